@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "demand-forecast",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "forecastctl", targets: ["forecastctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libpq through pkg-config (Debian: libpq-dev + pkg-config). Only `Postgres` imports it.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // PostgreSQL client: connection, parameterized queries, binary COPY, transactions, errors.
+        // Knows nothing about forecasting.
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // Pure-Swift models and metrics. Knows nothing about databases.
+        .target(name: "Forecasting"),
+        // Migrations, data contracts, snapshots, runs, the work queue, publishing, demo data.
+        .target(name: "Pipeline", dependencies: [
+            "Postgres", "Forecasting",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The CLI: parses arguments, prints, maps errors to exit codes.
+        .executableTarget(name: "forecastctl", dependencies: [
+            "Pipeline", "Postgres", "Forecasting",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "forecastctl"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,83 @@
+/// One row of a binary COPY OUT stream; read its fields in order.
+/// Field decoders read the big-endian representations of int4, int8, float8, bool, date, timestamptz and text.
+public struct BinaryCopyRow: ~Copyable {
+    let base: UnsafeRawBufferPointer
+    var offset: Int
+    public let fieldCount: Int
+
+    init(base: UnsafeRawBufferPointer, offset: Int, fieldCount: Int) {
+        self.base = base
+        self.offset = offset
+        self.fieldCount = fieldCount
+    }
+
+    mutating func fieldLength() throws -> Int {
+        guard offset + 4 <= base.count else { throw Self.truncated }
+        let n = Int(Int32(bitPattern: readUInt32(at: offset)))
+        offset += 4
+        if n >= 0 && offset + n > base.count { throw Self.truncated }
+        return n
+    }
+
+    func readUInt32(at o: Int) -> UInt32 {
+        UInt32(base[o]) << 24 | UInt32(base[o + 1]) << 16 | UInt32(base[o + 2]) << 8 | UInt32(base[o + 3])
+    }
+
+    func readUInt64(at o: Int) -> UInt64 {
+        UInt64(readUInt32(at: o)) << 32 | UInt64(readUInt32(at: o + 4))
+    }
+
+    static let truncated = PostgresError(kind: .protocolViolation, message: "truncated binary COPY row")
+
+    static func wrongLength(_ n: Int, _ type: String) -> PostgresError {
+        PostgresError(kind: .decoding, message: "binary COPY field of \(n) bytes is not a \(type)")
+    }
+
+    /// Returns nil for SQL NULL.
+    public mutating func readInt32() throws -> Int32? {
+        let n = try fieldLength()
+        if n < 0 { return nil }
+        guard n == 4 else { throw Self.wrongLength(n, "int4") }
+        defer { offset += 4 }
+        return Int32(bitPattern: readUInt32(at: offset))
+    }
+
+    public mutating func readInt64() throws -> Int64? {
+        let n = try fieldLength()
+        if n < 0 { return nil }
+        guard n == 8 else { throw Self.wrongLength(n, "int8") }
+        defer { offset += 8 }
+        return Int64(bitPattern: readUInt64(at: offset))
+    }
+
+    public mutating func readDouble() throws -> Double? {
+        let n = try fieldLength()
+        if n < 0 { return nil }
+        guard n == 8 else { throw Self.wrongLength(n, "float8") }
+        defer { offset += 8 }
+        return Double(bitPattern: readUInt64(at: offset))
+    }
+
+    public mutating func readBool() throws -> Bool? {
+        let n = try fieldLength()
+        if n < 0 { return nil }
+        guard n == 1 else { throw Self.wrongLength(n, "bool") }
+        defer { offset += 1 }
+        return base[offset] != 0
+    }
+
+    public mutating func readDate() throws -> PostgresDate? {
+        try readInt32().map { PostgresDate(daysSince2000: $0) }
+    }
+
+    public mutating func readTimestamp() throws -> PostgresTimestamp? {
+        try readInt64().map { PostgresTimestamp(microsecondsSince2000: $0) }
+    }
+
+    public mutating func readString() throws -> String? {
+        let n = try fieldLength()
+        if n < 0 { return nil }
+        defer { offset += n }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: base[offset..<offset + n]), as: UTF8.self)
+    }
+}

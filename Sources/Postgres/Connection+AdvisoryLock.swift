@@ -1,0 +1,19 @@
+extension Connection {
+    /// Holds a session-level advisory lock while `body` runs (`pg_advisory_lock`). Blocks until granted.
+    public func withAdvisoryLock<T>(_ key: Int64, _ body: () throws -> T) throws -> T {
+        try execute(Query("SELECT pg_advisory_lock(\(key))").named("advisory_lock"))
+        defer { _ = try? execute(Query("SELECT pg_advisory_unlock(\(key))").named("advisory_unlock")) }
+        return try body()
+    }
+
+    /// Takes a transaction-level advisory lock (`pg_advisory_xact_lock`); released at COMMIT/ROLLBACK.
+    public func advisoryTransactionLock(_ key: Int64) throws {
+        try execute(Query("SELECT pg_advisory_xact_lock(\(key))").named("advisory_xact_lock"))
+    }
+
+    /// Tries a session-level advisory lock without waiting.
+    public func tryAdvisoryLock(_ key: Int64) throws -> Bool {
+        let row = try query(Query("SELECT pg_try_advisory_lock(\(key)) AS ok").named("try_advisory_lock")).first
+        return try row?.decode(Bool.self, "ok") ?? false
+    }
+}

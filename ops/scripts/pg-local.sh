@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster inside the project folder, for `make demo`, `make test` and CI.
+#   ops/scripts/pg-local.sh start   # initdb if needed, start, create database "forecast"; prints DATABASE_URL
+#   ops/scripts/pg-local.sh stop    # stop the server (data kept in .pg/)
+#   ops/scripts/pg-local.sh destroy # stop and delete .pg/
+#   ops/scripts/pg-local.sh url     # print the DATABASE_URL of the running cluster
+# Environment: PG_LOCAL_DIR (default <project>/.pg), PG_LOCAL_PORT (default 54329).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DIR="${PG_LOCAL_DIR:-$ROOT/.pg}"
+PORT="${PG_LOCAL_PORT:-54329}"
+DATA="$DIR/data"
+SOCK="$DIR/sock"
+LOG="$DIR/server.log"
+DB="forecast"
+
+BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+if [[ -z "$BIN" || ! -x "$BIN/initdb" ]]; then
+  echo "pg-local: PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)" >&2
+  exit 69
+fi
+
+# initdb refuses to run as root: run the server as the postgres user then.
+as_owner() {
+  if [[ "$(id -u)" == "0" ]]; then (cd / && /usr/sbin/runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+url() { echo "postgresql://postgres@127.0.0.1:$PORT/$DB"; }
+
+ready() { "$BIN/pg_isready" -q -h "$SOCK" -p "$PORT" >/dev/null 2>&1; }
+
+start() {
+  mkdir -p "$DIR"
+  if [[ "$(id -u)" == "0" ]]; then chown postgres:postgres "$DIR"; chmod 700 "$DIR"; fi
+  if ready; then url; return 0; fi
+  if [[ ! -f "$DATA/PG_VERSION" ]]; then
+    rm -rf "$DATA"
+    as_owner "$BIN/initdb" -D "$DATA" -E UTF8 --locale=C.UTF-8 --auth=trust -U postgres --no-sync >"$DIR/initdb.log" 2>&1 \
+      || { echo "pg-local: initdb failed, see $DIR/initdb.log" >&2; exit 69; }
+  fi
+  as_owner mkdir -p "$SOCK"
+  rm -f "$DATA/postmaster.pid" 2>/dev/null || true
+  if ! as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start \
+      -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null; then
+    echo "pg-local: server did not start, last lines of $LOG:" >&2
+    tail -5 "$LOG" >&2 || true
+    exit 69
+  fi
+  for _ in $(seq 1 50); do ready && break; sleep 0.1; done
+  if ! "$BIN/psql" -h "$SOCK" -p "$PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
+    "$BIN/psql" -h "$SOCK" -p "$PORT" -U postgres -d postgres -qc "CREATE DATABASE $DB" >/dev/null
+  fi
+  url
+}
+
+stop() {
+  if [[ -f "$DATA/PG_VERSION" ]]; then
+    as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  destroy) stop; rm -rf "$DIR" ;;
+  url) url ;;
+  *) echo "usage: $0 start|stop|destroy|url" >&2; exit 64 ;;
+esac
