@@ -14,6 +14,6 @@ extension Connection {
     /// Tries a session-level advisory lock without waiting.
     public func tryAdvisoryLock(_ key: Int64) throws -> Bool {
         let row = try query(Query("SELECT pg_try_advisory_lock(\(key)) AS ok").named("try_advisory_lock")).first
-        return try row?.decode(Bool.self, "ok") ?? false
+        return try row?.decode("ok", as: Bool.self) ?? false
     }
 }

@@ -10,10 +10,11 @@ public final class Connection: @unchecked Sendable {
     /// Connects with a libpq connection string or URI (`postgresql://user@host:5432/db`).
     /// An empty string uses the standard `PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`... variables.
     public static func connect(_ conninfo: String, applicationName: String = "forecastctl") throws -> Connection {
-        let keys = ["dbname", "fallback_application_name"]
-        let values = [conninfo, applicationName]
-        let handle: OpaquePointer? = withCStringArray(keys) { k in
-            withCStringArray(values) { v in PQconnectdbParams(k, v, 1) }
+        // Both arrays are NULL-terminated, as PQconnectdbParams requires.
+        let keys: [String?] = ["dbname", "fallback_application_name", nil]
+        let values: [String?] = [conninfo, applicationName, nil]
+        let handle: OpaquePointer? = withOptionalCStringArray(keys) { k in
+            withOptionalCStringArray(values) { v in PQconnectdbParams(k, v, 1) }
         }
         guard let handle else {
             throw PostgresError(kind: .connection, message: "out of memory while allocating a connection")
@@ -101,10 +102,6 @@ public final class Connection: @unchecked Sendable {
         PostgresError(kind: .connection, message: PostgresError.oneLine(String(cString: PQerrorMessage(handle))),
                       queryName: query?.name, sql: query?.sql)
     }
-}
-
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-    withOptionalCStringArray(strings.map { Optional($0) }, body)
 }
 
 func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {

@@ -41,28 +41,28 @@ public struct Row: Sendable {
     let columnIndex: [String: Int]
     let queryName: String?
 
-    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ column: String) throws -> T {
-        guard let value = try decodeIfPresent(type, column) else {
+    public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        guard let value = try decodeIfPresent(column, as: type) else {
             throw PostgresError(kind: .decoding, message: "column \(column) is NULL, expected \(T.self)", queryName: queryName)
         }
         return value
     }
 
-    public func decodeIfPresent<T: PostgresDecodable>(_ type: T.Type = T.self, _ column: String) throws -> T? {
+    public func decodeIfPresent<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T? {
         guard let i = columnIndex[column] else {
             throw PostgresError(kind: .decoding, message: "no column named \(column)", queryName: queryName)
         }
-        return try decodeIfPresent(type, at: i)
+        return try decodeIfPresent(at: i, as: type)
     }
 
-    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at index: Int) throws -> T {
-        guard let value = try decodeIfPresent(type, at: index) else {
+    public func decode<T: PostgresDecodable>(at index: Int, as type: T.Type = T.self) throws -> T {
+        guard let value = try decodeIfPresent(at: index, as: type) else {
             throw PostgresError(kind: .decoding, message: "column \(index) is NULL, expected \(T.self)", queryName: queryName)
         }
         return value
     }
 
-    public func decodeIfPresent<T: PostgresDecodable>(_ type: T.Type = T.self, at index: Int) throws -> T? {
+    public func decodeIfPresent<T: PostgresDecodable>(at index: Int, as type: T.Type = T.self) throws -> T? {
         guard index < values.count else {
             throw PostgresError(kind: .decoding, message: "no column \(index) (row has \(values.count))", queryName: queryName)
         }

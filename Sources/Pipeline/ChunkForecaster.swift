@@ -1,0 +1,51 @@
+import Forecasting
+import Postgres
+
+/// Turns a work item's series into canonical forecast rows, encoded for binary COPY.
+public struct ChunkForecaster: Sendable {
+    public let runID: Int64
+    public let cutoff: PostgresDate
+    public let generatedAt: PostgresTimestamp
+    public let modelVersion: String
+    public let config: RunConfig
+    public let model: any ForecastModel
+    public let reader: SeriesReader
+
+    public static let columns = "item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, interval_level, model_name, model_version, run_id, cutoff, generated_at"
+
+    public struct SeriesFailure: Error, CustomStringConvertible {
+        public let itemID: String
+        public let locationID: String
+        public let underlying: Error
+        public var description: String { "series \(itemID)/\(locationID): \(underlying)" }
+    }
+
+    /// Appends `horizon` rows for one series. Demand forecasts are clamped at zero.
+    public func encode(_ series: SeriesInput, into writer: inout BinaryCopyWriter) throws {
+        let forecast: Forecast
+        let modelName: String
+        do {
+            let fitted = try model.fit(series.values)
+            forecast = try fitted.predict(horizon: config.horizon, level: config.intervalLevel).clampedNonNegative()
+            modelName = fitted.modelName
+        } catch {
+            throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
+        }
+        for h in 0..<config.horizon {
+            writer.beginRow(fieldCount: 13)
+            writer.append(series.itemID)
+            writer.append(series.locationID)
+            writer.append(reader.targetDate(step: h + 1))
+            writer.append(Int32(h + 1))
+            writer.append(forecast.mean[h])
+            writer.append(forecast.lower[h])
+            writer.append(forecast.upper[h])
+            writer.append(config.intervalLevel)
+            writer.append(modelName)
+            writer.append(modelVersion)
+            writer.append(runID)
+            writer.append(cutoff)
+            writer.append(generatedAt)
+        }
+    }
+}

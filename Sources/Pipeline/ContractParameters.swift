@@ -1,0 +1,52 @@
+import Postgres
+
+/// The values a contract query may refer to. Each `@name` becomes a typed bind parameter
+/// (`$n::date`); `@schema` becomes the quoted input schema. Only parameters a query uses are bound.
+public struct ContractParameters: Sendable {
+    public var cutoff: PostgresDate
+    public var asOf: PostgresTimestamp
+    public var horizon: Int
+    public var frequency: Frequency
+    public var staleSLAHours: Double
+    public var minVolumeRatio: Double
+    public var schema: SQLIdentifier
+
+    public init(cutoff: PostgresDate, asOf: PostgresTimestamp, horizon: Int, frequency: Frequency,
+                staleSLAHours: Double, minVolumeRatio: Double, schema: SQLIdentifier) {
+        self.cutoff = cutoff
+        self.asOf = asOf
+        self.horizon = horizon
+        self.frequency = frequency
+        self.staleSLAHours = staleSLAHours
+        self.minVolumeRatio = minVolumeRatio
+        self.schema = schema
+    }
+
+    /// (placeholder, SQL type, value), longest names first so `@as_of` never matches a shorter one.
+    var bindings: [(String, String, String)] {
+        [
+            ("@min_volume_ratio", "double precision", minVolumeRatio.postgresText),
+            ("@stale_sla", "interval", "\(staleSLAHours) hours"),
+            ("@horizon", "integer", String(horizon)),
+            ("@cutoff", "date", cutoff.postgresText),
+            ("@as_of", "timestamptz", asOf.postgresText),
+            ("@step", "interval", frequency.stepInterval),
+        ]
+    }
+
+    /// Rewrites a contract body into a parameterized query.
+    public func render(_ body: String, name: String) throws -> Query {
+        var sql = body.replacingOccurrences(of: "@schema", with: schema.rendered)
+        var binds: [String?] = []
+        for (placeholder, type, value) in bindings where sql.contains(placeholder) {
+            binds.append(value)
+            sql = sql.replacingOccurrences(of: placeholder, with: "$\(binds.count)::\(type)")
+        }
+        if let at = sql.range(of: #"@[a-z_]+"#, options: .regularExpression) {
+            throw PipelineError.configuration("contract \(name) uses unknown placeholder \(sql[at])")
+        }
+        return Query(unsafeSQL: sql, binds: binds, name: "contract \(name)")
+    }
+}
+
+import Foundation

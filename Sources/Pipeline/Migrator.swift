@@ -1,0 +1,101 @@
+import Postgres
+
+/// Applies `sql/migrations/NNN_name.sql` in order, forward-only. Each file runs in one
+/// transaction together with its row in `forecast.schema_migrations`, under an advisory lock so
+/// two migrators cannot race. An applied file whose checksum changed is an error, not a re-run.
+public struct Migrator: Sendable {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+    }
+
+    public static let lockKey: Int64 = 0x0F0C_A57_0001
+
+    public let migrations: [Migration]
+
+    public init(directory: SQLDirectory) throws {
+        var seen = Set<Int>()
+        migrations = try directory.files(in: directory.migrations).map { file in
+            guard let version = Int(file.name.prefix { $0.isNumber }), file.name.first?.isNumber == true else {
+                throw PipelineError.configuration("migration file \(file.name) must start with its number, e.g. 001_init.sql")
+            }
+            guard seen.insert(version).inserted else {
+                throw PipelineError.configuration("two migration files have number \(version)")
+            }
+            return Migration(version: version, name: file.name, sql: file.text)
+        }
+    }
+
+    public struct Report: Sendable {
+        public var applied: [String] = []
+        public var alreadyApplied = 0
+    }
+
+    @discardableResult
+    public func migrate(_ connection: Connection) throws -> Report {
+        try connection.withAdvisoryLock(Self.lockKey) {
+            try connection.executeScript(unsafeSQL: """
+                CREATE SCHEMA IF NOT EXISTS forecast;
+                CREATE TABLE IF NOT EXISTS forecast.schema_migrations (
+                    version    integer PRIMARY KEY,
+                    name       text NOT NULL,
+                    checksum   text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
+                );
+                """, name: "bootstrap_schema_migrations")
+            let applied = try appliedChecksums(connection)
+            var report = Report()
+            for migration in migrations {
+                let checksum = try md5(connection, migration.sql)
+                if let existing = applied[migration.version] {
+                    guard existing == checksum else {
+                        throw PipelineError.migration(version: migration.version,
+                            message: "\(migration.name) was changed after it was applied (checksum \(existing) != \(checksum)); add a new migration instead")
+                    }
+                    report.alreadyApplied += 1
+                    continue
+                }
+                do {
+                    try connection.transaction { tx in
+                        try tx.executeScript(unsafeSQL: migration.sql, name: migration.name)
+                        try tx.execute(Query("""
+                            INSERT INTO forecast.schema_migrations (version, name, checksum)
+                            VALUES (\(migration.version), \(migration.name), \(checksum))
+                            """).named("record_migration"))
+                    }
+                } catch let error as PostgresError {
+                    throw PipelineError.migration(version: migration.version, message: "\(migration.name): \(error)")
+                }
+                report.applied.append(migration.name)
+            }
+            return report
+        }
+    }
+
+    /// Fails with a clear message when the database is behind this binary's migrations.
+    public func requireUpToDate(_ connection: Connection) throws {
+        let exists = try connection.query(Query("SELECT to_regclass('forecast.schema_migrations') IS NOT NULL AS ok")
+            .named("check_migrations_table")).first?.decode("ok", as: Bool.self) ?? false
+        guard exists else {
+            throw PipelineError.migration(version: nil, message: "database is not migrated; run `forecastctl migrate` first")
+        }
+        let applied = try appliedChecksums(connection)
+        let missing = migrations.filter { applied[$0.version] == nil }.map(\.name)
+        guard missing.isEmpty else {
+            throw PipelineError.migration(version: nil, message: "pending migrations \(missing.joined(separator: ", ")); run `forecastctl migrate` first")
+        }
+    }
+
+    func appliedChecksums(_ connection: Connection) throws -> [Int: String] {
+        var out: [Int: String] = [:]
+        for row in try connection.query(Query("SELECT version, checksum FROM forecast.schema_migrations").named("list_migrations")).rows {
+            out[try row.decode("version", as: Int.self)] = try row.decode("checksum", as: String.self)
+        }
+        return out
+    }
+
+    func md5(_ connection: Connection, _ text: String) throws -> String {
+        try connection.query(Query("SELECT md5(\(text)) AS sum").named("migration_checksum")).first!.decode("sum", as: String.self)
+    }
+}

@@ -1,0 +1,36 @@
+import Postgres
+
+/// Everything the pipeline can fail with, each with the exit code the CLI documents.
+public enum PipelineError: Error, CustomStringConvertible, Sendable {
+    /// A blocking data contract failed; nothing was written.
+    case contractsBlocked([ContractOutcome])
+    /// The SQL folder or a file in it is missing or malformed.
+    case configuration(String)
+    /// A migration failed (named) or the schema is not migrated.
+    case migration(version: Int?, message: String)
+    /// The input has no series to forecast for this cutoff.
+    case noSeries(cutoff: PostgresDate)
+    /// A run failed (work items exhausted their attempts, or output checks failed).
+    case runFailed(runID: Int64, reason: String)
+    /// Bad demo-data or run parameters.
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case let .contractsBlocked(outcomes):
+            let blocked = outcomes.filter { $0.blocks }
+            return "blocked by \(blocked.count) data contract\(blocked.count == 1 ? "" : "s"): "
+                + blocked.map { $0.summaryLine }.joined(separator: "; ")
+        case let .configuration(message):
+            return "configuration error: \(message)"
+        case let .migration(version, message):
+            return version.map { "migration \($0) failed: \(message)" } ?? "migrations: \(message)"
+        case let .noSeries(cutoff):
+            return "no series to forecast: no sales on or before \(cutoff) for items and locations valid on that date"
+        case let .runFailed(id, reason):
+            return "run \(id) failed: \(reason)"
+        case let .invalidArgument(message):
+            return message
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Postgres
+
+/// Closes a run once every work item is done: runs the output checks and publishes atomically,
+/// or fails the run with the reason. Safe to call from every worker of every process: the run
+/// row is locked, and only the first caller that sees `running` acts.
+public enum Publisher {
+    public struct OutputCheck: Sendable, Equatable {
+        public var expectedRows = 0, rows = 0, series = 0, nonFinite = 0, negative = 0, misordered = 0, badHorizon = 0
+
+        public var failures: [String] {
+            var f: [String] = []
+            if rows != expectedRows { f.append("\(rows) rows, expected \(expectedRows) (series x horizon)") }
+            if nonFinite > 0 { f.append("\(nonFinite) rows with non-finite values") }
+            if negative > 0 { f.append("\(negative) rows with yhat < 0") }
+            if misordered > 0 { f.append("\(misordered) rows where not yhat_lower <= yhat <= yhat_upper") }
+            if badHorizon > 0 { f.append("\(badHorizon) rows with a horizon outside 1...H") }
+            return f
+        }
+    }
+
+    /// Returns the run's status after the attempt (`running` if items are still pending).
+    @discardableResult
+    public static func finalize(runID: Int64, on connection: Connection) throws -> RunRecord.Status {
+        try connection.transaction { tx in
+            guard let run = try tx.query(Query("""
+                SELECT status, series_count, horizon, cutoff, frequency FROM forecast.runs WHERE id = \(runID) FOR UPDATE
+                """).named("lock_run_for_publish")).first else {
+                throw PipelineError.invalidArgument("no run with id \(runID)")
+            }
+            let status = try run.decode("status", as: String.self)
+            guard status == "running" else { return RunRecord.Status(rawValue: status) ?? .failed }
+            let queue = WorkQueue(runID: runID, leaseSeconds: 1, workerName: "publisher")
+            let counts = try queue.counts(on: tx)
+            if counts.failed > 0 {
+                let detail = try tx.query(Query("""
+                    SELECT chunk, attempt, coalesce(errors -> -1 ->> 'error', 'no error recorded') AS error
+                    FROM forecast.work_items WHERE run_id = \(runID) AND state = 'failed' ORDER BY chunk LIMIT 1
+                    """).named("first_failed_item")).first
+                let reason = "\(counts.failed) work item\(counts.failed == 1 ? "" : "s") failed; first: chunk \(try detail?.decode("chunk", as: Int.self) ?? -1) after \(try detail?.decode("attempt", as: Int.self) ?? 0) attempts: \(try detail?.decode("error", as: String.self) ?? "")"
+                try RunStore.markFailed(runID, error: reason, on: tx)
+                return .failed
+            }
+            guard counts.isFinished else { return .running }
+            let horizon = try run.decode("horizon", as: Int.self)
+            let check = try outputCheck(runID: runID, expectedRows: try run.decode("series_count", as: Int.self) * horizon,
+                                        horizon: horizon, on: tx)
+            if !check.failures.isEmpty {
+                try RunStore.markFailed(runID, error: "output checks failed: " + check.failures.joined(separator: "; "), on: tx)
+                return .failed
+            }
+            try tx.execute(Query("""
+                UPDATE forecast.runs SET status = 'superseded'
+                WHERE cutoff = \(try run.decode("cutoff", as: PostgresDate.self)) AND frequency = \(try run.decode("frequency", as: String.self))
+                  AND status = 'published' AND id <> \(runID)
+                """).named("supersede_previous_run"))
+            try tx.execute(Query("""
+                UPDATE forecast.runs
+                SET status = 'published', published_at = clock_timestamp(), finished_at = clock_timestamp(),
+                    row_count = \(check.rows),
+                    warning_count = (SELECT count(*) FROM forecast.contract_results
+                                     WHERE run_id = \(runID) AND severity = 'warn' AND violations > 0)
+                WHERE id = \(runID)
+                """).named("publish_run"))
+            return .published
+        }
+    }
+
+    public static func outputCheck(runID: Int64, expectedRows: Int, horizon: Int, on connection: Connection) throws -> OutputCheck {
+        let row = try connection.query(Query("""
+            SELECT count(*)::bigint AS rows,
+                   count(DISTINCT (item_id, location_id))::bigint AS series,
+                   count(*) FILTER (WHERE yhat IN ('NaN', 'Infinity', '-Infinity')
+                                       OR yhat_lower IN ('NaN', 'Infinity', '-Infinity')
+                                       OR yhat_upper IN ('NaN', 'Infinity', '-Infinity'))::bigint AS non_finite,
+                   count(*) FILTER (WHERE yhat < 0)::bigint AS negative,
+                   count(*) FILTER (WHERE NOT (yhat_lower <= yhat AND yhat <= yhat_upper))::bigint AS misordered,
+                   count(*) FILTER (WHERE horizon < 1 OR horizon > \(horizon))::bigint AS bad_horizon
+            FROM forecast.forecasts WHERE run_id = \(runID)
+            """).named("output_checks")).first!
+        return OutputCheck(expectedRows: expectedRows, rows: try row.decode("rows"), series: try row.decode("series"),
+                           nonFinite: try row.decode("non_finite"), negative: try row.decode("negative"),
+                           misordered: try row.decode("misordered"), badHorizon: try row.decode("bad_horizon"))
+    }
+}

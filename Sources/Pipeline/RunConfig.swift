@@ -1,0 +1,84 @@
+import Forecasting
+import Postgres
+
+/// Which baseline serves the series (with `Naive` as the fallback for short histories).
+public struct ModelSpec: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case seasonalNaive = "seasonal_naive", naive, movingAverage = "moving_average"
+    }
+
+    public var kind: Kind
+    public var seasonLength: Int
+    public var window: Int
+
+    public init(kind: Kind, seasonLength: Int, window: Int) {
+        self.kind = kind
+        self.seasonLength = seasonLength
+        self.window = window
+    }
+
+    /// The model with its fallback chain, e.g. `SeasonalNaive(7) > Naive`.
+    public func build() throws -> any ForecastModel {
+        switch kind {
+        case .naive: return Naive()
+        case .seasonalNaive: return try FallbackChain([try SeasonalNaive(seasonLength: seasonLength), Naive()])
+        case .movingAverage: return try FallbackChain([try MovingAverage(window: window), Naive()])
+        }
+    }
+}
+
+/// Everything that determines a run's output besides the database state. Stored in `runs.config`.
+public struct RunConfig: Codable, Sendable, Equatable {
+    public var horizon: Int
+    public var frequency: Frequency
+    public var model: ModelSpec
+    /// Nominal coverage of the stored interval.
+    public var intervalLevel: Double
+    /// Series per work item.
+    public var chunkSize: Int
+    public var leaseSeconds: Double
+    public var heartbeatSeconds: Double
+    public var maxAttempts: Int
+    public var inputSchema: String
+    public var staleSLAHours: Double
+    public var minVolumeRatio: Double
+
+    public init(horizon: Int = 28, frequency: Frequency = .day, model: ModelSpec? = nil, intervalLevel: Double = 0.8,
+                chunkSize: Int = 250, leaseSeconds: Double = 60, heartbeatSeconds: Double = 10, maxAttempts: Int = 3,
+                inputSchema: String = "demand", staleSLAHours: Double = 36, minVolumeRatio: Double = 0.5) {
+        self.horizon = horizon
+        self.frequency = frequency
+        self.model = model ?? ModelSpec(kind: .seasonalNaive, seasonLength: frequency.defaultSeasonLength, window: 28)
+        self.intervalLevel = intervalLevel
+        self.chunkSize = chunkSize
+        self.leaseSeconds = leaseSeconds
+        self.heartbeatSeconds = heartbeatSeconds
+        self.maxAttempts = maxAttempts
+        self.inputSchema = inputSchema
+        self.staleSLAHours = staleSLAHours
+        self.minVolumeRatio = minVolumeRatio
+    }
+
+    public func validate() throws {
+        func check(_ ok: Bool, _ message: String) throws { if !ok { throw PipelineError.invalidArgument(message) } }
+        try check(horizon >= 1 && horizon <= 3660, "--horizon must be between 1 and 3660, got \(horizon)")
+        try check(intervalLevel > 0 && intervalLevel < 1, "--level must be between 0 and 1, got \(intervalLevel)")
+        try check(chunkSize >= 1, "--chunk-size must be at least 1, got \(chunkSize)")
+        try check(leaseSeconds > 0 && heartbeatSeconds > 0 && heartbeatSeconds < leaseSeconds,
+                  "heartbeat (\(heartbeatSeconds) s) must be shorter than the lease (\(leaseSeconds) s)")
+        try check(maxAttempts >= 1, "--max-attempts must be at least 1, got \(maxAttempts)")
+        try check(model.seasonLength >= 1, "--season must be at least 1, got \(model.seasonLength)")
+        try check(model.window >= 1, "--window must be at least 1, got \(model.window)")
+        try check(!inputSchema.isEmpty, "--input-schema must not be empty")
+    }
+
+    public var schema: SQLIdentifier { SQLIdentifier(inputSchema) }
+
+    /// Identifies the forecasting logic: the model chain plus the code version.
+    public func modelVersion() throws -> String { "\(try model.build().name)@\(CodeVersion.current)" }
+}
+
+public enum CodeVersion {
+    /// Bumped with every change that can alter forecast values.
+    public static let current = "0.1.0"
+}

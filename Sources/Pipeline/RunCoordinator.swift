@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import Postgres
+
+/// `forecastctl run`: create (or join) the run for a cutoff, check the data contracts, plan the
+/// work, run the local worker pool, and publish.
+public struct RunCoordinator: Sendable {
+    public struct Options: Sendable {
+        public var cutoff: PostgresDate
+        public var asOf: PostgresTimestamp?
+        public var config: RunConfig
+        public var workers: Int
+        public var force: Bool
+        public var throttleSeconds: Double
+        public var showProgress: Bool
+
+        public init(cutoff: PostgresDate, asOf: PostgresTimestamp? = nil, config: RunConfig, workers: Int = 2,
+                    force: Bool = false, throttleSeconds: Double = 0, showProgress: Bool = true) {
+            self.cutoff = cutoff
+            self.asOf = asOf
+            self.config = config
+            self.workers = workers
+            self.force = force
+            self.throttleSeconds = throttleSeconds
+            self.showProgress = showProgress
+        }
+    }
+
+    public struct Summary: Sendable {
+        public enum Outcome: Sendable, Equatable { case published, alreadyPublished, failed }
+        public var outcome: Outcome
+        public var runID: Int64
+        public var joined = false
+        public var seriesCount = 0
+        public var rows = 0
+        public var workItems = 0
+        public var warnings: [ContractOutcome] = []
+        public var seconds = 0.0
+        public var error: String?
+    }
+
+    public let sql: SQLDirectory
+    public let logger: Logger
+    public let connect: @Sendable () throws -> Connection
+
+    public init(sql: SQLDirectory, logger: Logger, connect: @escaping @Sendable () throws -> Connection) {
+        self.sql = sql
+        self.logger = logger
+        self.connect = connect
+    }
+
+    public func run(_ options: Options) throws -> Summary {
+        let started = Date()
+        try options.config.validate()
+        guard options.workers >= 1 else { throw PipelineError.invalidArgument("--workers must be at least 1, got \(options.workers)") }
+        if options.config.frequency == .week && !Frequency.week.isSunday(options.cutoff) {
+            throw PipelineError.invalidArgument("weekly runs need a cutoff on a Sunday (the last day of an ISO week), got \(options.cutoff)")
+        }
+        let connection = try connect()
+        defer { connection.close() }
+        try Migrator(directory: sql).requireUpToDate(connection)
+        let contracts = try Contract.loadAll(from: sql)
+        let asOf = try options.asOf ?? connection.query(Query("SELECT clock_timestamp() AS now").named("now")).first!.decode("now")
+        guard asOf.date >= options.cutoff else {
+            throw PipelineError.invalidArgument("--as-of \(asOf) is before the cutoff \(options.cutoff)")
+        }
+
+        let runID: Int64
+        var summary: Summary
+        switch try RunStore.createOrJoin(cutoff: options.cutoff, asOf: asOf, config: options.config, force: options.force, on: connection) {
+        case .alreadyPublished(let id):
+            return Summary(outcome: .alreadyPublished, runID: id)
+        case .joined(let id):
+            runID = id
+            summary = Summary(outcome: .failed, runID: id, joined: true)
+            logger.info("a run for this cutoff is already in flight; joining it", metadata: ["run": "\(id)"])
+        case .created(let id):
+            runID = id
+            summary = Summary(outcome: .failed, runID: id)
+            defer { RunStore.releasePlannerLock(id, on: connection) }
+            let warnings = try checkContracts(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config,
+                                              contracts: contracts, workers: options.workers, main: connection)
+            summary.warnings = warnings
+            let t0 = Date()
+            do {
+                let plan = try RunPlanner.plan(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config, on: connection)
+                logger.info("planned run", metadata: ["run": "\(id)", "series": "\(plan.seriesCount)", "items": "\(plan.workItemCount)", "sales_rows": "\(plan.salesRows)"])
+            } catch {
+                try? RunStore.markFailed(id, error: "\(error)", on: connection)
+                throw error
+            }
+            try RunStore.recordTiming(id, "plan_s", seconds: Date().timeIntervalSince(t0), on: connection)
+        }
+
+        let record = try RunStore.load(runID, on: connection)
+        let t1 = Date()
+        var progress: ProgressReporter?
+        if options.showProgress, let series = record.seriesCount {
+            progress = ProgressReporter(runID: runID, totalSeries: series, connect: connect)
+            progress?.start()
+        }
+        let status: RunRecord.Status
+        do {
+            status = try WorkerPool.run(record, count: options.workers, namePrefix: WorkerPool.processName,
+                                        throttleSeconds: options.throttleSeconds, logger: logger, connect: connect)
+        } catch {
+            progress?.stop()
+            throw error
+        }
+        progress?.stop()
+        if !summary.joined {
+            try RunStore.recordTiming(runID, "work_s", seconds: Date().timeIntervalSince(t1), on: connection)
+        }
+        let final = try RunStore.load(runID, on: connection)
+        let totals = try connection.query(Query("""
+            SELECT coalesce(series_count, 0) AS series, coalesce(row_count, 0) AS rows, coalesce(work_item_count, 0) AS items
+            FROM forecast.runs WHERE id = \(runID)
+            """).named("run_totals")).first!
+        summary.seriesCount = try totals.decode("series")
+        summary.rows = try totals.decode("rows")
+        summary.workItems = try totals.decode("items")
+        summary.seconds = Date().timeIntervalSince(started)
+        switch status {
+        case .published, .superseded:
+            summary.outcome = .published
+        default:
+            summary.outcome = .failed
+            summary.error = final.error
+            throw PipelineError.runFailed(runID: runID, reason: final.error ?? "unknown")
+        }
+        return summary
+    }
+
+    /// Runs the contracts over up to `workers` connections; blocks the run on any blocking violation.
+    func checkContracts(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
+                        contracts: [Contract], workers: Int, main: Connection) throws -> [ContractOutcome] {
+        let t0 = Date()
+        let parameters = ContractParameters(cutoff: cutoff, asOf: asOf, horizon: config.horizon, frequency: config.frequency,
+                                            staleSLAHours: config.staleSLAHours, minVolumeRatio: config.minVolumeRatio,
+                                            schema: config.schema)
+        var extra: [Connection] = []
+        defer { extra.forEach { $0.close() } }
+        let outcomes: [ContractOutcome]
+        do {
+            for _ in 1..<max(1, min(workers, 2)) { extra.append(try connect()) }
+            let runner = ContractRunner(contracts: contracts)
+            outcomes = try runner.evaluateAll(parameters: parameters, connections: [main] + extra)
+            try runner.record(outcomes, runID: runID, on: main)
+        } catch {
+            try? RunStore.markFailed(runID, error: "data contracts could not run: \(error)", on: main)
+            throw error
+        }
+        try RunStore.recordTiming(runID, "contracts_s", seconds: Date().timeIntervalSince(t0), on: main)
+        if outcomes.contains(where: \.blocks) {
+            let error = PipelineError.contractsBlocked(outcomes)
+            try RunStore.markFailed(runID, error: error.description, on: main)
+            throw error
+        }
+        return outcomes.filter { !$0.passed }
+    }
+}
+
+extension Frequency {
+    func isSunday(_ date: PostgresDate) -> Bool { (date.unixDays + 3) % 7 == 6 } // Monday = 0; 1970-01-01 was a Thursday
+}

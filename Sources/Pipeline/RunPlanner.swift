@@ -1,0 +1,86 @@
+import Postgres
+
+/// Fixes what a run reads: the series list (with per-series counts and checksums), the input
+/// manifest, and the work items. All in one transaction, which also moves the run to `running`.
+///
+/// The as-of snapshot: sales with `ds <= cutoff` and `loaded_at <= as_of`, for items and
+/// locations that have a dimension version valid at the cutoff; planned inputs counted only when
+/// `known_at <= as_of`.
+public enum RunPlanner {
+    public struct Plan: Sendable {
+        public let seriesCount: Int
+        public let workItemCount: Int
+        public let salesRows: Int
+        public let manifestJSON: String
+    }
+
+    public static func plan(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
+                            on connection: Connection) throws -> Plan {
+        let s = config.schema
+        return try connection.transaction { tx in
+            try tx.execute(Query("""
+                INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk, n_obs, first_ds, last_ds, checksum)
+                SELECT \(runID), (row_number() OVER w - 1)::int, g.item_id, g.location_id,
+                       ((row_number() OVER w - 1) / \(config.chunkSize))::int, g.n, g.first_ds, g.last_ds, g.x
+                FROM (
+                    SELECT item_id, location_id, count(*)::int AS n, min(ds) AS first_ds, max(ds) AS last_ds,
+                           bit_xor(hashfloat8extended(qty, ds - date '2000-01-01')) AS x
+                    FROM \(unsafeRaw: s.rendered).sales
+                    WHERE ds <= \(cutoff) AND loaded_at <= \(asOf)
+                    GROUP BY item_id, location_id
+                ) g
+                WHERE g.item_id IS NOT NULL AND g.location_id IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM \(unsafeRaw: s.rendered).items i
+                              WHERE i.item_id = g.item_id AND i.valid_from <= \(cutoff)
+                                AND (i.valid_to IS NULL OR \(cutoff) < i.valid_to))
+                  AND EXISTS (SELECT 1 FROM \(unsafeRaw: s.rendered).locations l
+                              WHERE l.location_id = g.location_id AND l.valid_from <= \(cutoff)
+                                AND (l.valid_to IS NULL OR \(cutoff) < l.valid_to))
+                WINDOW w AS (ORDER BY g.item_id, g.location_id)
+                """).named("plan_run_series"))
+            let summary = try tx.query(Query("""
+                SELECT count(*)::int AS series, coalesce(sum(n_obs), 0)::bigint AS rows,
+                       coalesce(max(chunk) + 1, 0)::int AS chunks,
+                       coalesce(bit_xor(checksum # hashtextextended(item_id || '|' || location_id, 0)), 0)::text AS checksum
+                FROM forecast.run_series WHERE run_id = \(runID)
+                """).named("summarize_run_series")).first!
+            let series = try summary.decode("series", as: Int.self)
+            guard series > 0 else { throw PipelineError.noSeries(cutoff: cutoff) }
+            let chunks = try summary.decode("chunks", as: Int.self)
+            let salesRows = try summary.decode("rows", as: Int.self)
+            let horizonEnd = PostgresDate(unixDays: cutoff.unixDays + config.horizon * config.frequency.stepDays)
+            let manifest = try tx.query(Query("""
+                SELECT jsonb_build_object(
+                    'cutoff', \(cutoff)::date, 'as_of', \(asOf)::timestamptz, 'input_schema', \(config.inputSchema)::text,
+                    'sales', jsonb_build_object('series', \(series)::int, 'rows', \(salesRows)::bigint, 'checksum', \(try summary.decode("checksum", as: String.self))::text),
+                    'items', (SELECT jsonb_build_object('versions_valid_at_cutoff', count(*),
+                                     'checksum', coalesce(bit_xor(hashtextextended(i::text, 0)), 0)::text)
+                              FROM \(unsafeRaw: s.rendered).items i
+                              WHERE i.valid_from <= \(cutoff) AND (i.valid_to IS NULL OR \(cutoff) < i.valid_to)),
+                    'locations', (SELECT jsonb_build_object('versions_valid_at_cutoff', count(*),
+                                         'checksum', coalesce(bit_xor(hashtextextended(l::text, 0)), 0)::text)
+                                  FROM \(unsafeRaw: s.rendered).locations l
+                                  WHERE l.valid_from <= \(cutoff) AND (l.valid_to IS NULL OR \(cutoff) < l.valid_to)),
+                    'calendar_days_in_horizon', (SELECT count(*) FROM \(unsafeRaw: s.rendered).calendar c
+                                                 WHERE c.ds > \(cutoff) AND c.ds <= \(horizonEnd)),
+                    'prices_known_by_as_of', (SELECT count(*) FROM \(unsafeRaw: s.rendered).prices p
+                                              WHERE p.ds > \(cutoff) AND p.ds <= \(horizonEnd) AND p.known_at <= \(asOf)),
+                    'promotions_known_by_as_of', (SELECT count(*) FROM \(unsafeRaw: s.rendered).promotions p
+                                                  WHERE p.ds > \(cutoff) AND p.ds <= \(horizonEnd) AND p.known_at <= \(asOf))
+                )::text AS manifest
+                """).named("build_manifest")).first!.decode("manifest", as: String.self)
+            try tx.execute(Query("""
+                INSERT INTO forecast.work_items (run_id, chunk, series_count, max_attempts)
+                SELECT \(runID), chunk, count(*)::int, \(config.maxAttempts)
+                FROM forecast.run_series WHERE run_id = \(runID) GROUP BY chunk
+                """).named("enqueue_work_items"))
+            try tx.execute(Query("""
+                UPDATE forecast.runs
+                SET status = 'running', started_at = clock_timestamp(), manifest = \(manifest)::jsonb,
+                    series_count = \(series), work_item_count = \(chunks)
+                WHERE id = \(runID) AND status = 'queued'
+                """).named("start_run"))
+            return Plan(seriesCount: series, workItemCount: chunks, salesRows: salesRows, manifestJSON: manifest)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Postgres
+
+/// One row of `forecast.runs`.
+public struct RunRecord: Sendable {
+    public enum Status: String, Sendable { case queued, running, published, failed, superseded }
+
+    public let id: Int64
+    public let cutoff: PostgresDate
+    public let asOf: PostgresTimestamp
+    public let status: Status
+    public let config: RunConfig
+    public let modelVersion: String
+    public let seriesCount: Int?
+    public let startedAt: PostgresTimestamp?
+    public let error: String?
+}
+
+/// Creates, finds and updates runs.
+public enum RunStore {
+    public enum Creation: Sendable {
+        /// A new run; this process owns contracts and planning.
+        case created(Int64)
+        /// A run for this cutoff is already queued or running: join it as a worker.
+        case joined(Int64)
+        /// Already published and `--force` not given: nothing to do.
+        case alreadyPublished(Int64)
+    }
+
+    static func cutoffLockKey(_ cutoff: PostgresDate, _ frequency: Frequency) -> Int64 {
+        0x0F0C_0000_0000 + Int64(cutoff.daysSince2000) * 2 + (frequency == .day ? 0 : 1)
+    }
+
+    /// Session advisory lock held by the process that plans a queued run; if it is free while
+    /// the run is still queued, that process died.
+    public static func plannerLockKey(_ runID: Int64) -> Int64 { 0x0F0D_0000_0000 + runID }
+
+    public static func createOrJoin(cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, force: Bool,
+                                    on connection: Connection) throws -> Creation {
+        let configJSON = String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self)
+        let modelVersion = try config.modelVersion()
+        return try connection.transaction { tx in
+            try tx.advisoryTransactionLock(cutoffLockKey(cutoff, config.frequency))
+            let existing = try tx.query(Query("""
+                SELECT id, status FROM forecast.runs
+                WHERE cutoff = \(cutoff) AND frequency = \(config.frequency.rawValue) AND status IN ('queued', 'running', 'published')
+                ORDER BY id DESC
+                """).named("find_runs_for_cutoff")).rows
+            for row in existing {
+                let id = try row.decode("id", as: Int64.self)
+                let status = try row.decode("status", as: String.self)
+                if status == "queued" {
+                    // Planner died before finishing? Its session lock is then free.
+                    if try tx.tryAdvisoryLock(plannerLockKey(id)) {
+                        try tx.query(Query("SELECT pg_advisory_unlock(\(plannerLockKey(id)))").named("advisory_unlock"))
+                        try markFailed(id, error: "the process planning this run stopped before the run started", on: tx)
+                        continue
+                    }
+                    return .joined(id)
+                }
+                if status == "running" { return .joined(id) }
+                if status == "published" && !force { return .alreadyPublished(id) }
+            }
+            let id = try tx.query(Query("""
+                INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version)
+                VALUES (\(cutoff), \(asOf), \(config.frequency.rawValue), \(config.horizon), \(configJSON)::jsonb,
+                        \(CodeVersion.current), \(modelVersion))
+                RETURNING id
+                """).named("create_run")).first!.decode("id", as: Int64.self)
+            // Session-level: survives this COMMIT, released when the planner finishes or dies.
+            try tx.query(Query("SELECT pg_advisory_lock(\(plannerLockKey(id)))").named("planner_lock"))
+            return .created(id)
+        }
+    }
+
+    public static func load(_ id: Int64, on connection: Connection) throws -> RunRecord {
+        guard let row = try connection.query(Query("""
+            SELECT id, cutoff, as_of, status, config::text AS config, model_version, series_count, started_at, error
+            FROM forecast.runs WHERE id = \(id)
+            """).named("load_run")).first else {
+            throw PipelineError.invalidArgument("no run with id \(id)")
+        }
+        let configText = try row.decode("config", as: String.self)
+        let config: RunConfig
+        do {
+            config = try JSONDecoder().decode(RunConfig.self, from: Data(configText.utf8))
+        } catch {
+            throw PipelineError.configuration("run \(id) has a config this version cannot read: \(error)")
+        }
+        guard let status = RunRecord.Status(rawValue: try row.decode("status", as: String.self)) else {
+            throw PipelineError.configuration("run \(id) has an unknown status")
+        }
+        return RunRecord(id: id, cutoff: try row.decode("cutoff"), asOf: try row.decode("as_of"), status: status,
+                         config: config, modelVersion: try row.decode("model_version"),
+                         seriesCount: try row.decodeIfPresent("series_count"),
+                         startedAt: try row.decodeIfPresent("started_at"), error: try row.decodeIfPresent("error"))
+    }
+
+    public static func status(_ id: Int64, on connection: Connection) throws -> RunRecord.Status {
+        let text = try connection.query(Query("SELECT status FROM forecast.runs WHERE id = \(id)").named("run_status"))
+            .first?.decode("status", as: String.self)
+        guard let text, let status = RunRecord.Status(rawValue: text) else {
+            throw PipelineError.invalidArgument("no run with id \(id)")
+        }
+        return status
+    }
+
+    public static func markFailed(_ id: Int64, error: String, on connection: Connection) throws {
+        try connection.execute(Query("""
+            UPDATE forecast.runs SET status = 'failed', error = \(error), finished_at = clock_timestamp()
+            WHERE id = \(id) AND status IN ('queued', 'running')
+            """).named("mark_run_failed"))
+    }
+
+    public static func releasePlannerLock(_ id: Int64, on connection: Connection) {
+        _ = try? connection.query(Query("SELECT pg_advisory_unlock(\(plannerLockKey(id)))").named("advisory_unlock"))
+    }
+
+    public static func recordTiming(_ id: Int64, _ key: String, seconds: Double, on connection: Connection) throws {
+        try connection.execute(Query("""
+            UPDATE forecast.runs SET timings = timings || jsonb_build_object(\(key)::text, round(\(seconds)::numeric, 3))
+            WHERE id = \(id)
+            """).named("record_timing"))
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

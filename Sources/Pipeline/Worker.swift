@@ -1,0 +1,106 @@
+import Foundation
+import Forecasting
+import Logging
+import Postgres
+
+/// One worker: its own connection, claiming work items of one run until the run is finished,
+/// then trying to publish it. Runs on its own thread (libpq calls block).
+public final class Worker: @unchecked Sendable {
+    public let name: String
+    let connect: @Sendable () throws -> Connection
+    var connection: Connection
+    let run: RunRecord
+    let queue: WorkQueue
+    let forecaster: ChunkForecaster
+    let logger: Logger
+    /// Test hook for failure drills: hold each item this long (heartbeating) before committing.
+    let throttle: Double
+
+    struct LeaseLost: Error {}
+
+    public init(name: String, run: RunRecord, throttleSeconds: Double = 0, logger: Logger,
+                connect: @escaping @Sendable () throws -> Connection) throws {
+        self.name = name
+        self.connect = connect
+        self.connection = try connect()
+        self.run = run
+        self.logger = logger
+        self.throttle = throttleSeconds
+        queue = WorkQueue(runID: run.id, leaseSeconds: run.config.leaseSeconds, workerName: name)
+        let reader = SeriesReader(runID: run.id, cutoff: run.cutoff, asOf: run.asOf, frequency: run.config.frequency,
+                                  schema: run.config.schema)
+        forecaster = ChunkForecaster(runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
+                                     modelVersion: run.modelVersion, config: run.config, model: try run.config.model.build(),
+                                     reader: reader)
+    }
+
+    /// Works until the run is published or failed; returns its final status.
+    public func runUntilDone() throws -> RunRecord.Status {
+        var idle = 0.1
+        while true {
+            let status = try RunStore.status(run.id, on: connection)
+            switch status {
+            case .published, .failed, .superseded: return status
+            case .queued:
+                Thread.sleep(forTimeInterval: 0.25)
+                continue
+            case .running: break
+            }
+            try queue.failExhausted(on: connection)
+            if let claim = try queue.claim(on: connection) {
+                idle = 0.1
+                try process(claim)
+                continue
+            }
+            let counts = try queue.counts(on: connection)
+            if counts.failed > 0 || counts.isFinished {
+                let final = try Publisher.finalize(runID: run.id, on: connection)
+                if final != .running { return final }
+            }
+            Thread.sleep(forTimeInterval: idle)
+            idle = min(1.0, idle * 2)
+        }
+    }
+
+    func process(_ claim: WorkQueue.Claim) throws {
+        do {
+            let series = try forecaster.reader.read(chunk: claim.chunk, on: connection)
+            var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
+            var lastBeat = Date()
+            for s in series {
+                try forecaster.encode(s, into: &writer)
+                if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {
+                    guard try queue.heartbeat(claim, on: connection) else { throw LeaseLost() }
+                    lastBeat = Date()
+                }
+            }
+            if throttle > 0 {
+                let until = Date().addingTimeInterval(throttle)
+                while Date() < until {
+                    Thread.sleep(forTimeInterval: min(0.05, max(0, until.timeIntervalSinceNow)))
+                    if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {
+                        guard try queue.heartbeat(claim, on: connection) else { throw LeaseLost() }
+                        lastBeat = Date()
+                    }
+                }
+            }
+            try connection.transaction { tx in
+                guard try queue.complete(claim, rows: writer.rowCount, in: tx) else { throw LeaseLost() }
+                try tx.copyIn(Query(unsafeSQL: "COPY forecast.forecasts (\(ChunkForecaster.columns)) FROM STDIN (FORMAT binary)",
+                                    name: "copy_forecasts"), data: writer)
+            }
+        } catch is LeaseLost {
+            logger.warning("lost the lease on work item", metadata: ["item": "\(claim.id)", "chunk": "\(claim.chunk)"])
+        } catch let error as PostgresError where error.kind == .connection {
+            // Our connection is gone; the lease will expire and another worker will retry the item.
+            logger.error("connection lost while processing an item; reconnecting", metadata: ["error": "\(error)"])
+            connection = try connect()
+        } catch let error as PostgresError {
+            logger.error("work item failed", metadata: ["chunk": "\(claim.chunk)", "error": "\(error)"])
+            try queue.fail(claim, error: error.description, retryable: error.isRetryable, on: connection)
+        } catch {
+            logger.error("work item failed", metadata: ["chunk": "\(claim.chunk)", "error": "\(error)"])
+            try queue.fail(claim, error: "\(error)", retryable: false, on: connection)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Pipeline
+import Postgres
+
+/// Documented exit codes (README "Exit codes"; sysexits.h where one fits).
+enum ExitCodes {
+    static let ok: Int32 = 0
+    /// The run finished but failed (work items exhausted their attempts, or output checks failed).
+    static let runFailed: Int32 = 1
+    /// Bad flags or arguments (argument-parser's validation errors use it too).
+    static let usage: Int32 = 64
+    /// A blocking data contract failed; nothing was written.
+    static let dataContract: Int32 = 65
+    /// No series to forecast for the cutoff.
+    static let noInput: Int32 = 66
+    /// Cannot connect to PostgreSQL.
+    static let unavailable: Int32 = 69
+    /// An unexpected error (a bug): please report it with the log.
+    static let software: Int32 = 70
+    /// A transient database error (serialization failure, deadlock, lost connection): retry.
+    static let tempFail: Int32 = 75
+    /// Configuration: database not migrated, sql/ folder missing, malformed contract file, SQL error.
+    static let config: Int32 = 78
+
+    /// One line for the user and the exit code for an error.
+    static func classify(_ error: Error) -> (String, Int32) {
+        switch error {
+        case let e as PipelineError:
+            switch e {
+            case .contractsBlocked: return (e.description, dataContract)
+            case .noSeries: return (e.description, noInput)
+            case .runFailed: return (e.description, runFailed)
+            case .invalidArgument: return (e.description, usage)
+            case .configuration, .migration: return (e.description, config)
+            }
+        case let e as PostgresError:
+            if e.kind == .connection { return (e.description, unavailable) }
+            if e.isRetryable { return (e.description + " (transient; retry)", tempFail) }
+            return (e.description, config)
+        default:
+            return ("unexpected error: \(error)", software)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Postgres
+
+@main
+struct Forecastctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecastctl",
+        abstract: "Demand forecasting worker for PostgreSQL.",
+        discussion: """
+            Reads sales and SCD2 dimensions from the "demand" schema as of a cutoff, checks the data
+            contracts in sql/contracts, forecasts every item x location with a pool of workers, and
+            publishes canonical rows to forecast.forecasts (read them through forecast.latest).
+
+            Connection: --database-url, else $DATABASE_URL, else the standard PG* variables.
+            Exit codes: 0 ok, 1 run failed, 64 usage, 65 blocked by a data contract, 66 no series,
+            69 database unavailable, 70 internal error, 75 transient database error (retry),
+            78 configuration (not migrated, sql/ missing, SQL error).
+            """,
+        version: CodeVersion.current,
+        subcommands: [MigrateCommand.self, DemoDataCommand.self, CheckCommand.self, RunCommand.self,
+                      WorkCommand.self, StatusCommand.self, LatestCommand.self]
+    )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as PipelineError {
+            fail(error)
+        } catch let error as PostgresError {
+            fail(error)
+        } catch {
+            if String(describing: type(of: error)).hasPrefix("ForecastError") { fail(error) }
+            exit(withError: error) // argument-parser: help, version, usage errors (exit 64)
+        }
+    }
+
+    static func fail(_ error: Error) -> Never {
+        let (line, code) = ExitCodes.classify(error)
+        FileHandle.standardError.write(Data("forecastctl: error: \(line)\n".utf8))
+        Foundation.exit(code)
+    }
+}

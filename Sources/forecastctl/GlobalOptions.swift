@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Pipeline
+import Postgres
+
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "libpq connection string or URI (default: $DATABASE_URL, else the PG* variables).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("sql-dir"), help: "Folder with migrations/ and contracts/ (default: $FORECAST_SQL_DIR, else ./sql found upwards).")
+    var sqlDir: String?
+
+    @Flag(name: .shortAndLong, help: "Log progress details to stderr.")
+    var verbose = false
+
+    var conninfo: String {
+        databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
+    }
+
+    func connector() -> @Sendable () throws -> Connection {
+        let info = conninfo
+        return { try Connection.connect(info) }
+    }
+
+    func connect() throws -> Connection { try Connection.connect(conninfo) }
+
+    func sqlDirectory() throws -> SQLDirectory { try SQLDirectory.locate(explicit: sqlDir) }
+
+    func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .info : .warning
+        return logger
+    }
+}
+
+/// Parses `YYYY-MM-DD`.
+extension PostgresDate: ExpressibleByArgument {
+    public init?(argument: String) { self.init(iso: argument) }
+}
+
+/// Parses `2026-11-28T06:00:00Z`, `2026-11-28 06:00:00+00` or a bare date (midnight UTC).
+extension PostgresTimestamp: ExpressibleByArgument {
+    public init?(argument: String) {
+        if let t = PostgresTimestamp(text: argument) { self = t; return }
+        guard let d = PostgresDate(iso: argument) else { return nil }
+        self.init(date: d)
+    }
+}
+
+extension Frequency: ExpressibleByArgument {}
+extension ModelSpec.Kind: ExpressibleByArgument {}
+
+func printErr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Forecast every series for a cutoff and publish the run.",
+        discussion: """
+            Creates the run (or joins the one already in flight for this cutoff), runs the data
+            contracts (a blocking violation stops the run before anything is written), plans work
+            items, runs --workers workers, checks the output and publishes atomically. Running it
+            again for a published cutoff does nothing unless --force is given.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: RunOptions
+
+    @Option(help: "Worker threads in this process, each with its own connection.")
+    var workers = 2
+
+    @Flag(help: "Run again even if this cutoff is already published; the new run supersedes it.")
+    var force = false
+
+    @Flag(name: .customLong("no-progress"), help: "Do not print progress lines.")
+    var noProgress = false
+
+    @Option(name: .customLong("throttle-ms"), help: .hidden)
+    var throttleMs = 0.0
+
+    func run() throws {
+        let coordinator = RunCoordinator(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.run"),
+                                         connect: global.connector())
+        let summary = try coordinator.run(.init(cutoff: options.cutoff, asOf: options.asOf, config: options.config,
+                                                workers: workers, force: force, throttleSeconds: throttleMs / 1000,
+                                                showProgress: !noProgress))
+        if summary.outcome == .alreadyPublished {
+            print("run: cutoff \(options.cutoff) (\(options.frequency.rawValue)) is already published as run \(summary.runID); nothing to do (use --force to run again)")
+            return
+        }
+        for w in summary.warnings { printErr("warning: \(w.summaryLine)") }
+        let rate = summary.seconds > 0 ? Int(Double(summary.rows) / summary.seconds) : 0
+        print("""
+            run \(summary.runID) published\(summary.joined ? " (joined a run in flight)" : "")
+              cutoff      \(options.cutoff) (\(options.frequency.rawValue)), horizon \(options.horizon)
+              series      \(summary.seriesCount) in \(summary.workItems) work items
+              rows        \(summary.rows) (\(rate) rows/s)
+              warnings    \(summary.warnings.count) contract\(summary.warnings.count == 1 ? "" : "s") warned
+              time        \(String(format: "%.2f", summary.seconds)) s
+              read with   SELECT * FROM forecast.latest
+            """)
+    }
+}

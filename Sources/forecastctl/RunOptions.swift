@@ -1,0 +1,58 @@
+import ArgumentParser
+import Pipeline
+import Postgres
+
+/// Flags that define a run's snapshot and configuration (shared by `run` and `check`).
+struct RunOptions: ParsableArguments {
+    @Option(help: "Last period of history to use (YYYY-MM-DD). Weekly runs: a Sunday.")
+    var cutoff: PostgresDate
+
+    @Option(name: .customLong("as-of"), help: "Knowledge time: only rows loaded and plans known by then are read (default: now).")
+    var asOf: PostgresTimestamp?
+
+    @Option(help: "Periods to forecast.")
+    var horizon = 28
+
+    @Option(help: "Series frequency: day or week.")
+    var frequency: Frequency = .day
+
+    @Option(help: "Model: seasonal_naive, naive or moving_average (Naive serves series too short for it).")
+    var model: ModelSpec.Kind = .seasonalNaive
+
+    @Option(help: "Season length for seasonal_naive (default 7 for days, 52 for weeks).")
+    var season: Int?
+
+    @Option(help: "Window for moving_average.")
+    var window = 28
+
+    @Option(help: "Nominal coverage of the stored interval.")
+    var level = 0.8
+
+    @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
+    var inputSchema = "demand"
+
+    @Option(name: .customLong("stale-sla-hours"), help: "Block the run if the newest sales load is older than this at the as-of time.")
+    var staleSLAHours = 36.0
+
+    @Option(name: .customLong("min-volume-ratio"), help: "Warn if the cutoff day's row count is below this share of the trailing average.")
+    var minVolumeRatio = 0.5
+
+    @Option(name: .customLong("chunk-size"), help: "Series per work item.")
+    var chunkSize = 250
+
+    @Option(name: .customLong("lease-seconds"), help: "A work item whose worker stops heartbeating for this long is claimed again.")
+    var leaseSeconds = 60.0
+
+    @Option(name: .customLong("heartbeat-seconds"), help: "How often a busy worker renews its lease.")
+    var heartbeatSeconds = 10.0
+
+    @Option(name: .customLong("max-attempts"), help: "Attempts per work item before the run fails.")
+    var maxAttempts = 3
+
+    var config: RunConfig {
+        RunConfig(horizon: horizon, frequency: frequency,
+                  model: ModelSpec(kind: model, seasonLength: season ?? frequency.defaultSeasonLength, window: window),
+                  intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
+                  maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours, minVolumeRatio: minVolumeRatio)
+    }
+}
