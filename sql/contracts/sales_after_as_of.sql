@@ -5,4 +5,4 @@
 -- description: Sales dated after the run's as-of time cannot have happened yet: a clock, timezone or load bug.
 SELECT item_id, location_id, ds, loaded_at
 FROM @schema.sales
-WHERE ds > (@as_of AT TIME ZONE 'UTC')::date
+WHERE ds > (@as_of AT TIME ZONE 'UTC')::date AND loaded_at <= @as_of

@@ -5,6 +5,6 @@
 -- description: At most one sales row per item, location and period; duplicates would double-count demand.
 SELECT item_id, location_id, ds, count(*) AS copies
 FROM @schema.sales
-WHERE ds <= @cutoff
+WHERE ds <= @cutoff AND loaded_at <= @as_of
 GROUP BY item_id, location_id, ds
 HAVING count(*) > 1

@@ -6,3 +6,4 @@
 SELECT item_id, location_id, ds, qty::text AS qty
 FROM @schema.sales
 WHERE qty IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
+  AND loaded_at <= @as_of

@@ -5,4 +5,5 @@
 -- description: Every sales row needs item_id, location_id, ds and qty; rows without them cannot be placed in a series.
 SELECT item_id, location_id, ds, qty
 FROM @schema.sales
-WHERE item_id IS NULL OR location_id IS NULL OR ds IS NULL OR qty IS NULL
+WHERE (item_id IS NULL OR location_id IS NULL OR ds IS NULL OR qty IS NULL)
+  AND loaded_at <= @as_of

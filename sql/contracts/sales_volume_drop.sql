@@ -6,7 +6,7 @@
 WITH per_period AS (
     SELECT ds, count(*) AS n
     FROM @schema.sales
-    WHERE ds > @cutoff - @step * 29 AND ds <= @cutoff
+    WHERE ds > @cutoff - @step * 29 AND ds <= @cutoff AND loaded_at <= @as_of
     GROUP BY ds
 ), baseline AS (
     SELECT avg(n) AS avg_n FROM per_period WHERE ds < @cutoff

@@ -1,0 +1,57 @@
+# forecastctl: see README.md.
+#   make demo   end-to-end run on a synthetic catalogue (throwaway Postgres unless DATABASE_URL is set)
+#   make test   unit + integration tests (throwaway Postgres unless TEST_DATABASE_URL is set)
+#   make bench  10k series x 730 days against a Postgres-only reference; prints ratio=<value>
+SHELL := /bin/bash
+SWIFT ?= swift
+PG := ops/scripts/pg-local.sh
+DEMO_ITEMS ?= 200
+DEMO_LOCATIONS ?= 10
+DEMO_DAYS ?= 730
+DEMO_END ?= $(shell date -u -d yesterday +%F)
+
+.PHONY: deps build release demo test bench db-start db-stop db-destroy clean
+
+deps:
+	@ops/scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+db-start: deps
+	@$(PG) start
+
+db-stop:
+	@$(PG) stop
+
+db-destroy:
+	@$(PG) destroy
+
+demo: release
+	@set -euo pipefail; \
+	if [[ -z "$${DATABASE_URL:-}" ]]; then export DATABASE_URL="$$($(PG) start)"; echo "demo: throwaway PostgreSQL at $$DATABASE_URL (data in .pg/, stop with 'make db-stop')"; fi; \
+	BIN="$$($(SWIFT) build -c release --show-bin-path)/forecastctl"; \
+	echo "== migrate"; "$$BIN" migrate; \
+	echo "== demo-data ($(DEMO_ITEMS) items x $(DEMO_LOCATIONS) locations x $(DEMO_DAYS) days, ending $(DEMO_END))"; \
+	"$$BIN" demo-data --items $(DEMO_ITEMS) --locations $(DEMO_LOCATIONS) --days $(DEMO_DAYS) --end $(DEMO_END) --seed 42; \
+	echo "== check"; "$$BIN" check --cutoff $(DEMO_END); \
+	echo "== run"; "$$BIN" run --cutoff $(DEMO_END) --horizon 28 --workers 2 --force; \
+	echo "== status"; "$$BIN" status --limit 5; \
+	echo "== sample of forecast.latest"; "$$BIN" latest --limit 10
+
+test: build
+	@set -euo pipefail; \
+	if [[ -z "$${TEST_DATABASE_URL:-}" ]]; then export TEST_DATABASE_URL="$$($(PG) start)"; fi; \
+	export FORECASTCTL_BIN="$$($(SWIFT) build --show-bin-path)/forecastctl"; \
+	$(SWIFT) test
+
+bench: release
+	@set -euo pipefail; \
+	if [[ -z "$${DATABASE_URL:-}" ]]; then export DATABASE_URL="$$($(PG) start)"; fi; \
+	ops/scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+
+clean:
+	rm -rf .build

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import Pipeline
+import Postgres
+
+/// One seeded violation per contract file: the run is blocked or warned as the header declares,
+/// and the message names the rule.
+extension Integration {
+    @Suite struct Contracts {
+        static let seeds: [String: String] = [
+            "sales_null_keys": "INSERT INTO demand.sales (item_id, location_id, ds, qty, loaded_at) VALUES (NULL, 'L0001', '2026-11-01', 1, '2026-11-02')",
+            "sales_duplicate_keys": "INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1) s",
+            "sales_negative_quantity": "UPDATE demand.sales SET qty = -7 WHERE (item_id, location_id, ds) = (SELECT item_id, location_id, ds FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1)",
+            "sales_non_finite_quantity": "UPDATE demand.sales SET qty = 'NaN' WHERE (item_id, location_id, ds) = (SELECT item_id, location_id, ds FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1)",
+            "sales_after_as_of": "INSERT INTO demand.sales VALUES ('I000001', 'L0001', '2026-12-15', 3, '2026-11-28 01:00+00')",
+            "sales_without_item_version": "INSERT INTO demand.sales VALUES ('I999999', 'L0001', '2026-11-20', 3, '2026-11-21 02:00+00')",
+            "sales_without_location_version": "INSERT INTO demand.sales VALUES ('I000001', 'L9999', '2026-11-20', 3, '2026-11-21 02:00+00')",
+            "items_scd_overlap": "INSERT INTO demand.items VALUES ('I000002', '2026-10-01', NULL, 'snacks', 'family_1', 'overlapping version')",
+            "items_scd_gap": "INSERT INTO demand.items VALUES ('IGAP', '2026-01-01', '2026-02-01', 'snacks', 'family_1', 'v1'), ('IGAP', '2026-03-01', NULL, 'snacks', 'family_1', 'v2')",
+            "locations_scd_overlap": "INSERT INTO demand.locations VALUES ('L0002', '2026-10-01', NULL, 'north', 'supermarket')",
+            "locations_scd_gap": "INSERT INTO demand.locations VALUES ('LGAP', '2026-01-01', '2026-02-01', 'north', NULL), ('LGAP', '2026-03-01', NULL, 'south', NULL)",
+            "calendar_covers_horizon": "DELETE FROM demand.calendar WHERE ds = '2026-12-01'",
+            "sales_stale_source": "UPDATE demand.sales SET loaded_at = loaded_at - interval '10 days'",
+            "sales_volume_drop": "DELETE FROM demand.sales WHERE ds = '2026-11-27'",
+        ]
+
+        @Test func everyContractFileHasASeededViolation() throws {
+            let names = Set(try Contract.loadAll(from: TestDatabase.sql).map(\.name))
+            #expect(names == Set(Self.seeds.keys))
+            #expect(names.count >= 14)
+        }
+
+        @Test(arguments: seeds.keys.sorted())
+        func seededViolation(_ name: String) throws {
+            let contract = try #require(try Contract.loadAll(from: TestDatabase.sql).first { $0.name == name })
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            try db.execute(Query(unsafeSQL: Self.seeds[name]!))
+            let coordinator = Fixtures.coordinator(db)
+            switch contract.severity {
+            case .block:
+                let error = #expect(throws: PipelineError.self) { try coordinator.run(Fixtures.options()) }
+                let message = error?.description ?? ""
+                #expect(message.hasPrefix("blocked by 1 data contract: \(name) (\(contract.table)): "), "\(message)")
+                #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
+                #expect(try db.scalar("SELECT count(*) FROM forecast.run_series", as: Int.self) == 0)
+                #expect(try db.scalar("SELECT status FROM forecast.runs", as: String.self) == "failed")
+                #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == 0)
+            case .warn:
+                let summary = try coordinator.run(Fixtures.options())
+                #expect(summary.outcome == .published)
+                #expect(summary.warnings.contains { $0.contract.name == name })
+                #expect(try db.scalar("SELECT status FROM forecast.runs", as: String.self) == "published")
+            }
+            let violations = try db.scalar(Query("""
+                SELECT violations FROM forecast.contract_results WHERE contract = \(name) AND run_id IS NOT NULL
+                """), as: Int.self)
+            #expect(violations >= 1)
+        }
+
+        @Test func samplesAreCappedAtFiveAndNameKeys() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            try db.execute("INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 8) s")
+            let error = #expect(throws: PipelineError.self) { try Fixtures.coordinator(db).run(Fixtures.options()) }
+            guard case .contractsBlocked(let outcomes)? = error else { Issue.record("not blocked"); return }
+            let dup = try #require(outcomes.first { $0.contract.name == "sales_duplicate_keys" })
+            #expect(dup.violations == 8)
+            #expect(dup.samples.count == 5)
+            for sample in dup.samples {
+                #expect(sample.hasPrefix(#"{"item_id":"I000001","location_id":"L0001","ds":"#), "\(sample)")
+                #expect(sample.hasSuffix(#","copies":2}"#), "\(sample)")
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Pipeline
+import Postgres
+
+extension Integration {
+    @Suite struct Migrations {
+        @Test func appliedOnceEvenWhenRunTwice() throws {
+            let db = try TestDatabase(migrate: false)
+            defer { db.drop() }
+            let c = try db.connect()
+            defer { c.close() }
+            let migrator = try Migrator(directory: TestDatabase.sql)
+            let first = try migrator.migrate(c)
+            #expect(first.applied == ["001_demand_input.sql", "002_forecast_runs.sql", "003_forecasts.sql", "004_roles.sql"])
+            let second = try migrator.migrate(c)
+            #expect(second.applied.isEmpty)
+            #expect(second.alreadyApplied == 4)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == 4)
+            try migrator.requireUpToDate(c)
+        }
+
+        @Test func concurrentMigratorsDoNotRace() throws {
+            let db = try TestDatabase(migrate: false)
+            defer { db.drop() }
+            let errors = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 3) { _ in
+                do {
+                    let c = try db.connect()
+                    defer { c.close() }
+                    try Migrator(directory: TestDatabase.sql).migrate(c)
+                } catch {
+                    errors.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(errors.withLock { $0 } == [])
+            #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == 4)
+        }
+
+        @Test func editedMigrationIsRefusedWithItsVersion() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.execute("UPDATE forecast.schema_migrations SET checksum = 'edited' WHERE version = 2")
+            let c = try db.connect()
+            defer { c.close() }
+            let error = #expect(throws: PipelineError.self) { try Migrator(directory: TestDatabase.sql).migrate(c) }
+            #expect(error?.description.hasPrefix("migration 2 failed: 002_forecast_runs.sql was changed after it was applied") == true)
+        }
+
+        @Test func unmigratedDatabaseIsNamedClearly() throws {
+            let db = try TestDatabase(migrate: false)
+            defer { db.drop() }
+            let c = try db.connect()
+            defer { c.close() }
+            let error = #expect(throws: PipelineError.self) { try Migrator(directory: TestDatabase.sql).requireUpToDate(c) }
+            #expect(error?.description == "migrations: database is not migrated; run `forecastctl migrate` first")
+        }
+    }
+}

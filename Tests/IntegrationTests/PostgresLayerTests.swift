@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import Postgres
+
+extension Integration {
+    @Suite struct PostgresLayer {
+        @Test func binaryCopyRoundTripsExactValues() throws {
+            let db = try TestDatabase(migrate: false)
+            defer { db.drop() }
+            let c = try db.connect()
+            defer { c.close() }
+            try c.execute("CREATE TABLE t (s text, d date, x float8, n int4, b bool, ts timestamptz)")
+            let values: [Double] = [0.1, -0.0, 1e308, .nan, 3.0000000000000004]
+            var w = BinaryCopyWriter()
+            for (i, v) in values.enumerated() {
+                w.beginRow(fieldCount: 6)
+                w.append("row é \(i)"); w.append(PostgresDate(iso: "2026-11-2\(i)")!); w.append(v); w.append(Int32(i))
+                w.append(i % 2 == 0); w.append(PostgresTimestamp(text: "2026-11-28T04:33:38.000123Z")!)
+            }
+            #expect(try c.copyIn("COPY t FROM STDIN (FORMAT binary)", data: w) == values.count)
+            var back: [(String, PostgresDate, Double, Int32, Bool, PostgresTimestamp)] = []
+            try c.copyOut("COPY (SELECT * FROM t ORDER BY n) TO STDOUT (FORMAT binary)") { row in
+                back.append((try row.readString()!, try row.readDate()!, try row.readDouble()!, try row.readInt32()!,
+                             try row.readBool()!, try row.readTimestamp()!))
+            }
+            #expect(back.map(\.0) == (0..<5).map { "row é \($0)" })
+            #expect(back.map(\.2.bitPattern) == values.map(\.bitPattern))
+            #expect(back[3].1.description == "2026-11-23")
+            #expect(back[1].4 == false && back[2].4 == true)
+            #expect(back[0].5.description == "2026-11-28T04:33:38.000123Z")
+        }
+
+        @Test func serverErrorsCarrySQLStateAndTheConnectionSurvives() throws {
+            let db = try TestDatabase(migrate: false)
+            defer { db.drop() }
+            let c = try db.connect()
+            defer { c.close() }
+            try c.execute("CREATE TABLE u (id int PRIMARY KEY)")
+            try c.execute("INSERT INTO u VALUES (1)")
+            let e = #expect(throws: PostgresError.self) { try c.execute(Query("INSERT INTO u VALUES (\(1))").named("insert_u")) }
+            #expect(e?.sqlState == .uniqueViolation)
+            #expect(e?.queryName == "insert_u")
+            #expect(e?.detail == "Key (id)=(1) already exists.")
+            var w = BinaryCopyWriter()
+            w.beginRow(fieldCount: 1); w.append(Int32(1))
+            let copyError = #expect(throws: PostgresError.self) { try c.copyIn("COPY u FROM STDIN (FORMAT binary)", data: w) }
+            #expect(copyError?.sqlState == .uniqueViolation)
+            #expect(try c.query("SELECT count(*) AS n FROM u").first?.decode("n", as: Int.self) == 1)
+            // A value that looks like SQL stays a value.
+            let evil = "1); DROP TABLE u; --"
+            #expect(try c.query("SELECT \(evil)::text AS v").first?.decode("v", as: String.self) == evil)
+            #expect(try c.query("SELECT count(*) AS n FROM u").first?.decode("n", as: Int.self) == 1)
+        }
+
+        @Test func transactionsRollBackOnError() throws {
+            let db = try TestDatabase(migrate: false)
+            defer { db.drop() }
+            let c = try db.connect()
+            defer { c.close() }
+            try c.execute("CREATE TABLE v (id int)")
+            #expect(throws: PostgresError.self) {
+                try c.transaction { tx in
+                    try tx.execute("INSERT INTO v VALUES (1)")
+                    try tx.execute("SELECT 1/0")
+                }
+            }
+            #expect(try c.query("SELECT count(*) AS n FROM v").first?.decode("n", as: Int.self) == 0)
+            #expect(try c.tryAdvisoryLock(42))
+        }
+    }
+}

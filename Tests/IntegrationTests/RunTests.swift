@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+@testable import Pipeline
+import Postgres
+
+extension Integration {
+    @Suite struct Runs {
+        /// Series the snapshot should contain, computed independently of the planner.
+        static func expectedSeries(_ db: TestDatabase) throws -> Int {
+            try db.scalar("""
+                SELECT count(*) FROM (SELECT DISTINCT item_id, location_id FROM demand.sales
+                                      WHERE ds <= '2026-11-27' AND loaded_at <= '2026-11-28 06:00+00') s
+                WHERE EXISTS (SELECT 1 FROM demand.items i WHERE i.item_id = s.item_id
+                              AND i.valid_from <= '2026-11-27' AND (i.valid_to IS NULL OR i.valid_to > '2026-11-27'))
+                """, as: Int.self)
+        }
+
+        @Test func fullRunPublishesSeriesTimesHorizonRows() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let series = try Self.expectedSeries(db)
+            #expect(series > 70 && series <= 90)
+            let summary = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 14))
+            #expect(summary.outcome == .published)
+            #expect(summary.seriesCount == series)
+            #expect(summary.rows == series * 14)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == series * 14)
+            #expect(try db.scalar("SELECT count(DISTINCT (item_id, location_id)) FROM forecast.latest", as: Int.self) == series)
+            #expect(try db.scalar("SELECT min(ds)::text || '..' || max(ds)::text FROM forecast.latest", as: String.self) == "2026-11-28..2026-12-11")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.latest WHERE NOT (yhat_lower <= yhat AND yhat <= yhat_upper AND yhat >= 0)", as: Int.self) == 0)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.work_items WHERE state <> 'completed'", as: Int.self) == 0)
+            // The manifest records what was read.
+            let manifestRows = try db.scalar("SELECT (manifest -> 'sales' ->> 'rows')::bigint FROM forecast.runs", as: Int.self)
+            let read = try db.scalar("""
+                SELECT count(*) FROM demand.sales s JOIN forecast.run_series r USING (item_id, location_id)
+                WHERE s.ds <= '2026-11-27'
+                """, as: Int.self)
+            #expect(manifestRows == read)
+            let models = try db.scalar("SELECT string_agg(DISTINCT model_name, ',' ORDER BY model_name) FROM forecast.latest", as: String.self)
+            #expect(models.contains("SeasonalNaive(7)"))
+        }
+
+        @Test func sameSnapshotGivesByteIdenticalRows() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let first = try Fixtures.coordinator(db).run(Fixtures.options(workers: 1, chunkSize: 7))
+            let second = try Fixtures.coordinator(db).run(Fixtures.options(workers: 3, force: true, chunkSize: 13))
+            #expect(first.runID != second.runID)
+            let a = try db.forecastRows(run: first.runID), b = try db.forecastRows(run: second.runID)
+            #expect(a.count == first.rows && !a.isEmpty)
+            #expect(a == b)
+            // The forced run supersedes the first; latest shows only the new one.
+            #expect(try db.scalar(Query("SELECT status FROM forecast.runs WHERE id = \(first.runID)"), as: String.self) == "superseded")
+            #expect(try db.scalar("SELECT string_agg(DISTINCT run_id::text, ',') FROM forecast.latest", as: String.self) == String(second.runID))
+            #expect(try db.scalar("SELECT count(*) FROM forecast.runs WHERE status = 'published'", as: Int.self) == 1)
+        }
+
+        @Test func secondRunForAPublishedCutoffDoesNothing() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let first = try Fixtures.coordinator(db).run(Fixtures.options())
+            let again = try Fixtures.coordinator(db).run(Fixtures.options())
+            #expect(again.outcome == .alreadyPublished)
+            #expect(again.runID == first.runID)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 1)
+        }
+
+        @Test func failedRunLeavesPreviousForecastsInLatest() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let good = try Fixtures.coordinator(db).run(Fixtures.options())
+            let before = try db.forecastRows(run: good.runID)
+            try db.execute("INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1) s")
+            #expect(throws: PipelineError.self) { try Fixtures.coordinator(db).run(Fixtures.options(force: true)) }
+            #expect(try db.scalar("SELECT string_agg(DISTINCT run_id::text, ',') FROM forecast.latest", as: String.self) == String(good.runID))
+            #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == before.count)
+            #expect(try db.forecastRows(run: good.runID) == before)
+            #expect(try db.scalar(Query("SELECT status FROM forecast.runs WHERE id = \(good.runID)"), as: String.self) == "published")
+            // Output checks failing also fail the run without touching latest.
+        }
+
+        @Test func nothingLoadedOrKnownAfterAsOfReachesTheModels() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let first = try Fixtures.coordinator(db).run(Fixtures.options())
+            // Late corrections and plans that arrive after the as-of time: huge values that would change every forecast.
+            // (Loads are append-only: a late row is a new row, never an in-place update.)
+            try db.execute("""
+                INSERT INTO demand.sales (item_id, location_id, ds, qty, loaded_at)
+                SELECT r.item_id, r.location_id, d::date, 1000, timestamptz '2026-11-28 07:00+00'
+                FROM forecast.run_series r, generate_series(date '2026-11-14', date '2026-11-27', interval '1 day') d
+                WHERE NOT EXISTS (SELECT 1 FROM demand.sales s WHERE s.item_id = r.item_id AND s.location_id = r.location_id AND s.ds = d::date)
+                """)
+            try db.execute("""
+                INSERT INTO demand.promotions SELECT item_id, location_id, date '2026-12-01', 'discount', 0.5, timestamptz '2026-11-28 08:00+00'
+                FROM (SELECT DISTINCT item_id, location_id FROM demand.sales) s
+                """)
+            let second = try Fixtures.coordinator(db).run(Fixtures.options(force: true, lease: 30))
+            #expect(try db.forecastRows(run: first.runID) == db.forecastRows(run: second.runID))
+            let m1 = try db.scalar(Query("SELECT manifest::text FROM forecast.runs WHERE id = \(first.runID)"), as: String.self)
+            let m2 = try db.scalar(Query("SELECT manifest::text FROM forecast.runs WHERE id = \(second.runID)"), as: String.self)
+            #expect(m1 == m2)
+            // Control: with a later as-of the same data does change the forecasts.
+            let later = try Fixtures.coordinator(db).run(Fixtures.options(force: true, asOf: PostgresTimestamp(text: "2026-11-28T09:00:00Z")!))
+            #expect(try db.forecastRows(run: later.runID) != db.forecastRows(run: first.runID))
+            let promos = try db.scalar(Query("SELECT (manifest ->> 'promotions_known_by_as_of')::int FROM forecast.runs WHERE id = \(later.runID)"), as: Int.self)
+            let promosBefore = try db.scalar(Query("SELECT (manifest ->> 'promotions_known_by_as_of')::int FROM forecast.runs WHERE id = \(first.runID)"), as: Int.self)
+            #expect(promos > promosBefore)
+        }
+
+        @Test func weeklyRunForecastsMondays() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(days: 400)
+            let cutoff = PostgresDate(iso: "2026-11-22")! // a Sunday
+            let summary = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 8, frequency: .week, cutoff: cutoff))
+            #expect(summary.rows == summary.seriesCount * 8)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.latest WHERE extract(isodow FROM ds) <> 1", as: Int.self) == 0)
+            #expect(try db.scalar("SELECT min(ds)::text FROM forecast.latest", as: String.self) == "2026-11-23")
+            #expect(try db.scalar("SELECT string_agg(DISTINCT model_name, ',') FROM forecast.latest", as: String.self).contains("SeasonalNaive(52)"))
+            let error = #expect(throws: PipelineError.self) {
+                try Fixtures.coordinator(db).run(Fixtures.options(frequency: .week, cutoff: PostgresDate(iso: "2026-11-25")!))
+            }
+            #expect(error?.description == "weekly runs need a cutoff on a Sunday (the last day of an ISO week), got 2026-11-25")
+        }
+
+        @Test func outputChecksCatchBadRows() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.execute("""
+                INSERT INTO forecast.forecasts VALUES
+                ('A', 'L', '2026-11-28', 1, 'NaN', 0, 1, 0.8, 'm', 'v', 99, '2026-11-27', now()),
+                ('A', 'L', '2026-11-29', 2, -1, -2, 1, 0.8, 'm', 'v', 99, '2026-11-27', now()),
+                ('A', 'L', '2026-11-30', 3, 5, 6, 7, 0.8, 'm', 'v', 99, '2026-11-27', now())
+                """)
+            let c = try db.connect()
+            defer { c.close() }
+            let check = try Publisher.outputCheck(runID: 99, expectedRows: 4, horizon: 2, on: c)
+            // The NaN row also counts as misordered: NaN sorts above every number in PostgreSQL.
+            #expect(check.failures == [
+                "3 rows, expected 4 (series x horizon)", "1 rows with non-finite values", "1 rows with yhat < 0",
+                "2 rows where not yhat_lower <= yhat <= yhat_upper", "1 rows with a horizon outside 1...H",
+            ])
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+@testable import Pipeline
+import Postgres
+
+/// A fresh, migrated database per test on the server named by $TEST_DATABASE_URL (a URI; `make
+/// test` and `.ci/run` start a throwaway cluster). Dropped on `drop()`.
+final class TestDatabase: @unchecked Sendable {
+    let name: String
+    let url: String
+    let adminURL: String
+
+    static var adminURL: String {
+        get throws {
+            guard let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty else {
+                throw PipelineError.configuration("TEST_DATABASE_URL is not set: run the tests with `make test`")
+            }
+            return url
+        }
+    }
+
+    static let sql: SQLDirectory = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return SQLDirectory(url: root.appendingPathComponent("sql"))
+    }()
+
+    init(migrate: Bool = true) throws {
+        adminURL = try Self.adminURL
+        name = "ft_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        guard var components = URLComponents(string: adminURL) else {
+            throw PipelineError.configuration("TEST_DATABASE_URL must be a postgresql:// URI")
+        }
+        components.path = "/" + name
+        url = components.string!
+        let admin = try Connection.connect(adminURL)
+        defer { admin.close() }
+        try admin.execute(Query(unsafeSQL: "CREATE DATABASE \(SQLIdentifier(name).rendered)"))
+        if migrate {
+            let c = try connect()
+            defer { c.close() }
+            try Migrator(directory: Self.sql).migrate(c)
+        }
+    }
+
+    func connect() throws -> Connection { try Connection.connect(url) }
+
+    var connector: @Sendable () throws -> Connection {
+        let url = self.url
+        return { try Connection.connect(url) }
+    }
+
+    func drop() {
+        guard let admin = try? Connection.connect(adminURL) else { return }
+        defer { admin.close() }
+        _ = try? admin.execute(Query(unsafeSQL: "DROP DATABASE IF EXISTS \(SQLIdentifier(name).rendered) WITH (FORCE)"))
+    }
+
+    /// Small demo catalogue: 30 items x 3 locations x 120 days ending on `Fixtures.end`.
+    func loadDemo(items: Int = 30, locations: Int = 3, days: Int = 120, seed: UInt64 = 7) throws {
+        let c = try connect()
+        defer { c.close() }
+        _ = try DemoLoader(spec: DemoSpec(items: items, locations: locations, days: days, end: Fixtures.end, seed: seed)).load(on: c)
+    }
+
+    func scalar<T: PostgresDecodable>(_ sql: Query, as type: T.Type = T.self) throws -> T {
+        let c = try connect()
+        defer { c.close() }
+        guard let row = try c.query(sql).first else { throw PipelineError.configuration("no row") }
+        return try row.decode(at: 0, as: type)
+    }
+
+    func execute(_ sql: Query) throws {
+        let c = try connect()
+        defer { c.close() }
+        try c.execute(sql)
+    }
+
+    /// The canonical rows of a run, minus run_id and generated_at, as text with exact float bits.
+    func forecastRows(run: Int64) throws -> [String] {
+        let c = try connect()
+        defer { c.close() }
+        return try c.query(Query("""
+            SELECT concat_ws('|', item_id, location_id, ds, horizon, float8send(yhat), float8send(yhat_lower),
+                             float8send(yhat_upper), interval_level, model_name, model_version, cutoff) AS r
+            FROM forecast.forecasts WHERE run_id = \(run) ORDER BY item_id, location_id, ds
+            """)).rows.map { try $0.decode("r") }
+    }
+}
+
+enum Fixtures {
+    static let end = PostgresDate(iso: "2026-11-27")!
+    static let asOf = PostgresTimestamp(text: "2026-11-28T06:00:00Z")!
+
+    static func options(horizon: Int = 14, workers: Int = 2, force: Bool = false, chunkSize: Int = 20,
+                        frequency: Frequency = .day, cutoff: PostgresDate = end, asOf: PostgresTimestamp = asOf,
+                        lease: Double = 60) -> RunCoordinator.Options {
+        RunCoordinator.Options(cutoff: cutoff, asOf: asOf,
+                               config: RunConfig(horizon: horizon, frequency: frequency, chunkSize: chunkSize,
+                                                 leaseSeconds: lease, heartbeatSeconds: min(10, lease / 3)),
+                               workers: workers, force: force, showProgress: false)
+    }
+
+    static func coordinator(_ db: TestDatabase) -> RunCoordinator {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return RunCoordinator(sql: TestDatabase.sql, logger: logger, connect: db.connector)
+    }
+}
