@@ -32,7 +32,7 @@ db-destroy:
 
 demo: release
 	@set -euo pipefail; \
-	if [[ -z "$${DATABASE_URL:-}" ]]; then export DATABASE_URL="$$($(PG) start)"; echo "demo: throwaway PostgreSQL at $$DATABASE_URL (data in .pg/, stop with 'make db-stop')"; fi; \
+	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; echo "demo: throwaway PostgreSQL at $$DATABASE_URL (data in .pg/, stop with 'make db-stop')"; fi; \
 	BIN="$$($(SWIFT) build -c release --show-bin-path)/forecastctl"; \
 	echo "== migrate"; "$$BIN" migrate; \
 	echo "== demo-data ($(DEMO_ITEMS) items x $(DEMO_LOCATIONS) locations x $(DEMO_DAYS) days, ending $(DEMO_END))"; \
@@ -44,13 +44,13 @@ demo: release
 
 test: build
 	@set -euo pipefail; \
-	if [[ -z "$${TEST_DATABASE_URL:-}" ]]; then export TEST_DATABASE_URL="$$($(PG) start)"; fi; \
+	if [[ -z "$${TEST_DATABASE_URL:-}" ]]; then TEST_DATABASE_URL="$$($(PG) start)"; export TEST_DATABASE_URL; fi; \
 	export FORECASTCTL_BIN="$$($(SWIFT) build --show-bin-path)/forecastctl"; \
 	$(SWIFT) test
 
 bench: release
 	@set -euo pipefail; \
-	if [[ -z "$${DATABASE_URL:-}" ]]; then export DATABASE_URL="$$($(PG) start)"; fi; \
+	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
 	ops/scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
 
 clean:

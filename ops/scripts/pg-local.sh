@@ -4,12 +4,12 @@
 #   ops/scripts/pg-local.sh stop    # stop the server (data kept in .pg/)
 #   ops/scripts/pg-local.sh destroy # stop and delete .pg/
 #   ops/scripts/pg-local.sh url     # print the DATABASE_URL of the running cluster
-# Environment: PG_LOCAL_DIR (default <project>/.pg), PG_LOCAL_PORT (default 54329).
+# Environment: PG_LOCAL_DIR (default <project>/.pg), PG_LOCAL_PORT (default: the first free port
+# from 54329; remembered in .pg/port so that several checkouts can each run their own cluster).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DIR="${PG_LOCAL_DIR:-$ROOT/.pg}"
-PORT="${PG_LOCAL_PORT:-54329}"
 DATA="$DIR/data"
 SOCK="$DIR/sock"
 LOG="$DIR/server.log"
@@ -26,6 +26,23 @@ as_owner() {
   if [[ "$(id -u)" == "0" ]]; then (cd / && /usr/sbin/runuser -u postgres -- "$@"); else "$@"; fi
 }
 
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if [[ -n "${PG_LOCAL_PORT:-}" ]]; then
+  PORT="$PG_LOCAL_PORT"
+elif [[ -f "$DIR/port" ]]; then
+  PORT="$(cat "$DIR/port")"
+else
+  PORT=54329
+fi
+
+pick_port() {
+  [[ -n "${PG_LOCAL_PORT:-}" ]] && return 0
+  local p=54329
+  while port_in_use "$p"; do p=$((p + 1)); [[ $p -gt 54400 ]] && { echo "pg-local: no free port in 54329-54400" >&2; exit 69; }; done
+  PORT=$p
+}
+
 url() { echo "postgresql://postgres@127.0.0.1:$PORT/$DB"; }
 
 ready() { "$BIN/pg_isready" -q -h "$SOCK" -p "$PORT" >/dev/null 2>&1; }
@@ -33,7 +50,9 @@ ready() { "$BIN/pg_isready" -q -h "$SOCK" -p "$PORT" >/dev/null 2>&1; }
 start() {
   mkdir -p "$DIR"
   if [[ "$(id -u)" == "0" ]]; then chown postgres:postgres "$DIR"; chmod 700 "$DIR"; fi
-  if ready; then url; return 0; fi
+  if [[ -f "$DATA/postmaster.pid" ]] && ready; then url; return 0; fi
+  pick_port
+  echo "$PORT" > "$DIR/port"
   if [[ ! -f "$DATA/PG_VERSION" ]]; then
     rm -rf "$DATA"
     as_owner "$BIN/initdb" -D "$DATA" -E UTF8 --locale=C.UTF-8 --auth=trust -U postgres --no-sync >"$DIR/initdb.log" 2>&1 \
