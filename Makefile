@@ -46,7 +46,7 @@ test: build
 	@set -euo pipefail; \
 	if [[ -z "$${TEST_DATABASE_URL:-}" ]]; then TEST_DATABASE_URL="$$($(PG) start)"; export TEST_DATABASE_URL; fi; \
 	export FORECASTCTL_BIN="$$($(SWIFT) build --show-bin-path)/forecastctl"; \
-	$(SWIFT) test
+	$(SWIFT) test --disable-xctest
 
 bench: release
 	@set -euo pipefail; \

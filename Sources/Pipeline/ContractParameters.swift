@@ -22,9 +22,10 @@ public struct ContractParameters: Sendable {
         self.schema = schema
     }
 
-    /// (placeholder, SQL type, value), longest names first so `@as_of` never matches a shorter one.
+    /// (placeholder, SQL type, value). `@schema_name` (the schema as a text value) before `@schema` (the quoted identifier).
     var bindings: [(String, String, String)] {
         [
+            ("@schema_name", "text", schema.name),
             ("@min_volume_ratio", "double precision", minVolumeRatio.postgresText),
             ("@stale_sla", "interval", "\(staleSLAHours) hours"),
             ("@horizon", "integer", String(horizon)),
@@ -36,12 +37,13 @@ public struct ContractParameters: Sendable {
 
     /// Rewrites a contract body into a parameterized query.
     public func render(_ body: String, name: String) throws -> Query {
-        var sql = body.replacingOccurrences(of: "@schema", with: schema.rendered)
+        var sql = body
         var binds: [String?] = []
         for (placeholder, type, value) in bindings where sql.contains(placeholder) {
             binds.append(value)
             sql = sql.replacingOccurrences(of: placeholder, with: "$\(binds.count)::\(type)")
         }
+        sql = sql.replacingOccurrences(of: "@schema", with: schema.rendered)
         if let at = sql.range(of: #"@[a-z_]+"#, options: .regularExpression) {
             throw PipelineError.configuration("contract \(name) uses unknown placeholder \(sql[at])")
         }

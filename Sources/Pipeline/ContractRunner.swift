@@ -47,12 +47,18 @@ public struct ContractRunner: Sendable {
     public func evaluateAll(parameters: ContractParameters, connections: [Connection]) throws -> [ContractOutcome] {
         precondition(!connections.isEmpty)
         let results = Mutex<[Int: Result<ContractOutcome, Error>]>([:])
+        // Heavy contracts (those scanning sales) first, so that the pool ends evenly.
+        let order = contracts.indices.sorted { a, b in
+            let ha = contracts[a].table.hasSuffix(".sales"), hb = contracts[b].table.hasSuffix(".sales")
+            return ha != hb ? ha : a < b
+        }
         let next = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: connections.count) { worker in
             let connection = connections[worker]
             while true {
-                let i = next.withLock { value -> Int in defer { value += 1 }; return value }
-                guard i < contracts.count else { return }
+                let n = next.withLock { value -> Int in defer { value += 1 }; return value }
+                guard n < order.count else { return }
+                let i = order[n]
                 let result = Result { try evaluate(contracts[i], parameters: parameters, on: connection) }
                 results.withLock { $0[i] = result }
             }

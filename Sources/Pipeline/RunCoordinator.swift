@@ -78,18 +78,8 @@ public struct RunCoordinator: Sendable {
             runID = id
             summary = Summary(outcome: .failed, runID: id)
             defer { RunStore.releasePlannerLock(id, on: connection) }
-            let warnings = try checkContracts(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config,
-                                              contracts: contracts, workers: options.workers, main: connection)
-            summary.warnings = warnings
-            let t0 = Date()
-            do {
-                let plan = try RunPlanner.plan(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config, on: connection)
-                logger.info("planned run", metadata: ["run": "\(id)", "series": "\(plan.seriesCount)", "items": "\(plan.workItemCount)", "sales_rows": "\(plan.salesRows)"])
-            } catch {
-                try? RunStore.markFailed(id, error: "\(error)", on: connection)
-                throw error
-            }
-            try RunStore.recordTiming(id, "plan_s", seconds: Date().timeIntervalSince(t0), on: connection)
+            summary.warnings = try checkContractsAndPlan(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config,
+                                                        contracts: contracts, workers: options.workers, main: connection)
         }
 
         let record = try RunStore.load(runID, on: connection)
@@ -131,30 +121,64 @@ public struct RunCoordinator: Sendable {
         return summary
     }
 
-    /// Runs the contracts over up to `workers` connections; blocks the run on any blocking violation.
-    func checkContracts(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
-                        contracts: [Contract], workers: Int, main: Connection) throws -> [ContractOutcome] {
+    /// Runs the data contracts over two connections while a third plans the run (series list,
+    /// manifest, work items) in an open transaction. The plan commits only if no contract blocks;
+    /// otherwise it rolls back and the run is marked failed. Nothing is written to forecasts here.
+    func checkContractsAndPlan(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
+                               contracts: [Contract], workers: Int, main: Connection) throws -> [ContractOutcome] {
         let t0 = Date()
         let parameters = ContractParameters(cutoff: cutoff, asOf: asOf, horizon: config.horizon, frequency: config.frequency,
                                             staleSLAHours: config.staleSLAHours, minVolumeRatio: config.minVolumeRatio,
                                             schema: config.schema)
+        let plannerConnection = try connect()
+        defer { plannerConnection.close() }
+        try plannerConnection.execute(Query(unsafeSQL: "BEGIN", name: "begin_plan"))
+        let logger = self.logger
+        let planning = BackgroundTask(name: "planner") { () throws -> (RunPlanner.Plan, Double) in
+            let started = Date()
+            let plan = try RunPlanner.planUncommitted(runID: runID, cutoff: cutoff, asOf: asOf, config: config, in: plannerConnection)
+            return (plan, Date().timeIntervalSince(started))
+        }
         var extra: [Connection] = []
         defer { extra.forEach { $0.close() } }
-        let outcomes: [ContractOutcome]
+        var outcomes: [ContractOutcome] = []
+        var contractError: Error?
         do {
-            for _ in 1..<max(1, min(workers, 2)) { extra.append(try connect()) }
+            if workers > 1 { extra.append(try connect()) }
             let runner = ContractRunner(contracts: contracts)
             outcomes = try runner.evaluateAll(parameters: parameters, connections: [main] + extra)
             try runner.record(outcomes, runID: runID, on: main)
         } catch {
-            try? RunStore.markFailed(runID, error: "data contracts could not run: \(error)", on: main)
-            throw error
+            contractError = error
         }
-        try RunStore.recordTiming(runID, "contracts_s", seconds: Date().timeIntervalSince(t0), on: main)
-        if outcomes.contains(where: \.blocks) {
+        let contractSeconds = Date().timeIntervalSince(t0)
+        let planned = Result { try planning.value() }
+        let blocked = outcomes.contains(where: \.blocks)
+        if contractError != nil || blocked {
+            _ = try? plannerConnection.execute(Query(unsafeSQL: "ROLLBACK", name: "rollback_plan"))
+        } else if case .failure = planned {
+            _ = try? plannerConnection.execute(Query(unsafeSQL: "ROLLBACK", name: "rollback_plan"))
+        } else {
+            try plannerConnection.execute(Query(unsafeSQL: "COMMIT", name: "commit_plan"))
+        }
+        if let contractError {
+            try? RunStore.markFailed(runID, error: "data contracts could not run: \(contractError)", on: main)
+            throw contractError
+        }
+        try RunStore.recordTiming(runID, "contracts_s", seconds: contractSeconds, on: main)
+        if blocked {
             let error = PipelineError.contractsBlocked(outcomes)
             try RunStore.markFailed(runID, error: error.description, on: main)
             throw error
+        }
+        switch planned {
+        case .failure(let error):
+            try? RunStore.markFailed(runID, error: "\(error)", on: main)
+            throw error
+        case .success(let (plan, seconds)):
+            try RunStore.recordTiming(runID, "plan_s", seconds: seconds, on: main)
+            logger.info("planned run", metadata: ["run": "\(runID)", "series": "\(plan.seriesCount)",
+                                                  "items": "\(plan.workItemCount)", "sales_rows": "\(plan.salesRows)"])
         }
         return outcomes.filter { !$0.passed }
     }

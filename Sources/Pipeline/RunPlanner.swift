@@ -16,8 +16,15 @@ public enum RunPlanner {
 
     public static func plan(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
                             on connection: Connection) throws -> Plan {
+        try connection.transaction { tx in try planUncommitted(runID: runID, cutoff: cutoff, asOf: asOf, config: config, in: tx) }
+    }
+
+    /// The same inside the caller's open transaction, so that it can run while the data contracts
+    /// are checked and be committed only if none blocks.
+    public static func planUncommitted(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
+                                       in tx: Connection) throws -> Plan {
         let s = config.schema
-        return try connection.transaction { tx in
+        do {
             try tx.execute(Query("""
                 INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk, n_obs, first_ds, last_ds, checksum)
                 SELECT \(runID), (row_number() OVER w - 1)::int, g.item_id, g.location_id,

@@ -68,7 +68,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo()
-            try db.execute("INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1) s")
+            try db.execute("DROP INDEX demand.sales_series_ds_key; INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1) s")
             let r = try CLI.run(Self.runArgs, databaseURL: db.url)
             #expect(r.status == 65)
             let lines = r.stderr.split(separator: "\n")

@@ -9,7 +9,7 @@ extension Integration {
     @Suite struct Contracts {
         static let seeds: [String: String] = [
             "sales_null_keys": "INSERT INTO demand.sales (item_id, location_id, ds, qty, loaded_at) VALUES (NULL, 'L0001', '2026-11-01', 1, '2026-11-02')",
-            "sales_duplicate_keys": "INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1) s",
+            "sales_duplicate_keys": "DROP INDEX demand.sales_series_ds_key; INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1) s",
             "sales_negative_quantity": "UPDATE demand.sales SET qty = -7 WHERE (item_id, location_id, ds) = (SELECT item_id, location_id, ds FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1)",
             "sales_non_finite_quantity": "UPDATE demand.sales SET qty = 'NaN' WHERE (item_id, location_id, ds) = (SELECT item_id, location_id, ds FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1)",
             "sales_after_as_of": "INSERT INTO demand.sales VALUES ('I000001', 'L0001', '2026-12-15', 3, '2026-11-28 01:00+00')",
@@ -59,11 +59,31 @@ extension Integration {
             #expect(violations >= 1)
         }
 
+        @Test func uniqueIndexMakesTheDuplicateCheckFreeAndEnforcesTheRule() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let duplicate = #expect(throws: PostgresError.self) {
+                try db.execute("INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales LIMIT 1) s")
+            }
+            #expect(duplicate?.sqlState == .uniqueViolation)
+            let contract = try #require(try Contract.loadAll(from: TestDatabase.sql).first { $0.name == "sales_duplicate_keys" })
+            let parameters = ContractParameters(cutoff: Fixtures.end, asOf: Fixtures.asOf, horizon: 14, frequency: .day,
+                                                staleSLAHours: 36, minVolumeRatio: 0.5, schema: SQLIdentifier("demand"))
+            let query = try parameters.render(contract.body, name: contract.name)
+            let c = try db.connect()
+            defer { c.close() }
+            let plan = try c.query(Query(unsafeSQL: "EXPLAIN (ANALYZE, COSTS OFF) " + query.sql, binds: query.binds)).rows
+                .map { try $0.decode(at: 0, as: String.self) }.joined(separator: "\n")
+            #expect(plan.contains("One-Time Filter: (NOT $"), "\(plan)")
+            #expect(plan.contains("(never executed)"), "\(plan)")
+        }
+
         @Test func samplesAreCappedAtFiveAndNameKeys() throws {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo()
-            try db.execute("INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 8) s")
+            try db.execute("DROP INDEX demand.sales_series_ds_key; INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 8) s")
             let error = #expect(throws: PipelineError.self) { try Fixtures.coordinator(db).run(Fixtures.options()) }
             guard case .contractsBlocked(let outcomes)? = error else { Issue.record("not blocked"); return }
             let dup = try #require(outcomes.first { $0.contract.name == "sales_duplicate_keys" })

@@ -69,10 +69,15 @@ final class TestDatabase: @unchecked Sendable {
         return try row.decode(at: 0, as: type)
     }
 
+    /// Runs a statement; without binds, a script of several statements.
     func execute(_ sql: Query) throws {
         let c = try connect()
         defer { c.close() }
-        try c.execute(sql)
+        if sql.binds.isEmpty {
+            try c.executeScript(unsafeSQL: sql.sql, name: "test_script")
+        } else {
+            try c.execute(sql)
+        }
     }
 
     /// The canonical rows of a run, minus run_id and generated_at, as text with exact float bits.

@@ -1,25 +1,30 @@
 -- 001: the input contract, schema "demand".
 -- What a user maps their ERP tables onto. Each table may be replaced by a view of the same
--- shape. Keys are deliberately nullable and unconstrained on sales: the data contracts in
--- sql/contracts report null and duplicate keys with sample rows instead of failing a load.
+-- shape. Keys are nullable on sales so that the data contracts in sql/contracts can report bad
+-- rows with samples; identifiers use the "C" collation (byte order: fast, and right for codes).
 CREATE SCHEMA IF NOT EXISTS demand;
 
 -- Net units per item, location and period (ds = the day, or the Monday of the week for weekly data).
 CREATE TABLE demand.sales (
-    item_id     text,
-    location_id text,
+    item_id     text COLLATE "C",
+    location_id text COLLATE "C",
     ds          date,
     qty         double precision,
     loaded_at   timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE demand.sales IS 'Net units sold per item x location x period; one row per key. A missing row means zero sales.';
 COMMENT ON COLUMN demand.sales.loaded_at IS 'When the row arrived; a run as of T reads only rows loaded by T.';
-CREATE INDEX sales_series_ds_idx ON demand.sales (item_id, location_id, ds);
+-- One row per key, enforced. (A source without this index, e.g. a view over an ERP table, is
+-- checked row by row by the sales_duplicate_keys contract instead.) INCLUDE makes the
+-- per-series reads of the workers index-only scans.
+CREATE UNIQUE INDEX sales_series_ds_key ON demand.sales (item_id, location_id, ds) INCLUDE (qty, loaded_at);
 CREATE INDEX sales_ds_idx ON demand.sales (ds);
+-- Freshness (newest load) and incremental reads by load time.
+CREATE INDEX sales_loaded_at_idx ON demand.sales (loaded_at);
 
 -- SCD type 2: one row per version, valid on [valid_from, valid_to); valid_to NULL = current.
 CREATE TABLE demand.items (
-    item_id     text NOT NULL,
+    item_id     text COLLATE "C" NOT NULL,
     valid_from  date NOT NULL,
     valid_to    date,
     category    text NOT NULL,
@@ -31,7 +36,7 @@ CREATE TABLE demand.items (
 COMMENT ON TABLE demand.items IS 'Item dimension, SCD type 2: versions valid on [valid_from, valid_to), valid_to NULL = current.';
 
 CREATE TABLE demand.locations (
-    location_id  text NOT NULL,
+    location_id  text COLLATE "C" NOT NULL,
     valid_from   date NOT NULL,
     valid_to     date,
     region       text NOT NULL,
@@ -50,8 +55,8 @@ COMMENT ON TABLE demand.calendar IS 'One row per day, history and future; must c
 
 -- Planned inputs: usable by a run only when known_at <= the run''s as-of time.
 CREATE TABLE demand.prices (
-    item_id     text NOT NULL,
-    location_id text NOT NULL,
+    item_id     text COLLATE "C" NOT NULL,
+    location_id text COLLATE "C" NOT NULL,
     ds          date NOT NULL,
     price       double precision NOT NULL,
     known_at    timestamptz NOT NULL,
@@ -60,8 +65,8 @@ CREATE TABLE demand.prices (
 );
 
 CREATE TABLE demand.promotions (
-    item_id     text NOT NULL,
-    location_id text NOT NULL,
+    item_id     text COLLATE "C" NOT NULL,
+    location_id text COLLATE "C" NOT NULL,
     ds          date NOT NULL,
     promo_type  text NOT NULL,
     intensity   double precision NOT NULL,
@@ -71,8 +76,8 @@ CREATE TABLE demand.promotions (
 );
 
 CREATE TABLE demand.inventory (
-    item_id     text NOT NULL,
-    location_id text NOT NULL,
+    item_id     text COLLATE "C" NOT NULL,
+    location_id text COLLATE "C" NOT NULL,
     ds          date NOT NULL,
     on_hand     double precision NOT NULL,
     stockout    boolean NOT NULL,

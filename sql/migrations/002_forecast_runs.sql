@@ -67,8 +67,8 @@ CREATE INDEX work_items_claim_idx ON forecast.work_items (run_id, state, chunk);
 CREATE TABLE forecast.run_series (
     run_id      bigint NOT NULL REFERENCES forecast.runs (id) ON DELETE CASCADE,
     series_no   integer NOT NULL,
-    item_id     text NOT NULL,
-    location_id text NOT NULL,
+    item_id     text COLLATE "C" NOT NULL,
+    location_id text COLLATE "C" NOT NULL,
     chunk       integer NOT NULL,
     n_obs       integer NOT NULL,
     first_ds    date NOT NULL,

@@ -1,7 +1,7 @@
 -- 003: canonical forecast rows and the views BI and ERP read.
 CREATE TABLE forecast.forecasts (
-    item_id        text NOT NULL,
-    location_id    text NOT NULL,
+    item_id        text COLLATE "C" NOT NULL,
+    location_id    text COLLATE "C" NOT NULL,
     ds             date NOT NULL,
     horizon        integer NOT NULL,
     yhat           double precision NOT NULL,
