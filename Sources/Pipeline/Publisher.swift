@@ -57,6 +57,9 @@ public enum Publisher {
                 UPDATE forecast.runs
                 SET status = 'published', published_at = clock_timestamp(), finished_at = clock_timestamp(),
                     row_count = \(check.rows),
+                    manifest = jsonb_set(manifest, '{sales}', (manifest -> 'sales') || (
+                        SELECT jsonb_build_object('rows', sum(rows_read), 'checksum', to_hex(bit_xor(read_checksum)))
+                        FROM forecast.work_items WHERE run_id = \(runID))),
                     warning_count = (SELECT count(*) FROM forecast.contract_results
                                      WHERE run_id = \(runID) AND severity = 'warn' AND violations > 0)
                 WHERE id = \(runID)

@@ -178,7 +178,7 @@ public struct RunCoordinator: Sendable {
         case .success(let (plan, seconds)):
             try RunStore.recordTiming(runID, "plan_s", seconds: seconds, on: main)
             logger.info("planned run", metadata: ["run": "\(runID)", "series": "\(plan.seriesCount)",
-                                                  "items": "\(plan.workItemCount)", "sales_rows": "\(plan.salesRows)"])
+                                                  "items": "\(plan.workItemCount)"])
         }
         return outcomes.filter { !$0.passed }
     }

@@ -1,7 +1,7 @@
 import Postgres
 
-/// Fixes what a run reads: the series list (with per-series counts and checksums), the input
-/// manifest, and the work items. All in one transaction, which also moves the run to `running`.
+/// Fixes what a run reads: the series list, the input manifest (the sales rows and checksum are
+/// added at publish time from what the workers actually read), and the work items. All in one transaction, which also moves the run to `running`.
 ///
 /// The as-of snapshot: sales with `ds <= cutoff` and `loaded_at <= as_of`, for items and
 /// locations that have a dimension version valid at the cutoff; planned inputs counted only when
@@ -10,7 +10,6 @@ public enum RunPlanner {
     public struct Plan: Sendable {
         public let seriesCount: Int
         public let workItemCount: Int
-        public let salesRows: Int
         public let manifestJSON: String
     }
 
@@ -25,19 +24,26 @@ public enum RunPlanner {
                                        in tx: Connection) throws -> Plan {
         let s = config.schema
         do {
+            // The series list by a loose index scan: one descent of sales_series_ds_key per series
+            // instead of a scan of every sales row (rows are read once, by the workers).
             try tx.execute(Query("""
-                INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk, n_obs, first_ds, last_ds, checksum)
+                INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk)
+                WITH RECURSIVE keys AS (
+                    (SELECT item_id, location_id FROM \(unsafeRaw: s.rendered).sales
+                     WHERE ds <= \(cutoff) AND loaded_at <= \(asOf) AND item_id IS NOT NULL AND location_id IS NOT NULL
+                     ORDER BY item_id, location_id LIMIT 1)
+                    UNION ALL
+                    SELECT n.item_id, n.location_id
+                    FROM keys k CROSS JOIN LATERAL (
+                        SELECT item_id, location_id FROM \(unsafeRaw: s.rendered).sales s
+                        WHERE (s.item_id, s.location_id) > (k.item_id, k.location_id)
+                          AND s.ds <= \(cutoff) AND s.loaded_at <= \(asOf) AND s.location_id IS NOT NULL
+                        ORDER BY s.item_id, s.location_id LIMIT 1) n
+                )
                 SELECT \(runID), (row_number() OVER w - 1)::int, g.item_id, g.location_id,
-                       ((row_number() OVER w - 1) / \(config.chunkSize))::int, g.n, g.first_ds, g.last_ds, g.x
-                FROM (
-                    SELECT item_id, location_id, count(*)::int AS n, min(ds) AS first_ds, max(ds) AS last_ds,
-                           bit_xor(hashfloat8extended(qty, ds - date '2000-01-01')) AS x
-                    FROM \(unsafeRaw: s.rendered).sales
-                    WHERE ds <= \(cutoff) AND loaded_at <= \(asOf)
-                    GROUP BY item_id, location_id
-                ) g
-                WHERE g.item_id IS NOT NULL AND g.location_id IS NOT NULL
-                  AND EXISTS (SELECT 1 FROM \(unsafeRaw: s.rendered).items i
+                       ((row_number() OVER w - 1) / \(config.chunkSize))::int
+                FROM keys g
+                WHERE EXISTS (SELECT 1 FROM \(unsafeRaw: s.rendered).items i
                               WHERE i.item_id = g.item_id AND i.valid_from <= \(cutoff)
                                 AND (i.valid_to IS NULL OR \(cutoff) < i.valid_to))
                   AND EXISTS (SELECT 1 FROM \(unsafeRaw: s.rendered).locations l
@@ -46,20 +52,17 @@ public enum RunPlanner {
                 WINDOW w AS (ORDER BY g.item_id, g.location_id)
                 """).named("plan_run_series"))
             let summary = try tx.query(Query("""
-                SELECT count(*)::int AS series, coalesce(sum(n_obs), 0)::bigint AS rows,
-                       coalesce(max(chunk) + 1, 0)::int AS chunks,
-                       coalesce(bit_xor(checksum # hashtextextended(item_id || '|' || location_id, 0)), 0)::text AS checksum
+                SELECT count(*)::int AS series, coalesce(max(chunk) + 1, 0)::int AS chunks
                 FROM forecast.run_series WHERE run_id = \(runID)
                 """).named("summarize_run_series")).first!
             let series = try summary.decode("series", as: Int.self)
             guard series > 0 else { throw PipelineError.noSeries(cutoff: cutoff) }
             let chunks = try summary.decode("chunks", as: Int.self)
-            let salesRows = try summary.decode("rows", as: Int.self)
             let horizonEnd = PostgresDate(unixDays: cutoff.unixDays + config.horizon * config.frequency.stepDays)
             let manifest = try tx.query(Query("""
                 SELECT jsonb_build_object(
                     'cutoff', \(cutoff)::date, 'as_of', \(asOf)::timestamptz, 'input_schema', \(config.inputSchema)::text,
-                    'sales', jsonb_build_object('series', \(series)::int, 'rows', \(salesRows)::bigint, 'checksum', \(try summary.decode("checksum", as: String.self))::text),
+                    'sales', jsonb_build_object('series', \(series)::int),
                     'items', (SELECT jsonb_build_object('versions_valid_at_cutoff', count(*),
                                      'checksum', coalesce(bit_xor(hashtextextended(i::text, 0)), 0)::text)
                               FROM \(unsafeRaw: s.rendered).items i
@@ -87,7 +90,7 @@ public enum RunPlanner {
                     series_count = \(series), work_item_count = \(chunks)
                 WHERE id = \(runID) AND status = 'queued'
                 """).named("start_run"))
-            return Plan(seriesCount: series, workItemCount: chunks, salesRows: salesRows, manifestJSON: manifest)
+            return Plan(seriesCount: series, workItemCount: chunks, manifestJSON: manifest)
         }
     }
 }

@@ -8,15 +8,28 @@ public struct SeriesInput: Sendable {
     /// Start of the first period.
     public let start: PostgresDate
     public var values: [Double]
+    /// Sales rows read for this series.
+    public let rowsRead: Int
+    /// FNV-1a 64 of the key and the (ds, qty) rows in date order: what exactly was read.
+    public let checksum: UInt64
 }
 
-/// Reads a work item's series with binary COPY OUT (the as-of snapshot of `RunPlanner`).
+/// Reads a work item's series with one binary COPY OUT: one row per series carrying its dates
+/// and quantities as arrays (the as-of snapshot of `RunPlanner`: `ds <= cutoff`,
+/// `loaded_at <= as_of`).
 public struct SeriesReader: Sendable {
     public let runID: Int64
     public let cutoff: PostgresDate
     public let asOf: PostgresTimestamp
     public let frequency: Frequency
     public let schema: SQLIdentifier
+
+    public struct InputChanged: Error, CustomStringConvertible {
+        public let itemID: String, locationID: String
+        public var description: String {
+            "series \(itemID)/\(locationID) has no sales rows in the snapshot any more: the input changed during the run"
+        }
+    }
 
     /// Start of the period containing `date` (itself for days, the Monday for weeks).
     func periodStart(_ date: PostgresDate) -> PostgresDate {
@@ -26,63 +39,92 @@ public struct SeriesReader: Sendable {
         return PostgresDate(unixDays: d - mondayOffset)
     }
 
-    /// Periods are complete up to the cutoff: for weeks, the last week must end on the cutoff.
-    var lastPeriod: PostgresDate {
-        frequency == .day ? cutoff : PostgresDate(unixDays: periodStart(cutoff).unixDays
-            - (periodStart(cutoff).unixDays + 6 == cutoff.unixDays ? 0 : 7))
-    }
+    /// The last period: the cutoff's day, or for weeks the week ending on the cutoff (a Sunday).
+    var lastPeriod: PostgresDate { periodStart(cutoff) }
 
     public func read(chunk: Int, on connection: Connection) throws -> [SeriesInput] {
-        let meta = try connection.query(Query("""
-            SELECT series_no, item_id, location_id, first_ds FROM forecast.run_series
-            WHERE run_id = \(runID) AND chunk = \(chunk) ORDER BY series_no
-            """).named("read_chunk_series")).rows
-        guard let firstRow = meta.first else { return [] }
-        let firstNo = try firstRow.decode("series_no", as: Int.self)
-        let step = frequency.stepDays
-        let end = lastPeriod.unixDays
-        var series: [SeriesInput] = try meta.map { row in
-            let start = periodStart(try row.decode("first_ds", as: PostgresDate.self))
-            let n = max(0, (end - start.unixDays) / step + 1)
-            return SeriesInput(seriesNo: try row.decode("series_no"), itemID: try row.decode("item_id"),
-                               locationID: try row.decode("location_id"), start: start,
-                               values: [Double](repeating: 0, count: n))
-        }
+        var raw: [(no: Int, item: String, location: String, ds: [Int32], qty: [Double])] = []
         try connection.transaction { tx in
-            // COPY takes no bind parameters: pass the values as transaction-local settings.
+            // COPY takes no bind parameters: pass the values as transaction-local settings, each
+            // read once per statement through a scalar subquery (not once per row).
             try tx.query(Query("""
                 SELECT set_config('forecast.run_id', \(String(runID)), true),
                        set_config('forecast.chunk', \(String(chunk)), true),
-                       set_config('forecast.cutoff', \(lastPeriodEnd.postgresText), true),
+                       set_config('forecast.cutoff', \(cutoff.postgresText), true),
                        set_config('forecast.as_of', \(asOf.postgresText), true)
                 """).named("set_chunk_parameters"))
             try tx.copyOut(Query(unsafeSQL: """
-                COPY (SELECT r.series_no, s.ds, s.qty
+                COPY (SELECT r.series_no, r.item_id, r.location_id,
+                             array_agg((s.ds - date '2000-01-01') ORDER BY s.ds), array_agg(s.qty ORDER BY s.ds)
                       FROM forecast.run_series r
                       JOIN \(schema.rendered).sales s ON s.item_id = r.item_id AND s.location_id = r.location_id
-                      WHERE r.run_id = current_setting('forecast.run_id')::bigint
-                        AND r.chunk = current_setting('forecast.chunk')::int
-                        AND s.ds <= current_setting('forecast.cutoff')::date
-                        AND s.loaded_at <= current_setting('forecast.as_of')::timestamptz
+                      WHERE r.run_id = (SELECT current_setting('forecast.run_id')::bigint)
+                        AND r.chunk = (SELECT current_setting('forecast.chunk')::int)
+                        AND s.ds <= (SELECT current_setting('forecast.cutoff')::date)
+                        AND s.loaded_at <= (SELECT current_setting('forecast.as_of')::timestamptz)
+                      GROUP BY r.series_no, r.item_id, r.location_id
                 ) TO STDOUT (FORMAT binary)
                 """, name: "copy_chunk_sales")) { row in
-                guard let no = try row.readInt32(), let ds = try row.readDate(), let qty = try row.readDouble() else { return }
-                let i = Int(no) - firstNo
-                guard i >= 0, i < series.count else { return }
-                let t = (periodStart(ds).unixDays - series[i].start.unixDays) / step
-                if t >= 0 && t < series[i].values.count { series[i].values[t] += qty }
+                guard let no = try row.readInt32(), let item = try row.readString(), let location = try row.readString(),
+                      let ds = try row.readInt32Array(), let qty = try row.readDoubleArray(), ds.count == qty.count else {
+                    throw PostgresError(kind: .decoding, message: "malformed series row in chunk \(chunk)")
+                }
+                raw.append((Int(no), item, location, ds, qty))
             }
         }
-        return series
-    }
-
-    /// The last day whose sales are read: the cutoff, or for weeks the Sunday ending the last complete week.
-    var lastPeriodEnd: PostgresDate {
-        PostgresDate(unixDays: lastPeriod.unixDays + frequency.stepDays - 1)
+        let expected = try connection.query(Query("""
+            SELECT series_no, item_id, location_id FROM forecast.run_series WHERE run_id = \(runID) AND chunk = \(chunk)
+            """).named("chunk_series")).rows
+        if expected.count != raw.count {
+            let seen = Set(raw.map(\.no))
+            for row in expected where !seen.contains(try row.decode("series_no", as: Int.self)) {
+                throw InputChanged(itemID: try row.decode("item_id"), locationID: try row.decode("location_id"))
+            }
+        }
+        raw.sort { $0.no < $1.no }
+        let step = frequency.stepDays
+        let end = lastPeriod.unixDays
+        return raw.map { r in
+            let start = periodStart(PostgresDate(daysSince2000: r.ds[0]))
+            var values = [Double](repeating: 0, count: max(0, (end - start.unixDays) / step + 1))
+            var hash = FNV1a64()
+            hash.add(r.item)
+            hash.add(r.location)
+            for (d, q) in zip(r.ds, r.qty) {
+                hash.add(UInt64(UInt32(bitPattern: d)))
+                hash.add(q.bitPattern)
+                let t = (periodStart(PostgresDate(daysSince2000: d)).unixDays - start.unixDays) / step
+                if t >= 0 && t < values.count { values[t] += q }
+            }
+            return SeriesInput(seriesNo: r.no, itemID: r.item, locationID: r.location, start: start, values: values,
+                               rowsRead: r.ds.count, checksum: hash.value)
+        }
     }
 
     /// The date of forecast step h (1-based).
     public func targetDate(step h: Int) -> PostgresDate {
         PostgresDate(unixDays: lastPeriod.unixDays + h * frequency.stepDays)
+    }
+}
+
+/// FNV-1a, 64 bit: a small, stable, platform-independent hash for input checksums.
+struct FNV1a64 {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ bytes: some Sequence<UInt8>) {
+        for b in bytes { value = (value ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+    }
+
+    mutating func add(_ text: String) {
+        add(text.utf8)
+        add(CollectionOfOne(0))
+    }
+
+    mutating func add(_ word: UInt64) {
+        var w = word
+        for _ in 0..<8 {
+            value = (value ^ (w & 0xFF)) &* 0x0000_0100_0000_01B3
+            w >>= 8
+        }
     }
 }

@@ -64,7 +64,9 @@ public final class Worker: @unchecked Sendable {
 
     func process(_ claim: WorkQueue.Claim) throws {
         do {
+            let t0 = Date()
             let series = try forecaster.reader.read(chunk: claim.chunk, on: connection)
+            let t1 = Date()
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
             var lastBeat = Date()
             for s in series {
@@ -84,17 +86,26 @@ public final class Worker: @unchecked Sendable {
                     }
                 }
             }
+            let t2 = Date()
             try connection.transaction { tx in
-                guard try queue.complete(claim, rows: writer.rowCount, in: tx) else { throw LeaseLost() }
+                let checksum = series.reduce(UInt64(0)) { $0 ^ $1.checksum }
+                guard try queue.complete(claim, rows: writer.rowCount, rowsRead: series.reduce(0) { $0 + $1.rowsRead },
+                                         readChecksum: checksum, in: tx) else { throw LeaseLost() }
                 try tx.copyIn(Query(unsafeSQL: "COPY forecast.forecasts (\(ChunkForecaster.columns)) FROM STDIN (FORMAT binary)",
                                     name: "copy_forecasts"), data: writer)
             }
+            logger.info("work item done", metadata: [
+                "chunk": "\(claim.chunk)", "series": "\(series.count)", "rows": "\(writer.rowCount)",
+                "read_ms": "\(Int(t1.timeIntervalSince(t0) * 1000))", "forecast_ms": "\(Int(t2.timeIntervalSince(t1) * 1000))",
+                "write_ms": "\(Int(Date().timeIntervalSince(t2) * 1000))"])
         } catch is LeaseLost {
             logger.warning("lost the lease on work item", metadata: ["item": "\(claim.id)", "chunk": "\(claim.chunk)"])
         } catch let error as PostgresError where error.kind == .connection {
             // Our connection is gone; the lease will expire and another worker will retry the item.
             logger.error("connection lost while processing an item; reconnecting", metadata: ["error": "\(error)"])
             connection = try connect()
+        } catch let error as SeriesReader.InputChanged {
+            try queue.fail(claim, error: error.description, retryable: false, on: connection)
         } catch let error as PostgresError {
             logger.error("work item failed", metadata: ["chunk": "\(claim.chunk)", "error": "\(error)"])
             try queue.fail(claim, error: error.description, retryable: error.isRetryable, on: connection)

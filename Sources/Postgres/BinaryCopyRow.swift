@@ -81,3 +81,63 @@ public struct BinaryCopyRow: ~Copyable {
         return String(decoding: UnsafeRawBufferPointer(rebasing: base[offset..<offset + n]), as: UTF8.self)
     }
 }
+
+extension BinaryCopyRow {
+    /// A one-dimensional array field (`int4[]`, `float8[]`...) in PostgreSQL's binary array format:
+    /// ndim, has-null flag, element type oid, then per dimension (size, lower bound), then each
+    /// element as int32 length + value. NULL elements are passed to `element` as nil.
+    /// Returns false for a NULL array.
+    public mutating func readArray(_ element: (UnsafeRawBufferPointer?) throws -> Void) throws -> Bool {
+        let n = try fieldLength()
+        if n < 0 { return false }
+        let end = offset + n
+        guard n >= 12 else { throw Self.wrongLength(n, "array") }
+        let ndim = Int(Int32(bitPattern: readUInt32(at: offset)))
+        offset += 12
+        guard ndim <= 1 else {
+            throw PostgresError(kind: .decoding, message: "expected a one-dimensional array, got \(ndim) dimensions")
+        }
+        var count = 0
+        if ndim == 1 {
+            guard offset + 8 <= end else { throw Self.truncated }
+            count = Int(Int32(bitPattern: readUInt32(at: offset)))
+            offset += 8
+        }
+        for _ in 0..<count {
+            guard offset + 4 <= end else { throw Self.truncated }
+            let len = Int(Int32(bitPattern: readUInt32(at: offset)))
+            offset += 4
+            if len < 0 {
+                try element(nil)
+                continue
+            }
+            guard offset + len <= end else { throw Self.truncated }
+            try element(UnsafeRawBufferPointer(rebasing: base[offset..<offset + len]))
+            offset += len
+        }
+        offset = end
+        return true
+    }
+
+    /// `int4[]` elements (NULLs skipped).
+    public mutating func readInt32Array() throws -> [Int32]? {
+        var out: [Int32] = []
+        let present = try readArray { bytes in
+            guard let bytes, bytes.count == 4 else { return }
+            out.append(Int32(bitPattern: UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])))
+        }
+        return present ? out : nil
+    }
+
+    /// `float8[]` elements; NULL elements become NaN so positions stay aligned.
+    public mutating func readDoubleArray() throws -> [Double]? {
+        var out: [Double] = []
+        let present = try readArray { bytes in
+            guard let bytes, bytes.count == 8 else { out.append(.nan); return }
+            var bits: UInt64 = 0
+            for i in 0..<8 { bits = bits << 8 | UInt64(bytes[i]) }
+            out.append(Double(bitPattern: bits))
+        }
+        return present ? out : nil
+    }
+}

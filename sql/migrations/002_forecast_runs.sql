@@ -52,6 +52,8 @@ CREATE TABLE forecast.work_items (
     lease_expires_at timestamptz,
     finalized_at     timestamptz,
     rows_written     integer,
+    rows_read        bigint,
+    read_checksum    bigint,
     errors           jsonb NOT NULL DEFAULT '[]'::jsonb,
     CONSTRAINT work_items_run_chunk_key UNIQUE (run_id, chunk),
     CONSTRAINT state_is_known CHECK (state IN ('available', 'running', 'completed', 'failed')),
@@ -63,17 +65,13 @@ CREATE TABLE forecast.work_items (
 -- Column order mirrors the claim query: run, state, then chunk order.
 CREATE INDEX work_items_claim_idx ON forecast.work_items (run_id, state, chunk);
 
--- The series a run forecasts, fixed when the run starts (its input manifest per series).
+-- The series a run forecasts, fixed when the run starts.
 CREATE TABLE forecast.run_series (
     run_id      bigint NOT NULL REFERENCES forecast.runs (id) ON DELETE CASCADE,
     series_no   integer NOT NULL,
     item_id     text COLLATE "C" NOT NULL,
     location_id text COLLATE "C" NOT NULL,
     chunk       integer NOT NULL,
-    n_obs       integer NOT NULL,
-    first_ds    date NOT NULL,
-    last_ds     date NOT NULL,
-    checksum    bigint NOT NULL,
     CONSTRAINT run_series_pkey PRIMARY KEY (run_id, series_no),
     CONSTRAINT run_series_key_is_unique UNIQUE (run_id, item_id, location_id)
 );
