@@ -33,8 +33,4 @@ public struct SQLState: Hashable, Sendable, CustomStringConvertible {
     public static let cannotConnectNow = SQLState("57P03")
     public static let queryCanceled = SQLState("57014")
     public static let invalidTextRepresentation = SQLState("22P02")
-    /// Raised by this project's own SQL (`RAISE ... USING ERRCODE = 'FC001'`) when a data contract blocks.
-    public static let contractViolation = SQLState("FC001")
-    /// Raised by this project's own SQL when a run's output checks fail.
-    public static let outputCheckFailed = SQLState("FC002")
 }

@@ -34,9 +34,16 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// Parses `YYYY-MM-DD`.
+/// Parses `YYYY-MM-DD`, or `today` / `yesterday` (UTC) for schedulers.
 extension PostgresDate: ExpressibleByArgument {
-    public init?(argument: String) { self.init(iso: argument) }
+    public init?(argument: String) {
+        let today = Int(Date().timeIntervalSince1970 / 86400)
+        switch argument {
+        case "today": self.init(unixDays: today)
+        case "yesterday": self.init(unixDays: today - 1)
+        default: self.init(iso: argument)
+        }
+    }
 }
 
 /// Parses `2026-11-28T06:00:00Z`, `2026-11-28 06:00:00+00` or a bare date (midnight UTC).

@@ -4,7 +4,7 @@ import Postgres
 
 /// Flags that define a run's snapshot and configuration (shared by `run` and `check`).
 struct RunOptions: ParsableArguments {
-    @Option(help: "Last period of history to use (YYYY-MM-DD). Weekly runs: a Sunday.")
+    @Option(help: "Last period of history to use: YYYY-MM-DD, or yesterday / today (UTC). Weekly runs: a Sunday.")
     var cutoff: PostgresDate
 
     @Option(name: .customLong("as-of"), help: "Knowledge time: only rows loaded and plans known by then are read (default: now).")
