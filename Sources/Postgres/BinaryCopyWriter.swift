@@ -68,20 +68,14 @@ public struct BinaryCopyWriter: Sendable {
     }
 
     mutating func appendInt16(_ v: Int16) {
-        let u = UInt16(bitPattern: v)
-        bytes.append(UInt8(u >> 8))
-        bytes.append(UInt8(u & 0xFF))
+        withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     mutating func appendInt32(_ v: Int32) {
-        let u = UInt32(bitPattern: v)
-        bytes.append(UInt8(u >> 24))
-        bytes.append(UInt8((u >> 16) & 0xFF))
-        bytes.append(UInt8((u >> 8) & 0xFF))
-        bytes.append(UInt8(u & 0xFF))
+        withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     mutating func appendUInt64(_ u: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8((u >> UInt64(shift)) & 0xFF)) }
+        withUnsafeBytes(of: u.bigEndian) { bytes.append(contentsOf: $0) }
     }
 }
