@@ -51,6 +51,7 @@ public enum RunPlanner {
                                 AND (l.valid_to IS NULL OR \(cutoff) < l.valid_to))
                 WINDOW w AS (ORDER BY g.item_id, g.location_id)
                 """).named("plan_run_series"))
+            try tx.execute(Query("ANALYZE forecast.run_series").named("analyze_run_series"))
             let summary = try tx.query(Query("""
                 SELECT count(*)::int AS series, coalesce(max(chunk) + 1, 0)::int AS chunks
                 FROM forecast.run_series WHERE run_id = \(runID)

@@ -10,12 +10,13 @@ public struct SeriesInput: Sendable {
     public var values: [Double]
     /// Sales rows read for this series.
     public let rowsRead: Int
-    /// FNV-1a 64 of the key and the (ds, qty) rows in date order: what exactly was read.
+    /// FNV-1a 64 of the key, xor the wrapping sum of FNV-1a 64 of each (ds, qty) row: what exactly
+    /// was read, independent of row order.
     public let checksum: UInt64
 }
 
 /// Reads a work item's series with one binary COPY OUT: one row per series carrying its dates
-/// and quantities as arrays (the as-of snapshot of `RunPlanner`: `ds <= cutoff`,
+/// and quantities as arrays (aggregated by a lateral index-only scan per series, no sort) (the as-of snapshot of `RunPlanner`: `ds <= cutoff`,
 /// `loaded_at <= as_of`).
 public struct SeriesReader: Sendable {
     public let runID: Int64
@@ -54,19 +55,24 @@ public struct SeriesReader: Sendable {
                        set_config('forecast.as_of', \(asOf.postgresText), true)
                 """).named("set_chunk_parameters"))
             try tx.copyOut(Query(unsafeSQL: """
-                COPY (SELECT r.series_no, r.item_id, r.location_id,
-                             array_agg((s.ds - date '2000-01-01') ORDER BY s.ds), array_agg(s.qty ORDER BY s.ds)
+                COPY (SELECT r.series_no, r.item_id, r.location_id, a.ds, a.qty
                       FROM forecast.run_series r
-                      JOIN \(schema.rendered).sales s ON s.item_id = r.item_id AND s.location_id = r.location_id
+                      CROSS JOIN LATERAL (
+                          SELECT array_agg(s.ds - date '2000-01-01') AS ds, array_agg(s.qty) AS qty
+                          FROM \(schema.rendered).sales s
+                          WHERE s.item_id = r.item_id AND s.location_id = r.location_id
+                            AND s.ds <= (SELECT current_setting('forecast.cutoff')::date)
+                            AND s.loaded_at <= (SELECT current_setting('forecast.as_of')::timestamptz)) a
                       WHERE r.run_id = (SELECT current_setting('forecast.run_id')::bigint)
                         AND r.chunk = (SELECT current_setting('forecast.chunk')::int)
-                        AND s.ds <= (SELECT current_setting('forecast.cutoff')::date)
-                        AND s.loaded_at <= (SELECT current_setting('forecast.as_of')::timestamptz)
-                      GROUP BY r.series_no, r.item_id, r.location_id
                 ) TO STDOUT (FORMAT binary)
                 """, name: "copy_chunk_sales")) { row in
-                guard let no = try row.readInt32(), let item = try row.readString(), let location = try row.readString(),
-                      let ds = try row.readInt32Array(), let qty = try row.readDoubleArray(), ds.count == qty.count else {
+                guard let no = try row.readInt32(), let item = try row.readString(), let location = try row.readString() else {
+                    throw PostgresError(kind: .decoding, message: "malformed series row in chunk \(chunk)")
+                }
+                // NULL arrays: no rows in the snapshot any more (checked below).
+                guard let ds = try row.readInt32Array(), let qty = try row.readDoubleArray() else { return }
+                guard ds.count == qty.count else {
                     throw PostgresError(kind: .decoding, message: "malformed series row in chunk \(chunk)")
                 }
                 raw.append((Int(no), item, location, ds, qty))
@@ -85,19 +91,22 @@ public struct SeriesReader: Sendable {
         let step = frequency.stepDays
         let end = lastPeriod.unixDays
         return raw.map { r in
-            let start = periodStart(PostgresDate(daysSince2000: r.ds[0]))
+            let start = periodStart(PostgresDate(daysSince2000: r.ds.min()!))
             var values = [Double](repeating: 0, count: max(0, (end - start.unixDays) / step + 1))
-            var hash = FNV1a64()
-            hash.add(r.item)
-            hash.add(r.location)
+            var key = FNV1a64()
+            key.add(r.item)
+            key.add(r.location)
+            var rows: UInt64 = 0
             for (d, q) in zip(r.ds, r.qty) {
-                hash.add(UInt64(UInt32(bitPattern: d)))
-                hash.add(q.bitPattern)
+                var h = FNV1a64()
+                h.add(UInt64(UInt32(bitPattern: d)))
+                h.add(q.bitPattern)
+                rows &+= h.value
                 let t = (periodStart(PostgresDate(daysSince2000: d)).unixDays - start.unixDays) / step
                 if t >= 0 && t < values.count { values[t] += q }
             }
             return SeriesInput(seriesNo: r.no, itemID: r.item, locationID: r.location, start: start, values: values,
-                               rowsRead: r.ds.count, checksum: hash.value)
+                               rowsRead: r.ds.count, checksum: key.value ^ rows)
         }
     }
 
