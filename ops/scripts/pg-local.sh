@@ -10,6 +10,16 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DIR="${PG_LOCAL_DIR:-$ROOT/.pg}"
+# As root the server runs as "postgres", which must be able to reach DIR: a checkout under a
+# private home (e.g. /root) is not reachable, so fall back to a folder under /tmp.
+if [[ "$(id -u)" == "0" && -z "${PG_LOCAL_DIR:-}" ]]; then
+  mkdir -p "$DIR"
+  chown postgres:postgres "$DIR" 2>/dev/null || true
+  if ! /usr/sbin/runuser -u postgres -- test -x "$DIR" 2>/dev/null; then
+    DIR="/tmp/forecast-pg-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)"
+    echo "pg-local: $ROOT/.pg is not reachable by the postgres user; using $DIR" >&2
+  fi
+fi
 DATA="$DIR/data"
 SOCK="$DIR/sock"
 LOG="$DIR/server.log"
