@@ -17,7 +17,7 @@ if [[ "$(id -u)" == "0" && -z "${PG_LOCAL_DIR:-}" ]]; then
   chown postgres:postgres "$DIR" 2>/dev/null || true
   if ! /usr/sbin/runuser -u postgres -- test -x "$DIR" 2>/dev/null; then
     DIR="/tmp/forecast-pg-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)"
-    echo "pg-local: $ROOT/.pg is not reachable by the postgres user; using $DIR" >&2
+    [[ "${1:-}" == "start" ]] && echo "pg-local: $ROOT/.pg is not reachable by the postgres user; using $DIR" >&2
   fi
 fi
 DATA="$DIR/data"
