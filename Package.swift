@@ -30,7 +30,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"]),
+        // Fixtures/ holds statsforecast reference values and the script that made them.
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], exclude: ["Fixtures"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "forecastctl"]),
     ],

@@ -1,10 +1,11 @@
 import Forecasting
 import Postgres
 
-/// Which baseline serves the series (with `Naive` as the fallback for short histories).
+/// Which model serves the series (with `Naive` as the fallback where a model needs more history).
 public struct ModelSpec: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case seasonalNaive = "seasonal_naive", naive, movingAverage = "moving_average"
+        case ses, croston, crostonSBA = "croston_sba", tsb
     }
 
     public var kind: Kind
@@ -23,6 +24,10 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case .naive: return Naive()
         case .seasonalNaive: return try FallbackChain([try SeasonalNaive(seasonLength: seasonLength), Naive()])
         case .movingAverage: return try FallbackChain([try MovingAverage(window: window), Naive()])
+        case .ses: return try SimpleExponentialSmoothing(alpha: 0.1)
+        case .croston: return Croston(variant: .classic)
+        case .crostonSBA: return Croston(variant: .sba)
+        case .tsb: return try TSB(alphaD: 0.1, alphaP: 0.1)
         }
     }
 }

@@ -15,6 +15,10 @@ struct ModelContractTests {
         try! SeasonalNaive(seasonLength: 7),
         try! MovingAverage(window: 14),
         try! FallbackChain([try! SeasonalNaive(seasonLength: 7), Naive()]),
+        try! SimpleExponentialSmoothing(alpha: 0.3),
+        Croston(variant: .classic),
+        Croston(variant: .sba),
+        try! TSB(alphaD: 0.2, alphaP: 0.1),
     ]
 
     @Test(arguments: 0..<models.count)

@@ -129,6 +129,21 @@ extension Integration {
             #expect(error?.description == "weekly runs need a cutoff on a Sunday (the last day of an ISO week), got 2026-11-25")
         }
 
+        @Test(arguments: [ModelSpec.Kind.croston, .crostonSBA, .tsb, .ses, .movingAverage, .naive])
+        func everyModelKindRunsEndToEnd(_ kind: ModelSpec.Kind) throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 10, locations: 2, days: 60)
+            var options = Fixtures.options(horizon: 7)
+            options.config.model = ModelSpec(kind: kind, seasonLength: 7, window: 14)
+            let summary = try Fixtures.coordinator(db).run(options)
+            #expect(summary.outcome == .published)
+            #expect(summary.rows == summary.seriesCount * 7)
+            let expected = try options.config.model.build().name
+            let models = try db.scalar("SELECT string_agg(DISTINCT model_name, ',') FROM forecast.latest", as: String.self)
+            #expect(expected.hasPrefix(models.components(separatedBy: ",").first ?? "?"), "\(models) vs \(expected)")
+        }
+
         @Test func outputChecksCatchBadRows() throws {
             let db = try TestDatabase()
             defer { db.drop() }
