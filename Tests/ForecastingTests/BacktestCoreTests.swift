@@ -1,0 +1,55 @@
+import Testing
+@testable import Forecasting
+
+struct BacktestCoreTests {
+    @Test func foldsStepBackFromTheNewestCutoff() throws {
+        let plan = try BacktestPlan(folds: 3, step: 7, horizon: 14, gap: 2)
+        #expect(plan.foldOffsets.map(\.cutoffOffset) == [-14, -7, 0])
+        #expect(plan.reach == 16)
+        #expect(plan.trainingRange(newestCutoff: 100, fold: plan.foldOffsets[0]) == 0..<87)
+        #expect(plan.trainingRange(newestCutoff: 10, fold: plan.foldOffsets[0]) == nil)
+        let sliding = try BacktestPlan(folds: 2, step: 7, horizon: 7, window: .sliding(30))
+        #expect(sliding.trainingRange(newestCutoff: 100, fold: sliding.foldOffsets[1]) == 71..<101)
+        #expect(throws: ForecastError.self) { try BacktestPlan(folds: 0, step: 1, horizon: 1) }
+    }
+
+    @Test func censoredPeriodsAreImputedFromRecentUncensoredOnes() {
+        let y: [Double] = [4, 6, 0, 0, 8, 0]
+        let c = [false, false, true, true, false, false]
+        #expect(Censoring.impute(y, censored: c, lookback: 2) == [4, 6, 5, 5, 8, 0])
+        #expect(Censoring.impute([0, 3], censored: [true, false]) == [0, 3])
+        #expect(Censoring.impute(y, censored: [Bool](repeating: false, count: 6)) == y)
+    }
+
+    /// Hand-computed: actual [2, 0, 4, NaN(censored)], forecast [3, 1, 2, 9], interval [f-1, f+1], level 0.8.
+    @Test func accumulatorComputesEveryMeasure() {
+        var a = ErrorAccumulator()
+        a.add(actual: [2, 0, 4, .nan], forecast: [3, 1, 2, 9], lower: [2, 0, 1, 8], upper: [4, 2, 3, 10], level: 0.8,
+              maeScale: 2, mseScale: 4)
+        #expect(a.count == 3)                                   // the censored period is not scored
+        #expect(abs(a.mae - 4.0 / 3) < 1e-12)                    // |1| + |1| + |-2|
+        #expect(abs(a.wape - 4.0 / 6) < 1e-12)
+        #expect(abs(a.mape - 100 * (0.5 + 0.5) / 2) < 1e-12)    // zeros skipped: 1/2, 2/4
+        #expect(abs(a.bias - 0.0) < 1e-12)                       // (1 + 1 - 2) / 6
+        #expect(abs(a.coverage - 2.0 / 3) < 1e-12)               // 4 is outside [1, 3]
+        #expect(a.meanWidth == 2)
+        #expect(abs(a.mase - (4.0 / 3) / 2) < 1e-12)
+        #expect(abs(a.rmsse - (2.0 / 4).squareRoot()) < 1e-12)   // MSE 6/3 = 2, scale 4
+        // pinball: y=2 q=(2,4): 0.1*0 + 0.1*2 = 0.2; y=0 q=(0,2): 0 + 0.1*2 = 0.2; y=4 q=(1,3): 0.1*3 + 0.9*1 = 1.2
+        #expect(abs(a.meanPinball - (0.2 + 0.2 + 1.2) / 6) < 1e-12)
+        var b = ErrorAccumulator()
+        b.merge(a)
+        b.merge(a)
+        #expect(b.count == 6 && abs(b.mae - a.mae) < 1e-12)
+    }
+
+    @Test func scalesAndClasses() {
+        let s = seasonalScales([1, 3, 2, 5], seasonLength: 1)
+        #expect(s.mae == 2 && abs(s.mse - 14.0 / 3) < 1e-12)
+        #expect(seasonalScales([1], seasonLength: 7).mae.isNaN)
+        #expect(DemandClass.classify([Double](repeating: 10, count: 100)) == .fast)
+        #expect(DemandClass.classify([Double](repeating: 1, count: 100)) == .slow)
+        #expect(DemandClass.classify((0..<100).map { $0 % 3 == 0 ? 4 : 0 }) == .intermittent)
+        #expect(DemandClass.classify([5, 5, 5]) == .new)
+    }
+}
