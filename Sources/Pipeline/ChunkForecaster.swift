@@ -25,7 +25,8 @@ public struct ChunkForecaster: Sendable {
         let forecast: Forecast
         let modelName: String
         do {
-            let fitted = try model.fit(series.values)
+            // Stockout periods are unknown demand, not zeros: impute them before fitting.
+            let fitted = try model.fit(Censoring.impute(series.values, censored: series.censored))
             forecast = try fitted.predict(horizon: config.horizon, level: config.intervalLevel).clampedNonNegative()
             modelName = fitted.modelName
         } catch {

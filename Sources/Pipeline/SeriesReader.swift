@@ -8,6 +8,8 @@ public struct SeriesInput: Sendable {
     /// Start of the first period.
     public let start: PostgresDate
     public var values: [Double]
+    /// Periods with a stockout in `demand.inventory`: zero sales there are censored demand.
+    public var censored: [Bool]
     /// Sales rows read for this series.
     public let rowsRead: Int
     /// FNV-1a 64 of the key, xor the wrapping sum of FNV-1a 64 of each (ds, qty) row: what exactly
@@ -19,11 +21,30 @@ public struct SeriesInput: Sendable {
 /// and quantities as arrays (aggregated by a lateral index-only scan per series, no sort) (the as-of snapshot of `RunPlanner`: `ds <= cutoff`,
 /// `loaded_at <= as_of`).
 public struct SeriesReader: Sendable {
+    /// Where the series list lives: `forecast.run_series` keyed by `run_id`, or
+    /// `forecast.backtest_series` keyed by `backtest_id`.
+    public enum Source: Sendable {
+        case run, backtest
+        var table: String { self == .run ? "forecast.run_series" : "forecast.backtest_series" }
+        var owner: String { self == .run ? "run_id" : "backtest_id" }
+    }
+
     public let runID: Int64
     public let cutoff: PostgresDate
     public let asOf: PostgresTimestamp
     public let frequency: Frequency
     public let schema: SQLIdentifier
+    public var source: Source = .run
+
+    public init(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, frequency: Frequency,
+                schema: SQLIdentifier, source: Source = .run) {
+        self.runID = runID
+        self.cutoff = cutoff
+        self.asOf = asOf
+        self.frequency = frequency
+        self.schema = schema
+        self.source = source
+    }
 
     public struct InputChanged: Error, CustomStringConvertible {
         public let itemID: String, locationID: String
@@ -44,7 +65,7 @@ public struct SeriesReader: Sendable {
     var lastPeriod: PostgresDate { periodStart(cutoff) }
 
     public func read(chunk: Int, on connection: Connection) throws -> [SeriesInput] {
-        var raw: [(no: Int, item: String, location: String, ds: [Int32], qty: [Double])] = []
+        var raw: [(no: Int, item: String, location: String, ds: [Int32], qty: [Double], stockouts: [Int32])] = []
         try connection.transaction { tx in
             // COPY takes no bind parameters: pass the values as transaction-local settings, each
             // read once per statement through a scalar subquery (not once per row).
@@ -55,15 +76,19 @@ public struct SeriesReader: Sendable {
                        set_config('forecast.as_of', \(asOf.postgresText), true)
                 """).named("set_chunk_parameters"))
             try tx.copyOut(Query(unsafeSQL: """
-                COPY (SELECT r.series_no, r.item_id, r.location_id, a.ds, a.qty
-                      FROM forecast.run_series r
+                COPY (SELECT r.series_no, r.item_id, r.location_id, a.ds, a.qty,
+                             (SELECT array_agg(i.ds - date '2000-01-01')
+                              FROM \(schema.rendered).inventory i
+                              WHERE i.item_id = r.item_id AND i.location_id = r.location_id AND i.stockout
+                                AND i.ds <= (SELECT current_setting('forecast.cutoff')::date)) AS stockouts
+                      FROM \(source.table) r
                       CROSS JOIN LATERAL (
                           SELECT array_agg(s.ds - date '2000-01-01') AS ds, array_agg(s.qty) AS qty
                           FROM \(schema.rendered).sales s
                           WHERE s.item_id = r.item_id AND s.location_id = r.location_id
                             AND s.ds <= (SELECT current_setting('forecast.cutoff')::date)
                             AND s.loaded_at <= (SELECT current_setting('forecast.as_of')::timestamptz)) a
-                      WHERE r.run_id = (SELECT current_setting('forecast.run_id')::bigint)
+                      WHERE r.\(source.owner) = (SELECT current_setting('forecast.run_id')::bigint)
                         AND r.chunk = (SELECT current_setting('forecast.chunk')::int)
                 ) TO STDOUT (FORMAT binary)
                 """, name: "copy_chunk_sales")) { row in
@@ -75,11 +100,12 @@ public struct SeriesReader: Sendable {
                 guard ds.count == qty.count else {
                     throw PostgresError(kind: .decoding, message: "malformed series row in chunk \(chunk)")
                 }
-                raw.append((Int(no), item, location, ds, qty))
+                let stockouts = try row.readInt32Array() ?? []
+                raw.append((Int(no), item, location, ds, qty, stockouts))
             }
         }
         let expected = try connection.query(Query("""
-            SELECT series_no, item_id, location_id FROM forecast.run_series WHERE run_id = \(runID) AND chunk = \(chunk)
+            SELECT series_no, item_id, location_id FROM \(unsafeRaw: source.table) WHERE \(unsafeRaw: source.owner) = \(runID) AND chunk = \(chunk)
             """).named("chunk_series")).rows
         if expected.count != raw.count {
             let seen = Set(raw.map(\.no))
@@ -105,8 +131,14 @@ public struct SeriesReader: Sendable {
                 let t = (periodStart(PostgresDate(daysSince2000: d)).unixDays - start.unixDays) / step
                 if t >= 0 && t < values.count { values[t] += q }
             }
+            // A period is censored when any of its days was a stockout and it sold nothing.
+            var censored = [Bool](repeating: false, count: values.count)
+            for d in r.stockouts {
+                let t = (periodStart(PostgresDate(daysSince2000: d)).unixDays - start.unixDays) / step
+                if t >= 0 && t < values.count && values[t] == 0 { censored[t] = true }
+            }
             return SeriesInput(seriesNo: r.no, itemID: r.item, locationID: r.location, start: start, values: values,
-                               rowsRead: r.ds.count, checksum: key.value ^ rows)
+                               censored: censored, rowsRead: r.ds.count, checksum: key.value ^ rows)
         }
     }
 

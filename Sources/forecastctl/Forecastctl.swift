@@ -19,7 +19,7 @@ struct Forecastctl: ParsableCommand {
             78 configuration (not migrated, sql/ missing, SQL error).
             """,
         version: CodeVersion.current,
-        subcommands: [MigrateCommand.self, DemoDataCommand.self, CheckCommand.self, RunCommand.self,
+        subcommands: [MigrateCommand.self, DemoDataCommand.self, CheckCommand.self, RunCommand.self, BacktestCommand.self,
                       WorkCommand.self, StatusCommand.self, LatestCommand.self]
     )
 

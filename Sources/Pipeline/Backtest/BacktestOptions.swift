@@ -1,0 +1,49 @@
+import Forecasting
+import Postgres
+
+/// What `forecastctl backtest` evaluates. Stored in `forecast.backtests.config`.
+public struct BacktestOptions: Sendable {
+    /// Last date with actuals to score (default: the newest sales date loaded by the as-of time).
+    public var end: PostgresDate?
+    public var asOf: PostgresTimestamp?
+    public var plan: BacktestPlan
+    public var frequency: Frequency
+    public var models: [ModelSpec]
+    public var intervalLevel: Double
+    public var workers: Int
+    public var chunkSize: Int
+    public var inputSchema: String
+    public var showProgress: Bool
+
+    public init(end: PostgresDate? = nil, asOf: PostgresTimestamp? = nil, plan: BacktestPlan, frequency: Frequency = .day,
+                models: [ModelSpec], intervalLevel: Double = 0.8, workers: Int = 2, chunkSize: Int = 250,
+                inputSchema: String = "demand", showProgress: Bool = true) {
+        self.end = end
+        self.asOf = asOf
+        self.plan = plan
+        self.frequency = frequency
+        self.models = models
+        self.intervalLevel = intervalLevel
+        self.workers = workers
+        self.chunkSize = chunkSize
+        self.inputSchema = inputSchema
+        self.showProgress = showProgress
+    }
+
+    /// The models evaluated, seasonal naive first (every other model is judged against it).
+    func modelsWithBaseline() -> [ModelSpec] {
+        let baseline = ModelSpec(kind: .seasonalNaive, seasonLength: frequency.defaultSeasonLength, window: 28)
+        var out = [models.first { $0.kind == .seasonalNaive } ?? baseline]
+        for m in models where m.kind != .seasonalNaive && !out.contains(m) { out.append(m) }
+        return out
+    }
+}
+
+extension ModelSpec {
+    /// The model's own name without its fallback, e.g. `SeasonalNaive(7)`.
+    public func primaryName() throws -> String {
+        let model = try build()
+        if let chain = model as? FallbackChain { return chain.models[0].name }
+        return model.name
+    }
+}

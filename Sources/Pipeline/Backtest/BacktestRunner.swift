@@ -1,0 +1,176 @@
+import Foundation
+import Forecasting
+import Logging
+import Postgres
+
+/// `forecastctl backtest`: rolling-origin evaluation straight from the database.
+///
+/// Each series is read once (sales dated up to the end date and loaded by the as-of time, plus
+/// stockout days); every fold then trains on the periods dated on or before its own cutoff only
+/// (`BacktestPlan.trainingRange`), with stockout periods imputed, and is scored on the periods
+/// after the gap, stockout periods masked. Results go to `forecast.backtest_results`; the
+/// accuracy summary to `forecast.backtests.summary`.
+public struct BacktestRunner: Sendable {
+    public let sql: SQLDirectory
+    public let logger: Logger
+    public let connect: @Sendable () throws -> Connection
+
+    public init(sql: SQLDirectory, logger: Logger, connect: @escaping @Sendable () throws -> Connection) {
+        self.sql = sql
+        self.logger = logger
+        self.connect = connect
+    }
+
+    public func run(_ options: BacktestOptions) throws -> BacktestReport {
+        let started = Date()
+        guard options.workers >= 1 else { throw PipelineError.invalidArgument("--workers must be at least 1, got \(options.workers)") }
+        guard options.intervalLevel > 0 && options.intervalLevel < 1 else {
+            throw PipelineError.invalidArgument("--level must be between 0 and 1, got \(options.intervalLevel)")
+        }
+        let connection = try connect()
+        defer { connection.close() }
+        try Migrator(directory: sql).requireUpToDate(connection)
+        let schema = SQLIdentifier(options.inputSchema)
+        let asOf = try options.asOf ?? connection.query(Query("SELECT clock_timestamp() AS now").named("now")).first!.decode("now")
+        guard let end = try options.end ?? connection.query(Query("""
+            SELECT max(ds) AS d FROM \(unsafeRaw: schema.rendered).sales WHERE loaded_at <= \(asOf)
+            """).named("backtest_end")).first?.decodeIfPresent("d", as: PostgresDate.self) else {
+            throw PipelineError.noSeries(cutoff: asOf.date)
+        }
+        let frequency = options.frequency
+        if frequency == .week && !Frequency.week.isSunday(end) {
+            throw PipelineError.invalidArgument("weekly backtests need an end date on a Sunday, got \(end)")
+        }
+        let plan = options.plan
+        let stepDays = frequency.stepDays
+        let newestCutoff = PostgresDate(unixDays: end.unixDays - plan.reach * stepDays)
+        let cutoffs = plan.foldOffsets.map { PostgresDate(unixDays: newestCutoff.unixDays + $0.cutoffOffset * stepDays) }
+        let specs = options.modelsWithBaseline()
+        let modelNames = try specs.map { try $0.primaryName() }
+        let models = try specs.map { try $0.build() }
+        let configJSON = String(decoding: try JSONEncoder.sorted.encode(specs), as: UTF8.self)
+        let windowLength: Int? = { if case .sliding(let n) = plan.window { return n }; return nil }()
+
+        let id = try connection.query(Query("""
+            INSERT INTO forecast.backtests (as_of, frequency, end_date, cutoffs, horizon, gap, step, window_length, models,
+                                            interval_level, config, code_version)
+            VALUES (\(asOf), \(frequency.rawValue), \(end), \("{" + cutoffs.map(\.description).joined(separator: ",") + "}")::date[],
+                    \(plan.horizon), \(plan.gap), \(plan.step), \(windowLength), \("{" + modelNames.map { "\"\($0)\"" }.joined(separator: ",") + "}")::text[],
+                    \(options.intervalLevel), \(configJSON)::jsonb, \(CodeVersion.current))
+            RETURNING id
+            """).named("create_backtest")).first!.decode("id", as: Int64.self)
+        do {
+            var report = try evaluate(id: id, end: end, asOf: asOf, newestCutoff: newestCutoff, cutoffs: cutoffs,
+                                      models: models, modelNames: modelNames, options: options, schema: schema, on: connection)
+            report.seconds = Date().timeIntervalSince(started)
+            try connection.execute(Query("""
+                UPDATE forecast.backtests SET status = 'finished', finished_at = clock_timestamp(),
+                    series_count = \(report.seriesCount), row_count = \(report.rows), summary = \(report.summaryJSON())::jsonb
+                WHERE id = \(id)
+                """).named("finish_backtest"))
+            return report
+        } catch {
+            _ = try? connection.execute(Query("""
+                UPDATE forecast.backtests SET status = 'failed', finished_at = clock_timestamp(), error = \("\(error)") WHERE id = \(id)
+                """).named("fail_backtest"))
+            throw error
+        }
+    }
+
+    func evaluate(id: Int64, end: PostgresDate, asOf: PostgresTimestamp, newestCutoff: PostgresDate, cutoffs: [PostgresDate],
+                  models: [any ForecastModel], modelNames: [String], options: BacktestOptions, schema: SQLIdentifier,
+                  on connection: Connection) throws -> BacktestReport {
+        // Series with history by the newest cutoff, and their segments as of that cutoff.
+        try connection.execute(Query("""
+            INSERT INTO forecast.backtest_series (backtest_id, series_no, item_id, location_id, chunk, category, region)
+            WITH RECURSIVE keys AS (
+                (SELECT item_id, location_id FROM \(unsafeRaw: schema.rendered).sales
+                 WHERE ds <= \(newestCutoff) AND loaded_at <= \(asOf) AND item_id IS NOT NULL AND location_id IS NOT NULL
+                 ORDER BY item_id, location_id LIMIT 1)
+                UNION ALL
+                SELECT n.item_id, n.location_id
+                FROM keys k CROSS JOIN LATERAL (
+                    SELECT item_id, location_id FROM \(unsafeRaw: schema.rendered).sales s
+                    WHERE (s.item_id, s.location_id) > (k.item_id, k.location_id)
+                      AND s.ds <= \(newestCutoff) AND s.loaded_at <= \(asOf) AND s.location_id IS NOT NULL
+                    ORDER BY s.item_id, s.location_id LIMIT 1) n
+            )
+            SELECT \(id), (row_number() OVER w - 1)::int, k.item_id, k.location_id,
+                   ((row_number() OVER w - 1) / \(max(1, options.chunkSize)))::int, i.category, l.region
+            FROM keys k
+            JOIN \(unsafeRaw: schema.rendered).items i ON i.item_id = k.item_id AND i.valid_from <= \(newestCutoff)
+                 AND (i.valid_to IS NULL OR \(newestCutoff) < i.valid_to)
+            JOIN \(unsafeRaw: schema.rendered).locations l ON l.location_id = k.location_id AND l.valid_from <= \(newestCutoff)
+                 AND (l.valid_to IS NULL OR \(newestCutoff) < l.valid_to)
+            WINDOW w AS (ORDER BY k.item_id, k.location_id)
+            """).named("plan_backtest_series"))
+        var segments: [Int: (String, String)] = [:]
+        for row in try connection.query(Query("""
+            SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region
+            FROM forecast.backtest_series WHERE backtest_id = \(id)
+            """).named("backtest_segments")).rows {
+            segments[try row.decode("series_no")] = (try row.decode("category"), try row.decode("region"))
+        }
+        let chunks = (segments.keys.max() ?? -1) / max(1, options.chunkSize) + 1
+        guard !segments.isEmpty else { throw PipelineError.noSeries(cutoff: newestCutoff) }
+        let segmentMap = segments
+
+        let reader = SeriesReader(runID: id, cutoff: end, asOf: asOf, frequency: options.frequency, schema: schema, source: .backtest)
+        let evaluator = FoldEvaluator(plan: options.plan, models: models, modelNames: modelNames, cutoffs: cutoffs,
+                                      newestCutoff: newestCutoff, reader: reader, level: options.intervalLevel,
+                                      seasonLength: options.frequency.defaultSeasonLength, backtestID: id)
+        let next = Mutex(0)
+        let merged = Mutex(BacktestReport())
+        let failure = Mutex<Error?>(nil)
+        let done = Mutex(0)
+        let startedAt = Date()
+        let group = DispatchGroup()
+        for w in 0..<options.workers {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                do {
+                    let conn = try connect()
+                    defer { conn.close() }
+                    while failure.withLock({ $0 == nil }) {
+                        let chunk = next.withLock { v -> Int in defer { v += 1 }; return v }
+                        guard chunk < chunks else { return }
+                        let series = try reader.read(chunk: chunk, on: conn)
+                        var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
+                        var local: [BacktestReport.Key: ErrorAccumulator] = [:]
+                        for s in series {
+                            let (category, region) = segmentMap[s.seriesNo] ?? ("?", "?")
+                            evaluator.evaluate(s, category: category, region: region, into: &writer, groups: &local)
+                        }
+                        let rows = writer.rowCount
+                        try conn.copyIn(Query(unsafeSQL: "COPY forecast.backtest_results (\(FoldEvaluator.columns)) FROM STDIN (FORMAT binary)",
+                                              name: "copy_backtest_results"), data: writer)
+                        let finished = done.withLock { v -> Int in v += series.count; return v }
+                        merged.withLock {
+                            $0.merge(local)
+                            $0.rows += rows
+                            $0.seriesCount += series.count
+                        }
+                        if options.showProgress {
+                            let rate = Double(finished) / max(0.001, Date().timeIntervalSince(startedAt))
+                            FileHandle.standardError.write(Data("backtest \(id): series \(finished)/\(segmentMap.count), \(Int(rate)) series/s\n".utf8))
+                        }
+                    }
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                }
+            }
+            thread.name = "backtest-\(w + 1)"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
+        var report = merged.withLock { $0 }
+        report.id = id
+        report.cutoffs = cutoffs.map(\.description)
+        report.baseline = modelNames[0]
+        report.models = modelNames
+        return report
+    }
+}

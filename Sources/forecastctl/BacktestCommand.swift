@@ -1,0 +1,92 @@
+import ArgumentParser
+import Forecasting
+import Foundation
+import Pipeline
+import Postgres
+
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Rolling-origin backtest of the models straight from the database.",
+        discussion: """
+            Fold k trains only on data dated on or before its cutoff (stockout periods imputed) and
+            forecasts the periods gap+1 ... gap+horizon after it (stockout periods are not scored).
+            Cutoffs step back --step periods from the newest, which is --end minus gap+horizon.
+            Every forecast and actual goes to forecast.backtest_results; the summary (overall, per
+            fold, per category, region and demand class, each relative to seasonal naive) is printed
+            and stored in forecast.backtests.summary.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Last date with actuals to score (default: newest sales date loaded by --as-of).")
+    var end: PostgresDate?
+
+    @Option(name: .customLong("as-of"), help: "Only rows loaded by then are read (default: now).")
+    var asOf: PostgresTimestamp?
+
+    @Option(help: "Number of folds.")
+    var folds = 4
+
+    @Option(help: "Periods between fold cutoffs.")
+    var step = 7
+
+    @Option(help: "Periods scored per fold.")
+    var horizon = 28
+
+    @Option(help: "Lead time: periods between the cutoff and the first scored period.")
+    var gap = 0
+
+    @Option(name: .customLong("window-length"), help: "Sliding training window in periods (default: expanding).")
+    var windowLength: Int?
+
+    @Option(help: "Series frequency: day or week.")
+    var frequency: Frequency = .day
+
+    @Option(help: "Comma-separated models (seasonal naive is always included as the reference).")
+    var models = "seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb"
+
+    @Option(help: "Season length for seasonal naive (default 7 for days, 52 for weeks).")
+    var season: Int?
+
+    @Option(help: "Window for moving_average.")
+    var window = 28
+
+    @Option(help: "Nominal interval coverage.")
+    var level = 0.8
+
+    @Option(help: "Worker threads, each with its own connection.")
+    var workers = 2
+
+    @Option(name: .customLong("chunk-size"), help: "Series per chunk.")
+    var chunkSize = 250
+
+    @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
+    var inputSchema = "demand"
+
+    @Flag(name: .customLong("no-progress"), help: "Do not print progress lines.")
+    var noProgress = false
+
+    func run() throws {
+        let kinds = try models.split(separator: ",").map { name -> ModelSpec.Kind in
+            guard let kind = ModelSpec.Kind(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("unknown model '\(name)'; choose from \(ModelSpec.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return kind
+        }
+        let plan: BacktestPlan
+        do {
+            plan = try BacktestPlan(folds: folds, step: step, horizon: horizon, gap: gap,
+                                    window: windowLength.map { .sliding($0) } ?? .expanding)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let specs = kinds.map { ModelSpec(kind: $0, seasonLength: season ?? frequency.defaultSeasonLength, window: window) }
+        let runner = BacktestRunner(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.backtest"),
+                                    connect: global.connector())
+        let report = try runner.run(BacktestOptions(end: end, asOf: asOf, plan: plan, frequency: frequency, models: specs,
+                                                    intervalLevel: level, workers: workers, chunkSize: chunkSize,
+                                                    inputSchema: inputSchema, showProgress: !noProgress))
+        print(BacktestPrinter(report: report, plan: plan, level: level).render())
+    }
+}

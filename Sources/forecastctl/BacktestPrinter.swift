@@ -1,0 +1,48 @@
+import Forecasting
+import Foundation
+import Pipeline
+
+/// The tables a planner reads after a backtest.
+struct BacktestPrinter {
+    let report: BacktestReport
+    let plan: BacktestPlan
+    let level: Double
+
+    func f(_ v: Double, _ digits: Int = 3) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "-" }
+    func pct(_ v: Double) -> String { v.isFinite ? String(format: "%.1f%%", 100 * v) : "-" }
+
+    func render() -> String {
+        var out: [String] = []
+        let window: String = { if case .sliding(let n) = plan.window { return "sliding \(n)" }; return "expanding" }()
+        out.append("backtest \(report.id): \(report.seriesCount) series, \(plan.folds) folds (cutoffs \(report.cutoffs.joined(separator: ", "))), "
+                   + "horizon \(plan.horizon), gap \(plan.gap), \(window) window; \(report.rows) rows in \(f(report.seconds, 1)) s")
+        out.append("")
+        out.append("overall (interval level \(pct(level)); MAPE over non-zero actuals only; x/SN = relative to \(report.baseline))")
+        var overall = TextTable(header: ["model", "n", "MAE", "WAPE", "MAPE", "MASE", "RMSSE", "bias", "coverage", "width",
+                                         "pinball", "WAPE x/SN", "MASE x/SN"])
+        for model in report.models {
+            let key = BacktestReport.Key(model: model, kind: "all", value: "all")
+            guard let a = report.groups[key] else { continue }
+            overall.add([model, String(a.count), f(a.mae), pct(a.wape), f(a.mape, 1), f(a.mase), f(a.rmsse), pct(a.bias),
+                         pct(a.coverage), f(a.meanWidth, 2), f(a.meanPinball), f(report.relative(key, \.wape)),
+                         f(report.relative(key, \.mase))])
+        }
+        out.append(overall.render())
+        for (kind, title) in [("fold", "per fold"), ("category", "per category"), ("region", "per region"),
+                              ("class", "per demand class (fast / slow / intermittent / new)")] {
+            out.append("")
+            out.append("\(title): WAPE (x/SN), MASE, coverage")
+            let values = report.values(kind: kind)
+            var table = TextTable(header: ["model"] + values.map { kind == "fold" ? "fold \($0) (\(report.cutoffs[Int($0) ?? 0]))" : $0 })
+            for model in report.models {
+                table.add([model] + values.map { value in
+                    let key = BacktestReport.Key(model: model, kind: kind, value: value)
+                    guard let a = report.groups[key] else { return "-" }
+                    return "\(pct(a.wape)) (\(f(report.relative(key, \.wape), 2))) \(f(a.mase, 2)) \(pct(a.coverage))"
+                })
+            }
+            out.append(table.render())
+        }
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import Forecasting
+@testable import Pipeline
+import Postgres
+
+/// Records the largest value any training slice contained: a model that could see the future.
+final class SpyModel: ForecastModel, @unchecked Sendable {
+    let seen = Mutex<[Double]>([])
+    var name: String { "Spy" }
+    var minimumObservations: Int { 1 }
+    func fit(_ y: [Double]) throws -> any FittedModel {
+        seen.withLock { $0.append(y.max() ?? 0) }
+        return try Naive().fit(y)
+    }
+}
+
+extension Integration {
+    @Suite struct Backtests {
+        static func options(folds: Int = 3, horizon: Int = 7, gap: Int = 0, models: [ModelSpec.Kind] = [.naive, .croston]) throws -> BacktestOptions {
+            BacktestOptions(end: Fixtures.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: folds, step: 7, horizon: horizon, gap: gap),
+                            models: models.map { ModelSpec(kind: $0, seasonLength: 7, window: 28) }, workers: 2, chunkSize: 20,
+                            showProgress: false)
+        }
+
+        static func runner(_ db: TestDatabase) -> BacktestRunner {
+            BacktestRunner(sql: TestDatabase.sql, logger: .init(label: "test"), connect: db.connector)
+        }
+
+        @Test func writesEveryFoldSeriesPeriodAndModelWithExactCutoffs() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let report = try Self.runner(db).run(try Self.options(gap: 2))
+            // newest cutoff = end - (gap + horizon) = 2026-11-27 - 9 days; folds step back 7 days.
+            #expect(report.cutoffs == ["2026-11-04", "2026-11-11", "2026-11-18"])
+            #expect(report.models == ["SeasonalNaive(7)", "Naive", "CrostonClassic"])
+            #expect(try db.scalar("SELECT cutoffs::text FROM forecast.backtests", as: String.self) == "{2026-11-04,2026-11-11,2026-11-18}")
+            #expect(try db.scalar("SELECT status FROM forecast.backtests", as: String.self) == "finished")
+            let expectedRows = try db.scalar("""
+                SELECT (count(*) FILTER (WHERE first_ds <= '2026-11-04') + count(*) FILTER (WHERE first_ds <= '2026-11-11')
+                        + count(*) FILTER (WHERE first_ds <= '2026-11-18')) * 3 * 7
+                FROM (SELECT b.series_no, min(s.ds) AS first_ds FROM forecast.backtest_series b
+                      JOIN demand.sales s USING (item_id, location_id) GROUP BY b.series_no) x
+                """, as: Int.self)
+            #expect(report.rows == expectedRows)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results", as: Int.self) == expectedRows)
+            // Horizons run gap+1 ... gap+H, and every target is after its cutoff by exactly that many days.
+            #expect(try db.scalar("SELECT min(horizon)::text || '-' || max(horizon)::text FROM forecast.backtest_results", as: String.self) == "3-9")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE ds - cutoff <> horizon", as: Int.self) == 0)
+            // The SQL recipe in the migration gives the report's numbers.
+            let sqlWAPE = try db.scalar("""
+                SELECT sum(abs(yhat - actual)) / sum(abs(actual)) FROM forecast.backtest_results
+                WHERE model_name = 'Naive' AND actual IS NOT NULL
+                """, as: Double.self)
+            let key = BacktestReport.Key(model: "Naive", kind: "all", value: "all")
+            #expect(abs(sqlWAPE - report.groups[key]!.wape) < 1e-9)
+            #expect(try db.scalar("SELECT jsonb_array_length(summary) > 20 FROM forecast.backtests", as: Bool.self))
+        }
+
+        @Test func foldsNeverSeeDataAfterTheirCutoff() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            // Huge sales dated after every cutoff: any fold that trained on them would see 1e9.
+            try db.execute("UPDATE demand.sales SET qty = 1e9 WHERE ds > '2026-11-06'")
+            let report = try Self.runner(db).run(try Self.options(folds: 2, horizon: 7, models: [.naive]))
+            #expect(report.cutoffs == ["2026-11-13", "2026-11-20"])
+            // Through the real reader and evaluator, with a model that reports what it was given:
+            // a fold with cutoff 2026-11-06 must never see the marker; one with cutoff 2026-11-13 does.
+            let c = try db.connect()
+            defer { c.close() }
+            let reader = SeriesReader(runID: report.id, cutoff: Fixtures.end, asOf: Fixtures.asOf, frequency: .day,
+                                      schema: SQLIdentifier("demand"), source: .backtest)
+            let series = try reader.read(chunk: 0, on: c)
+            #expect(series.contains { $0.values.max() == 1e9 }) // the future is in memory...
+            func maxima(newestCutoff: String) throws -> [Double] {
+                let spy = SpyModel()
+                let cutoff = PostgresDate(iso: newestCutoff)!
+                let evaluator = FoldEvaluator(plan: try BacktestPlan(folds: 1, step: 7, horizon: 7), models: [spy], modelNames: ["Spy"],
+                                              cutoffs: [cutoff], newestCutoff: cutoff, reader: reader, level: 0.8,
+                                              seasonLength: 7, backtestID: report.id)
+                var writer = BinaryCopyWriter()
+                var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
+                for s in series { evaluator.evaluate(s, category: "c", region: "r", into: &writer, groups: &groups) }
+                return spy.seen.withLock { $0 }
+            }
+            let before = try maxima(newestCutoff: "2026-11-06")
+            #expect(!before.isEmpty)
+            #expect(before.allSatisfy { $0 < 1e9 })   // ...but no fold trains on anything after its cutoff
+            #expect(try maxima(newestCutoff: "2026-11-13").contains(1e9)) // control: the marker is reachable
+            // In the stored results, the 2026-11-13 fold's forecasts reflect the marker, the
+            // 2026-11-20 fold's too, and nothing is forecast from before the marker with it.
+            #expect(try db.scalar(Query("""
+                SELECT count(*) FROM forecast.backtest_results WHERE backtest_id = \(report.id) AND cutoff = '2026-11-13' AND yhat >= 1e9
+                """), as: Int.self) > 0)
+        }
+
+        @Test func stockoutPeriodsAreNotScoredAndNotLearnedAsZeros() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let censored = try db.scalar("""
+                SELECT count(*) FROM demand.inventory i
+                WHERE i.stockout AND i.ds > '2026-11-06' AND i.ds <= '2026-11-27'
+                  AND NOT EXISTS (SELECT 1 FROM demand.sales s WHERE s.item_id = i.item_id AND s.location_id = i.location_id AND s.ds = i.ds)
+                """, as: Int.self)
+            #expect(censored > 0)
+            let report = try Self.runner(db).run(try Self.options(folds: 1, horizon: 21, models: [.naive]))
+            #expect(report.cutoffs == ["2026-11-06"])
+            #expect(try db.scalar("""
+                SELECT count(*) FROM forecast.backtest_results r JOIN demand.inventory i USING (item_id, location_id, ds)
+                WHERE i.stockout AND r.actual IS NULL AND r.model_name = 'Naive'
+                """, as: Int.self) == censored)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE actual IS NULL AND model_name = 'Naive'", as: Int.self) == censored)
+        }
+    }
+}
