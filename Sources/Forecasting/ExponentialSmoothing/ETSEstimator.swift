@@ -1,0 +1,113 @@
+/// Maximum-likelihood estimation of one ETS structure.
+enum ETSEstimator {
+    static func fit(_ y: [Double], spec: ETSSpec, m: Int, fixedAlpha: Double? = nil) throws -> ETSFit {
+        let n = y.count
+        if spec.error == .multiplicative || spec.season == .multiplicative {
+            guard y.allSatisfy({ $0 > 0 }) else {
+                throw ForecastError.invalidParameter(model: "\(spec)", message: "multiplicative components need positive data")
+            }
+        }
+        var start = ETSInitialization.parameters(spec, m: m)
+        if let fixedAlpha { start.alpha = fixedAlpha }
+        let state = try ETSInitialization.state(y, spec: spec, m: m)
+        // Parameter vector: [alpha?] [beta] [gamma] [phi], level, [trend], seasons except the last.
+        var x0: [Double] = []
+        var lower: [Double] = [], upper: [Double] = []
+        let lo = ETSInitialization.lower, up = ETSInitialization.upper
+        if fixedAlpha == nil { x0.append(start.alpha); lower.append(lo.alpha); upper.append(up.alpha) }
+        if spec.trend != .none { x0.append(start.beta); lower.append(lo.beta); upper.append(up.beta) }
+        if spec.season != .none { x0.append(start.gamma); lower.append(lo.gamma); upper.append(up.gamma) }
+        if spec.damped { x0.append(start.phi); lower.append(lo.phi); upper.append(up.phi) }
+        let nParams = x0.count
+        x0.append(state.level)
+        if spec.trend != .none { x0.append(state.trend) }
+        if spec.season != .none { x0 += state.seasons.dropLast() }
+        lower += [Double](repeating: -.infinity, count: x0.count - nParams)
+        upper += [Double](repeating: .infinity, count: x0.count - nParams)
+        let np = x0.count
+        if np >= n - 1 {
+            throw ForecastError.tooShort(model: "\(spec)", needed: np + 2, got: n)
+        }
+
+        func decode(_ x: [Double]) -> (ETSParameters, Double, Double, [Double]) {
+            var j = 0
+            var p = ETSParameters(alpha: fixedAlpha ?? 0, beta: 0, gamma: 0, phi: 1)
+            if fixedAlpha == nil { p.alpha = x[j]; j += 1 }
+            if spec.trend != .none { p.beta = x[j]; j += 1 }
+            if spec.season != .none { p.gamma = x[j]; j += 1 }
+            if spec.damped { p.phi = x[j]; j += 1 }
+            let level = x[j]; j += 1
+            var trend = 0.0
+            if spec.trend != .none { trend = x[j]; j += 1 }
+            var seasons: [Double] = []
+            if spec.season != .none {
+                seasons = Array(x[j..<(j + m - 1)])
+                seasons.append((spec.season == .multiplicative ? Double(m) : 0) - seasons.reduce(0, +))
+            }
+            return (p, level, trend, seasons)
+        }
+
+        func objective(_ x: [Double]) -> Double {
+            let (p, level, trend, seasons) = decode(x)
+            guard ETSAdmissibility.check(p, spec: spec, m: m) else { return .infinity }
+            if spec.season == .multiplicative && (seasons.min() ?? 1) < 0 { return .infinity }
+            let run = ETSRecursion(spec: spec, m: m, p: p).run(y, level: level, trend: trend, seasons: seasons)
+            var lik = run.likelihood
+            if lik.isNaN { return .infinity }
+            if lik < -1e10 { lik = -1e10 }
+            return lik
+        }
+
+        let result = NelderMead().minimize(x0, lower: lower, upper: upper, objective)
+        let (p, level, trend, seasons) = decode(result.x)
+        let recursion = ETSRecursion(spec: spec, m: m, p: p)
+        let run = recursion.run(y, level: level, trend: trend, seasons: seasons)
+        guard run.likelihood.isFinite else {
+            throw ForecastError.invalidParameter(model: "\(spec)", message: "the likelihood is not finite at the optimum")
+        }
+        let k = Double(np + 1)
+        let aic = run.likelihood + 2 * k
+        let aicc = Double(n) - k - 1 != 0 ? aic + 2 * k * (k + 1) / (Double(n) - k - 1) : .infinity
+        let sse = run.errors.reduce(0) { $0 + $1 * $1 }
+        return ETSFit(spec: spec, m: m, parameters: p, recursion: recursion, final: run, fitted: run.fitted,
+                      aicc: aicc, sigma2: sse / (Double(n) - k - 1),
+                      intervals: ResidualIntervals(actual: y, fitted: run.fitted))
+    }
+}
+
+/// A fitted ETS model: its structure, parameters, final state and information criteria.
+public struct ETSFit: FittedModel {
+    public let spec: ETSSpec
+    let m: Int
+    let parameters: ETSParameters
+    let recursion: ETSRecursion
+    let final: ETSRecursion.Run
+    public let fitted: [Double]
+    public let aicc: Double
+    public let sigma2: Double
+    let intervals: ResidualIntervals
+
+    public var modelName: String { spec.description }
+    public var alpha: Double { parameters.alpha }
+    public var beta: Double { parameters.beta }
+    public var gamma: Double { parameters.gamma }
+    public var phi: Double { parameters.phi }
+
+    public func predict(horizon: Int, level: Double) throws -> Forecast {
+        try validate(horizon: horizon, level: level)
+        let mean = recursion.forecast(level: final.level, trend: final.trend, seasons: final.seasons, horizon: horizon)
+        // Interval width grows with the class-1 variance factor 1 + sum c_j^2,
+        // c_j = alpha + beta (phi + ... + phi^j) + gamma [j divisible by m] (Hyndman et al. 2008, ch. 6).
+        var factors = [Double](repeating: 1, count: horizon)
+        var cumulative = 1.0, phiSum = 0.0
+        for j in 1..<max(1, horizon) {
+            phiSum += power(parameters.phi, Double(j))
+            var c = parameters.alpha
+            if spec.trend != .none { c += parameters.beta * phiSum }
+            if spec.season != .none && m > 1 && j % m == 0 { c += parameters.gamma }
+            cumulative += c * c
+            factors[j] = cumulative
+        }
+        return intervals.forecast(mean: mean, level: level) { factors[$0 - 1] }
+    }
+}
