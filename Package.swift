@@ -31,6 +31,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Fixtures/ holds statsforecast reference values and the script that made them.
+        // Model-speed benchmarks (`make bench-models`): pure Swift, no database.
+        .executableTarget(name: "forecast-bench", dependencies: ["Forecasting"]),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], exclude: ["Fixtures"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "forecastctl"]),

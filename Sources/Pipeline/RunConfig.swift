@@ -5,7 +5,7 @@ import Postgres
 public struct ModelSpec: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case seasonalNaive = "seasonal_naive", naive, movingAverage = "moving_average"
-        case ses, croston, crostonSBA = "croston_sba", tsb
+        case ses, croston, crostonSBA = "croston_sba", tsb, autoETS = "auto_ets"
     }
 
     public var kind: Kind
@@ -28,6 +28,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case .croston: return Croston(variant: .classic)
         case .crostonSBA: return Croston(variant: .sba)
         case .tsb: return try TSB(alphaD: 0.1, alphaP: 0.1)
+        case .autoETS: return try FallbackChain([try AutoETS(seasonLength: seasonLength), Naive()])
         }
     }
 }

@@ -53,3 +53,27 @@ struct BacktestCoreTests {
         #expect(DemandClass.classify([5, 5, 5]) == .new)
     }
 }
+
+struct PolynomialRootTests {
+    /// Schur–Cohn (used by the ETS admissibility test) agrees with explicit root finding.
+    @Test func schurCohnAgreesWithAberthRoots() {
+        var state: UInt64 = 7
+        func u() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1.0p-53 * 2 - 1
+        }
+        var agree = 0
+        for _ in 0..<200 {
+            let degree = 2 + Int((u() + 1) * 4)
+            let c = (0...degree).map { k in k == degree ? 1 : u() * 0.9 }
+            let inside = allRootsInside(c)
+            let modulus = largestRootModulus(c)
+            if abs(modulus - 1) < 1e-6 { agree += 1; continue } // on the circle: either answer is fine
+            if inside == (modulus < 1) { agree += 1 }
+        }
+        #expect(agree == 200)
+        #expect(allRootsInside([0.25, 0, 1]))           // z = +-0.5i
+        #expect(allRootsInside([-0.25, 0, 1]))          // z = +-0.5
+        #expect(!allRootsInside([-4, 0, 1]))            // z = +-2
+    }
+}

@@ -35,6 +35,6 @@ enum ETSAdmissibility {
         var poly = [phi * (1 - alpha - gamma), alpha + beta - alpha * phi + gamma - 1]
         poly += [Double](repeating: alpha + beta - alpha * phi, count: m - 2)
         poly += [alpha + beta - phi, 1]
-        return largestRootModulus(poly) <= 1 + 1e-10
+        return allRootsInside(poly, radius: 1 + 1e-10)
     }
 }

@@ -51,8 +51,7 @@ enum ETSEstimator {
             let (p, level, trend, seasons) = decode(x)
             guard ETSAdmissibility.check(p, spec: spec, m: m) else { return .infinity }
             if spec.season == .multiplicative && (seasons.min() ?? 1) < 0 { return .infinity }
-            let run = ETSRecursion(spec: spec, m: m, p: p).run(y, level: level, trend: trend, seasons: seasons)
-            var lik = run.likelihood
+            var lik = ETSRecursion(spec: spec, m: m, p: p).likelihood(y, level: level, trend: trend, seasons: seasons)
             if lik.isNaN { return .infinity }
             if lik < -1e10 { lik = -1e10 }
             return lik

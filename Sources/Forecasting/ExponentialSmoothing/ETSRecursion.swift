@@ -45,16 +45,37 @@ struct ETSRecursion {
         var seasons: [Double]
     }
 
-    /// Runs the filter over `y` from the initial state.
+    /// Runs the filter over `y` from the initial state, keeping errors and fitted values.
     func run(_ y: [Double], level l0: Double, trend b0: Double, seasons s0: [Double]) -> Run {
-        var l = l0, b = b0, s = s0
+        var errors = [Double](repeating: .nan, count: y.count)
+        var fitted = [Double](repeating: .nan, count: y.count)
+        let out = filter(y, level: l0, trend: b0, seasons: s0) { t, f, e in
+            fitted[t] = f
+            errors[t] = e
+        }
+        return Run(errors: errors, fitted: fitted, likelihood: out.likelihood, level: out.level, trend: out.trend,
+                   seasons: out.seasons)
+    }
+
+    /// Only the likelihood: what the optimiser calls thousands of times (no per-call arrays of n).
+    func likelihood(_ y: [Double], level l0: Double, trend b0: Double, seasons s0: [Double]) -> Double {
+        filter(y, level: l0, trend: b0, seasons: s0) { _, _, _ in }.likelihood
+    }
+
+    /// The recursion itself. Seasonal states live in a ring buffer: the state used at time t is
+    /// `ring[t % m]`, and its update is written back to the same slot (used again at t + m).
+    @inline(__always)
+    func filter(_ y: [Double], level l0: Double, trend b0: Double, seasons s0: [Double],
+                observe: (Int, Double, Double) -> Void) -> (likelihood: Double, level: Double, trend: Double, seasons: [Double]) {
+        var l = l0, b = b0
         let n = y.count
-        var errors = [Double](repeating: .nan, count: n)
-        var fitted = [Double](repeating: .nan, count: n)
-        var sse = 0.0, logSum = 0.0
         let hasSeason = spec.season != .none
+        var ring = [Double](repeating: 0, count: hasSeason ? m : 0)
+        if hasSeason { for k in 0..<m { ring[k] = s0[m - 1 - k] } }
+        var sse = 0.0, logSum = 0.0, product = 1.0
+        let multiplicativeError = spec.error == .multiplicative
+        var slot = 0
         for t in 0..<n {
-            // One-step forecast.
             var f: Double
             var q: Double, phib: Double
             switch spec.trend {
@@ -65,17 +86,20 @@ struct ETSRecursion {
                 q = l * phib
                 f = b < 0 ? .nan : q
             }
-            let sPrev = hasSeason ? s[m - 1] : 0
+            let sPrev = hasSeason ? ring[slot] : 0
             if hasSeason { f = spec.season == .additive ? f + sPrev : f * sPrev }
-            guard f.isFinite else {
-                return Run(errors: errors, fitted: fitted, likelihood: .nan, level: l, trend: b, seasons: s)
-            }
-            fitted[t] = f
-            let e = spec.error == .additive ? y[t] - f : (y[t] - f) / f
-            errors[t] = e
+            guard f.isFinite else { return (.nan, l, b, s0) }
+            let e = multiplicativeError ? (y[t] - f) / f : y[t] - f
+            observe(t, f, e)
             sse += e * e
-            logSum += logarithm(abs(f))
-            // Level.
+            if multiplicativeError {
+                // sum log|f| without a log per step: multiply, and fold into the sum before overflow.
+                product *= abs(f)
+                if product > 1e150 || product < 1e-150 {
+                    logSum += logarithm(product)
+                    product = 1
+                }
+            }
             let pv: Double
             switch spec.season {
             case .none: pv = y[t]
@@ -83,24 +107,27 @@ struct ETSRecursion {
             case .multiplicative: pv = abs(sPrev) < Self.tiny ? Self.huge : y[t] / sPrev
             }
             let newLevel = q + p.alpha * (pv - q)
-            // Trend.
             if spec.trend != .none {
                 let r: Double
                 if spec.trend == .additive { r = newLevel - l } else { r = abs(l) < Self.tiny ? Self.huge : newLevel / l }
                 b = phib + (p.beta / p.alpha) * (r - phib)
             }
-            // Season.
             if hasSeason {
                 let tv: Double
                 if spec.season == .additive { tv = y[t] - q } else { tv = abs(q) < Self.tiny ? Self.huge : y[t] / q }
-                let newest = sPrev + p.gamma * (tv - sPrev)
-                for j in stride(from: m - 1, to: 0, by: -1) { s[j] = s[j - 1] }
-                s[0] = newest
+                ring[slot] = sPrev + p.gamma * (tv - sPrev)
+                slot += 1
+                if slot == m { slot = 0 }
             }
             l = newLevel
         }
         var likelihood = Double(n) * logarithm(sse)
-        if spec.error == .multiplicative { likelihood += 2 * logSum }
-        return Run(errors: errors, fitted: fitted, likelihood: likelihood, level: l, trend: b, seasons: s)
+        if multiplicativeError { likelihood += 2 * (logSum + logarithm(product)) }
+        var seasons: [Double] = []
+        if hasSeason {
+            seasons = [Double](repeating: 0, count: m)
+            for k in 0..<m { seasons[m - 1 - k] = ring[(n + k) % m] }
+        }
+        return (likelihood, l, b, seasons)
     }
 }

@@ -1,3 +1,25 @@
+/// Whether every root of the real polynomial `c[0] + c[1] z + ... + c[d] z^d` lies inside the
+/// circle of radius `radius`, by the Schur–Cohn reduction (exact arithmetic steps, O(d^2), no
+/// root finding): p has all roots in the open unit disk iff |a_0| < |a_d| and the reduced
+/// polynomial `(a_d p(z) - a_0 p*(z)) / z`, of degree d - 1, has too.
+func allRootsInside(_ coefficients: [Double], radius: Double = 1) -> Bool {
+    // Scale z -> radius z so that the test is against the unit circle.
+    var a = coefficients.enumerated().map { $0.element * power(radius, Double($0.offset)) }
+    while let last = a.last, last == 0, a.count > 1 { a.removeLast() }
+    while a.count > 1 {
+        let d = a.count - 1
+        let a0 = a[0], ad = a[d]
+        if abs(a0) >= abs(ad) { return false }
+        var next = [Double](repeating: 0, count: d)
+        for k in 1...d { next[k - 1] = ad * a[k] - a0 * a[d - k] }
+        // Normalise to keep magnitudes in range.
+        let scale = next.map(abs).max() ?? 1
+        a = scale > 0 ? next.map { $0 / scale } : next
+        while let last = a.last, last == 0, a.count > 1 { a.removeLast() }
+    }
+    return true
+}
+
 /// Largest root modulus of a real polynomial `c[0] + c[1] z + ... + c[d] z^d`, by Aberth–Ehrlich
 /// simultaneous iteration (used for the ETS admissibility test of seasonal models).
 func largestRootModulus(_ coefficients: [Double]) -> Double {
