@@ -48,6 +48,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var inputSchema: String
     public var staleSLAHours: Double
     public var minVolumeRatio: Double
+    /// Conformal intervals from this backtest's calibration (nil: the model's residual intervals).
+    /// Resolved when the run is created, so every worker and any rerun uses the same one.
+    public var calibrationBacktestID: Int64?
 
     public init(horizon: Int = 28, frequency: Frequency = .day, model: ModelSpec? = nil, intervalLevel: Double = 0.8,
                 chunkSize: Int = 250, leaseSeconds: Double = 60, heartbeatSeconds: Double = 10, maxAttempts: Int = 3,

@@ -13,6 +13,8 @@ public struct RunCoordinator: Sendable {
         public var force: Bool
         public var throttleSeconds: Double
         public var showProgress: Bool
+        /// Use conformal intervals from the newest matching backtest when one exists.
+        public var conformal = true
 
         public init(cutoff: PostgresDate, asOf: PostgresTimestamp? = nil, config: RunConfig, workers: Int = 2,
                     force: Bool = false, throttleSeconds: Double = 0, showProgress: Bool = true) {
@@ -37,6 +39,7 @@ public struct RunCoordinator: Sendable {
         public var warnings: [ContractOutcome] = []
         public var seconds = 0.0
         public var error: String?
+        public var calibrationBacktestID: Int64?
     }
 
     public let sql: SQLDirectory
@@ -65,6 +68,13 @@ public struct RunCoordinator: Sendable {
             throw PipelineError.invalidArgument("--as-of \(asOf) is before the cutoff \(options.cutoff)")
         }
 
+        var options = options
+        if options.conformal && options.config.calibrationBacktestID == nil {
+            options.config.calibrationBacktestID = try Calibrations.newest(for: options.config, on: connection)
+            if options.config.calibrationBacktestID == nil {
+                logger.info("no backtest calibration matches this model, level and horizon: using residual intervals; run `forecastctl backtest` to calibrate")
+            }
+        }
         let runID: Int64
         var summary: Summary
         switch try RunStore.createOrJoin(cutoff: options.cutoff, asOf: asOf, config: options.config, force: options.force, on: connection) {
@@ -110,6 +120,7 @@ public struct RunCoordinator: Sendable {
         summary.rows = try totals.decode("rows")
         summary.workItems = try totals.decode("items")
         summary.seconds = Date().timeIntervalSince(started)
+        summary.calibrationBacktestID = record.config.calibrationBacktestID
         switch status {
         case .published, .superseded:
             summary.outcome = .published

@@ -29,9 +29,15 @@ public final class Worker: @unchecked Sendable {
         queue = WorkQueue(runID: run.id, leaseSeconds: run.config.leaseSeconds, workerName: name)
         let reader = SeriesReader(runID: run.id, cutoff: run.cutoff, asOf: run.asOf, frequency: run.config.frequency,
                                   schema: run.config.schema)
+        let conn = connection
+        var calibrations: [String: ConformalCalibration] = [:]
+        if let backtest = run.config.calibrationBacktestID {
+            calibrations = try Calibrations.load(backtestID: backtest, level: run.config.intervalLevel, on: conn)
+        }
         forecaster = ChunkForecaster(runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
                                      modelVersion: run.modelVersion, config: run.config, model: try run.config.model.build(),
-                                     reader: reader)
+                                     reader: reader, calibrations: calibrations,
+                                     primaryModel: try run.config.model.primaryName())
     }
 
     /// Works until the run is published or failed; returns its final status.

@@ -19,15 +19,18 @@ struct BacktestPrinter {
         out.append("")
         out.append("overall (interval level \(pct(level)); MAPE over non-zero actuals only; x/SN = relative to \(report.baseline))")
         var overall = TextTable(header: ["model", "n", "MAE", "WAPE", "MAPE", "MASE", "RMSSE", "bias", "coverage", "width",
-                                         "pinball", "WAPE x/SN", "MASE x/SN"])
+                                         "pinball", "WAPE x/SN", "MASE x/SN", "conformal cov.", "conformal width"])
         for model in report.models {
             let key = BacktestReport.Key(model: model, kind: "all", value: "all")
             guard let a = report.groups[key] else { continue }
             overall.add([model, String(a.count), f(a.mae), pct(a.wape), f(a.mape, 1), f(a.mase), f(a.rmsse), pct(a.bias),
                          pct(a.coverage), f(a.meanWidth, 2), f(a.meanPinball), f(report.relative(key, \.wape)),
-                         f(report.relative(key, \.mase))])
+                         f(report.relative(key, \.mase)), pct(report.calibratedCoverage[model] ?? .nan),
+                         f(report.calibratedWidth[model] ?? .nan, 2)])
         }
         out.append(overall.render())
+        out.append("coverage/width: the models' own residual intervals; conformal: per-horizon intervals calibrated on the")
+        out.append("other folds' scaled errors (cross-conformal), what `run` uses once this backtest exists.")
         for (kind, title) in [("fold", "per fold"), ("category", "per category"), ("region", "per region"),
                               ("class", "per demand class (fast / slow / intermittent / new)")] {
             out.append("")

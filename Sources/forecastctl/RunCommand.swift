@@ -25,15 +25,20 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "Do not print progress lines.")
     var noProgress = false
 
+    @Flag(name: .customLong("no-conformal"), help: "Use the models' residual intervals even if a backtest calibration exists.")
+    var noConformal = false
+
     @Option(name: .customLong("throttle-ms"), help: .hidden)
     var throttleMs = 0.0
 
     func run() throws {
         let coordinator = RunCoordinator(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.run"),
                                          connect: global.connector())
-        let summary = try coordinator.run(.init(cutoff: options.cutoff, asOf: options.asOf, config: options.config,
+        var runOptions = RunCoordinator.Options(cutoff: options.cutoff, asOf: options.asOf, config: options.config,
                                                 workers: workers, force: force, throttleSeconds: throttleMs / 1000,
-                                                showProgress: !noProgress))
+                                                showProgress: !noProgress)
+        runOptions.conformal = !noConformal
+        let summary = try coordinator.run(runOptions)
         if summary.outcome == .alreadyPublished {
             print("run: cutoff \(options.cutoff) (\(options.frequency.rawValue)) is already published as run \(summary.runID); nothing to do (use --force to run again)")
             return
@@ -46,6 +51,7 @@ struct RunCommand: ParsableCommand {
               series      \(summary.seriesCount) in \(summary.workItems) work items
               rows        \(summary.rows) (\(rate) rows/s)
               warnings    \(summary.warnings.count) contract\(summary.warnings.count == 1 ? "" : "s") warned
+              intervals   \(summary.calibrationBacktestID.map { "conformal, calibrated by backtest \($0)" } ?? "model residuals (no matching backtest calibration)")
               time        \(String(format: "%.2f", summary.seconds)) s
               read with   SELECT * FROM forecast.latest
             """)

@@ -77,3 +77,28 @@ struct PolynomialRootTests {
         #expect(!allRootsInside([-4, 0, 1]))            // z = +-2
     }
 }
+
+struct ConformalTests {
+    @Test func quantilesPerStepAndScaledIntervals() throws {
+        let scores: [[Double]] = [[-2, -1, 0, 1, 2], [], [-4, 0, 4]]
+        let c = try #require(ConformalCalibration(level: 0.5, scoresByStep: scores))
+        #expect(c.lower == [-1, -1, -2])      // step 2 borrows step 1
+        #expect(c.upper == [1, 1, 2])
+        let (lo, hi) = c.interval(mean: [10, 10, 10], scale: 3)
+        #expect(lo == [7, 7, 4] && hi == [13, 13, 16])
+        #expect(ConformalCalibration(level: 0.8, scoresByStep: [[], []]) == nil)
+        #expect(conformalScale([5, 5, 5, 5, 5, 5, 5, 5], seasonLength: 7) == 5) // no seasonal variation: mean level
+        #expect(conformalScale([0, 0], seasonLength: 7) == 1)
+    }
+
+    @Test func sampleKeepsTheSamePointsWhateverTheOrder() {
+        var a = ScoreSample(expectedPoints: 1_000, cap: 100)
+        var b = ScoreSample(expectedPoints: 1_000, cap: 100)
+        let key = ScoreSample.ScoreKey(model: 0, fold: 1, step: 2)
+        for i in 0..<1_000 { a.add(key, series: i, score: Double(i), scale: 1) }
+        for i in (0..<1_000).reversed() { b.add(key, series: i, score: Double(i), scale: 1) }
+        let sa = a.points[key]!.map(\.0).sorted(), sb = b.points[key]!.map(\.0).sorted()
+        #expect(sa == sb)
+        #expect(sa.count > 50 && sa.count < 200)
+    }
+}

@@ -96,6 +96,38 @@ extension Integration {
                 """), as: Int.self) > 0)
         }
 
+        @Test func conformalIntervalsAreCalibratedAndUsedByRuns() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 40, locations: 3, days: 200)
+            let report = try Self.runner(db).run(try Self.options(folds: 4, horizon: 14, models: [.seasonalNaive, .ses]))
+            for model in report.models {
+                let coverage = try #require(report.calibratedCoverage[model])
+                #expect(abs(coverage - 0.8) <= 0.05, "\(model): conformal coverage \(coverage)")
+            }
+            #expect(try db.scalar("SELECT count(*) FROM forecast.interval_calibrations", as: Int.self) == 2)
+            #expect(try db.scalar("SELECT cardinality(step_upper) FROM forecast.interval_calibrations LIMIT 1", as: Int.self) == 14)
+            // A run for a model the backtest calibrated picks the calibration up and records it.
+            var options = Fixtures.options(horizon: 14)
+            options.config.model = ModelSpec(kind: .ses, seasonLength: 7, window: 28)
+            let conformal = try Fixtures.coordinator(db).run(options)
+            #expect(conformal.calibrationBacktestID == report.id)
+            #expect(try db.scalar(Query("SELECT (config ->> 'calibrationBacktestID')::bigint FROM forecast.runs WHERE id = \(conformal.runID)"), as: Int64.self) == report.id)
+            options.force = true
+            options.conformal = false
+            let residual = try Fixtures.coordinator(db).run(options)
+            #expect(residual.calibrationBacktestID == nil)
+            // Same point forecasts, different intervals.
+            #expect(try db.scalar(Query("""
+                SELECT count(*) FROM forecast.forecasts a JOIN forecast.forecasts b USING (item_id, location_id, ds)
+                WHERE a.run_id = \(conformal.runID) AND b.run_id = \(residual.runID) AND a.yhat <> b.yhat
+                """), as: Int.self) == 0)
+            #expect(try db.scalar(Query("""
+                SELECT count(*) FROM forecast.forecasts a JOIN forecast.forecasts b USING (item_id, location_id, ds)
+                WHERE a.run_id = \(conformal.runID) AND b.run_id = \(residual.runID) AND a.yhat_upper <> b.yhat_upper
+                """), as: Int.self) > 0)
+        }
+
         @Test func stockoutPeriodsAreNotScoredAndNotLearnedAsZeros() throws {
             let db = try TestDatabase()
             defer { db.drop() }

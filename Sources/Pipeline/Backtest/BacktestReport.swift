@@ -28,6 +28,48 @@ public struct BacktestReport: Sendable {
     public var baseline = ""
     public var models: [String] = []
     public var groups: [Key: ErrorAccumulator] = [:]
+    /// Conformal calibration per model from all folds (what runs use).
+    public var calibrations: [String: ConformalCalibration] = [:]
+    /// Cross-conformal check per model: each fold scored with quantiles from the other folds.
+    public var calibratedCoverage: [String: Double] = [:]
+    public var calibratedWidth: [String: Double] = [:]
+    /// Per model and fold.
+    public var calibratedCoverageByFold: [String: [Double]] = [:]
+
+    /// Fits the calibrations and measures their coverage honestly: fold k is judged with
+    /// quantiles computed from the other folds only (with a single fold, from itself).
+    mutating func calibrate(scores: ScoreSample, folds: Int, horizon: Int, level: Double) {
+        for (m, name) in models.enumerated() {
+            func scoresFor(step: Int, excluding fold: Int?) -> [Double] {
+                var out: [Double] = []
+                for f in 0..<folds where f != fold || folds == 1 {
+                    out += (scores.points[ScoreSample.ScoreKey(model: m, fold: f, step: step)] ?? []).map(\.0)
+                }
+                return out
+            }
+            calibrations[name] = ConformalCalibration(level: level, scoresByStep: (0..<horizon).map { scoresFor(step: $0, excluding: nil) })
+            var covered = 0, total = 0, width = 0.0
+            var byFold: [Double] = []
+            for f in 0..<folds {
+                guard let cal = ConformalCalibration(level: level, scoresByStep: (0..<horizon).map { scoresFor(step: $0, excluding: f) }) else { continue }
+                var foldCovered = 0, foldTotal = 0
+                for h in 0..<horizon {
+                    for (score, scale) in scores.points[ScoreSample.ScoreKey(model: m, fold: f, step: h)] ?? [] {
+                        let lo = min(0, cal.lower[h]), hi = max(0, cal.upper[h])
+                        if lo <= score && score <= hi { foldCovered += 1 }
+                        foldTotal += 1
+                        width += (hi - lo) * scale
+                    }
+                }
+                covered += foldCovered
+                total += foldTotal
+                byFold.append(foldTotal > 0 ? Double(foldCovered) / Double(foldTotal) : .nan)
+            }
+            calibratedCoverage[name] = total > 0 ? Double(covered) / Double(total) : .nan
+            calibratedWidth[name] = total > 0 ? width / Double(total) : .nan
+            calibratedCoverageByFold[name] = byFold
+        }
+    }
 
     mutating func add(_ key: Key, _ acc: ErrorAccumulator) {
         groups[key, default: ErrorAccumulator()].merge(acc)

@@ -121,6 +121,8 @@ public struct BacktestRunner: Sendable {
                                       seasonLength: options.frequency.defaultSeasonLength, backtestID: id)
         let next = Mutex(0)
         let merged = Mutex(BacktestReport())
+        let expectedPoints = segmentMap.count * options.plan.folds * options.plan.horizon
+        let mergedScores = Mutex(ScoreSample(expectedPoints: expectedPoints))
         let failure = Mutex<Error?>(nil)
         let done = Mutex(0)
         let startedAt = Date()
@@ -138,10 +140,12 @@ public struct BacktestRunner: Sendable {
                         let series = try reader.read(chunk: chunk, on: conn)
                         var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
                         var local: [BacktestReport.Key: ErrorAccumulator] = [:]
+                        var scores = ScoreSample(expectedPoints: expectedPoints)
                         for s in series {
                             let (category, region) = segmentMap[s.seriesNo] ?? ("?", "?")
-                            evaluator.evaluate(s, category: category, region: region, into: &writer, groups: &local)
+                            evaluator.evaluate(s, category: category, region: region, into: &writer, groups: &local, scores: &scores)
                         }
+                        mergedScores.withLock { $0.merge(scores) }
                         let rows = writer.rowCount
                         try conn.copyIn(Query(unsafeSQL: "COPY forecast.backtest_results (\(FoldEvaluator.columns)) FROM STDIN (FORMAT binary)",
                                               name: "copy_backtest_results"), data: writer)
@@ -171,6 +175,17 @@ public struct BacktestRunner: Sendable {
         report.cutoffs = cutoffs.map(\.description)
         report.baseline = modelNames[0]
         report.models = modelNames
+        report.calibrate(scores: mergedScores.withLock { $0 }, folds: options.plan.folds, horizon: options.plan.horizon,
+                         level: options.intervalLevel)
+        for name in modelNames {
+            guard let calibration = report.calibrations[name] else { continue }
+            try connection.execute(Query("""
+                INSERT INTO forecast.interval_calibrations (backtest_id, model_name, interval_level, step_lower, step_upper)
+                VALUES (\(id), \(name), \(options.intervalLevel),
+                        \("{" + calibration.lower.map(\.postgresText).joined(separator: ",") + "}")::float8[],
+                        \("{" + calibration.upper.map(\.postgresText).joined(separator: ",") + "}")::float8[])
+                """).named("store_calibration"))
+        }
         return report
     }
 }

@@ -17,6 +17,12 @@ struct FoldEvaluator: Sendable {
 
     func evaluate(_ s: SeriesInput, category: String, region: String,
                   into writer: inout BinaryCopyWriter, groups: inout [BacktestReport.Key: ErrorAccumulator]) {
+        var sample = ScoreSample(expectedPoints: 1)
+        evaluate(s, category: category, region: region, into: &writer, groups: &groups, scores: &sample)
+    }
+
+    func evaluate(_ s: SeriesInput, category: String, region: String, into writer: inout BinaryCopyWriter,
+                  groups: inout [BacktestReport.Key: ErrorAccumulator], scores: inout ScoreSample) {
         let step = reader.frequency.stepDays
         let newestIndex = (reader.periodStart(newestCutoff).unixDays - s.start.unixDays) / step
         guard newestIndex >= 0 else { return }
@@ -28,6 +34,7 @@ struct FoldEvaluator: Sendable {
             // Leakage guard: the models see nothing after the fold's cutoff.
             let training = Censoring.impute(Array(s.values[range]), censored: Array(s.censored[range]))
             let scales = seasonalScales(training, seasonLength: seasonLength)
+            let scoreScale = conformalScale(training, seasonLength: seasonLength)
             var actual: [Double] = []
             for h in 1...plan.horizon {
                 let t = cutoffIndex + plan.gap + h
@@ -42,6 +49,10 @@ struct FoldEvaluator: Sendable {
                 var acc = ErrorAccumulator()
                 acc.add(actual: actual, forecast: mean, lower: lower, upper: upper, level: level,
                         maeScale: scales.mae, mseScale: scales.mse)
+                for h in 0..<plan.horizon where actual[h].isFinite {
+                    scores.add(ScoreSample.ScoreKey(model: m, fold: fold.index, step: h), series: s.seriesNo,
+                               score: (actual[h] - mean[h]) / scoreScale, scale: scoreScale)
+                }
                 let name = modelNames[m]
                 for (kind, value) in [("all", "all"), ("fold", String(fold.index)), ("category", category),
                                       ("region", region), ("class", demandClass)] {

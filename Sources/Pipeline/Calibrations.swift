@@ -1,0 +1,33 @@
+import Forecasting
+import Postgres
+
+/// Finds and loads the conformal interval calibrations that backtests store.
+public enum Calibrations {
+    /// The newest finished backtest that calibrated this model at this level, for this frequency,
+    /// without a gap, over at least the run's horizon.
+    public static func newest(for config: RunConfig, on connection: Connection) throws -> Int64? {
+        try connection.query(Query("""
+            SELECT b.id FROM forecast.backtests b
+            JOIN forecast.interval_calibrations c ON c.backtest_id = b.id
+            WHERE b.status = 'finished' AND b.frequency = \(config.frequency.rawValue) AND b.gap = 0
+              AND b.horizon >= \(config.horizon) AND c.model_name = \(try config.model.primaryName())
+              AND abs(c.interval_level - \(config.intervalLevel)) < 1e-9
+            ORDER BY b.finished_at DESC, b.id DESC LIMIT 1
+            """).named("newest_calibration")).first?.decode("id", as: Int64.self)
+    }
+
+    public static func load(backtestID: Int64, level: Double, on connection: Connection) throws -> [String: ConformalCalibration] {
+        var out: [String: ConformalCalibration] = [:]
+        for row in try connection.query(Query("""
+            SELECT model_name, array_to_string(step_lower, ',') AS lo, array_to_string(step_upper, ',') AS hi
+            FROM forecast.interval_calibrations
+            WHERE backtest_id = \(backtestID) AND abs(interval_level - \(level)) < 1e-9
+            """).named("load_calibrations")).rows {
+            let lo = try row.decode("lo", as: String.self).split(separator: ",").compactMap { Double(postgresText: String($0)) }
+            let hi = try row.decode("hi", as: String.self).split(separator: ",").compactMap { Double(postgresText: String($0)) }
+            guard !lo.isEmpty, lo.count == hi.count else { continue }
+            out[try row.decode("model_name")] = ConformalCalibration(level: level, lower: lo, upper: hi)
+        }
+        return out
+    }
+}
