@@ -1,3 +1,4 @@
+import Foundation
 import Forecasting
 import Postgres
 
@@ -14,6 +15,26 @@ public enum Calibrations {
               AND abs(c.interval_level - \(config.intervalLevel)) < 1e-9
             ORDER BY b.finished_at DESC, b.id DESC LIMIT 1
             """).named("newest_calibration")).first?.decode("id", as: Int64.self)
+    }
+
+    /// The newest finished backtest that selected models for this frequency and level, without a
+    /// gap, over at least the run's horizon; returns its id and the selection.
+    public static func newestSelection(for config: RunConfig, on connection: Connection) throws -> (Int64, [String: ModelSpec])? {
+        guard let id = try connection.query(Query("""
+            SELECT b.id FROM forecast.backtests b
+            WHERE b.status = 'finished' AND b.frequency = \(config.frequency.rawValue) AND b.gap = 0
+              AND b.horizon >= \(config.horizon) AND abs(b.interval_level - \(config.intervalLevel)) < 1e-9
+              AND EXISTS (SELECT 1 FROM forecast.model_selections s WHERE s.backtest_id = b.id AND s.segment = 'all')
+            ORDER BY b.finished_at DESC, b.id DESC LIMIT 1
+            """).named("newest_selection")).first?.decode("id", as: Int64.self) else { return nil }
+        var selection: [String: ModelSpec] = [:]
+        for row in try connection.query(Query("""
+            SELECT segment, model_spec::text AS spec FROM forecast.model_selections WHERE backtest_id = \(id)
+            """).named("load_selection")).rows {
+            let text = try row.decode("spec", as: String.self)
+            selection[try row.decode("segment")] = try JSONDecoder().decode(ModelSpec.self, from: Data(text.utf8))
+        }
+        return (id, selection)
     }
 
     public static func load(backtestID: Int64, level: Double, on connection: Connection) throws -> [String: ConformalCalibration] {

@@ -8,12 +8,10 @@ public struct ChunkForecaster: Sendable {
     public let generatedAt: PostgresTimestamp
     public let modelVersion: String
     public let config: RunConfig
-    public let model: any ForecastModel
+    public let chooser: ModelChooser
     public let reader: SeriesReader
     /// Conformal calibrations by model name (empty: residual intervals).
     public var calibrations: [String: ConformalCalibration] = [:]
-    /// The configured model's own name, whose calibration serves when the fallback has none.
-    public var primaryModel: String = ""
 
     public static let columns = "item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, interval_level, model_name, model_version, run_id, cutoff, generated_at"
 
@@ -31,9 +29,10 @@ public struct ChunkForecaster: Sendable {
         do {
             // Stockout periods are unknown demand, not zeros: impute them before fitting.
             let training = Censoring.impute(series.values, censored: series.censored)
-            let fitted = try model.fit(training)
+            let choice = chooser.choose(training)
+            let fitted = try choice.model.fit(training)
             var f = try fitted.predict(horizon: config.horizon, level: config.intervalLevel)
-            if let calibration = calibrations[fitted.modelName] ?? calibrations[primaryModel] {
+            if let calibration = calibrations[fitted.modelName] ?? calibrations[choice.primaryName] {
                 let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)
                 (f.lower, f.upper) = calibration.interval(mean: f.mean, scale: scale)
             }

@@ -6,6 +6,10 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case seasonalNaive = "seasonal_naive", naive, movingAverage = "moving_average"
         case ses, croston, crostonSBA = "croston_sba", tsb, autoETS = "auto_ets"
+        /// Median of AutoETS, SES, seasonal naive and the moving average.
+        case ensemble
+        /// Per demand class, the model the newest backtest selected.
+        case selected
     }
 
     public var kind: Kind
@@ -21,6 +25,8 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     /// The model with its fallback chain, e.g. `SeasonalNaive(7) > Naive`.
     public func build() throws -> any ForecastModel {
         switch kind {
+        case .selected:
+            throw PipelineError.invalidArgument("--model selected needs a backtest that selected models; run `forecastctl backtest` first")
         case .naive: return Naive()
         case .seasonalNaive: return try FallbackChain([try SeasonalNaive(seasonLength: seasonLength), Naive()])
         case .movingAverage: return try FallbackChain([try MovingAverage(window: window), Naive()])
@@ -29,6 +35,12 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case .crostonSBA: return Croston(variant: .sba)
         case .tsb: return try TSB(alphaD: 0.1, alphaP: 0.1)
         case .autoETS: return try FallbackChain([try AutoETS(seasonLength: seasonLength), Naive()])
+        case .ensemble:
+            return try FallbackChain([
+                try MedianEnsemble([try AutoETS(seasonLength: seasonLength), try SimpleExponentialSmoothing(alpha: 0.1),
+                                    try SeasonalNaive(seasonLength: seasonLength), try MovingAverage(window: window)]),
+                Naive(),
+            ])
         }
     }
 }
@@ -51,6 +63,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Conformal intervals from this backtest's calibration (nil: the model's residual intervals).
     /// Resolved when the run is created, so every worker and any rerun uses the same one.
     public var calibrationBacktestID: Int64?
+    /// With `--model selected`: demand class ("fast", "slow", "intermittent", "new", "all") -> model.
+    public var selection: [String: ModelSpec]?
 
     public init(horizon: Int = 28, frequency: Frequency = .day, model: ModelSpec? = nil, intervalLevel: Double = 0.8,
                 chunkSize: Int = 250, leaseSeconds: Double = 60, heartbeatSeconds: Double = 10, maxAttempts: Int = 3,
@@ -84,7 +98,13 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var schema: SQLIdentifier { SQLIdentifier(inputSchema) }
 
     /// Identifies the forecasting logic: the model chain plus the code version.
-    public func modelVersion() throws -> String { "\(try model.build().name)@\(CodeVersion.current)" }
+    public func modelVersion() throws -> String {
+        if let selection {
+            let parts = try selection.keys.sorted().map { "\($0)=\(try selection[$0]!.build().name)" }
+            return "Selected{\(parts.joined(separator: ";"))}@\(CodeVersion.current)"
+        }
+        return "\(try model.build().name)@\(CodeVersion.current)"
+    }
 }
 
 public enum CodeVersion {

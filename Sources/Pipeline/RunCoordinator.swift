@@ -69,6 +69,13 @@ public struct RunCoordinator: Sendable {
         }
 
         var options = options
+        if options.config.model.kind == .selected && options.config.selection == nil {
+            guard let (backtest, selection) = try Calibrations.newestSelection(for: options.config, on: connection) else {
+                throw PipelineError.invalidArgument("--model selected needs a finished backtest (frequency \(options.config.frequency.rawValue), gap 0, horizon >= \(options.config.horizon), level \(options.config.intervalLevel)); run `forecastctl backtest` first")
+            }
+            options.config.selection = selection
+            if options.conformal { options.config.calibrationBacktestID = backtest }
+        }
         if options.conformal && options.config.calibrationBacktestID == nil {
             options.config.calibrationBacktestID = try Calibrations.newest(for: options.config, on: connection)
             if options.config.calibrationBacktestID == nil {

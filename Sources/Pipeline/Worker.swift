@@ -35,9 +35,8 @@ public final class Worker: @unchecked Sendable {
             calibrations = try Calibrations.load(backtestID: backtest, level: run.config.intervalLevel, on: conn)
         }
         forecaster = ChunkForecaster(runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
-                                     modelVersion: run.modelVersion, config: run.config, model: try run.config.model.build(),
-                                     reader: reader, calibrations: calibrations,
-                                     primaryModel: try run.config.model.primaryName())
+                                     modelVersion: run.modelVersion, config: run.config, chooser: try ModelChooser.from(run.config),
+                                     reader: reader, calibrations: calibrations)
     }
 
     /// Works until the run is published or failed; returns its final status.

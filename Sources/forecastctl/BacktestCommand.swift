@@ -64,6 +64,12 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
     var inputSchema = "demand"
 
+    @Option(name: .customLong("select-metric"), help: "Metric that picks each demand class's model: wape, mase, rmsse or mae.")
+    var selectMetric = "wape"
+
+    @Option(help: "Accuracy gate (JSON, e.g. ops/accuracy-gate.json): exit 2 with a table of failures when it is not met.")
+    var gate: String?
+
     @Flag(name: .customLong("no-progress"), help: "Do not print progress lines.")
     var noProgress = false
 
@@ -82,11 +88,28 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let specs = kinds.map { ModelSpec(kind: $0, seasonLength: season ?? frequency.defaultSeasonLength, window: window) }
+        let gateContract = try gate.map(AccuracyGate.load)
         let runner = BacktestRunner(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.backtest"),
                                     connect: global.connector())
-        let report = try runner.run(BacktestOptions(end: end, asOf: asOf, plan: plan, frequency: frequency, models: specs,
-                                                    intervalLevel: level, workers: workers, chunkSize: chunkSize,
-                                                    inputSchema: inputSchema, showProgress: !noProgress))
+        var options = BacktestOptions(end: end, asOf: asOf, plan: plan, frequency: frequency, models: specs,
+                                      intervalLevel: level, workers: workers, chunkSize: chunkSize,
+                                      inputSchema: inputSchema, showProgress: !noProgress)
+        options.selectionMetric = selectMetric
+        _ = try SelectionMetric.resolve(selectMetric)
+        let report = try runner.run(options)
         print(BacktestPrinter(report: report, plan: plan, level: level).render())
+        guard let gateContract else { return }
+        let checks = try gateContract.evaluate(report, folds: plan.folds)
+        var table = TextTable(header: ["gate check", "required", "actual", "result"])
+        for c in checks { table.add([c.name, c.required, c.actual, c.passed ? "pass" : "FAIL"]) }
+        print("")
+        print("accuracy gate (\(gate ?? "")), candidate \(gateContract.candidate)")
+        print(table.render())
+        let failed = checks.filter { !$0.passed }
+        if !failed.isEmpty {
+            printErr("forecastctl: error: accuracy gate failed: \(failed.count) of \(checks.count) checks: " + failed.map(\.name).joined(separator: "; "))
+            throw ExitCode(ExitCodes.gateFailed)
+        }
+        print("accuracy gate: all \(checks.count) checks pass")
     }
 }

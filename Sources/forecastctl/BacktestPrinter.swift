@@ -46,6 +46,9 @@ struct BacktestPrinter {
             }
             out.append(table.render())
         }
+        out.append("")
+        out.append("selected per demand class (used by `run --model selected`): "
+                   + report.selection.sorted { $0.key < $1.key }.map { "\($0.key) -> \($0.value)" }.joined(separator: ", "))
         return out.joined(separator: "\n")
     }
 }

@@ -7,6 +7,8 @@ enum ExitCodes {
     static let ok: Int32 = 0
     /// The run finished but failed (work items exhausted their attempts, or output checks failed).
     static let runFailed: Int32 = 1
+    /// `backtest --gate`: the accuracy contract is not met (a table of failures is printed).
+    static let gateFailed: Int32 = 2
     /// Bad flags or arguments (argument-parser's validation errors use it too).
     static let usage: Int32 = 64
     /// A blocking data contract failed; nothing was written.

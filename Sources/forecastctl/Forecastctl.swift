@@ -14,7 +14,7 @@ struct Forecastctl: ParsableCommand {
             publishes canonical rows to forecast.forecasts (read them through forecast.latest).
 
             Connection: --database-url, else $DATABASE_URL, else the standard PG* variables.
-            Exit codes: 0 ok, 1 run failed, 64 usage, 65 blocked by a data contract, 66 no series,
+            Exit codes: 0 ok, 1 run failed, 2 accuracy gate failed (backtest --gate), 64 usage, 65 blocked by a data contract, 66 no series,
             69 database unavailable, 70 internal error, 75 transient database error (retry),
             78 configuration (not migrated, sql/ missing, SQL error).
             """,

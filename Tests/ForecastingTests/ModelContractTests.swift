@@ -19,6 +19,8 @@ struct ModelContractTests {
         Croston(variant: .classic),
         Croston(variant: .sba),
         try! TSB(alphaD: 0.2, alphaP: 0.1),
+        try! ETS(ETSSpec(code: "AAdA")!, seasonLength: 7),
+        try! MedianEnsemble([Naive(), try! SeasonalNaive(seasonLength: 7), try! SimpleExponentialSmoothing(alpha: 0.2)]),
     ]
 
     @Test(arguments: 0..<models.count)

@@ -128,6 +128,53 @@ extension Integration {
                 """), as: Int.self) > 0)
         }
 
+        @Test func runServesEachDemandClassWithTheSelectedModel() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 40, locations: 3, days: 200)
+            let report = try Self.runner(db).run(try Self.options(folds: 2, horizon: 14, models: [.naive, .ses, .crostonSBA]))
+            #expect(report.selection["all"] != nil)
+            #expect(try db.scalar(Query("SELECT count(*) FROM forecast.model_selections WHERE backtest_id = \(report.id)"), as: Int.self)
+                    == report.selection.count)
+            var options = Fixtures.options(horizon: 14)
+            options.config.model = ModelSpec(kind: .selected, seasonLength: 7, window: 28)
+            let summary = try Fixtures.coordinator(db).run(options)
+            #expect(summary.outcome == .published)
+            #expect(summary.rows == summary.seriesCount * 14)
+            #expect(summary.calibrationBacktestID == report.id)
+            #expect(try db.scalar("SELECT model_version FROM forecast.runs", as: String.self).hasPrefix("Selected{all="))
+            let served = Set(try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
+                .components(separatedBy: "|"))
+            let allowed = Set(report.selection.values).union(["Naive"])
+            #expect(served.isSubset(of: allowed), "\(served) not within \(allowed)")
+        }
+
+        @Test func gateFailsWithExitTwoAndATable() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 20, locations: 2, days: 150)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(db.name)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            func gate(_ improvement: Double) throws -> String {
+                let path = dir.appendingPathComponent("gate-\(improvement).json").path
+                try Data("""
+                    {"primary_metric": "wape", "candidate": "SES(0.1)", "min_improvement": \(improvement), "last_folds": 2,
+                     "max_abs_bias": 1.0, "no_worse_segments": [], "coverage_tolerance": 0.5}
+                    """.utf8).write(to: URL(fileURLWithPath: path))
+                return path
+            }
+            let args = ["backtest", "--as-of", "2026-11-28T06:00:00Z", "--folds", "2", "--horizon", "7", "--models", "ses", "--no-progress"]
+            let strict = try CLI.run(args + ["--gate", try gate(0.99)], databaseURL: db.url)
+            #expect(strict.status == 2, "\(strict.stderr)")
+            #expect(strict.stdout.contains("wape vs SeasonalNaive(7), last 2 folds"))
+            #expect(strict.stdout.contains("FAIL"))
+            #expect(strict.stderr == "forecastctl: error: accuracy gate failed: 1 of 3 checks: wape vs SeasonalNaive(7), last 2 folds\n")
+            let lenient = try CLI.run(args + ["--gate", try gate(-1)], databaseURL: db.url)
+            #expect(lenient.status == 0, "\(lenient.stderr)")
+            #expect(lenient.stdout.contains("accuracy gate: all 3 checks pass"))
+        }
+
         @Test func stockoutPeriodsAreNotScoredAndNotLearnedAsZeros() throws {
             let db = try TestDatabase()
             defer { db.drop() }

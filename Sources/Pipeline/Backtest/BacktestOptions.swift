@@ -14,6 +14,8 @@ public struct BacktestOptions: Sendable {
     public var chunkSize: Int
     public var inputSchema: String
     public var showProgress: Bool
+    /// Metric that picks each demand class's model: wape, mase, rmsse or mae.
+    public var selectionMetric = "wape"
 
     public init(end: PostgresDate? = nil, asOf: PostgresTimestamp? = nil, plan: BacktestPlan, frequency: Frequency = .day,
                 models: [ModelSpec], intervalLevel: Double = 0.8, workers: Int = 2, chunkSize: Int = 250,
@@ -39,9 +41,22 @@ public struct BacktestOptions: Sendable {
     }
 }
 
+public enum SelectionMetric {
+    public static func resolve(_ name: String) throws -> (ErrorAccumulator) -> Double {
+        switch name {
+        case "wape": return { $0.wape }
+        case "mase": return { $0.mase }
+        case "rmsse": return { $0.rmsse }
+        case "mae": return { $0.mae }
+        default: throw PipelineError.invalidArgument("unknown metric '\(name)'; choose wape, mase, rmsse or mae")
+        }
+    }
+}
+
 extension ModelSpec {
     /// The model's own name without its fallback, e.g. `SeasonalNaive(7)`.
     public func primaryName() throws -> String {
+        if kind == .selected { return "Selected" }
         let model = try build()
         if let chain = model as? FallbackChain { return chain.models[0].name }
         return model.name

@@ -28,6 +28,8 @@ public struct BacktestReport: Sendable {
     public var baseline = ""
     public var models: [String] = []
     public var groups: [Key: ErrorAccumulator] = [:]
+    /// Demand class (and "all") -> the model with the lowest selection metric.
+    public var selection: [String: String] = [:]
     /// Conformal calibration per model from all folds (what runs use).
     public var calibrations: [String: ConformalCalibration] = [:]
     /// Cross-conformal check per model: each fold scored with quantiles from the other folds.
@@ -77,6 +79,48 @@ public struct BacktestReport: Sendable {
 
     mutating func merge(_ other: [Key: ErrorAccumulator]) {
         for (k, v) in other { groups[k, default: ErrorAccumulator()].merge(v) }
+    }
+
+    /// Per demand class, the model with the lowest metric (ties: the earlier model in the list);
+    /// "all" maps to the best model overall, for classes a later run meets that the backtest did not.
+    public func selection(_ metric: (ErrorAccumulator) -> Double) -> [String: String] {
+        var out: [String: String] = [:]
+        for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
+            for segment in segments {
+                var best: (String, Double)?
+                for model in models {
+                    guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0 else { continue }
+                    let v = metric(a)
+                    if v.isFinite, best == nil || v < best!.1 { best = (model, v) }
+                }
+                if let best { out[kind == "all" ? "all" : segment] = best.0 }
+            }
+        }
+        return out
+    }
+
+    /// The selected combination's errors: each class scored with its selected model, over the
+    /// given folds (nil = all).
+    public func accumulator(selection: [String: String], folds: Set<Int>? = nil) -> ErrorAccumulator {
+        var total = ErrorAccumulator()
+        for key in groups.keys where key.kind == "foldclass" {
+            let parts = key.value.split(separator: "|").map(String.init)
+            guard parts.count == 2, let fold = Int(parts[0]) else { continue }
+            if let folds, !folds.contains(fold) { continue }
+            let chosen = selection[parts[1]] ?? selection["all"]
+            if key.model == chosen { total.merge(groups[key]!) }
+        }
+        return total
+    }
+
+    /// One model's errors over the given folds (nil = all).
+    public func accumulator(model: String, folds: Set<Int>? = nil) -> ErrorAccumulator {
+        var total = ErrorAccumulator()
+        for key in groups.keys where key.kind == "fold" && key.model == model {
+            if let folds, let f = Int(key.value), !folds.contains(f) { continue }
+            total.merge(groups[key]!)
+        }
+        return total
     }
 
     /// metric(model) / metric(seasonal naive) on the same group.

@@ -45,6 +45,7 @@ public struct BacktestRunner: Sendable {
         let stepDays = frequency.stepDays
         let newestCutoff = PostgresDate(unixDays: end.unixDays - plan.reach * stepDays)
         let cutoffs = plan.foldOffsets.map { PostgresDate(unixDays: newestCutoff.unixDays + $0.cutoffOffset * stepDays) }
+        let metric = try SelectionMetric.resolve(options.selectionMetric)
         let specs = options.modelsWithBaseline()
         let modelNames = try specs.map { try $0.primaryName() }
         let models = try specs.map { try $0.build() }
@@ -63,6 +64,19 @@ public struct BacktestRunner: Sendable {
             var report = try evaluate(id: id, end: end, asOf: asOf, newestCutoff: newestCutoff, cutoffs: cutoffs,
                                       models: models, modelNames: modelNames, options: options, schema: schema, on: connection)
             report.seconds = Date().timeIntervalSince(started)
+            report.selection = report.selection(metric)
+            for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) {
+                guard let index = modelNames.firstIndex(of: model) else { continue }
+                let spec = String(decoding: try JSONEncoder.sorted.encode(specs[index]), as: UTF8.self)
+                let key = segment == "all" ? ("all", "all") : ("class", segment)
+                let value = report.groups[BacktestReport.Key(model: model, kind: key.0, value: key.1)].map(metric)
+                let base = report.groups[BacktestReport.Key(model: modelNames[0], kind: key.0, value: key.1)].map(metric)
+                try connection.execute(Query("""
+                    INSERT INTO forecast.model_selections (backtest_id, segment, model_name, model_spec, metric, metric_value, baseline_value)
+                    VALUES (\(id), \(segment), \(model), \(spec)::jsonb, \(options.selectionMetric),
+                            \(value.flatMap { $0.isFinite ? $0 : nil }), \(base.flatMap { $0.isFinite ? $0 : nil }))
+                    """).named("store_selection"))
+            }
             try connection.execute(Query("""
                 UPDATE forecast.backtests SET status = 'finished', finished_at = clock_timestamp(),
                     series_count = \(report.seriesCount), row_count = \(report.rows), summary = \(report.summaryJSON())::jsonb

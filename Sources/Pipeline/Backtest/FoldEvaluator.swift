@@ -55,7 +55,7 @@ struct FoldEvaluator: Sendable {
                 }
                 let name = modelNames[m]
                 for (kind, value) in [("all", "all"), ("fold", String(fold.index)), ("category", category),
-                                      ("region", region), ("class", demandClass)] {
+                                      ("region", region), ("class", demandClass), ("foldclass", "\(fold.index)|\(demandClass)")] {
                     groups[BacktestReport.Key(model: name, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)
                 }
                 for h in 0..<plan.horizon {

@@ -1,0 +1,96 @@
+import Foundation
+import Forecasting
+
+/// The metrics contract a candidate must meet before it may serve forecasts (ops/accuracy-gate.json):
+///
+/// - the primary metric over the last N folds must beat seasonal naive by at least a margin;
+/// - the relative bias must stay within bounds;
+/// - listed segments must not be worse than seasonal naive;
+/// - conformal interval coverage must be within a tolerance of its nominal level.
+public struct AccuracyGate: Codable, Sendable {
+    /// wape, mase, rmsse or mae.
+    public var primaryMetric: String
+    /// "selected" (the per-class selection of this backtest) or a model name as printed, e.g. "AutoETS".
+    public var candidate: String
+    /// E.g. 0.15: the candidate's primary metric must be at most 85% of seasonal naive's.
+    public var minImprovement: Double
+    public var lastFolds: Int
+    /// E.g. 0.05: |sum(f - y)| / sum|y| at most 5%.
+    public var maxAbsBias: Double
+    /// "class:fast", "class:intermittent", ...; with a named candidate also "category:..." and "region:...".
+    public var noWorseSegments: [String]
+    public var coverageTolerance: Double
+
+    enum CodingKeys: String, CodingKey {
+        case primaryMetric = "primary_metric", candidate, minImprovement = "min_improvement", lastFolds = "last_folds"
+        case maxAbsBias = "max_abs_bias", noWorseSegments = "no_worse_segments", coverageTolerance = "coverage_tolerance"
+    }
+
+    public static func load(_ path: String) throws -> AccuracyGate {
+        do {
+            return try JSONDecoder().decode(AccuracyGate.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw PipelineError.configuration("cannot read the accuracy gate \(path): \(error)")
+        }
+    }
+
+    public struct Check: Sendable {
+        public let name: String
+        public let required: String
+        public let actual: String
+        public let passed: Bool
+    }
+
+    public func evaluate(_ report: BacktestReport, folds: Int) throws -> [Check] {
+        let metric = try SelectionMetric.resolve(primaryMetric)
+        let window = Set(max(0, folds - lastFolds)..<folds)
+        let baseline = report.baseline
+        let selected = candidate == "selected"
+        guard selected || report.models.contains(candidate) else {
+            throw PipelineError.invalidArgument("gate candidate '\(candidate)' is not among the backtest's models: \(report.models.joined(separator: ", "))")
+        }
+        func candidateAcc(_ folds: Set<Int>?) -> ErrorAccumulator {
+            selected ? report.accumulator(selection: report.selection, folds: folds) : report.accumulator(model: candidate, folds: folds)
+        }
+        func f(_ v: Double) -> String { v.isFinite ? String(format: "%.4f", v) : "n/a" }
+        func pct(_ v: Double) -> String { v.isFinite ? String(format: "%.1f%%", 100 * v) : "n/a" }
+        var checks: [Check] = []
+        let mine = metric(candidateAcc(window)), base = metric(report.accumulator(model: baseline, folds: window))
+        let improvement = base > 0 ? 1 - mine / base : .nan
+        checks.append(Check(name: "\(primaryMetric) vs \(baseline), last \(window.count) folds",
+                            required: "improvement >= \(pct(minImprovement))",
+                            actual: "\(f(mine)) vs \(f(base)): \(pct(improvement))", passed: improvement >= minImprovement))
+        let bias = candidateAcc(window).bias
+        checks.append(Check(name: "relative bias", required: "|bias| <= \(pct(maxAbsBias))", actual: pct(bias),
+                            passed: abs(bias) <= maxAbsBias))
+        for segment in noWorseSegments {
+            let parts = segment.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw PipelineError.configuration("gate segment '\(segment)' must look like class:fast") }
+            let (kind, value) = (parts[0], parts[1])
+            let model: String
+            if selected {
+                guard kind == "class" else {
+                    throw PipelineError.configuration("with candidate 'selected' only class:... segments can be gated, got \(segment)")
+                }
+                model = report.selection[value] ?? report.selection["all"] ?? baseline
+            } else {
+                model = candidate
+            }
+            guard let a = report.groups[BacktestReport.Key(model: model, kind: kind, value: value)],
+                  let b = report.groups[BacktestReport.Key(model: baseline, kind: kind, value: value)] else {
+                checks.append(Check(name: "segment \(segment)", required: "not worse than \(baseline)", actual: "no data", passed: true))
+                continue
+            }
+            checks.append(Check(name: "segment \(segment) (\(model))", required: "\(primaryMetric) <= \(baseline)'s",
+                                actual: "\(f(metric(a))) vs \(f(metric(b)))", passed: metric(a) <= metric(b)))
+        }
+        let models = selected ? Array(Set(report.selection.values)).sorted() : [candidate]
+        let level = report.calibrations.values.first?.level ?? .nan
+        for model in models {
+            let coverage = report.calibratedCoverage[model] ?? .nan
+            checks.append(Check(name: "conformal coverage \(model)", required: "\(pct(level)) +- \(pct(coverageTolerance))",
+                                actual: pct(coverage), passed: abs(coverage - level) <= coverageTolerance))
+        }
+        return checks
+    }
+}
