@@ -2,6 +2,7 @@
 #   make demo   end-to-end run on a synthetic catalogue (throwaway Postgres unless DATABASE_URL is set)
 #   make test   unit + integration tests (throwaway Postgres unless TEST_DATABASE_URL is set)
 #   make bench  10k series x 730 days against a Postgres-only reference; prints ratio=<value>
+#   make bench-accuracy  our backtest next to statsforecast (installed into .venv-bench) on the same folds
 SHELL := /bin/bash
 SWIFT ?= swift
 PG := ops/scripts/pg-local.sh
@@ -10,7 +11,7 @@ DEMO_LOCATIONS ?= 10
 DEMO_DAYS ?= 730
 DEMO_END ?= $(shell date -u -d yesterday +%F)
 
-.PHONY: deps build release demo test bench db-start db-stop db-destroy clean
+.PHONY: deps build release demo test bench bench-accuracy bench-models db-start db-stop db-destroy clean
 
 deps:
 	@ops/scripts/install-deps.sh
@@ -52,6 +53,14 @@ bench: release
 	@set -euo pipefail; \
 	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
 	ops/scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+
+bench-accuracy: release
+	@set -euo pipefail; \
+	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
+	ops/scripts/bench-accuracy.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+
+bench-models: release
+	"$$($(SWIFT) build -c release --show-bin-path)/forecast-bench" 40 365
 
 clean:
 	rm -rf .build

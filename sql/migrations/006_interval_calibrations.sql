@@ -8,6 +8,8 @@ CREATE TABLE forecast.interval_calibrations (
     interval_level double precision NOT NULL,
     step_lower     double precision[] NOT NULL,
     step_upper     double precision[] NOT NULL,
+    -- Honest check: each fold judged with quantiles from the other folds (cross-conformal).
+    cross_fold_coverage double precision,
     CONSTRAINT interval_calibrations_pkey PRIMARY KEY (backtest_id, model_name, interval_level),
     CONSTRAINT calibration_steps_match CHECK (cardinality(step_lower) = cardinality(step_upper) AND cardinality(step_lower) > 0),
     CONSTRAINT calibration_level_is_fraction CHECK (interval_level > 0 AND interval_level < 1)

@@ -194,10 +194,12 @@ public struct BacktestRunner: Sendable {
         for name in modelNames {
             guard let calibration = report.calibrations[name] else { continue }
             try connection.execute(Query("""
-                INSERT INTO forecast.interval_calibrations (backtest_id, model_name, interval_level, step_lower, step_upper)
+                INSERT INTO forecast.interval_calibrations (backtest_id, model_name, interval_level, step_lower, step_upper,
+                                                            cross_fold_coverage)
                 VALUES (\(id), \(name), \(options.intervalLevel),
                         \("{" + calibration.lower.map(\.postgresText).joined(separator: ",") + "}")::float8[],
-                        \("{" + calibration.upper.map(\.postgresText).joined(separator: ",") + "}")::float8[])
+                        \("{" + calibration.upper.map(\.postgresText).joined(separator: ",") + "}")::float8[],
+                        \(report.calibratedCoverage[name].flatMap { $0.isFinite ? $0 : nil }))
                 """).named("store_calibration"))
         }
         return report
