@@ -175,6 +175,35 @@ extension Integration {
             #expect(lenient.stdout.contains("accuracy gate: all 3 checks pass"))
         }
 
+        @Test func weeklyBacktestsScoreWeeks() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 15, locations: 2, days: 420)
+            let options = BacktestOptions(end: PostgresDate(iso: "2026-11-22")!, asOf: Fixtures.asOf,
+                                          plan: try BacktestPlan(folds: 2, step: 1, horizon: 4), frequency: .week,
+                                          models: [ModelSpec(kind: .ses, seasonLength: 52, window: 8)], workers: 2, chunkSize: 10,
+                                          showProgress: false)
+            let report = try Self.runner(db).run(options)
+            #expect(report.cutoffs == ["2026-10-18", "2026-10-25"])
+            #expect(report.models == ["SeasonalNaive(52)", "SES(0.1)"])
+            #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE extract(isodow FROM ds) <> 1", as: Int.self) == 0)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE ds - cutoff <> (horizon - 1) * 7 + 1", as: Int.self) == 0)
+            // Weekly actuals are the sums of the week's daily sales.
+            let mismatches = try db.scalar("""
+                SELECT count(*) FROM forecast.backtest_results r
+                WHERE r.model_name = 'SES(0.1)' AND r.actual IS NOT NULL AND r.actual <> (
+                    SELECT coalesce(sum(qty), 0) FROM demand.sales s
+                    WHERE s.item_id = r.item_id AND s.location_id = r.location_id AND s.ds BETWEEN r.ds AND r.ds + 6)
+                """, as: Int.self)
+            #expect(mismatches == 0)
+            let error = #expect(throws: PipelineError.self) {
+                var bad = options
+                bad.end = PostgresDate(iso: "2026-11-20")!
+                _ = try Self.runner(db).run(bad)
+            }
+            #expect(error?.description == "weekly backtests need an end date on a Sunday, got 2026-11-20")
+        }
+
         @Test func stockoutPeriodsAreNotScoredAndNotLearnedAsZeros() throws {
             let db = try TestDatabase()
             defer { db.drop() }
