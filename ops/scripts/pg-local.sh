@@ -49,7 +49,7 @@ fi
 pick_port() {
   [[ -n "${PG_LOCAL_PORT:-}" ]] && return 0
   local p=54329
-  while port_in_use "$p"; do p=$((p + 1)); [[ $p -gt 54400 ]] && { echo "pg-local: no free port in 54329-54400" >&2; exit 69; }; done
+  while port_in_use "$p" || [[ " ${SKIP_PORTS:-} " == *" $p "* ]]; do p=$((p + 1)); [[ $p -gt 54400 ]] && { echo "pg-local: no free port in 54329-54400" >&2; exit 69; }; done
   PORT=$p
 }
 
@@ -61,8 +61,6 @@ start() {
   mkdir -p "$DIR"
   if [[ "$(id -u)" == "0" ]]; then chown postgres:postgres "$DIR"; chmod 700 "$DIR"; fi
   if [[ -f "$DATA/postmaster.pid" ]] && ready; then url; return 0; fi
-  pick_port
-  echo "$PORT" > "$DIR/port"
   if [[ ! -f "$DATA/PG_VERSION" ]]; then
     rm -rf "$DATA"
     as_owner "$BIN/initdb" -D "$DATA" -E UTF8 --locale=C.UTF-8 --auth=trust -U postgres --no-sync >"$DIR/initdb.log" 2>&1 \
@@ -70,12 +68,24 @@ start() {
   fi
   as_owner mkdir -p "$SOCK"
   rm -f "$DATA/postmaster.pid" 2>/dev/null || true
-  if ! as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start \
-      -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null; then
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    pick_port
+    echo "$PORT" > "$DIR/port"
+    rm -f "$LOG" 2>/dev/null || true
+    if as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start \
+        -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null; then
+      break
+    fi
+    # Another process may have taken the port between the check and the bind: try the next one.
+    if [[ -z "${PG_LOCAL_PORT:-}" ]] && grep -q "could not bind" "$LOG" 2>/dev/null && [[ $attempt -lt 5 ]]; then
+      SKIP_PORTS="${SKIP_PORTS:-} $PORT"
+      continue
+    fi
     echo "pg-local: server did not start, last lines of $LOG:" >&2
     tail -5 "$LOG" >&2 || true
     exit 69
-  fi
+  done
   for _ in $(seq 1 50); do ready && break; sleep 0.1; done
   if ! "$BIN/psql" -h "$SOCK" -p "$PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
     "$BIN/psql" -h "$SOCK" -p "$PORT" -U postgres -d postgres -qc "CREATE DATABASE $DB" >/dev/null
