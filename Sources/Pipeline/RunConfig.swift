@@ -5,7 +5,7 @@ import Postgres
 public struct ModelSpec: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case seasonalNaive = "seasonal_naive", naive, movingAverage = "moving_average"
-        case ses, croston, crostonSBA = "croston_sba", tsb, autoETS = "auto_ets"
+        case ses, croston, crostonSBA = "croston_sba", tsb, autoETS = "auto_ets", autoTheta = "auto_theta"
         /// Median of AutoETS, SES, seasonal naive and the moving average.
         case ensemble
         /// Per demand class, the model the newest backtest selected.
@@ -35,6 +35,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case .crostonSBA: return Croston(variant: .sba)
         case .tsb: return try TSB(alphaD: 0.1, alphaP: 0.1)
         case .autoETS: return try FallbackChain([try AutoETS(seasonLength: seasonLength), Naive()])
+        case .autoTheta: return try FallbackChain([try AutoTheta(seasonLength: seasonLength), Naive()])
         case .ensemble:
             return try FallbackChain([
                 try MedianEnsemble([try AutoETS(seasonLength: seasonLength), try SimpleExponentialSmoothing(alpha: 0.1),

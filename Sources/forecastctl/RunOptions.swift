@@ -16,7 +16,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Series frequency: day or week.")
     var frequency: Frequency = .day
 
-    @Option(help: "Model: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb or auto_ets (Naive serves series too short for it).")
+    @Option(help: "Model: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble or selected (Naive serves series too short for it).")
     var model: ModelSpec.Kind = .seasonalNaive
 
     @Option(help: "Season length for seasonal_naive (default 7 for days, 52 for weeks).")

@@ -20,6 +20,7 @@ struct ModelContractTests {
         Croston(variant: .sba),
         try! TSB(alphaD: 0.2, alphaP: 0.1),
         try! ETS(ETSSpec(code: "AAdA")!, seasonLength: 7),
+        try! AutoTheta(seasonLength: 7),
         try! MedianEnsemble([Naive(), try! SeasonalNaive(seasonLength: 7), try! SimpleExponentialSmoothing(alpha: 0.2)]),
     ]
 

@@ -129,7 +129,7 @@ extension Integration {
             #expect(error?.description == "weekly runs need a cutoff on a Sunday (the last day of an ISO week), got 2026-11-25")
         }
 
-        @Test(arguments: [ModelSpec.Kind.croston, .crostonSBA, .tsb, .ses, .movingAverage, .naive, .autoETS, .ensemble])
+        @Test(arguments: [ModelSpec.Kind.croston, .crostonSBA, .tsb, .ses, .movingAverage, .naive, .autoETS, .autoTheta, .ensemble])
         func everyModelKindRunsEndToEnd(_ kind: ModelSpec.Kind) throws {
             let db = try TestDatabase()
             defer { db.drop() }
@@ -142,7 +142,9 @@ extension Integration {
             let expected = try options.config.model.build().name
             let models = try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
             for served in models.components(separatedBy: "|") {
-                let plausible = kind == .autoETS ? (served.hasPrefix("ETS(") || served == "Naive") : (expected.contains(served) || served == "Naive")
+                let plausible = kind == .autoETS ? (served.hasPrefix("ETS(") || served == "Naive")
+                    : kind == .autoTheta ? (served.hasPrefix("Theta(") || served == "Naive")
+                    : (expected.contains(served) || served == "Naive")
                 #expect(plausible, "\(served) served, model was \(expected)")
             }
         }

@@ -1,0 +1,112 @@
+/// Theta models (Assimakopoulos & Nikolopoulos 2000; the state-space forms of Fiorucci et al.
+/// 2016): `Theta` fits one variant, `AutoTheta` the four (STM, OTM, DSTM, DOTM) and keeps the
+/// lowest in-sample MSE, as statsforecast's `AutoTheta` does. A series whose lag-m
+/// autocorrelation is significant at 90% (two-sided) is deseasonalised first by classical
+/// multiplicative decomposition (additive when the data are not positive or a seasonal index falls
+/// below 0.01) and reseasonalised with the last season of indices.
+/// Parameters by Nelder–Mead: initial level in ±1e10, alpha in [0.1, 0.99], theta in [1, 1e10].
+public struct AutoTheta: ForecastModel {
+    public let seasonLength: Int
+    let variants: [ThetaRecursion.Variant]
+
+    public init(seasonLength: Int) throws {
+        guard seasonLength >= 1 else {
+            throw ForecastError.invalidParameter(model: "AutoTheta", message: "season length must be at least 1, got \(seasonLength)")
+        }
+        self.seasonLength = seasonLength
+        variants = ThetaRecursion.Variant.allCases
+    }
+
+    init(seasonLength: Int, variant: ThetaRecursion.Variant) {
+        self.seasonLength = seasonLength
+        variants = [variant]
+    }
+
+    public var name: String { variants.count == 1 ? "Theta(\(variants[0].rawValue))" : "AutoTheta" }
+    public var minimumObservations: Int { 4 }
+
+    public func fit(_ y: [Double]) throws -> any FittedModel {
+        try requireObservations(y)
+        let m = seasonLength
+        var series = y
+        var seasonal: [Double]? = nil
+        var multiplicative = true
+        if m >= 4 && y.count >= 2 * m && Self.seasonalityIsSignificant(y, m: m) {
+            multiplicative = y.allSatisfy { $0 > 0 }
+            var indices = ETSInitialization.classicalSeasonal(y, m: m, multiplicative: multiplicative)
+            if multiplicative && indices.contains(where: { $0 < 0.01 }) {
+                multiplicative = false
+                indices = ETSInitialization.classicalSeasonal(y, m: m, multiplicative: false)
+            }
+            series = (0..<y.count).map { multiplicative ? y[$0] / indices[$0] : y[$0] - indices[$0] }
+            seasonal = Array(indices.suffix(m))
+        }
+        var best: (ThetaRecursion, Double, Double)? // recursion, level0, mse
+        for variant in variants {
+            let fit = Self.optimise(series, variant: variant)
+            if best == nil || fit.2 < best!.2 { best = fit }
+        }
+        guard let (recursion, level0, _) = best else {
+            throw ForecastError.invalidParameter(model: name, message: "no Theta variant could be fitted")
+        }
+        let run = recursion.run(series, level0: level0)
+        var fitted = run.fitted
+        if seasonal != nil {
+            let indices = ETSInitialization.classicalSeasonal(y, m: m, multiplicative: multiplicative)
+            fitted = (0..<y.count).map { multiplicative ? fitted[$0] * indices[$0] : fitted[$0] + indices[$0] }
+        }
+        return Fitted(name: "Theta(\(recursion.variant.rawValue))", recursion: recursion, last: run.last, n: y.count,
+                      seasonal: seasonal, multiplicative: multiplicative, fitted: fitted,
+                      intervals: ResidualIntervals(actual: y, fitted: fitted))
+    }
+
+    static func optimise(_ y: [Double], variant: ThetaRecursion.Variant) -> (ThetaRecursion, Double, Double) {
+        let optimiseTheta = variant == .otm || variant == .dotm
+        let x0 = optimiseTheta ? [y[0] / 2, 0.5, 2.0] : [y[0] / 2, 0.5]
+        let lower = optimiseTheta ? [-1e10, 0.1, 1.0] : [-1e10, 0.1]
+        let upper = optimiseTheta ? [1e10, 0.99, 1e10] : [1e10, 0.99]
+        let result = NelderMead().minimize(x0, lower: lower, upper: upper) { x in
+            let r = ThetaRecursion(variant: variant, alpha: x[1], theta: optimiseTheta ? x[2] : 2)
+            let mse = r.run(y, level0: x[0]).mse
+            return mse.isFinite ? mse : .infinity
+        }
+        let x = result.x
+        let recursion = ThetaRecursion(variant: variant, alpha: x[1], theta: optimiseTheta ? x[2] : 2)
+        return (recursion, x[0], recursion.run(y, level0: x[0]).mse)
+    }
+
+    /// |r_m| / sqrt((1 + 2 sum_{k<m} r_k^2) / n) > z(0.95) on the sample autocorrelations.
+    static func seasonalityIsSignificant(_ y: [Double], m: Int) -> Bool {
+        let n = y.count
+        let mean = y.reduce(0, +) / Double(n)
+        let denominator = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        guard denominator > 0 else { return false }
+        let r = (1...m).map { k in
+            (0..<(n - k)).reduce(0.0) { $0 + (y[$1] - mean) * (y[$1 + k] - mean) } / denominator
+        }
+        let stat = ((1 + 2 * r.dropLast().reduce(0) { $0 + $1 * $1 }) / Double(n)).squareRoot()
+        return abs(r[m - 1]) / stat > 1.6448536269514722
+    }
+
+    struct Fitted: FittedModel {
+        let name: String
+        let recursion: ThetaRecursion
+        let last: ThetaRecursion.State
+        let n: Int
+        let seasonal: [Double]?
+        let multiplicative: Bool
+        let fitted: [Double]
+        let intervals: ResidualIntervals
+        var modelName: String { name }
+
+        func predict(horizon: Int, level: Double) throws -> Forecast {
+            try validate(horizon: horizon, level: level)
+            var mean = recursion.forecast(from: last, n: n, horizon: horizon)
+            if let seasonal {
+                let m = seasonal.count
+                mean = (0..<horizon).map { multiplicative ? mean[$0] * seasonal[$0 % m] : mean[$0] + seasonal[$0 % m] }
+            }
+            return intervals.forecast(mean: mean, level: level) { Double($0) }
+        }
+    }
+}
