@@ -19,9 +19,13 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         // Pure-Swift models and metrics. Knows nothing about databases.
         .target(name: "Forecasting"),
+        // XGBoost C library (Debian libxgboost-dev). Only GradientBoosting/XGBoost.swift imports it.
+        .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
+        // The global gradient-boosted model: feature spec, feature rows, training and prediction.
+        .target(name: "GradientBoosting", dependencies: ["Forecasting", "CXGBoost"]),
         // Migrations, data contracts, snapshots, runs, the work queue, publishing, demo data.
         .target(name: "Pipeline", dependencies: [
-            "Postgres", "Forecasting",
+            "Postgres", "Forecasting", "GradientBoosting",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The CLI: parses arguments, prints, maps errors to exit codes.
@@ -35,6 +39,7 @@ let package = Package(
         .executableTarget(name: "forecast-bench", dependencies: ["Forecasting"]),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], exclude: ["Fixtures"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting", "Forecasting"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "forecastctl"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,109 @@
+import CXGBoost
+
+/// An error reported by the XGBoost C library (`XGBGetLastError`).
+public struct XGBoostError: Error, CustomStringConvertible, Sendable {
+    public let call: String
+    public let message: String
+    public var description: String { "XGBoost \(call) failed: \(message)" }
+}
+
+@inline(__always)
+func check(_ rc: Int32, _ call: String) throws {
+    guard rc == 0 else {
+        throw XGBoostError(call: call, message: XGBGetLastError().map { String(cString: $0) } ?? "unknown error")
+    }
+}
+
+/// A dense, row-major float matrix; NaN marks a missing value.
+public struct FeatureMatrix: Sendable {
+    public var values: [Float]
+    public let columns: Int
+    public var rows: Int { columns == 0 ? 0 : values.count / columns }
+
+    public init(columns: Int, reservingRows: Int = 0) {
+        self.columns = columns
+        values = []
+        values.reserveCapacity(reservingRows * columns)
+    }
+
+    public mutating func append(_ row: [Float]) {
+        precondition(row.count == columns, "row has \(row.count) values, expected \(columns)")
+        values.append(contentsOf: row)
+    }
+}
+
+/// One XGBoost booster: the only place this project touches the XGBoost C API. Not thread-safe:
+/// use one booster per thread (hence `@unchecked Sendable`, for handing it to its thread).
+public final class Booster: @unchecked Sendable {
+    private var handle: BoosterHandle?
+
+    private init(handle: BoosterHandle?) { self.handle = handle }
+
+    deinit { if let handle { XGBoosterFree(handle) } }
+
+    static func matrix(_ m: FeatureMatrix, labels: [Float]?) throws -> DMatrixHandle? {
+        var dm: DMatrixHandle?
+        try m.values.withUnsafeBufferPointer { buf in
+            try check(XGDMatrixCreateFromMat(buf.baseAddress, UInt64(m.rows), UInt64(m.columns), Float.nan, &dm), "XGDMatrixCreateFromMat")
+        }
+        if let labels {
+            try labels.withUnsafeBufferPointer { buf in
+                try check(XGDMatrixSetFloatInfo(dm, "label", buf.baseAddress, UInt64(labels.count)), "XGDMatrixSetFloatInfo")
+            }
+        }
+        return dm
+    }
+
+    /// Trains `rounds` boosting rounds. Parameters are XGBoost's own (`objective`, `max_depth`,
+    /// `eta`, `nthread`, `seed`, ...).
+    public static func train(_ features: FeatureMatrix, labels: [Float], parameters: [(String, String)], rounds: Int) throws -> Booster {
+        precondition(labels.count == features.rows)
+        let dm = try matrix(features, labels: labels)
+        defer { XGDMatrixFree(dm) }
+        var handle: BoosterHandle?
+        var matrices: [DMatrixHandle?] = [dm]
+        try matrices.withUnsafeMutableBufferPointer { buf in
+            try check(XGBoosterCreate(buf.baseAddress, 1, &handle), "XGBoosterCreate")
+        }
+        let booster = Booster(handle: handle)
+        for (key, value) in parameters {
+            try check(XGBoosterSetParam(handle, key, value), "XGBoosterSetParam(\(key))")
+        }
+        for round in 0..<rounds {
+            try check(XGBoosterUpdateOneIter(handle, Int32(round), dm), "XGBoosterUpdateOneIter")
+        }
+        return booster
+    }
+
+    /// Restores a booster saved with `serialized()`.
+    public convenience init(serialized bytes: [UInt8]) throws {
+        var handle: BoosterHandle?
+        try check(XGBoosterCreate(nil, 0, &handle), "XGBoosterCreate")
+        self.init(handle: handle)
+        try bytes.withUnsafeBytes { raw in
+            try check(XGBoosterLoadModelFromBuffer(handle, raw.baseAddress, UInt64(raw.count)), "XGBoosterLoadModelFromBuffer")
+        }
+    }
+
+    /// The model as Universal Binary JSON: a versionable artifact (copied out of XGBoost's buffer).
+    public func serialized() throws -> [UInt8] {
+        var length: UInt64 = 0
+        var data: UnsafePointer<CChar>?
+        try check(XGBoosterSaveModelToBuffer(handle, "{\"format\": \"ubj\"}", &length, &data), "XGBoosterSaveModelToBuffer")
+        guard let data else { return [] }
+        return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
+    }
+
+    /// Predictions (copied out of XGBoost's buffer before the next call).
+    public func predict(_ features: FeatureMatrix) throws -> [Float] {
+        let dm = try Self.matrix(features, labels: nil)
+        defer { XGDMatrixFree(dm) }
+        var shape: UnsafePointer<UInt64>?
+        var dims: UInt64 = 0
+        var result: UnsafePointer<Float>?
+        try check(XGBoosterPredictFromDMatrix(handle, dm, "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false}",
+                                              &shape, &dims, &result), "XGBoosterPredictFromDMatrix")
+        guard let result else { return [] }
+        return Array(UnsafeBufferPointer(start: result, count: features.rows))
+    }
+}
