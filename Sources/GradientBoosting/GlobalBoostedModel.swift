@@ -1,0 +1,79 @@
+import Forecasting
+
+/// One gradient-boosted model across all series of a scope (XGBoost, Tweedie loss on the scaled
+/// target: suited to non-negative, often-zero counts). Trained on `origins` weekly forecast
+/// origins before the cutoff, every horizon 1...H each, using only history up to each origin and
+/// labels up to the cutoff; censored (stockout) targets are left out. Deterministic: fixed seed,
+/// no row or column subsampling, `nthread` 1 by default (see RECIPES: OpenMP on shared cores).
+public struct GlobalBoostedModel: Sendable {
+    public var horizon: Int
+    public var origins = 6
+    public var originStep = 7
+    public var rounds = 150
+    public var threads = 1
+    public var parameters: [(String, String)] {
+        [("objective", "reg:tweedie"), ("tweedie_variance_power", "1.3"), ("max_depth", "6"), ("eta", "0.08"),
+         ("min_child_weight", "5"), ("tree_method", "hist"), ("nthread", String(threads)), ("seed", "0"),
+         ("subsample", "1"), ("colsample_bytree", "1")]
+    }
+
+    public init(horizon: Int) { self.horizon = horizon }
+
+    public static let name = "XGBoost"
+
+    public struct Trained: Sendable {
+        let booster: Booster
+        let builder: FeatureBuilder
+        let horizon: Int
+        /// Scaled training residual quantiles per horizon step: (sorted residuals).
+        let residuals: [[Double]]
+        public let trainingRows: Int
+
+        /// Forecast h = 1...horizon from origin t (index into the series).
+        public func forecast(_ s: GlobalSeries, origin t: Int, level: Double) throws -> Forecast {
+            let scale = FeatureBuilder.scale(s.values, origin: t)
+            var m = FeatureMatrix(columns: FeatureSpec.features.count, reservingRows: horizon)
+            for h in 1...horizon { m.append(builder.row(s, origin: t, horizon: h, scale: scale)) }
+            let p = try booster.predict(m)
+            let mean = p.map { max(0, Double($0) * scale) }
+            var lower = mean, upper = mean
+            for h in 0..<horizon where !residuals[h].isEmpty {
+                lower[h] = mean[h] + min(0, quantile(residuals[h], (1 - level) / 2)) * scale
+                upper[h] = mean[h] + max(0, quantile(residuals[h], (1 + level) / 2)) * scale
+            }
+            return Forecast(mean: mean, lower: lower, upper: upper, level: level).clampedNonNegative()
+        }
+
+        public func serialized() throws -> [UInt8] { try booster.serialized() }
+    }
+
+    /// Trains on every series' history up to its cutoff index (`cutoffIndex(s)`; nil = not in scope).
+    public func train(_ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts) throws -> Trained {
+        let builder = FeatureBuilder(calendar: calendar)
+        var m = FeatureMatrix(columns: FeatureSpec.features.count, reservingRows: series.count * origins * horizon)
+        var labels: [Float] = []
+        var rowStep: [Int] = []
+        for s in series {
+            guard let cutoff = cutoffIndex(s), cutoff < s.values.count else { continue }
+            for k in 0..<origins {
+                let t = cutoff - horizon - k * originStep
+                guard t >= 7 else { break }
+                let scale = FeatureBuilder.scale(s.values, origin: t)
+                for h in 1...horizon where !s.censored[t + h] {
+                    m.append(builder.row(s, origin: t, horizon: h, scale: scale))
+                    labels.append(Float(max(0, s.values[t + h]) / scale))
+                    rowStep.append(h - 1)
+                }
+            }
+        }
+        guard m.rows > 0 else {
+            throw ForecastError.tooShort(model: Self.name, needed: horizon + 8, got: series.map(\.values.count).max() ?? 0)
+        }
+        let booster = try Booster.train(m, labels: labels, parameters: parameters, rounds: rounds)
+        let fitted = try booster.predict(m)
+        var residuals = [[Double]](repeating: [], count: horizon)
+        for i in 0..<labels.count { residuals[rowStep[i]].append(Double(labels[i] - fitted[i])) }
+        return Trained(booster: booster, builder: builder, horizon: horizon,
+                       residuals: residuals.map { $0.sorted() }, trainingRows: labels.count)
+    }
+}

@@ -1,0 +1,68 @@
+import Testing
+@testable import Forecasting
+@testable import GradientBoosting
+
+struct GlobalModelTests {
+    /// 40 daily series with a weekly pattern and different levels; the last 14 days are held out.
+    static func catalogue(perturbFuture: Bool = false) -> [GlobalSeries] {
+        var state: UInt64 = 3
+        func u() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1.0p-53
+        }
+        let week = [0.7, 0.8, 0.9, 1.0, 1.2, 1.6, 0.8]
+        return (0..<40).map { k in
+            let level = 2 + Double(k % 10) * 3
+            var values = (0..<200).map { t in (level * week[(t + 3) % 7] * (0.8 + 0.4 * u())).rounded() }
+            if perturbFuture { for t in 186..<200 { values[t] = 1_000 } }
+            return GlobalSeries(id: k, values: values, censored: [Bool](repeating: false, count: 200),
+                                startDay: 20_000, category: k % 3, region: k % 2)
+        }
+    }
+
+    static let calendar = CalendarFacts(rows: [(day: 20_100, holiday: true, event: "x")])
+
+    @Test func beatsSeasonalNaiveAndIsDeterministic() throws {
+        let series = Self.catalogue()
+        var model = GlobalBoostedModel(horizon: 14)
+        model.rounds = 80
+        let cutoff = 185
+        let trained = try model.train(series, cutoffIndex: { _ in cutoff }, calendar: Self.calendar)
+        #expect(trained.trainingRows == 40 * 6 * 14)
+        var oursErr = 0.0, snErr = 0.0, total = 0.0
+        for s in series {
+            let f = try trained.forecast(s, origin: cutoff, level: 0.8)
+            let sn = try SeasonalNaive(seasonLength: 7).forecast(Array(s.values[0...cutoff]), horizon: 14, level: 0.8)
+            for h in 0..<14 {
+                let y = s.values[cutoff + 1 + h]
+                oursErr += abs(f.mean[h] - y)
+                snErr += abs(sn.mean[h] - y)
+                total += y
+                #expect(f.lower[h] <= f.mean[h] && f.mean[h] <= f.upper[h])
+            }
+        }
+        #expect(oursErr < 0.85 * snErr, "WAPE \(oursErr / total) vs seasonal naive \(snErr / total)")
+        let again = try model.train(series, cutoffIndex: { _ in cutoff }, calendar: Self.calendar)
+        #expect(try again.serialized() == trained.serialized())
+    }
+
+    @Test func nothingAfterTheCutoffReachesTheModel() throws {
+        var model = GlobalBoostedModel(horizon: 14)
+        model.rounds = 30
+        let a = try model.train(Self.catalogue(), cutoffIndex: { _ in 185 }, calendar: Self.calendar)
+        let b = try model.train(Self.catalogue(perturbFuture: true), cutoffIndex: { _ in 185 }, calendar: Self.calendar)
+        #expect(try a.serialized() == b.serialized())
+        let s = Self.catalogue()[3], t = Self.catalogue(perturbFuture: true)[3]
+        #expect(try a.forecast(s, origin: 185, level: 0.8) == b.forecast(t, origin: 185, level: 0.8))
+    }
+
+    @Test func featureRowsFollowTheSpec() {
+        let s = Self.catalogue()[0]
+        let row = FeatureBuilder(calendar: Self.calendar).row(s, origin: 99, horizon: 1, scale: 2)
+        #expect(row.count == FeatureSpec.features.count)
+        #expect(row[0] == 1)
+        #expect(row[1] == Float(s.values[99] / 2))
+        #expect(row[14] == 1) // day 20_000 + 99 + 1 is the holiday
+        #expect(Set(FeatureSpec.names).count == FeatureSpec.names.count)
+    }
+}
