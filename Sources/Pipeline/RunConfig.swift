@@ -10,6 +10,8 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case ensemble
         /// Per demand class, the model the newest backtest selected.
         case selected
+        /// The global gradient-boosted model (XGBoost), trained across all series; backtests only for now.
+        case xgboost
     }
 
     public var kind: Kind
@@ -27,6 +29,8 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         switch kind {
         case .selected:
             throw PipelineError.invalidArgument("--model selected needs a backtest that selected models; run `forecastctl backtest` first")
+        case .xgboost:
+            throw PipelineError.invalidArgument("xgboost is a global model: it is available in `forecastctl backtest`, not yet in `run`")
         case .naive: return Naive()
         case .seasonalNaive: return try FallbackChain([try SeasonalNaive(seasonLength: seasonLength), Naive()])
         case .movingAverage: return try FallbackChain([try MovingAverage(window: window), Naive()])

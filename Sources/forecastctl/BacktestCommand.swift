@@ -44,7 +44,7 @@ struct BacktestCommand: ParsableCommand {
     var frequency: Frequency = .day
 
     @Option(help: "Comma-separated models (seasonal naive is always included as the reference).")
-    var models = "seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble"
+    var models = "seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost"
 
     @Option(help: "Season length for seasonal naive (default 7 for days, 52 for weeks).")
     var season: Int?

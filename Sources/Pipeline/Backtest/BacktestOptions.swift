@@ -1,4 +1,5 @@
 import Forecasting
+import GradientBoosting
 import Postgres
 
 /// What `forecastctl backtest` evaluates. Stored in `forecast.backtests.config`.
@@ -57,6 +58,7 @@ extension ModelSpec {
     /// The model's own name without its fallback, e.g. `SeasonalNaive(7)`.
     public func primaryName() throws -> String {
         if kind == .selected { return "Selected" }
+        if kind == .xgboost { return GlobalBoostedModel.name }
         let model = try build()
         if let chain = model as? FallbackChain { return chain.models[0].name }
         return model.name

@@ -1,5 +1,6 @@
 import Foundation
 import Forecasting
+import GradientBoosting
 import Logging
 import Postgres
 
@@ -47,8 +48,13 @@ public struct BacktestRunner: Sendable {
         let cutoffs = plan.foldOffsets.map { PostgresDate(unixDays: newestCutoff.unixDays + $0.cutoffOffset * stepDays) }
         let metric = try SelectionMetric.resolve(options.selectionMetric)
         let specs = options.modelsWithBaseline()
-        let modelNames = try specs.map { try $0.primaryName() }
-        let models = try specs.map { try $0.build() }
+        if specs.contains(where: { $0.kind == .xgboost }) && frequency != .day {
+            throw PipelineError.invalidArgument("the xgboost model supports daily series for now")
+        }
+        // Per-series models first; the global model (if any) last.
+        let orderedSpecs = specs.filter { $0.kind != .xgboost } + specs.filter { $0.kind == .xgboost }
+        let modelNames = try orderedSpecs.map { try $0.primaryName() }
+        let models = try orderedSpecs.filter { $0.kind != .xgboost }.map { try $0.build() }
         let configJSON = String(decoding: try JSONEncoder.sorted.encode(specs), as: UTF8.self)
         let windowLength: Int? = { if case .sliding(let n) = plan.window { return n }; return nil }()
 
@@ -66,8 +72,8 @@ public struct BacktestRunner: Sendable {
             report.seconds = Date().timeIntervalSince(started)
             report.selection = report.selection(metric)
             for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) {
-                guard let index = modelNames.firstIndex(of: model) else { continue }
-                let spec = String(decoding: try JSONEncoder.sorted.encode(specs[index]), as: UTF8.self)
+                guard let index = modelNames.firstIndex(of: model), orderedSpecs[index].kind != .xgboost else { continue }
+                let spec = String(decoding: try JSONEncoder.sorted.encode(orderedSpecs[index]), as: UTF8.self)
                 let key = segment == "all" ? ("all", "all") : ("class", segment)
                 let value = report.groups[BacktestReport.Key(model: model, kind: key.0, value: key.1)].map(metric)
                 let base = report.groups[BacktestReport.Key(model: modelNames[0], kind: key.0, value: key.1)].map(metric)
@@ -137,6 +143,8 @@ public struct BacktestRunner: Sendable {
         let merged = Mutex(BacktestReport())
         let expectedPoints = segmentMap.count * options.plan.folds * options.plan.horizon
         let mergedScores = Mutex(ScoreSample(expectedPoints: expectedPoints))
+        let global = modelNames.last == GlobalBoostedModel.name
+        let collected = Mutex<[SeriesInput]>([])
         let failure = Mutex<Error?>(nil)
         let done = Mutex(0)
         let startedAt = Date()
@@ -160,6 +168,7 @@ public struct BacktestRunner: Sendable {
                             evaluator.evaluate(s, category: category, region: region, into: &writer, groups: &local, scores: &scores)
                         }
                         mergedScores.withLock { $0.merge(scores) }
+                        if global { collected.withLock { $0 += series } }
                         let rows = writer.rowCount
                         try conn.copyIn(Query(unsafeSQL: "COPY forecast.backtest_results (\(FoldEvaluator.columns)) FROM STDIN (FORMAT binary)",
                                               name: "copy_backtest_results"), data: writer)
@@ -184,6 +193,16 @@ public struct BacktestRunner: Sendable {
         }
         group.wait()
         if let error = failure.withLock({ $0 }) { throw error }
+        if global {
+            let (rows, groups, scores) = try evaluateGlobal(series: collected.withLock { $0 }, segments: segmentMap,
+                                                            evaluator: evaluator, options: options, schema: schema,
+                                                            expectedPoints: expectedPoints, on: connection)
+            merged.withLock {
+                $0.merge(groups)
+                $0.rows += rows
+            }
+            mergedScores.withLock { $0.merge(scores) }
+        }
         var report = merged.withLock { $0 }
         report.id = id
         report.cutoffs = cutoffs.map(\.description)

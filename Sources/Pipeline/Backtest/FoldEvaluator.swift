@@ -15,6 +15,46 @@ struct FoldEvaluator: Sendable {
 
     static let columns = "backtest_id, model_name, served_model, fold, cutoff, item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, actual, demand_class"
 
+    /// Where a series stands in a fold: its training range, actuals, scales and segments.
+    struct FoldContext {
+        let fold: BacktestPlan.Fold
+        let cutoffIndex: Int
+        let training: [Double]
+        let actual: [Double]
+        let scales: (mae: Double, mse: Double)
+        let scoreScale: Double
+        let demandClass: String
+        let category: String
+        let region: String
+    }
+
+    func newestIndex(_ s: SeriesInput) -> Int {
+        (reader.periodStart(newestCutoff).unixDays - s.start.unixDays) / reader.frequency.stepDays
+    }
+
+    func demandClass(_ s: SeriesInput) -> String? {
+        let newest = newestIndex(s)
+        guard newest >= 0 else { return nil }
+        return DemandClass.classify(Array(s.values[0...min(newest, s.values.count - 1)])).rawValue
+    }
+
+    /// The fold's view of a series (nil when the fold's cutoff is before the series starts).
+    func context(_ s: SeriesInput, fold: BacktestPlan.Fold, demandClass: String, category: String, region: String) -> FoldContext? {
+        guard let range = plan.trainingRange(newestCutoff: newestIndex(s), fold: fold), !range.isEmpty else { return nil }
+        let cutoffIndex = range.upperBound - 1
+        // Leakage guard: the models see nothing after the fold's cutoff.
+        let training = Censoring.impute(Array(s.values[range]), censored: Array(s.censored[range]))
+        var actual: [Double] = []
+        for h in 1...plan.horizon {
+            let t = cutoffIndex + plan.gap + h
+            actual.append(t < s.values.count && !s.censored[t] ? s.values[t] : .nan)
+        }
+        return FoldContext(fold: fold, cutoffIndex: cutoffIndex, training: training, actual: actual,
+                           scales: seasonalScales(training, seasonLength: seasonLength),
+                           scoreScale: conformalScale(training, seasonLength: seasonLength),
+                           demandClass: demandClass, category: category, region: region)
+    }
+
     func evaluate(_ s: SeriesInput, category: String, region: String,
                   into writer: inout BinaryCopyWriter, groups: inout [BacktestReport.Key: ErrorAccumulator]) {
         var sample = ScoreSample(expectedPoints: 1)
@@ -23,60 +63,54 @@ struct FoldEvaluator: Sendable {
 
     func evaluate(_ s: SeriesInput, category: String, region: String, into writer: inout BinaryCopyWriter,
                   groups: inout [BacktestReport.Key: ErrorAccumulator], scores: inout ScoreSample) {
-        let step = reader.frequency.stepDays
-        let newestIndex = (reader.periodStart(newestCutoff).unixDays - s.start.unixDays) / step
-        guard newestIndex >= 0 else { return }
-        // The class is judged on history up to the newest cutoff only.
-        let demandClass = DemandClass.classify(Array(s.values[0...min(newestIndex, s.values.count - 1)])).rawValue
+        guard let demandClass = demandClass(s) else { return }
         for fold in plan.foldOffsets {
-            guard let range = plan.trainingRange(newestCutoff: newestIndex, fold: fold), !range.isEmpty else { continue }
-            let cutoffIndex = range.upperBound - 1
-            // Leakage guard: the models see nothing after the fold's cutoff.
-            let training = Censoring.impute(Array(s.values[range]), censored: Array(s.censored[range]))
-            let scales = seasonalScales(training, seasonLength: seasonLength)
-            let scoreScale = conformalScale(training, seasonLength: seasonLength)
-            var actual: [Double] = []
-            for h in 1...plan.horizon {
-                let t = cutoffIndex + plan.gap + h
-                actual.append(t < s.values.count && !s.censored[t] ? s.values[t] : .nan)
-            }
+            guard let ctx = context(s, fold: fold, demandClass: demandClass, category: category, region: region) else { continue }
             for (m, model) in models.enumerated() {
-                guard let fitted = try? model.fit(training),
+                guard let fitted = try? model.fit(ctx.training),
                       let full = try? fitted.predict(horizon: plan.reach, level: level) else { continue }
-                let f = full.clampedNonNegative()
-                let mean = Array(f.mean.suffix(plan.horizon)), lower = Array(f.lower.suffix(plan.horizon)),
-                    upper = Array(f.upper.suffix(plan.horizon))
-                var acc = ErrorAccumulator()
-                acc.add(actual: actual, forecast: mean, lower: lower, upper: upper, level: level,
-                        maeScale: scales.mae, mseScale: scales.mse)
-                for h in 0..<plan.horizon where actual[h].isFinite {
-                    scores.add(ScoreSample.ScoreKey(model: m, fold: fold.index, step: h), series: s.seriesNo,
-                               score: (actual[h] - mean[h]) / scoreScale, scale: scoreScale)
-                }
-                let name = modelNames[m]
-                for (kind, value) in [("all", "all"), ("fold", String(fold.index)), ("category", category),
-                                      ("region", region), ("class", demandClass), ("foldclass", "\(fold.index)|\(demandClass)")] {
-                    groups[BacktestReport.Key(model: name, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)
-                }
-                for h in 0..<plan.horizon {
-                    let target = PostgresDate(unixDays: s.start.unixDays + (cutoffIndex + plan.gap + h + 1) * step)
-                    writer.beginRow(fieldCount: 14)
-                    writer.append(backtestID)
-                    writer.append(name)
-                    writer.append(fitted.modelName)
-                    writer.append(Int32(fold.index))
-                    writer.append(cutoffs[fold.index])
-                    writer.append(s.itemID)
-                    writer.append(s.locationID)
-                    writer.append(target)
-                    writer.append(Int32(plan.gap + h + 1))
-                    writer.append(mean[h])
-                    writer.append(lower[h])
-                    writer.append(upper[h])
-                    if actual[h].isFinite { writer.append(actual[h]) } else { writer.appendNull() }
-                    writer.append(demandClass)
-                }
+                record(s, ctx, modelIndex: m, served: fitted.modelName, forecast: full.clampedNonNegative(),
+                       into: &writer, groups: &groups, scores: &scores)
             }
+        }
+    }
+
+    /// Scores one model's forecast (covering gap + horizon steps) and encodes its rows.
+    func record(_ s: SeriesInput, _ ctx: FoldContext, modelIndex m: Int, served: String, forecast f: Forecast,
+                into writer: inout BinaryCopyWriter, groups: inout [BacktestReport.Key: ErrorAccumulator],
+                scores: inout ScoreSample) {
+        let step = reader.frequency.stepDays
+        let mean = Array(f.mean.suffix(plan.horizon)), lower = Array(f.lower.suffix(plan.horizon)),
+            upper = Array(f.upper.suffix(plan.horizon))
+        var acc = ErrorAccumulator()
+        acc.add(actual: ctx.actual, forecast: mean, lower: lower, upper: upper, level: level,
+                maeScale: ctx.scales.mae, mseScale: ctx.scales.mse)
+        for h in 0..<plan.horizon where ctx.actual[h].isFinite {
+            scores.add(ScoreSample.ScoreKey(model: m, fold: ctx.fold.index, step: h), series: s.seriesNo,
+                       score: (ctx.actual[h] - mean[h]) / ctx.scoreScale, scale: ctx.scoreScale)
+        }
+        let name = modelNames[m]
+        for (kind, value) in [("all", "all"), ("fold", String(ctx.fold.index)), ("category", ctx.category),
+                              ("region", ctx.region), ("class", ctx.demandClass), ("foldclass", "\(ctx.fold.index)|\(ctx.demandClass)")] {
+            groups[BacktestReport.Key(model: name, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)
+        }
+        for h in 0..<plan.horizon {
+            let target = PostgresDate(unixDays: s.start.unixDays + (ctx.cutoffIndex + plan.gap + h + 1) * step)
+            writer.beginRow(fieldCount: 14)
+            writer.append(backtestID)
+            writer.append(name)
+            writer.append(served)
+            writer.append(Int32(ctx.fold.index))
+            writer.append(cutoffs[ctx.fold.index])
+            writer.append(s.itemID)
+            writer.append(s.locationID)
+            writer.append(target)
+            writer.append(Int32(plan.gap + h + 1))
+            writer.append(mean[h])
+            writer.append(lower[h])
+            writer.append(upper[h])
+            if ctx.actual[h].isFinite { writer.append(ctx.actual[h]) } else { writer.appendNull() }
+            writer.append(ctx.demandClass)
         }
     }
 }

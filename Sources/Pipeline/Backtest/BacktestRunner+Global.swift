@@ -1,0 +1,76 @@
+import Foundation
+import Forecasting
+import GradientBoosting
+import Postgres
+
+extension BacktestRunner {
+    /// The global model: one XGBoost model per fold, trained on every series' history up to that
+    /// fold's cutoff (folds train in parallel, one thread each), then scored like the others.
+    func evaluateGlobal(series: [SeriesInput], segments: [Int: (String, String)], evaluator: FoldEvaluator,
+                        options: BacktestOptions, schema: SQLIdentifier, expectedPoints: Int,
+                        on connection: Connection) throws -> (Int, [BacktestReport.Key: ErrorAccumulator], ScoreSample) {
+        let calendarRows = try connection.query(Query("""
+            SELECT ds, is_holiday, event FROM \(unsafeRaw: schema.rendered).calendar
+            """).named("global_calendar")).rows.map { row in
+            (day: try row.decode("ds", as: PostgresDate.self).unixDays, holiday: try row.decode("is_holiday", as: Bool.self),
+             event: try row.decodeIfPresent("event", as: String.self))
+        }
+        let calendar = CalendarFacts(rows: calendarRows)
+        let ordered = series.sorted { $0.seriesNo < $1.seriesNo }
+        let categories = Array(Set(segments.values.map(\.0))).sorted(), regions = Array(Set(segments.values.map(\.1))).sorted()
+        let categoryCode = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
+        let regionCode = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1, $0) })
+        let globals = ordered.map { s -> GlobalSeries in
+            let (category, region) = segments[s.seriesNo] ?? ("?", "?")
+            return GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
+                                category: categoryCode[category] ?? -1, region: regionCode[region] ?? -1)
+        }
+        let classes = ordered.map { evaluator.demandClass($0) }
+        let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.seriesNo, $0) })
+        let plan = options.plan
+        let modelIndex = evaluator.modelNames.count - 1
+        let results = Mutex<[Int: Result<(BinaryCopyWriter, [BacktestReport.Key: ErrorAccumulator], ScoreSample), Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: plan.folds) { f in
+            let fold = plan.foldOffsets[f]
+            let result = Result { () throws -> (BinaryCopyWriter, [BacktestReport.Key: ErrorAccumulator], ScoreSample) in
+                if options.showProgress {
+                    FileHandle.standardError.write(Data("backtest: training XGBoost for fold \(f) (\(globals.count) series)\n".utf8))
+                }
+                var contexts: [Int: FoldEvaluator.FoldContext] = [:]
+                for (i, s) in ordered.enumerated() {
+                    guard let c = classes[i] else { continue }
+                    let (category, region) = segments[s.seriesNo] ?? ("?", "?")
+                    contexts[i] = evaluator.context(s, fold: fold, demandClass: c, category: category, region: region)
+                }
+                let model = GlobalBoostedModel(horizon: plan.reach)
+                let trained = try model.train(globals, cutoffIndex: { g in
+                    guard let i = position[g.id], let ctx = contexts[i] else { return nil }
+                    return ctx.cutoffIndex
+                }, calendar: calendar)
+                var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
+                var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
+                var scores = ScoreSample(expectedPoints: expectedPoints)
+                for (i, s) in ordered.enumerated() {
+                    guard let ctx = contexts[i] else { continue }
+                    let forecast = try trained.forecast(globals[i], origin: ctx.cutoffIndex, level: options.intervalLevel)
+                    evaluator.record(s, ctx, modelIndex: modelIndex, served: GlobalBoostedModel.name, forecast: forecast,
+                                     into: &writer, groups: &groups, scores: &scores)
+                }
+                return (writer, groups, scores)
+            }
+            results.withLock { $0[f] = result }
+        }
+        var rows = 0
+        var allGroups: [BacktestReport.Key: ErrorAccumulator] = [:]
+        var allScores = ScoreSample(expectedPoints: expectedPoints)
+        for f in 0..<plan.folds {
+            guard let result = results.withLock({ $0[f] }) else { continue }
+            let (writer, groups, scores) = try result.get()
+            rows += try connection.copyIn(Query(unsafeSQL: "COPY forecast.backtest_results (\(FoldEvaluator.columns)) FROM STDIN (FORMAT binary)",
+                                                name: "copy_global_backtest_results"), data: writer)
+            for (k, v) in groups { allGroups[k, default: ErrorAccumulator()].merge(v) }
+            allScores.merge(scores)
+        }
+        return (rows, allGroups, allScores)
+    }
+}
