@@ -49,7 +49,8 @@ public struct GlobalBoostedModel: Sendable {
 
     /// Trains on every series' history up to its cutoff index (`cutoffIndex(s)`; nil = not in scope).
     public func train(_ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts) throws -> Trained {
-        let builder = FeatureBuilder(calendar: calendar)
+        var builder = FeatureBuilder(calendar: calendar)
+        builder.promoTypes = FeatureBuilder.promoTypes(series)
         var m = FeatureMatrix(columns: FeatureSpec.features.count, reservingRows: series.count * origins * horizon)
         var labels: [Float] = []
         var rowStep: [Int] = []

@@ -10,8 +10,11 @@ public struct GlobalSeries: Sendable {
     public let startDay: Int
     public let category: Int
     public let region: Int
+    public let planned: PlannedInputs?
 
-    public init(id: Int, values: [Double], censored: [Bool], startDay: Int, category: Int, region: Int) {
+    public init(id: Int, values: [Double], censored: [Bool], startDay: Int, category: Int, region: Int,
+                planned: PlannedInputs? = nil) {
+        self.planned = planned
         self.id = id
         self.values = Censoring.impute(values, censored: censored)
         self.censored = censored
@@ -38,8 +41,15 @@ public struct CalendarFacts: Sendable {
 }
 
 /// Builds feature rows (`FeatureSpec` order) from a series' history up to the origin only.
-struct FeatureBuilder {
+struct FeatureBuilder: Sendable {
     let calendar: CalendarFacts
+    /// Promotion types coded by sorted name (0 = no promotion).
+    var promoTypes: [String: Int] = [:]
+
+    static func promoTypes(_ series: [GlobalSeries]) -> [String: Int] {
+        let names = Set(series.flatMap { $0.planned?.promotions.map(\.type) ?? [] }).sorted()
+        return Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0 + 1) })
+    }
 
     static func scale(_ y: [Double], origin t: Int) -> Double {
         let window = y[max(0, t - 27)...t]
@@ -61,6 +71,22 @@ struct FeatureBuilder {
         let day = s.startDay + t + h
         let civil = civilDate(day)
         let facts = calendar.days[day]
+        // Planned inputs as known when the origin's day closed.
+        let knownBy = PlannedInputs.endOfDay(s.startDay + t)
+        var promoIntensity: Float = 0, promoType: Float = 0, priceRatio: Float = .nan
+        if let planned = s.planned {
+            if let promo = planned.promotion(on: day, knownBy: knownBy) {
+                promoIntensity = Float(promo.intensity)
+                promoType = Float(promoTypes[promo.type] ?? 0)
+            }
+            if let target = planned.price(on: day, knownBy: knownBy) {
+                var sum = 0.0, n = 0.0
+                for d in stride(from: s.startDay + t - 27, through: s.startDay + t, by: 7) {
+                    if let p = planned.price(on: d, knownBy: knownBy) { sum += p; n += 1 }
+                }
+                if n > 0 && sum > 0 { priceRatio = Float(target / (sum / n)) }
+            }
+        }
         return [
             Float(h), lag(0), lag(1), lag(2), lag(6),
             sameWeekday >= 0 && sameWeekday <= t ? Float(y[sameWeekday] / scale) : .nan,
@@ -68,6 +94,7 @@ struct FeatureBuilder {
             Float(zeros), Float(stockouts),
             Float(((day + 3) % 7 + 7) % 7 + 1), Float(civil.month), Float(civil.dayOfYear / 7),
             facts.map { $0.holiday ? 1 : 0 } ?? .nan, facts.map { Float($0.event) } ?? .nan,
+            promoIntensity, promoType, priceRatio,
             Float(s.category), Float(s.region), Float(logarithm1p(scale)),
         ]
     }

@@ -1,3 +1,4 @@
+import GradientBoosting
 import Postgres
 
 /// One series of one work item, zero-filled from its first sale to the cutoff.
@@ -10,6 +11,8 @@ public struct SeriesInput: Sendable {
     public var values: [Double]
     /// Periods with a stockout in `demand.inventory`: zero sales there are censored demand.
     public var censored: [Bool]
+    /// Planned inputs (only when the reader was asked for them), each with when it became known.
+    public var planned: PlannedInputs?
     /// Sales rows read for this series.
     public let rowsRead: Int
     /// FNV-1a 64 of the key, xor the wrapping sum of FNV-1a 64 of each (ds, qty) row: what exactly
@@ -35,6 +38,8 @@ public struct SeriesReader: Sendable {
     public let frequency: Frequency
     public let schema: SQLIdentifier
     public var source: Source = .run
+    /// Also read promotions and prices (with `known_at`), for models that use planned inputs.
+    public var plannedInputs = false
 
     public init(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, frequency: Frequency,
                 schema: SQLIdentifier, source: Source = .run) {
@@ -66,6 +71,7 @@ public struct SeriesReader: Sendable {
 
     public func read(chunk: Int, on connection: Connection) throws -> [SeriesInput] {
         var raw: [(no: Int, item: String, location: String, ds: [Int32], qty: [Double], stockouts: [Int32])] = []
+        var plannedByNo: [Int: PlannedInputs] = [:]
         try connection.transaction { tx in
             // COPY takes no bind parameters: pass the values as transaction-local settings, each
             // read once per statement through a scalar subquery (not once per row).
@@ -81,6 +87,7 @@ public struct SeriesReader: Sendable {
                               FROM \(schema.rendered).inventory i
                               WHERE i.item_id = r.item_id AND i.location_id = r.location_id AND i.stockout
                                 AND i.ds <= (SELECT current_setting('forecast.cutoff')::date)) AS stockouts
+                             \(plannedInputs ? Self.plannedColumns(schema) : "")
                       FROM \(source.table) r
                       CROSS JOIN LATERAL (
                           SELECT array_agg(s.ds - date '2000-01-01') AS ds, array_agg(s.qty) AS qty
@@ -102,6 +109,9 @@ public struct SeriesReader: Sendable {
                 }
                 let stockouts = try row.readInt32Array() ?? []
                 raw.append((Int(no), item, location, ds, qty, stockouts))
+                if plannedInputs {
+                    plannedByNo[Int(no)] = try PlannedInputs(reading: &row)
+                }
             }
         }
         let expected = try connection.query(Query("""
@@ -138,8 +148,35 @@ public struct SeriesReader: Sendable {
                 if t >= 0 && t < values.count && values[t] == 0 { censored[t] = true }
             }
             return SeriesInput(seriesNo: r.no, itemID: r.item, locationID: r.location, start: start, values: values,
-                               censored: censored, rowsRead: r.ds.count, checksum: key.value ^ rows)
+                               censored: censored, planned: plannedByNo[r.no], rowsRead: r.ds.count, checksum: key.value ^ rows)
         }
+    }
+
+    /// Promotions and prices with the time each became known (microseconds since 2000-01-01 UTC);
+    /// everything up to 400 days past the cutoff, filtered later by each origin's knowledge.
+    static func plannedColumns(_ schema: SQLIdentifier) -> String {
+        """
+        , (SELECT array_agg(p.ds - date '2000-01-01' ORDER BY p.ds, p.known_at) FROM \(schema.rendered).promotions p
+           WHERE p.item_id = r.item_id AND p.location_id = r.location_id
+             AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_ds
+        , (SELECT array_agg(p.intensity ORDER BY p.ds, p.known_at) FROM \(schema.rendered).promotions p
+           WHERE p.item_id = r.item_id AND p.location_id = r.location_id
+             AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_intensity
+        , (SELECT array_agg(p.promo_type ORDER BY p.ds, p.known_at) FROM \(schema.rendered).promotions p
+           WHERE p.item_id = r.item_id AND p.location_id = r.location_id
+             AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_type
+        , (SELECT array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint ORDER BY p.ds, p.known_at)
+           FROM \(schema.rendered).promotions p
+           WHERE p.item_id = r.item_id AND p.location_id = r.location_id
+             AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_known
+        , (SELECT array_agg(p.ds - date '2000-01-01' ORDER BY p.ds, p.known_at) FROM \(schema.rendered).prices p
+           WHERE p.item_id = r.item_id AND p.location_id = r.location_id) AS price_ds
+        , (SELECT array_agg(p.price ORDER BY p.ds, p.known_at) FROM \(schema.rendered).prices p
+           WHERE p.item_id = r.item_id AND p.location_id = r.location_id) AS price_value
+        , (SELECT array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint ORDER BY p.ds, p.known_at)
+           FROM \(schema.rendered).prices p
+           WHERE p.item_id = r.item_id AND p.location_id = r.location_id) AS price_known
+        """
     }
 
     /// The date of forecast step h (1-based).

@@ -141,3 +141,26 @@ extension BinaryCopyRow {
         return present ? out : nil
     }
 }
+
+extension BinaryCopyRow {
+    /// `int8[]` elements (NULLs skipped).
+    public mutating func readInt64Array() throws -> [Int64]? {
+        var out: [Int64] = []
+        let present = try readArray { bytes in
+            guard let bytes, bytes.count == 8 else { return }
+            var bits: UInt64 = 0
+            for i in 0..<8 { bits = bits << 8 | UInt64(bytes[i]) }
+            out.append(Int64(bitPattern: bits))
+        }
+        return present ? out : nil
+    }
+
+    /// `text[]` elements; NULL elements become empty strings so positions stay aligned.
+    public mutating func readStringArray() throws -> [String]? {
+        var out: [String] = []
+        let present = try readArray { bytes in
+            out.append(bytes.map { String(decoding: $0, as: UTF8.self) } ?? "")
+        }
+        return present ? out : nil
+    }
+}

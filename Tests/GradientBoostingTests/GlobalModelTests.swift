@@ -66,3 +66,33 @@ struct GlobalModelTests {
         #expect(Set(FeatureSpec.names).count == FeatureSpec.names.count)
     }
 }
+
+struct PlannedInputTests {
+    @Test func onlyWhatWasKnownAtTheOriginReachesAFeatureRow() {
+        let start = 20_000
+        let announcedEarly = PlannedInputs.endOfDay(start + 5)   // known when day 5 closed
+        let announcedLate = PlannedInputs.endOfDay(start + 12)   // known only after day 12
+        let planned = PlannedInputs(
+            promotions: [.init(day: start + 11, intensity: 0.4, type: "discount", knownAt: announcedEarly),
+                         .init(day: start + 13, intensity: 0.5, type: "display", knownAt: announcedLate)],
+            prices: [.init(day: start, price: 10, knownAt: 0), .init(day: start + 12, price: 8, knownAt: announcedEarly),
+                     .init(day: start + 14, price: 5, knownAt: announcedLate)])
+        let s = GlobalSeries(id: 1, values: [Double](repeating: 4, count: 30), censored: [Bool](repeating: false, count: 30),
+                             startDay: start, category: 0, region: 0, planned: planned)
+        var builder = FeatureBuilder(calendar: CalendarFacts(days: [:]))
+        builder.promoTypes = FeatureBuilder.promoTypes([s])
+        let column = Dictionary(uniqueKeysWithValues: FeatureSpec.names.enumerated().map { ($1, $0) })
+        // Origin day 10: the day-11 promotion is known, the day-13 one is not.
+        let known = builder.row(s, origin: 10, horizon: 1, scale: 4)
+        #expect(known[column["promo_intensity"]!] == 0.4)
+        #expect(known[column["promo_type"]!] == 1) // codes by sorted name: discount = 1, display = 2
+        let unknown = builder.row(s, origin: 10, horizon: 3, scale: 4)
+        #expect(unknown[column["promo_intensity"]!] == 0)
+        // Prices: on day 14 the 5.00 price is not known at origin 10; 8.00 (from day 12) is, against a 10.00 history.
+        let price = builder.row(s, origin: 10, horizon: 4, scale: 4)
+        #expect(price[column["price_ratio"]!] == 0.8)
+        // From origin 12 on, the late announcements are known.
+        #expect(builder.row(s, origin: 12, horizon: 1, scale: 4)[column["promo_intensity"]!] == 0.5)
+        #expect(builder.row(s, origin: 12, horizon: 2, scale: 4)[column["price_ratio"]!] < 0.8)
+    }
+}

@@ -23,7 +23,7 @@ extension BacktestRunner {
         let globals = ordered.map { s -> GlobalSeries in
             let (category, region) = segments[s.seriesNo] ?? ("?", "?")
             return GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
-                                category: categoryCode[category] ?? -1, region: regionCode[region] ?? -1)
+                                category: categoryCode[category] ?? -1, region: regionCode[region] ?? -1, planned: s.planned)
         }
         let classes = ordered.map { evaluator.demandClass($0) }
         let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.seriesNo, $0) })

@@ -135,7 +135,9 @@ public struct BacktestRunner: Sendable {
         guard !segments.isEmpty else { throw PipelineError.noSeries(cutoff: newestCutoff) }
         let segmentMap = segments
 
-        let reader = SeriesReader(runID: id, cutoff: end, asOf: asOf, frequency: options.frequency, schema: schema, source: .backtest)
+        var readerSetup = SeriesReader(runID: id, cutoff: end, asOf: asOf, frequency: options.frequency, schema: schema, source: .backtest)
+        readerSetup.plannedInputs = modelNames.last == GlobalBoostedModel.name
+        let reader = readerSetup
         let evaluator = FoldEvaluator(plan: options.plan, models: models, modelNames: modelNames, cutoffs: cutoffs,
                                       newestCutoff: newestCutoff, reader: reader, level: options.intervalLevel,
                                       seasonLength: options.frequency.defaultSeasonLength, backtestID: id)
