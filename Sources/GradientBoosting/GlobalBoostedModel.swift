@@ -21,6 +21,20 @@ public struct GlobalBoostedModel: Sendable {
 
     public static let name = "XGBoost"
 
+    /// What a stored model needs besides its booster bytes to predict exactly as when trained.
+    public struct Encodings: Codable, Sendable, Equatable {
+        public var horizon: Int
+        public var promoTypes: [String: Int]
+        public var eventCodes: [String: Int]
+        public var categories: [String]
+        public var regions: [String]
+        public var level: Double
+        /// Scaled in-sample residual quantiles per horizon step at `level`.
+        public var lower: [Double]
+        public var upper: [Double]
+        public var trainingRows: Int
+    }
+
     public struct Trained: Sendable {
         let booster: Booster
         let builder: FeatureBuilder
@@ -28,6 +42,34 @@ public struct GlobalBoostedModel: Sendable {
         /// Scaled training residual quantiles per horizon step: (sorted residuals).
         let residuals: [[Double]]
         public let trainingRows: Int
+        var fixedQuantiles: (level: Double, lower: [Double], upper: [Double])?
+
+        /// Restores a stored model.
+        public init(serialized: [UInt8], encodings: Encodings, calendar: [(day: Int, holiday: Bool, event: String?)]) throws {
+            booster = try Booster(serialized: serialized)
+            var b = FeatureBuilder(calendar: CalendarFacts(rows: calendar, eventCodes: encodings.eventCodes))
+            b.promoTypes = encodings.promoTypes
+            builder = b
+            horizon = encodings.horizon
+            residuals = []
+            trainingRows = encodings.trainingRows
+            fixedQuantiles = (encodings.level, encodings.lower, encodings.upper)
+        }
+
+        init(booster: Booster, builder: FeatureBuilder, horizon: Int, residuals: [[Double]], trainingRows: Int) {
+            self.booster = booster
+            self.builder = builder
+            self.horizon = horizon
+            self.residuals = residuals
+            self.trainingRows = trainingRows
+        }
+
+        public func encodings(level: Double, categories: [String], regions: [String]) -> Encodings {
+            Encodings(horizon: horizon, promoTypes: builder.promoTypes, eventCodes: builder.calendar.eventCodes,
+                      categories: categories, regions: regions, level: level,
+                      lower: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 - level) / 2) },
+                      upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows)
+        }
 
         /// Forecast h = 1...horizon from origin t (index into the series).
         public func forecast(_ s: GlobalSeries, origin t: Int, level: Double) throws -> Forecast {
@@ -37,9 +79,16 @@ public struct GlobalBoostedModel: Sendable {
             let p = try booster.predict(m)
             let mean = p.map { max(0, Double($0) * scale) }
             var lower = mean, upper = mean
-            for h in 0..<horizon where !residuals[h].isEmpty {
-                lower[h] = mean[h] + min(0, quantile(residuals[h], (1 - level) / 2)) * scale
-                upper[h] = mean[h] + max(0, quantile(residuals[h], (1 + level) / 2)) * scale
+            if let fixed = fixedQuantiles {
+                for h in 0..<min(horizon, fixed.lower.count) {
+                    lower[h] = mean[h] + min(0, fixed.lower[h]) * scale
+                    upper[h] = mean[h] + max(0, fixed.upper[h]) * scale
+                }
+            } else {
+                for h in 0..<horizon where !residuals[h].isEmpty {
+                    lower[h] = mean[h] + min(0, quantile(residuals[h], (1 - level) / 2)) * scale
+                    upper[h] = mean[h] + max(0, quantile(residuals[h], (1 + level) / 2)) * scale
+                }
             }
             return Forecast(mean: mean, lower: lower, upper: upper, level: level).clampedNonNegative()
         }

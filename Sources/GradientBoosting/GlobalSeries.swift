@@ -30,13 +30,18 @@ public struct CalendarFacts: Sendable {
 
     public init(days: [Int: (holiday: Bool, event: Int)]) { self.days = days }
 
-    /// Codes events by sorted name, so the same calendar always gives the same codes.
-    public init(rows: [(day: Int, holiday: Bool, event: String?)]) {
+    /// Event name -> code (0 = none).
+    public private(set) var eventCodes: [String: Int] = [:]
+
+    /// Codes events by sorted name, so the same calendar always gives the same codes; pass the
+    /// codes of a stored model to reproduce its encoding.
+    public init(rows: [(day: Int, holiday: Bool, event: String?)], eventCodes: [String: Int]? = nil) {
         let names = Array(Set(rows.compactMap(\.event))).sorted()
-        let code = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0 + 1) })
+        let code = eventCodes ?? Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0 + 1) })
         var days: [Int: (holiday: Bool, event: Int)] = [:]
         for r in rows { days[r.day] = (r.holiday, r.event.flatMap { code[$0] } ?? 0) }
         self.days = days
+        self.eventCodes = code
     }
 }
 

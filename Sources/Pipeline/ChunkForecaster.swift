@@ -1,4 +1,5 @@
 import Forecasting
+import GradientBoosting
 import Postgres
 
 /// Turns a work item's series into canonical forecast rows, encoded for binary COPY.
@@ -12,6 +13,8 @@ public struct ChunkForecaster: Sendable {
     public let reader: SeriesReader
     /// Conformal calibrations by model name (empty: residual intervals).
     public var calibrations: [String: ConformalCalibration] = [:]
+    /// The run's trained global model, when the run uses one.
+    public var global: GlobalTraining.Predictor?
 
     public static let columns = "item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, interval_level, model_name, model_version, run_id, cutoff, generated_at"
 
@@ -23,12 +26,23 @@ public struct ChunkForecaster: Sendable {
     }
 
     /// Appends `horizon` rows for one series. Demand forecasts are clamped at zero.
-    public func encode(_ series: SeriesInput, into writer: inout BinaryCopyWriter) throws {
+    public func encode(_ series: SeriesInput, segment: (String, String)? = nil, into writer: inout BinaryCopyWriter) throws {
         let forecast: Forecast
         let modelName: String
         do {
             // Stockout periods are unknown demand, not zeros: impute them before fitting.
             let training = Censoring.impute(series.values, censored: series.censored)
+            if let global {
+                let g = GlobalTraining.global(series, segments: [series.seriesNo: segment ?? ("?", "?")],
+                                              categories: global.encodings.categories, regions: global.encodings.regions)
+                var f = try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
+                if let calibration = calibrations[GlobalBoostedModel.name] {
+                    let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)
+                    (f.lower, f.upper) = calibration.interval(mean: f.mean, scale: scale)
+                }
+                try write(series, forecast: f.clampedNonNegative(), modelName: GlobalBoostedModel.name, into: &writer)
+                return
+            }
             let choice = chooser.choose(training)
             let fitted = try choice.model.fit(training)
             var f = try fitted.predict(horizon: config.horizon, level: config.intervalLevel)
@@ -41,6 +55,10 @@ public struct ChunkForecaster: Sendable {
         } catch {
             throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
         }
+        try write(series, forecast: forecast, modelName: modelName, into: &writer)
+    }
+
+    func write(_ series: SeriesInput, forecast: Forecast, modelName: String, into writer: inout BinaryCopyWriter) throws {
         for h in 0..<config.horizon {
             writer.beginRow(fieldCount: 13)
             writer.append(series.itemID)

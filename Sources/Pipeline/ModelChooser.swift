@@ -23,6 +23,10 @@ public enum ModelChooser: Sendable {
             }
             return .byClass(out)
         }
+        if config.model.kind == .xgboost {
+            // Served by the run's stored global model; Naive only if a series cannot be predicted.
+            return .single(ModelChoice(model: Naive(), primaryName: "Naive"))
+        }
         return .single(ModelChoice(model: try config.model.build(), primaryName: try config.model.primaryName()))
     }
 

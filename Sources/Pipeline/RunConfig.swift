@@ -1,4 +1,5 @@
 import Forecasting
+import GradientBoosting
 import Postgres
 
 /// Which model serves the series (with `Naive` as the fallback where a model needs more history).
@@ -10,7 +11,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case ensemble
         /// Per demand class, the model the newest backtest selected.
         case selected
-        /// The global gradient-boosted model (XGBoost), trained across all series; backtests only for now.
+        /// The global gradient-boosted model (XGBoost), trained once across all series of the run.
         case xgboost
     }
 
@@ -30,7 +31,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case .selected:
             throw PipelineError.invalidArgument("--model selected needs a backtest that selected models; run `forecastctl backtest` first")
         case .xgboost:
-            throw PipelineError.invalidArgument("xgboost is a global model: it is available in `forecastctl backtest`, not yet in `run`")
+            throw PipelineError.invalidArgument("xgboost is a global model: it is trained once per run, not per series")
         case .naive: return Naive()
         case .seasonalNaive: return try FallbackChain([try SeasonalNaive(seasonLength: seasonLength), Naive()])
         case .movingAverage: return try FallbackChain([try MovingAverage(window: window), Naive()])
@@ -98,12 +99,16 @@ public struct RunConfig: Codable, Sendable, Equatable {
         try check(model.seasonLength >= 1, "--season must be at least 1, got \(model.seasonLength)")
         try check(model.window >= 1, "--window must be at least 1, got \(model.window)")
         try check(!inputSchema.isEmpty, "--input-schema must not be empty")
+        try check(model.kind != .xgboost || frequency == .day, "the xgboost model supports daily series for now")
     }
 
     public var schema: SQLIdentifier { SQLIdentifier(inputSchema) }
 
     /// Identifies the forecasting logic: the model chain plus the code version.
     public func modelVersion() throws -> String {
+        if model.kind == .xgboost {
+            return "\(GlobalBoostedModel.name)(features: \(FeatureSpec.names.count))@\(CodeVersion.current)"
+        }
         if let selection {
             let parts = try selection.keys.sorted().map { "\($0)=\(try selection[$0]!.build().name)" }
             return "Selected{\(parts.joined(separator: ";"))}@\(CodeVersion.current)"

@@ -97,6 +97,22 @@ public struct RunCoordinator: Sendable {
             defer { RunStore.releasePlannerLock(id, on: connection) }
             summary.warnings = try checkContractsAndPlan(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config,
                                                         contracts: contracts, workers: options.workers, main: connection)
+            if options.config.model.kind == .xgboost {
+                // Train the global model once; workers wait (run still queued) until it is stored.
+                let t0 = Date()
+                do {
+                    let artifact = try GlobalTraining.trainAndStore(runID: id, cutoff: options.cutoff, asOf: asOf,
+                                                                    config: options.config, on: connection)
+                    logger.info("trained global model", metadata: ["run": "\(id)", "artifact": "\(artifact)"])
+                } catch {
+                    try? RunStore.markFailed(id, error: "training the global model failed: \(error)", on: connection)
+                    throw error
+                }
+                try RunStore.recordTiming(id, "train_s", seconds: Date().timeIntervalSince(t0), on: connection)
+                try connection.execute(Query("""
+                    UPDATE forecast.runs SET status = 'running' WHERE id = \(id) AND status = 'queued'
+                    """).named("start_run_after_training"))
+            }
         }
 
         let record = try RunStore.load(runID, on: connection)
@@ -154,7 +170,8 @@ public struct RunCoordinator: Sendable {
         let logger = self.logger
         let planning = BackgroundTask(name: "planner") { () throws -> (RunPlanner.Plan, Double) in
             let started = Date()
-            let plan = try RunPlanner.planUncommitted(runID: runID, cutoff: cutoff, asOf: asOf, config: config, in: plannerConnection)
+            let plan = try RunPlanner.planUncommitted(runID: runID, cutoff: cutoff, asOf: asOf, config: config,
+                                                      startRunning: config.model.kind != .xgboost, in: plannerConnection)
             return (plan, Date().timeIntervalSince(started))
         }
         var extra: [Connection] = []

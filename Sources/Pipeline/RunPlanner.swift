@@ -20,14 +20,15 @@ public enum RunPlanner {
 
     /// The same inside the caller's open transaction, so that it can run while the data contracts
     /// are checked and be committed only if none blocks.
+    /// With `startRunning` false the run stays `queued` (workers wait) until a global model is trained.
     public static func planUncommitted(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
-                                       in tx: Connection) throws -> Plan {
+                                       startRunning: Bool = true, in tx: Connection) throws -> Plan {
         let s = config.schema
         do {
             // The series list by a loose index scan: one descent of sales_series_ds_key per series
             // instead of a scan of every sales row (rows are read once, by the workers).
             try tx.execute(Query("""
-                INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk)
+                INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk, category, region)
                 WITH RECURSIVE keys AS (
                     (SELECT item_id, location_id FROM \(unsafeRaw: s.rendered).sales
                      WHERE ds <= \(cutoff) AND loaded_at <= \(asOf) AND item_id IS NOT NULL AND location_id IS NOT NULL
@@ -41,14 +42,16 @@ public enum RunPlanner {
                         ORDER BY s.item_id, s.location_id LIMIT 1) n
                 )
                 SELECT \(runID), (row_number() OVER w - 1)::int, g.item_id, g.location_id,
-                       ((row_number() OVER w - 1) / \(config.chunkSize))::int
+                       ((row_number() OVER w - 1) / \(config.chunkSize))::int, i.category, l.region
                 FROM keys g
-                WHERE EXISTS (SELECT 1 FROM \(unsafeRaw: s.rendered).items i
+                JOIN LATERAL (SELECT category FROM \(unsafeRaw: s.rendered).items i
                               WHERE i.item_id = g.item_id AND i.valid_from <= \(cutoff)
-                                AND (i.valid_to IS NULL OR \(cutoff) < i.valid_to))
-                  AND EXISTS (SELECT 1 FROM \(unsafeRaw: s.rendered).locations l
+                                AND (i.valid_to IS NULL OR \(cutoff) < i.valid_to)
+                              ORDER BY i.valid_from DESC LIMIT 1) i ON true
+                JOIN LATERAL (SELECT region FROM \(unsafeRaw: s.rendered).locations l
                               WHERE l.location_id = g.location_id AND l.valid_from <= \(cutoff)
-                                AND (l.valid_to IS NULL OR \(cutoff) < l.valid_to))
+                                AND (l.valid_to IS NULL OR \(cutoff) < l.valid_to)
+                              ORDER BY l.valid_from DESC LIMIT 1) l ON true
                 WINDOW w AS (ORDER BY g.item_id, g.location_id)
                 """).named("plan_run_series"))
             try tx.execute(Query("ANALYZE forecast.run_series").named("analyze_run_series"))
@@ -87,7 +90,8 @@ public enum RunPlanner {
                 """).named("enqueue_work_items"))
             try tx.execute(Query("""
                 UPDATE forecast.runs
-                SET status = 'running', started_at = clock_timestamp(), manifest = \(manifest)::jsonb,
+                SET status = CASE WHEN \(startRunning) THEN 'running' ELSE 'queued' END,
+                    started_at = clock_timestamp(), manifest = \(manifest)::jsonb,
                     series_count = \(series), work_item_count = \(chunks)
                 WHERE id = \(runID) AND status = 'queued'
                 """).named("start_run"))

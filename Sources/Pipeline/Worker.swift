@@ -27,16 +27,21 @@ public final class Worker: @unchecked Sendable {
         self.logger = logger
         self.throttle = throttleSeconds
         queue = WorkQueue(runID: run.id, leaseSeconds: run.config.leaseSeconds, workerName: name)
-        let reader = SeriesReader(runID: run.id, cutoff: run.cutoff, asOf: run.asOf, frequency: run.config.frequency,
+        var reader = SeriesReader(runID: run.id, cutoff: run.cutoff, asOf: run.asOf, frequency: run.config.frequency,
                                   schema: run.config.schema)
+        reader.plannedInputs = run.config.model.kind == .xgboost
         let conn = connection
         var calibrations: [String: ConformalCalibration] = [:]
         if let backtest = run.config.calibrationBacktestID {
             calibrations = try Calibrations.load(backtestID: backtest, level: run.config.intervalLevel, on: conn)
         }
-        forecaster = ChunkForecaster(runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
-                                     modelVersion: run.modelVersion, config: run.config, chooser: try ModelChooser.from(run.config),
-                                     reader: reader, calibrations: calibrations)
+        var chunkForecaster = ChunkForecaster(runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
+                                              modelVersion: run.modelVersion, config: run.config,
+                                              chooser: try ModelChooser.from(run.config), reader: reader, calibrations: calibrations)
+        if run.config.model.kind == .xgboost {
+            chunkForecaster.global = try GlobalTraining.load(runID: run.id, schema: run.config.schema, on: conn)
+        }
+        forecaster = chunkForecaster
     }
 
     /// Works until the run is published or failed; returns its final status.
@@ -74,8 +79,9 @@ public final class Worker: @unchecked Sendable {
             let t1 = Date()
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
             var lastBeat = Date()
+            let segments = forecaster.global == nil ? [:] : try GlobalTraining.segments(runID: run.id, chunk: claim.chunk, on: connection)
             for s in series {
-                try forecaster.encode(s, into: &writer)
+                try forecaster.encode(s, segment: segments[s.seriesNo], into: &writer)
                 if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {
                     guard try queue.heartbeat(claim, on: connection) else { throw LeaseLost() }
                     lastBeat = Date()

@@ -217,11 +217,24 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE model_name = 'XGBoost'", as: Int.self)
                     == db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE model_name = 'SeasonalNaive(7)'", as: Int.self))
             #expect(try db.scalar("SELECT count(*) FROM forecast.interval_calibrations WHERE model_name = 'XGBoost'", as: Int.self) == 1)
-            // Not yet servable by `run`: a clear error, not a crash.
-            var options = Fixtures.options()
+            // A run trains the global model once, stores it with its lineage, and every worker predicts with it.
+            var options = Fixtures.options(horizon: 7, workers: 2, chunkSize: 9)
             options.config.model = ModelSpec(kind: .xgboost, seasonLength: 7, window: 28)
-            let error = #expect(throws: PipelineError.self) { try Fixtures.coordinator(db).run(options) }
-            #expect(error?.description == "xgboost is a global model: it is available in `forecastctl backtest`, not yet in `run`")
+            let first = try Fixtures.coordinator(db).run(options)
+            #expect(first.outcome == .published)
+            #expect(first.rows == first.seriesCount * 7)
+            #expect(first.calibrationBacktestID == report.id) // the backtest calibrated XGBoost's intervals
+            #expect(try db.scalar("SELECT string_agg(DISTINCT model_name, ',') FROM forecast.latest", as: String.self) == "XGBoost")
+            #expect(try db.scalar(Query("""
+                SELECT format || ' ' || training_cutoff || ' ' || (training_rows > 0) || ' ' || cardinality(features)
+                FROM forecast.model_artifacts WHERE run_id = \(first.runID)
+                """), as: String.self) == "xgboost-ubj 2026-11-27 true 22")
+            options.force = true
+            options.workers = 1
+            options.config.chunkSize = 25
+            let second = try Fixtures.coordinator(db).run(options)
+            #expect(try db.forecastRows(run: first.runID) == db.forecastRows(run: second.runID))
+            #expect(try db.scalar("SELECT count(DISTINCT md5) FROM forecast.model_artifacts", as: Int.self) == 1)
         }
 
         @Test func stockoutPeriodsAreNotScoredAndNotLearnedAsZeros() throws {

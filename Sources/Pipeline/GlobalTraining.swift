@@ -1,0 +1,90 @@
+import Foundation
+import Forecasting
+import GradientBoosting
+import Postgres
+
+/// The run-level step of a global model: read every series of the run as of its snapshot, train
+/// once, store the artifact with its lineage in `forecast.model_artifacts`; workers load it.
+public enum GlobalTraining {
+    static func calendar(_ schema: SQLIdentifier, on connection: Connection) throws -> [(day: Int, holiday: Bool, event: String?)] {
+        try connection.query(Query("SELECT ds, is_holiday, event FROM \(unsafeRaw: schema.rendered).calendar ORDER BY ds")
+            .named("global_calendar")).rows.map {
+            (day: try $0.decode("ds", as: PostgresDate.self).unixDays, holiday: try $0.decode("is_holiday", as: Bool.self),
+             event: try $0.decodeIfPresent("event", as: String.self))
+        }
+    }
+
+    static func segments(runID: Int64, chunk: Int?, on connection: Connection) throws -> [Int: (String, String)] {
+        var out: [Int: (String, String)] = [:]
+        for row in try connection.query(Query("""
+            SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region
+            FROM forecast.run_series WHERE run_id = \(runID) AND (\(chunk)::int IS NULL OR chunk = \(chunk)::int)
+            """).named("run_segments")).rows {
+            out[try row.decode("series_no")] = (try row.decode("category"), try row.decode("region"))
+        }
+        return out
+    }
+
+    /// Trains and stores the model; returns the artifact id.
+    public static func trainAndStore(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
+                                     on connection: Connection) throws -> Int64 {
+        var reader = SeriesReader(runID: runID, cutoff: cutoff, asOf: asOf, frequency: config.frequency, schema: config.schema)
+        reader.plannedInputs = true
+        let chunks = try connection.query(Query("SELECT coalesce(max(chunk) + 1, 0) AS n FROM forecast.run_series WHERE run_id = \(runID)")
+            .named("run_chunks")).first?.decode("n", as: Int.self) ?? 0
+        let segments = try Self.segments(runID: runID, chunk: nil, on: connection)
+        let categories = Array(Set(segments.values.map(\.0))).sorted(), regions = Array(Set(segments.values.map(\.1))).sorted()
+        var globals: [GlobalSeries] = []
+        for chunk in 0..<chunks {
+            for s in try reader.read(chunk: chunk, on: connection) {
+                globals.append(global(s, segments: segments, categories: categories, regions: regions))
+            }
+        }
+        let calendarRows = try calendar(config.schema, on: connection)
+        let model = GlobalBoostedModel(horizon: config.horizon)
+        let trained = try model.train(globals, cutoffIndex: { $0.values.count - 1 }, calendar: CalendarFacts(rows: calendarRows))
+        let encodings = trained.encodings(level: config.intervalLevel, categories: categories, regions: regions)
+        let bytes = try trained.serialized()
+        let hex = "\\x" + bytes.map { String(format: "%02x", $0) }.joined()
+        let encodingsJSON = String(decoding: try JSONEncoder.sorted.encode(encodings), as: UTF8.self)
+        let parameters = "{" + model.parameters.map { "\"\($0.0)\": \"\($0.1)\"" }.joined(separator: ", ") + ", \"rounds\": \"\(model.rounds)\"}"
+        return try connection.query(Query("""
+            INSERT INTO forecast.model_artifacts (run_id, model_name, format, artifact, md5, training_cutoff, as_of, features,
+                                                  encodings, training_rows, parameters, code_version)
+            VALUES (\(runID), \(GlobalBoostedModel.name), 'xgboost-ubj', \(hex)::bytea, md5(\(hex)::bytea), \(cutoff), \(asOf),
+                    \("{" + FeatureSpec.names.joined(separator: ",") + "}")::text[], \(encodingsJSON)::jsonb,
+                    \(trained.trainingRows), \(parameters)::jsonb, \(CodeVersion.current))
+            RETURNING id
+            """).named("store_model_artifact")).first!.decode("id", as: Int64.self)
+    }
+
+    /// What a worker needs to predict with a run's stored model.
+    public struct Predictor: Sendable {
+        public let trained: GlobalBoostedModel.Trained
+        public let encodings: GlobalBoostedModel.Encodings
+    }
+
+    public static func load(runID: Int64, schema: SQLIdentifier, on connection: Connection) throws -> Predictor {
+        guard let row = try connection.query(Query("""
+            SELECT encode(artifact, 'hex') AS hex, encodings::text AS encodings FROM forecast.model_artifacts
+            WHERE run_id = \(runID) AND model_name = \(GlobalBoostedModel.name)
+            """).named("load_model_artifact")).first else {
+            throw PipelineError.configuration("run \(runID) has no trained \(GlobalBoostedModel.name) artifact")
+        }
+        let hex = Array(try row.decode("hex", as: String.self).utf8)
+        var bytes = [UInt8](repeating: 0, count: hex.count / 2)
+        func nibble(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : c - 87 }
+        for i in 0..<bytes.count { bytes[i] = nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]) }
+        let encodings = try JSONDecoder().decode(GlobalBoostedModel.Encodings.self, from: Data(try row.decode("encodings", as: String.self).utf8))
+        return Predictor(trained: try GlobalBoostedModel.Trained(serialized: bytes, encodings: encodings,
+                                                                 calendar: try calendar(schema, on: connection)),
+                         encodings: encodings)
+    }
+
+    static func global(_ s: SeriesInput, segments: [Int: (String, String)], categories: [String], regions: [String]) -> GlobalSeries {
+        let (category, region) = segments[s.seriesNo] ?? ("?", "?")
+        return GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
+                            category: categories.firstIndex(of: category) ?? -1, region: regions.firstIndex(of: region) ?? -1,
+                            planned: s.planned)
+    }
+}
