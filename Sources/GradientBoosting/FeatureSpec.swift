@@ -32,6 +32,7 @@ public enum FeatureSpec {
         Feature(name: "promo_intensity", formula: "promotions.intensity on t + h, latest announcement known at the end of day t (0 = none)", source: "demand.promotions", knownAt: "planned, known_at <= origin"),
         Feature(name: "promo_type", formula: "code of promotions.promo_type on t + h known at origin (0 = none)", source: "demand.promotions", knownAt: "planned, known_at <= origin"),
         Feature(name: "price_ratio", formula: "price in force on t + h / mean price in force on t-27, t-20, t-13, t-6, all as known at origin", source: "demand.prices", knownAt: "planned, known_at <= origin"),
+        Feature(name: "category_price_ratio", formula: "price in force on t + h / average price of the same category at the same location on t + h, all as known at origin", source: "demand.prices of every item (competing items)", knownAt: "planned, known_at <= origin"),
         Feature(name: "category", formula: "code of items.category valid at the cutoff", source: "demand.items (SCD2)", knownAt: "cutoff"),
         Feature(name: "region", formula: "code of locations.region valid at the cutoff", source: "demand.locations (SCD2)", knownAt: "cutoff"),
         Feature(name: "log_scale", formula: "log(1 + scale), scale = mean y(t-27..t) (else the history mean, else 1)", source: "demand.sales", knownAt: "origin"),

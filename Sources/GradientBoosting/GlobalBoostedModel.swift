@@ -33,6 +33,9 @@ public struct GlobalBoostedModel: Sendable {
         public var lower: [Double]
         public var upper: [Double]
         public var trainingRows: Int
+        public var locations: [String] = []
+        /// Category prices at the prediction origin (competing items that workers cannot see).
+        public var categoryPrices = CategoryPrices()
     }
 
     public struct Trained: Sendable {
@@ -49,6 +52,7 @@ public struct GlobalBoostedModel: Sendable {
             booster = try Booster(serialized: serialized)
             var b = FeatureBuilder(calendar: CalendarFacts(rows: calendar, eventCodes: encodings.eventCodes))
             b.promoTypes = encodings.promoTypes
+            b.categoryPrices = encodings.categoryPrices
             builder = b
             horizon = encodings.horizon
             residuals = []
@@ -64,11 +68,17 @@ public struct GlobalBoostedModel: Sendable {
             self.trainingRows = trainingRows
         }
 
-        public func encodings(level: Double, categories: [String], regions: [String]) -> Encodings {
-            Encodings(horizon: horizon, promoTypes: builder.promoTypes, eventCodes: builder.calendar.eventCodes,
-                      categories: categories, regions: regions, level: level,
-                      lower: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 - level) / 2) },
-                      upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows)
+        /// What to store with the booster; `predictionOrigin` keeps only the category prices the
+        /// workers will need (those known at the run's cutoff).
+        public func encodings(level: Double, categories: [String], regions: [String], locations: [String],
+                              predictionOrigin: Int) -> Encodings {
+            var prices = CategoryPrices()
+            prices.table = builder.categoryPrices.table.filter { $0.key.hasSuffix("|\(predictionOrigin)") }
+            return Encodings(horizon: horizon, promoTypes: builder.promoTypes, eventCodes: builder.calendar.eventCodes,
+                             categories: categories, regions: regions, level: level,
+                             lower: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 - level) / 2) },
+                             upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows,
+                             locations: locations, categoryPrices: prices)
         }
 
         /// Forecast h = 1...horizon from origin t (index into the series).
@@ -97,9 +107,17 @@ public struct GlobalBoostedModel: Sendable {
     }
 
     /// Trains on every series' history up to its cutoff index (`cutoffIndex(s)`; nil = not in scope).
-    public func train(_ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts) throws -> Trained {
+    /// `predictionOrigins`: days the model will forecast from (their category prices are prepared too).
+    public func train(_ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts,
+                      predictionOrigins: Set<Int> = []) throws -> Trained {
         var builder = FeatureBuilder(calendar: calendar)
         builder.promoTypes = FeatureBuilder.promoTypes(series)
+        var originDays = predictionOrigins
+        for s in series {
+            guard let cutoff = cutoffIndex(s) else { continue }
+            for k in 0..<origins where cutoff - horizon - k * originStep >= 7 { originDays.insert(s.startDay + cutoff - horizon - k * originStep) }
+        }
+        builder.categoryPrices = CategoryPrices.build(series, origins: originDays, horizon: horizon)
         var m = FeatureMatrix(columns: FeatureSpec.features.count, reservingRows: series.count * origins * horizon)
         var labels: [Float] = []
         var rowStep: [Int] = []

@@ -10,11 +10,14 @@ public struct GlobalSeries: Sendable {
     public let startDay: Int
     public let category: Int
     public let region: Int
+    /// Code of the location (for "same category at the same location" price comparisons).
+    public let location: Int
     public let planned: PlannedInputs?
 
     public init(id: Int, values: [Double], censored: [Bool], startDay: Int, category: Int, region: Int,
-                planned: PlannedInputs? = nil) {
+                location: Int = -1, planned: PlannedInputs? = nil) {
         self.planned = planned
+        self.location = location
         self.id = id
         self.values = Censoring.impute(values, censored: censored)
         self.censored = censored
@@ -50,6 +53,8 @@ struct FeatureBuilder: Sendable {
     let calendar: CalendarFacts
     /// Promotion types coded by sorted name (0 = no promotion).
     var promoTypes: [String: Int] = [:]
+    /// Average price of a category at a location on a day, as known at an origin day.
+    var categoryPrices = CategoryPrices()
 
     static func promoTypes(_ series: [GlobalSeries]) -> [String: Int] {
         let names = Set(series.flatMap { $0.planned?.promotions.map(\.type) ?? [] }).sorted()
@@ -78,7 +83,7 @@ struct FeatureBuilder: Sendable {
         let facts = calendar.days[day]
         // Planned inputs as known when the origin's day closed.
         let knownBy = PlannedInputs.endOfDay(s.startDay + t)
-        var promoIntensity: Float = 0, promoType: Float = 0, priceRatio: Float = .nan
+        var promoIntensity: Float = 0, promoType: Float = 0, priceRatio: Float = .nan, categoryRatio: Float = .nan
         if let planned = s.planned {
             if let promo = planned.promotion(on: day, knownBy: knownBy) {
                 promoIntensity = Float(promo.intensity)
@@ -90,6 +95,10 @@ struct FeatureBuilder: Sendable {
                     if let p = planned.price(on: d, knownBy: knownBy) { sum += p; n += 1 }
                 }
                 if n > 0 && sum > 0 { priceRatio = Float(target / (sum / n)) }
+                if let average = categoryPrices.average(category: s.category, location: s.location, day: day, originDay: s.startDay + t),
+                   average > 0 {
+                    categoryRatio = Float(target / average)
+                }
             }
         }
         return [
@@ -99,13 +108,50 @@ struct FeatureBuilder: Sendable {
             Float(zeros), Float(stockouts),
             Float(((day + 3) % 7 + 7) % 7 + 1), Float(civil.month), Float(civil.dayOfYear / 7),
             facts.map { $0.holiday ? 1 : 0 } ?? .nan, facts.map { Float($0.event) } ?? .nan,
-            promoIntensity, promoType, priceRatio,
+            promoIntensity, promoType, priceRatio, categoryRatio,
             Float(s.category), Float(s.region), Float(logarithm1p(scale)),
         ]
     }
 }
 
 func logarithm1p(_ x: Double) -> Double { Foundation.log1p(x) }
+
+/// Average planned price per (category, location, day) as known at each origin day: competing
+/// items' prices, for the "price relative to its category" feature. Filled from every series of a
+/// scope when training; the prediction origin's values travel with the stored model.
+public struct CategoryPrices: Sendable, Codable, Equatable {
+    /// "category|location|day|originDay" -> average price.
+    public var table: [String: Double] = [:]
+
+    public init() {}
+
+    static func key(_ c: Int, _ l: Int, _ day: Int, _ origin: Int) -> String { "\(c)|\(l)|\(day)|\(origin)" }
+
+    public func average(category: Int, location: Int, day: Int, originDay: Int) -> Double? {
+        table[Self.key(category, location, day, originDay)]
+    }
+
+    /// Averages, over the series of each (category, location), the price in force on each target
+    /// day of each origin as known when that origin's day closed.
+    public static func build(_ series: [GlobalSeries], origins: Set<Int>, horizon: Int) -> CategoryPrices {
+        var sums: [String: (Double, Int)] = [:]
+        for s in series {
+            guard let planned = s.planned, !planned.prices.isEmpty else { continue }
+            for origin in origins {
+                let knownBy = PlannedInputs.endOfDay(origin)
+                for h in 1...horizon {
+                    guard let p = planned.price(on: origin + h, knownBy: knownBy) else { continue }
+                    let k = key(s.category, s.location, origin + h, origin)
+                    let (sum, n) = sums[k] ?? (0, 0)
+                    sums[k] = (sum + p, n + 1)
+                }
+            }
+        }
+        var out = CategoryPrices()
+        for (k, v) in sums { out.table[k] = v.0 / Double(v.1) }
+        return out
+    }
+}
 
 /// (month, day of year) of a unix day (proleptic Gregorian).
 func civilDate(_ unixDay: Int) -> (month: Int, dayOfYear: Int) {

@@ -14,13 +14,14 @@ public enum GlobalTraining {
         }
     }
 
-    static func segments(runID: Int64, chunk: Int?, on connection: Connection) throws -> [Int: (String, String)] {
-        var out: [Int: (String, String)] = [:]
+    /// series_no -> (category, region, location).
+    static func segments(runID: Int64, chunk: Int?, on connection: Connection) throws -> [Int: (String, String, String)] {
+        var out: [Int: (String, String, String)] = [:]
         for row in try connection.query(Query("""
-            SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region
+            SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region, location_id
             FROM forecast.run_series WHERE run_id = \(runID) AND (\(chunk)::int IS NULL OR chunk = \(chunk)::int)
             """).named("run_segments")).rows {
-            out[try row.decode("series_no")] = (try row.decode("category"), try row.decode("region"))
+            out[try row.decode("series_no")] = (try row.decode("category"), try row.decode("region"), try row.decode("location_id"))
         }
         return out
     }
@@ -34,16 +35,19 @@ public enum GlobalTraining {
             .named("run_chunks")).first?.decode("n", as: Int.self) ?? 0
         let segments = try Self.segments(runID: runID, chunk: nil, on: connection)
         let categories = Array(Set(segments.values.map(\.0))).sorted(), regions = Array(Set(segments.values.map(\.1))).sorted()
+        let locations = Array(Set(segments.values.map(\.2))).sorted()
         var globals: [GlobalSeries] = []
         for chunk in 0..<chunks {
             for s in try reader.read(chunk: chunk, on: connection) {
-                globals.append(global(s, segments: segments, categories: categories, regions: regions))
+                globals.append(global(s, segments: segments, categories: categories, regions: regions, locations: locations))
             }
         }
         let calendarRows = try calendar(config.schema, on: connection)
         let model = GlobalBoostedModel(horizon: config.horizon)
-        let trained = try model.train(globals, cutoffIndex: { $0.values.count - 1 }, calendar: CalendarFacts(rows: calendarRows))
-        let encodings = trained.encodings(level: config.intervalLevel, categories: categories, regions: regions)
+        let trained = try model.train(globals, cutoffIndex: { $0.values.count - 1 }, calendar: CalendarFacts(rows: calendarRows),
+                                      predictionOrigins: [cutoff.unixDays])
+        let encodings = trained.encodings(level: config.intervalLevel, categories: categories, regions: regions,
+                                          locations: locations, predictionOrigin: cutoff.unixDays)
         let bytes = try trained.serialized()
         let hex = "\\x" + bytes.map { String(format: "%02x", $0) }.joined()
         let encodingsJSON = String(decoding: try JSONEncoder.sorted.encode(encodings), as: UTF8.self)
@@ -81,10 +85,11 @@ public enum GlobalTraining {
                          encodings: encodings)
     }
 
-    static func global(_ s: SeriesInput, segments: [Int: (String, String)], categories: [String], regions: [String]) -> GlobalSeries {
-        let (category, region) = segments[s.seriesNo] ?? ("?", "?")
+    static func global(_ s: SeriesInput, segments: [Int: (String, String, String)], categories: [String], regions: [String],
+                       locations: [String]) -> GlobalSeries {
+        let (category, region, location) = segments[s.seriesNo] ?? ("?", "?", "?")
         return GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
                             category: categories.firstIndex(of: category) ?? -1, region: regions.firstIndex(of: region) ?? -1,
-                            planned: s.planned)
+                            location: locations.firstIndex(of: location) ?? -1, planned: s.planned)
     }
 }

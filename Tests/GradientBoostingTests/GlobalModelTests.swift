@@ -95,4 +95,22 @@ struct PlannedInputTests {
         #expect(builder.row(s, origin: 12, horizon: 1, scale: 4)[column["promo_intensity"]!] == 0.5)
         #expect(builder.row(s, origin: 12, horizon: 2, scale: 4)[column["price_ratio"]!] < 0.8)
     }
+
+    @Test func categoryPriceRatioComparesWithCompetingItemsAsKnownAtTheOrigin() {
+        let start = 20_000
+        func series(_ id: Int, price: Double, location: Int) -> GlobalSeries {
+            GlobalSeries(id: id, values: [Double](repeating: 1, count: 30), censored: [Bool](repeating: false, count: 30),
+                         startDay: start, category: 0, region: 0, location: location,
+                         planned: PlannedInputs(promotions: [], prices: [.init(day: start, price: price, knownAt: 0)]))
+        }
+        let group = [series(1, price: 10, location: 0), series(2, price: 20, location: 0), series(3, price: 90, location: 1)]
+        var builder = FeatureBuilder(calendar: CalendarFacts(days: [:]))
+        builder.categoryPrices = CategoryPrices.build(group, origins: [start + 10], horizon: 3)
+        let column = FeatureSpec.names.firstIndex(of: "category_price_ratio")!
+        // Same category, same location: average of 10 and 20 = 15; the other location's 90 does not count.
+        #expect(builder.row(group[0], origin: 10, horizon: 2, scale: 1)[column] == Float(10.0 / 15.0))
+        #expect(builder.row(group[2], origin: 10, horizon: 2, scale: 1)[column] == 1)
+        // An origin whose knowledge was not prepared has no value (missing), never a guess.
+        #expect(builder.row(group[0], origin: 11, horizon: 2, scale: 1)[column].isNaN)
+    }
 }

@@ -20,10 +20,13 @@ extension BacktestRunner {
         let categories = Array(Set(segments.values.map(\.0))).sorted(), regions = Array(Set(segments.values.map(\.1))).sorted()
         let categoryCode = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
         let regionCode = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1, $0) })
+        let locations = Array(Set(series.map(\.locationID))).sorted()
+        let locationCode = Dictionary(uniqueKeysWithValues: locations.enumerated().map { ($1, $0) })
         let globals = ordered.map { s -> GlobalSeries in
             let (category, region) = segments[s.seriesNo] ?? ("?", "?")
             return GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
-                                category: categoryCode[category] ?? -1, region: regionCode[region] ?? -1, planned: s.planned)
+                                category: categoryCode[category] ?? -1, region: regionCode[region] ?? -1,
+                                location: locationCode[s.locationID] ?? -1, planned: s.planned)
         }
         let classes = ordered.map { evaluator.demandClass($0) }
         let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.seriesNo, $0) })
@@ -46,7 +49,7 @@ extension BacktestRunner {
                 let trained = try model.train(globals, cutoffIndex: { g in
                     guard let i = position[g.id], let ctx = contexts[i] else { return nil }
                     return ctx.cutoffIndex
-                }, calendar: calendar)
+                }, calendar: calendar, predictionOrigins: [evaluator.cutoffs[f].unixDays])
                 var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
                 var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
                 var scores = ScoreSample(expectedPoints: expectedPoints)
