@@ -83,12 +83,14 @@ public struct BacktestReport: Sendable {
 
     /// Per demand class, the model with the lowest metric (ties: the earlier model in the list);
     /// "all" maps to the best model overall, for classes a later run meets that the backtest did not.
-    public func selection(_ metric: (ErrorAccumulator) -> Double) -> [String: String] {
+    /// Global models (trained across all series) are chosen as a whole with `--model xgboost`, not
+    /// per class, so they are not candidates here.
+    public func selection(_ metric: (ErrorAccumulator) -> Double, excluding: Set<String> = ["XGBoost"]) -> [String: String] {
         var out: [String: String] = [:]
         for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
             for segment in segments {
                 var best: (String, Double)?
-                for model in models {
+                for model in models where !excluding.contains(model) {
                     guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0 else { continue }
                     let v = metric(a)
                     if v.isFinite, best == nil || v < best!.1 { best = (model, v) }
