@@ -34,6 +34,7 @@ public enum FeatureSpec {
         Feature(name: "price_ratio", formula: "price in force on t + h / mean price in force on t-27, t-20, t-13, t-6, all as known at origin", source: "demand.prices", knownAt: "planned, known_at <= origin"),
         Feature(name: "category_price_ratio", formula: "price in force on t + h / average price of the same category at the same location on t + h, all as known at origin", source: "demand.prices of every item (competing items)", knownAt: "planned, known_at <= origin"),
         Feature(name: "category", formula: "code of items.category valid at the cutoff", source: "demand.items (SCD2)", knownAt: "cutoff"),
+        Feature(name: "family", formula: "code of items.family valid at the cutoff", source: "demand.items (SCD2)", knownAt: "cutoff"),
         Feature(name: "region", formula: "code of locations.region valid at the cutoff", source: "demand.locations (SCD2)", knownAt: "cutoff"),
         Feature(name: "log_scale", formula: "log(1 + scale), scale = mean y(t-27..t) (else the history mean, else 1)", source: "demand.sales", knownAt: "origin"),
     ]

@@ -34,6 +34,7 @@ public struct GlobalBoostedModel: Sendable {
         public var upper: [Double]
         public var trainingRows: Int
         public var locations: [String] = []
+        public var families: [String] = []
         /// Category prices at the prediction origin (competing items that workers cannot see).
         public var categoryPrices = CategoryPrices()
     }
@@ -71,14 +72,14 @@ public struct GlobalBoostedModel: Sendable {
         /// What to store with the booster; `predictionOrigin` keeps only the category prices the
         /// workers will need (those known at the run's cutoff).
         public func encodings(level: Double, categories: [String], regions: [String], locations: [String],
-                              predictionOrigin: Int) -> Encodings {
+                              families: [String] = [], predictionOrigin: Int) -> Encodings {
             var prices = CategoryPrices()
             prices.table = builder.categoryPrices.table.filter { $0.key.hasSuffix("|\(predictionOrigin)") }
             return Encodings(horizon: horizon, promoTypes: builder.promoTypes, eventCodes: builder.calendar.eventCodes,
                              categories: categories, regions: regions, level: level,
                              lower: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 - level) / 2) },
                              upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows,
-                             locations: locations, categoryPrices: prices)
+                             locations: locations, families: families, categoryPrices: prices)
         }
 
         /// Forecast h = 1...horizon from origin t (index into the series).

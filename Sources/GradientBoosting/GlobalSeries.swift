@@ -12,12 +12,14 @@ public struct GlobalSeries: Sendable {
     public let region: Int
     /// Code of the location (for "same category at the same location" price comparisons).
     public let location: Int
+    public let family: Int
     public let planned: PlannedInputs?
 
     public init(id: Int, values: [Double], censored: [Bool], startDay: Int, category: Int, region: Int,
-                location: Int = -1, planned: PlannedInputs? = nil) {
+                location: Int = -1, family: Int = -1, planned: PlannedInputs? = nil) {
         self.planned = planned
         self.location = location
+        self.family = family
         self.id = id
         self.values = Censoring.impute(values, censored: censored)
         self.censored = censored
@@ -109,7 +111,7 @@ struct FeatureBuilder: Sendable {
             Float(((day + 3) % 7 + 7) % 7 + 1), Float(civil.month), Float(civil.dayOfYear / 7),
             facts.map { $0.holiday ? 1 : 0 } ?? .nan, facts.map { Float($0.event) } ?? .nan,
             promoIntensity, promoType, priceRatio, categoryRatio,
-            Float(s.category), Float(s.region), Float(logarithm1p(scale)),
+            Float(s.category), Float(s.family), Float(s.region), Float(logarithm1p(scale)),
         ]
     }
 }

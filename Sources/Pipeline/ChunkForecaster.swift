@@ -26,16 +26,15 @@ public struct ChunkForecaster: Sendable {
     }
 
     /// Appends `horizon` rows for one series. Demand forecasts are clamped at zero.
-    public func encode(_ series: SeriesInput, segment: (String, String, String)? = nil, into writer: inout BinaryCopyWriter) throws {
+    public func encode(_ series: SeriesInput, segment: GlobalTraining.Segment? = nil, into writer: inout BinaryCopyWriter) throws {
         let forecast: Forecast
         let modelName: String
         do {
             // Stockout periods are unknown demand, not zeros: impute them before fitting.
             let training = Censoring.impute(series.values, censored: series.censored)
             if let global {
-                let g = GlobalTraining.global(series, segments: [series.seriesNo: segment ?? ("?", "?", "?")],
-                                              categories: global.encodings.categories, regions: global.encodings.regions,
-                                              locations: global.encodings.locations)
+                let g = GlobalTraining.global(series, segment: segment ?? GlobalTraining.Segment(),
+                                              codes: GlobalTraining.Codes(global.encodings))
                 var f = try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
                 if let calibration = calibrations[GlobalBoostedModel.name] {
                     let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)

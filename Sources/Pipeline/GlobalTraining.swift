@@ -14,14 +14,20 @@ public enum GlobalTraining {
         }
     }
 
-    /// series_no -> (category, region, location).
-    static func segments(runID: Int64, chunk: Int?, on connection: Connection) throws -> [Int: (String, String, String)] {
-        var out: [Int: (String, String, String)] = [:]
+    /// The attributes of a series the global model encodes.
+    public struct Segment: Sendable {
+        public var category = "?", region = "?", location = "?", family = "?"
+    }
+
+    static func segments(runID: Int64, chunk: Int?, on connection: Connection) throws -> [Int: Segment] {
+        var out: [Int: Segment] = [:]
         for row in try connection.query(Query("""
-            SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region, location_id
+            SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region, location_id,
+                   coalesce(family, '?') AS family
             FROM forecast.run_series WHERE run_id = \(runID) AND (\(chunk)::int IS NULL OR chunk = \(chunk)::int)
             """).named("run_segments")).rows {
-            out[try row.decode("series_no")] = (try row.decode("category"), try row.decode("region"), try row.decode("location_id"))
+            out[try row.decode("series_no")] = Segment(category: try row.decode("category"), region: try row.decode("region"),
+                                                       location: try row.decode("location_id"), family: try row.decode("family"))
         }
         return out
     }
@@ -34,12 +40,13 @@ public enum GlobalTraining {
         let chunks = try connection.query(Query("SELECT coalesce(max(chunk) + 1, 0) AS n FROM forecast.run_series WHERE run_id = \(runID)")
             .named("run_chunks")).first?.decode("n", as: Int.self) ?? 0
         let segments = try Self.segments(runID: runID, chunk: nil, on: connection)
-        let categories = Array(Set(segments.values.map(\.0))).sorted(), regions = Array(Set(segments.values.map(\.1))).sorted()
-        let locations = Array(Set(segments.values.map(\.2))).sorted()
+        let categories = Array(Set(segments.values.map(\.category))).sorted(), regions = Array(Set(segments.values.map(\.region))).sorted()
+        let locations = Array(Set(segments.values.map(\.location))).sorted(), families = Array(Set(segments.values.map(\.family))).sorted()
+        let codes = Codes(categories: categories, regions: regions, locations: locations, families: families)
         var globals: [GlobalSeries] = []
         for chunk in 0..<chunks {
             for s in try reader.read(chunk: chunk, on: connection) {
-                globals.append(global(s, segments: segments, categories: categories, regions: regions, locations: locations))
+                globals.append(global(s, segment: segments[s.seriesNo] ?? Segment(), codes: codes))
             }
         }
         let calendarRows = try calendar(config.schema, on: connection)
@@ -47,7 +54,7 @@ public enum GlobalTraining {
         let trained = try model.train(globals, cutoffIndex: { $0.values.count - 1 }, calendar: CalendarFacts(rows: calendarRows),
                                       predictionOrigins: [cutoff.unixDays])
         let encodings = trained.encodings(level: config.intervalLevel, categories: categories, regions: regions,
-                                          locations: locations, predictionOrigin: cutoff.unixDays)
+                                          locations: locations, families: families, predictionOrigin: cutoff.unixDays)
         let bytes = try trained.serialized()
         let hex = "\\x" + bytes.map { String(format: "%02x", $0) }.joined()
         let encodingsJSON = String(decoding: try JSONEncoder.sorted.encode(encodings), as: UTF8.self)
@@ -85,11 +92,22 @@ public enum GlobalTraining {
                          encodings: encodings)
     }
 
-    static func global(_ s: SeriesInput, segments: [Int: (String, String, String)], categories: [String], regions: [String],
-                       locations: [String]) -> GlobalSeries {
-        let (category, region, location) = segments[s.seriesNo] ?? ("?", "?", "?")
-        return GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
-                            category: categories.firstIndex(of: category) ?? -1, region: regions.firstIndex(of: region) ?? -1,
-                            location: locations.firstIndex(of: location) ?? -1, planned: s.planned)
+    /// Sorted value lists: a value's code is its position.
+    struct Codes {
+        let categories: [String], regions: [String], locations: [String], families: [String]
+        init(categories: [String], regions: [String], locations: [String], families: [String]) {
+            self.categories = categories; self.regions = regions; self.locations = locations; self.families = families
+        }
+        init(_ e: GlobalBoostedModel.Encodings) {
+            self.init(categories: e.categories, regions: e.regions, locations: e.locations, families: e.families)
+        }
+    }
+
+    static func global(_ s: SeriesInput, segment: Segment, codes: Codes) -> GlobalSeries {
+        GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
+                     category: codes.categories.firstIndex(of: segment.category) ?? -1,
+                     region: codes.regions.firstIndex(of: segment.region) ?? -1,
+                     location: codes.locations.firstIndex(of: segment.location) ?? -1,
+                     family: codes.families.firstIndex(of: segment.family) ?? -1, planned: s.planned)
     }
 }

@@ -28,7 +28,7 @@ public enum RunPlanner {
             // The series list by a loose index scan: one descent of sales_series_ds_key per series
             // instead of a scan of every sales row (rows are read once, by the workers).
             try tx.execute(Query("""
-                INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk, category, region)
+                INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk, category, family, region)
                 WITH RECURSIVE keys AS (
                     (SELECT item_id, location_id FROM \(unsafeRaw: s.rendered).sales
                      WHERE ds <= \(cutoff) AND loaded_at <= \(asOf) AND item_id IS NOT NULL AND location_id IS NOT NULL
@@ -42,9 +42,9 @@ public enum RunPlanner {
                         ORDER BY s.item_id, s.location_id LIMIT 1) n
                 )
                 SELECT \(runID), (row_number() OVER w - 1)::int, g.item_id, g.location_id,
-                       ((row_number() OVER w - 1) / \(config.chunkSize))::int, i.category, l.region
+                       ((row_number() OVER w - 1) / \(config.chunkSize))::int, i.category, i.family, l.region
                 FROM keys g
-                JOIN LATERAL (SELECT category FROM \(unsafeRaw: s.rendered).items i
+                JOIN LATERAL (SELECT category, family FROM \(unsafeRaw: s.rendered).items i
                               WHERE i.item_id = g.item_id AND i.valid_from <= \(cutoff)
                                 AND (i.valid_to IS NULL OR \(cutoff) < i.valid_to)
                               ORDER BY i.valid_from DESC LIMIT 1) i ON true

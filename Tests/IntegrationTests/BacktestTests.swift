@@ -228,7 +228,7 @@ extension Integration {
             #expect(try db.scalar(Query("""
                 SELECT format || ' ' || training_cutoff || ' ' || (training_rows > 0) || ' ' || cardinality(features)
                 FROM forecast.model_artifacts WHERE run_id = \(first.runID)
-                """), as: String.self) == "xgboost-ubj 2026-11-27 true 23")
+                """), as: String.self) == "xgboost-ubj 2026-11-27 true 24")
             options.force = true
             options.workers = 1
             options.config.chunkSize = 25

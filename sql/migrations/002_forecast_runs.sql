@@ -73,6 +73,7 @@ CREATE TABLE forecast.run_series (
     location_id text COLLATE "C" NOT NULL,
     chunk       integer NOT NULL,
     category    text,
+    family      text,
     region      text,
     CONSTRAINT run_series_pkey PRIMARY KEY (run_id, series_no),
     CONSTRAINT run_series_key_is_unique UNIQUE (run_id, item_id, location_id)

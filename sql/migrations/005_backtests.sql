@@ -40,6 +40,7 @@ CREATE TABLE forecast.backtest_series (
     location_id  text COLLATE "C" NOT NULL,
     chunk        integer NOT NULL,
     category     text,
+    family       text,
     region       text,
     CONSTRAINT backtest_series_pkey PRIMARY KEY (backtest_id, series_no)
 );

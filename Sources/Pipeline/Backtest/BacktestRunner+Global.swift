@@ -20,13 +20,22 @@ extension BacktestRunner {
         let categories = Array(Set(segments.values.map(\.0))).sorted(), regions = Array(Set(segments.values.map(\.1))).sorted()
         let categoryCode = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
         let regionCode = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1, $0) })
+        var familyOf: [Int: String] = [:]
+        for row in try connection.query(Query("""
+            SELECT series_no, coalesce(family, '?') AS family FROM forecast.backtest_series WHERE backtest_id = \(evaluator.backtestID)
+            """).named("backtest_families")).rows {
+            familyOf[try row.decode("series_no")] = try row.decode("family")
+        }
+        let families = Array(Set(familyOf.values)).sorted()
+        let familyCode = Dictionary(uniqueKeysWithValues: families.enumerated().map { ($1, $0) })
         let locations = Array(Set(series.map(\.locationID))).sorted()
         let locationCode = Dictionary(uniqueKeysWithValues: locations.enumerated().map { ($1, $0) })
         let globals = ordered.map { s -> GlobalSeries in
             let (category, region) = segments[s.seriesNo] ?? ("?", "?")
             return GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
                                 category: categoryCode[category] ?? -1, region: regionCode[region] ?? -1,
-                                location: locationCode[s.locationID] ?? -1, planned: s.planned)
+                                location: locationCode[s.locationID] ?? -1, family: familyOf[s.seriesNo].flatMap { familyCode[$0] } ?? -1,
+                                planned: s.planned)
         }
         let classes = ordered.map { evaluator.demandClass($0) }
         let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.seriesNo, $0) })

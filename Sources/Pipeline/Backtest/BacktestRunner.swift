@@ -102,7 +102,7 @@ public struct BacktestRunner: Sendable {
                   on connection: Connection) throws -> BacktestReport {
         // Series with history by the newest cutoff, and their segments as of that cutoff.
         try connection.execute(Query("""
-            INSERT INTO forecast.backtest_series (backtest_id, series_no, item_id, location_id, chunk, category, region)
+            INSERT INTO forecast.backtest_series (backtest_id, series_no, item_id, location_id, chunk, category, family, region)
             WITH RECURSIVE keys AS (
                 (SELECT item_id, location_id FROM \(unsafeRaw: schema.rendered).sales
                  WHERE ds <= \(newestCutoff) AND loaded_at <= \(asOf) AND item_id IS NOT NULL AND location_id IS NOT NULL
@@ -116,7 +116,7 @@ public struct BacktestRunner: Sendable {
                     ORDER BY s.item_id, s.location_id LIMIT 1) n
             )
             SELECT \(id), (row_number() OVER w - 1)::int, k.item_id, k.location_id,
-                   ((row_number() OVER w - 1) / \(max(1, options.chunkSize)))::int, i.category, l.region
+                   ((row_number() OVER w - 1) / \(max(1, options.chunkSize)))::int, i.category, i.family, l.region
             FROM keys k
             JOIN \(unsafeRaw: schema.rendered).items i ON i.item_id = k.item_id AND i.valid_from <= \(newestCutoff)
                  AND (i.valid_to IS NULL OR \(newestCutoff) < i.valid_to)
