@@ -39,7 +39,10 @@ demo: release
 	echo "== demo-data ($(DEMO_ITEMS) items x $(DEMO_LOCATIONS) locations x $(DEMO_DAYS) days, ending $(DEMO_END))"; \
 	"$$BIN" demo-data --items $(DEMO_ITEMS) --locations $(DEMO_LOCATIONS) --days $(DEMO_DAYS) --end $(DEMO_END) --seed 42; \
 	echo "== check"; "$$BIN" check --cutoff $(DEMO_END); \
-	echo "== run"; "$$BIN" run --cutoff $(DEMO_END) --horizon 28 --workers 2 --force; \
+	echo "== backtest (3 folds; the full model list is the default of 'forecastctl backtest')"; \
+	"$$BIN" backtest --end $(DEMO_END) --folds 3 --models seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost --no-progress | sed -n '1,14p'; \
+	echo "== run (global XGBoost model, conformal intervals from the backtest)"; \
+	"$$BIN" run --cutoff $(DEMO_END) --horizon 28 --workers 2 --model xgboost --force; \
 	echo "== status"; "$$BIN" status --limit 5; \
 	echo "== sample of forecast.latest"; "$$BIN" latest --limit 10
 
