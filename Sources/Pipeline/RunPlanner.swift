@@ -29,18 +29,7 @@ public enum RunPlanner {
             // instead of a scan of every sales row (rows are read once, by the workers).
             try tx.execute(Query("""
                 INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk, category, family, region)
-                WITH RECURSIVE keys AS (
-                    (SELECT item_id, location_id FROM \(unsafeRaw: s.rendered).sales
-                     WHERE ds <= \(cutoff) AND loaded_at <= \(asOf) AND item_id IS NOT NULL AND location_id IS NOT NULL
-                     ORDER BY item_id, location_id LIMIT 1)
-                    UNION ALL
-                    SELECT n.item_id, n.location_id
-                    FROM keys k CROSS JOIN LATERAL (
-                        SELECT item_id, location_id FROM \(unsafeRaw: s.rendered).sales s
-                        WHERE (s.item_id, s.location_id) > (k.item_id, k.location_id)
-                          AND s.ds <= \(cutoff) AND s.loaded_at <= \(asOf) AND s.location_id IS NOT NULL
-                        ORDER BY s.item_id, s.location_id LIMIT 1) n
-                )
+                \(SeriesKeys.recursiveCTE(schema: s, cutoff: cutoff, asOf: asOf))
                 SELECT \(runID), (row_number() OVER w - 1)::int, g.item_id, g.location_id,
                        ((row_number() OVER w - 1) / \(config.chunkSize))::int, i.category, i.family, l.region
                 FROM keys g

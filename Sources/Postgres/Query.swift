@@ -59,6 +59,28 @@ public struct Query: Sendable, ExpressibleByStringInterpolation {
         /// A quoted identifier.
         public mutating func appendInterpolation(ident: SQLIdentifier) { sql += ident.rendered }
 
+        /// Another query as a fragment: its `$n` placeholders are renumbered after this query's
+        /// binds, so safe pieces compose into a safe whole. (Fragments must not contain `$` in
+        /// string literals or dollar quotes.)
+        public mutating func appendInterpolation(_ fragment: Query) {
+            let offset = binds.count
+            var out = ""
+            var chars = Substring(fragment.sql)
+            while let dollar = chars.firstIndex(of: "$") {
+                out += chars[chars.startIndex..<dollar]
+                let digits = chars[chars.index(after: dollar)...].prefix { $0.isNumber }
+                if let n = Int(digits) {
+                    out += "$\(n + offset)"
+                } else {
+                    out += "$"
+                }
+                chars = chars[chars.index(dollar, offsetBy: 1 + digits.count)...]
+            }
+            out += chars
+            sql += out
+            binds += fragment.binds
+        }
+
         /// SQL text spliced as is. Never pass user input here.
         public mutating func appendInterpolation(unsafeRaw: String) { sql += unsafeRaw }
     }

@@ -9,6 +9,19 @@ struct QueryTests {
         #expect(q.binds == [name, "42", nil])
     }
 
+    @Test func fragmentsComposeWithRenumberedBinds() {
+        let fragment: Query = "WITH k AS (SELECT \(7) AS a, \("x") AS b)"
+        let q: Query = "\(fragment) SELECT * FROM k WHERE a = \(1) OR a = \(2)"
+        let outer: Query = "SELECT \(0), (\(q))"
+        #expect(q.sql == "WITH k AS (SELECT $1 AS a, $2 AS b) SELECT * FROM k WHERE a = $3 OR a = $4")
+        #expect(q.binds == ["7", "x", "1", "2"])
+        #expect(outer.sql == "SELECT $1, (WITH k AS (SELECT $2 AS a, $3 AS b) SELECT * FROM k WHERE a = $4 OR a = $5)")
+        #expect(outer.binds == ["0", "7", "x", "1", "2"])
+        let tenth: Query = "\(Query(unsafeSQL: "$10", binds: Array(repeating: "v", count: 10)))"
+        let shifted: Query = "\(1) \(tenth)"
+        #expect(shifted.sql == "$1 $11")
+    }
+
     @Test func identifiersAreQuotedThroughOneHelper() {
         #expect(SQLIdentifier("demand").rendered == "\"demand\"")
         #expect(SQLIdentifier("we\"ird").rendered == "\"we\"\"ird\"")

@@ -103,18 +103,7 @@ public struct BacktestRunner: Sendable {
         // Series with history by the newest cutoff, and their segments as of that cutoff.
         try connection.execute(Query("""
             INSERT INTO forecast.backtest_series (backtest_id, series_no, item_id, location_id, chunk, category, family, region)
-            WITH RECURSIVE keys AS (
-                (SELECT item_id, location_id FROM \(unsafeRaw: schema.rendered).sales
-                 WHERE ds <= \(newestCutoff) AND loaded_at <= \(asOf) AND item_id IS NOT NULL AND location_id IS NOT NULL
-                 ORDER BY item_id, location_id LIMIT 1)
-                UNION ALL
-                SELECT n.item_id, n.location_id
-                FROM keys k CROSS JOIN LATERAL (
-                    SELECT item_id, location_id FROM \(unsafeRaw: schema.rendered).sales s
-                    WHERE (s.item_id, s.location_id) > (k.item_id, k.location_id)
-                      AND s.ds <= \(newestCutoff) AND s.loaded_at <= \(asOf) AND s.location_id IS NOT NULL
-                    ORDER BY s.item_id, s.location_id LIMIT 1) n
-            )
+            \(SeriesKeys.recursiveCTE(schema: schema, cutoff: newestCutoff, asOf: asOf))
             SELECT \(id), (row_number() OVER w - 1)::int, k.item_id, k.location_id,
                    ((row_number() OVER w - 1) / \(max(1, options.chunkSize)))::int, i.category, i.family, l.region
             FROM keys k
