@@ -16,8 +16,14 @@ public struct MedianEnsemble: ForecastModel {
     public var minimumObservations: Int { members.map(\.minimumObservations).min() ?? 1 }
 
     public func fit(_ y: [Double]) throws -> any FittedModel {
+        try fit(y, reusing: [:])
+    }
+
+    /// Fits, reusing members already fitted to the same `y` (by member name), e.g. when a
+    /// backtest evaluates the members on their own too.
+    public func fit(_ y: [Double], reusing fitted: [String: any FittedModel]) throws -> any FittedModel {
         try requireObservations(y)
-        let fits = members.filter { y.count >= $0.minimumObservations }.compactMap { try? $0.fit(y) }
+        let fits = members.filter { y.count >= $0.minimumObservations }.compactMap { fitted[$0.name] ?? (try? $0.fit(y)) }
         guard !fits.isEmpty else {
             throw ForecastError.invalidParameter(model: name, message: "no member could fit \(y.count) observations")
         }

@@ -66,12 +66,36 @@ struct FoldEvaluator: Sendable {
         guard let demandClass = demandClass(s) else { return }
         for fold in plan.foldOffsets {
             guard let ctx = context(s, fold: fold, demandClass: demandClass, category: category, region: region) else { continue }
+            var reusable: [String: any FittedModel] = [:]
             for (m, model) in models.enumerated() {
-                guard let fitted = try? model.fit(ctx.training),
+                guard let fitted = try? Self.fit(model, ctx.training, reusing: &reusable),
                       let full = try? fitted.predict(horizon: plan.reach, level: level) else { continue }
                 record(s, ctx, modelIndex: m, served: fitted.modelName, forecast: full.clampedNonNegative(),
                        into: &writer, groups: &groups, scores: &scores)
             }
+        }
+    }
+
+    /// Fits a model; an ensemble reuses members already fitted to this fold's training data, and
+    /// every fit is remembered under its model's own name (without fallback) for later ensembles.
+    static func fit(_ model: any ForecastModel, _ y: [Double], reusing cache: inout [String: any FittedModel]) throws -> any FittedModel {
+        // The model's own core (a fallback chain's first member, when the series is long enough).
+        var core = model
+        if let chain = model as? FallbackChain, let first = chain.models.first, y.count >= first.minimumObservations {
+            core = first
+        }
+        if let cached = cache[core.name] { return cached }
+        do {
+            let fitted: any FittedModel
+            if let ensemble = core as? MedianEnsemble {
+                fitted = try ensemble.fit(y, reusing: cache)
+            } else {
+                fitted = try core.fit(y)
+            }
+            cache[core.name] = fitted
+            return fitted
+        } catch {
+            return try model.fit(y) // the fallback chain serves, as in a run
         }
     }
 
