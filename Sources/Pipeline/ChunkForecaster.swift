@@ -34,7 +34,7 @@ public struct ChunkForecaster: Sendable {
             let training = Censoring.impute(series.values, censored: series.censored)
             if let global {
                 let g = GlobalTraining.global(series, segment: segment ?? GlobalTraining.Segment(),
-                                              codes: GlobalTraining.Codes(global.encodings))
+                                              codes: global.codes)
                 var f = try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
                 if let calibration = calibrations[GlobalBoostedModel.name] {
                     let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)

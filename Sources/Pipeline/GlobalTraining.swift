@@ -73,6 +73,8 @@ public enum GlobalTraining {
     public struct Predictor: Sendable {
         public let trained: GlobalBoostedModel.Trained
         public let encodings: GlobalBoostedModel.Encodings
+        /// The encodings' value lists, built once per worker rather than once per series.
+        let codes: Codes
     }
 
     public static func load(runID: Int64, schema: SQLIdentifier, on connection: Connection) throws -> Predictor {
@@ -89,11 +91,11 @@ public enum GlobalTraining {
         let encodings = try JSONDecoder().decode(GlobalBoostedModel.Encodings.self, from: Data(try row.decode("encodings", as: String.self).utf8))
         return Predictor(trained: try GlobalBoostedModel.Trained(serialized: bytes, encodings: encodings,
                                                                  calendar: try calendar(schema, on: connection)),
-                         encodings: encodings)
+                         encodings: encodings, codes: Codes(encodings))
     }
 
     /// Sorted value lists: a value's code is its position.
-    struct Codes {
+    struct Codes: Sendable {
         let categories: [String], regions: [String], locations: [String], families: [String]
         init(categories: [String], regions: [String], locations: [String], families: [String]) {
             self.categories = categories; self.regions = regions; self.locations = locations; self.families = families

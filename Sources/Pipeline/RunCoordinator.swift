@@ -63,7 +63,7 @@ public struct RunCoordinator: Sendable {
         defer { connection.close() }
         try Migrator(directory: sql).requireUpToDate(connection)
         let contracts = try Contract.loadAll(from: sql)
-        let asOf = try options.asOf ?? connection.query(Query("SELECT clock_timestamp() AS now").named("now")).first!.decode("now")
+        let asOf = try RunStore.asOf(options.asOf, on: connection)
         guard asOf.date >= options.cutoff else {
             throw PipelineError.invalidArgument("--as-of \(asOf) is before the cutoff \(options.cutoff)")
         }

@@ -73,6 +73,15 @@ public enum RunStore {
         }
     }
 
+    /// The given as-of time, or the database's clock (shared by every host) when none is given.
+    public static func asOf(_ given: PostgresTimestamp?, on connection: Connection) throws -> PostgresTimestamp {
+        if let given { return given }
+        guard let row = try connection.query(Query("SELECT clock_timestamp() AS now").named("now")).first else {
+            throw PostgresError(kind: .protocolViolation, message: "SELECT clock_timestamp() returned no row")
+        }
+        return try row.decode("now")
+    }
+
     public static func load(_ id: Int64, on connection: Connection) throws -> RunRecord {
         guard let row = try connection.query(Query("""
             SELECT id, cutoff, as_of, status, config::text AS config, model_version, series_count, started_at, error

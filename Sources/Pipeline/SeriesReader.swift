@@ -72,6 +72,7 @@ public struct SeriesReader: Sendable {
     public func read(chunk: Int, on connection: Connection) throws -> [SeriesInput] {
         var raw: [(no: Int, item: String, location: String, ds: [Int32], qty: [Double], stockouts: [Int32])] = []
         var plannedByNo: [Int: PlannedInputs] = [:]
+        var missing: InputChanged?
         try connection.transaction { tx in
             // COPY takes no bind parameters: pass the values as transaction-local settings, each
             // read once per statement through a scalar subquery (not once per row).
@@ -102,8 +103,12 @@ public struct SeriesReader: Sendable {
                 guard let no = try row.readInt32(), let item = try row.readString(), let location = try row.readString() else {
                     throw PostgresError(kind: .decoding, message: "malformed series row in chunk \(chunk)")
                 }
-                // NULL arrays: no rows in the snapshot any more (checked below).
-                guard let ds = try row.readInt32Array(), let qty = try row.readDoubleArray() else { return }
+                // The lateral aggregate yields a row for every planned series: NULL arrays mean the
+                // series has no sales in the snapshot any more.
+                guard let ds = try row.readInt32Array(), let qty = try row.readDoubleArray() else {
+                    if missing == nil { missing = InputChanged(itemID: item, locationID: location) }
+                    return
+                }
                 guard ds.count == qty.count else {
                     throw PostgresError(kind: .decoding, message: "malformed series row in chunk \(chunk)")
                 }
@@ -114,15 +119,7 @@ public struct SeriesReader: Sendable {
                 }
             }
         }
-        let expected = try connection.query(Query("""
-            SELECT series_no, item_id, location_id FROM \(unsafeRaw: source.table) WHERE \(unsafeRaw: source.owner) = \(runID) AND chunk = \(chunk)
-            """).named("chunk_series")).rows
-        if expected.count != raw.count {
-            let seen = Set(raw.map(\.no))
-            for row in expected where !seen.contains(try row.decode("series_no", as: Int.self)) {
-                throw InputChanged(itemID: try row.decode("item_id"), locationID: try row.decode("location_id"))
-            }
-        }
+        if let missing { throw missing }
         raw.sort { $0.no < $1.no }
         let step = frequency.stepDays
         let end = lastPeriod.unixDays

@@ -17,7 +17,7 @@ struct CheckCommand: ParsableCommand {
         let sql = try global.sqlDirectory()
         try Migrator(directory: sql).requireUpToDate(connection)
         let runner = ContractRunner(contracts: try Contract.loadAll(from: sql))
-        let asOf = try options.asOf ?? connection.query("SELECT clock_timestamp() AS now").first!.decode("now")
+        let asOf = try RunStore.asOf(options.asOf, on: connection)
         let c = options.config
         let parameters = ContractParameters(cutoff: options.cutoff, asOf: asOf, horizon: c.horizon, frequency: c.frequency,
                                             staleSLAHours: c.staleSLAHours, minVolumeRatio: c.minVolumeRatio, schema: c.schema)

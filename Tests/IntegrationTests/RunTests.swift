@@ -149,6 +149,22 @@ extension Integration {
             }
         }
 
+        @Test func aSeriesThatLostItsSalesAfterPlanningIsNamed() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 5, locations: 2, days: 60)
+            let summary = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 7))
+            let (item, location) = (try db.scalar(Query("SELECT item_id FROM forecast.run_series WHERE run_id = \(summary.runID) AND series_no = 3"), as: String.self),
+                                    try db.scalar(Query("SELECT location_id FROM forecast.run_series WHERE run_id = \(summary.runID) AND series_no = 3"), as: String.self))
+            try db.execute(Query("DELETE FROM demand.sales WHERE item_id = \(item) AND location_id = \(location)"))
+            let c = try db.connect()
+            defer { c.close() }
+            let reader = SeriesReader(runID: summary.runID, cutoff: Fixtures.end, asOf: Fixtures.asOf, frequency: .day,
+                                      schema: SQLIdentifier("demand"))
+            let error = #expect(throws: SeriesReader.InputChanged.self) { _ = try reader.read(chunk: 0, on: c) }
+            #expect(error?.description == "series \(item)/\(location) has no sales rows in the snapshot any more: the input changed during the run")
+        }
+
         @Test func outputChecksCatchBadRows() throws {
             let db = try TestDatabase()
             defer { db.drop() }

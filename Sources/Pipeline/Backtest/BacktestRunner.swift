@@ -32,7 +32,7 @@ public struct BacktestRunner: Sendable {
         defer { connection.close() }
         try Migrator(directory: sql).requireUpToDate(connection)
         let schema = SQLIdentifier(options.inputSchema)
-        let asOf = try options.asOf ?? connection.query(Query("SELECT clock_timestamp() AS now").named("now")).first!.decode("now")
+        let asOf = try RunStore.asOf(options.asOf, on: connection)
         guard let end = try options.end ?? connection.query(Query("""
             SELECT max(ds) AS d FROM \(unsafeRaw: schema.rendered).sales WHERE loaded_at <= \(asOf)
             """).named("backtest_end")).first?.decodeIfPresent("d", as: PostgresDate.self) else {
