@@ -96,6 +96,36 @@ extension Integration {
                 """), as: Int.self) > 0)
         }
 
+        @Test func firstFoldSelectionKeepsEachSeriesETSStructureAndFoldZeroIsAFullSelection() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 8, locations: 2, days: 160)
+            var options = try Self.options(folds: 3, horizon: 7, models: [.autoETS])
+            #expect(options.etsSelection == .firstFold)
+            let first = try Self.runner(db).run(options)
+            options.etsSelection = .everyFold
+            let every = try Self.runner(db).run(options)
+            #expect(try db.scalar(Query("SELECT ets_selection FROM forecast.backtests WHERE id = \(first.id)"), as: String.self) == "first-fold")
+            #expect(try db.scalar(Query("SELECT ets_selection FROM forecast.backtests WHERE id = \(every.id)"), as: String.self) == "every-fold")
+            // first-fold: the structure chosen at the oldest cutoff serves every later fold of that series.
+            #expect(try db.scalar(Query("""
+                SELECT count(*) FROM (SELECT item_id, location_id FROM forecast.backtest_results
+                                      WHERE backtest_id = \(first.id) AND model_name = 'AutoETS'
+                                      GROUP BY 1, 2 HAVING count(DISTINCT served_model) > 1) x
+                """), as: Int.self) == 0)
+            #expect(try db.scalar(Query("""
+                SELECT count(DISTINCT served_model) FROM forecast.backtest_results WHERE backtest_id = \(first.id) AND served_model LIKE 'ETS(%'
+                """), as: Int.self) > 1)
+            // The oldest fold has no earlier fit to start from: a full, cold selection in both modes.
+            let compared = try db.scalar(Query("""
+                SELECT count(*) FILTER (WHERE a.yhat = b.yhat)::text || '/' || count(*)::text
+                FROM forecast.backtest_results a JOIN forecast.backtest_results b USING (model_name, fold, item_id, location_id, ds)
+                WHERE a.backtest_id = \(first.id) AND b.backtest_id = \(every.id) AND fold = 0
+                """), as: String.self)
+            let parts = compared.split(separator: "/").map { Int($0)! }
+            #expect(parts[1] > 0 && parts[0] == parts[1], "fold 0 identical rows: \(compared)")
+        }
+
         @Test func conformalIntervalsAreCalibratedAndUsedByRuns() throws {
             let db = try TestDatabase()
             defer { db.drop() }

@@ -42,20 +42,51 @@ public struct AutoETS: ForecastModel {
 
     public func fit(_ y: [Double]) throws -> any FittedModel {
         try requireObservations(y)
-        if y.allSatisfy({ $0 == y[0] }) {
-            return try ETSEstimator.fit(y, spec: ETSSpec(error: .additive, trend: .none, season: .none), m: 1, fixedAlpha: 0.9999)
+        if let constant = try Self.constantFit(y) { return constant }
+        let candidates = ETSSpec.candidates(seasonal: isSeasonal(y), positive: y.allSatisfy { $0 > 0 })
+        return try select(y, among: candidates, starts: [:], sameOrigin: false)
+    }
+
+    /// Refits on a longer history of the same series, starting every structure's optimiser from
+    /// the earlier fit's optimum instead of the heuristic start (the likelihood is the same, only
+    /// the search is shorter). `keepStructure` refits only the structure chosen earlier, as a
+    /// rolling-origin backtest that "re-estimates but does not re-select" (Tashman 2000) does.
+    /// `sameOrigin`: the earlier history started at the same period (expanding window), so its
+    /// initial states are a good start too. Falls back to a full fit when nothing carries over.
+    public func refit(_ y: [Double], after previous: any FittedModel, keepStructure: Bool, sameOrigin: Bool) throws -> any FittedModel {
+        try requireObservations(y)
+        guard let previous = previous as? ETSFit, !previous.candidates.isEmpty else { return try fit(y) }
+        if let constant = try Self.constantFit(y) { return constant }
+        let allowed = ETSSpec.candidates(seasonal: isSeasonal(y), positive: y.allSatisfy { $0 > 0 })
+        if keepStructure, allowed.contains(previous.spec) {
+            return try select(y, among: [previous.spec], starts: previous.candidates, sameOrigin: sameOrigin)
         }
-        let seasonal = seasonLength > 1 && y.count > seasonLength
-        let positive = y.allSatisfy { $0 > 0 }
+        return try select(y, among: allowed, starts: previous.candidates, sameOrigin: sameOrigin)
+    }
+
+    func isSeasonal(_ y: [Double]) -> Bool { seasonLength > 1 && y.count > seasonLength }
+
+    /// Constant series get ETS(A,N,N) with alpha = 0.9999.
+    static func constantFit(_ y: [Double]) throws -> ETSFit? {
+        guard y.allSatisfy({ $0 == y[0] }) else { return nil }
+        return try ETSEstimator.fit(y, spec: ETSSpec(error: .additive, trend: .none, season: .none), m: 1, fixedAlpha: 0.9999)
+    }
+
+    /// Fits each structure and keeps the lowest AICc; the result remembers every optimum.
+    func select(_ y: [Double], among specs: [ETSSpec], starts: [ETSSpec: ETSEstimate], sameOrigin: Bool) throws -> ETSFit {
         var best: ETSFit?
-        for spec in ETSSpec.candidates(seasonal: seasonal, positive: positive) {
+        var estimates: [ETSSpec: ETSEstimate] = [:]
+        for spec in specs {
             let m = spec.season == .none ? 1 : seasonLength
-            guard let fit = try? ETSEstimator.fit(y, spec: spec, m: m), fit.aicc.isFinite else { continue }
+            guard let fit = try? ETSEstimator.fit(y, spec: spec, m: m, start: starts[spec], sameOrigin: sameOrigin),
+                  fit.aicc.isFinite else { continue }
+            estimates[spec] = fit.estimate
             if best == nil || fit.aicc < best!.aicc { best = fit }
         }
-        guard let best else {
+        guard var best else {
             throw ForecastError.invalidParameter(model: "AutoETS", message: "no ETS model could be fitted to \(y.count) observations")
         }
+        best.candidates = estimates
         return best
     }
 }

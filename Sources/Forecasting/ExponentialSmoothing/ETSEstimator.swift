@@ -1,15 +1,24 @@
 /// Maximum-likelihood estimation of one ETS structure.
 enum ETSEstimator {
-    static func fit(_ y: [Double], spec: ETSSpec, m: Int, fixedAlpha: Double? = nil) throws -> ETSFit {
+    /// `start` (an earlier fit of the same structure) replaces the heuristic starting values: its
+    /// smoothing parameters always, its initial states only when `sameOrigin` (the earlier fit's
+    /// series started at the same period, as in an expanding-window backtest).
+    static func fit(_ y: [Double], spec: ETSSpec, m: Int, fixedAlpha: Double? = nil,
+                    start warm: ETSEstimate? = nil, sameOrigin: Bool = false) throws -> ETSFit {
         let n = y.count
         if spec.error == .multiplicative || spec.season == .multiplicative {
             guard y.allSatisfy({ $0 > 0 }) else {
                 throw ForecastError.invalidParameter(model: "\(spec)", message: "multiplicative components need positive data")
             }
         }
-        var start = ETSInitialization.parameters(spec, m: m)
+        var start = warm?.parameters ?? ETSInitialization.parameters(spec, m: m)
         if let fixedAlpha { start.alpha = fixedAlpha }
-        let state = try ETSInitialization.state(y, spec: spec, m: m)
+        let state: ETSInitialization.State
+        if let warm, sameOrigin, warm.initial.seasons.count == (spec.season == .none ? 0 : m) {
+            state = warm.initial
+        } else {
+            state = try ETSInitialization.state(y, spec: spec, m: m)
+        }
         // Parameter vector: [alpha?] [beta] [gamma] [phi], level, [trend], seasons except the last.
         var x0: [Double] = []
         var lower: [Double] = [], upper: [Double] = []
@@ -69,7 +78,9 @@ enum ETSEstimator {
         let aicc = Double(n) - k - 1 != 0 ? aic + 2 * k * (k + 1) / (Double(n) - k - 1) : .infinity
         let sse = run.errors.reduce(0) { $0 + $1 * $1 }
         return ETSFit(spec: spec, m: m, parameters: p, recursion: recursion, final: run, fitted: run.fitted,
-                      aicc: aicc, sigma2: sse / (Double(n) - k - 1),
+                      aicc: aicc,
+                      estimate: ETSEstimate(parameters: p, initial: .init(level: level, trend: trend, seasons: seasons)),
+                      sigma2: sse / (Double(n) - k - 1),
                       intervals: ResidualIntervals(actual: y, fitted: run.fitted))
     }
 }
@@ -83,6 +94,10 @@ public struct ETSFit: FittedModel {
     let final: ETSRecursion.Run
     public let fitted: [Double]
     public let aicc: Double
+    /// The optimum found, from which a refit on a longer history can start.
+    public let estimate: ETSEstimate
+    /// AutoETS: the optimum of every structure it compared, for warm-started refits.
+    var candidates: [ETSSpec: ETSEstimate] = [:]
     public let sigma2: Double
     let intervals: ResidualIntervals
 
@@ -109,4 +124,10 @@ public struct ETSFit: FittedModel {
         }
         return intervals.forecast(mean: mean, level: level) { factors[$0 - 1] }
     }
+}
+
+/// One structure's estimate: smoothing parameters and the initial state at the series' first period.
+public struct ETSEstimate: Sendable {
+    let parameters: ETSParameters
+    let initial: ETSInitialization.State
 }

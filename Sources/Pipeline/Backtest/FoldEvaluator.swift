@@ -12,6 +12,7 @@ struct FoldEvaluator: Sendable {
     let level: Double
     let seasonLength: Int
     let backtestID: Int64
+    var etsSelection = ETSSelection.firstFold
 
     static let columns = "backtest_id, model_name, served_model, fold, cutoff, item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, actual, demand_class"
 
@@ -64,21 +65,25 @@ struct FoldEvaluator: Sendable {
     func evaluate(_ s: SeriesInput, category: String, region: String, into writer: inout BinaryCopyWriter,
                   groups: inout [BacktestReport.Key: ErrorAccumulator], scores: inout ScoreSample) {
         guard let demandClass = demandClass(s) else { return }
+        var previous: [String: any FittedModel] = [:]
         for fold in plan.foldOffsets {
             guard let ctx = context(s, fold: fold, demandClass: demandClass, category: category, region: region) else { continue }
             var reusable: [String: any FittedModel] = [:]
             for (m, model) in models.enumerated() {
-                guard let fitted = try? Self.fit(model, ctx.training, reusing: &reusable),
+                guard let fitted = try? fit(model, ctx.training, reusing: &reusable, previous: previous),
                       let full = try? fitted.predict(horizon: plan.reach, level: level) else { continue }
                 record(s, ctx, modelIndex: m, served: fitted.modelName, forecast: full.clampedNonNegative(),
                        into: &writer, groups: &groups, scores: &scores)
             }
+            previous = reusable
         }
     }
 
     /// Fits a model; an ensemble reuses members already fitted to this fold's training data, and
     /// every fit is remembered under its model's own name (without fallback) for later ensembles.
-    static func fit(_ model: any ForecastModel, _ y: [Double], reusing cache: inout [String: any FittedModel]) throws -> any FittedModel {
+    /// AutoETS starts from its fit in the previous fold (`previous`), as `etsSelection` says.
+    func fit(_ model: any ForecastModel, _ y: [Double], reusing cache: inout [String: any FittedModel],
+             previous: [String: any FittedModel] = [:]) throws -> any FittedModel {
         // The model's own core (a fallback chain's first member, when the series is long enough).
         var core = model
         if let chain = model as? FallbackChain, let first = chain.models.first, y.count >= first.minimumObservations {
@@ -89,6 +94,9 @@ struct FoldEvaluator: Sendable {
             let fitted: any FittedModel
             if let ensemble = core as? MedianEnsemble {
                 fitted = try ensemble.fit(y, reusing: cache)
+            } else if let auto = core as? AutoETS, let earlier = previous[core.name] {
+                fitted = try auto.refit(y, after: earlier, keepStructure: etsSelection == .firstFold,
+                                        sameOrigin: plan.window == .expanding)
             } else {
                 fitted = try core.fit(y)
             }
