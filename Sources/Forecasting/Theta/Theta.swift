@@ -67,7 +67,7 @@ public struct AutoTheta: ForecastModel {
         let upper = optimiseTheta ? [1e10, 0.99, 1e10] : [1e10, 0.99]
         let result = NelderMead().minimize(x0, lower: lower, upper: upper) { x in
             let r = ThetaRecursion(variant: variant, alpha: x[1], theta: optimiseTheta ? x[2] : 2)
-            let mse = r.run(y, level0: x[0]).mse
+            let mse = r.mse(y, level0: x[0])
             return mse.isFinite ? mse : .infinity
         }
         let x = result.x

@@ -32,7 +32,12 @@ struct ThetaRecursion {
 
     /// The state at index i from the state at i-1; `y` nil = use the forecast (mu) as the observation.
     func step(_ prev: State, index i: Int, y: Double?) -> State {
-        let decay = power(1 - alpha, Double(i))
+        step(prev, index: i, y: y, decay: power(1 - alpha, Double(i)))
+    }
+
+    /// One step given `decay` = (1 - alpha)^i (the filter keeps it as a running product).
+    @inline(__always)
+    func step(_ prev: State, index i: Int, y: Double?, decay: Double) -> State {
         let mu = prev.level + (1 - 1 / theta) * (prev.a * decay + prev.b * (1 - decay * (1 - alpha)) / alpha)
         let obs = y ?? mu
         var next = State(level: alpha * obs + (1 - alpha) * prev.level,
@@ -48,18 +53,39 @@ struct ThetaRecursion {
     func run(_ y: [Double], level0: Double) -> (errors: [Double], fitted: [Double], last: State, mse: Double) {
         let n = y.count
         var errors = [Double](repeating: 0, count: n), fitted = [Double](repeating: .nan, count: n)
-        var s = initial(y, level0: level0)
-        fitted[0] = s.mu
-        errors[0] = y[0] - s.mu
-        for i in 1..<max(1, n) {
-            s = step(s, index: i, y: y[i])
-            fitted[i] = s.mu
-            errors[i] = y[i] - s.mu
+        let out = filter(y, level0: level0) { i, mu in
+            fitted[i] = mu
+            errors[i] = y[i] - mu
         }
-        var meanAbs = y.reduce(0) { $0 + abs($1) } / Double(n)
+        return (errors, fitted, out.last, out.mse)
+    }
+
+    /// Only the fitting criterion: what the optimiser calls (no per-call arrays).
+    func mse(_ y: [Double], level0: Double) -> Double {
+        filter(y, level0: level0) { _, _ in }.mse
+    }
+
+    /// The recursion: `observe(i, mu)` at every period; mse = sum of squared errors after the
+    /// first three periods over the mean absolute value of y (forecTheta's criterion).
+    @inline(__always)
+    private func filter(_ y: [Double], level0: Double, observe: (Int, Double) -> Void) -> (last: State, mse: Double) {
+        let n = y.count
+        var s = initial(y, level0: level0)
+        observe(0, s.mu)
+        var sse = 0.0, sumAbs = abs(y[0])
+        var decay = 1.0
+        let keep = 1 - alpha
+        for i in 1..<max(1, n) {
+            decay *= keep
+            s = step(s, index: i, y: y[i], decay: decay)
+            observe(i, s.mu)
+            let e = y[i] - s.mu
+            if i >= 3 { sse += e * e }
+            sumAbs += abs(y[i])
+        }
+        var meanAbs = sumAbs / Double(n)
         if meanAbs < 1e-10 { meanAbs = 1e-10 }
-        let sse = errors.dropFirst(3).reduce(0) { $0 + $1 * $1 }
-        return (errors, fitted, s, sse / meanAbs)
+        return (s, sse / meanAbs)
     }
 
     func forecast(from last: State, n: Int, horizon: Int) -> [Double] {
