@@ -32,9 +32,11 @@ enum ETSAdmissibility {
         if alpha < 1 - 1 / phi - gamma * (1 - mm + phi + phi * mm) / (2 * phi * mm) { return false }
         if beta < -(1 - phi) * (gamma / mm + alpha) { return false }
         // Characteristic polynomial, lowest degree first.
-        var poly = [phi * (1 - alpha - gamma), alpha + beta - alpha * phi + gamma - 1]
-        poly += [Double](repeating: alpha + beta - alpha * phi, count: m - 2)
-        poly += [alpha + beta - phi, 1]
+        var poly = [Double](repeating: alpha + beta - alpha * phi, count: m + 2)
+        poly[0] = phi * (1 - alpha - gamma)
+        poly[1] = alpha + beta - alpha * phi + gamma - 1
+        poly[m] = alpha + beta - phi
+        poly[m + 1] = 1
         return allRootsInside(poly, radius: 1 + 1e-10)
     }
 }

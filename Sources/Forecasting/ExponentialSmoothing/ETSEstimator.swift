@@ -38,7 +38,9 @@ enum ETSEstimator {
             throw ForecastError.tooShort(model: "\(spec)", needed: np + 2, got: n)
         }
 
-        func decode(_ x: [Double]) -> (ETSParameters, Double, Double, [Double]) {
+        /// Parameters, level and trend from a parameter vector; seasons written into `seasons`
+        /// (m entries, the last implied by the normalisation).
+        func decode(_ x: [Double], into seasons: inout [Double]) -> (ETSParameters, Double, Double) {
             var j = 0
             var p = ETSParameters(alpha: fixedAlpha ?? 0, beta: 0, gamma: 0, phi: 1)
             if fixedAlpha == nil { p.alpha = x[j]; j += 1 }
@@ -48,26 +50,28 @@ enum ETSEstimator {
             let level = x[j]; j += 1
             var trend = 0.0
             if spec.trend != .none { trend = x[j]; j += 1 }
-            var seasons: [Double] = []
             if spec.season != .none {
-                seasons = Array(x[j..<(j + m - 1)])
-                seasons.append((spec.season == .multiplicative ? Double(m) : 0) - seasons.reduce(0, +))
+                var sum = 0.0
+                for k in 0..<(m - 1) { seasons[k] = x[j + k]; sum += x[j + k] }
+                seasons[m - 1] = (spec.season == .multiplicative ? Double(m) : 0) - sum
             }
-            return (p, level, trend, seasons)
+            return (p, level, trend)
         }
 
+        var scratch = [Double](repeating: 0, count: spec.season == .none ? 0 : m)
         func objective(_ x: [Double]) -> Double {
-            let (p, level, trend, seasons) = decode(x)
+            let (p, level, trend) = decode(x, into: &scratch)
             guard ETSAdmissibility.check(p, spec: spec, m: m) else { return .infinity }
-            if spec.season == .multiplicative && (seasons.min() ?? 1) < 0 { return .infinity }
-            var lik = ETSRecursion(spec: spec, m: m, p: p).likelihood(y, level: level, trend: trend, seasons: seasons)
+            if spec.season == .multiplicative && (scratch.min() ?? 1) < 0 { return .infinity }
+            var lik = ETSRecursion(spec: spec, m: m, p: p).likelihood(y, level: level, trend: trend, seasons: scratch)
             if lik.isNaN { return .infinity }
             if lik < -1e10 { lik = -1e10 }
             return lik
         }
 
         let result = NelderMead().minimize(x0, lower: lower, upper: upper, objective)
-        let (p, level, trend, seasons) = decode(result.x)
+        var seasons = scratch
+        let (p, level, trend) = decode(result.x, into: &seasons)
         let recursion = ETSRecursion(spec: spec, m: m, p: p)
         let run = recursion.run(y, level: level, trend: trend, seasons: seasons)
         guard run.likelihood.isFinite else {

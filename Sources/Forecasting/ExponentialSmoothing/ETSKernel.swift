@@ -21,7 +21,8 @@ extension ETSRecursion {
     /// Seasonal states live in a ring buffer: the state used at time t is `ring[t % m]`, and its
     /// update is written back to the same slot (used again at t + m).
     @inline(__always)
-    func filter(_ y: [Double], level l0: Double, trend b0: Double, seasons s0: [Double],
+    /// `finalState: false` skips the final seasonal states (the optimiser needs the likelihood only).
+    func filter(_ y: [Double], level l0: Double, trend b0: Double, seasons s0: [Double], finalState: Bool = true,
                 observe: (Int, Double, Double) -> Void) -> ETSFilterResult {
         switch spec.error {
         case .multiplicative: return withTrend(ETSMultiplicative.self)
@@ -38,16 +39,16 @@ extension ETSRecursion {
 
         func withSeason<E: ETSComponentKind, T: ETSComponentKind>(_: E.Type, _: T.Type) -> ETSFilterResult {
             switch spec.season {
-            case .none: return kernel(E.self, T.self, ETSNone.self, y, l0, b0, s0, observe)
-            case .additive: return kernel(E.self, T.self, ETSAdditive.self, y, l0, b0, s0, observe)
-            case .multiplicative: return kernel(E.self, T.self, ETSMultiplicative.self, y, l0, b0, s0, observe)
+            case .none: return kernel(E.self, T.self, ETSNone.self, y, l0, b0, s0, finalState, observe)
+            case .additive: return kernel(E.self, T.self, ETSAdditive.self, y, l0, b0, s0, finalState, observe)
+            case .multiplicative: return kernel(E.self, T.self, ETSMultiplicative.self, y, l0, b0, s0, finalState, observe)
             }
         }
     }
 
     @inline(__always)
     private func kernel<E: ETSComponentKind, T: ETSComponentKind, S: ETSComponentKind>(
-        _: E.Type, _: T.Type, _: S.Type, _ y: [Double], _ l0: Double, _ b0: Double, _ s0: [Double],
+        _: E.Type, _: T.Type, _: S.Type, _ y: [Double], _ l0: Double, _ b0: Double, _ s0: [Double], _ finalState: Bool,
         _ observe: (Int, Double, Double) -> Void
     ) -> ETSFilterResult {
         let hasSeason = S.component != .none
@@ -110,7 +111,7 @@ extension ETSRecursion {
                         newLevel = oneMinusAlpha * l + alpha * pv
                     case .additive:
                         newLevel = oneMinusAlpha * l + (levelFromTrend * b + alpha * pv)
-                        b = trendFromTrend * b + beta * (pv - l)
+                        b = (trendFromTrend * b + beta * pv) - beta * l
                     case .multiplicative:
                         newLevel = q + alpha * (pv - q)
                         let r = abs(l) < Self.tiny ? Self.huge : newLevel / l
@@ -131,7 +132,7 @@ extension ETSRecursion {
             var likelihood = Double(n) * logarithm(sse)
             if multiplicativeError { likelihood += 2 * (logSum + logarithm(product)) }
             var seasons: [Double] = []
-            if hasSeason {
+            if hasSeason && finalState {
                 seasons = [Double](repeating: 0, count: m)
                 for k in 0..<m { seasons[m - 1 - k] = ring[(n + k) % m] }
             }

@@ -59,6 +59,6 @@ struct ETSRecursion {
 
     /// Only the likelihood: what the optimiser calls thousands of times (no per-call arrays of n).
     func likelihood(_ y: [Double], level l0: Double, trend b0: Double, seasons s0: [Double]) -> Double {
-        filter(y, level: l0, trend: b0, seasons: s0) { _, _, _ in }.likelihood
+        filter(y, level: l0, trend: b0, seasons: s0, finalState: false) { _, _, _ in }.likelihood
     }
 }

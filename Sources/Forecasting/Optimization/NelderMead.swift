@@ -20,67 +20,93 @@ public struct NelderMead: Sendable {
         public let iterations: Int
     }
 
+    /// The simplex lives in one flat buffer and every trial point in a reused scratch array, so an
+    /// iteration allocates nothing; the sequence of points is that of the textbook formulation.
     public func minimize(_ x0: [Double], lower: [Double], upper: [Double], _ f: ([Double]) -> Double) -> Result {
         let n = x0.count
-        func clip(_ x: [Double]) -> [Double] {
-            var out = x
-            for i in 0..<n { out[i] = min(max(out[i], lower[i]), upper[i]) }
-            return out
-        }
         let dim = Double(n)
         let reflect = 1.0
         let expand = adaptive ? 1 + 2 / dim : 2
         let contract = adaptive ? 0.75 - 1 / (2 * dim) : 0.5
         let shrink = adaptive ? 1 - 1 / dim : 0.5
 
-        var simplex = [[Double]](repeating: clip(x0), count: n + 1)
-        for i in 0..<n {
-            var p = simplex[i]
-            let v = p[i] == 0 ? zeroPerturbation : p[i]
-            p[i] = v * (1 + initialStep)
-            simplex[i] = clip(p)
+        var simplex = [Double](repeating: 0, count: (n + 1) * n) // row k = vertex k
+        var values = [Double](repeating: 0, count: n + 1)
+        var point = [Double](repeating: 0, count: n)
+        var reflected = [Double](repeating: 0, count: n)
+        var centroid = [Double](repeating: 0, count: n)
+        var order = Array(0...n)
+
+        @inline(__always) func clipPoint() {
+            for i in 0..<n { point[i] = min(max(point[i], lower[i]), upper[i]) }
         }
-        var values = simplex.map(f)
+        @inline(__always) func store(_ k: Int, _ value: Double) {
+            for i in 0..<n { simplex[k * n + i] = point[i] }
+            values[k] = value
+        }
+        for k in 0...n {
+            for i in 0..<n { point[i] = x0[i] }
+            if k < n {
+                let v = point[k] == 0 ? zeroPerturbation : point[k]
+                point[k] = v * (1 + initialStep)
+            }
+            clipPoint()
+            store(k, f(point))
+        }
         var iteration = 0
         while iteration < maxIterations {
             iteration += 1
-            let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+            // Indices by value, ties by index (insertion sort: n is small).
+            for k in 0...n { order[k] = k }
+            for a in 1..<(n + 1) {
+                let key = order[a]
+                var b = a - 1
+                while b >= 0 && (values[order[b]] > values[key] || (values[order[b]] == values[key] && order[b] > key)) {
+                    order[b + 1] = order[b]
+                    b -= 1
+                }
+                order[b + 1] = key
+            }
             let best = order[0], worst = order[n], secondWorst = order[n - 1]
             if standardDeviation(values) < tolerance { break }
-            var centroid = [Double](repeating: 0, count: n)
-            for k in order.dropLast() { for i in 0..<n { centroid[i] += simplex[k][i] } }
+            for i in 0..<n { centroid[i] = 0 }
+            for r in 0..<n { let k = order[r]; for i in 0..<n { centroid[i] += simplex[k * n + i] } }
             for i in 0..<n { centroid[i] /= dim }
-            func along(_ coefficient: Double, _ from: [Double]) -> [Double] {
-                clip((0..<n).map { centroid[$0] + coefficient * (from[$0] - centroid[$0]) })
+            @inline(__always) func along(_ coefficient: Double, _ from: (Int) -> Double) {
+                for i in 0..<n { point[i] = centroid[i] + coefficient * (from(i) - centroid[i]) }
+                clipPoint()
             }
-            let xr = along(-reflect, simplex[worst])
-            let fr = f(xr)
+            along(-reflect) { simplex[worst * n + $0] }
+            let fr = f(point)
+            for i in 0..<n { reflected[i] = point[i] }
             if values[best] <= fr && fr < values[secondWorst] {
-                simplex[worst] = xr; values[worst] = fr
+                store(worst, fr)
                 continue
             }
             if fr < values[best] {
-                let xe = along(expand, xr)
-                let fe = f(xe)
-                if fe < fr { simplex[worst] = xe; values[worst] = fe } else { simplex[worst] = xr; values[worst] = fr }
+                along(expand) { reflected[$0] }
+                let fe = f(point)
+                if fe < fr { store(worst, fe) } else { for i in 0..<n { point[i] = reflected[i] }; store(worst, fr) }
                 continue
             }
             if values[secondWorst] <= fr && fr < values[worst] {
-                let xoc = along(contract, xr)
-                let foc = f(xoc)
-                if foc <= fr { simplex[worst] = xoc; values[worst] = foc; continue }
+                along(contract) { reflected[$0] }
+                let foc = f(point)
+                if foc <= fr { store(worst, foc); continue }
             } else {
-                let xic = along(-contract, xr)
-                let fic = f(xic)
-                if fic < values[worst] { simplex[worst] = xic; values[worst] = fic; continue }
+                along(-contract) { reflected[$0] }
+                let fic = f(point)
+                if fic < values[worst] { store(worst, fic); continue }
             }
-            for k in order.dropFirst() {
-                simplex[k] = clip((0..<n).map { simplex[best][$0] + shrink * (simplex[k][$0] - simplex[best][$0]) })
-                values[k] = f(simplex[k])
+            for r in 1...n {
+                let k = order[r]
+                for i in 0..<n { point[i] = simplex[best * n + i] + shrink * (simplex[k * n + i] - simplex[best * n + i]) }
+                clipPoint()
+                store(k, f(point))
             }
         }
         let bestIndex = values.indices.min { values[$0] < values[$1] } ?? 0
-        return Result(x: simplex[bestIndex], value: values[bestIndex], iterations: iteration)
+        return Result(x: Array(simplex[(bestIndex * n)..<(bestIndex * n + n)]), value: values[bestIndex], iterations: iteration)
     }
 
     /// Population standard deviation; +inf when any value is infinite (keeps searching).

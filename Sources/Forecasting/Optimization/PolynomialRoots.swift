@@ -4,18 +4,29 @@
 /// polynomial `(a_d p(z) - a_0 p*(z)) / z`, of degree d - 1, has too.
 func allRootsInside(_ coefficients: [Double], radius: Double = 1) -> Bool {
     // Scale z -> radius z so that the test is against the unit circle.
-    var a = coefficients.enumerated().map { $0.element * power(radius, Double($0.offset)) }
-    while let last = a.last, last == 0, a.count > 1 { a.removeLast() }
-    while a.count > 1 {
-        let d = a.count - 1
+    var a = coefficients
+    var scale = 1.0
+    for k in a.indices {
+        a[k] *= scale
+        scale *= radius
+    }
+    var next = [Double](repeating: 0, count: a.count)
+    var count = a.count
+    while count > 1 && a[count - 1] == 0 { count -= 1 }
+    while count > 1 {
+        let d = count - 1
         let a0 = a[0], ad = a[d]
         if abs(a0) >= abs(ad) { return false }
-        var next = [Double](repeating: 0, count: d)
-        for k in 1...d { next[k - 1] = ad * a[k] - a0 * a[d - k] }
+        var largest = 0.0
+        for k in 1...d {
+            next[k - 1] = ad * a[k] - a0 * a[d - k]
+            largest = max(largest, abs(next[k - 1]))
+        }
         // Normalise to keep magnitudes in range.
-        let scale = next.map(abs).max() ?? 1
-        a = scale > 0 ? next.map { $0 / scale } : next
-        while let last = a.last, last == 0, a.count > 1 { a.removeLast() }
+        if largest > 0 { for k in 0..<d { next[k] /= largest } }
+        swap(&a, &next)
+        count = d
+        while count > 1 && a[count - 1] == 0 { count -= 1 }
     }
     return true
 }
