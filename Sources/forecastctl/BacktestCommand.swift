@@ -67,9 +67,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .customLong("select-metric"), help: "Metric that picks each demand class's model: wape, mase, rmsse or mae.")
     var selectMetric = "wape"
 
-    @Option(name: .customLong("ets-selection"),
-            help: "How AutoETS is refitted across folds: first-fold (the oldest fold picks each series' structure, later folds re-estimate it) or every-fold (all structures compared at every fold, as nightly runs do; about 4x slower).")
-    var etsSelection = "first-fold"
+    @Option(name: .customLong("structure-selection"),
+            help: "How AutoETS and AutoTheta are refitted across folds: first-fold (the oldest fold picks each series' structure or variant, later folds re-estimate it) or every-fold (all forms compared at every fold, as nightly runs do; slower).")
+    var structureSelection = "first-fold"
 
     @Option(help: "Accuracy gate (JSON, e.g. ops/accuracy-gate.json): exit 2 with a table of failures when it is not met.")
     var gate: String?
@@ -99,10 +99,10 @@ struct BacktestCommand: ParsableCommand {
                                       intervalLevel: level, workers: workers, chunkSize: chunkSize,
                                       inputSchema: inputSchema, showProgress: !noProgress)
         options.selectionMetric = selectMetric
-        guard let etsMode = ETSSelection(rawValue: etsSelection) else {
-            throw ValidationError("unknown --ets-selection '\(etsSelection)'; choose \(ETSSelection.allCases.map(\.rawValue).joined(separator: " or "))")
+        guard let selectionMode = StructureSelection(rawValue: structureSelection) else {
+            throw ValidationError("unknown --structure-selection '\(structureSelection)'; choose \(StructureSelection.allCases.map(\.rawValue).joined(separator: " or "))")
         }
-        options.etsSelection = etsMode
+        options.structureSelection = selectionMode
         _ = try SelectionMetric.resolve(selectMetric)
         let report = try runner.run(options)
         print(BacktestPrinter(report: report, plan: plan, level: level).render())

@@ -96,23 +96,26 @@ extension Integration {
                 """), as: Int.self) > 0)
         }
 
-        @Test func firstFoldSelectionKeepsEachSeriesETSStructureAndFoldZeroIsAFullSelection() throws {
+        @Test func firstFoldSelectionKeepsEachSeriesFormAndFoldZeroIsAFullSelection() throws {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 8, locations: 2, days: 160)
-            var options = try Self.options(folds: 3, horizon: 7, models: [.autoETS])
-            #expect(options.etsSelection == .firstFold)
+            var options = try Self.options(folds: 3, horizon: 7, models: [.autoETS, .autoTheta])
+            #expect(options.structureSelection == .firstFold)
             let first = try Self.runner(db).run(options)
-            options.etsSelection = .everyFold
+            options.structureSelection = .everyFold
             let every = try Self.runner(db).run(options)
-            #expect(try db.scalar(Query("SELECT ets_selection FROM forecast.backtests WHERE id = \(first.id)"), as: String.self) == "first-fold")
-            #expect(try db.scalar(Query("SELECT ets_selection FROM forecast.backtests WHERE id = \(every.id)"), as: String.self) == "every-fold")
-            // first-fold: the structure chosen at the oldest cutoff serves every later fold of that series.
+            #expect(try db.scalar(Query("SELECT structure_selection FROM forecast.backtests WHERE id = \(first.id)"), as: String.self) == "first-fold")
+            #expect(try db.scalar(Query("SELECT structure_selection FROM forecast.backtests WHERE id = \(every.id)"), as: String.self) == "every-fold")
+            // first-fold: the structure (variant) chosen at the oldest cutoff serves every later fold of that series.
             #expect(try db.scalar(Query("""
-                SELECT count(*) FROM (SELECT item_id, location_id FROM forecast.backtest_results
-                                      WHERE backtest_id = \(first.id) AND model_name = 'AutoETS'
-                                      GROUP BY 1, 2 HAVING count(DISTINCT served_model) > 1) x
+                SELECT count(*) FROM (SELECT model_name, item_id, location_id FROM forecast.backtest_results
+                                      WHERE backtest_id = \(first.id) AND model_name IN ('AutoETS', 'AutoTheta')
+                                      GROUP BY 1, 2, 3 HAVING count(DISTINCT served_model) > 1) x
                 """), as: Int.self) == 0)
+            #expect(try db.scalar(Query("""
+                SELECT count(DISTINCT served_model) FROM forecast.backtest_results WHERE backtest_id = \(first.id) AND served_model LIKE 'Theta(%'
+                """), as: Int.self) >= 1)
             #expect(try db.scalar(Query("""
                 SELECT count(DISTINCT served_model) FROM forecast.backtest_results WHERE backtest_id = \(first.id) AND served_model LIKE 'ETS(%'
                 """), as: Int.self) > 1)

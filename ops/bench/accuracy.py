@@ -2,7 +2,8 @@
 
 Inputs (written by ops/scripts/bench-accuracy.sh): sales.csv (zero-filled daily series up to the
 end date), ours.csv (our backtest rows: model, series, cutoff, ds, yhat, actual, class) and
-ours.json (our per-model wall times, conformal coverage, and the per-class selection).
+ours.json (our per-model wall times, conformal coverage, and the per-class selection) and
+first.csv (our AutoETS backtest in first-fold mode, shown as an extra row).
 Every metric is computed here by one function for both sides, on the same points: the periods our
 backtest scored (stockout periods, where demand is unknown, are excluded for everyone).
 """
@@ -59,6 +60,12 @@ for model, seconds in meta["seconds"].items():
     f = ours.loc[ours["model"] == model, ["unique_id", "cutoff", "ds", "yhat"]]
     wape, mase, _ = metrics(f)
     rows.append(("ours", model, wape, mase, meta["conformal_coverage"].get(model, np.nan), seconds))
+first_path = os.path.join(workdir, "first.csv")
+if os.path.exists(first_path):
+    first = pd.read_csv(first_path, parse_dates=["cutoff", "ds"])
+    f = first.loc[first["model"] == "AutoETS", ["unique_id", "cutoff", "ds", "yhat"]]
+    wape, mase, _ = metrics(f)
+    rows.append(("ours", "AutoETS (first-fold: structure from the oldest fold)", wape, mase, np.nan, meta["first_fold_seconds"]))
 sel = meta["selection"]
 chosen = ours[ours.apply(lambda r: r["model"] == sel.get(r["class"], sel["all"]), axis=1)]
 wape, mase, _ = metrics(chosen[["unique_id", "cutoff", "ds", "yhat"]])

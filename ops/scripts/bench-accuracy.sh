@@ -28,27 +28,33 @@ fi
 
 now() { date +%s.%N; }
 declare -A SECONDS_BY
-run_backtest() { # name models...
-  local name="$1"; shift
+run_backtest() { # name models [extra backtest options...]
+  local name="$1" models="$2"; shift 2
   local t0; t0=$(now)
-  "$BIN" backtest --as-of "$ASOF" --end "$END" --folds 4 --step 7 --horizon 28 --models "$1" --no-progress > "$WORK/$name.txt"
+  "$BIN" backtest --as-of "$ASOF" --end "$END" --folds 4 --step 7 --horizon 28 --models "$models" --no-progress "$@" > "$WORK/$name.txt"
   SECONDS_BY[$name]=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
 }
 run_backtest SeasonalNaive seasonal_naive
-run_backtest AutoETS auto_ets
+# statsforecast re-selects AutoETS in every window: compare like with like (every-fold), and show
+# the default first-fold mode (structure chosen at the oldest cutoff, re-estimated later) beside it.
+run_backtest AutoETS auto_ets --structure-selection every-fold
+run_backtest AutoETSFirstFold auto_ets --structure-selection first-fold
+BT_FIRST=$("${PSQL[@]}" -tAc "SELECT max(id) FROM forecast.backtests WHERE status = 'finished'")
 run_backtest AutoTheta auto_theta
 run_backtest CrostonSBA croston_sba
 run_backtest TSB tsb
 run_backtest XGBoost xgboost
-run_backtest all seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost
+run_backtest all seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost --structure-selection every-fold
 BT=$("${PSQL[@]}" -tAc "SELECT max(id) FROM forecast.backtests WHERE status = 'finished'")
 
 "${PSQL[@]}" -c "\\copy (SELECT r.model_name AS model, r.item_id || '/' || r.location_id AS unique_id, r.cutoff, r.ds, r.yhat, r.actual, r.demand_class AS class FROM forecast.backtest_results r WHERE r.backtest_id = $BT ORDER BY 1, 2, 3, 4) TO '$WORK/ours.csv' CSV HEADER"
+"${PSQL[@]}" -c "\\copy (SELECT r.model_name AS model, r.item_id || '/' || r.location_id AS unique_id, r.cutoff, r.ds, r.yhat, r.actual, r.demand_class AS class FROM forecast.backtest_results r WHERE r.backtest_id = $BT_FIRST ORDER BY 1, 2, 3, 4) TO '$WORK/first.csv' CSV HEADER"
 "${PSQL[@]}" -c "\\copy (SELECT s.item_id || '/' || s.location_id AS unique_id, d::date AS ds, coalesce(x.qty, 0) AS y FROM forecast.backtest_series s CROSS JOIN LATERAL (SELECT min(ds) AS first FROM demand.sales WHERE item_id = s.item_id AND location_id = s.location_id) f CROSS JOIN LATERAL generate_series(f.first, date '$END', interval '1 day') d LEFT JOIN demand.sales x ON x.item_id = s.item_id AND x.location_id = s.location_id AND x.ds = d::date WHERE s.backtest_id = $BT ORDER BY 1, 2) TO '$WORK/sales.csv' CSV HEADER"
 "${PSQL[@]}" -tAc "SELECT json_build_object(
     'seconds', json_build_object('SeasonalNaive(7)', ${SECONDS_BY[SeasonalNaive]}, 'AutoETS', ${SECONDS_BY[AutoETS]}, 'AutoTheta', ${SECONDS_BY[AutoTheta]}, 'CrostonSBA', ${SECONDS_BY[CrostonSBA]}, 'TSB(0.1,0.1)', ${SECONDS_BY[TSB]}, 'XGBoost', ${SECONDS_BY[XGBoost]},
                              'Median(AutoETS,SES(0.1),SeasonalNaive(7),MovingAverage(28))', ${SECONDS_BY[all]}),
     'selected_seconds', ${SECONDS_BY[all]},
+    'first_fold_seconds', ${SECONDS_BY[AutoETSFirstFold]},
     'conformal_coverage', (SELECT json_object_agg(model_name, cross_fold_coverage) FROM forecast.interval_calibrations WHERE backtest_id = $BT),
     'selection', (SELECT json_object_agg(segment, model_name) FROM forecast.model_selections WHERE backtest_id = $BT))" > "$WORK/ours.json"
 OMP_NUM_THREADS=1 "$VENV/bin/python" "$ROOT/ops/bench/accuracy.py" "$WORK"

@@ -27,7 +27,7 @@ public struct ETS: ForecastModel {
 /// additive or damped trend; no, additive or multiplicative season; multiplicative components
 /// only for positive data) and keeps the one with the lowest AICc, as forecast::ets and
 /// statsforecast `AutoETS` do. Constant series get ETS(A,N,N) with alpha = 0.9999.
-public struct AutoETS: ForecastModel {
+public struct AutoETS: Refittable {
     public let seasonLength: Int
 
     public init(seasonLength: Int) throws {
@@ -47,12 +47,7 @@ public struct AutoETS: ForecastModel {
         return try select(y, among: candidates, starts: [:], sameOrigin: false)
     }
 
-    /// Refits on a longer history of the same series, starting every structure's optimiser from
-    /// the earlier fit's optimum instead of the heuristic start (the likelihood is the same, only
-    /// the search is shorter). `keepStructure` refits only the structure chosen earlier, as a
-    /// rolling-origin backtest that "re-estimates but does not re-select" (Tashman 2000) does.
-    /// `sameOrigin`: the earlier history started at the same period (expanding window), so its
-    /// initial states are a good start too. Falls back to a full fit when nothing carries over.
+    /// Warm-started refit (see `Refittable`); the structure is the (error, trend, season) triple.
     public func refit(_ y: [Double], after previous: any FittedModel, keepStructure: Bool, sameOrigin: Bool) throws -> any FittedModel {
         try requireObservations(y)
         guard let previous = previous as? ETSFit, !previous.candidates.isEmpty else { return try fit(y) }

@@ -5,7 +5,7 @@
 /// multiplicative decomposition (additive when the data are not positive or a seasonal index falls
 /// below 0.01) and reseasonalised with the last season of indices.
 /// Parameters by Nelder–Mead: initial level in ±1e10, alpha in [0.1, 0.99], theta in [1, 1e10].
-public struct AutoTheta: ForecastModel {
+public struct AutoTheta: Refittable {
     public let seasonLength: Int
     let variants: [ThetaRecursion.Variant]
 
@@ -26,6 +26,20 @@ public struct AutoTheta: ForecastModel {
     public var minimumObservations: Int { 4 }
 
     public func fit(_ y: [Double]) throws -> any FittedModel {
+        try fit(y, variants: variants, starts: [:], sameOrigin: false)
+    }
+
+    /// Warm-started refit (see `Refittable`); the structure is the variant (STM, OTM, DSTM, DOTM).
+    /// The seasonality test and decomposition are redone on the new history either way.
+    public func refit(_ y: [Double], after previous: any FittedModel, keepStructure: Bool, sameOrigin: Bool) throws -> any FittedModel {
+        guard let previous = previous as? Fitted, !previous.estimates.isEmpty else { return try fit(y) }
+        let chosen = previous.recursion.variant
+        let kept = keepStructure && variants.contains(chosen) ? [chosen] : variants
+        return try fit(y, variants: kept, starts: previous.estimates, sameOrigin: sameOrigin)
+    }
+
+    func fit(_ y: [Double], variants: [ThetaRecursion.Variant], starts: [ThetaRecursion.Variant: [Double]],
+             sameOrigin: Bool) throws -> Fitted {
         try requireObservations(y)
         let m = seasonLength
         var series = y
@@ -42,9 +56,13 @@ public struct AutoTheta: ForecastModel {
             seasonal = Array(indices.suffix(m))
         }
         var best: (ThetaRecursion, Double, Double)? // recursion, level0, mse
+        var estimates: [ThetaRecursion.Variant: [Double]] = [:]
         for variant in variants {
-            let fit = Self.optimise(series, variant: variant)
-            if best == nil || fit.2 < best!.2 { best = fit }
+            var start = starts[variant]
+            if !sameOrigin, start != nil { start![0] = series[0] / 2 } // the initial level belongs to the old origin
+            let fit = Self.optimise(series, variant: variant, start: start)
+            estimates[variant] = fit.3
+            if best == nil || fit.2 < best!.2 { best = (fit.0, fit.1, fit.2) }
         }
         guard let (recursion, level0, _) = best else {
             throw ForecastError.invalidParameter(model: name, message: "no Theta variant could be fitted")
@@ -57,12 +75,15 @@ public struct AutoTheta: ForecastModel {
         }
         return Fitted(name: "Theta(\(recursion.variant.rawValue))", recursion: recursion, last: run.last, n: y.count,
                       seasonal: seasonal, multiplicative: multiplicative, fitted: fitted,
-                      intervals: ResidualIntervals(actual: y, fitted: fitted))
+                      intervals: ResidualIntervals(actual: y, fitted: fitted), estimates: estimates)
     }
 
-    static func optimise(_ y: [Double], variant: ThetaRecursion.Variant) -> (ThetaRecursion, Double, Double) {
+    /// Nelder–Mead from statsforecast's start (level y0/2, alpha 0.5, theta 2) or from `start`;
+    /// returns the recursion, initial level, MSE and the optimum vector.
+    static func optimise(_ y: [Double], variant: ThetaRecursion.Variant, start: [Double]? = nil) -> (ThetaRecursion, Double, Double, [Double]) {
         let optimiseTheta = variant == .otm || variant == .dotm
-        let x0 = optimiseTheta ? [y[0] / 2, 0.5, 2.0] : [y[0] / 2, 0.5]
+        var x0 = optimiseTheta ? [y[0] / 2, 0.5, 2.0] : [y[0] / 2, 0.5]
+        if let start, start.count == x0.count { x0 = start }
         let lower = optimiseTheta ? [-1e10, 0.1, 1.0] : [-1e10, 0.1]
         let upper = optimiseTheta ? [1e10, 0.99, 1e10] : [1e10, 0.99]
         let result = NelderMead().minimize(x0, lower: lower, upper: upper) { x in
@@ -72,7 +93,7 @@ public struct AutoTheta: ForecastModel {
         }
         let x = result.x
         let recursion = ThetaRecursion(variant: variant, alpha: x[1], theta: optimiseTheta ? x[2] : 2)
-        return (recursion, x[0], recursion.run(y, level0: x[0]).mse)
+        return (recursion, x[0], recursion.run(y, level0: x[0]).mse, x)
     }
 
     /// |r_m| / sqrt((1 + 2 sum_{k<m} r_k^2) / n) > z(0.95) on the sample autocorrelations.
@@ -97,6 +118,8 @@ public struct AutoTheta: ForecastModel {
         let multiplicative: Bool
         let fitted: [Double]
         let intervals: ResidualIntervals
+        /// The optimum of every variant compared, for warm-started refits.
+        var estimates: [ThetaRecursion.Variant: [Double]] = [:]
         var modelName: String { name }
 
         func predict(horizon: Int, level: Double) throws -> Forecast {

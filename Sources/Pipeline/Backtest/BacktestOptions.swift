@@ -17,8 +17,8 @@ public struct BacktestOptions: Sendable {
     public var showProgress: Bool
     /// Metric that picks each demand class's model: wape, mase, rmsse or mae.
     public var selectionMetric = "wape"
-    /// How AutoETS is refitted from one fold to the next.
-    public var etsSelection = ETSSelection.firstFold
+    /// How AutoETS and AutoTheta are refitted from one fold to the next.
+    public var structureSelection = StructureSelection.firstFold
 
     public init(end: PostgresDate? = nil, asOf: PostgresTimestamp? = nil, plan: BacktestPlan, frequency: Frequency = .day,
                 models: [ModelSpec], intervalLevel: Double = 0.8, workers: Int = 2, chunkSize: Int = 250,
@@ -44,13 +44,14 @@ public struct BacktestOptions: Sendable {
     }
 }
 
-/// How a backtest refits AutoETS across folds. Either way every search starts from the previous
-/// fold's optimum (same likelihood, shorter search) and sees only data up to its fold's cutoff.
-public enum ETSSelection: String, Sendable, CaseIterable {
-    /// Every fold compares all structures again, as a nightly run does.
+/// How a backtest refits the searching models (AutoETS over its structures, AutoTheta over its
+/// variants) across folds. Either way every search starts from the previous fold's optimum (same
+/// criterion, shorter search) and sees only data up to its fold's cutoff.
+public enum StructureSelection: String, Sendable, CaseIterable {
+    /// Every fold compares all forms again, as a nightly run does.
     case everyFold = "every-fold"
-    /// The oldest fold selects each series' structure; later folds re-estimate its parameters on
-    /// their longer history ("re-estimate, not re-select", Tashman 2000). About 4x less work.
+    /// The oldest fold chooses each series' form; later folds re-estimate its parameters on their
+    /// longer history ("re-estimate, not re-select", Tashman 2000).
     case firstFold = "first-fold"
 }
 

@@ -60,10 +60,10 @@ public struct BacktestRunner: Sendable {
 
         let id = try connection.query(Query("""
             INSERT INTO forecast.backtests (as_of, frequency, end_date, cutoffs, horizon, gap, step, window_length, models,
-                                            interval_level, config, code_version, ets_selection)
+                                            interval_level, config, code_version, structure_selection)
             VALUES (\(asOf), \(frequency.rawValue), \(end), \("{" + cutoffs.map(\.description).joined(separator: ",") + "}")::date[],
                     \(plan.horizon), \(plan.gap), \(plan.step), \(windowLength), \("{" + modelNames.map { "\"\($0)\"" }.joined(separator: ",") + "}")::text[],
-                    \(options.intervalLevel), \(configJSON)::jsonb, \(CodeVersion.current), \(options.etsSelection.rawValue))
+                    \(options.intervalLevel), \(configJSON)::jsonb, \(CodeVersion.current), \(options.structureSelection.rawValue))
             RETURNING id
             """).named("create_backtest")).first!.decode("id", as: Int64.self)
         do {
@@ -130,7 +130,7 @@ public struct BacktestRunner: Sendable {
         let evaluator = FoldEvaluator(plan: options.plan, models: models, modelNames: modelNames, cutoffs: cutoffs,
                                       newestCutoff: newestCutoff, reader: reader, level: options.intervalLevel,
                                       seasonLength: options.frequency.defaultSeasonLength, backtestID: id,
-                                      etsSelection: options.etsSelection)
+                                      structureSelection: options.structureSelection)
         let next = Mutex(0)
         let merged = Mutex(BacktestReport())
         let expectedPoints = segmentMap.count * options.plan.folds * options.plan.horizon

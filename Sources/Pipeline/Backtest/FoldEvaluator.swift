@@ -12,7 +12,7 @@ struct FoldEvaluator: Sendable {
     let level: Double
     let seasonLength: Int
     let backtestID: Int64
-    var etsSelection = ETSSelection.firstFold
+    var structureSelection = StructureSelection.firstFold
 
     static let columns = "backtest_id, model_name, served_model, fold, cutoff, item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, actual, demand_class"
 
@@ -81,7 +81,8 @@ struct FoldEvaluator: Sendable {
 
     /// Fits a model; an ensemble reuses members already fitted to this fold's training data, and
     /// every fit is remembered under its model's own name (without fallback) for later ensembles.
-    /// AutoETS starts from its fit in the previous fold (`previous`), as `etsSelection` says.
+    /// A searching model (AutoETS, AutoTheta) starts from its fit in the previous fold (`previous`),
+    /// re-selecting its form or not as `structureSelection` says.
     func fit(_ model: any ForecastModel, _ y: [Double], reusing cache: inout [String: any FittedModel],
              previous: [String: any FittedModel] = [:]) throws -> any FittedModel {
         // The model's own core (a fallback chain's first member, when the series is long enough).
@@ -94,8 +95,8 @@ struct FoldEvaluator: Sendable {
             let fitted: any FittedModel
             if let ensemble = core as? MedianEnsemble {
                 fitted = try ensemble.fit(y, reusing: cache)
-            } else if let auto = core as? AutoETS, let earlier = previous[core.name] {
-                fitted = try auto.refit(y, after: earlier, keepStructure: etsSelection == .firstFold,
+            } else if let searching = core as? any Refittable, let earlier = previous[core.name] {
+                fitted = try searching.refit(y, after: earlier, keepStructure: structureSelection == .firstFold,
                                         sameOrigin: plan.window == .expanding)
             } else {
                 fitted = try core.fit(y)
