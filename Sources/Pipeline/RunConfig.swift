@@ -119,5 +119,5 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
 public enum CodeVersion {
     /// Bumped with every change that can alter forecast values.
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }
