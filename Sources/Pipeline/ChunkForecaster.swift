@@ -32,7 +32,9 @@ public struct ChunkForecaster: Sendable {
         do {
             // Stockout periods are unknown demand, not zeros: impute them before fitting.
             let training = Censoring.impute(series.values, censored: series.censored)
-            if let global {
+            let choice = chooser.choose(training)
+            if choice.usesGlobal {
+                guard let global else { throw PipelineError.configuration("the run's global model is not loaded") }
                 let g = GlobalTraining.global(series, segment: segment ?? GlobalTraining.Segment(),
                                               codes: global.codes)
                 var f = try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
@@ -43,7 +45,6 @@ public struct ChunkForecaster: Sendable {
                 try write(series, forecast: f.clampedNonNegative(), modelName: GlobalBoostedModel.name, into: &writer)
                 return
             }
-            let choice = chooser.choose(training)
             let fitted = try choice.model.fit(training)
             var f = try fitted.predict(horizon: config.horizon, level: config.intervalLevel)
             if let calibration = calibrations[fitted.modelName] ?? calibrations[choice.primaryName] {

@@ -1,4 +1,5 @@
 import Forecasting
+import GradientBoosting
 
 /// Which model serves a series: one model for all, or the backtest's choice per demand class
 /// (the class judged on the series' own history up to the cutoff, as in the backtest).
@@ -6,6 +7,10 @@ public struct ModelChoice: Sendable {
     public let model: any ForecastModel
     /// The model's own name (without fallback), whose calibration applies.
     public let primaryName: String
+    /// Served by the run's trained global model (`model` is unused then).
+    public var usesGlobal = false
+
+    static let global = ModelChoice(model: Naive(), primaryName: GlobalBoostedModel.name, usesGlobal: true)
 }
 
 public enum ModelChooser: Sendable {
@@ -16,7 +21,7 @@ public enum ModelChooser: Sendable {
         if let selection = config.selection {
             var out: [String: ModelChoice] = [:]
             for (segment, spec) in selection {
-                out[segment] = ModelChoice(model: try spec.build(), primaryName: try spec.primaryName())
+                out[segment] = spec.kind == .xgboost ? .global : ModelChoice(model: try spec.build(), primaryName: try spec.primaryName())
             }
             guard out["all"] != nil else {
                 throw PipelineError.configuration("the model selection has no overall ('all') model")
@@ -24,8 +29,7 @@ public enum ModelChooser: Sendable {
             return .byClass(out)
         }
         if config.model.kind == .xgboost {
-            // Served by the run's stored global model; Naive only if a series cannot be predicted.
-            return .single(ModelChoice(model: Naive(), primaryName: "Naive"))
+            return .single(.global)
         }
         return .single(ModelChoice(model: try config.model.build(), primaryName: try config.model.primaryName()))
     }

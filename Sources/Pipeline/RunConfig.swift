@@ -104,13 +104,22 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
     public var schema: SQLIdentifier { SQLIdentifier(inputSchema) }
 
+    /// Whether the run trains and serves the global model: `--model xgboost`, or a selection that
+    /// chose it for at least one demand class.
+    public var usesGlobalModel: Bool {
+        model.kind == .xgboost || (selection?.values.contains { $0.kind == .xgboost } ?? false)
+    }
+
     /// Identifies the forecasting logic: the model chain plus the code version.
     public func modelVersion() throws -> String {
+        func name(_ spec: ModelSpec) throws -> String {
+            spec.kind == .xgboost ? "\(GlobalBoostedModel.name)(features: \(FeatureSpec.names.count))" : try spec.build().name
+        }
         if model.kind == .xgboost {
-            return "\(GlobalBoostedModel.name)(features: \(FeatureSpec.names.count))@\(CodeVersion.current)"
+            return "\(try name(model))@\(CodeVersion.current)"
         }
         if let selection {
-            let parts = try selection.keys.sorted().map { "\($0)=\(try selection[$0]!.build().name)" }
+            let parts = try selection.keys.sorted().map { "\($0)=\(try name(selection[$0]!))" }
             return "Selected{\(parts.joined(separator: ";"))}@\(CodeVersion.current)"
         }
         return "\(try model.build().name)@\(CodeVersion.current)"

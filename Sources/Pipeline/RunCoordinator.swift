@@ -97,7 +97,7 @@ public struct RunCoordinator: Sendable {
             defer { RunStore.releasePlannerLock(id, on: connection) }
             summary.warnings = try checkContractsAndPlan(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config,
                                                         contracts: contracts, workers: options.workers, main: connection)
-            if options.config.model.kind == .xgboost {
+            if options.config.usesGlobalModel {
                 // Train the global model once; workers wait (run still queued) until it is stored.
                 let t0 = Date()
                 do {
@@ -171,7 +171,7 @@ public struct RunCoordinator: Sendable {
         let planning = BackgroundTask(name: "planner") { () throws -> (RunPlanner.Plan, Double) in
             let started = Date()
             let plan = try RunPlanner.planUncommitted(runID: runID, cutoff: cutoff, asOf: asOf, config: config,
-                                                      startRunning: config.model.kind != .xgboost, in: plannerConnection)
+                                                      startRunning: !config.usesGlobalModel, in: plannerConnection)
             return (plan, Date().timeIntervalSince(started))
         }
         var extra: [Connection] = []

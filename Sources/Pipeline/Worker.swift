@@ -29,7 +29,7 @@ public final class Worker: @unchecked Sendable {
         queue = WorkQueue(runID: run.id, leaseSeconds: run.config.leaseSeconds, workerName: name)
         var reader = SeriesReader(runID: run.id, cutoff: run.cutoff, asOf: run.asOf, frequency: run.config.frequency,
                                   schema: run.config.schema)
-        reader.plannedInputs = run.config.model.kind == .xgboost
+        reader.plannedInputs = run.config.usesGlobalModel
         let conn = connection
         var calibrations: [String: ConformalCalibration] = [:]
         if let backtest = run.config.calibrationBacktestID {
@@ -38,7 +38,7 @@ public final class Worker: @unchecked Sendable {
         var chunkForecaster = ChunkForecaster(runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
                                               modelVersion: run.modelVersion, config: run.config,
                                               chooser: try ModelChooser.from(run.config), reader: reader, calibrations: calibrations)
-        if run.config.model.kind == .xgboost {
+        if run.config.usesGlobalModel {
             chunkForecaster.global = try GlobalTraining.load(runID: run.id, schema: run.config.schema, on: conn)
         }
         forecaster = chunkForecaster

@@ -3,6 +3,7 @@ import Testing
 @testable import Forecasting
 @testable import Pipeline
 import Postgres
+import GradientBoosting
 
 /// Records the largest value any training slice contained: a model that could see the future.
 final class SpyModel: ForecastModel, @unchecked Sendable {
@@ -180,6 +181,35 @@ extension Integration {
                 .components(separatedBy: "|"))
             let allowed = Set(report.selection.values).union(["Naive"])
             #expect(served.isSubset(of: allowed), "\(served) not within \(allowed)")
+        }
+
+        @Test func selectionCanServeTheGlobalModelToTheClassesItWon() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 30, locations: 3, days: 200)
+            let report = try Self.runner(db).run(try Self.options(folds: 2, horizon: 14, models: [.naive, .xgboost]))
+            let globalClasses = report.selection.filter { $0.value == GlobalBoostedModel.name }.map(\.key)
+            #expect(!globalClasses.isEmpty, "XGBoost won no class against Naive: \(report.selection)")
+            #expect(try db.scalar(Query("""
+                SELECT count(*) FROM forecast.model_selections WHERE backtest_id = \(report.id) AND model_spec ->> 'kind' = 'xgboost'
+                """), as: Int.self) == globalClasses.count)
+            var options = Fixtures.options(horizon: 14)
+            options.config.model = ModelSpec(kind: .selected, seasonLength: 7, window: 28)
+            let summary = try Fixtures.coordinator(db).run(options)
+            #expect(summary.outcome == .published)
+            #expect(summary.rows == summary.seriesCount * 14)
+            // The run trained the global model once, stored it with lineage, and served it.
+            #expect(try db.scalar(Query("SELECT count(*) FROM forecast.model_artifacts WHERE run_id = \(summary.runID)"), as: Int.self) == 1)
+            #expect(try db.scalar(Query("SELECT model_version FROM forecast.runs WHERE id = \(summary.runID)"), as: String.self)
+                        .contains("=XGBoost(features: "))
+            let served = Set(try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
+                .components(separatedBy: "|"))
+            #expect(served.contains(GlobalBoostedModel.name))
+            #expect(served.isSubset(of: Set(report.selection.values).union(["Naive"])), "\(served)")
+            // Each series gets the model of its demand class (classified on its history, as in the backtest).
+            if !report.selection.values.contains("Naive") {
+                #expect(served == [GlobalBoostedModel.name])
+            }
         }
 
         @Test func gateFailsWithExitTwoAndATable() throws {

@@ -83,9 +83,9 @@ public struct BacktestReport: Sendable {
 
     /// Per demand class, the model with the lowest metric (ties: the earlier model in the list);
     /// "all" maps to the best model overall, for classes a later run meets that the backtest did not.
-    /// Global models (trained across all series) are chosen as a whole with `--model xgboost`, not
-    /// per class, so they are not candidates here.
-    public func selection(_ metric: (ErrorAccumulator) -> Double, excluding: Set<String> = ["XGBoost"]) -> [String: String] {
+    /// The global model is a candidate like any other: a run whose selection names it trains it
+    /// once and serves it to the classes it won.
+    public func selection(_ metric: (ErrorAccumulator) -> Double, excluding: Set<String> = []) -> [String: String] {
         var out: [String: String] = [:]
         for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
             for segment in segments {

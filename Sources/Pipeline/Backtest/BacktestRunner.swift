@@ -72,7 +72,7 @@ public struct BacktestRunner: Sendable {
             report.seconds = Date().timeIntervalSince(started)
             report.selection = report.selection(metric)
             for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) {
-                guard let index = modelNames.firstIndex(of: model), orderedSpecs[index].kind != .xgboost else { continue }
+                guard let index = modelNames.firstIndex(of: model) else { continue }
                 let spec = String(decoding: try JSONEncoder.sorted.encode(orderedSpecs[index]), as: UTF8.self)
                 let key = segment == "all" ? ("all", "all") : ("class", segment)
                 let value = report.groups[BacktestReport.Key(model: model, kind: key.0, value: key.1)].map(metric)
