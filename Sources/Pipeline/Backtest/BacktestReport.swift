@@ -85,12 +85,12 @@ public struct BacktestReport: Sendable {
     /// "all" maps to the best model overall, for classes a later run meets that the backtest did not.
     /// The global model is a candidate like any other: a run whose selection names it trains it
     /// once and serves it to the classes it won.
-    public func selection(_ metric: (ErrorAccumulator) -> Double, excluding: Set<String> = []) -> [String: String] {
+    public func selection(_ metric: (ErrorAccumulator) -> Double) -> [String: String] {
         var out: [String: String] = [:]
         for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
             for segment in segments {
                 var best: (String, Double)?
-                for model in models where !excluding.contains(model) {
+                for model in models {
                     guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0 else { continue }
                     let v = metric(a)
                     if v.isFinite, best == nil || v < best!.1 { best = (model, v) }

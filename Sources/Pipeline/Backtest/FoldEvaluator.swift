@@ -84,7 +84,7 @@ struct FoldEvaluator: Sendable {
     /// A searching model (AutoETS, AutoTheta) starts from its fit in the previous fold (`previous`),
     /// re-selecting its form or not as `structureSelection` says.
     func fit(_ model: any ForecastModel, _ y: [Double], reusing cache: inout [String: any FittedModel],
-             previous: [String: any FittedModel] = [:]) throws -> any FittedModel {
+             previous: [String: any FittedModel]) throws -> any FittedModel {
         // The model's own core (a fallback chain's first member, when the series is long enough).
         var core = model
         if let chain = model as? FallbackChain, let first = chain.models.first, y.count >= first.minimumObservations {
