@@ -1,10 +1,15 @@
+import Forecasting
+
 /// The features of the global gradient-boosted model and their lineage: what each is, where it
 /// comes from, and when it is known. The model is **direct multi-horizon**: one row per series,
 /// forecast origin t (the last period the model may see) and horizon h; the label is the demand
-/// at t + h divided by the series' scale at t. Direct rather than recursive because errors do not
-/// compound through fed-back predictions, every horizon trains in one model, and planned inputs
-/// attach naturally to the target date.
-public enum FeatureSpec {
+/// in period t + h divided by the series' scale at t. Direct rather than recursive because errors
+/// do not compound through fed-back predictions, every horizon trains in one model, and planned
+/// inputs attach naturally to the target period.
+///
+/// Windows are counted in periods of the series' frequency (`FeatureWindows`); every promotion
+/// type in the data is a feature of its own, so the list depends on the data: `FeatureSpec(layout)`.
+public struct FeatureSpec: Sendable {
     public struct Feature: Sendable {
         public let name: String
         public let formula: String
@@ -12,32 +17,77 @@ public enum FeatureSpec {
         public let knownAt: String
     }
 
-    public static let features: [Feature] = [
-        Feature(name: "horizon", formula: "h, periods after the origin", source: "-", knownAt: "always"),
-        Feature(name: "lag_1", formula: "y(t) / scale", source: "demand.sales (stockouts imputed)", knownAt: "origin"),
-        Feature(name: "lag_2", formula: "y(t-1) / scale", source: "demand.sales", knownAt: "origin"),
-        Feature(name: "lag_3", formula: "y(t-2) / scale", source: "demand.sales", knownAt: "origin"),
-        Feature(name: "lag_7", formula: "y(t-6) / scale", source: "demand.sales", knownAt: "origin"),
-        Feature(name: "same_weekday_last_week", formula: "y(t + h - 7 ceil(h/7)) / scale", source: "demand.sales", knownAt: "origin"),
-        Feature(name: "mean_7", formula: "mean y(t-6..t) / scale", source: "demand.sales", knownAt: "origin"),
-        Feature(name: "mean_28", formula: "mean y(t-27..t) / scale", source: "demand.sales", knownAt: "origin"),
-        Feature(name: "sd_28", formula: "sd y(t-27..t) / scale", source: "demand.sales", knownAt: "origin"),
-        Feature(name: "zero_share_28", formula: "share of zero periods in t-27..t", source: "demand.sales", knownAt: "origin"),
-        Feature(name: "stockout_share_28", formula: "share of stockout periods in t-27..t", source: "demand.inventory", knownAt: "origin"),
-        Feature(name: "day_of_week", formula: "ISO weekday of t + h (1 = Monday)", source: "calendar arithmetic", knownAt: "always"),
-        Feature(name: "month", formula: "month of t + h", source: "calendar arithmetic", knownAt: "always"),
-        Feature(name: "week_of_year", formula: "(day of year of t + h) / 7", source: "calendar arithmetic", knownAt: "always"),
-        Feature(name: "is_holiday", formula: "calendar.is_holiday at t + h", source: "demand.calendar", knownAt: "planned"),
-        Feature(name: "event", formula: "code of calendar.event at t + h (0 = none)", source: "demand.calendar", knownAt: "planned"),
-        Feature(name: "promo_intensity", formula: "promotions.intensity on t + h, latest announcement known at the end of day t (0 = none)", source: "demand.promotions", knownAt: "planned, known_at <= origin"),
-        Feature(name: "promo_type", formula: "code of promotions.promo_type on t + h known at origin (0 = none)", source: "demand.promotions", knownAt: "planned, known_at <= origin"),
-        Feature(name: "price_ratio", formula: "price in force on t + h / mean price in force on t-27, t-20, t-13, t-6, all as known at origin", source: "demand.prices", knownAt: "planned, known_at <= origin"),
-        Feature(name: "category_price_ratio", formula: "price in force on t + h / average price of the same category at the same location on t + h, all as known at origin", source: "demand.prices of every item (competing items)", knownAt: "planned, known_at <= origin"),
-        Feature(name: "category", formula: "code of items.category valid at the cutoff", source: "demand.items (SCD2)", knownAt: "cutoff"),
-        Feature(name: "family", formula: "code of items.family valid at the cutoff", source: "demand.items (SCD2)", knownAt: "cutoff"),
-        Feature(name: "region", formula: "code of locations.region valid at the cutoff", source: "demand.locations (SCD2)", knownAt: "cutoff"),
-        Feature(name: "log_scale", formula: "log(1 + scale), scale = mean y(t-27..t) (else the history mean, else 1)", source: "demand.sales", knownAt: "origin"),
-    ]
+    public let features: [Feature]
+    public var names: [String] { features.map(\.name) }
 
-    public static var names: [String] { features.map(\.name) }
+    public init(frequency: Frequency, promoTypes: [String]) {
+        let w = FeatureWindows(frequency)
+        let p = frequency.noun
+        func f(_ name: String, _ formula: String, _ source: String, _ known: String) -> Feature {
+            Feature(name: name, formula: formula, source: source, knownAt: known)
+        }
+        var out = [
+            f("horizon", "h, \(p)s after the origin", "-", "always"),
+            f("lag_1", "y(t) / scale", "demand.sales (stockouts imputed)", "origin"),
+            f("lag_2", "y(t-1) / scale", "demand.sales", "origin"),
+            f("lag_3", "y(t-2) / scale", "demand.sales", "origin"),
+            f("lag_\(w.short)", "y(t-\(w.short - 1)) / scale", "demand.sales", "origin"),
+            f("same_period_last_season", "y(t + h - \(w.season) ceil(h/\(w.season))) / scale: the same \(p) one season before the target, the latest one seen", "demand.sales", "origin"),
+            f("mean_short", "mean y(t-\(w.short - 1)..t) / scale", "demand.sales", "origin"),
+            f("mean_long", "mean y(t-\(w.long - 1)..t) / scale", "demand.sales", "origin"),
+            f("sd_long", "sd y(t-\(w.long - 1)..t) / scale", "demand.sales", "origin"),
+            f("zero_share_long", "share of zero \(p)s in t-\(w.long - 1)..t", "demand.sales", "origin"),
+            f("stockout_share_long", "share of stockout \(p)s in t-\(w.long - 1)..t", "demand.inventory", "origin"),
+            f("day_of_week", "ISO weekday of the target \(p)'s first day (1 = Monday)", "calendar arithmetic", "always"),
+            f("month", "month of the target \(p)'s first day", "calendar arithmetic", "always"),
+            f("week_of_year", "ISO week of the target \(p)'s first day", "calendar arithmetic", "always"),
+            f("year_sin", "sin(2 pi day-of-year / 365.25) of the target's first day (yearly Fourier term)", "calendar arithmetic", "always"),
+            f("year_cos", "cos(2 pi day-of-year / 365.25) of the target's first day", "calendar arithmetic", "always"),
+            f("is_holiday", "1 if any day of the target \(p) is a holiday", "demand.calendar", "planned"),
+            f("event", "code of the first calendar.event in the target \(p) (0 = none)", "demand.calendar", "planned"),
+            f("promo_any", "highest promotion intensity of any type on a day of the target \(p), latest announcement known when the origin closed (0 = none)", "demand.promotions", "planned, known_at <= origin"),
+            f("promo_any_at_origin", "the same for the origin \(p) t itself (a promoted lag is inflated)", "demand.promotions", "planned, known_at <= origin"),
+        ]
+        for type in promoTypes {
+            out.append(f("promo_\(type)", "highest intensity of promotion type '\(type)' in the target \(p), as known at origin (0 = none)",
+                         "demand.promotions", "planned, known_at <= origin"))
+        }
+        out += [
+            f("price_ratio", "price in force on the target \(p)'s first day / mean price in force at \(w.priceReference) as known at origin", "demand.prices", "planned, known_at <= origin"),
+            f("discount_depth", "1 - target price / regular price (the highest price in force at \(w.priceReference)), as known at origin", "demand.prices", "planned, known_at <= origin"),
+            f("price_change", "target price / price in force in the \(p) before the target, as known at origin", "demand.prices", "planned, known_at <= origin"),
+            f("category_price_ratio", "target price / average price of the same category at the same location in the target \(p), as known at origin", "demand.prices of every item (competing items)", "planned, known_at <= origin"),
+            f("cheapest_competitor_ratio", "target price / lowest price of another item of the same category at the same location in the target \(p), as known at origin", "demand.prices of every item", "planned, known_at <= origin"),
+            f("category", "code of items.category valid at the cutoff", "demand.items (SCD2)", "cutoff"),
+            f("family", "code of items.family valid at the cutoff", "demand.items (SCD2)", "cutoff"),
+            f("region", "code of locations.region valid at the cutoff", "demand.locations (SCD2)", "cutoff"),
+            f("log_scale", "log(1 + scale), scale = mean y(t-\(w.long - 1)..t) (else the history mean, else 1)", "demand.sales", "origin"),
+        ]
+        features = out
+    }
+}
+
+/// Windows of the global model's features, in periods of the series' frequency.
+public struct FeatureWindows: Sendable {
+    /// Short window (a week of days, four weeks), long window (four weeks of days, a quarter of weeks).
+    public let short: Int, long: Int
+    /// Seasonal lag for `same_period_last_season`.
+    public let season: Int
+    /// Periods back whose prices form the reference (regular) price.
+    public let priceOffsets: [Int]
+    /// Training origins per series and the periods between them.
+    public let origins: Int, originStep: Int
+
+    public init(_ frequency: Frequency) {
+        switch frequency {
+        case .day:
+            (short, long, season, origins, originStep) = (7, 28, 7, 6, 7)
+            priceOffsets = [27, 20, 13, 6]
+        case .week:
+            (short, long, season, origins, originStep) = (4, 13, 52, 26, 1)
+            priceOffsets = Array(0..<13)
+        }
+    }
+
+    var priceReference: String { "t-" + priceOffsets.map(String.init).joined(separator: ", t-") }
 }

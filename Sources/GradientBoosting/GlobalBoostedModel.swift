@@ -1,30 +1,57 @@
 import Forecasting
 
-/// One gradient-boosted model across all series of a scope (XGBoost, Tweedie loss on the scaled
-/// target: suited to non-negative, often-zero counts). Trained on `origins` weekly forecast
-/// origins before the cutoff, every horizon 1...H each, using only history up to each origin and
-/// labels up to the cutoff; censored (stockout) targets are left out. Deterministic: fixed seed,
-/// no row or column subsampling, `nthread` 1 by default (see RECIPES: OpenMP on shared cores).
+/// What the global model's point forecast estimates, and the XGBoost 1.7 objective that fits it.
+public enum BoostingObjective: String, Sendable, Codable, CaseIterable {
+    /// Tweedie deviance (power 1.3) on the scaled target: the **mean** of non-negative, often-zero demand.
+    case tweedie
+    /// Absolute error (`reg:absoluteerror`): the **median**, what WAPE and MAE reward.
+    case absoluteError = "l1"
+
+    public var point: PointForecast { self == .tweedie ? .mean : .median }
+
+    var parameters: [(String, String)] {
+        switch self {
+        case .tweedie: return [("objective", "reg:tweedie"), ("tweedie_variance_power", "1.3")]
+        case .absoluteError: return [("objective", "reg:absoluteerror")]
+        }
+    }
+}
+
+/// One gradient-boosted model across all series of a scope (XGBoost). Trained on forecast origins
+/// before the cutoff (`FeatureWindows`: 6 weekly origins for daily series, 26 consecutive weeks
+/// for weekly ones), every horizon 1...H each, using only history up to each origin and labels up
+/// to the cutoff; censored (stockout) targets are left out. Deterministic: fixed seed, no row or
+/// column subsampling, `nthread` 1 by default (see RECIPES: OpenMP on shared cores).
 public struct GlobalBoostedModel: Sendable {
     public var horizon: Int
-    public var origins = 6
-    public var originStep = 7
+    public var frequency: Frequency
+    public var objective: BoostingObjective
+    public var origins: Int
+    public var originStep: Int
     public var rounds = 150
     public var threads = 1
     public var parameters: [(String, String)] {
-        [("objective", "reg:tweedie"), ("tweedie_variance_power", "1.3"), ("max_depth", "6"), ("eta", "0.08"),
-         ("min_child_weight", "5"), ("tree_method", "hist"), ("nthread", String(threads)), ("seed", "0"),
-         ("subsample", "1"), ("colsample_bytree", "1")]
+        objective.parameters + [("max_depth", "6"), ("eta", "0.08"), ("min_child_weight", "5"), ("tree_method", "hist"),
+                                ("nthread", String(threads)), ("seed", "0"), ("subsample", "1"), ("colsample_bytree", "1")]
     }
 
-    public init(horizon: Int) { self.horizon = horizon }
+    public init(horizon: Int, frequency: Frequency = .day, objective: BoostingObjective = .tweedie) {
+        self.horizon = horizon
+        self.frequency = frequency
+        self.objective = objective
+        let w = FeatureWindows(frequency)
+        origins = w.origins
+        originStep = w.originStep
+    }
 
-    public static let name = "XGBoost"
+    /// `XGBoost` (Tweedie, the mean) or `XGBoost[L1]` (absolute error, the median).
+    public static func name(_ objective: BoostingObjective) -> String { objective == .tweedie ? "XGBoost" : "XGBoost[L1]" }
+    public var name: String { Self.name(objective) }
 
     /// What a stored model needs besides its booster bytes to predict exactly as when trained.
     public struct Encodings: Codable, Sendable, Equatable {
         public var horizon: Int
-        public var promoTypes: [String: Int]
+        public var promoTypes: [String]
         public var eventCodes: [String: Int]
         public var categories: [String]
         public var regions: [String]
@@ -35,57 +62,65 @@ public struct GlobalBoostedModel: Sendable {
         public var trainingRows: Int
         public var locations: [String] = []
         public var families: [String] = []
-        /// Category prices at the prediction origin (competing items that workers cannot see).
+        /// Competing items' prices at the prediction origin (workers cannot see other series).
         public var categoryPrices = CategoryPrices()
+        public var frequency: Frequency = .day
+        public var objective: BoostingObjective = .tweedie
+        /// Feature names in column order (lineage: `FeatureSpec`).
+        public var features: [String] = []
     }
 
     public struct Trained: Sendable {
         let booster: Booster
         let builder: FeatureBuilder
         let horizon: Int
-        /// Scaled training residual quantiles per horizon step: (sorted residuals).
+        public let objective: BoostingObjective
+        /// Scaled training residuals per horizon step, sorted.
         let residuals: [[Double]]
         public let trainingRows: Int
         var fixedQuantiles: (level: Double, lower: [Double], upper: [Double])?
 
+        public var featureSpec: FeatureSpec { builder.spec }
+
         /// Restores a stored model.
         public init(serialized: [UInt8], encodings: Encodings, calendar: [(day: Int, holiday: Bool, event: String?)]) throws {
             booster = try Booster(serialized: serialized)
-            var b = FeatureBuilder(calendar: CalendarFacts(rows: calendar, eventCodes: encodings.eventCodes))
-            b.promoTypes = encodings.promoTypes
+            var b = FeatureBuilder(calendar: CalendarFacts(rows: calendar, eventCodes: encodings.eventCodes),
+                                   frequency: encodings.frequency, promoTypes: encodings.promoTypes)
             b.categoryPrices = encodings.categoryPrices
             builder = b
             horizon = encodings.horizon
+            objective = encodings.objective
             residuals = []
             trainingRows = encodings.trainingRows
             fixedQuantiles = (encodings.level, encodings.lower, encodings.upper)
         }
 
-        init(booster: Booster, builder: FeatureBuilder, horizon: Int, residuals: [[Double]], trainingRows: Int) {
+        init(booster: Booster, builder: FeatureBuilder, horizon: Int, objective: BoostingObjective, residuals: [[Double]], trainingRows: Int) {
             self.booster = booster
             self.builder = builder
             self.horizon = horizon
+            self.objective = objective
             self.residuals = residuals
             self.trainingRows = trainingRows
         }
 
-        /// What to store with the booster; `predictionOrigin` keeps only the category prices the
-        /// workers will need (those known at the run's cutoff).
+        /// What to store with the booster; `predictionOrigin` (the cutoff day) keeps only the
+        /// competing prices the workers will need.
         public func encodings(level: Double, categories: [String], regions: [String], locations: [String],
                               families: [String] = [], predictionOrigin: Int) -> Encodings {
-            var prices = CategoryPrices()
-            prices.table = builder.categoryPrices.table.filter { $0.key.hasSuffix("|\(predictionOrigin)") }
-            return Encodings(horizon: horizon, promoTypes: builder.promoTypes, eventCodes: builder.calendar.eventCodes,
-                             categories: categories, regions: regions, level: level,
-                             lower: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 - level) / 2) },
-                             upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows,
-                             locations: locations, families: families, categoryPrices: prices)
+            Encodings(horizon: horizon, promoTypes: builder.promoTypes, eventCodes: builder.calendar.eventCodes,
+                      categories: categories, regions: regions, level: level,
+                      lower: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 - level) / 2) },
+                      upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows,
+                      locations: locations, families: families, categoryPrices: builder.categoryPrices.only(originDay: predictionOrigin),
+                      frequency: builder.frequency, objective: objective, features: builder.spec.names)
         }
 
         /// Forecast h = 1...horizon from origin t (index into the series).
         public func forecast(_ s: GlobalSeries, origin t: Int, level: Double) throws -> Forecast {
-            let scale = FeatureBuilder.scale(s.values, origin: t)
-            var m = FeatureMatrix(columns: FeatureSpec.features.count, reservingRows: horizon)
+            let scale = builder.scale(s.values, origin: t)
+            var m = FeatureMatrix(columns: builder.columnCount, reservingRows: horizon)
             for h in 1...horizon { m.append(builder.row(s, origin: t, horizon: h, scale: scale)) }
             let p = try booster.predict(m)
             let mean = p.map { max(0, Double($0) * scale) }
@@ -107,27 +142,31 @@ public struct GlobalBoostedModel: Sendable {
         public func serialized() throws -> [UInt8] { try booster.serialized() }
     }
 
+    /// Training origins of one series with cutoff index `cutoff`: t = cutoff - H - k * step.
+    func trainingOrigins(cutoff: Int) -> [Int] {
+        let minimum = FeatureWindows(frequency).short
+        return (0..<origins).map { cutoff - horizon - $0 * originStep }.filter { $0 >= minimum }
+    }
+
     /// Trains on every series' history up to its cutoff index (`cutoffIndex(s)`; nil = not in scope).
-    /// `predictionOrigins`: days the model will forecast from (their category prices are prepared too).
+    /// `predictionOrigins`: closing days of origins the model will forecast from (their competing
+    /// prices are prepared too).
     public func train(_ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts,
                       predictionOrigins: Set<Int> = []) throws -> Trained {
-        var builder = FeatureBuilder(calendar: calendar)
-        builder.promoTypes = FeatureBuilder.promoTypes(series)
+        var builder = FeatureBuilder(calendar: calendar, frequency: frequency, promoTypes: FeatureBuilder.promoTypes(series))
         var originDays = predictionOrigins
         for s in series {
             guard let cutoff = cutoffIndex(s) else { continue }
-            for k in 0..<origins where cutoff - horizon - k * originStep >= 7 { originDays.insert(s.startDay + cutoff - horizon - k * originStep) }
+            for t in trainingOrigins(cutoff: cutoff) { originDays.insert(s.days(ofPeriod: t).upperBound) }
         }
         builder.categoryPrices = CategoryPrices.build(series, origins: originDays, horizon: horizon)
-        var m = FeatureMatrix(columns: FeatureSpec.features.count, reservingRows: series.count * origins * horizon)
+        var m = FeatureMatrix(columns: builder.columnCount, reservingRows: series.count * origins * horizon)
         var labels: [Float] = []
         var rowStep: [Int] = []
         for s in series {
             guard let cutoff = cutoffIndex(s), cutoff < s.values.count else { continue }
-            for k in 0..<origins {
-                let t = cutoff - horizon - k * originStep
-                guard t >= 7 else { break }
-                let scale = FeatureBuilder.scale(s.values, origin: t)
+            for t in trainingOrigins(cutoff: cutoff) {
+                let scale = builder.scale(s.values, origin: t)
                 for h in 1...horizon where !s.censored[t + h] {
                     m.append(builder.row(s, origin: t, horizon: h, scale: scale))
                     labels.append(Float(max(0, s.values[t + h]) / scale))
@@ -136,13 +175,14 @@ public struct GlobalBoostedModel: Sendable {
             }
         }
         guard m.rows > 0 else {
-            throw ForecastError.tooShort(model: Self.name, needed: horizon + 8, got: series.map(\.values.count).max() ?? 0)
+            throw ForecastError.tooShort(model: name, needed: horizon + FeatureWindows(frequency).short + 1,
+                                         got: series.map(\.values.count).max() ?? 0)
         }
         let booster = try Booster.train(m, labels: labels, parameters: parameters, rounds: rounds)
         let fitted = try booster.predict(m)
         var residuals = [[Double]](repeating: [], count: horizon)
         for i in 0..<labels.count { residuals[rowStep[i]].append(Double(labels[i] - fitted[i])) }
-        return Trained(booster: booster, builder: builder, horizon: horizon,
+        return Trained(booster: booster, builder: builder, horizon: horizon, objective: objective,
                        residuals: residuals.map { $0.sorted() }, trainingRows: labels.count)
     }
 }

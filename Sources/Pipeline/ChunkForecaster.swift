@@ -13,8 +13,8 @@ public struct ChunkForecaster: Sendable {
     public let reader: SeriesReader
     /// Conformal calibrations by model name (empty: residual intervals).
     public var calibrations: [String: ConformalCalibration] = [:]
-    /// The run's trained global model, when the run uses one.
-    public var global: GlobalTraining.Predictor?
+    /// The run's trained global models by name, when the run uses any.
+    public var globals: [String: GlobalTraining.Predictor] = [:]
 
     public static let columns = "item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, interval_level, model_name, model_version, run_id, cutoff, generated_at"
 
@@ -32,17 +32,19 @@ public struct ChunkForecaster: Sendable {
         do {
             // Stockout periods are unknown demand, not zeros: impute them before fitting.
             let training = Censoring.impute(series.values, censored: series.censored)
-            let choice = chooser.choose(training)
+            let choice = chooser.choose(training, frequency: config.frequency)
             if choice.usesGlobal {
-                guard let global else { throw PipelineError.configuration("the run's global model is not loaded") }
+                guard let global = globals[choice.primaryName] else {
+                    throw PipelineError.configuration("the run's global model \(choice.primaryName) is not loaded")
+                }
                 let g = GlobalTraining.global(series, segment: segment ?? GlobalTraining.Segment(),
-                                              codes: global.codes)
+                                              codes: global.codes, frequency: config.frequency)
                 var f = try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
-                if let calibration = calibrations[GlobalBoostedModel.name] {
+                if let calibration = calibrations[choice.primaryName] {
                     let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)
                     (f.lower, f.upper) = calibration.interval(mean: f.mean, scale: scale)
                 }
-                try write(series, forecast: f.clampedNonNegative(), modelName: GlobalBoostedModel.name, into: &writer)
+                try write(series, forecast: f.clampedNonNegative(), modelName: choice.primaryName, into: &writer)
                 return
             }
             let fitted = try choice.model.fit(training)

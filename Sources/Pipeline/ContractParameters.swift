@@ -1,3 +1,4 @@
+import Forecasting
 import Postgres
 
 /// The values a contract query may refer to. Each `@name` becomes a typed bind parameter
@@ -31,7 +32,9 @@ public struct ContractParameters: Sendable {
             ("@horizon", "integer", String(horizon)),
             ("@cutoff", "date", cutoff.postgresText),
             ("@as_of", "timestamptz", asOf.postgresText),
-            ("@step", "interval", frequency.stepInterval),
+            ("@step", "interval", frequency.sqlInterval),
+            ("@period_start", "date", frequency.periodStart(cutoff).postgresText),
+            ("@frequency", "text", frequency.rawValue),
         ]
     }
 

@@ -32,9 +32,9 @@ public enum GlobalTraining {
         return out
     }
 
-    /// Trains and stores the model; returns the artifact id.
+    /// Trains and stores every global model the run uses; returns the artifact ids.
     public static func trainAndStore(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
-                                     on connection: Connection) throws -> Int64 {
+                                     on connection: Connection) throws -> [Int64] {
         var reader = SeriesReader(runID: runID, cutoff: cutoff, asOf: asOf, frequency: config.frequency, schema: config.schema)
         reader.plannedInputs = true
         let chunks = try connection.query(Query("SELECT coalesce(max(chunk) + 1, 0) AS n FROM forecast.run_series WHERE run_id = \(runID)")
@@ -46,11 +46,21 @@ public enum GlobalTraining {
         var globals: [GlobalSeries] = []
         for chunk in 0..<chunks {
             for s in try reader.read(chunk: chunk, on: connection) {
-                globals.append(global(s, segment: segments[s.seriesNo] ?? Segment(), codes: codes))
+                globals.append(global(s, segment: segments[s.seriesNo] ?? Segment(), codes: codes, frequency: config.frequency))
             }
         }
         let calendarRows = try calendar(config.schema, on: connection)
-        let model = GlobalBoostedModel(horizon: config.horizon)
+        return try config.globalModels.map { spec in
+            try trainAndStore(spec, globals: globals, calendarRows: calendarRows, runID: runID, cutoff: cutoff, asOf: asOf,
+                              config: config, codes: codes, on: connection)
+        }
+    }
+
+    static func trainAndStore(_ spec: ModelSpec, globals: [GlobalSeries], calendarRows: [(day: Int, holiday: Bool, event: String?)],
+                              runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, codes: Codes,
+                              on connection: Connection) throws -> Int64 {
+        let (categories, regions, locations, families) = (codes.categories, codes.regions, codes.locations, codes.families)
+        let model = GlobalBoostedModel(horizon: config.horizon, frequency: config.frequency, objective: spec.objective ?? .tweedie)
         let trained = try model.train(globals, cutoffIndex: { $0.values.count - 1 }, calendar: CalendarFacts(rows: calendarRows),
                                       predictionOrigins: [cutoff.unixDays])
         let encodings = trained.encodings(level: config.intervalLevel, categories: categories, regions: regions,
@@ -62,8 +72,8 @@ public enum GlobalTraining {
         return try connection.query(Query("""
             INSERT INTO forecast.model_artifacts (run_id, model_name, format, artifact, md5, training_cutoff, as_of, features,
                                                   encodings, training_rows, parameters, code_version)
-            VALUES (\(runID), \(GlobalBoostedModel.name), 'xgboost-ubj', \(hex)::bytea, md5(\(hex)::bytea), \(cutoff), \(asOf),
-                    \("{" + FeatureSpec.names.joined(separator: ",") + "}")::text[], \(encodingsJSON)::jsonb,
+            VALUES (\(runID), \(model.name), 'xgboost-ubj', \(hex)::bytea, md5(\(hex)::bytea), \(cutoff), \(asOf),
+                    \(encodings.features)::text[], \(encodingsJSON)::jsonb,
                     \(trained.trainingRows), \(parameters)::jsonb, \(CodeVersion.current))
             RETURNING id
             """).named("store_model_artifact")).first!.decode("id", as: Int64.self)
@@ -77,12 +87,22 @@ public enum GlobalTraining {
         let codes: Codes
     }
 
-    public static func load(runID: Int64, schema: SQLIdentifier, on connection: Connection) throws -> Predictor {
+    /// Every global model the run uses, by name.
+    public static func loadAll(runID: Int64, config: RunConfig, on connection: Connection) throws -> [String: Predictor] {
+        var out: [String: Predictor] = [:]
+        for spec in config.globalModels {
+            let name = try spec.primaryName()
+            out[name] = try load(runID: runID, name: name, schema: config.schema, on: connection)
+        }
+        return out
+    }
+
+    public static func load(runID: Int64, name: String, schema: SQLIdentifier, on connection: Connection) throws -> Predictor {
         guard let row = try connection.query(Query("""
             SELECT encode(artifact, 'hex') AS hex, encodings::text AS encodings FROM forecast.model_artifacts
-            WHERE run_id = \(runID) AND model_name = \(GlobalBoostedModel.name)
+            WHERE run_id = \(runID) AND model_name = \(name)
             """).named("load_model_artifact")).first else {
-            throw PipelineError.configuration("run \(runID) has no trained \(GlobalBoostedModel.name) artifact")
+            throw PipelineError.configuration("run \(runID) has no trained \(name) artifact")
         }
         let hex = Array(try row.decode("hex", as: String.self).utf8)
         var bytes = [UInt8](repeating: 0, count: hex.count / 2)
@@ -105,11 +125,12 @@ public enum GlobalTraining {
         }
     }
 
-    static func global(_ s: SeriesInput, segment: Segment, codes: Codes) -> GlobalSeries {
+    static func global(_ s: SeriesInput, segment: Segment, codes: Codes, frequency: Frequency) -> GlobalSeries {
         GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
                      category: codes.categories.firstIndex(of: segment.category) ?? -1,
                      region: codes.regions.firstIndex(of: segment.region) ?? -1,
                      location: codes.locations.firstIndex(of: segment.location) ?? -1,
-                     family: codes.families.firstIndex(of: segment.family) ?? -1, planned: s.planned)
+                     family: codes.families.firstIndex(of: segment.family) ?? -1, planned: s.planned,
+                     frequency: frequency)
     }
 }

@@ -10,7 +10,9 @@ public struct ModelChoice: Sendable {
     /// Served by the run's trained global model (`model` is unused then).
     public var usesGlobal = false
 
-    static let global = ModelChoice(model: Naive(), primaryName: GlobalBoostedModel.name, usesGlobal: true)
+    static func global(_ spec: ModelSpec) throws -> ModelChoice {
+        ModelChoice(model: Naive(), primaryName: try spec.primaryName(), usesGlobal: true)
+    }
 }
 
 public enum ModelChooser: Sendable {
@@ -21,7 +23,7 @@ public enum ModelChooser: Sendable {
         if let selection = config.selection {
             var out: [String: ModelChoice] = [:]
             for (segment, spec) in selection {
-                out[segment] = spec.kind == .xgboost ? .global : ModelChoice(model: try spec.build(), primaryName: try spec.primaryName())
+                out[segment] = spec.kind == .xgboost ? try .global(spec) : ModelChoice(model: try spec.build(), primaryName: try spec.primaryName())
             }
             guard out["all"] != nil else {
                 throw PipelineError.configuration("the model selection has no overall ('all') model")
@@ -29,16 +31,16 @@ public enum ModelChooser: Sendable {
             return .byClass(out)
         }
         if config.model.kind == .xgboost {
-            return .single(.global)
+            return .single(try .global(config.model))
         }
         return .single(ModelChoice(model: try config.model.build(), primaryName: try config.model.primaryName()))
     }
 
-    public func choose(_ history: [Double]) -> ModelChoice {
+    public func choose(_ history: [Double], frequency: Frequency) -> ModelChoice {
         switch self {
         case .single(let choice): return choice
         case .byClass(let table):
-            return table[DemandClass.classify(history).rawValue] ?? table["all"]!
+            return table[DemandClass.classify(history, frequency: frequency).rawValue] ?? table["all"]!
         }
     }
 }

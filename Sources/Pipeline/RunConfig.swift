@@ -1,3 +1,4 @@
+import Foundation
 import Forecasting
 import GradientBoosting
 import Postgres
@@ -18,15 +19,55 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var kind: Kind
     public var seasonLength: Int
     public var window: Int
+    /// Local models: fitted on log(1 + y), point = the median (`auto_ets:log1p`). Nil: raw units.
+    public var transform: TargetTransform?
+    /// The global model: Tweedie (the mean, default) or absolute error (the median, `xgboost:l1`).
+    public var objective: BoostingObjective?
 
-    public init(kind: Kind, seasonLength: Int, window: Int) {
+    public init(kind: Kind, seasonLength: Int, window: Int, transform: TargetTransform? = nil, objective: BoostingObjective? = nil) {
         self.kind = kind
         self.seasonLength = seasonLength
         self.window = window
+        self.transform = transform
+        self.objective = objective
     }
 
-    /// The model with its fallback chain, e.g. `SeasonalNaive(7) > Naive`.
+    /// Parses `kind[:variant]`: `auto_ets`, `auto_theta:log1p`, `xgboost:l1`, `xgboost:tweedie`.
+    public init(parsing text: some StringProtocol, seasonLength: Int, window: Int) throws {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1).map(String.init)
+        guard let first = parts.first, let kind = Kind(rawValue: first) else {
+            throw PipelineError.invalidArgument("unknown model '\(text)'; choose from \(Kind.allCases.map(\.rawValue).joined(separator: ", ")), optionally with :log1p (local models) or :l1 / :tweedie (xgboost)")
+        }
+        self.init(kind: kind, seasonLength: seasonLength, window: window)
+        guard parts.count == 2 else { return }
+        if kind == .xgboost, let objective = BoostingObjective(rawValue: parts[1]) {
+            self.objective = objective == .tweedie ? nil : objective
+        } else if kind != .xgboost && kind != .selected, let transform = TargetTransform(rawValue: parts[1]) {
+            self.transform = transform
+        } else {
+            throw PipelineError.invalidArgument("model '\(text)': unknown variant '\(parts[1])'; local models take :log1p, xgboost takes :l1 or :tweedie")
+        }
+    }
+
+    /// The spelling `init(parsing:)` reads.
+    public var argument: String {
+        if let transform { return "\(kind.rawValue):\(transform.rawValue)" }
+        if let objective { return "\(kind.rawValue):\(objective.rawValue)" }
+        return kind.rawValue
+    }
+
+    /// The model with its fallback chain, e.g. `SeasonalNaive(7) > Naive`, or
+    /// `AutoETS[log1p] > Naive` when fitted on log units.
     public func build() throws -> any ForecastModel {
+        let model = try buildRaw()
+        guard transform == .log1p else { return model }
+        if let chain = model as? FallbackChain {
+            return try FallbackChain([Log1pTransformed(chain.models[0])] + chain.models.dropFirst())
+        }
+        return try FallbackChain([Log1pTransformed(model), Naive()])
+    }
+
+    func buildRaw() throws -> any ForecastModel {
         switch kind {
         case .selected:
             throw PipelineError.invalidArgument("--model selected needs a backtest that selected models; run `forecastctl backtest` first")
@@ -99,21 +140,25 @@ public struct RunConfig: Codable, Sendable, Equatable {
         try check(model.seasonLength >= 1, "--season must be at least 1, got \(model.seasonLength)")
         try check(model.window >= 1, "--window must be at least 1, got \(model.window)")
         try check(!inputSchema.isEmpty, "--input-schema must not be empty")
-        try check(model.kind != .xgboost || frequency == .day, "the xgboost model supports daily series for now")
     }
 
     public var schema: SQLIdentifier { SQLIdentifier(inputSchema) }
 
-    /// Whether the run trains and serves the global model: `--model xgboost`, or a selection that
-    /// chose it for at least one demand class.
-    public var usesGlobalModel: Bool {
-        model.kind == .xgboost || (selection?.values.contains { $0.kind == .xgboost } ?? false)
+    /// The global models the run trains and serves: `--model xgboost[:l1]`, or those a selection
+    /// chose for at least one demand class.
+    public var globalModels: [ModelSpec] {
+        var out: [ModelSpec] = []
+        for spec in [model] + (selection.map { $0.keys.sorted().map { selection![$0]! } } ?? [])
+        where spec.kind == .xgboost && !out.contains(spec) { out.append(spec) }
+        return out
     }
+
+    public var usesGlobalModel: Bool { !globalModels.isEmpty }
 
     /// Identifies the forecasting logic: the model chain plus the code version.
     public func modelVersion() throws -> String {
         func name(_ spec: ModelSpec) throws -> String {
-            spec.kind == .xgboost ? "\(GlobalBoostedModel.name)(features: \(FeatureSpec.names.count))" : try spec.build().name
+            spec.kind == .xgboost ? "\(try spec.primaryName())(\(frequency.rawValue))" : try spec.build().name
         }
         if model.kind == .xgboost {
             return "\(try name(model))@\(CodeVersion.current)"
@@ -128,5 +173,5 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
 public enum CodeVersion {
     /// Bumped with every change that can alter forecast values.
-    public static let current = "0.2.0"
+    public static let current = "0.3.0"
 }

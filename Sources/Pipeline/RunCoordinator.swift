@@ -56,17 +56,13 @@ public struct RunCoordinator: Sendable {
         let started = Date()
         try options.config.validate()
         guard options.workers >= 1 else { throw PipelineError.invalidArgument("--workers must be at least 1, got \(options.workers)") }
-        if options.config.frequency == .week && !Frequency.week.isSunday(options.cutoff) {
-            throw PipelineError.invalidArgument("weekly runs need a cutoff on a Sunday (the last day of an ISO week), got \(options.cutoff)")
-        }
+        try options.config.frequency.validateCutoff(options.cutoff)
         let connection = try connect()
         defer { connection.close() }
         try Migrator(directory: sql).requireUpToDate(connection)
         let contracts = try Contract.loadAll(from: sql)
         let asOf = try RunStore.asOf(options.asOf, on: connection)
-        guard asOf.date >= options.cutoff else {
-            throw PipelineError.invalidArgument("--as-of \(asOf) is before the cutoff \(options.cutoff)")
-        }
+        try ContractCheck.validate(cutoff: options.cutoff, asOf: asOf, config: options.config)
 
         var options = options
         if options.config.model.kind == .selected && options.config.selection == nil {
@@ -101,9 +97,9 @@ public struct RunCoordinator: Sendable {
                 // Train the global model once; workers wait (run still queued) until it is stored.
                 let t0 = Date()
                 do {
-                    let artifact = try GlobalTraining.trainAndStore(runID: id, cutoff: options.cutoff, asOf: asOf,
-                                                                    config: options.config, on: connection)
-                    logger.info("trained global model", metadata: ["run": "\(id)", "artifact": "\(artifact)"])
+                    let artifacts = try GlobalTraining.trainAndStore(runID: id, cutoff: options.cutoff, asOf: asOf,
+                                                                     config: options.config, on: connection)
+                    logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])
                 } catch {
                     try? RunStore.markFailed(id, error: "training the global model failed: \(error)", on: connection)
                     throw error
@@ -217,8 +213,4 @@ public struct RunCoordinator: Sendable {
         }
         return outcomes.filter { !$0.passed }
     }
-}
-
-extension Frequency {
-    func isSunday(_ date: PostgresDate) -> Bool { (date.unixDays + 3) % 7 == 6 } // Monday = 0; 1970-01-01 was a Thursday
 }

@@ -51,7 +51,7 @@ public enum RunPlanner {
             let series = try summary.decode("series", as: Int.self)
             guard series > 0 else { throw PipelineError.noSeries(cutoff: cutoff) }
             let chunks = try summary.decode("chunks", as: Int.self)
-            let horizonEnd = PostgresDate(unixDays: cutoff.unixDays + config.horizon * config.frequency.stepDays)
+            let horizonEnd = config.frequency.lastDay(ofStep: config.horizon, after: cutoff)
             let manifest = try tx.query(Query("""
                 SELECT jsonb_build_object(
                     'cutoff', \(cutoff)::date, 'as_of', \(asOf)::timestamptz, 'input_schema', \(config.inputSchema)::text,

@@ -1,3 +1,4 @@
+import Forecasting
 import GradientBoosting
 import Postgres
 
@@ -58,16 +59,8 @@ public struct SeriesReader: Sendable {
         }
     }
 
-    /// Start of the period containing `date` (itself for days, the Monday for weeks).
-    func periodStart(_ date: PostgresDate) -> PostgresDate {
-        guard frequency == .week else { return date }
-        let d = date.unixDays
-        let mondayOffset = ((d - 4) % 7 + 7) % 7 // 1970-01-05 (unix day 4) was a Monday
-        return PostgresDate(unixDays: d - mondayOffset)
-    }
-
     /// The last period: the cutoff's day, or for weeks the week ending on the cutoff (a Sunday).
-    var lastPeriod: PostgresDate { periodStart(cutoff) }
+    var lastPeriod: PostgresDate { frequency.periodStart(cutoff) }
 
     public func read(chunk: Int, on connection: Connection) throws -> [SeriesInput] {
         var raw: [(no: Int, item: String, location: String, ds: [Int32], qty: [Double], stockouts: [Int32])] = []
@@ -121,11 +114,12 @@ public struct SeriesReader: Sendable {
         }
         if let missing { throw missing }
         raw.sort { $0.no < $1.no }
-        let step = frequency.stepDays
-        let end = lastPeriod.unixDays
+        let end = lastPeriod
+        let frequency = frequency
         return raw.map { r in
-            let start = periodStart(PostgresDate(daysSince2000: r.ds.min()!))
-            var values = [Double](repeating: 0, count: max(0, (end - start.unixDays) / step + 1))
+            let start = frequency.periodStart(PostgresDate(daysSince2000: r.ds.min()!))
+            func period(_ d: Int32) -> Int { frequency.index(of: PostgresDate(daysSince2000: d), from: start) }
+            var values = [Double](repeating: 0, count: max(0, frequency.index(of: end, from: start) + 1))
             var key = FNV1a64()
             key.add(r.item)
             key.add(r.location)
@@ -135,13 +129,13 @@ public struct SeriesReader: Sendable {
                 h.add(UInt64(UInt32(bitPattern: d)))
                 h.add(q.bitPattern)
                 rows &+= h.value
-                let t = (periodStart(PostgresDate(daysSince2000: d)).unixDays - start.unixDays) / step
+                let t = period(d)
                 if t >= 0 && t < values.count { values[t] += q }
             }
             // A period is censored when any of its days was a stockout and it sold nothing.
             var censored = [Bool](repeating: false, count: values.count)
             for d in r.stockouts {
-                let t = (periodStart(PostgresDate(daysSince2000: d)).unixDays - start.unixDays) / step
+                let t = period(d)
                 if t >= 0 && t < values.count && values[t] == 0 { censored[t] = true }
             }
             return SeriesInput(seriesNo: r.no, itemID: r.item, locationID: r.location, start: start, values: values,
@@ -178,7 +172,7 @@ public struct SeriesReader: Sendable {
 
     /// The date of forecast step h (1-based).
     public func targetDate(step h: Int) -> PostgresDate {
-        PostgresDate(unixDays: lastPeriod.unixDays + h * frequency.stepDays)
+        frequency.advance(lastPeriod, by: h)
     }
 }
 

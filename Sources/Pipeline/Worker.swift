@@ -39,7 +39,7 @@ public final class Worker: @unchecked Sendable {
                                               modelVersion: run.modelVersion, config: run.config,
                                               chooser: try ModelChooser.from(run.config), reader: reader, calibrations: calibrations)
         if run.config.usesGlobalModel {
-            chunkForecaster.global = try GlobalTraining.load(runID: run.id, schema: run.config.schema, on: conn)
+            chunkForecaster.globals = try GlobalTraining.loadAll(runID: run.id, config: run.config, on: conn)
         }
         forecaster = chunkForecaster
     }
@@ -79,7 +79,7 @@ public final class Worker: @unchecked Sendable {
             let t1 = Date()
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
             var lastBeat = Date()
-            let segments = forecaster.global == nil ? [:] : try GlobalTraining.segments(runID: run.id, chunk: claim.chunk, on: connection)
+            let segments = forecaster.globals.isEmpty ? [:] : try GlobalTraining.segments(runID: run.id, chunk: claim.chunk, on: connection)
             for s in series {
                 try forecaster.encode(s, segment: segments[s.seriesNo], into: &writer)
                 if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {

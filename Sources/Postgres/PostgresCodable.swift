@@ -67,3 +67,18 @@ extension PostgresTimestamp: PostgresCodable {
     public var postgresText: String { description }
     public init?(postgresText: String) { self.init(text: postgresText) }
 }
+
+extension Array: PostgresEncodable where Element == String {
+    /// A `text[]` literal with every element quoted (bind as `$n::text[]`).
+    public var postgresText: String {
+        func quoted(_ s: String) -> String {
+            var out = "\""
+            for c in s {
+                if c == "\\" || c == "\"" { out.append("\\") }
+                out.append(c)
+            }
+            return out + "\""
+        }
+        return "{" + map(quoted).joined(separator: ",") + "}"
+    }
+}

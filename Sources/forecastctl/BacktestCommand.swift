@@ -43,7 +43,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Series frequency: day or week.")
     var frequency: Frequency = .day
 
-    @Option(help: "Comma-separated models (seasonal naive is always included as the reference).")
+    @Option(help: "Comma-separated models (seasonal naive is always included as the reference). Local models take :log1p (fitted on log(1 + y), the median served), xgboost takes :l1 (absolute error, the median) or :tweedie (the mean, default).")
     var models = "seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost"
 
     @Option(help: "Season length for seasonal naive (default 7 for days, 52 for weeks).")
@@ -78,11 +78,13 @@ struct BacktestCommand: ParsableCommand {
     var noProgress = false
 
     func run() throws {
-        let kinds = try models.split(separator: ",").map { name -> ModelSpec.Kind in
-            guard let kind = ModelSpec.Kind(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("unknown model '\(name)'; choose from \(ModelSpec.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let specs: [ModelSpec]
+        do {
+            specs = try models.split(separator: ",").map {
+                try ModelSpec(parsing: $0, seasonLength: season ?? frequency.defaultSeasonLength, window: window)
             }
-            return kind
+        } catch {
+            throw ValidationError("\(error)")
         }
         let plan: BacktestPlan
         do {
@@ -91,7 +93,6 @@ struct BacktestCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let specs = kinds.map { ModelSpec(kind: $0, seasonLength: season ?? frequency.defaultSeasonLength, window: window) }
         let gateContract = try gate.map(AccuracyGate.load)
         let runner = BacktestRunner(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.backtest"),
                                     connect: global.connector())

@@ -11,18 +11,13 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        try options.config.validate()
+        let config = try options.config
+        try config.validate()
+        try config.frequency.validateCutoff(options.cutoff)
         let connection = try global.connect()
         defer { connection.close() }
-        let sql = try global.sqlDirectory()
-        try Migrator(directory: sql).requireUpToDate(connection)
-        let runner = ContractRunner(contracts: try Contract.loadAll(from: sql))
-        let asOf = try RunStore.asOf(options.asOf, on: connection)
-        let c = options.config
-        let parameters = ContractParameters(cutoff: options.cutoff, asOf: asOf, horizon: c.horizon, frequency: c.frequency,
-                                            staleSLAHours: c.staleSLAHours, minVolumeRatio: c.minVolumeRatio, schema: c.schema)
-        let outcomes = try runner.evaluateAll(parameters: parameters, connections: [connection])
-        try runner.record(outcomes, runID: nil, on: connection)
+        let outcomes = try ContractCheck.run(sql: try global.sqlDirectory(), cutoff: options.cutoff, asOf: options.asOf,
+                                             config: config, on: connection)
         var table = TextTable(header: ["contract", "table", "severity", "violations", "ms", "result"])
         for o in outcomes {
             table.add([o.contract.name, o.contract.table, o.contract.severity.rawValue, String(o.violations),

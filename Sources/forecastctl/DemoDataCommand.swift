@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Forecasting
 import Pipeline
 import Postgres
 
@@ -35,9 +36,14 @@ struct DemoDataCommand: ParsableCommand {
     @Option(name: .customLong("input-schema"), help: "Schema to fill.")
     var inputSchema = "demand"
 
+    @Option(help: "day, or week: sales as weekly totals dated on each ISO week's Monday (the end must be a Sunday).")
+    var frequency: Frequency = .day
+
     func run() throws {
         let endDate = end ?? PostgresDate(unixDays: Int(Date().timeIntervalSince1970 / 86400) - 1)
-        let spec = DemoSpec(items: items, locations: locations, days: days, end: endDate, seed: seed)
+        var spec = DemoSpec(items: items, locations: locations, days: days, end: endDate, seed: seed)
+        spec.frequency = frequency
+        try frequency.validateCutoff(endDate, subject: "a weekly catalogue needs an end date")
         let connection = try global.connect()
         defer { connection.close() }
         try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)

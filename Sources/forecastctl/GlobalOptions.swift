@@ -1,3 +1,4 @@
+import Forecasting
 import ArgumentParser
 import Foundation
 import Logging

@@ -34,7 +34,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let coordinator = RunCoordinator(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.run"),
                                          connect: global.connector())
-        var runOptions = RunCoordinator.Options(cutoff: options.cutoff, asOf: options.asOf, config: options.config,
+        var runOptions = RunCoordinator.Options(cutoff: options.cutoff, asOf: options.asOf, config: try options.config,
                                                 workers: workers, force: force, throttleSeconds: throttleMs / 1000,
                                                 showProgress: !noProgress)
         runOptions.conformal = !noConformal

@@ -1,3 +1,4 @@
+import Forecasting
 import ArgumentParser
 import Pipeline
 import Postgres
@@ -16,8 +17,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Series frequency: day or week.")
     var frequency: Frequency = .day
 
-    @Option(help: "Model: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble or selected (Naive serves series too short for it).")
-    var model: ModelSpec.Kind = .seasonalNaive
+    @Option(help: "Model: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost or selected (Naive serves series too short for it); local models take :log1p, xgboost :l1 or :tweedie (e.g. auto_ets:log1p).")
+    var model = "seasonal_naive"
 
     @Option(help: "Season length for seasonal_naive (default 7 for days, 52 for weeks).")
     var season: Int?
@@ -50,9 +51,11 @@ struct RunOptions: ParsableArguments {
     var maxAttempts = 3
 
     var config: RunConfig {
+        get throws {
         RunConfig(horizon: horizon, frequency: frequency,
-                  model: ModelSpec(kind: model, seasonLength: season ?? frequency.defaultSeasonLength, window: window),
+                  model: try ModelSpec(parsing: model, seasonLength: season ?? frequency.defaultSeasonLength, window: window),
                   intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
                   maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours, minVolumeRatio: minVolumeRatio)
+        }
     }
 }

@@ -58,12 +58,14 @@ struct GlobalModelTests {
 
     @Test func featureRowsFollowTheSpec() {
         let s = Self.catalogue()[0]
-        let row = FeatureBuilder(calendar: Self.calendar).row(s, origin: 99, horizon: 1, scale: 2)
-        #expect(row.count == FeatureSpec.features.count)
+        let builder = FeatureBuilder(calendar: Self.calendar)
+        let row = builder.row(s, origin: 99, horizon: 1, scale: 2)
+        let names = builder.spec.names
+        #expect(row.count == names.count)
         #expect(row[0] == 1)
         #expect(row[1] == Float(s.values[99] / 2))
-        #expect(row[14] == 1) // day 20_000 + 99 + 1 is the holiday
-        #expect(Set(FeatureSpec.names).count == FeatureSpec.names.count)
+        #expect(row[names.firstIndex(of: "is_holiday")!] == 1) // day 20_000 + 99 + 1 is the holiday
+        #expect(Set(names).count == names.count)
     }
 }
 
@@ -79,20 +81,21 @@ struct PlannedInputTests {
                      .init(day: start + 14, price: 5, knownAt: announcedLate)])
         let s = GlobalSeries(id: 1, values: [Double](repeating: 4, count: 30), censored: [Bool](repeating: false, count: 30),
                              startDay: start, category: 0, region: 0, planned: planned)
-        var builder = FeatureBuilder(calendar: CalendarFacts(days: [:]))
-        builder.promoTypes = FeatureBuilder.promoTypes([s])
-        let column = Dictionary(uniqueKeysWithValues: FeatureSpec.names.enumerated().map { ($1, $0) })
+        let builder = FeatureBuilder(calendar: CalendarFacts(days: [:]), promoTypes: FeatureBuilder.promoTypes([s]))
+        let column = Dictionary(uniqueKeysWithValues: builder.spec.names.enumerated().map { ($1, $0) })
         // Origin day 10: the day-11 promotion is known, the day-13 one is not.
         let known = builder.row(s, origin: 10, horizon: 1, scale: 4)
-        #expect(known[column["promo_intensity"]!] == 0.4)
-        #expect(known[column["promo_type"]!] == 1) // codes by sorted name: discount = 1, display = 2
+        #expect(known[column["promo_any"]!] == 0.4)
+        #expect(known[column["promo_discount"]!] == 0.4) // every promotion type is a column of its own
+        #expect(known[column["promo_display"]!] == 0)
         let unknown = builder.row(s, origin: 10, horizon: 3, scale: 4)
-        #expect(unknown[column["promo_intensity"]!] == 0)
+        #expect(unknown[column["promo_any"]!] == 0)
+        #expect(unknown[column["promo_display"]!] == 0)
         // Prices: on day 14 the 5.00 price is not known at origin 10; 8.00 (from day 12) is, against a 10.00 history.
         let price = builder.row(s, origin: 10, horizon: 4, scale: 4)
         #expect(price[column["price_ratio"]!] == 0.8)
         // From origin 12 on, the late announcements are known.
-        #expect(builder.row(s, origin: 12, horizon: 1, scale: 4)[column["promo_intensity"]!] == 0.5)
+        #expect(builder.row(s, origin: 12, horizon: 1, scale: 4)[column["promo_display"]!] == 0.5)
         #expect(builder.row(s, origin: 12, horizon: 2, scale: 4)[column["price_ratio"]!] < 0.8)
     }
 
@@ -106,11 +109,98 @@ struct PlannedInputTests {
         let group = [series(1, price: 10, location: 0), series(2, price: 20, location: 0), series(3, price: 90, location: 1)]
         var builder = FeatureBuilder(calendar: CalendarFacts(days: [:]))
         builder.categoryPrices = CategoryPrices.build(group, origins: [start + 10], horizon: 3)
-        let column = FeatureSpec.names.firstIndex(of: "category_price_ratio")!
+        let column = builder.spec.names.firstIndex(of: "category_price_ratio")!
+        let cheapest = builder.spec.names.firstIndex(of: "cheapest_competitor_ratio")!
         // Same category, same location: average of 10 and 20 = 15; the other location's 90 does not count.
         #expect(builder.row(group[0], origin: 10, horizon: 2, scale: 1)[column] == Float(10.0 / 15.0))
         #expect(builder.row(group[2], origin: 10, horizon: 2, scale: 1)[column] == 1)
+        // The cheapest other item at the same location: 20 for item 1, 10 for item 2; none for item 3.
+        #expect(builder.row(group[0], origin: 10, horizon: 2, scale: 1)[cheapest] == 0.5)
+        #expect(builder.row(group[1], origin: 10, horizon: 2, scale: 1)[cheapest] == 2)
+        #expect(builder.row(group[2], origin: 10, horizon: 2, scale: 1)[cheapest].isNaN)
         // An origin whose knowledge was not prepared has no value (missing), never a guess.
         #expect(builder.row(group[0], origin: 11, horizon: 2, scale: 1)[column].isNaN)
+    }
+}
+
+/// The global model on weekly series: windows in weeks, drivers per week, nothing unknown at the origin.
+struct WeeklyGlobalModelTests {
+    static let monday = 20_000 - ((20_000 + 3) % 7) // a Monday (unix day)
+
+    /// 60 weekly series whose demand doubles in promoted weeks (a deal and a display may share a week)
+    /// and falls with price; promotions announced 21 days ahead.
+    static func catalogue(lateAnnouncement: Bool = false) -> [GlobalSeries] {
+        var state: UInt64 = 11
+        func u() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1.0p-53
+        }
+        return (0..<60).map { k in
+            let base = 20 + Double(k % 6) * 10
+            var promotions: [PlannedInputs.Promotion] = [], prices: [PlannedInputs.Price] = []
+            var values: [Double] = []
+            for t in 0..<110 {
+                let day = monday + 7 * t
+                let announced = PlannedInputs.endOfDay(day - (lateAnnouncement && t >= 100 ? 0 : 21))
+                let deal = (t + k) % 5 == 0, display = (t + k) % 7 == 0
+                let price = deal ? 8.0 : 10.0
+                prices.append(.init(day: day, price: price, knownAt: announced))
+                if deal { promotions.append(.init(day: day + 2, intensity: 0.3, type: "deal", knownAt: announced)) }
+                if display { promotions.append(.init(day: day, intensity: 1, type: "display", knownAt: announced)) }
+                values.append((base * (deal ? 2 : 1) * (display ? 1.5 : 1) * (0.9 + 0.2 * u())).rounded())
+            }
+            return GlobalSeries(id: k, values: values, censored: [Bool](repeating: false, count: 110), startDay: monday,
+                                category: 0, region: k % 2, location: k % 3, planned: PlannedInputs(promotions: promotions, prices: prices),
+                                frequency: .week)
+        }
+    }
+
+    @Test func weeklyFeaturesCountWeeksAndSeeEveryPromotionOfTheWeek() {
+        let s = Self.catalogue()[0]
+        let builder = FeatureBuilder(calendar: CalendarFacts(days: [:]), frequency: .week, promoTypes: ["deal", "display"])
+        let c = Dictionary(uniqueKeysWithValues: builder.spec.names.enumerated().map { ($1, $0) })
+        // Week 35 (k = 0): deal (35 % 5 == 0) and display (35 % 7 == 0) in the same week; the deal is dated Wednesday.
+        let row = builder.row(s, origin: 33, horizon: 2, scale: 1)
+        #expect(row[c["promo_deal"]!] == 0.3)
+        #expect(row[c["promo_display"]!] == 1)
+        #expect(row[c["promo_any"]!] == 1)
+        #expect(row[c["lag_4"]!] == Float(s.values[30]))
+        #expect(row[c["mean_short"]!] == Float(s.values[30...33].reduce(0, +) / 4))
+        #expect(row[c["day_of_week"]!] == 1) // weeks are dated by their Monday
+        #expect(abs(row[c["discount_depth"]!] - 0.2) < 1e-6) // 8.00 against a regular 10.00
+        #expect(abs(row[c["price_change"]!] - 0.8) < 1e-6)
+        #expect(builder.spec.features.first { $0.name == "mean_long" }!.formula.contains("t-12"))
+    }
+
+    @Test func learnsPromotionsAndBeatsSeasonalNaiveOnWeeks() throws {
+        let series = Self.catalogue()
+        var model = GlobalBoostedModel(horizon: 3, frequency: .week)
+        model.rounds = 60
+        let cutoff = 100
+        let trained = try model.train(series, cutoffIndex: { _ in cutoff }, calendar: CalendarFacts(days: [:]))
+        var ours = 0.0, naive = 0.0
+        for s in series {
+            let f = try trained.forecast(s, origin: cutoff, level: 0.8)
+            for h in 0..<3 {
+                ours += abs(f.mean[h] - s.values[cutoff + 1 + h])
+                naive += abs(s.values[cutoff] - s.values[cutoff + 1 + h])
+            }
+        }
+        #expect(ours < 0.5 * naive, "MAE sum \(ours) vs naive \(naive)")
+    }
+
+    @Test func aPromotionAnnouncedAfterTheOriginChangesNothing() throws {
+        var model = GlobalBoostedModel(horizon: 3, frequency: .week, objective: .absoluteError)
+        model.rounds = 20
+        // Same data; in the second catalogue the promotions of weeks >= 100 are announced only on their own day.
+        let a = try model.train(Self.catalogue(), cutoffIndex: { _ in 96 }, calendar: CalendarFacts(days: [:]))
+        let b = try model.train(Self.catalogue(lateAnnouncement: true), cutoffIndex: { _ in 96 }, calendar: CalendarFacts(days: [:]))
+        #expect(try a.serialized() == b.serialized())
+        let early = try a.forecast(Self.catalogue()[0], origin: 99, level: 0.8)
+        let late = try b.forecast(Self.catalogue(lateAnnouncement: true)[0], origin: 99, level: 0.8)
+        #expect(early != late) // week 100's deal was known 21 days ahead in one world and not at all in the other
+        let builder = FeatureBuilder(calendar: CalendarFacts(days: [:]), frequency: .week, promoTypes: ["deal", "display"])
+        let row = builder.row(Self.catalogue(lateAnnouncement: true)[0], origin: 99, horizon: 1, scale: 1)
+        #expect(row[builder.spec.names.firstIndex(of: "promo_any")!] == 0) // week 100 (a deal week for k = 0) unknown at week 99
     }
 }

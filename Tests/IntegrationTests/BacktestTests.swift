@@ -35,7 +35,7 @@ extension Integration {
             let report = try Self.runner(db).run(try Self.options(gap: 2))
             // newest cutoff = end - (gap + horizon) = 2026-11-27 - 9 days; folds step back 7 days.
             #expect(report.cutoffs == ["2026-11-04", "2026-11-11", "2026-11-18"])
-            #expect(report.models == ["SeasonalNaive(7)", "Naive", "CrostonClassic"])
+            #expect(report.models == ["SeasonalNaive(7)", "Naive", "CrostonClassic", "Selected"])
             #expect(try db.scalar("SELECT cutoffs::text FROM forecast.backtests", as: String.self) == "{2026-11-04,2026-11-11,2026-11-18}")
             #expect(try db.scalar("SELECT status FROM forecast.backtests", as: String.self) == "finished")
             let expectedRows = try db.scalar("""
@@ -44,8 +44,11 @@ extension Integration {
                 FROM (SELECT b.series_no, min(s.ds) AS first_ds FROM forecast.backtest_series b
                       JOIN demand.sales s USING (item_id, location_id) GROUP BY b.series_no) x
                 """, as: Int.self)
-            #expect(report.rows == expectedRows)
-            #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results", as: Int.self) == expectedRows)
+            // Plus the out-of-sample Selected forecast: one row per series and period from the second fold on.
+            let selectedRows = try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE model_name = 'Naive' AND fold >= 1", as: Int.self)
+            #expect(report.rows == expectedRows + selectedRows)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results", as: Int.self) == expectedRows + selectedRows)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE model_name = 'Selected'", as: Int.self) == selectedRows)
             // Horizons run gap+1 ... gap+H, and every target is after its cutoff by exactly that many days.
             #expect(try db.scalar("SELECT min(horizon)::text || '-' || max(horizon)::text FROM forecast.backtest_results", as: String.self) == "3-9")
             #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE ds - cutoff <> horizon", as: Int.self) == 0)
@@ -135,7 +138,7 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 40, locations: 3, days: 200)
             let report = try Self.runner(db).run(try Self.options(folds: 4, horizon: 14, models: [.seasonalNaive, .ses]))
-            for model in report.models {
+            for model in report.models where model != BacktestReport.selectedName {
                 let coverage = try #require(report.calibratedCoverage[model])
                 #expect(abs(coverage - 0.8) <= 0.05, "\(model): conformal coverage \(coverage)")
             }
@@ -188,7 +191,7 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 30, locations: 3, days: 200)
             let report = try Self.runner(db).run(try Self.options(folds: 2, horizon: 14, models: [.naive, .xgboost]))
-            let globalClasses = report.selection.filter { $0.value == GlobalBoostedModel.name }.map(\.key)
+            let globalClasses = report.selection.filter { $0.value == GlobalBoostedModel.name(.tweedie) }.map(\.key)
             #expect(!globalClasses.isEmpty, "XGBoost won no class against Naive: \(report.selection)")
             #expect(try db.scalar(Query("""
                 SELECT count(*) FROM forecast.model_selections WHERE backtest_id = \(report.id) AND model_spec ->> 'kind' = 'xgboost'
@@ -201,14 +204,14 @@ extension Integration {
             // The run trained the global model once, stored it with lineage, and served it.
             #expect(try db.scalar(Query("SELECT count(*) FROM forecast.model_artifacts WHERE run_id = \(summary.runID)"), as: Int.self) == 1)
             #expect(try db.scalar(Query("SELECT model_version FROM forecast.runs WHERE id = \(summary.runID)"), as: String.self)
-                        .contains("=XGBoost(features: "))
+                        .contains("=XGBoost(day)"))
             let served = Set(try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
                 .components(separatedBy: "|"))
-            #expect(served.contains(GlobalBoostedModel.name))
+            #expect(served.contains(GlobalBoostedModel.name(.tweedie)))
             #expect(served.isSubset(of: Set(report.selection.values).union(["Naive"])), "\(served)")
             // Each series gets the model of its demand class (classified on its history, as in the backtest).
             if !report.selection.values.contains("Naive") {
-                #expect(served == [GlobalBoostedModel.name])
+                #expect(served == [GlobalBoostedModel.name(.tweedie)])
             }
         }
 
@@ -248,7 +251,7 @@ extension Integration {
                                           showProgress: false)
             let report = try Self.runner(db).run(options)
             #expect(report.cutoffs == ["2026-10-18", "2026-10-25"])
-            #expect(report.models == ["SeasonalNaive(52)", "SES(0.1)"])
+            #expect(report.models == ["SeasonalNaive(52)", "SES(0.1)", "Selected"])
             #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE extract(isodow FROM ds) <> 1", as: Int.self) == 0)
             #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE ds - cutoff <> (horizon - 1) * 7 + 1", as: Int.self) == 0)
             // Weekly actuals are the sums of the week's daily sales.
@@ -264,7 +267,7 @@ extension Integration {
                 bad.end = PostgresDate(iso: "2026-11-20")!
                 _ = try Self.runner(db).run(bad)
             }
-            #expect(error?.description == "weekly backtests need an end date on a Sunday, got 2026-11-20")
+            #expect(error?.description == "weekly backtests need an end date on a Sunday (the last day of an ISO week), got 2026-11-20")
         }
 
         @Test func globalXGBoostModelIsBacktestedLikeTheOthers() throws {
@@ -272,7 +275,7 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 20, locations: 3, days: 200)
             let report = try Self.runner(db).run(try Self.options(folds: 2, horizon: 7, models: [.xgboost]))
-            #expect(report.models == ["SeasonalNaive(7)", "XGBoost"])
+            #expect(report.models == ["SeasonalNaive(7)", "XGBoost", "Selected"])
             let xgb = try #require(report.groups[BacktestReport.Key(model: "XGBoost", kind: "all", value: "all")])
             let sn = try #require(report.groups[BacktestReport.Key(model: "SeasonalNaive(7)", kind: "all", value: "all")])
             #expect(xgb.count == sn.count && xgb.count > 0)
@@ -291,7 +294,11 @@ extension Integration {
             #expect(try db.scalar(Query("""
                 SELECT format || ' ' || training_cutoff || ' ' || (training_rows > 0) || ' ' || cardinality(features)
                 FROM forecast.model_artifacts WHERE run_id = \(first.runID)
-                """), as: String.self) == "xgboost-ubj 2026-11-27 true 24")
+                """), as: String.self) == "xgboost-ubj 2026-11-27 true 31")
+            // Every promotion type of the data is a feature column of its own (lineage: FeatureSpec).
+            #expect(try db.scalar(Query("""
+                SELECT array_to_string(features[20:23], ',') FROM forecast.model_artifacts WHERE run_id = \(first.runID)
+                """), as: String.self) == "promo_any_at_origin,promo_discount,promo_display,price_ratio")
             options.force = true
             options.workers = 1
             options.config.chunkSize = 25

@@ -22,7 +22,15 @@ extension Integration {
             "calendar_covers_horizon": "DELETE FROM demand.calendar WHERE ds = '2026-12-01'",
             "sales_stale_source": "UPDATE demand.sales SET loaded_at = loaded_at - interval '10 days'",
             "sales_volume_drop": "DELETE FROM demand.sales WHERE ds = '2026-11-27'",
+            // A weekly series dated on Sundays (week-ending dates) in a weekly run.
+            "sales_dates_match_frequency": """
+                INSERT INTO demand.items VALUES ('IWEEK', '2025-01-01', NULL, 'snacks', 'family_1', 'weekly');
+                INSERT INTO demand.sales SELECT 'IWEEK', 'L0001', d::date, 40, '2026-11-23 02:00+00'
+                FROM generate_series(date '2026-09-27', date '2026-11-22', interval '7 days') d
+                """,
         ]
+        /// Contracts that only apply to weekly runs: seeded and checked in a weekly run (cutoff on a Sunday).
+        static let weeklyOnly: Set = ["sales_dates_match_frequency"]
 
         @Test func everyContractFileHasASeededViolation() throws {
             let names = Set(try Contract.loadAll(from: TestDatabase.sql).map(\.name))
@@ -38,17 +46,22 @@ extension Integration {
             try db.loadDemo()
             try db.execute(Query(unsafeSQL: Self.seeds[name]!))
             let coordinator = Fixtures.coordinator(db)
+            let options = Self.weeklyOnly.contains(name)
+                ? Fixtures.options(horizon: 4, frequency: .week, cutoff: PostgresDate(iso: "2026-11-22")!) : Fixtures.options()
             switch contract.severity {
             case .block:
-                let error = #expect(throws: PipelineError.self) { try coordinator.run(Fixtures.options()) }
+                let error = #expect(throws: PipelineError.self) { try coordinator.run(options) }
                 let message = error?.description ?? ""
                 #expect(message.hasPrefix("blocked by 1 data contract: \(name) (\(contract.table)): "), "\(message)")
+                if name == "sales_dates_match_frequency" { // the culprit comes first, with its weekday and the rule
+                    #expect(message.contains(#"e.g. {"item_id":"IWEEK","location_id":"L0001","sample_ds":"2026-09-27","weekday":"Sunday","problem":"weekly rows not dated on the Monday of their ISO week"}"#), "\(message)")
+                }
                 #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
                 #expect(try db.scalar("SELECT count(*) FROM forecast.run_series", as: Int.self) == 0)
                 #expect(try db.scalar("SELECT status FROM forecast.runs", as: String.self) == "failed")
                 #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == 0)
             case .warn:
-                let summary = try coordinator.run(Fixtures.options())
+                let summary = try coordinator.run(options)
                 #expect(summary.outcome == .published)
                 #expect(summary.warnings.contains { $0.contract.name == name })
                 #expect(try db.scalar("SELECT status FROM forecast.runs", as: String.self) == "published")

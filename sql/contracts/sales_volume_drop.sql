@@ -4,15 +4,15 @@
 -- owner: data-engineering
 -- description: The last period's row count is far below the trailing 28-period average: a partial load?
 WITH per_period AS (
-    SELECT ds, count(*) AS n
-    FROM @schema.sales
-    WHERE ds > @cutoff - @step * 29 AND ds <= @cutoff AND loaded_at <= @as_of
-    GROUP BY ds
+    SELECT date_bin(@step, s.ds::timestamp, @period_start::timestamp)::date AS period, count(*) AS n
+    FROM @schema.sales s
+    WHERE s.ds >= @period_start - @step * 28 AND s.ds <= @cutoff AND s.loaded_at <= @as_of
+    GROUP BY 1
 ), baseline AS (
-    SELECT avg(n) AS avg_n FROM per_period WHERE ds < @cutoff
+    SELECT avg(n) AS avg_n FROM per_period WHERE period < @period_start
 )
-SELECT @cutoff AS ds, coalesce((SELECT n FROM per_period WHERE ds = @cutoff), 0) AS rows_on_cutoff,
+SELECT @period_start AS period, coalesce((SELECT n FROM per_period WHERE period = @period_start), 0) AS rows_in_last_period,
        round(t.avg_n, 1) AS trailing_average
 FROM baseline t
 WHERE t.avg_n IS NOT NULL
-  AND coalesce((SELECT n FROM per_period WHERE ds = @cutoff), 0) < @min_volume_ratio * t.avg_n
+  AND coalesce((SELECT n FROM per_period WHERE period = @period_start), 0) < @min_volume_ratio * t.avg_n

@@ -14,4 +14,9 @@ public enum DemandClass: String, Sendable, CaseIterable {
         let mean = y.reduce(0, +) / Double(y.count)
         return mean >= fastThreshold ? .fast : .slow
     }
+
+    /// With the new-item threshold of the frequency: 56 days, or 8 weeks.
+    public static func classify(_ y: [Double], frequency: Frequency) -> DemandClass {
+        classify(y, newItemPeriods: frequency == .day ? 56 : 8)
+    }
 }

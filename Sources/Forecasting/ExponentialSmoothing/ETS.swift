@@ -59,7 +59,7 @@ public struct AutoETS: Refittable {
         return try select(y, among: allowed, starts: previous.candidates, sameOrigin: sameOrigin)
     }
 
-    func isSeasonal(_ y: [Double]) -> Bool { seasonLength > 1 && y.count > seasonLength }
+    func isSeasonal(_ y: [Double]) -> Bool { SeasonalityGuard.allowsSeasonalForm(seasonLength: seasonLength, observations: y.count) }
 
     /// Constant series get ETS(A,N,N) with alpha = 0.9999.
     static func constantFit(_ y: [Double]) throws -> ETSFit? {

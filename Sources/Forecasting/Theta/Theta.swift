@@ -45,7 +45,7 @@ public struct AutoTheta: Refittable {
         var series = y
         var seasonal: [Double]? = nil
         var multiplicative = true
-        if m >= 4 && y.count >= 2 * m && Self.seasonalityIsSignificant(y, m: m) {
+        if m >= 4 && SeasonalityGuard.allowsSeasonalForm(seasonLength: m, observations: y.count) && Self.seasonalityIsSignificant(y, m: m) {
             multiplicative = y.allSatisfy { $0 > 0 }
             var indices = ETSInitialization.classicalSeasonal(y, m: m, multiplicative: multiplicative)
             if multiplicative && indices.contains(where: { $0 < 0.01 }) {

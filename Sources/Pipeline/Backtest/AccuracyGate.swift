@@ -43,14 +43,17 @@ public struct AccuracyGate: Codable, Sendable {
 
     public func evaluate(_ report: BacktestReport, folds: Int) throws -> [Check] {
         let metric = try SelectionMetric.resolve(primaryMetric)
-        let window = Set(max(0, folds - lastFolds)..<folds)
         let baseline = report.baseline
         let selected = candidate == "selected"
+        // "selected" is the out-of-sample Selected forecast (nested rolling origin), scored from
+        // the second fold on: the baseline is judged on the same folds.
+        var window = Set(max(0, folds - lastFolds)..<folds)
+        if selected { window.formIntersection(report.selectedFolds(folds: folds)) }
         guard selected || report.models.contains(candidate) else {
             throw PipelineError.invalidArgument("gate candidate '\(candidate)' is not among the backtest's models: \(report.models.joined(separator: ", "))")
         }
         func candidateAcc(_ folds: Set<Int>?) -> ErrorAccumulator {
-            selected ? report.accumulator(selection: report.selection, folds: folds) : report.accumulator(model: candidate, folds: folds)
+            report.accumulator(model: selected ? BacktestReport.selectedName : candidate, folds: folds)
         }
         func f(_ v: Double) -> String { v.isFinite ? String(format: "%.4f", v) : "n/a" }
         func pct(_ v: Double) -> String { v.isFinite ? String(format: "%.1f%%", 100 * v) : "n/a" }
@@ -67,17 +70,23 @@ public struct AccuracyGate: Codable, Sendable {
             let parts = segment.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw PipelineError.configuration("gate segment '\(segment)' must look like class:fast") }
             let (kind, value) = (parts[0], parts[1])
-            let model: String
+            let model = selected ? BacktestReport.selectedName : candidate
+            let pair: (ErrorAccumulator, ErrorAccumulator)?
             if selected {
                 guard kind == "class" else {
                     throw PipelineError.configuration("with candidate 'selected' only class:... segments can be gated, got \(segment)")
                 }
-                model = report.selection[value] ?? report.selection["all"] ?? baseline
+                let folds = report.selectedFolds(folds: folds)
+                let a = report.accumulator(model: model, demandClass: value, folds: folds)
+                let b = report.accumulator(model: baseline, demandClass: value, folds: folds)
+                pair = a.count > 0 && b.count > 0 ? (a, b) : nil
+            } else if let a = report.groups[BacktestReport.Key(model: model, kind: kind, value: value)],
+                      let b = report.groups[BacktestReport.Key(model: baseline, kind: kind, value: value)] {
+                pair = (a, b)
             } else {
-                model = candidate
+                pair = nil
             }
-            guard let a = report.groups[BacktestReport.Key(model: model, kind: kind, value: value)],
-                  let b = report.groups[BacktestReport.Key(model: baseline, kind: kind, value: value)] else {
+            guard let (a, b) = pair else {
                 checks.append(Check(name: "segment \(segment)", required: "not worse than \(baseline)", actual: "no data", passed: true))
                 continue
             }

@@ -71,7 +71,7 @@ extension ModelSpec {
     /// The model's own name without its fallback, e.g. `SeasonalNaive(7)`.
     public func primaryName() throws -> String {
         if kind == .selected { return "Selected" }
-        if kind == .xgboost { return GlobalBoostedModel.name }
+        if kind == .xgboost { return GlobalBoostedModel.name(objective ?? .tweedie) }
         let model = try build()
         if let chain = model as? FallbackChain { return chain.models[0].name }
         return model.name

@@ -90,7 +90,7 @@ public struct BacktestReport: Sendable {
         for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
             for segment in segments {
                 var best: (String, Double)?
-                for model in models {
+                for model in models where model != Self.selectedName {
                     guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0 else { continue }
                     let v = metric(a)
                     if v.isFinite, best == nil || v < best!.1 { best = (model, v) }
@@ -111,6 +111,15 @@ public struct BacktestReport: Sendable {
             if let folds, !folds.contains(fold) { continue }
             let chosen = selection[parts[1]] ?? selection["all"]
             if key.model == chosen { total.merge(groups[key]!) }
+        }
+        return total
+    }
+
+    /// One model's errors on one demand class over the given folds.
+    public func accumulator(model: String, demandClass: String, folds: Set<Int>) -> ErrorAccumulator {
+        var total = ErrorAccumulator()
+        for f in folds {
+            if let a = groups[Key(model: model, kind: "foldclass", value: "\(f)|\(demandClass)")] { total.merge(a) }
         }
         return total
     }
@@ -142,7 +151,7 @@ public struct BacktestReport: Sendable {
     /// The summary stored in `forecast.backtests.summary`: one object per group.
     public func summaryJSON() -> String {
         func num(_ v: Double) -> String { v.isFinite ? String(format: "%.6g", v) : "null" }
-        let rows = groups.keys.sorted().map { k -> String in
+        let rows = groups.keys.filter { $0.kind != "cell" }.sorted().map { k -> String in
             let a = groups[k]!
             return "{\"model\": \(jsonString(k.model)), \"group\": \(jsonString(k.kind)), \"value\": \(jsonString(k.value)), "
                 + "\"n\": \(a.count), \"mae\": \(num(a.mae)), \"rmse\": \(num(a.rmse)), \"wape\": \(num(a.wape)), "

@@ -4,9 +4,9 @@ import GradientBoosting
 import Postgres
 
 extension BacktestRunner {
-    /// The global model: one XGBoost model per fold, trained on every series' history up to that
-    /// fold's cutoff (folds train in parallel, one thread each), then scored like the others.
-    func evaluateGlobal(series: [SeriesInput], segments: [Int: (String, String)], evaluator: FoldEvaluator,
+    /// The global models: one XGBoost model per fold and objective, trained on every series'
+    /// history up to that fold's cutoff (trained in parallel, one thread each), then scored like the others.
+    func evaluateGlobal(_ specs: [ModelSpec], series: [SeriesInput], segments: [Int: (String, String)], evaluator: FoldEvaluator,
                         options: BacktestOptions, schema: SQLIdentifier, expectedPoints: Int,
                         on connection: Connection) throws -> (Int, [BacktestReport.Key: ErrorAccumulator], ScoreSample) {
         let calendarRows = try connection.query(Query("""
@@ -35,26 +35,28 @@ extension BacktestRunner {
             return GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
                                 category: categoryCode[category] ?? -1, region: regionCode[region] ?? -1,
                                 location: locationCode[s.locationID] ?? -1, family: familyOf[s.seriesNo].flatMap { familyCode[$0] } ?? -1,
-                                planned: s.planned)
+                                planned: s.planned, frequency: options.frequency)
         }
-        let classes = ordered.map { evaluator.demandClass($0) }
         let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.seriesNo, $0) })
         let plan = options.plan
-        let modelIndex = evaluator.modelNames.count - 1
+        let firstIndex = evaluator.modelNames.count - specs.count
+        let jobs = specs.count * plan.folds
         let results = Mutex<[Int: Result<(BinaryCopyWriter, [BacktestReport.Key: ErrorAccumulator], ScoreSample), Error>]>([:])
-        DispatchQueue.concurrentPerform(iterations: plan.folds) { f in
+        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+            let f = job % plan.folds, specIndex = job / plan.folds
+            let modelIndex = firstIndex + specIndex
             let fold = plan.foldOffsets[f]
             let result = Result { () throws -> (BinaryCopyWriter, [BacktestReport.Key: ErrorAccumulator], ScoreSample) in
                 if options.showProgress {
-                    FileHandle.standardError.write(Data("backtest: training XGBoost for fold \(f) (\(globals.count) series)\n".utf8))
+                    FileHandle.standardError.write(Data("backtest: training \(evaluator.modelNames[modelIndex]) for fold \(f) (\(globals.count) series)\n".utf8))
                 }
                 var contexts: [Int: FoldEvaluator.FoldContext] = [:]
-                for (i, s) in ordered.enumerated() {
-                    guard let c = classes[i] else { continue }
+                for (i, s) in ordered.enumerated() where evaluator.newestIndex(s) >= 0 {
                     let (category, region) = segments[s.seriesNo] ?? ("?", "?")
-                    contexts[i] = evaluator.context(s, fold: fold, demandClass: c, category: category, region: region)
+                    contexts[i] = evaluator.context(s, fold: fold, category: category, region: region)
                 }
-                let model = GlobalBoostedModel(horizon: plan.reach)
+                let model = GlobalBoostedModel(horizon: plan.reach, frequency: options.frequency,
+                                               objective: specs[specIndex].objective ?? .tweedie)
                 let trained = try model.train(globals, cutoffIndex: { g in
                     guard let i = position[g.id], let ctx = contexts[i] else { return nil }
                     return ctx.cutoffIndex
@@ -65,18 +67,18 @@ extension BacktestRunner {
                 for (i, s) in ordered.enumerated() {
                     guard let ctx = contexts[i] else { continue }
                     let forecast = try trained.forecast(globals[i], origin: ctx.cutoffIndex, level: options.intervalLevel)
-                    evaluator.record(s, ctx, modelIndex: modelIndex, served: GlobalBoostedModel.name, forecast: forecast,
+                    evaluator.record(s, ctx, modelIndex: modelIndex, served: model.name, forecast: forecast,
                                      into: &writer, groups: &groups, scores: &scores)
                 }
                 return (writer, groups, scores)
             }
-            results.withLock { $0[f] = result }
+            results.withLock { $0[job] = result }
         }
         var rows = 0
         var allGroups: [BacktestReport.Key: ErrorAccumulator] = [:]
         var allScores = ScoreSample(expectedPoints: expectedPoints)
-        for f in 0..<plan.folds {
-            guard let result = results.withLock({ $0[f] }) else { continue }
+        for job in 0..<jobs {
+            guard let result = results.withLock({ $0[job] }) else { continue }
             let (writer, groups, scores) = try result.get()
             rows += try connection.copyIn(Query(unsafeSQL: "COPY forecast.backtest_results (\(FoldEvaluator.columns)) FROM STDIN (FORMAT binary)",
                                                 name: "copy_global_backtest_results"), data: writer)

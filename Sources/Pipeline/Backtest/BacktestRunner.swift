@@ -39,18 +39,13 @@ public struct BacktestRunner: Sendable {
             throw PipelineError.noSeries(cutoff: asOf.date)
         }
         let frequency = options.frequency
-        if frequency == .week && !Frequency.week.isSunday(end) {
-            throw PipelineError.invalidArgument("weekly backtests need an end date on a Sunday, got \(end)")
-        }
+        try frequency.validateCutoff(end, subject: "weekly backtests need an end date")
         let plan = options.plan
-        let stepDays = frequency.stepDays
-        let newestCutoff = PostgresDate(unixDays: end.unixDays - plan.reach * stepDays)
-        let cutoffs = plan.foldOffsets.map { PostgresDate(unixDays: newestCutoff.unixDays + $0.cutoffOffset * stepDays) }
+        // Cutoffs close periods: the end of the period `reach` periods before the end's.
+        let newestCutoff = frequency.lastDay(ofStep: -plan.reach, after: end)
+        let cutoffs = plan.foldOffsets.map { frequency.lastDay(ofStep: $0.cutoffOffset, after: newestCutoff) }
         let metric = try SelectionMetric.resolve(options.selectionMetric)
         let specs = options.modelsWithBaseline()
-        if specs.contains(where: { $0.kind == .xgboost }) && frequency != .day {
-            throw PipelineError.invalidArgument("the xgboost model supports daily series for now")
-        }
         // Per-series models first; the global model (if any) last.
         let orderedSpecs = specs.filter { $0.kind != .xgboost } + specs.filter { $0.kind == .xgboost }
         let modelNames = try orderedSpecs.map { try $0.primaryName() }
@@ -125,7 +120,8 @@ public struct BacktestRunner: Sendable {
         let segmentMap = segments
 
         var readerSetup = SeriesReader(runID: id, cutoff: end, asOf: asOf, frequency: options.frequency, schema: schema, source: .backtest)
-        readerSetup.plannedInputs = modelNames.last == GlobalBoostedModel.name
+        let globalSpecs = options.modelsWithBaseline().filter { $0.kind == .xgboost }
+        readerSetup.plannedInputs = !globalSpecs.isEmpty
         let reader = readerSetup
         let evaluator = FoldEvaluator(plan: options.plan, models: models, modelNames: modelNames, cutoffs: cutoffs,
                                       newestCutoff: newestCutoff, reader: reader, level: options.intervalLevel,
@@ -135,7 +131,7 @@ public struct BacktestRunner: Sendable {
         let merged = Mutex(BacktestReport())
         let expectedPoints = segmentMap.count * options.plan.folds * options.plan.horizon
         let mergedScores = Mutex(ScoreSample(expectedPoints: expectedPoints))
-        let global = modelNames.last == GlobalBoostedModel.name
+        let global = !globalSpecs.isEmpty
         let collected = Mutex<[SeriesInput]>([])
         let failure = Mutex<Error?>(nil)
         let done = Mutex(0)
@@ -186,7 +182,7 @@ public struct BacktestRunner: Sendable {
         group.wait()
         if let error = failure.withLock({ $0 }) { throw error }
         if global {
-            let (rows, groups, scores) = try evaluateGlobal(series: collected.withLock { $0 }, segments: segmentMap,
+            let (rows, groups, scores) = try evaluateGlobal(globalSpecs, series: collected.withLock { $0 }, segments: segmentMap,
                                                             evaluator: evaluator, options: options, schema: schema,
                                                             expectedPoints: expectedPoints, on: connection)
             merged.withLock {
@@ -200,6 +196,11 @@ public struct BacktestRunner: Sendable {
         report.cutoffs = cutoffs.map(\.description)
         report.baseline = modelNames[0]
         report.models = modelNames
+        // The out-of-sample "Selected" forecast (nested rolling origin), stored like any model's.
+        let metric = try SelectionMetric.resolve(options.selectionMetric)
+        let choices = report.nestedSelection(metric, candidates: modelNames, folds: options.plan.folds)
+        report.addSelected(choices)
+        report.rows += try storeSelected(choices, report: report, backtestID: id, on: connection)
         report.calibrate(scores: mergedScores.withLock { $0 }, folds: options.plan.folds, horizon: options.plan.horizon,
                          level: options.intervalLevel)
         for name in modelNames {
@@ -215,4 +216,29 @@ public struct BacktestRunner: Sendable {
         }
         return report
     }
+
+    /// Copies each fold's chosen rows as model "Selected" (served_model keeps who produced them).
+    func storeSelected(_ choices: [Int: [String: String]], report: BacktestReport, backtestID id: Int64,
+                       on connection: Connection) throws -> Int {
+        var folds: [String] = [], classes: [String] = [], models: [String] = []
+        for (fold, choice) in choices.sorted(by: { $0.key < $1.key }) {
+            for key in report.groups.keys where key.kind == "foldclass" && key.model == modelNameOfBaseline(report) {
+                let parts = key.value.split(separator: "|", maxSplits: 1).map(String.init)
+                guard parts.count == 2, Int(parts[0]) == fold, let model = choice[parts[1]] ?? choice["all"] else { continue }
+                folds.append(parts[0]); classes.append(parts[1]); models.append(model)
+            }
+        }
+        guard !folds.isEmpty else { return 0 }
+        return try connection.execute(Query("""
+            INSERT INTO forecast.backtest_results (\(unsafeRaw: FoldEvaluator.columns))
+            SELECT r.backtest_id, \(BacktestReport.selectedName), r.served_model, r.fold, r.cutoff, r.item_id, r.location_id, r.ds,
+                   r.horizon, r.yhat, r.yhat_lower, r.yhat_upper, r.actual, r.demand_class
+            FROM unnest(\(folds)::text[]::int[], \(classes)::text[], \(models)::text[]) AS c(fold, demand_class, model_name)
+            JOIN forecast.backtest_results r ON r.backtest_id = \(id) AND r.fold = c.fold AND r.demand_class = c.demand_class
+                                             AND r.model_name = c.model_name
+            """).named("store_selected_results"))
+    }
+
+    /// Every series and fold has a baseline row, so the baseline's groups list every (fold, class) scored.
+    func modelNameOfBaseline(_ report: BacktestReport) -> String { report.baseline }
 }

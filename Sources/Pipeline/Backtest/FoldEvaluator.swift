@@ -30,21 +30,19 @@ struct FoldEvaluator: Sendable {
     }
 
     func newestIndex(_ s: SeriesInput) -> Int {
-        (reader.periodStart(newestCutoff).unixDays - s.start.unixDays) / reader.frequency.stepDays
+        reader.frequency.index(of: newestCutoff, from: s.start)
     }
 
-    func demandClass(_ s: SeriesInput) -> String? {
-        let newest = newestIndex(s)
-        guard newest >= 0 else { return nil }
-        return DemandClass.classify(Array(s.values[0...min(newest, s.values.count - 1)])).rawValue
-    }
-
-    /// The fold's view of a series (nil when the fold's cutoff is before the series starts).
-    func context(_ s: SeriesInput, fold: BacktestPlan.Fold, demandClass: String, category: String, region: String) -> FoldContext? {
+    /// The fold's view of a series (nil when the fold's cutoff is before the series starts). Its
+    /// demand class is judged as of the fold's cutoff, on the whole history up to it (as a run
+    /// with that cutoff would), never on later data.
+    func context(_ s: SeriesInput, fold: BacktestPlan.Fold, category: String, region: String) -> FoldContext? {
         guard let range = plan.trainingRange(newestCutoff: newestIndex(s), fold: fold), !range.isEmpty else { return nil }
         let cutoffIndex = range.upperBound - 1
         // Leakage guard: the models see nothing after the fold's cutoff.
         let training = Censoring.impute(Array(s.values[range]), censored: Array(s.censored[range]))
+        let history = range.lowerBound == 0 ? training : Censoring.impute(Array(s.values[0...cutoffIndex]), censored: Array(s.censored[0...cutoffIndex]))
+        let demandClass = DemandClass.classify(history, frequency: reader.frequency).rawValue
         var actual: [Double] = []
         for h in 1...plan.horizon {
             let t = cutoffIndex + plan.gap + h
@@ -64,10 +62,10 @@ struct FoldEvaluator: Sendable {
 
     func evaluate(_ s: SeriesInput, category: String, region: String, into writer: inout BinaryCopyWriter,
                   groups: inout [BacktestReport.Key: ErrorAccumulator], scores: inout ScoreSample) {
-        guard let demandClass = demandClass(s) else { return }
+        guard newestIndex(s) >= 0 else { return }
         var previous: [String: any FittedModel] = [:]
         for fold in plan.foldOffsets {
-            guard let ctx = context(s, fold: fold, demandClass: demandClass, category: category, region: region) else { continue }
+            guard let ctx = context(s, fold: fold, category: category, region: region) else { continue }
             var reusable: [String: any FittedModel] = [:]
             for (m, model) in models.enumerated() {
                 guard let fitted = try? fit(model, ctx.training, reusing: &reusable, previous: previous),
@@ -112,7 +110,6 @@ struct FoldEvaluator: Sendable {
     func record(_ s: SeriesInput, _ ctx: FoldContext, modelIndex m: Int, served: String, forecast f: Forecast,
                 into writer: inout BinaryCopyWriter, groups: inout [BacktestReport.Key: ErrorAccumulator],
                 scores: inout ScoreSample) {
-        let step = reader.frequency.stepDays
         let mean = Array(f.mean.suffix(plan.horizon)), lower = Array(f.lower.suffix(plan.horizon)),
             upper = Array(f.upper.suffix(plan.horizon))
         var acc = ErrorAccumulator()
@@ -124,11 +121,12 @@ struct FoldEvaluator: Sendable {
         }
         let name = modelNames[m]
         for (kind, value) in [("all", "all"), ("fold", String(ctx.fold.index)), ("category", ctx.category),
-                              ("region", ctx.region), ("class", ctx.demandClass), ("foldclass", "\(ctx.fold.index)|\(ctx.demandClass)")] {
+                              ("region", ctx.region), ("class", ctx.demandClass), ("foldclass", "\(ctx.fold.index)|\(ctx.demandClass)"),
+                              ("cell", BacktestReport.cell(fold: ctx.fold.index, demandClass: ctx.demandClass, category: ctx.category, region: ctx.region))] {
             groups[BacktestReport.Key(model: name, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)
         }
         for h in 0..<plan.horizon {
-            let target = PostgresDate(unixDays: s.start.unixDays + (ctx.cutoffIndex + plan.gap + h + 1) * step)
+            let target = reader.frequency.advance(s.start, by: ctx.cutoffIndex + plan.gap + h + 1)
             writer.beginRow(fieldCount: 14)
             writer.append(backtestID)
             writer.append(name)

@@ -1,3 +1,4 @@
+import Forecasting
 import Postgres
 
 /// The shape of a synthetic catalogue. Deterministic: the same spec gives the same rows.
@@ -10,6 +11,9 @@ public struct DemoSpec: Sendable {
     public var seed: UInt64
     /// Days of calendar after `end` (must cover every horizon you intend to run).
     public var futureDays: Int
+    /// `.week`: sales are written as weekly totals dated on each ISO week's Monday (a weekly
+    /// source); prices, promotions, stockouts and the calendar stay daily.
+    public var frequency: Frequency = .day
 
     public init(items: Int, locations: Int, days: Int, end: PostgresDate, seed: UInt64, futureDays: Int = 400) {
         self.items = items

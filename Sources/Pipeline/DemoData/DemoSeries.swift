@@ -1,3 +1,4 @@
+import Forecasting
 import Postgres
 
 /// Simulates one item x location: demand with weekly and yearly seasonality, trend, holidays,
@@ -31,8 +32,18 @@ struct DemoSeries {
         // Promotions: on average 1 promo of 3-10 days per 60 days for fast/medium items.
         var promoUntil = -1, promoIntensity = 0.0, promoType = ""
         var stockoutUntil = -1
+        // Weekly sources: the running week's total, written on the next Monday (or at the end).
+        var week: (monday: PostgresDate, qty: Double)?
+        func flushWeek() {
+            guard let (monday, qty) = week, qty != 0 else { week = nil; return }
+            w.sales.beginRow(fieldCount: 5)
+            w.sales.append(item.id); w.sales.append(location.id); w.sales.append(monday); w.sales.append(qty)
+            w.sales.append(PostgresTimestamp(date: spec.frequency.advance(monday, by: 1), secondsOfDay: 2 * 3600))
+            week = nil
+        }
         for day in 0..<total {
             let ds = catalog.date(day)
+            if spec.frequency == .week && spec.frequency.isPeriodStart(ds.civil) { flushWeek() }
             if day == nextChange {
                 if day > 0 { price = (price * (0.85 + 0.25 * rng.uniform())).roundedCents }
                 let knownAt = PostgresTimestamp(date: catalog.date(max(0, day - 30)), secondsOfDay: 9 * 3600)
@@ -79,10 +90,16 @@ struct DemoSeries {
             var qty = Double(rng.poisson(lambda))
             if rng.uniform() < 0.0005 { qty -= Double(1 + rng.next() % 3) } // returns exceeding sales
             guard qty != 0 else { continue }
+            if spec.frequency == .week {
+                let monday = spec.frequency.periodStart(ds)
+                week = (monday, (week?.qty ?? 0) + qty)
+                continue
+            }
             w.sales.beginRow(fieldCount: 5)
             w.sales.append(item.id); w.sales.append(location.id); w.sales.append(ds); w.sales.append(qty)
             w.sales.append(PostgresTimestamp(date: PostgresDate(unixDays: ds.unixDays + 1), secondsOfDay: 2 * 3600))
         }
+        flushWeek()
     }
 }
 

@@ -1,0 +1,67 @@
+/// Prices of competing items: per (category, location, target period, origin) the average and the
+/// two lowest planned prices (with the owner of the lowest), as known when the origin closed. For
+/// the "price against its category" and "price against the cheapest competitor" features. Filled
+/// from every series of a scope when training; the prediction origin's values travel with the
+/// stored model, since a worker sees only its own series.
+public struct CategoryPrices: Sendable, Codable, Equatable {
+    public struct Entry: Sendable, Codable, Equatable {
+        public var sum = 0.0, count = 0
+        public var lowest: Double?, lowestOwner = -1, second: Double?
+        public var average: Double { sum / Double(count) }
+
+        mutating func add(_ price: Double, owner: Int) {
+            sum += price
+            count += 1
+            if lowest == nil || price < lowest! || (price == lowest! && owner < lowestOwner) {
+                second = lowest
+                lowest = price
+                lowestOwner = owner
+            } else if second == nil || price < second! {
+                second = price
+            }
+        }
+
+        /// The lowest price of an item other than `series`, or nil when it has no competitor.
+        func cheapestCompetitor(excluding series: Int) -> Double? {
+            lowestOwner == series ? second : lowest
+        }
+    }
+
+    /// "category|location|firstDayOfTargetPeriod|originDay" -> entry.
+    public var table: [String: Entry] = [:]
+
+    public init() {}
+
+    static func key(_ c: Int, _ l: Int, _ day: Int, _ origin: Int) -> String { "\(c)|\(l)|\(day)|\(origin)" }
+
+    func entry(category: Int, location: Int, day: Int, originDay: Int) -> Entry? {
+        table[Self.key(category, location, day, originDay)]
+    }
+
+    /// `origins`: (origin index's closing day, first day of each target period) pairs to prepare.
+    public static func build(_ series: [GlobalSeries], origins: Set<Int>, horizon: Int) -> CategoryPrices {
+        var out = CategoryPrices()
+        for s in series {
+            guard let planned = s.planned, !planned.prices.isEmpty else { continue }
+            for originDay in origins {
+                let t = s.frequency.index(of: CivilDay(unixDay: originDay), from: CivilDay(unixDay: s.startDay))
+                let knownBy = PlannedInputs.endOfDay(originDay)
+                for h in 1...horizon {
+                    let day = s.firstDay(ofPeriod: t + h)
+                    guard let p = planned.price(on: day, knownBy: knownBy) else { continue }
+                    out.table[key(s.category, s.location, day, originDay), default: Entry()].add(p, owner: s.id)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Only the entries for one origin day (what a stored model needs at its prediction origin).
+    func only(originDay: Int) -> CategoryPrices {
+        var out = CategoryPrices()
+        out.table = table.filter { $0.key.hasSuffix("|\(originDay)") }
+        return out
+    }
+}
+
+import Forecasting

@@ -1,0 +1,69 @@
+import Forecasting
+
+/// The out-of-sample "Selected" forecast: per-class model choice judged by nested rolling origin.
+///
+/// For fold k, each demand class's model is the one with the lowest selection metric on folds
+/// 0..<k only (classes judged as of each fold's cutoff; a class not seen before falls back to the
+/// best model overall on those folds). That choice is then scored on fold k, which it has never
+/// seen. Fold 0 has no earlier folds, so "Selected" is scored on folds 1... only, and every
+/// comparison with it uses the same folds. This is what `run --model selected` will serve: a
+/// choice made on the past, applied to the future.
+extension BacktestReport {
+    public static let selectedName = "Selected"
+
+    /// The finest group a result row falls in; other groups of the selected combination are merged from it.
+    static func cell(fold: Int, demandClass: String, category: String, region: String) -> String {
+        "\(fold)|\(demandClass)|\(category)|\(region)"
+    }
+
+    /// Fold -> (class -> model), chosen on earlier folds only. Candidates are `candidates` (in order; ties: earlier).
+    func nestedSelection(_ metric: (ErrorAccumulator) -> Double, candidates: [String], folds: Int) -> [Int: [String: String]] {
+        var out: [Int: [String: String]] = [:]
+        for k in 1..<max(1, folds) {
+            let earlier = Set(0..<k)
+            var byClass: [String: (String, Double)] = [:]
+            var overall: (String, Double)?
+            for model in candidates {
+                var all = ErrorAccumulator()
+                var perClass: [String: ErrorAccumulator] = [:]
+                for (key, acc) in groups where key.model == model && key.kind == "foldclass" {
+                    let parts = key.value.split(separator: "|", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, let f = Int(parts[0]), earlier.contains(f) else { continue }
+                    perClass[parts[1], default: ErrorAccumulator()].merge(acc)
+                    all.merge(acc)
+                }
+                let v = metric(all)
+                if all.count > 0, v.isFinite, overall == nil || v < overall!.1 { overall = (model, v) }
+                for (c, acc) in perClass.sorted(by: { $0.key < $1.key }) {
+                    let v = metric(acc)
+                    if acc.count > 0, v.isFinite, byClass[c] == nil || v < byClass[c]!.1 { byClass[c] = (model, v) }
+                }
+            }
+            guard let overall else { continue }
+            var choice = byClass.mapValues(\.0)
+            choice["all"] = overall.0
+            out[k] = choice
+        }
+        return out
+    }
+
+    /// Adds the "Selected" model's groups from the chosen models' cells.
+    mutating func addSelected(_ choices: [Int: [String: String]]) {
+        var added: [Key: ErrorAccumulator] = [:]
+        for (key, acc) in groups where key.kind == "cell" {
+            let parts = key.value.split(separator: "|", maxSplits: 3).map(String.init)
+            guard parts.count == 4, let fold = Int(parts[0]), let choice = choices[fold] else { continue }
+            guard key.model == (choice[parts[1]] ?? choice["all"]) else { continue }
+            let (f, c, category, region) = (parts[0], parts[1], parts[2], parts[3])
+            for (kind, value) in [("all", "all"), ("fold", f), ("category", category), ("region", region), ("class", c),
+                                  ("foldclass", "\(f)|\(c)"), ("cell", key.value)] {
+                added[Key(model: Self.selectedName, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)
+            }
+        }
+        merge(added)
+        if !added.isEmpty && !models.contains(Self.selectedName) { models.append(Self.selectedName) }
+    }
+
+    /// Folds on which "Selected" is scored (all but the oldest).
+    public func selectedFolds(folds: Int) -> Set<Int> { Set(1..<max(1, folds)) }
+}

@@ -1,0 +1,155 @@
+"""make bench-real: the worker's weekly backtest next to reference models on real retail panels.
+
+Usage: real_bench.py WORKDIR DATASET [DATASET ...]
+For each dataset, WORKDIR/DATASET holds panel.csv (from real_data.py), ours.csv (the worker's
+forecast.backtest_results: model, series, fold, cutoff, ds, yhat, actual) and seconds.json (the
+worker's wall time). The references are fitted here on the same cutoffs and horizons:
+statsforecast AutoETS, AutoTheta and SeasonalNaive (season 52) on log(1 + y), and a LightGBM
+model with the usual lag, price and promotion features. One scorer judges everyone on the same
+points: the periods the worker scored from the second fold on (the out-of-sample Selected
+forecast chooses on earlier folds, so it has no forecast for the oldest one); weeks with unknown
+demand (holes in the panel) are excluded for everyone.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+H = 3
+REFS = ["sf AutoETS[log1p]", "sf AutoTheta[log1p]", "sf SeasonalNaive(52)[log1p]", "LightGBM[log1p]"]
+
+
+def regular(panel):
+    """Every series on a regular weekly grid (holes filled by linear interpolation, for training only)."""
+    out = []
+    for uid, g in panel.groupby("unique_id"):
+        g = g.set_index("ds").sort_index()
+        idx = pd.date_range(g.index.min(), g.index.max(), freq="7D")
+        g = g.reindex(idx)
+        g["unique_id"] = uid
+        for c in ("y", "price", "promo"):
+            g[c] = g[c].interpolate().bfill().ffill() if c != "promo" else g[c].fillna(0)
+        out.append(g.rename_axis("ds").reset_index())
+    return pd.concat(out, ignore_index=True)
+
+
+def statsforecast_refs(grid, cutoffs):
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS, AutoTheta, SeasonalNaive
+    rows, seconds = [], {}
+    models = [("sf AutoETS[log1p]", AutoETS(season_length=52)), ("sf AutoTheta[log1p]", AutoTheta(season_length=52)),
+              ("sf SeasonalNaive(52)[log1p]", SeasonalNaive(season_length=52))]
+    for name, model in models:
+        t0 = time.time()
+        for c in cutoffs:
+            train = grid[grid.ds <= c][["unique_id", "ds", "y"]].copy()
+            train["y"] = np.log1p(train["y"].clip(lower=0))
+            fc = StatsForecast(models=[model], freq="7D", n_jobs=1).forecast(df=train, h=H)
+            col = [k for k in fc.columns if k not in ("unique_id", "ds")][0]
+            fc = fc.reset_index() if "unique_id" not in fc.columns else fc
+            rows.append(pd.DataFrame({"model": name, "unique_id": fc["unique_id"], "cutoff": c, "ds": fc["ds"],
+                                      "yhat": np.expm1(fc[col]).clip(lower=0)}))
+        seconds[name] = time.time() - t0
+    return rows, seconds
+
+
+def lightgbm_ref(grid, cutoffs):
+    import lightgbm as lgb
+    t0 = time.time()
+    g = grid.sort_values(["unique_id", "ds"]).copy()
+    g["ly"] = np.log1p(g["y"].clip(lower=0))
+    g["woy"] = g["ds"].dt.isocalendar().week.astype(int)
+    feats = []
+    for uid, s in g.groupby("unique_id", sort=False):
+        s = s.reset_index(drop=True)
+        ly, price, promo = s["ly"].to_numpy(), s["price"].to_numpy(), s["promo"].to_numpy()
+        for t in range(13, len(s)):
+            base = dict(unique_id=uid, origin=s.ds[t], l1=ly[t], l2=ly[t - 1], l3=ly[t - 2], l4=ly[t - 3],
+                        m4=ly[t - 3:t + 1].mean(), m13=ly[t - 12:t + 1].mean(), sd13=ly[t - 12:t + 1].std(),
+                        promo0=promo[t], ref_price=price[t - 12:t + 1].mean(), reg_price=price[t - 12:t + 1].max())
+            for h in range(1, H + 1):
+                if t + h >= len(s):
+                    break
+                feats.append(dict(base, h=h, ds=s.ds[t + h], woy=s.woy[t + h], promo=promo[t + h],
+                                  price_ratio=price[t + h] / base["ref_price"], disc=1 - price[t + h] / base["reg_price"],
+                                  target=ly[t + h] - base["m4"]))
+    f = pd.DataFrame(feats)
+    cols = ["h", "l1", "l2", "l3", "l4", "m4", "m13", "sd13", "promo0", "promo", "price_ratio", "disc", "woy"]
+    rows = []
+    for c in cutoffs:
+        train = f[f.ds <= c]
+        test = f[(f.origin == c - pd.Timedelta(days=6))]
+        model = lgb.LGBMRegressor(objective="l1", n_estimators=300, learning_rate=0.05, num_leaves=15,
+                                  min_child_samples=10, subsample=1.0, colsample_bytree=1.0, random_state=0,
+                                  n_jobs=1, verbose=-1)
+        model.fit(train[cols], train["target"])
+        pred = np.expm1(model.predict(test[cols]) + test["m4"]).clip(min=0)
+        rows.append(pd.DataFrame({"model": "LightGBM[log1p]", "unique_id": test.unique_id, "cutoff": c, "ds": test.ds, "yhat": pred}))
+    return rows, {"LightGBM[log1p]": time.time() - t0}
+
+
+def score(points, forecasts, scale):
+    m = points.merge(forecasts, on=["unique_id", "cutoff", "ds"], how="left")
+    missing = m["yhat"].isna().sum()
+    m["yhat"] = m["yhat"].fillna(0)
+    e = m["yhat"] - m["actual"]
+    nz = m["actual"] > 0
+    s = m.apply(lambda r: scale.get((r.unique_id, r.cutoff), np.nan), axis=1)
+    return dict(n=len(m), missing=int(missing), MAPE=100 * (e[nz].abs() / m.loc[nz, "actual"]).mean(),
+                WAPE=100 * e.abs().sum() / m["actual"].sum(), MASE=(e.abs() / s).mean(), bias=100 * e.sum() / m["actual"].sum())
+
+
+def main():
+    workdir, datasets = sys.argv[1], sys.argv[2:]
+    worst = 0.0
+    for name in datasets:
+        d = os.path.join(workdir, name)
+        panel = pd.read_csv(os.path.join(d, "panel.csv"), parse_dates=["ds"])
+        panel["unique_id"] = panel.item_id + "/" + panel.location_id
+        ours = pd.read_csv(os.path.join(d, "ours.csv"), parse_dates=["cutoff", "ds"])
+        ours["unique_id"] = ours.item_id + "/" + ours.location_id
+        meta = json.load(open(os.path.join(d, "seconds.json")))
+        folds = sorted(ours.fold.unique())
+        scored = ours[(ours.fold >= 1) & ours.actual.notna()]
+        points = scored[scored.model == "Selected"][["unique_id", "cutoff", "ds", "actual"]].drop_duplicates()
+        cutoffs = sorted(pd.to_datetime(ours[ours.fold >= 1].cutoff.unique()))
+        grid = regular(panel)
+        # MASE scale: mean absolute one-week change in each series' training data.
+        scale = {}
+        for uid, g in panel.groupby("unique_id"):
+            g = g.sort_values("ds")
+            for c in cutoffs:
+                y = g.loc[g.ds <= c, "y"].to_numpy()
+                scale[(uid, c)] = np.abs(np.diff(y)).mean() if len(y) > 1 else np.nan
+        results = []
+        for model, f in ours[ours.fold >= 1].groupby("model"):
+            results.append(("worker", model, score(points, f[["unique_id", "cutoff", "ds", "yhat"]], scale),
+                            meta["seconds"] if model == "Selected" else None))
+        rows, secs = statsforecast_refs(grid, cutoffs)
+        lrows, lsecs = lightgbm_ref(grid, cutoffs)
+        secs.update(lsecs)
+        ref = pd.concat(rows + lrows, ignore_index=True)
+        for model in REFS:
+            results.append(("reference", model, score(points, ref[ref.model == model], scale), secs[model]))
+        print(f"\n== {name}: {panel.unique_id.nunique()} series, {len(folds)} folds (Selected and everyone scored on "
+              f"folds 1..{len(folds) - 1}: {len(cutoffs)} cutoffs x horizons 1..{H}), {len(points)} scored points; "
+              f"worker backtest {meta['seconds']:.1f} s for all its models")
+        print(f"{'side':10} {'model':34} {'MAPE':>7} {'WAPE':>7} {'MASE':>7} {'bias':>7} {'time s':>7}")
+        for side, model, r, t in sorted(results, key=lambda x: x[2]["WAPE"]):
+            ts = f"{t:7.1f}" if t is not None else "      -"
+            print(f"{side:10} {model:34} {r['MAPE']:7.1f} {r['WAPE']:7.1f} {r['MASE']:7.3f} {r['bias']:7.1f} {ts}")
+        sel = next(r for s, m, r, _ in results if m == "Selected")
+        best_ref = min(r["WAPE"] for s, m, r, _ in results if s == "reference")
+        best_ref_mape = min(r["MAPE"] for s, m, r, _ in results if s == "reference")
+        ratio = sel["WAPE"] / best_ref
+        worst = max(worst, ratio)
+        print(f"{name}: Selected WAPE {sel['WAPE']:.1f} vs best reference {best_ref:.1f} (ratio {ratio:.3f}); "
+              f"MAPE {sel['MAPE']:.1f} vs best reference {best_ref_mape:.1f}")
+    print(f"selected_vs_best_reference={worst:.3f}")
+
+
+if __name__ == "__main__":
+    main()
