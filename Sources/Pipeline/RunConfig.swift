@@ -129,6 +129,10 @@ public struct RunConfig: Codable, Sendable, Equatable {
         self.minVolumeRatio = minVolumeRatio
     }
 
+    /// How old the newest sales load may be at the as-of time: a day and a half for daily
+    /// sources, eight days for weekly ones (a week's rows arrive after the week closes).
+    public static func defaultStaleSLAHours(_ frequency: Frequency) -> Double { frequency == .day ? 36 : 192 }
+
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw PipelineError.invalidArgument(message) } }
         try check(horizon >= 1 && horizon <= 3660, "--horizon must be between 1 and 3660, got \(horizon)")

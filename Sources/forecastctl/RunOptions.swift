@@ -32,8 +32,8 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
     var inputSchema = "demand"
 
-    @Option(name: .customLong("stale-sla-hours"), help: "Block the run if the newest sales load is older than this at the as-of time.")
-    var staleSLAHours = 36.0
+    @Option(name: .customLong("stale-sla-hours"), help: "Block the run if the newest sales load is older than this at the as-of time (default 36 for daily runs, 192 = 8 days for weekly ones).")
+    var staleSLAHours: Double?
 
     @Option(name: .customLong("min-volume-ratio"), help: "Warn if the cutoff day's row count is below this share of the trailing average.")
     var minVolumeRatio = 0.5
@@ -55,7 +55,7 @@ struct RunOptions: ParsableArguments {
         RunConfig(horizon: horizon, frequency: frequency,
                   model: try ModelSpec(parsing: model, seasonLength: season ?? frequency.defaultSeasonLength, window: window),
                   intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
-                  maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours, minVolumeRatio: minVolumeRatio)
+                  maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours ?? RunConfig.defaultStaleSLAHours(frequency), minVolumeRatio: minVolumeRatio)
         }
     }
 }
