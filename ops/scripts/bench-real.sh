@@ -13,7 +13,7 @@ MODELS="${BENCH_MODELS:-seasonal_naive,naive,moving_average,ses,croston_sba,tsb,
 : "${DATABASE_URL:?DATABASE_URL must be set}"
 PSQL=(psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1)
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+[[ -n "${BENCH_KEEP:-}" ]] || trap 'rm -rf "$WORK"' EXIT
 chmod 755 "$WORK"
 
 if ! "$VENV/bin/python" -c "import statsforecast, rdata, lightgbm" 2>/dev/null; then
