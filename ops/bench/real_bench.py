@@ -92,7 +92,7 @@ def lightgbm_ref(grid, cutoffs):
         params = dict(objective="l1", learning_rate=0.05, num_leaves=15, min_data_in_leaf=10, seed=0,
                       num_threads=1, verbose=-1, deterministic=True)
         model = lgb.train(params, lgb.Dataset(train[cols], train["target"]), num_boost_round=300)
-        pred = np.expm1(model.predict(test[cols]) + test["m4"]).clip(min=0)
+        pred = np.expm1(model.predict(test[cols]) + test["m4"].to_numpy()).clip(min=0)
         rows.append(pd.DataFrame({"model": "LightGBM[log1p]", "unique_id": test.unique_id, "cutoff": c, "ds": test.ds, "yhat": pred}))
     return rows, {"LightGBM[log1p]": time.time() - t0}
 
