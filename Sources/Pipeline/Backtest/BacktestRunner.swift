@@ -221,8 +221,9 @@ public struct BacktestRunner: Sendable {
     func storeSelected(_ choices: [Int: [String: String]], report: BacktestReport, backtestID id: Int64,
                        on connection: Connection) throws -> Int {
         var folds: [String] = [], classes: [String] = [], models: [String] = []
+        // Every series and fold has a baseline row, so the baseline's groups list every (fold, class) scored.
         for (fold, choice) in choices.sorted(by: { $0.key < $1.key }) {
-            for key in report.groups.keys where key.kind == "foldclass" && key.model == modelNameOfBaseline(report) {
+            for key in report.groups.keys where key.kind == "foldclass" && key.model == report.baseline {
                 let parts = key.value.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2, Int(parts[0]) == fold, let model = choice[parts[1]] ?? choice["all"] else { continue }
                 folds.append(parts[0]); classes.append(parts[1]); models.append(model)
@@ -238,7 +239,4 @@ public struct BacktestRunner: Sendable {
                                              AND r.model_name = c.model_name
             """).named("store_selected_results"))
     }
-
-    /// Every series and fold has a baseline row, so the baseline's groups list every (fold, class) scored.
-    func modelNameOfBaseline(_ report: BacktestReport) -> String { report.baseline }
 }
