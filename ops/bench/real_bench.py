@@ -97,6 +97,25 @@ def lightgbm_ref(grid, cutoffs):
     return rows, {"LightGBM[log1p]": time.time() - t0}
 
 
+def references(name, grid, cutoffs):
+    """Reference forecasts, cached in .bench-data by a hash of the panel, the cutoffs and this file
+    (the references do not change when only the worker does; delete the cache to refit)."""
+    import hashlib
+    key = hashlib.sha256(pd.util.hash_pandas_object(grid, index=False).values.tobytes()
+                         + str(list(cutoffs)).encode() + open(__file__, "rb").read()).hexdigest()[:16]
+    cache = os.path.join(os.environ.get("BENCH_DATA", ".bench-data"), f"refs-{name}-{key}")
+    if os.path.exists(cache + ".csv"):
+        return pd.read_csv(cache + ".csv", parse_dates=["cutoff", "ds"]), json.load(open(cache + ".json"))
+    rows, secs = statsforecast_refs(grid, cutoffs)
+    lrows, lsecs = lightgbm_ref(grid, cutoffs)
+    secs.update(lsecs)
+    ref = pd.concat(rows + lrows, ignore_index=True)
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    ref.to_csv(cache + ".csv", index=False)
+    json.dump(secs, open(cache + ".json", "w"))
+    return ref, secs
+
+
 def score(points, forecasts, scale):
     m = points.merge(forecasts, on=["unique_id", "cutoff", "ds"], how="left")
     missing = m["yhat"].isna().sum()
@@ -134,10 +153,7 @@ def main():
         for model, f in ours[ours.fold >= 1].groupby("model"):
             results.append(("worker", model, score(points, f[["unique_id", "cutoff", "ds", "yhat"]], scale),
                             meta["seconds"] if model == "Selected" else None))
-        rows, secs = statsforecast_refs(grid, cutoffs)
-        lrows, lsecs = lightgbm_ref(grid, cutoffs)
-        secs.update(lsecs)
-        ref = pd.concat(rows + lrows, ignore_index=True)
+        ref, secs = references(name, grid, cutoffs)
         for model in REFS:
             results.append(("reference", model, score(points, ref[ref.model == model], scale), secs[model]))
         print(f"\n== {name}: {panel.unique_id.nunique()} series, {len(folds)} folds (Selected and everyone scored on "

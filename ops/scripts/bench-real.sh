@@ -50,4 +50,4 @@ run_dataset() { # name folds
 }
 run_dataset cheese 8
 run_dataset tuna 12
-OMP_NUM_THREADS=1 "$VENV/bin/python" "$ROOT/ops/bench/real_bench.py" "$WORK" cheese tuna
+BENCH_DATA="$DATA" OMP_NUM_THREADS=1 "$VENV/bin/python" "$ROOT/ops/bench/real_bench.py" "$WORK" cheese tuna
