@@ -75,18 +75,26 @@ public struct FeatureWindows: Sendable {
     public let season: Int
     /// Periods back whose prices form the reference (regular) price.
     public let priceOffsets: [Int]
-    /// Training origins per series and the periods between them.
-    public let origins: Int, originStep: Int
+    /// Training origins per series (at least `origins`, up to `maxOrigins` while the scope's rows
+    /// stay within `rowBudget`) and the periods between them.
+    public let origins: Int, maxOrigins: Int, originStep: Int
+    public static let rowBudget = 120_000
 
     public init(_ frequency: Frequency) {
         switch frequency {
         case .day:
-            (short, long, season, origins, originStep) = (7, 28, 7, 6, 7)
+            (short, long, season, origins, maxOrigins, originStep) = (7, 28, 7, 6, 6, 7)
             priceOffsets = [27, 20, 13, 6]
         case .week:
-            (short, long, season, origins, originStep) = (4, 13, 52, 26, 1)
+            (short, long, season, origins, maxOrigins, originStep) = (4, 13, 52, 26, 260, 1)
             priceOffsets = Array(0..<13)
         }
+    }
+
+    /// Origins per series for `series` series and horizon `horizon`: few series (a short panel of
+    /// a few hundred weeks) learn from their whole history; many series stay within the budget.
+    public func origins(series: Int, horizon: Int) -> Int {
+        min(maxOrigins, max(origins, Self.rowBudget / max(1, series * horizon)))
     }
 
     var priceReference: String { "t-" + priceOffsets.map(String.init).joined(separator: ", t-") }

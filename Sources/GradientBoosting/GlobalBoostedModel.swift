@@ -18,15 +18,16 @@ public enum BoostingObjective: String, Sendable, Codable, CaseIterable {
 }
 
 /// One gradient-boosted model across all series of a scope (XGBoost). Trained on forecast origins
-/// before the cutoff (`FeatureWindows`: 6 weekly origins for daily series, 26 consecutive weeks
-/// for weekly ones), every horizon 1...H each, using only history up to each origin and labels up
+/// before the cutoff (`FeatureWindows`: 6 weekly origins for daily series; for weekly ones 26
+/// consecutive weeks, more for small panels, up to 5 years within a row budget), every horizon 1...H each, using only history up to each origin and labels up
 /// to the cutoff; censored (stockout) targets are left out. Deterministic: fixed seed, no row or
 /// column subsampling, `nthread` 1 by default (see RECIPES: OpenMP on shared cores).
 public struct GlobalBoostedModel: Sendable {
     public var horizon: Int
     public var frequency: Frequency
     public var objective: BoostingObjective
-    public var origins: Int
+    /// Origins per series; nil: `FeatureWindows.origins(series:horizon:)` for the scope.
+    public var origins: Int?
     public var originStep: Int
     public var rounds = 150
     public var threads = 1
@@ -39,9 +40,7 @@ public struct GlobalBoostedModel: Sendable {
         self.horizon = horizon
         self.frequency = frequency
         self.objective = objective
-        let w = FeatureWindows(frequency)
-        origins = w.origins
-        originStep = w.originStep
+        originStep = FeatureWindows(frequency).originStep
     }
 
     /// `XGBoost` (Tweedie, the mean) or `XGBoost[L1]` (absolute error, the median).
@@ -68,6 +67,8 @@ public struct GlobalBoostedModel: Sendable {
         public var objective: BoostingObjective = .tweedie
         /// Feature names in column order (lineage: `FeatureSpec`).
         public var features: [String] = []
+        /// Training origins per series (lineage; 0 in artifacts stored before it was recorded).
+        public var origins = 0
     }
 
     public struct Trained: Sendable {
@@ -78,6 +79,8 @@ public struct GlobalBoostedModel: Sendable {
         /// Scaled training residuals per horizon step, sorted.
         let residuals: [[Double]]
         public let trainingRows: Int
+        /// Training origins per series.
+        public let origins: Int
         var fixedQuantiles: (level: Double, lower: [Double], upper: [Double])?
 
         public var featureSpec: FeatureSpec { builder.spec }
@@ -93,16 +96,18 @@ public struct GlobalBoostedModel: Sendable {
             objective = encodings.objective
             residuals = []
             trainingRows = encodings.trainingRows
+            origins = encodings.origins
             fixedQuantiles = (encodings.level, encodings.lower, encodings.upper)
         }
 
-        init(booster: Booster, builder: FeatureBuilder, horizon: Int, objective: BoostingObjective, residuals: [[Double]], trainingRows: Int) {
+        init(booster: Booster, builder: FeatureBuilder, horizon: Int, objective: BoostingObjective, residuals: [[Double]], trainingRows: Int, origins: Int) {
             self.booster = booster
             self.builder = builder
             self.horizon = horizon
             self.objective = objective
             self.residuals = residuals
             self.trainingRows = trainingRows
+            self.origins = origins
         }
 
         /// What to store with the booster; `predictionOrigin` (the cutoff day) keeps only the
@@ -114,7 +119,7 @@ public struct GlobalBoostedModel: Sendable {
                       lower: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 - level) / 2) },
                       upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows,
                       locations: locations, families: families, categoryPrices: builder.categoryPrices.only(originDay: predictionOrigin),
-                      frequency: builder.frequency, objective: objective, features: builder.spec.names)
+                      frequency: builder.frequency, objective: objective, features: builder.spec.names, origins: origins)
         }
 
         /// Forecast h = 1...horizon from origin t (index into the series).
@@ -143,7 +148,7 @@ public struct GlobalBoostedModel: Sendable {
     }
 
     /// Training origins of one series with cutoff index `cutoff`: t = cutoff - H - k * step.
-    func trainingOrigins(cutoff: Int) -> [Int] {
+    func trainingOrigins(cutoff: Int, count origins: Int) -> [Int] {
         let minimum = FeatureWindows(frequency).short
         return (0..<origins).map { cutoff - horizon - $0 * originStep }.filter { $0 >= minimum }
     }
@@ -154,18 +159,20 @@ public struct GlobalBoostedModel: Sendable {
     public func train(_ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts,
                       predictionOrigins: Set<Int> = []) throws -> Trained {
         var builder = FeatureBuilder(calendar: calendar, frequency: frequency, promoTypes: FeatureBuilder.promoTypes(series))
+        let inScope = series.filter { cutoffIndex($0) != nil }.count
+        let origins = self.origins ?? FeatureWindows(frequency).origins(series: inScope, horizon: horizon)
         var originDays = predictionOrigins
         for s in series {
             guard let cutoff = cutoffIndex(s) else { continue }
-            for t in trainingOrigins(cutoff: cutoff) { originDays.insert(s.days(ofPeriod: t).upperBound) }
+            for t in trainingOrigins(cutoff: cutoff, count: origins) { originDays.insert(s.days(ofPeriod: t).upperBound) }
         }
         builder.categoryPrices = CategoryPrices.build(series, origins: originDays, horizon: horizon)
-        var m = FeatureMatrix(columns: builder.columnCount, reservingRows: series.count * origins * horizon)
+        var m = FeatureMatrix(columns: builder.columnCount, reservingRows: inScope * origins * horizon)
         var labels: [Float] = []
         var rowStep: [Int] = []
         for s in series {
             guard let cutoff = cutoffIndex(s), cutoff < s.values.count else { continue }
-            for t in trainingOrigins(cutoff: cutoff) {
+            for t in trainingOrigins(cutoff: cutoff, count: origins) {
                 let scale = builder.scale(s.values, origin: t)
                 for h in 1...horizon where !s.censored[t + h] {
                     m.append(builder.row(s, origin: t, horizon: h, scale: scale))
@@ -183,6 +190,6 @@ public struct GlobalBoostedModel: Sendable {
         var residuals = [[Double]](repeating: [], count: horizon)
         for i in 0..<labels.count { residuals[rowStep[i]].append(Double(labels[i] - fitted[i])) }
         return Trained(booster: booster, builder: builder, horizon: horizon, objective: objective,
-                       residuals: residuals.map { $0.sorted() }, trainingRows: labels.count)
+                       residuals: residuals.map { $0.sorted() }, trainingRows: labels.count, origins: origins)
     }
 }

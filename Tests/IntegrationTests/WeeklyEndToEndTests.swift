@@ -86,5 +86,34 @@ extension Integration {
             let selected = report.groups[BacktestReport.Key(model: "Selected", kind: "fold", value: "2")]
             #expect(selected?.wape == report.accumulator(model: "Steady", folds: [2]).wape)
         }
+
+        /// A class judged on too few points follows the overall choice, in the nested and the final selection.
+        @Test func aSmallClassFollowsTheOverallChoice() {
+            var report = BacktestReport()
+            report.models = ["Steady", "Lucky"]
+            func acc(_ error: Double, points: Int) -> ErrorAccumulator {
+                var a = ErrorAccumulator()
+                for _ in 0..<points {
+                    a.add(actual: [10], forecast: [10 + error], lower: [0], upper: [20], level: 0.8, maeScale: 1, mseScale: 1)
+                }
+                return a
+            }
+            for fold in 0..<3 {
+                for (model, big, tiny) in [("Steady", 1.0, 3.0), ("Lucky", 4.0, 0.0)] {
+                    for (demandClass, a) in [("big", acc(big, points: 40)), ("tiny", acc(tiny, points: 2))] {
+                        report.groups[BacktestReport.Key(model: model, kind: "foldclass", value: "\(fold)|\(demandClass)")] = a
+                        report.groups[BacktestReport.Key(model: model, kind: "class", value: demandClass), default: ErrorAccumulator()].merge(a)
+                        report.groups[BacktestReport.Key(model: model, kind: "all", value: "all"), default: ErrorAccumulator()].merge(a)
+                    }
+                }
+            }
+            #expect(report.nestedSelection({ $0.wape }, candidates: report.models, folds: 3)[2]?["tiny"] == "Lucky")
+            let shrunk = report.nestedSelection({ $0.wape }, candidates: report.models, folds: 3, minimumClassPoints: { 10 * $0 })
+            #expect(shrunk[2]?["tiny"] == nil)
+            #expect(shrunk[2]?["big"] == "Steady")
+            #expect(shrunk[2]?["all"] == "Steady")
+            #expect(report.selection({ $0.wape })["tiny"] == "Lucky")
+            #expect(report.selection({ $0.wape }, minimumClassPoints: 30) == ["big": "Steady", "all": "Steady"])
+        }
     }
 }

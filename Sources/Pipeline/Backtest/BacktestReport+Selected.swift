@@ -4,20 +4,26 @@ import Forecasting
 ///
 /// For fold k, each demand class's model is the one with the lowest selection metric on folds
 /// 0..<k only (classes judged as of each fold's cutoff; a class not seen before falls back to the
-/// best model overall on those folds). That choice is then scored on fold k, which it has never
+/// best model overall on those folds, and so does a class with too little evidence: fewer than
+/// `minimumClassPoints` scored points, about `minimumClassSeries` series over those folds). That choice is then scored on fold k, which it has never
 /// seen. Fold 0 has no earlier folds, so "Selected" is scored on folds 1... only, and every
 /// comparison with it uses the same folds. This is what `run --model selected` will serve: a
 /// choice made on the past, applied to the future.
 extension BacktestReport {
     public static let selectedName = "Selected"
+    /// A demand class gets a model of its own only when about this many series judged it; a class
+    /// of a few series follows the overall choice (a per-class pick on 7 series chases noise).
+    public static let minimumClassSeries = 10
 
     /// The finest group a result row falls in; other groups of the selected combination are merged from it.
     static func cell(fold: Int, demandClass: String, category: String, region: String) -> String {
         "\(fold)|\(demandClass)|\(category)|\(region)"
     }
 
-    /// Fold -> (class -> model), chosen on earlier folds only. Candidates are `candidates` (in order; ties: earlier).
-    func nestedSelection(_ metric: (ErrorAccumulator) -> Double, candidates: [String], folds: Int) -> [Int: [String: String]] {
+    /// Fold -> (class -> model), chosen on earlier folds only. Candidates are `candidates` (in order;
+    /// ties: earlier). `minimumClassPoints(k)`: the points a class needs over folds 0..<k for a choice of its own.
+    func nestedSelection(_ metric: (ErrorAccumulator) -> Double, candidates: [String], folds: Int,
+                         minimumClassPoints: (Int) -> Int = { _ in 0 }) -> [Int: [String: String]] {
         var out: [Int: [String: String]] = [:]
         for k in 1..<max(1, folds) {
             let earlier = Set(0..<k)
@@ -36,7 +42,7 @@ extension BacktestReport {
                 if all.count > 0, v.isFinite, overall == nil || v < overall!.1 { overall = (model, v) }
                 for (c, acc) in perClass.sorted(by: { $0.key < $1.key }) {
                     let v = metric(acc)
-                    if acc.count > 0, v.isFinite, byClass[c] == nil || v < byClass[c]!.1 { byClass[c] = (model, v) }
+                    if acc.count > 0, acc.count >= minimumClassPoints(k), v.isFinite, byClass[c] == nil || v < byClass[c]!.1 { byClass[c] = (model, v) }
                 }
             }
             guard let overall else { continue }

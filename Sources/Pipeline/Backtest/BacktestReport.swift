@@ -84,14 +84,16 @@ public struct BacktestReport: Sendable {
     /// Per demand class, the model with the lowest metric (ties: the earlier model in the list);
     /// "all" maps to the best model overall, for classes a later run meets that the backtest did not.
     /// The global model is a candidate like any other: a run whose selection names it trains it
-    /// once and serves it to the classes it won.
-    public func selection(_ metric: (ErrorAccumulator) -> Double) -> [String: String] {
+    /// once and serves it to the classes it won. A class with fewer than `minimumClassPoints` scored
+    /// points gets no choice of its own (it follows "all").
+    public func selection(_ metric: (ErrorAccumulator) -> Double, minimumClassPoints: Int = 0) -> [String: String] {
         var out: [String: String] = [:]
         for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
             for segment in segments {
                 var best: (String, Double)?
                 for model in models where model != Self.selectedName {
-                    guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0 else { continue }
+                    guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0,
+                          kind == "all" || a.count >= minimumClassPoints else { continue }
                     let v = metric(a)
                     if v.isFinite, best == nil || v < best!.1 { best = (model, v) }
                 }

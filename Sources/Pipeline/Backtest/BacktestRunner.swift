@@ -65,7 +65,8 @@ public struct BacktestRunner: Sendable {
             var report = try evaluate(id: id, end: end, asOf: asOf, newestCutoff: newestCutoff, cutoffs: cutoffs,
                                       models: models, modelNames: modelNames, options: options, schema: schema, on: connection)
             report.seconds = Date().timeIntervalSince(started)
-            report.selection = report.selection(metric)
+            let perFold = BacktestReport.minimumClassSeries * plan.horizon
+            report.selection = report.selection(metric, minimumClassPoints: perFold * plan.folds)
             for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) {
                 guard let index = modelNames.firstIndex(of: model) else { continue }
                 let spec = String(decoding: try JSONEncoder.sorted.encode(orderedSpecs[index]), as: UTF8.self)
@@ -198,7 +199,9 @@ public struct BacktestRunner: Sendable {
         report.models = modelNames
         // The out-of-sample "Selected" forecast (nested rolling origin), stored like any model's.
         let metric = try SelectionMetric.resolve(options.selectionMetric)
-        let choices = report.nestedSelection(metric, candidates: modelNames, folds: options.plan.folds)
+        let perFold = BacktestReport.minimumClassSeries * options.plan.horizon
+        let choices = report.nestedSelection(metric, candidates: modelNames, folds: options.plan.folds,
+                                             minimumClassPoints: { perFold * $0 })
         report.addSelected(choices)
         report.rows += try storeSelected(choices, report: report, backtestID: id, on: connection)
         report.calibrate(scores: mergedScores.withLock { $0 }, folds: options.plan.folds, horizon: options.plan.horizon,
