@@ -11,16 +11,19 @@ struct FeatureBuilder: Sendable {
     var promoTypes: [String] = []
     /// Competing items' prices per (category, location, target period, origin).
     var categoryPrices = CategoryPrices()
+    /// Extra item/location attributes: the last columns, from `GlobalSeries.attributes`.
+    var attributes: [String] = []
 
-    init(calendar: CalendarFacts, frequency: Frequency = .day, promoTypes: [String] = []) {
+    init(calendar: CalendarFacts, frequency: Frequency = .day, promoTypes: [String] = [], attributes: [String] = []) {
         self.calendar = calendar
         self.frequency = frequency
         windows = FeatureWindows(frequency)
         self.promoTypes = promoTypes
+        self.attributes = attributes
     }
 
-    var spec: FeatureSpec { FeatureSpec(frequency: frequency, promoTypes: promoTypes) }
-    var columnCount: Int { 29 + promoTypes.count }
+    var spec: FeatureSpec { FeatureSpec(frequency: frequency, promoTypes: promoTypes, attributes: attributes) }
+    var columnCount: Int { 29 + promoTypes.count + attributes.count }
 
     static func promoTypes(_ series: [GlobalSeries]) -> [String] {
         Set(series.flatMap { $0.planned?.promotions.map(\.type) ?? [] }).sorted()
@@ -83,6 +86,7 @@ struct FeatureBuilder: Sendable {
         }
         row += [priceRatio, discount, change, categoryRatio, cheapestRatio,
                 Float(s.category), Float(s.family), Float(s.region), Float(Foundation.log1p(scale))]
+        for i in attributes.indices { row.append(i < s.attributes.count ? s.attributes[i] : .nan) }
         return row
     }
 }

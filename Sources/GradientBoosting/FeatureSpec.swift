@@ -20,7 +20,8 @@ public struct FeatureSpec: Sendable {
     public let features: [Feature]
     public var names: [String] { features.map(\.name) }
 
-    public init(frequency: Frequency, promoTypes: [String]) {
+    /// `attributes`: extra item/location attributes (`item.<key>`, `location.<key>`), one feature each.
+    public init(frequency: Frequency, promoTypes: [String], attributes: [String] = []) {
         let w = FeatureWindows(frequency)
         let p = frequency.noun
         func f(_ name: String, _ formula: String, _ source: String, _ known: String) -> Feature {
@@ -63,6 +64,11 @@ public struct FeatureSpec: Sendable {
             f("region", "code of locations.region valid at the cutoff", "demand.locations (SCD2)", "cutoff"),
             f("log_scale", "log(1 + scale), scale = mean y(t-\(w.long - 1)..t) (else the history mean, else 1)", "demand.sales", "origin"),
         ]
+        for name in attributes {
+            let table = name.hasPrefix("item.") ? "items" : "locations"
+            out.append(f(name, "attribute '\(name.drop { $0 != "." }.dropFirst())' of the \(table.dropLast()) (number; boolean 0/1; string: code of its value)",
+                         "demand.\(table).attributes (SCD2)", "cutoff"))
+        }
         features = out
     }
 }
@@ -78,7 +84,7 @@ public struct FeatureWindows: Sendable {
     /// Training origins per series (at least `origins`, up to `maxOrigins` while the scope's rows
     /// stay within `rowBudget`) and the periods between them.
     public let origins: Int, maxOrigins: Int, originStep: Int
-    public static let rowBudget = 120_000
+    public static let rowBudget = 80_000
 
     public init(_ frequency: Frequency) {
         switch frequency {

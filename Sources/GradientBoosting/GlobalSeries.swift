@@ -15,10 +15,14 @@ public struct GlobalSeries: Sendable {
     public let location: Int
     public let family: Int
     public let planned: PlannedInputs?
+    /// Extra item/location attributes valid at the cutoff, in the model's attribute order (NaN: missing).
+    public var attributes: [Float]
 
     public init(id: Int, values: [Double], censored: [Bool], startDay: Int, category: Int, region: Int,
-                location: Int = -1, family: Int = -1, planned: PlannedInputs? = nil, frequency: Frequency = .day) {
+                location: Int = -1, family: Int = -1, planned: PlannedInputs? = nil, frequency: Frequency = .day,
+                attributes: [Float] = []) {
         self.planned = planned
+        self.attributes = attributes
         self.location = location
         self.family = family
         self.id = id

@@ -57,6 +57,13 @@ public final class Booster: @unchecked Sendable {
     /// Trains `rounds` boosting rounds. Parameters are XGBoost's own (`objective`, `max_depth`,
     /// `eta`, `nthread`, `seed`, ...).
     public static func train(_ features: FeatureMatrix, labels: [Float], parameters: [(String, String)], rounds: Int) throws -> Booster {
+        try trainWithFitted(features, labels: labels, parameters: parameters, rounds: rounds).booster
+    }
+
+    /// Trains, and returns the predictions on the training rows too: read from XGBoost's prediction
+    /// cache of the training matrix (kept up to date while boosting), not recomputed tree by tree.
+    public static func trainWithFitted(_ features: FeatureMatrix, labels: [Float], parameters: [(String, String)],
+                                       rounds: Int) throws -> (booster: Booster, fitted: [Float]) {
         precondition(labels.count == features.rows)
         let dm = try matrix(features, labels: labels)
         defer { XGDMatrixFree(dm) }
@@ -72,7 +79,7 @@ public final class Booster: @unchecked Sendable {
         for round in 0..<rounds {
             try check(XGBoosterUpdateOneIter(handle, Int32(round), dm), "XGBoosterUpdateOneIter")
         }
-        return booster
+        return (booster, try booster.predict(dm, rows: features.rows))
     }
 
     /// Restores a booster saved with `serialized()`.
@@ -98,12 +105,16 @@ public final class Booster: @unchecked Sendable {
     public func predict(_ features: FeatureMatrix) throws -> [Float] {
         let dm = try Self.matrix(features, labels: nil)
         defer { XGDMatrixFree(dm) }
+        return try predict(dm, rows: features.rows)
+    }
+
+    private func predict(_ dm: DMatrixHandle?, rows: Int) throws -> [Float] {
         var shape: UnsafePointer<UInt64>?
         var dims: UInt64 = 0
         var result: UnsafePointer<Float>?
         try check(XGBoosterPredictFromDMatrix(handle, dm, "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false}",
                                               &shape, &dims, &result), "XGBoosterPredictFromDMatrix")
         guard let result else { return [] }
-        return Array(UnsafeBufferPointer(start: result, count: features.rows))
+        return Array(UnsafeBufferPointer(start: result, count: rows))
     }
 }

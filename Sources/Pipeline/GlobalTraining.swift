@@ -17,17 +17,20 @@ public enum GlobalTraining {
     /// The attributes of a series the global model encodes.
     public struct Segment: Sendable {
         public var category = "?", region = "?", location = "?", family = "?"
+        /// The configured extra attributes, as valid at the cutoff.
+        public var attributes: [String: SeriesAttributes.Value] = [:]
     }
 
     static func segments(runID: Int64, chunk: Int?, on connection: Connection) throws -> [Int: Segment] {
         var out: [Int: Segment] = [:]
         for row in try connection.query(Query("""
             SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region, location_id,
-                   coalesce(family, '?') AS family
+                   coalesce(family, '?') AS family, attributes::text AS attributes
             FROM forecast.run_series WHERE run_id = \(runID) AND (\(chunk)::int IS NULL OR chunk = \(chunk)::int)
             """).named("run_segments")).rows {
             out[try row.decode("series_no")] = Segment(category: try row.decode("category"), region: try row.decode("region"),
-                                                       location: try row.decode("location_id"), family: try row.decode("family"))
+                                                       location: try row.decode("location_id"), family: try row.decode("family"),
+                                                       attributes: try SeriesAttributes.parse(try row.decodeIfPresent("attributes", as: String.self)))
         }
         return out
     }
@@ -42,7 +45,9 @@ public enum GlobalTraining {
         let segments = try Self.segments(runID: runID, chunk: nil, on: connection)
         let categories = Array(Set(segments.values.map(\.category))).sorted(), regions = Array(Set(segments.values.map(\.region))).sorted()
         let locations = Array(Set(segments.values.map(\.location))).sorted(), families = Array(Set(segments.values.map(\.family))).sorted()
-        let codes = Codes(categories: categories, regions: regions, locations: locations, families: families)
+        let attributes = config.attributes ?? []
+        let codes = Codes(categories: categories, regions: regions, locations: locations, families: families, attributes: attributes,
+                          attributeCodes: SeriesAttributes.codes(attributes, values: segments.values.map(\.attributes)))
         var globals: [GlobalSeries] = []
         for chunk in 0..<chunks {
             for s in try reader.read(chunk: chunk, on: connection) {
@@ -62,9 +67,10 @@ public enum GlobalTraining {
         let (categories, regions, locations, families) = (codes.categories, codes.regions, codes.locations, codes.families)
         let model = GlobalBoostedModel(horizon: config.horizon, frequency: config.frequency, objective: spec.objective ?? .tweedie)
         let trained = try model.train(globals, cutoffIndex: { $0.values.count - 1 }, calendar: CalendarFacts(rows: calendarRows),
-                                      predictionOrigins: [cutoff.unixDays])
+                                      predictionOrigins: [cutoff.unixDays], attributes: codes.attributes)
         let encodings = trained.encodings(level: config.intervalLevel, categories: categories, regions: regions,
-                                          locations: locations, families: families, predictionOrigin: cutoff.unixDays)
+                                          locations: locations, families: families, attributeCodes: codes.attributeCodes,
+                                          predictionOrigin: cutoff.unixDays)
         let bytes = try trained.serialized()
         let hex = "\\x" + bytes.map { String(format: "%02x", $0) }.joined()
         let encodingsJSON = String(decoding: try JSONEncoder.sorted.encode(encodings), as: UTF8.self)
@@ -117,11 +123,15 @@ public enum GlobalTraining {
     /// Sorted value lists: a value's code is its position.
     struct Codes: Sendable {
         let categories: [String], regions: [String], locations: [String], families: [String]
-        init(categories: [String], regions: [String], locations: [String], families: [String]) {
+        let attributes: [String], attributeCodes: [String: [String]]
+        init(categories: [String], regions: [String], locations: [String], families: [String], attributes: [String] = [],
+             attributeCodes: [String: [String]] = [:]) {
             self.categories = categories; self.regions = regions; self.locations = locations; self.families = families
+            self.attributes = attributes; self.attributeCodes = attributeCodes
         }
         init(_ e: GlobalBoostedModel.Encodings) {
-            self.init(categories: e.categories, regions: e.regions, locations: e.locations, families: e.families)
+            self.init(categories: e.categories, regions: e.regions, locations: e.locations, families: e.families,
+                      attributes: e.attributes, attributeCodes: e.attributeCodes)
         }
     }
 
@@ -131,6 +141,7 @@ public enum GlobalTraining {
                      region: codes.regions.firstIndex(of: segment.region) ?? -1,
                      location: codes.locations.firstIndex(of: segment.location) ?? -1,
                      family: codes.families.firstIndex(of: segment.family) ?? -1, planned: s.planned,
-                     frequency: frequency)
+                     frequency: frequency,
+                     attributes: SeriesAttributes.encode(segment.attributes, names: codes.attributes, codes: codes.attributeCodes))
     }
 }

@@ -112,6 +112,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var calibrationBacktestID: Int64?
     /// With `--model selected`: demand class ("fast", "slow", "intermittent", "new", "all") -> model.
     public var selection: [String: ModelSpec]?
+    /// Extra item/location attributes the global model uses (`item.<key>`, `location.<key>`); nil: none.
+    public var attributes: [String]?
 
     public init(horizon: Int = 28, frequency: Frequency = .day, model: ModelSpec? = nil, intervalLevel: Double = 0.8,
                 chunkSize: Int = 250, leaseSeconds: Double = 60, heartbeatSeconds: Double = 10, maxAttempts: Int = 3,
@@ -144,6 +146,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
         try check(model.seasonLength >= 1, "--season must be at least 1, got \(model.seasonLength)")
         try check(model.window >= 1, "--window must be at least 1, got \(model.window)")
         try check(!inputSchema.isEmpty, "--input-schema must not be empty")
+        try SeriesAttributes.validate(attributes ?? [])
     }
 
     public var schema: SQLIdentifier { SQLIdentifier(inputSchema) }

@@ -64,6 +64,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
     var inputSchema = "demand"
 
+    @Option(help: "Extra item/location attributes the xgboost models use, comma-separated: item.<key>, location.<key> (keys of demand.items/locations.attributes, as valid at the newest cutoff).")
+    var attributes: String?
+
     @Option(name: .customLong("select-metric"), help: "Metric that picks each demand class's model: wape, mase, rmsse or mae.")
     var selectMetric = "wape"
 
@@ -100,6 +103,7 @@ struct BacktestCommand: ParsableCommand {
                                       intervalLevel: level, workers: workers, chunkSize: chunkSize,
                                       inputSchema: inputSchema, showProgress: !noProgress)
         options.selectionMetric = selectMetric
+        options.attributes = attributes.map { $0.split(separator: ",").map(String.init) } ?? []
         guard let selectionMode = StructureSelection(rawValue: structureSelection) else {
             throw ValidationError("unknown --structure-selection '\(structureSelection)'; choose \(StructureSelection.allCases.map(\.rawValue).joined(separator: " or "))")
         }

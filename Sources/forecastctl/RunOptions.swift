@@ -38,6 +38,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("min-volume-ratio"), help: "Warn if the cutoff day's row count is below this share of the trailing average.")
     var minVolumeRatio = 0.5
 
+    @Option(help: "Extra item/location attributes the xgboost model uses, comma-separated: item.<key>, location.<key> (keys of demand.items/locations.attributes, as valid at the cutoff).")
+    var attributes: String?
+
     @Option(name: .customLong("chunk-size"), help: "Series per work item.")
     var chunkSize = 250
 
@@ -52,10 +55,12 @@ struct RunOptions: ParsableArguments {
 
     var config: RunConfig {
         get throws {
-        RunConfig(horizon: horizon, frequency: frequency,
+        var config = RunConfig(horizon: horizon, frequency: frequency,
                   model: try ModelSpec(parsing: model, seasonLength: season ?? frequency.defaultSeasonLength, window: window),
                   intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
                   maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours ?? RunConfig.defaultStaleSLAHours(frequency), minVolumeRatio: minVolumeRatio)
+        config.attributes = attributes.map { $0.split(separator: ",").map(String.init) }
+        return config
         }
     }
 }

@@ -67,6 +67,33 @@ struct GlobalModelTests {
         #expect(row[names.firstIndex(of: "is_holiday")!] == 1) // day 20_000 + 99 + 1 is the holiday
         #expect(Set(names).count == names.count)
     }
+
+    /// Extra attributes are the last columns, in the configured order (NaN: missing), and a stored
+    /// model restores them: the same forecasts after a round trip through its bytes and encodings.
+    @Test func attributesAreTheLastColumnsAndSurviveARoundTrip() throws {
+        let series = Self.catalogue().map { s -> GlobalSeries in
+            var s = s
+            s.attributes = s.id % 4 == 3 ? [Float(s.id % 2)] : [Float(1000 + 10 * s.id), Float(s.id % 2)]
+            return s
+        }
+        let builder = FeatureBuilder(calendar: Self.calendar, attributes: ["location.sqft", "location.kind"])
+        #expect(Array(builder.spec.names.suffix(2)) == ["location.sqft", "location.kind"])
+        #expect(builder.spec.features.last?.source == "demand.locations.attributes (SCD2)")
+        let row = builder.row(series[0], origin: 99, horizon: 1, scale: 2)
+        #expect(row.count == builder.columnCount && Array(row.suffix(2)) == [1000, 0])
+        #expect(builder.row(series[3], origin: 99, horizon: 1, scale: 2).last!.isNaN) // only one of two values
+        var model = GlobalBoostedModel(horizon: 7)
+        model.rounds = 20
+        let trained = try model.train(series, cutoffIndex: { _ in 185 }, calendar: Self.calendar,
+                                      attributes: ["location.sqft", "location.kind"])
+        let encodings = trained.encodings(level: 0.8, categories: [], regions: [], locations: [],
+                                          attributeCodes: ["location.kind": ["mall", "street"]], predictionOrigin: 20_185)
+        #expect(encodings.attributes == ["location.sqft", "location.kind"])
+        #expect(Array(encodings.features.suffix(2)) == ["location.sqft", "location.kind"])
+        let restored = try GlobalBoostedModel.Trained(serialized: try trained.serialized(), encodings: encodings,
+                                                      calendar: [(day: 20_100, holiday: true, event: "x")])
+        #expect(try restored.forecast(series[5], origin: 185, level: 0.8).mean == trained.forecast(series[5], origin: 185, level: 0.8).mean)
+    }
 }
 
 struct PlannedInputTests {

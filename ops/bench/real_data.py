@@ -72,10 +72,10 @@ def main():
         os.path.join(out, "sales.csv"), index=False, header=False)
     pd.DataFrame({"item_id": sorted(panel.item_id.unique())}).assign(
         valid_from=start - dt.timedelta(days=365), valid_to=None, category=category, family=family,
-        description=name).to_csv(os.path.join(out, "items.csv"), index=False, header=False)
+        description=name, attributes="{}").to_csv(os.path.join(out, "items.csv"), index=False, header=False)
     locs = sorted(panel.location_id.unique())
     pd.DataFrame({"location_id": locs, "valid_from": start - dt.timedelta(days=365), "valid_to": None,
-                  "region": [regions[l] for l in locs], "store_format": None}).to_csv(
+                  "region": [regions[l] for l in locs], "store_format": None, "attributes": "{}"}).to_csv(
         os.path.join(out, "locations.csv"), index=False, header=False)
     days = pd.date_range(start - dt.timedelta(days=365), END_MONDAY + dt.timedelta(days=400), freq="D")
     pd.DataFrame({"ds": days.date, "event": None, "is_holiday": False}).to_csv(

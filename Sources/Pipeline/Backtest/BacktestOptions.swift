@@ -19,6 +19,8 @@ public struct BacktestOptions: Sendable {
     public var selectionMetric = "wape"
     /// How AutoETS and AutoTheta are refitted from one fold to the next.
     public var structureSelection = StructureSelection.firstFold
+    /// Extra item/location attributes the global models use (`item.<key>`, `location.<key>`).
+    public var attributes: [String] = []
 
     public init(end: PostgresDate? = nil, asOf: PostgresTimestamp? = nil, plan: BacktestPlan, frequency: Frequency = .day,
                 models: [ModelSpec], intervalLevel: Double = 0.8, workers: Int = 2, chunkSize: Int = 250,

@@ -26,6 +26,15 @@ extension BacktestRunner {
             """).named("backtest_families")).rows {
             familyOf[try row.decode("series_no")] = try row.decode("family")
         }
+        // Attributes as valid at each fold's own cutoff (a store remodelled later must not inform an older fold).
+        var foldAttributes: [[Int: [String: SeriesAttributes.Value]]] = []
+        if !options.attributes.isEmpty {
+            for cutoff in evaluator.cutoffs {
+                foldAttributes.append(try SeriesAttributes.read(backtestID: evaluator.backtestID, cutoff: cutoff,
+                                                                names: options.attributes, schema: schema, on: connection))
+            }
+        }
+        let attributeCodes = SeriesAttributes.codes(options.attributes, values: foldAttributes.flatMap(\.values))
         let families = Array(Set(familyOf.values)).sorted()
         let familyCode = Dictionary(uniqueKeysWithValues: families.enumerated().map { ($1, $0) })
         let locations = Array(Set(series.map(\.locationID))).sorted()
@@ -36,6 +45,13 @@ extension BacktestRunner {
                                 category: categoryCode[category] ?? -1, region: regionCode[region] ?? -1,
                                 location: locationCode[s.locationID] ?? -1, family: familyOf[s.seriesNo].flatMap { familyCode[$0] } ?? -1,
                                 planned: s.planned, frequency: options.frequency)
+        }
+        let foldGlobals: [[GlobalSeries]] = foldAttributes.map { byNo in
+            globals.map { g in
+                var g = g
+                g.attributes = SeriesAttributes.encode(byNo[g.id] ?? [:], names: options.attributes, codes: attributeCodes)
+                return g
+            }
         }
         let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.seriesNo, $0) })
         let plan = options.plan
@@ -57,10 +73,11 @@ extension BacktestRunner {
                 }
                 let model = GlobalBoostedModel(horizon: plan.reach, frequency: options.frequency,
                                                objective: specs[specIndex].objective ?? .tweedie)
+                let globals = foldGlobals.isEmpty ? globals : foldGlobals[f]
                 let trained = try model.train(globals, cutoffIndex: { g in
                     guard let i = position[g.id], let ctx = contexts[i] else { return nil }
                     return ctx.cutoffIndex
-                }, calendar: calendar, predictionOrigins: [evaluator.cutoffs[f].unixDays])
+                }, calendar: calendar, predictionOrigins: [evaluator.cutoffs[f].unixDays], attributes: options.attributes)
                 var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
                 var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
                 var scores = ScoreSample(expectedPoints: expectedPoints)

@@ -28,6 +28,7 @@ public struct BacktestRunner: Sendable {
         guard options.intervalLevel > 0 && options.intervalLevel < 1 else {
             throw PipelineError.invalidArgument("--level must be between 0 and 1, got \(options.intervalLevel)")
         }
+        try SeriesAttributes.validate(options.attributes)
         let connection = try connect()
         defer { connection.close() }
         try Migrator(directory: sql).requireUpToDate(connection)
@@ -98,10 +99,11 @@ public struct BacktestRunner: Sendable {
                   on connection: Connection) throws -> BacktestReport {
         // Series with history by the newest cutoff, and their segments as of that cutoff.
         try connection.execute(Query("""
-            INSERT INTO forecast.backtest_series (backtest_id, series_no, item_id, location_id, chunk, category, family, region)
+            INSERT INTO forecast.backtest_series (backtest_id, series_no, item_id, location_id, chunk, category, family, region, attributes)
             \(SeriesKeys.recursiveCTE(schema: schema, cutoff: newestCutoff, asOf: asOf))
             SELECT \(id), (row_number() OVER w - 1)::int, k.item_id, k.location_id,
-                   ((row_number() OVER w - 1) / \(max(1, options.chunkSize)))::int, i.category, i.family, l.region
+                   ((row_number() OVER w - 1) / \(max(1, options.chunkSize)))::int, i.category, i.family, l.region,
+                   \(SeriesAttributes.selectExpression(options.attributes))
             FROM keys k
             JOIN \(unsafeRaw: schema.rendered).items i ON i.item_id = k.item_id AND i.valid_from <= \(newestCutoff)
                  AND (i.valid_to IS NULL OR \(newestCutoff) < i.valid_to)
