@@ -132,10 +132,27 @@ public struct GlobalBoostedModel: Sendable {
 
         /// Forecast h = 1...horizon from origin t (index into the series).
         public func forecast(_ s: GlobalSeries, origin t: Int, level: Double) throws -> Forecast {
-            let scale = builder.scale(s.values, origin: t)
-            var m = FeatureMatrix(columns: builder.columnCount, reservingRows: horizon)
-            for h in 1...horizon { m.append(builder.row(s, origin: t, horizon: h, scale: scale)) }
-            let p = try booster.predict(m)
+            try forecast([(s, t)], level: level)[0]
+        }
+
+        /// Forecasts for many (series, origin) pairs with one prediction call (one matrix for all:
+        /// XGBoost's per-call cost is paid once, not once per series).
+        public func forecast(_ items: [(series: GlobalSeries, origin: Int)], level: Double) throws -> [Forecast] {
+            var m = FeatureMatrix(columns: builder.columnCount, reservingRows: items.count * horizon)
+            var scales: [Double] = []
+            scales.reserveCapacity(items.count)
+            for (s, t) in items {
+                let scale = builder.scale(s.values, origin: t)
+                scales.append(scale)
+                for h in 1...horizon { m.append(builder.row(s, origin: t, horizon: h, scale: scale)) }
+            }
+            let p = items.isEmpty ? [] : try booster.predict(m)
+            return items.indices.map { i in
+                forecast(predicted: p[(i * horizon)..<((i + 1) * horizon)], scale: scales[i], level: level)
+            }
+        }
+
+        private func forecast(predicted p: ArraySlice<Float>, scale: Double, level: Double) -> Forecast {
             let mean = p.map { max(0, Double($0) * scale) }
             var lower = mean, upper = mean
             if let fixed = fixedQuantiles {

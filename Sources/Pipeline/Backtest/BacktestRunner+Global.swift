@@ -81,10 +81,10 @@ extension BacktestRunner {
                 var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
                 var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
                 var scores = ScoreSample(expectedPoints: expectedPoints)
-                for (i, s) in ordered.enumerated() {
-                    guard let ctx = contexts[i] else { continue }
-                    let forecast = try trained.forecast(globals[i], origin: ctx.cutoffIndex, level: options.intervalLevel)
-                    evaluator.record(s, ctx, modelIndex: modelIndex, served: model.name, forecast: forecast,
+                let scored = ordered.indices.filter { contexts[$0] != nil }
+                let forecasts = try trained.forecast(scored.map { (globals[$0], contexts[$0]!.cutoffIndex) }, level: options.intervalLevel)
+                for (i, forecast) in zip(scored, forecasts) {
+                    evaluator.record(ordered[i], contexts[i]!, modelIndex: modelIndex, served: model.name, forecast: forecast,
                                      into: &writer, groups: &groups, scores: &scores)
                 }
                 return (writer, groups, scores)
