@@ -38,6 +38,12 @@ struct FeatureBuilder: Sendable {
         return all > 0 ? all : 1
     }
 
+    /// Mean of log(1 + y) over the short window up to t: the level the log objective's labels are relative to.
+    func logLevel(_ y: [Double], origin t: Int) -> Double {
+        let window = y[max(0, t - windows.short + 1)...t]
+        return window.reduce(0) { $0 + Foundation.log1p(max(0, $1)) } / Double(window.count)
+    }
+
     func row(_ s: GlobalSeries, origin t: Int, horizon h: Int, scale: Double) -> [Float] {
         let y = s.values, w = windows
         func lag(_ k: Int) -> Float { t - k >= 0 ? Float(y[t - k] / scale) : .nan }

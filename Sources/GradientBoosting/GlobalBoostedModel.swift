@@ -1,21 +1,5 @@
+import Foundation
 import Forecasting
-
-/// What the global model's point forecast estimates, and the XGBoost 1.7 objective that fits it.
-public enum BoostingObjective: String, Sendable, Codable, CaseIterable {
-    /// Tweedie deviance (power 1.3) on the scaled target: the **mean** of non-negative, often-zero demand.
-    case tweedie
-    /// Absolute error (`reg:absoluteerror`): the **median**, what WAPE and MAE reward.
-    case absoluteError = "l1"
-
-    public var point: PointForecast { self == .tweedie ? .mean : .median }
-
-    var parameters: [(String, String)] {
-        switch self {
-        case .tweedie: return [("objective", "reg:tweedie"), ("tweedie_variance_power", "1.3")]
-        case .absoluteError: return [("objective", "reg:absoluteerror")]
-        }
-    }
-}
 
 /// One gradient-boosted model across all series of a scope (XGBoost). Trained on forecast origins
 /// before the cutoff (`FeatureWindows`: 6 weekly origins for daily series; for weekly ones 26
@@ -35,7 +19,7 @@ public struct GlobalBoostedModel: Sendable {
     public var eta: String
     public var threads = 1
     public var parameters: [(String, String)] {
-        objective.parameters + [("max_depth", "6"), ("eta", eta), ("min_child_weight", "5"), ("tree_method", "hist"),
+        objective.parameters + objective.growth + [("eta", eta), ("tree_method", "hist"),
                                 ("nthread", String(threads)), ("seed", "0"), ("subsample", "1"), ("colsample_bytree", "1")]
     }
 
@@ -44,11 +28,18 @@ public struct GlobalBoostedModel: Sendable {
         self.frequency = frequency
         self.objective = objective
         originStep = FeatureWindows(frequency).originStep
-        (rounds, eta) = frequency == .day ? (150, "0.08") : (100, "0.12")
+        (rounds, eta) = objective == .logLevel ? (300, "0.05") : frequency == .day ? (150, "0.08") : (100, "0.12")
     }
 
-    /// `XGBoost` (Tweedie, the mean) or `XGBoost[L1]` (absolute error, the median).
-    public static func name(_ objective: BoostingObjective) -> String { objective == .tweedie ? "XGBoost" : "XGBoost[L1]" }
+    /// `XGBoost` (Tweedie, the mean), `XGBoost[L1]` (absolute error, the median) or `XGBoost[log]`
+    /// (pseudo-Huber on the log level, the median).
+    public static func name(_ objective: BoostingObjective) -> String {
+        switch objective {
+        case .tweedie: return "XGBoost"
+        case .absoluteError: return "XGBoost[L1]"
+        case .logLevel: return "XGBoost[log]"
+        }
+    }
     public var name: String { Self.name(objective) }
 
     /// What a stored model needs besides its booster bytes to predict exactly as when trained.
@@ -143,7 +134,7 @@ public struct GlobalBoostedModel: Sendable {
             scales.reserveCapacity(items.count)
             for (s, t) in items {
                 let scale = builder.scale(s.values, origin: t)
-                scales.append(scale)
+                scales.append(objective == .logLevel ? builder.logLevel(s.values, origin: t) : scale)
                 for h in 1...horizon { m.append(builder.row(s, origin: t, horizon: h, scale: scale)) }
             }
             let p = items.isEmpty ? [] : try booster.predict(m)
@@ -152,19 +143,26 @@ public struct GlobalBoostedModel: Sendable {
             }
         }
 
+        /// From predicted labels to units: `scale` is the series' recent mean (label = y / scale) or,
+        /// for the log objective, its log level (label = log(1 + y) - level).
         private func forecast(predicted p: ArraySlice<Float>, scale: Double, level: Double) -> Forecast {
-            let mean = p.map { max(0, Double($0) * scale) }
+            func units(_ label: Double) -> Double {
+                objective == .logLevel ? Foundation.expm1(min(label + scale, 700)) : label * scale
+            }
+            let labels = p.map(Double.init)
+            let mean = labels.map { max(0, units($0)) }
             var lower = mean, upper = mean
+            var quantiles: [(Double, Double)] = []
             if let fixed = fixedQuantiles {
-                for h in 0..<min(horizon, fixed.lower.count) {
-                    lower[h] = mean[h] + min(0, fixed.lower[h]) * scale
-                    upper[h] = mean[h] + max(0, fixed.upper[h]) * scale
-                }
+                quantiles = (0..<min(horizon, fixed.lower.count)).map { (fixed.lower[$0], fixed.upper[$0]) }
             } else {
-                for h in 0..<horizon where !residuals[h].isEmpty {
-                    lower[h] = mean[h] + min(0, quantile(residuals[h], (1 - level) / 2)) * scale
-                    upper[h] = mean[h] + max(0, quantile(residuals[h], (1 + level) / 2)) * scale
+                quantiles = (0..<horizon).map { h in
+                    residuals[h].isEmpty ? (0, 0) : (quantile(residuals[h], (1 - level) / 2), quantile(residuals[h], (1 + level) / 2))
                 }
+            }
+            for (h, (lo, hi)) in quantiles.enumerated() {
+                lower[h] = min(mean[h], units(labels[h] + min(0, lo)))
+                upper[h] = max(mean[h], units(labels[h] + max(0, hi)))
             }
             return Forecast(mean: mean, lower: lower, upper: upper, level: level).clampedNonNegative()
         }
@@ -201,9 +199,11 @@ public struct GlobalBoostedModel: Sendable {
             guard let cutoff = cutoffIndex(s), cutoff < s.values.count else { continue }
             for t in trainingOrigins(cutoff: cutoff, count: origins) {
                 let scale = builder.scale(s.values, origin: t)
+                let logLevel = objective == .logLevel ? builder.logLevel(s.values, origin: t) : 0
                 for h in 1...horizon where !s.censored[t + h] {
                     m.append(builder.row(s, origin: t, horizon: h, scale: scale))
-                    labels.append(Float(max(0, s.values[t + h]) / scale))
+                    let y = max(0, s.values[t + h])
+                    labels.append(objective == .logLevel ? Float(Foundation.log1p(y) - logLevel) : Float(y / scale))
                     rowStep.append(h - 1)
                 }
             }

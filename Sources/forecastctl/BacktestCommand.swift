@@ -43,7 +43,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Series frequency: day or week.")
     var frequency: Frequency = .day
 
-    @Option(help: "Comma-separated models (seasonal naive is always included as the reference). Local models take :log1p (fitted on log(1 + y), the median served), xgboost takes :l1 (absolute error, the median) or :tweedie (the mean, default).")
+    @Option(help: "Comma-separated models (seasonal naive is always included as the reference). Local models take :log1p (fitted on log(1 + y), the median served), xgboost takes :tweedie (the mean, default), :l1 (absolute error, the median) or :log (pseudo-Huber on the log level, the median).")
     var models = "seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost"
 
     @Option(help: "Season length for seasonal naive (default 7 for days, 52 for weeks).")

@@ -17,7 +17,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Series frequency: day or week.")
     var frequency: Frequency = .day
 
-    @Option(help: "Model: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost or selected (Naive serves series too short for it); local models take :log1p, xgboost :l1 or :tweedie (e.g. auto_ets:log1p).")
+    @Option(help: "Model: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost or selected (Naive serves series too short for it); local models take :log1p, xgboost :tweedie, :l1 or :log (e.g. auto_ets:log1p, xgboost:log).")
     var model = "seasonal_naive"
 
     @Option(help: "Season length for seasonal_naive (default 7 for days, 52 for weeks).")

@@ -46,6 +46,37 @@ struct GlobalModelTests {
         #expect(try again.serialized() == trained.serialized())
     }
 
+    /// The log objective: labels are log(1 + y) minus the series' recent log level, forecasts come
+    /// back through exp - 1 (intervals too, so they stay around the median), the model is
+    /// deterministic and a stored copy predicts the same.
+    @Test func logObjectiveBeatsSeasonalNaiveAndRoundTrips() throws {
+        let series = Self.catalogue()
+        var model = GlobalBoostedModel(horizon: 14, objective: .logLevel)
+        #expect(model.name == "XGBoost[log]" && model.rounds == 300 && BoostingObjective.logLevel.point == .median)
+        model.rounds = 120
+        let trained = try model.train(series, cutoffIndex: { _ in 185 }, calendar: Self.calendar)
+        var oursErr = 0.0, snErr = 0.0
+        for s in series {
+            let f = try trained.forecast(s, origin: 185, level: 0.8)
+            let sn = try SeasonalNaive(seasonLength: 7).forecast(Array(s.values[0...185]), horizon: 14, level: 0.8)
+            for h in 0..<14 {
+                oursErr += abs(f.mean[h] - s.values[186 + h])
+                snErr += abs(sn.mean[h] - s.values[186 + h])
+                #expect(f.lower[h] <= f.mean[h] && f.mean[h] <= f.upper[h] && f.lower[h] >= 0)
+            }
+        }
+        #expect(oursErr < 0.85 * snErr, "\(oursErr) vs seasonal naive \(snErr)")
+        let again = try model.train(series, cutoffIndex: { _ in 185 }, calendar: Self.calendar)
+        #expect(try again.serialized() == trained.serialized())
+        let encodings = trained.encodings(level: 0.8, categories: [], regions: [], locations: [], predictionOrigin: 20_185)
+        #expect(encodings.objective == .logLevel)
+        let restored = try GlobalBoostedModel.Trained(serialized: try trained.serialized(), encodings: encodings,
+                                                      calendar: [(day: 20_100, holiday: true, event: "x")])
+        let a = try trained.forecast(series[7], origin: 185, level: 0.8), b = try restored.forecast(series[7], origin: 185, level: 0.8)
+        #expect(a.mean == b.mean)
+        for h in 0..<14 { #expect(abs(a.upper[h] - b.upper[h]) < 1e-6 * max(1, a.upper[h])) }
+    }
+
     @Test func nothingAfterTheCutoffReachesTheModel() throws {
         var model = GlobalBoostedModel(horizon: 14)
         model.rounds = 30
