@@ -45,6 +45,7 @@ public enum RunPlanner {
                 WINDOW w AS (ORDER BY g.item_id, g.location_id)
                 """).named("plan_run_series"))
             try tx.execute(Query("ANALYZE forecast.run_series").named("analyze_run_series"))
+            try SeriesAttributes.requirePresent(config.attributes ?? [], runID: runID, on: tx)
             let summary = try tx.query(Query("""
                 SELECT count(*)::int AS series, coalesce(max(chunk) + 1, 0)::int AS chunks
                 FROM forecast.run_series WHERE run_id = \(runID)

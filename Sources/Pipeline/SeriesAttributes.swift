@@ -41,6 +41,20 @@ public enum SeriesAttributes {
             """)
     }
 
+    /// Refuses attribute names that no series has a value for (a typo would otherwise read as
+    /// "missing" everywhere, silently). `runID` or `backtestID` names the planned series.
+    static func requirePresent(_ names: [String], runID: Int64? = nil, backtestID: Int64? = nil, on connection: Connection) throws {
+        guard !names.isEmpty else { return }
+        let absent = try connection.query(Query("""
+            SELECT string_agg(n, ', ' ORDER BY n) AS absent FROM unnest(\(names)::text[]) AS n
+            WHERE NOT EXISTS (SELECT 1 FROM forecast.run_series r WHERE r.run_id = \(runID) AND r.attributes ->> n IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM forecast.backtest_series b WHERE b.backtest_id = \(backtestID) AND b.attributes ->> n IS NOT NULL)
+            """).named("absent_attributes")).first?.decodeIfPresent("absent", as: String.self)
+        if let absent {
+            throw PipelineError.invalidArgument("--attributes: no series has a value for \(absent) (keys of demand.items.attributes / demand.locations.attributes, as valid at the cutoff)")
+        }
+    }
+
     /// A backtest's series' attributes as valid at one fold's cutoff (series_no -> attributes).
     static func read(backtestID: Int64, cutoff: PostgresDate, names: [String], schema: SQLIdentifier,
                      on connection: Connection) throws -> [Int: [String: Value]] {

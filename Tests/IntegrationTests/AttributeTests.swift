@@ -98,6 +98,18 @@ extension Integration {
                                   as: Int.self) == remodelledSeries)
         }
 
+        /// A name no series has (a typo) stops the run before anything is written, naming the key.
+        @Test func anAttributeNoSeriesHasStopsTheRun() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try Self.load(db)
+            let result = try CLI.run(["run", "--frequency", "week", "--cutoff", "2026-11-22", "--horizon", "3", "--model", "xgboost",
+                                      "--attributes", "location.sqft,location.sqfx", "--as-of", "2026-11-23T06:00:00Z"], databaseURL: db.url)
+            #expect(result.status == 64)
+            #expect(result.stderr.contains("--attributes: no series has a value for location.sqfx"), "\(result.stderr)")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
+        }
+
         @Test func badAttributeNamesAreRefused() throws {
             #expect(throws: PipelineError.self) { try SeriesAttributes.validate(["store.sqft"]) }
             #expect(throws: PipelineError.self) { try SeriesAttributes.validate(["item.pack", "item.pack"]) }

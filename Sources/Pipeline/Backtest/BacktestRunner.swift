@@ -111,6 +111,7 @@ public struct BacktestRunner: Sendable {
                  AND (l.valid_to IS NULL OR \(newestCutoff) < l.valid_to)
             WINDOW w AS (ORDER BY k.item_id, k.location_id)
             """).named("plan_backtest_series"))
+        try SeriesAttributes.requirePresent(options.attributes, backtestID: id, on: connection)
         var segments: [Int: (String, String)] = [:]
         for row in try connection.query(Query("""
             SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region
