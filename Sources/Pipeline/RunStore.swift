@@ -75,12 +75,22 @@ public enum RunStore {
     }
 
     /// The given as-of time, or the database's clock (shared by every host) when none is given.
+    /// How far ahead of the database's clock an `--as-of` may be (clock skew between hosts).
+    public static let asOfSkewSeconds = 300
+
+    /// The knowledge time: `given`, or the database's clock. An as-of in the future is refused: it
+    /// would read rows "known" later than now and, published, take `latest` over from tomorrow.
     public static func asOf(_ given: PostgresTimestamp?, on connection: Connection) throws -> PostgresTimestamp {
-        if let given { return given }
-        guard let row = try connection.query(Query("SELECT clock_timestamp() AS now").named("now")).first else {
+        guard let row = try connection.query(Query("""
+            SELECT clock_timestamp() AS now, \(given)::timestamptz > clock_timestamp() + make_interval(secs => \(asOfSkewSeconds)) AS future
+            """).named("now")).first else {
             throw PostgresError(kind: .protocolViolation, message: "SELECT clock_timestamp() returned no row")
         }
-        return try row.decode("now")
+        guard let given else { return try row.decode("now") }
+        if try row.decodeIfPresent("future", as: Bool.self) == true {
+            throw PipelineError.invalidArgument("--as-of \(given) is in the future (the database's clock says \(try row.decode("now", as: PostgresTimestamp.self))); nothing can be known then yet")
+        }
+        return given
     }
 
     public static func load(_ id: Int64, on connection: Connection) throws -> RunRecord {

@@ -25,19 +25,19 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "Only rows loaded by then are read (default: now).")
     var asOf: PostgresTimestamp?
 
-    @Option(help: "Number of folds.")
+    @Option(parsing: .unconditional, help: "Number of folds.")
     var folds = 4
 
-    @Option(help: "Periods between fold cutoffs.")
+    @Option(parsing: .unconditional, help: "Periods between fold cutoffs.")
     var step = 7
 
-    @Option(help: "Periods scored per fold.")
+    @Option(parsing: .unconditional, help: "Periods scored per fold.")
     var horizon = 28
 
-    @Option(help: "Lead time: periods between the cutoff and the first scored period.")
+    @Option(parsing: .unconditional, help: "Lead time: periods between the cutoff and the first scored period.")
     var gap = 0
 
-    @Option(name: .customLong("window-length"), help: "Sliding training window in periods (default: expanding).")
+    @Option(name: .customLong("window-length"), parsing: .unconditional, help: "Sliding training window in periods (default: expanding).")
     var windowLength: Int?
 
     @Option(help: "Series frequency: day or week.")
@@ -46,19 +46,19 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Comma-separated models (seasonal naive is always included as the reference). Local models take :log1p (fitted on log(1 + y), the median served), xgboost takes :tweedie (the mean, default), :l1 (absolute error, the median) or :log (pseudo-Huber on the log level, the median).")
     var models = "seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost"
 
-    @Option(help: "Season length for seasonal naive (default 7 for days, 52 for weeks).")
+    @Option(parsing: .unconditional, help: "Season length for seasonal naive (default 7 for days, 52 for weeks).")
     var season: Int?
 
-    @Option(help: "Window for moving_average.")
+    @Option(parsing: .unconditional, help: "Window for moving_average.")
     var window = 28
 
-    @Option(help: "Nominal interval coverage.")
+    @Option(parsing: .unconditional, help: "Nominal interval coverage.")
     var level = 0.8
 
-    @Option(help: "Worker threads, each with its own connection.")
+    @Option(parsing: .unconditional, help: "Worker threads, each with its own connection.")
     var workers = 2
 
-    @Option(name: .customLong("chunk-size"), help: "Series per chunk.")
+    @Option(name: .customLong("chunk-size"), parsing: .unconditional, help: "Series per chunk.")
     var chunkSize = 250
 
     @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")

@@ -16,7 +16,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: RunOptions
 
-    @Option(help: "Worker threads in this process, each with its own connection.")
+    @Option(parsing: .unconditional, help: "Worker threads in this process, each with its own connection.")
     var workers = 2
 
     @Flag(help: "Run again even if this cutoff is already published; the new run supersedes it.")

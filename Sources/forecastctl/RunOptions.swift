@@ -11,7 +11,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("as-of"), help: "Knowledge time: only rows loaded and plans known by then are read (default: now).")
     var asOf: PostgresTimestamp?
 
-    @Option(help: "Periods to forecast.")
+    @Option(parsing: .unconditional, help: "Periods to forecast.")
     var horizon = 28
 
     @Option(help: "Series frequency: day or week.")
@@ -20,37 +20,37 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Model: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost or selected (Naive serves series too short for it); local models take :log1p, xgboost :tweedie, :l1 or :log (e.g. auto_ets:log1p, xgboost:log).")
     var model = "seasonal_naive"
 
-    @Option(help: "Season length for seasonal_naive (default 7 for days, 52 for weeks).")
+    @Option(parsing: .unconditional, help: "Season length for seasonal_naive (default 7 for days, 52 for weeks).")
     var season: Int?
 
-    @Option(help: "Window for moving_average.")
+    @Option(parsing: .unconditional, help: "Window for moving_average.")
     var window = 28
 
-    @Option(help: "Nominal coverage of the stored interval.")
+    @Option(parsing: .unconditional, help: "Nominal coverage of the stored interval.")
     var level = 0.8
 
     @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
     var inputSchema = "demand"
 
-    @Option(name: .customLong("stale-sla-hours"), help: "Block the run if the newest sales load is older than this at the as-of time (default 36 for daily runs, 192 = 8 days for weekly ones).")
+    @Option(name: .customLong("stale-sla-hours"), parsing: .unconditional, help: "Block the run if the newest sales load is older than this at the as-of time (default 36 for daily runs, 192 = 8 days for weekly ones).")
     var staleSLAHours: Double?
 
-    @Option(name: .customLong("min-volume-ratio"), help: "Warn if the cutoff day's row count is below this share of the trailing average.")
+    @Option(name: .customLong("min-volume-ratio"), parsing: .unconditional, help: "Warn if the cutoff day's row count is below this share of the trailing average.")
     var minVolumeRatio = 0.5
 
     @Option(help: "Extra item/location attributes the xgboost model uses, comma-separated: item.<key>, location.<key> (keys of demand.items/locations.attributes, as valid at the cutoff).")
     var attributes: String?
 
-    @Option(name: .customLong("chunk-size"), help: "Series per work item.")
+    @Option(name: .customLong("chunk-size"), parsing: .unconditional, help: "Series per work item.")
     var chunkSize = 250
 
-    @Option(name: .customLong("lease-seconds"), help: "A work item whose worker stops heartbeating for this long is claimed again.")
+    @Option(name: .customLong("lease-seconds"), parsing: .unconditional, help: "A work item whose worker stops heartbeating for this long is claimed again.")
     var leaseSeconds = 60.0
 
-    @Option(name: .customLong("heartbeat-seconds"), help: "How often a busy worker renews its lease.")
+    @Option(name: .customLong("heartbeat-seconds"), parsing: .unconditional, help: "How often a busy worker renews its lease.")
     var heartbeatSeconds = 10.0
 
-    @Option(name: .customLong("max-attempts"), help: "Attempts per work item before the run fails.")
+    @Option(name: .customLong("max-attempts"), parsing: .unconditional, help: "Attempts per work item before the run fails.")
     var maxAttempts = 3
 
     var config: RunConfig {

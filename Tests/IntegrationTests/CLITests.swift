@@ -80,6 +80,34 @@ extension Integration {
             #expect(check.stdout.contains("sales_duplicate_keys            demand.sales      block     1"))
         }
 
+        /// Every number is checked (finite, in range) and a future as-of refused before a run row
+        /// exists: exit 64 with one line, and the cutoff is not wedged by a half-made run.
+        @Test func badNumbersAndAFutureAsOfAreRefusedBeforeAnythingIsWritten() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            let base = ["run", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z"]
+            let cases: [([String], String)] = [
+                (["--force", "--lease-seconds", "1e17"], "--lease-seconds must be between 1 and 86400, got 1e+17"),
+                (["--lease-seconds", "inf"], "--lease-seconds must be between 1 and 86400, got inf"),
+                (["--stale-sla-hours", "nan"], "--stale-sla-hours must be between 0 and 8760 (a year), got nan"),
+                (["--stale-sla-hours", "1e9"], "--stale-sla-hours must be between 0 and 8760 (a year), got 1000000000.0"),
+                (["--min-volume-ratio", "nan"], "--min-volume-ratio must be between 0 and 1, got nan"),
+                (["--horizon", "-5"], "--horizon must be between 1 and 3660, got -5"),
+                (["--level", "nan"], "--level must be between 0 and 1, got nan"),
+            ]
+            for (flags, message) in cases {
+                let r = try CLI.run(base + flags, databaseURL: db.url)
+                #expect(r.status == 64, "\(flags): \(r.stderr)")
+                #expect(r.stderr == "forecastctl: error: \(message)\n", "\(flags)")
+            }
+            let future = try CLI.run(["run", "--cutoff", "2027-06-01", "--as-of", "2027-06-02T00:00:00Z", "--stale-sla-hours", "100"],
+                                     databaseURL: db.url)
+            #expect(future.status == 64)
+            #expect(future.stderr.hasPrefix("forecastctl: error: --as-of 2027-06-02"), "\(future.stderr)")
+            #expect(future.stderr.contains("is in the future"), "\(future.stderr)")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 0)
+        }
+
         @Test func badInputGivesOneClearLineAndDocumentedExitCode() throws {
             let db = try TestDatabase(migrate: false)
             defer { db.drop() }
