@@ -48,6 +48,30 @@ extension Integration {
             #expect(try db.scalar(Query("SELECT attempted_by NOT LIKE \("%:\(pid)-%") FROM forecast.work_items WHERE run_id = \(runID) AND chunk = \(heldChunk)"), as: Bool.self))
         }
 
+        /// The coordinator's own connection sits idle while the workers run; when it is lost in
+        /// that time (a server restart, an admin's pg_terminate_backend) the run still publishes and
+        /// `run` must say so (exit 0), not "cannot connect" (exit 69).
+        @Test func losingTheIdleCoordinatorConnectionDoesNotFailAPublishedRun() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let run = try CLI.start(Self.runArgs + ["--workers", "1", "--chunk-size", "10", "--throttle-ms", "40"], databaseURL: db.url)
+            try Self.waitFor("the run to start") {
+                (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'running'", as: Int.self)) == 1
+            }
+            // The process's first connection is the coordinator's.
+            let current = try db.scalar("SELECT current_database()::text", as: String.self)
+            let terminated = try db.scalar(Query("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = \(current) AND application_name = 'forecastctl' ORDER BY backend_start LIMIT 1
+                """), as: Bool.self)
+            #expect(terminated)
+            let result = CLI.finish(run)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("published"), "\(result.stdout)")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.runs WHERE status = 'published'", as: Int.self) == 1)
+        }
+
         @Test func twoConcurrentRunCommandsPublishOneRun() throws {
             let db = try TestDatabase()
             defer { db.drop() }
