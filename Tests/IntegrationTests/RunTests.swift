@@ -68,6 +68,21 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 1)
         }
 
+        /// A backfill (an older cutoff published later) moves neither latest nor freshness: both
+        /// report the run of the newest cutoff.
+        @Test func aBackfillMovesNeitherLatestNorFreshness() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let newest = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 7))
+            let backfill = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 7, cutoff: PostgresDate(iso: "2026-11-20")!))
+            #expect(newest.outcome == .published && backfill.outcome == .published)
+            #expect(try db.scalar("SELECT string_agg(DISTINCT run_id::text, ',') FROM forecast.latest", as: String.self) == String(newest.runID))
+            #expect(try db.scalar("SELECT run_id FROM forecast.freshness WHERE frequency = 'day'", as: Int64.self) == newest.runID)
+            #expect(try db.scalar("SELECT cutoff::text FROM forecast.freshness WHERE frequency = 'day'", as: String.self) == "2026-11-27")
+            #expect(try db.scalar("SELECT run_id FROM forecast.served_runs", as: Int64.self) == newest.runID)
+        }
+
         @Test func failedRunLeavesPreviousForecastsInLatest() throws {
             let db = try TestDatabase()
             defer { db.drop() }
