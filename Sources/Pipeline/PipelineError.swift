@@ -14,6 +14,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
     case runFailed(runID: Int64, reason: String)
     /// Bad demo-data or run parameters.
     case invalidArgument(String)
+    /// A run for the cutoff is in flight with another definition; it was left alone.
+    case runInFlight(runID: Int64, reason: String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
             return "run \(id) failed: \(reason)"
         case let .invalidArgument(message):
             return message
+        case let .runInFlight(id, reason):
+            return "run \(id) for this cutoff is in flight with \(reason); it was left alone: wait for it (`forecastctl status`) and run again with --force"
         }
     }
 }

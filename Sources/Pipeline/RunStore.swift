@@ -43,7 +43,7 @@ public enum RunStore {
         return try connection.transaction { tx in
             try tx.advisoryTransactionLock(cutoffLockKey(cutoff, config.frequency))
             let existing = try tx.query(Query("""
-                SELECT id, status FROM forecast.runs
+                SELECT id, status, config::text AS config FROM forecast.runs
                 WHERE cutoff = \(cutoff) AND frequency = \(config.frequency.rawValue) AND status IN ('queued', 'running', 'published')
                 ORDER BY id DESC
                 """).named("find_runs_for_cutoff")).rows
@@ -57,9 +57,13 @@ public enum RunStore {
                         try markFailed(id, error: "the process planning this run stopped before the run started", on: tx)
                         continue
                     }
+                    try requireSameOutput(id, running: try row.decode("config"), requested: config)
                     return .joined(id)
                 }
-                if status == "running" { return .joined(id) }
+                if status == "running" {
+                    try requireSameOutput(id, running: try row.decode("config"), requested: config)
+                    return .joined(id)
+                }
                 if status == "published" && !force { return .alreadyPublished(id) }
             }
             let id = try tx.query(Query("""
@@ -72,6 +76,24 @@ public enum RunStore {
             try tx.query(Query("SELECT pg_advisory_lock(\(plannerLockKey(id)))").named("planner_lock"))
             return .created(id)
         }
+    }
+
+    /// Joining a run in flight is only right when it makes the rows the caller asked for: a
+    /// different horizon, model, level, input schema or attribute list is refused (the run in
+    /// flight is left alone) rather than silently served with its own definition.
+    static func requireSameOutput(_ id: Int64, running json: String, requested: RunConfig) throws {
+        let running = try JSONDecoder().decode(RunConfig.self, from: Data(json.utf8))
+        var differences: [String] = []
+        if running.horizon != requested.horizon { differences.append("horizon \(running.horizon) (asked \(requested.horizon))") }
+        if running.model != requested.model {
+            differences.append("model \((try? running.modelVersion()) ?? "?") (asked \((try? requested.modelVersion()) ?? "?"))")
+        }
+        if running.intervalLevel != requested.intervalLevel {
+            differences.append("level \(running.intervalLevel) (asked \(requested.intervalLevel))")
+        }
+        if running.inputSchema != requested.inputSchema { differences.append("input schema \(running.inputSchema) (asked \(requested.inputSchema))") }
+        if (running.attributes ?? []) != (requested.attributes ?? []) { differences.append("other --attributes") }
+        if !differences.isEmpty { throw PipelineError.runInFlight(runID: id, reason: differences.joined(separator: ", ")) }
     }
 
     /// The given as-of time, or the database's clock (shared by every host) when none is given.

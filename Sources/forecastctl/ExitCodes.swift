@@ -19,7 +19,8 @@ enum ExitCodes {
     static let unavailable: Int32 = 69
     /// An unexpected error (a bug): please report it with the log.
     static let software: Int32 = 70
-    /// A transient database error (serialization failure, deadlock, lost connection): retry.
+    /// A transient database error (serialization failure, deadlock, lost connection), or a run
+    /// for the cutoff in flight with another configuration: retry later.
     static let tempFail: Int32 = 75
     /// Configuration: database not migrated, sql/ folder missing, malformed contract file, SQL error.
     static let config: Int32 = 78
@@ -34,6 +35,7 @@ enum ExitCodes {
             case .runFailed: return (e.description, runFailed)
             case .invalidArgument: return (e.description, usage)
             case .configuration, .migration: return (e.description, config)
+            case .runInFlight: return (e.description, tempFail)
             }
         case let e as PostgresError:
             if e.kind == .connection { return (e.description, unavailable) }

@@ -72,6 +72,28 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.runs WHERE status = 'published'", as: Int.self) == 1)
         }
 
+        /// A run asked for while another run of the cutoff is in flight with a different definition
+        /// is refused (exit 75, naming the run and the difference); the run in flight is untouched.
+        @Test func aDifferentRunForACutoffInFlightIsRefusedNotSilentlyJoined() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let first = try CLI.start(Self.runArgs + ["--workers", "1", "--chunk-size", "10", "--throttle-ms", "30"], databaseURL: db.url)
+            try Self.waitFor("the run to start") {
+                (try? db.scalar("SELECT count(*) FROM forecast.runs WHERE status = 'running'", as: Int.self)) == 1
+            }
+            let runID = try db.scalar("SELECT id FROM forecast.runs", as: Int64.self)
+            var args = Self.runArgs
+            args[args.firstIndex(of: "14")!] = "7"
+            let second = try CLI.run(args + ["--force"], databaseURL: db.url)
+            #expect(second.status == 75)
+            #expect(second.stderr == "forecastctl: error: run \(runID) for this cutoff is in flight with horizon 14 (asked 7); it was left alone: wait for it (`forecastctl status`) and run again with --force\n")
+            let result = CLI.finish(first)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 1)
+            #expect(try db.scalar("SELECT max(horizon) FROM forecast.latest", as: Int.self) == 14)
+        }
+
         @Test func twoConcurrentRunCommandsPublishOneRun() throws {
             let db = try TestDatabase()
             defer { db.drop() }
