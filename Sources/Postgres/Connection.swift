@@ -7,12 +7,24 @@ public final class Connection: @unchecked Sendable {
     let handle: OpaquePointer
     private var closed = false
 
+    /// Client-side defaults, each overridden by the same key in the connection string (or by
+    /// `PGCONNECT_TIMEOUT`): give up connecting after 10 s instead of waiting forever on a listener
+    /// that never answers, and let TCP keepalives notice a vanished server or network within about
+    /// a minute instead of hanging on a dead socket.
+    public static let defaultParameters: [(String, String)] = [
+        ("connect_timeout", "10"), ("keepalives", "1"), ("keepalives_idle", "30"),
+        ("keepalives_interval", "10"), ("keepalives_count", "3"),
+    ]
+
     /// Connects with a libpq connection string or URI (`postgresql://user@host:5432/db`).
     /// An empty string uses the standard `PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`... variables.
     public static func connect(_ conninfo: String, applicationName: String = "forecastctl") throws -> Connection {
-        // Both arrays are NULL-terminated, as PQconnectdbParams requires.
-        let keys: [String?] = ["dbname", "fallback_application_name", nil]
-        let values: [String?] = [conninfo, applicationName, nil]
+        // Defaults first: with expand_dbname, the keys of the connection string in `dbname` override
+        // the ones before it. Both arrays are NULL-terminated, as PQconnectdbParams requires.
+        let environment = ProcessInfo.processInfo.environment
+        let defaults = defaultParameters.filter { !($0.0 == "connect_timeout" && environment["PGCONNECT_TIMEOUT"] != nil) }
+        let keys: [String?] = defaults.map(\.0) + ["dbname", "fallback_application_name", nil]
+        let values: [String?] = defaults.map(\.1) + [conninfo, applicationName, nil]
         let handle: OpaquePointer? = withOptionalCStringArray(keys) { k in
             withOptionalCStringArray(values) { v in PQconnectdbParams(k, v, 1) }
         }
