@@ -36,7 +36,17 @@ public struct ContractRunner: Sendable {
                     FROM (SELECT row_to_json(v)::text AS j FROM violations v LIMIT \(Self.sampleLimit)) s) AS samples
             """
         let started = DispatchTime.now()
-        let row = try connection.query(Query(unsafeSQL: sql, binds: inner.binds, name: inner.name)).first
+        // A contract only reads: run it in a READ ONLY transaction, so that a contract file that
+        // tries to change data fails (25006) instead of changing it. Nothing to commit either way.
+        try connection.execute(Query(unsafeSQL: "BEGIN TRANSACTION READ ONLY", name: "begin_contract"))
+        let row: Row?
+        do {
+            row = try connection.query(Query(unsafeSQL: sql, binds: inner.binds, name: inner.name)).first
+            try connection.execute(Query(unsafeSQL: "ROLLBACK", name: "end_contract"))
+        } catch {
+            _ = try? connection.execute(Query(unsafeSQL: "ROLLBACK", name: "end_contract"))
+            throw error
+        }
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
         let n = try row?.decode("n", as: Int.self) ?? 0
         let samplesJSON = try row?.decode("samples", as: String.self) ?? "[]"

@@ -92,6 +92,32 @@ extension Integration {
             #expect(plan.contains("(never executed)"), "\(plan)")
         }
 
+        /// Contracts run in a read-only transaction: a contract that tries to change data fails
+        /// with SQLSTATE 25006 and changes nothing.
+        @Test func aContractCannotChangeData() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let before = try db.scalar("SELECT count(*) FROM demand.sales", as: Int.self)
+            let hostile = try Contract(file: "hostile.sql", text: """
+                -- name: hostile
+                -- table: demand.sales
+                -- severity: warn
+                -- owner: nobody
+                -- description: deletes what it checks
+                DELETE FROM @schema.sales WHERE ds <= @cutoff RETURNING item_id, location_id, ds
+                """)
+            let parameters = ContractParameters(cutoff: Fixtures.end, asOf: Fixtures.asOf, horizon: 14, frequency: .day,
+                                                staleSLAHours: 36, minVolumeRatio: 0.5, schema: SQLIdentifier("demand"))
+            let c = try db.connect()
+            defer { c.close() }
+            let error = #expect(throws: PostgresError.self) { try ContractRunner(contracts: [hostile]).evaluate(hostile, parameters: parameters, on: c) }
+            #expect(error?.sqlState?.code == "25006", "\(String(describing: error))")
+            #expect(try db.scalar("SELECT count(*) FROM demand.sales", as: Int.self) == before)
+            // The connection is usable afterwards (not left in a failed transaction).
+            #expect(try c.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
+        }
+
         @Test func samplesAreCappedAtFiveAndNameKeys() throws {
             let db = try TestDatabase()
             defer { db.drop() }
