@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import Pipeline
+import Postgres
+
+extension Integration {
+    /// What the worker role can and cannot do to published output, enforced by the database.
+    @Suite struct Privileges {
+        static func sqlState(_ c: Connection, _ sql: Query) -> String? {
+            do {
+                try c.execute(sql)
+                return nil
+            } catch let error as PostgresError {
+                return error.sqlState?.code
+            } catch {
+                return "?"
+            }
+        }
+
+        @Test func theWorkerRoleCannotChangePublishedOutputOrSkipTheLifecycle() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 6, locations: 2)
+            let published = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 3))
+            #expect(published.outcome == .published)
+            let rows = try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self)
+            try db.execute("""
+                INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version, status)
+                VALUES ('2026-11-20', now(), 'day', 3, '{}', 'test', 'test', 'queued'),
+                       ('2026-11-19', now(), 'day', 3, '{}', 'test', 'test', 'queued')
+                """)
+            let c = try db.connect()
+            defer { c.close() }
+            try c.execute("SET ROLE forecast_worker")
+            let id = published.runID
+            // New rows into a published run: refused.
+            #expect(Self.sqlState(c, Query("""
+                INSERT INTO forecast.forecasts (run_id, item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper,
+                                                interval_level, model_name, model_version, cutoff, generated_at)
+                SELECT run_id, item_id, location_id, ds + 100, horizon, 1e9, 0, 2e9, interval_level, model_name, model_version, cutoff, generated_at
+                FROM forecast.forecasts WHERE run_id = \(id) LIMIT 1
+                """)) == "FC003")
+            // Changing or removing published rows: not granted.
+            #expect(Self.sqlState(c, Query("UPDATE forecast.forecasts SET yhat = 0 WHERE run_id = \(id)")) == "42501")
+            #expect(Self.sqlState(c, Query("DELETE FROM forecast.forecasts WHERE run_id = \(id)")) == "42501")
+            // Status changes outside the lifecycle, and publishing a run whose work is not done.
+            let queued = try c.query("SELECT min(id) AS id FROM forecast.runs WHERE status = 'queued'").first!.decode("id", as: Int64.self)
+            #expect(Self.sqlState(c, Query("UPDATE forecast.runs SET status = 'published' WHERE id = \(queued)")) == "FC001")
+            #expect(Self.sqlState(c, Query("UPDATE forecast.runs SET status = 'running' WHERE id = \(id)")) == "FC001")
+            try c.execute(Query("UPDATE forecast.runs SET status = 'running' WHERE id = \(queued)"))
+            #expect(Self.sqlState(c, Query("UPDATE forecast.runs SET status = 'published' WHERE id = \(queued)")) == "FC002")
+            try c.execute("RESET ROLE")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == rows)
+            #expect(try db.scalar(Query("SELECT status FROM forecast.runs WHERE id = \(id)"), as: String.self) == "published")
+        }
+    }
+}
