@@ -34,7 +34,8 @@ public enum SeriesAttributes {
 
     /// SQL: the named attributes of item row `i` and location row `l` as one JSON object (NULL when none are named).
     static func selectExpression(_ names: [String]) -> Query {
-        Query("""
+        if names.isEmpty { return Query("NULL::jsonb") }
+        return Query("""
             (SELECT jsonb_object_agg(n, CASE WHEN n LIKE 'item.%' THEN i.attributes -> substr(n, 6)
                                                ELSE l.attributes -> substr(n, 10) END)
              FROM unnest(\(names)::text[]) AS n)

@@ -1,8 +1,8 @@
 /// A five-character SQLSTATE code as reported by PostgreSQL (`PG_DIAG_SQLSTATE`).
 ///
 /// The class (first two characters) decides whether an operation may be retried:
-/// serialization failures and deadlocks (`40001`, `40P01`) and connection problems (class `08`)
-/// are transient; integrity violations (class `23`) and data-contract violations are not.
+/// serialization failures and deadlocks (`40001`, `40P01`), connection problems (class `08`),
+/// timeouts and insufficient resources are transient; integrity violations (class `23`) and data-contract violations are not.
 public struct SQLState: Hashable, Sendable, CustomStringConvertible {
     public let code: String
 
@@ -13,9 +13,13 @@ public struct SQLState: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { code }
 
+    /// Also retried: statement and lock timeouts (`57014`, `55P03`: the same query may well pass
+    /// on a less busy server), a server shutting down or starting (`57P01`, `57P03`), and
+    /// insufficient resources (class `53`: disk full, out of memory, too many connections).
     public var isRetryable: Bool {
         self == .serializationFailure || self == .deadlockDetected || sqlClass == "08"
             || self == .lockNotAvailable || self == .adminShutdown || self == .cannotConnectNow
+            || self == .queryCanceled || sqlClass == "53"
     }
 
     public static let uniqueViolation = SQLState("23505")

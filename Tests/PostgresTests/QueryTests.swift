@@ -43,6 +43,10 @@ struct QueryTests {
         #expect(!e.isRetryable)
         #expect(PostgresError(kind: .server, sqlState: .serializationFailure, message: "x").isRetryable)
         #expect(PostgresError(kind: .server, sqlState: SQLState("08006"), message: "x").isRetryable)
+        // Statement timeouts and insufficient resources (disk full) are worth another attempt.
+        #expect(PostgresError(kind: .server, sqlState: .queryCanceled, message: "x").isRetryable)
+        #expect(PostgresError(kind: .server, sqlState: SQLState("53100"), message: "x").isRetryable)
+        #expect(!PostgresError(kind: .server, sqlState: SQLState("FC003"), message: "x").isRetryable)
         #expect(e.debugDescription.contains("sql: INSERT ..."))
         #expect(PostgresError.oneLine("a\n\tb\n") == "a; b")
     }
