@@ -92,6 +92,18 @@ public struct WorkQueue: Sendable {
     }
 
     /// Fails items whose lease expired on their last allowed attempt (the rescuer).
+    /// Hands a held item back at once (the process is stopping): available again, and the
+    /// interrupted attempt does not count against `max_attempts`.
+    public func release(_ claim: Claim, reason: String, on connection: Connection) throws {
+        let entry = "{\"attempt\": \(claim.attempt), \"worker\": \(jsonString(workerName)), \"released\": \(jsonString(reason))}"
+        try connection.execute(Query("""
+            UPDATE forecast.work_items
+            SET state = 'available', attempt = attempt - 1, scheduled_at = clock_timestamp(), lease_expires_at = NULL,
+                errors = errors || jsonb_build_array(\(entry)::jsonb)
+            WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = 'running'
+            """).named("release_work_item"))
+    }
+
     public func failExhausted(on connection: Connection) throws {
         try connection.execute(Query("""
             UPDATE forecast.work_items

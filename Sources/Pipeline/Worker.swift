@@ -17,6 +17,10 @@ public final class Worker: @unchecked Sendable {
     let throttle: Double
 
     struct LeaseLost: Error {}
+    struct Stopping: Error {}
+
+    /// Throws `Stopping` once SIGTERM/SIGINT asked the process to stop.
+    func checkStop() throws { if StopSignal.shared.requested != nil { throw Stopping() } }
 
     public init(name: String, run: RunRecord, throttleSeconds: Double = 0, logger: Logger,
                 connect: @escaping @Sendable () throws -> Connection) throws {
@@ -48,6 +52,7 @@ public final class Worker: @unchecked Sendable {
     public func runUntilDone() throws -> RunRecord.Status {
         var idle = 0.1
         while true {
+            if let signal = StopSignal.shared.requested { throw PipelineError.interrupted(signal: signal, runID: run.id) }
             let status = try RunStore.status(run.id, on: connection)
             switch status {
             case .published, .failed, .superseded: return status
@@ -81,6 +86,7 @@ public final class Worker: @unchecked Sendable {
             var lastBeat = Date()
             let segments = forecaster.globals.isEmpty ? [:] : try GlobalTraining.segments(runID: run.id, chunk: claim.chunk, on: connection)
             for s in series {
+                try checkStop()
                 try forecaster.encode(s, segment: segments[s.seriesNo], into: &writer)
                 if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {
                     guard try queue.heartbeat(claim, on: connection) else { throw LeaseLost() }
@@ -90,6 +96,7 @@ public final class Worker: @unchecked Sendable {
             if throttle > 0 {
                 let until = Date().addingTimeInterval(throttle)
                 while Date() < until {
+                    try checkStop()
                     Thread.sleep(forTimeInterval: min(0.05, max(0, until.timeIntervalSinceNow)))
                     if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {
                         guard try queue.heartbeat(claim, on: connection) else { throw LeaseLost() }
@@ -109,6 +116,9 @@ public final class Worker: @unchecked Sendable {
                 "chunk": "\(claim.chunk)", "series": "\(series.count)", "rows": "\(writer.rowCount)",
                 "read_ms": "\(Int(t1.timeIntervalSince(t0) * 1000))", "forecast_ms": "\(Int(t2.timeIntervalSince(t1) * 1000))",
                 "write_ms": "\(Int(Date().timeIntervalSince(t2) * 1000))"])
+        } catch is Stopping {
+            try queue.release(claim, reason: "worker stopping (signal \(StopSignal.shared.requested ?? 0))", on: connection)
+            logger.info("handed back work item", metadata: ["item": "\(claim.id)", "chunk": "\(claim.chunk)"])
         } catch is LeaseLost {
             logger.warning("lost the lease on work item", metadata: ["item": "\(claim.id)", "chunk": "\(claim.chunk)"])
         } catch let error as PostgresError where error.kind == .connection {

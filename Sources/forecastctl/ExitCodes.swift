@@ -24,6 +24,8 @@ enum ExitCodes {
     static let tempFail: Int32 = 75
     /// Configuration: database not migrated, sql/ folder missing, malformed contract file, SQL error.
     static let config: Int32 = 78
+    /// 130 / 143: stopped by SIGINT / SIGTERM (128 + the signal); held work items were handed back.
+    static func interrupted(_ signal: Int32) -> Int32 { 128 + signal }
 
     /// One line for the user and the exit code for an error.
     static func classify(_ error: Error) -> (String, Int32) {
@@ -36,6 +38,7 @@ enum ExitCodes {
             case .invalidArgument: return (e.description, usage)
             case .configuration, .migration: return (e.description, config)
             case .runInFlight: return (e.description, tempFail)
+            case .interrupted(let signal, _): return (e.description, interrupted(signal))
             }
         case let e as PostgresError:
             if e.kind == .connection { return (e.description, unavailable) }

@@ -32,6 +32,7 @@ struct RunCommand: ParsableCommand {
     var throttleMs = 0.0
 
     func run() throws {
+        StopSignal.shared.install()
         let coordinator = RunCoordinator(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.run"),
                                          connect: global.connector())
         var runOptions = RunCoordinator.Options(cutoff: options.cutoff, asOf: options.asOf, config: try options.config,

@@ -19,6 +19,7 @@ struct WorkCommand: ParsableCommand {
     var throttleMs = 0.0
 
     func run() throws {
+        StopSignal.shared.install()
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
         let connection = try global.connect()
         defer { connection.close() }

@@ -94,6 +94,34 @@ extension Integration {
             #expect(try db.scalar("SELECT max(horizon) FROM forecast.latest", as: Int.self) == 14)
         }
 
+        /// SIGTERM: `run` stops claiming, hands its item back at once (no lease to wait out, the
+        /// attempt not counted) and exits 143; the next `run` finishes the same run right away.
+        @Test func sigtermHandsTheItemBackAndExitsWithADocumentedCode() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let series = try Integration.Runs.expectedSeries(db)
+            let slow = try CLI.start(Self.runArgs + ["--workers", "1", "--chunk-size", "10", "--lease-seconds", "600",
+                                                    "--throttle-ms", "60000"], databaseURL: db.url)
+            try Self.waitFor("an item to be held") {
+                (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'running'", as: Int.self)) == 1
+            }
+            let stopped = Date()
+            kill(slow.0.processIdentifier, SIGTERM)
+            let result = CLI.finish(slow)
+            #expect(result.status == 143, "\(result.stderr)")
+            #expect(Date().timeIntervalSince(stopped) < 10)
+            #expect(result.stderr.contains("stopped by SIGTERM"), "\(result.stderr)")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'running'", as: Int.self) == 0)
+            #expect(try db.scalar("SELECT max(attempt) FROM forecast.work_items", as: Int.self) == 0)
+            #expect(try db.scalar("SELECT status FROM forecast.runs", as: String.self) == "running")
+            let started = Date()
+            let rerun = try CLI.run(Self.runArgs + ["--lease-seconds", "600"], databaseURL: db.url)
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+            #expect(Date().timeIntervalSince(started) < 30, "the rerun waited for a lease")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == series * 14)
+        }
+
         @Test func twoConcurrentRunCommandsPublishOneRun() throws {
             let db = try TestDatabase()
             defer { db.drop() }
