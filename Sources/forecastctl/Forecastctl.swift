@@ -15,12 +15,12 @@ struct Forecastctl: ParsableCommand {
 
             Connection: --database-url, else $DATABASE_URL, else the standard PG* variables.
             Exit codes: 0 ok, 1 run failed, 2 accuracy gate failed (backtest --gate), 64 usage, 65 blocked by a data contract, 66 no series,
-            69 database unavailable, 70 internal error, 75 transient database error (retry),
-            78 configuration (not migrated, sql/ missing, SQL error).
+            69 database unavailable, 70 internal error, 75 transient database error or a different run in flight (retry),
+            78 configuration (not migrated, sql/ missing, SQL error), 130/143 stopped by SIGINT/SIGTERM.
             """,
         version: CodeVersion.current,
         subcommands: [MigrateCommand.self, DemoDataCommand.self, CheckCommand.self, RunCommand.self, BacktestCommand.self,
-                      WorkCommand.self, StatusCommand.self, LatestCommand.self]
+                      WorkCommand.self, StatusCommand.self, LatestCommand.self, CancelCommand.self, PruneCommand.self]
     )
 
     static func main() {

@@ -122,6 +122,35 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == series * 14)
         }
 
+        /// `cancel` fails a running run cleanly: its workers stop, `run` exits 1 naming the cancel,
+        /// latest is untouched; `prune` then deletes the rows its completed items had written.
+        @Test func cancelStopsARunAndPruneRemovesItsRows() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let slow = try CLI.start(Self.runArgs + ["--workers", "1", "--chunk-size", "10", "--throttle-ms", "400"], databaseURL: db.url)
+            try Self.waitFor("two items to complete") {
+                (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'completed'", as: Int.self)) ?? 0 >= 2
+            }
+            let runID = try db.scalar("SELECT id FROM forecast.runs", as: Int64.self)
+            let cancel = try CLI.run(["cancel", "--run", String(runID), "--reason", "drill"], databaseURL: db.url)
+            #expect(cancel.status == 0, "\(cancel.stderr)")
+            #expect(cancel.stdout.hasPrefix("cancel: run \(runID) was running, now failed;"), "\(cancel.stdout)")
+            let result = CLI.finish(slow)
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("cancelled by ") && result.stderr.contains(": drill"), "\(result.stderr)")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == 0)
+            let orphans = try db.scalar(Query("SELECT count(*) FROM forecast.forecasts WHERE run_id = \(runID)"), as: Int.self)
+            #expect(orphans > 0)
+            let again = try CLI.run(["cancel", "--run", String(runID)], databaseURL: db.url)
+            #expect(again.status == 64)
+            #expect(again.stderr == "forecastctl: error: run \(runID) is failed; only a queued or running run can be cancelled\n")
+            let prune = try CLI.run(["prune"], databaseURL: db.url)
+            #expect(prune.status == 0, "\(prune.stderr)")
+            #expect(prune.stdout.contains("prune: run \(runID): \(orphans) rows deleted"), "\(prune.stdout)")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
+        }
+
         @Test func twoConcurrentRunCommandsPublishOneRun() throws {
             let db = try TestDatabase()
             defer { db.drop() }
