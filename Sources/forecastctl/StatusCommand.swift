@@ -16,10 +16,17 @@ struct StatusCommand: ParsableCommand {
         let connection = try global.connect()
         defer { connection.close() }
         try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
-        var runs = TextTable(header: ["run", "cutoff", "freq", "status", "series", "rows", "items", "warnings", "duration", "error"])
+        var runs = TextTable(header: ["run", "cutoff", "freq", "status", "series", "rows", "items", "held", "heartbeat", "warnings", "duration", "error"])
         for r in try connection.query(Query("""
-            SELECT id, cutoff, frequency, status, coalesce(series_count, 0) AS series, coalesce(row_count, 0) AS rows,
-                   items_completed || '/' || coalesce(items_total, 0) AS items, warning_count,
+            SELECT id, cutoff, frequency,
+                   CASE WHEN abandoned THEN 'ABANDONED (idle ' || round(extract(epoch FROM idle))::text || ' s)'
+                        WHEN status = 'running' THEN 'running (idle ' || round(extract(epoch FROM idle))::text || ' s)'
+                        ELSE status END AS status,
+                   coalesce(series_count, 0) AS series, coalesce(row_count, 0) AS rows,
+                   items_completed || '/' || coalesce(items_total, 0) AS items,
+                   CASE WHEN status = 'running' THEN held_items::text ELSE '' END AS held,
+                   coalesce(round(extract(epoch FROM oldest_heartbeat_age)::numeric, 1)::text || ' s ago', '') AS heartbeat,
+                   warning_count,
                    coalesce(round(extract(epoch FROM duration)::numeric, 1)::text || ' s', '') AS duration, coalesce(error, '') AS error
             FROM forecast.run_summary ORDER BY id DESC LIMIT \(limit)
             """).named("status_runs")).rows {

@@ -151,6 +151,29 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
         }
 
+        /// `status` shows held items and heartbeat age, and marks a run nobody works on any more
+        /// (no sign of work for two leases) as abandoned instead of a healthy "running".
+        @Test func statusMarksAnAbandonedRun() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            let victim = try CLI.start(Self.runArgs + ["--workers", "1", "--chunk-size", "10", "--lease-seconds", "1",
+                                                      "--heartbeat-seconds", "0.3", "--throttle-ms", "60000"], databaseURL: db.url)
+            try Self.waitFor("an item to be held") {
+                (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'running'", as: Int.self)) == 1
+            }
+            let alive = try CLI.run(["status"], databaseURL: db.url)
+            #expect(alive.stdout.contains("running (idle "), "\(alive.stdout)")
+            #expect(alive.stdout.contains(" s ago"), "\(alive.stdout)")
+            kill(victim.0.processIdentifier, SIGKILL)
+            _ = CLI.finish(victim)
+            try Self.waitFor("the run to look abandoned", timeout: 20) {
+                try db.scalar("SELECT abandoned FROM forecast.run_summary", as: Bool.self)
+            }
+            let dead = try CLI.run(["status"], databaseURL: db.url)
+            #expect(dead.stdout.contains("ABANDONED (idle "), "\(dead.stdout)")
+        }
+
         @Test func twoConcurrentRunCommandsPublishOneRun() throws {
             let db = try TestDatabase()
             defer { db.drop() }
@@ -232,7 +255,7 @@ extension Integration {
             for r in [notMigrated, badURL, refused, badFlag, badHorizon] { #expect(!r.stderr.contains("Backtrace")) }
             let migrate = try CLI.run(["migrate"], databaseURL: db.url)
             #expect(migrate.status == 0)
-            #expect(migrate.stdout.hasSuffix("migrate: 12 applied, 0 already applied\n"))
+            #expect(migrate.stdout.hasSuffix("migrate: 13 applied, 0 already applied\n"))
             // Every item discontinued on the cutoff: contracts pass, nothing to forecast.
             let c = try db.connect()
             defer { c.close() }
