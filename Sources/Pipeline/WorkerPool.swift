@@ -9,17 +9,28 @@ public enum WorkerPool {
     public static func run(_ run: RunRecord, count: Int, namePrefix: String, throttleSeconds: Double = 0,
                            logger: Logger, connect: @escaping @Sendable () throws -> Connection) throws -> RunRecord.Status {
         let outcomes = Mutex<[Result<RunRecord.Status, Error>]>([])
+        let notStarted = Mutex<[Error]>([])
         let group = DispatchGroup()
         for i in 0..<count {
             group.enter()
             let thread = Thread {
                 defer { group.leave() }
-                let result = Result {
-                    let worker = try Worker(name: "\(namePrefix)-\(i + 1)", run: run, throttleSeconds: throttleSeconds,
-                                            logger: logger, connect: connect)
-                    defer { worker.connection.close() }
-                    return try worker.runUntilDone()
+                let worker: Worker
+                do {
+                    worker = try Worker(name: "\(namePrefix)-\(i + 1)", run: run, throttleSeconds: throttleSeconds,
+                                        logger: logger, connect: connect)
+                } catch {
+                    notStarted.withLock { $0.append(error) }
+                    outcomes.withLock { $0.append(.failure(error)) }
+                    if notStarted.withLock({ $0.count }) == 1 {
+                        // Say it once, at the default log level: fewer workers is slower, not silent.
+                        logger.warning("a worker could not start; the run continues with the others",
+                                       metadata: ["run": "\(run.id)", "error": "\(error)"])
+                    }
+                    return
                 }
+                defer { worker.connection.close() }
+                let result = Result { try worker.runUntilDone() }
                 outcomes.withLock { $0.append(result) }
             }
             thread.name = "\(namePrefix)-\(i + 1)"
@@ -27,6 +38,11 @@ public enum WorkerPool {
             thread.start()
         }
         group.wait()
+        let failedToStart = notStarted.withLock { $0 }
+        if !failedToStart.isEmpty {
+            logger.warning("\(count - failedToStart.count) of \(count) workers ran; \(failedToStart.count) could not start",
+                           metadata: ["run": "\(run.id)", "error": "\(failedToStart[0])"])
+        }
         let results = outcomes.withLock { $0 }
         if let status = results.compactMap({ try? $0.get() }).first { return status }
         for case .failure(let error) in results { throw error }
