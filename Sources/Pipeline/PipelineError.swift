@@ -17,6 +17,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
     case invalidArgument(String)
     /// A run for the cutoff is in flight with another definition; it was left alone.
     case runInFlight(runID: Int64, reason: String)
+    /// Another session holds the cutoff's lock for longer than a run waits.
+    case cutoffLocked(String)
     /// Stopped by SIGTERM/SIGINT; held work items were handed back.
     case interrupted(signal: Int32, runID: Int64?)
 
@@ -39,6 +41,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
         case let .interrupted(signal, runID):
             let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
             return "stopped by \(name)" + (runID.map { ": run \($0)'s held work items were handed back; it goes on with other workers or the next `forecastctl run`" } ?? "")
+        case let .cutoffLocked(message):
+            return message
         case let .runInFlight(id, reason):
             return "run \(id) for this cutoff is in flight with \(reason); it was left alone: wait for it (`forecastctl status`) and run again with --force"
         }

@@ -40,8 +40,42 @@ public enum RunStore {
                                     on connection: Connection) throws -> Creation {
         let configJSON = String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self)
         let modelVersion = try config.modelVersion()
+        let key = cutoffLockKey(cutoff, config.frequency)
+        do {
+            return try createOrJoinLocked(cutoff: cutoff, asOf: asOf, config: config, configJSON: configJSON,
+                                          modelVersion: modelVersion, force: force, key: key, on: connection)
+        } catch is CutoffLockTimeout {
+            throw PipelineError.cutoffLocked(try cutoffLockHolder(key, cutoff: cutoff, on: connection))
+        }
+    }
+
+    struct CutoffLockTimeout: Error {}
+    /// How long `run` waits for the cutoff's lock (held by other runs for milliseconds only).
+    static let cutoffLockWait = "10s"
+
+    /// Who holds the cutoff's advisory lock, in words an operator can act on.
+    static func cutoffLockHolder(_ key: Int64, cutoff: PostgresDate, on connection: Connection) throws -> String {
+        let row = try connection.query(Query("""
+            SELECT a.pid, coalesce(a.usename::text, '?') AS usename, coalesce(a.application_name, '') AS app,
+                   coalesce(round(extract(epoch FROM clock_timestamp() - a.xact_start))::int, 0) AS seconds
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = \(key)
+            LIMIT 1
+            """).named("cutoff_lock_holder")).first
+        let who = try row.map { "held by backend \(try $0.decode("pid", as: Int.self)) (user \(try $0.decode("usename", as: String.self)), application '\(try $0.decode("app", as: String.self))', transaction open \(try $0.decode("seconds", as: Int.self)) s)" } ?? "held by a session that has since gone"
+        return "the lock of cutoff \(cutoff) (advisory key \(key)) is \(who); a run cannot start while it is held: end that session (SELECT pg_terminate_backend(pid)) or wait, then run again"
+    }
+
+    static func createOrJoinLocked(cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, configJSON: String,
+                                   modelVersion: String, force: Bool, key: Int64, on connection: Connection) throws -> Creation {
         return try connection.transaction { tx in
-            try tx.advisoryTransactionLock(cutoffLockKey(cutoff, config.frequency))
+            try tx.execute(Query(unsafeSQL: "SET LOCAL lock_timeout = '\(cutoffLockWait)'", name: "cutoff_lock_timeout"))
+            do {
+                try tx.advisoryTransactionLock(key)
+            } catch let error as PostgresError where error.sqlState == .lockNotAvailable {
+                throw CutoffLockTimeout()
+            }
+            try tx.execute(Query(unsafeSQL: "SET LOCAL lock_timeout = 0", name: "cutoff_lock_timeout_reset"))
             let existing = try tx.query(Query("""
                 SELECT id, status, config::text AS config FROM forecast.runs
                 WHERE cutoff = \(cutoff) AND frequency = \(config.frequency.rawValue) AND status IN ('queued', 'running', 'published')

@@ -37,7 +37,7 @@ enum ExitCodes {
             case .runFailed: return (e.description, runFailed)
             case .invalidArgument: return (e.description, usage)
             case .configuration, .migration: return (e.description, config)
-            case .runInFlight: return (e.description, tempFail)
+            case .runInFlight, .cutoffLocked: return (e.description, tempFail)
             case .interrupted(let signal, _): return (e.description, interrupted(signal))
             }
         case let e as PostgresError:

@@ -191,6 +191,24 @@ extension Integration {
             #expect(result.stderr.contains("too many connections for role"), "\(result.stderr)")
         }
 
+        /// A session squatting on a cutoff's lock no longer makes `run` hang silently: after a
+        /// bounded wait it exits 75 naming the backend that holds it.
+        @Test func aHeldCutoffLockIsNamedNotWaitedOnForever() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 5, locations: 1)
+            let squatter = try db.connect()
+            defer { squatter.close() }
+            let key = RunStore.cutoffLockKey(Fixtures.end, .day)
+            try squatter.execute(Query("SELECT pg_advisory_lock(\(key))"))
+            let started = Date()
+            let result = try CLI.run(Self.runArgs, databaseURL: db.url)
+            #expect(result.status == 75, "\(result.stderr)")
+            #expect(Date().timeIntervalSince(started) < 30)
+            #expect(result.stderr.contains("the lock of cutoff 2026-11-27 (advisory key \(key)) is held by backend \(squatter.backendPID)"), "\(result.stderr)")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 0)
+        }
+
         @Test func twoConcurrentRunCommandsPublishOneRun() throws {
             let db = try TestDatabase()
             defer { db.drop() }
