@@ -55,11 +55,27 @@ public struct ChunkForecaster: Sendable {
             }
             forecast = f.clampedNonNegative()
             modelName = fitted.modelName
-        } catch {
+        } catch let error as PostgresError {
             throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
+        } catch let error as PipelineError { // e.g. the run's global model is not loaded: not this series' fault
+            throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
+        } catch {
+            // The series' own model failed (not the infrastructure): one series does not fail the
+            // work item. The naive forecast serves it, named so on the row and counted in the summary.
+            do {
+                let training = Censoring.impute(series.values, censored: series.censored)
+                let f = try Naive().forecast(training, horizon: config.horizon, level: config.intervalLevel)
+                try write(series, forecast: f.clampedNonNegative(), modelName: Self.fallbackName, into: &writer)
+                return
+            } catch {
+                throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
+            }
         }
         try write(series, forecast: forecast, modelName: modelName, into: &writer)
     }
+
+    /// `model_name` of a series served by the naive forecast because its own model failed.
+    public static let fallbackName = "Naive[fallback]"
 
     func write(_ series: SeriesInput, forecast: Forecast, modelName: String, into writer: inout BinaryCopyWriter) throws {
         for h in 0..<config.horizon {

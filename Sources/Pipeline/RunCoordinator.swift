@@ -40,6 +40,8 @@ public struct RunCoordinator: Sendable {
         public var seconds = 0.0
         public var error: String?
         public var calibrationBacktestID: Int64?
+        /// Series served by the naive fallback because their own model failed.
+        public var fallbackSeries = 0
     }
 
     public let sql: SQLDirectory
@@ -140,6 +142,10 @@ public struct RunCoordinator: Sendable {
             SELECT coalesce(series_count, 0) AS series, coalesce(row_count, 0) AS rows, coalesce(work_item_count, 0) AS items
             FROM forecast.runs WHERE id = \(runID)
             """).named("run_totals")).first!
+        summary.fallbackSeries = try after.query(Query("""
+            SELECT count(DISTINCT (item_id, location_id))::int AS n FROM forecast.forecasts
+            WHERE run_id = \(runID) AND model_name = \(ChunkForecaster.fallbackName)
+            """).named("run_fallbacks")).first?.decode("n", as: Int.self) ?? 0
         summary.seriesCount = try totals.decode("series")
         summary.rows = try totals.decode("rows")
         summary.workItems = try totals.decode("items")

@@ -52,6 +52,7 @@ struct RunCommand: ParsableCommand {
               series      \(summary.seriesCount) in \(summary.workItems) work items
               rows        \(summary.rows) (\(rate) rows/s)
               warnings    \(summary.warnings.count) contract\(summary.warnings.count == 1 ? "" : "s") warned
+              fallbacks   \(summary.fallbackSeries) series served by the naive forecast because their model failed
               intervals   \(summary.calibrationBacktestID.map { "conformal, calibrated by backtest \($0)" } ?? "model residuals (no matching backtest calibration)")
               time        \(String(format: "%.2f", summary.seconds)) s
               read with   SELECT * FROM forecast.latest
