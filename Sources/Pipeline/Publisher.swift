@@ -6,6 +6,8 @@ import Postgres
 public enum Publisher {
     public struct OutputCheck: Sendable, Equatable {
         public var expectedRows = 0, rows = 0, series = 0, nonFinite = 0, negative = 0, misordered = 0, badHorizon = 0
+        /// Series served by the naive fallback (not a failure: counted for the summary).
+        public var fallbackSeries = 0
 
         public var failures: [String] {
             var f: [String] = []
@@ -56,7 +58,7 @@ public enum Publisher {
             try tx.execute(Query("""
                 UPDATE forecast.runs
                 SET status = 'published', published_at = clock_timestamp(), finished_at = clock_timestamp(),
-                    row_count = \(check.rows),
+                    row_count = \(check.rows), fallback_series = \(check.fallbackSeries),
                     manifest = jsonb_set(manifest, '{sales}', (manifest -> 'sales') || (
                         SELECT jsonb_build_object('rows', sum(rows_read), 'checksum', to_hex(bit_xor(read_checksum)))
                         FROM forecast.work_items WHERE run_id = \(runID))),
@@ -77,11 +79,13 @@ public enum Publisher {
                                        OR yhat_upper IN ('NaN', 'Infinity', '-Infinity'))::bigint AS non_finite,
                    count(*) FILTER (WHERE yhat < 0)::bigint AS negative,
                    count(*) FILTER (WHERE NOT (yhat_lower <= yhat AND yhat <= yhat_upper))::bigint AS misordered,
-                   count(*) FILTER (WHERE horizon < 1 OR horizon > \(horizon))::bigint AS bad_horizon
+                   count(*) FILTER (WHERE horizon < 1 OR horizon > \(horizon))::bigint AS bad_horizon,
+                   count(DISTINCT (item_id, location_id)) FILTER (WHERE model_name = \(ChunkForecaster.fallbackName))::bigint AS fallbacks
             FROM forecast.forecasts WHERE run_id = \(runID)
             """).named("output_checks")).first!
         return OutputCheck(expectedRows: expectedRows, rows: try row.decode("rows"), series: try row.decode("series"),
                            nonFinite: try row.decode("non_finite"), negative: try row.decode("negative"),
-                           misordered: try row.decode("misordered"), badHorizon: try row.decode("bad_horizon"))
+                           misordered: try row.decode("misordered"), badHorizon: try row.decode("bad_horizon"),
+                           fallbackSeries: try row.decode("fallbacks"))
     }
 }

@@ -139,13 +139,11 @@ public struct RunCoordinator: Sendable {
         }
         let final = try RunStore.load(runID, on: after)
         let totals = try after.query(Query("""
-            SELECT coalesce(series_count, 0) AS series, coalesce(row_count, 0) AS rows, coalesce(work_item_count, 0) AS items
+            SELECT coalesce(series_count, 0) AS series, coalesce(row_count, 0) AS rows, coalesce(work_item_count, 0) AS items,
+                   coalesce(fallback_series, 0) AS fallbacks
             FROM forecast.runs WHERE id = \(runID)
             """).named("run_totals")).first!
-        summary.fallbackSeries = try after.query(Query("""
-            SELECT count(DISTINCT (item_id, location_id))::int AS n FROM forecast.forecasts
-            WHERE run_id = \(runID) AND model_name = \(ChunkForecaster.fallbackName)
-            """).named("run_fallbacks")).first?.decode("n", as: Int.self) ?? 0
+        summary.fallbackSeries = try totals.decode("fallbacks")
         summary.seriesCount = try totals.decode("series")
         summary.rows = try totals.decode("rows")
         summary.workItems = try totals.decode("items")

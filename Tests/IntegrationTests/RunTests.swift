@@ -25,6 +25,8 @@ extension Integration {
             #expect(summary.outcome == .published)
             #expect(summary.seriesCount == series)
             #expect(summary.rows == series * 14)
+            #expect(summary.fallbackSeries == 0)
+            #expect(try db.scalar(Query("SELECT fallback_series FROM forecast.runs WHERE id = \(summary.runID)"), as: Int.self) == 0)
             #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == series * 14)
             #expect(try db.scalar("SELECT count(DISTINCT (item_id, location_id)) FROM forecast.latest", as: Int.self) == series)
             #expect(try db.scalar("SELECT min(ds)::text || '..' || max(ds)::text FROM forecast.latest", as: String.self) == "2026-11-28..2026-12-11")
