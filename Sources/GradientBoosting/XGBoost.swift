@@ -64,9 +64,17 @@ public final class Booster: @unchecked Sendable {
     /// cache of the training matrix (kept up to date while boosting), not recomputed tree by tree.
     public static func trainWithFitted(_ features: FeatureMatrix, labels: [Float], parameters: [(String, String)],
                                        rounds: Int) throws -> (booster: Booster, fitted: [Float]) {
-        precondition(labels.count == features.rows)
-        let dm = try matrix(features, labels: labels)
-        defer { XGDMatrixFree(dm) }
+        try trainWithFitted(TrainingMatrix(features), labels: labels, parameters: parameters, rounds: rounds)
+    }
+
+    /// As above, on a matrix that several boosters train on in turn (its labels are replaced).
+    static func trainWithFitted(_ matrix: TrainingMatrix, labels: [Float], parameters: [(String, String)],
+                                rounds: Int) throws -> (booster: Booster, fitted: [Float]) {
+        let dm = try matrix.handle
+        precondition(labels.count == matrix.rows)
+        try labels.withUnsafeBufferPointer { buf in
+            try check(XGDMatrixSetFloatInfo(dm, "label", buf.baseAddress, UInt64(labels.count)), "XGDMatrixSetFloatInfo")
+        }
         var handle: BoosterHandle?
         var matrices: [DMatrixHandle?] = [dm]
         try matrices.withUnsafeMutableBufferPointer { buf in
@@ -79,7 +87,7 @@ public final class Booster: @unchecked Sendable {
         for round in 0..<rounds {
             try check(XGBoosterUpdateOneIter(handle, Int32(round), dm), "XGBoosterUpdateOneIter")
         }
-        return (booster, try booster.predict(dm, rows: features.rows))
+        return (booster, try booster.predict(dm, rows: matrix.rows))
     }
 
     /// Restores a booster saved with `serialized()`.
@@ -117,4 +125,36 @@ public final class Booster: @unchecked Sendable {
         guard let result else { return [] }
         return Array(UnsafeBufferPointer(start: result, count: rows))
     }
+}
+
+/// An XGBoost matrix of training features that several boosters can train on in turn (XGBoost
+/// keeps the histogram cuts it computes with the matrix, so they are computed once). Made from
+/// `features` at its first use. Not thread-safe: one thread at a time.
+final class TrainingMatrix: @unchecked Sendable {
+    private var dm: DMatrixHandle?
+    private let features: () -> FeatureMatrix
+    private(set) var rows = 0
+
+    init(_ features: @escaping () -> FeatureMatrix) { self.features = features }
+
+    convenience init(_ features: FeatureMatrix) { self.init { features } }
+
+    var handle: DMatrixHandle? {
+        get throws {
+            if dm == nil {
+                let m = features()
+                dm = try Booster.matrix(m, labels: nil)
+                rows = m.rows
+            }
+            return dm
+        }
+    }
+
+    /// Frees XGBoost's copy now (the next use makes it again).
+    func release() {
+        if let dm { XGDMatrixFree(dm) }
+        dm = nil
+    }
+
+    deinit { release() }
 }

@@ -54,20 +54,24 @@ public enum GlobalTraining {
                 globals.append(global(s, segment: segments[s.seriesNo] ?? Segment(), codes: codes, frequency: config.frequency))
             }
         }
-        let calendarRows = try calendar(config.schema, on: connection)
-        return try config.globalModels.map { spec in
-            try trainAndStore(spec, globals: globals, calendarRows: calendarRows, runID: runID, cutoff: cutoff, asOf: asOf,
+        let models = config.globalModels.map {
+            GlobalBoostedModel(horizon: config.horizon, frequency: config.frequency, objective: $0.objective ?? .tweedie)
+        }
+        guard let first = models.first else { return [] }
+        // One set of training rows for every global model of the run (only their labels differ).
+        let training = try first.prepare(globals, cutoffIndex: { $0.values.count - 1 },
+                                         calendar: CalendarFacts(rows: try calendar(config.schema, on: connection)),
+                                         predictionOrigins: [cutoff.unixDays], attributes: codes.attributes)
+        return try models.map { model in
+            try trainAndStore(model, training: training, runID: runID, cutoff: cutoff, asOf: asOf,
                               config: config, codes: codes, on: connection)
         }
     }
 
-    static func trainAndStore(_ spec: ModelSpec, globals: [GlobalSeries], calendarRows: [(day: Int, holiday: Bool, event: String?)],
-                              runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, codes: Codes,
-                              on connection: Connection) throws -> Int64 {
+    static func trainAndStore(_ model: GlobalBoostedModel, training: TrainingSet, runID: Int64, cutoff: PostgresDate,
+                              asOf: PostgresTimestamp, config: RunConfig, codes: Codes, on connection: Connection) throws -> Int64 {
         let (categories, regions, locations, families) = (codes.categories, codes.regions, codes.locations, codes.families)
-        let model = GlobalBoostedModel(horizon: config.horizon, frequency: config.frequency, objective: spec.objective ?? .tweedie)
-        let trained = try model.train(globals, cutoffIndex: { $0.values.count - 1 }, calendar: CalendarFacts(rows: calendarRows),
-                                      predictionOrigins: [cutoff.unixDays], attributes: codes.attributes)
+        let trained = try model.train(training)
         let encodings = trained.encodings(level: config.intervalLevel, categories: categories, regions: regions,
                                           locations: locations, families: families, attributeCodes: codes.attributeCodes,
                                           predictionOrigin: cutoff.unixDays)

@@ -5,7 +5,9 @@ import Postgres
 
 extension BacktestRunner {
     /// The global models: one XGBoost model per fold and objective, trained on every series'
-    /// history up to that fold's cutoff (trained in parallel, one thread each), then scored like the others.
+    /// history up to that fold's cutoff, then scored like the others. The training rows of all
+    /// folds are built once (folds share most of their origins) and fitted by every objective;
+    /// folds train in parallel, one thread each.
     func evaluateGlobal(_ specs: [ModelSpec], series: [SeriesInput], segments: [Int: (String, String)], evaluator: FoldEvaluator,
                         options: BacktestOptions, schema: SQLIdentifier, expectedPoints: Int,
                         on connection: Connection) throws -> (Int, [BacktestReport.Key: ErrorAccumulator], ScoreSample) {
@@ -53,54 +55,66 @@ extension BacktestRunner {
                 return g
             }
         }
-        let position = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1.seriesNo, $0) })
         let plan = options.plan
         let firstIndex = evaluator.modelNames.count - specs.count
-        let jobs = specs.count * plan.folds
-        let results = Mutex<[Int: Result<(BinaryCopyWriter, [BacktestReport.Key: ErrorAccumulator], ScoreSample), Error>]>([:])
-        DispatchQueue.concurrentPerform(iterations: jobs) { job in
-            let f = job % plan.folds, specIndex = job / plan.folds
-            let modelIndex = firstIndex + specIndex
-            let fold = plan.foldOffsets[f]
-            let result = Result { () throws -> (BinaryCopyWriter, [BacktestReport.Key: ErrorAccumulator], ScoreSample) in
-                if options.showProgress {
-                    FileHandle.standardError.write(Data("backtest: training \(evaluator.modelNames[modelIndex]) for fold \(f) (\(globals.count) series)\n".utf8))
-                }
-                var contexts: [Int: FoldEvaluator.FoldContext] = [:]
-                for (i, s) in ordered.enumerated() where evaluator.newestIndex(s) >= 0 {
-                    let (category, region) = segments[s.seriesNo] ?? ("?", "?")
-                    contexts[i] = evaluator.context(s, fold: fold, category: category, region: region)
-                }
-                let model = GlobalBoostedModel(horizon: plan.reach, frequency: options.frequency,
-                                               objective: specs[specIndex].objective ?? .tweedie)
-                let globals = foldGlobals.isEmpty ? globals : foldGlobals[f]
-                let trained = try model.train(globals, cutoffIndex: { g in
-                    guard let i = position[g.id], let ctx = contexts[i] else { return nil }
-                    return ctx.cutoffIndex
-                }, calendar: calendar, predictionOrigins: [evaluator.cutoffs[f].unixDays], attributes: options.attributes)
-                var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
-                var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
-                var scores = ScoreSample(expectedPoints: expectedPoints)
-                let scored = ordered.indices.filter { contexts[$0] != nil }
-                let forecasts = try trained.forecast(scored.map { (globals[$0], contexts[$0]!.cutoffIndex) }, level: options.intervalLevel)
-                for (i, forecast) in zip(scored, forecasts) {
-                    evaluator.record(ordered[i], contexts[i]!, modelIndex: modelIndex, served: model.name, forecast: forecast,
-                                     into: &writer, groups: &groups, scores: &scores)
-                }
-                return (writer, groups, scores)
+        typealias Scored = (BinaryCopyWriter, [BacktestReport.Key: ErrorAccumulator], ScoreSample)
+        let contexts: [[Int: FoldEvaluator.FoldContext]] = plan.foldOffsets.map { fold in
+            var out: [Int: FoldEvaluator.FoldContext] = [:]
+            for (i, s) in ordered.enumerated() where evaluator.newestIndex(s) >= 0 {
+                let (category, region) = segments[s.seriesNo] ?? ("?", "?")
+                out[i] = evaluator.context(s, fold: fold, category: category, region: region)
             }
-            results.withLock { $0[job] = result }
+            return out
+        }
+        let models = specs.map {
+            GlobalBoostedModel(horizon: plan.reach, frequency: options.frequency, objective: $0.objective ?? .tweedie)
+        }
+        // Training rows of every fold, the rows folds have in common built once; fitted by every objective.
+        if options.showProgress {
+            FileHandle.standardError.write(Data("backtest: building global training rows for \(plan.folds) folds (\(globals.count) series)\n".utf8))
+        }
+        let training = try models[0].prepare(folds: foldGlobals.isEmpty ? [[GlobalSeries]](repeating: globals, count: plan.folds) : foldGlobals,
+                                             cutoffIndices: contexts.map { c in ordered.indices.map { c[$0]?.cutoffIndex } },
+                                             calendar: calendar, predictionOrigins: Set(evaluator.cutoffs.map(\.unixDays)),
+                                             attributes: options.attributes)
+        let results = Mutex<[Int: Result<[Scored], Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: plan.folds) { f in
+            let result = Result { () throws -> [Scored] in
+                if options.showProgress {
+                    let names = models.map(\.name).joined(separator: ", ")
+                    FileHandle.standardError.write(Data("backtest: training \(names) for fold \(f) (\(globals.count) series)\n".utf8))
+                }
+                let globals = foldGlobals.isEmpty ? globals : foldGlobals[f]
+                let contexts = contexts[f]
+                let scored = ordered.indices.filter { contexts[$0] != nil }
+                defer { training[f].releaseMatrix() }
+                return try models.enumerated().map { specIndex, model in
+                    let trained = try model.train(training[f])
+                    var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
+                    var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
+                    var scores = ScoreSample(expectedPoints: expectedPoints)
+                    let forecasts = try trained.forecast(scored.map { (globals[$0], contexts[$0]!.cutoffIndex) }, level: options.intervalLevel)
+                    for (i, forecast) in zip(scored, forecasts) {
+                        evaluator.record(ordered[i], contexts[i]!, modelIndex: firstIndex + specIndex, served: model.name, forecast: forecast,
+                                         into: &writer, groups: &groups, scores: &scores)
+                    }
+                    return (writer, groups, scores)
+                }
+            }
+            results.withLock { $0[f] = result }
         }
         var rows = 0
         var allGroups: [BacktestReport.Key: ErrorAccumulator] = [:]
         var allScores = ScoreSample(expectedPoints: expectedPoints)
-        for job in 0..<jobs {
-            guard let result = results.withLock({ $0[job] }) else { continue }
-            let (writer, groups, scores) = try result.get()
-            rows += try connection.copyIn(Query(unsafeSQL: "COPY forecast.backtest_results (\(FoldEvaluator.columns)) FROM STDIN (FORMAT binary)",
-                                                name: "copy_global_backtest_results"), data: writer)
-            for (k, v) in groups { allGroups[k, default: ErrorAccumulator()].merge(v) }
-            allScores.merge(scores)
+        let byFold = try (0..<plan.folds).map { f in try results.withLock({ $0[f] })?.get() ?? [] }
+        for specIndex in specs.indices {
+            for scoredFolds in byFold where specIndex < scoredFolds.count {
+                let (writer, groups, scores) = scoredFolds[specIndex]
+                rows += try connection.copyIn(Query(unsafeSQL: "COPY forecast.backtest_results (\(FoldEvaluator.columns)) FROM STDIN (FORMAT binary)",
+                                                    name: "copy_global_backtest_results"), data: writer)
+                for (k, v) in groups { allGroups[k, default: ErrorAccumulator()].merge(v) }
+                allScores.merge(scores)
+            }
         }
         return (rows, allGroups, allScores)
     }

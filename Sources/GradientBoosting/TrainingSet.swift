@@ -1,0 +1,164 @@
+import Foundation
+import Forecasting
+
+/// The training rows of a global model for one scope and cutoff, fitted by any number of
+/// objectives (the backtest fits several on every fold; the run path every global model it
+/// serves). Features do not depend on the objective; only the labels do, and they are derived
+/// from the stored targets, scales and log levels. The rows live in a `TrainingRows` store that
+/// the folds of a backtest share (a row's features depend only on its series, origin and
+/// horizon step, all known at its origin); the XGBoost matrix is made from them at the first fit
+/// and kept for the next (its quantile sketch is computed once). Use a training set from one
+/// thread at a time.
+public struct TrainingSet: @unchecked Sendable {
+    let builder: FeatureBuilder
+    let horizon: Int
+    let frequency: Frequency
+    /// Training origins per series.
+    public let origins: Int
+    let store: TrainingRows
+    /// Rows of `store` this set trains on, in order.
+    let selection: [Int]
+    let matrix: TrainingMatrix
+    public var rows: Int { selection.count }
+
+    /// Frees the XGBoost matrix once every objective is fitted (a backtest holds every fold's set).
+    public func releaseMatrix() { matrix.release() }
+
+    /// Labels for `objective`: y / scale, or log(1 + y) − the origin's log level.
+    func labels(_ objective: BoostingObjective) -> [Float] {
+        selection.map { i in
+            objective == .logLevel ? Float(Foundation.log1p(store.targets[i]) - store.logLevels[i])
+                                   : Float(store.targets[i] / store.scales[i])
+        }
+    }
+}
+
+/// Feature rows of every (series, training origin) some fold uses, built once, with per row the
+/// target (units), the origin's scale and log level, the horizon step (0-based) and the series.
+final class TrainingRows: Sendable {
+    let matrix: FeatureMatrix
+    let targets: [Double], scales: [Double], logLevels: [Double]
+    let steps: [Int], series: [Int]
+    /// Series position -> origin -> its rows.
+    let index: [[Int: Range<Int>]]
+
+    init(matrix: FeatureMatrix, targets: [Double], scales: [Double], logLevels: [Double], steps: [Int], series: [Int],
+         index: [[Int: Range<Int>]]) {
+        self.matrix = matrix
+        self.targets = targets; self.scales = scales; self.logLevels = logLevels
+        self.steps = steps; self.series = series; self.index = index
+    }
+
+    /// The selected rows as a matrix; the last `attributes` columns come from `attributes` (per
+    /// series position: a fold's attributes as valid at its own cutoff).
+    func matrix(_ selection: [Int], attributes: [[Float]]) -> FeatureMatrix {
+        let columns = matrix.columns
+        var out = FeatureMatrix(columns: columns, reservingRows: selection.count)
+        out.values.reserveCapacity(selection.count * columns)
+        for i in selection {
+            let start = i * columns
+            out.values.append(contentsOf: matrix.values[start..<(start + columns)])
+            let own = attributes[series[i]]
+            guard !own.isEmpty else { continue }
+            let first = out.values.count - own.count
+            for (k, v) in own.enumerated() { out.values[first + k] = v }
+        }
+        return out
+    }
+}
+
+extension GlobalBoostedModel {
+    /// Training origins of one series with cutoff index `cutoff`: t = cutoff - H - k * step.
+    func trainingOrigins(cutoff: Int, count origins: Int) -> [Int] {
+        let minimum = FeatureWindows(frequency).short
+        return (0..<origins).map { cutoff - horizon - $0 * originStep }.filter { $0 >= minimum }
+    }
+
+    /// Trains on every series' history up to its cutoff index (`cutoffIndex(s)`; nil = not in scope).
+    /// `predictionOrigins`: closing days of origins the model will forecast from (their competing
+    /// prices are prepared too).
+    /// `attributes`: names of the values in each series' `attributes` (extra feature columns).
+    public func train(_ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts,
+                      predictionOrigins: Set<Int> = [], attributes: [String] = []) throws -> Trained {
+        try train(prepare(series, cutoffIndex: cutoffIndex, calendar: calendar, predictionOrigins: predictionOrigins,
+                          attributes: attributes))
+    }
+
+    /// The training rows `train` fits (same arguments): origins before each series' cutoff, every
+    /// horizon step, censored (stockout) targets left out. Any model of this horizon and frequency can fit them.
+    public func prepare(_ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts,
+                        predictionOrigins: Set<Int> = [], attributes: [String] = []) throws -> TrainingSet {
+        try prepare(folds: [series], cutoffIndices: [series.map(cutoffIndex)], calendar: calendar,
+                    predictionOrigins: predictionOrigins, attributes: attributes)[0]
+    }
+
+    /// Training rows for several cutoffs of the same series (a backtest's folds), each exactly what
+    /// `prepare` builds for that fold alone, with the rows the folds have in common built once.
+    /// `folds[f]`: the series as fold f sees them (same series in the same order; only their
+    /// attributes, as valid at the fold's cutoff, may differ); `cutoffIndices[f][i]`: series i's
+    /// cutoff index in fold f (nil = not in that fold's scope).
+    public func prepare(folds: [[GlobalSeries]], cutoffIndices: [[Int?]], calendar: CalendarFacts,
+                        predictionOrigins: Set<Int> = [], attributes: [String] = []) throws -> [TrainingSet] {
+        guard let series = folds.first else { return [] }
+        var builder = FeatureBuilder(calendar: calendar, frequency: frequency, promoTypes: FeatureBuilder.promoTypes(series),
+                                     attributes: attributes)
+        // Per fold: origins per series, and each series' training origins.
+        let plans: [(origins: Int, perSeries: [[Int]])] = cutoffIndices.map { cutoffs in
+            let inScope = cutoffs.filter { $0 != nil }.count
+            let origins = self.origins ?? FeatureWindows(frequency).origins(series: inScope, horizon: horizon)
+            return (origins, series.indices.map { i in
+                guard let cutoff = cutoffs[i], cutoff < series[i].values.count else { return [] }
+                return trainingOrigins(cutoff: cutoff, count: origins)
+            })
+        }
+        var originDays = predictionOrigins
+        for plan in plans {
+            for (i, ts) in plan.perSeries.enumerated() { for t in ts { originDays.insert(series[i].days(ofPeriod: t).upperBound) } }
+        }
+        builder.categoryPrices = CategoryPrices.build(series, origins: originDays, horizon: horizon)
+        var m = FeatureMatrix(columns: builder.columnCount)
+        var targets: [Double] = [], scales: [Double] = [], logLevels: [Double] = [], steps: [Int] = [], owners: [Int] = []
+        var index = [[Int: Range<Int>]](repeating: [:], count: series.count)
+        for (i, s) in series.enumerated() {
+            for t in Set(plans.flatMap { $0.perSeries[i] }).sorted() {
+                let first = targets.count
+                let scale = builder.scale(s.values, origin: t)
+                let logLevel = builder.logLevel(s.values, origin: t)
+                for h in 1...horizon where !s.censored[t + h] {
+                    m.append(builder.row(s, origin: t, horizon: h, scale: scale))
+                    targets.append(max(0, s.values[t + h]))
+                    scales.append(scale)
+                    logLevels.append(logLevel)
+                    steps.append(h - 1)
+                    owners.append(i)
+                }
+                index[i][t] = first..<targets.count
+            }
+        }
+        let store = TrainingRows(matrix: m, targets: targets, scales: scales, logLevels: logLevels, steps: steps,
+                                 series: owners, index: index)
+        return try zip(folds, plans).map { foldSeries, plan in
+            let selection = plan.perSeries.enumerated().flatMap { i, ts in ts.flatMap { index[i][$0] ?? 0..<0 } }
+            guard !selection.isEmpty else {
+                throw ForecastError.tooShort(model: name, needed: horizon + FeatureWindows(frequency).short + 1,
+                                             got: series.map(\.values.count).max() ?? 0)
+            }
+            let fold = attributes.isEmpty ? [] : foldSeries.map(\.attributes)
+            return TrainingSet(builder: builder, horizon: horizon, frequency: frequency, origins: plan.origins, store: store,
+                               selection: selection, matrix: TrainingMatrix {
+                                   store.matrix(selection, attributes: fold.isEmpty ? [[Float]](repeating: [], count: series.count) : fold)
+                               })
+        }
+    }
+
+    /// Fits this model's objective on prepared rows (of this model's horizon and frequency).
+    public func train(_ set: TrainingSet) throws -> Trained {
+        precondition(set.horizon == horizon && set.frequency == frequency, "training set of another horizon or frequency")
+        let labels = set.labels(objective)
+        let (booster, fitted) = try Booster.trainWithFitted(set.matrix, labels: labels, parameters: parameters, rounds: rounds)
+        var residuals = [[Double]](repeating: [], count: horizon)
+        for i in 0..<labels.count { residuals[set.store.steps[set.selection[i]]].append(Double(labels[i] - fitted[i])) }
+        return Trained(booster: booster, builder: set.builder, horizon: horizon, objective: objective,
+                       residuals: residuals.map { $0.sorted() }, trainingRows: labels.count, origins: set.origins)
+    }
+}
