@@ -1,15 +1,20 @@
 import Postgres
 
 /// One data contract: a query in `sql/contracts/<name>.sql` returning the violating rows,
-/// with a header of `-- key: value` lines (name, table, severity, owner, description).
+/// with a header of `-- key: value` lines (name, table, severity, owner, description, and
+/// optionally `applies_to`).
 public struct Contract: Sendable {
     public enum Severity: String, Sendable { case block, warn }
+    /// What a contract guards: runs (and `check`) always; backtests unless it says `applies_to: runs`
+    /// (a freshness rule guards a live feed, not a backtest of history).
+    public enum Scope: String, Sendable { case all = "runs, backtests", runs }
 
     public let name: String
     public let table: String
     public let severity: Severity
     public let owner: String
     public let description: String
+    public let scope: Scope
     /// The query body with `@placeholders` still in it.
     public let body: String
     public let file: String
@@ -44,6 +49,10 @@ public struct Contract: Sendable {
         self.severity = severity
         owner = try required("owner")
         description = try required("description")
+        guard let scope = Scope(rawValue: header["applies_to"] ?? Scope.all.rawValue) else {
+            throw PipelineError.configuration("contract \(file): applies_to must be 'runs' or 'runs, backtests', got \(header["applies_to"] ?? "")")
+        }
+        self.scope = scope
         body = bodyLines.joined(separator: "\n").trimmed.trimmingSuffix(";")
         guard !body.isEmpty else { throw PipelineError.configuration("contract \(file) has no query") }
         self.file = file

@@ -78,13 +78,13 @@ public struct ContractRunner: Sendable {
     }
 
     /// Stores outcomes (run_id NULL for a standalone `check`).
-    public func record(_ outcomes: [ContractOutcome], runID: Int64?, on connection: Connection) throws {
+    public func record(_ outcomes: [ContractOutcome], runID: Int64?, backtestID: Int64? = nil, on connection: Connection) throws {
         for o in outcomes {
             let samples = "[" + o.samples.joined(separator: ",") + "]"
             try connection.execute(Query("""
                 INSERT INTO forecast.contract_results
-                    (run_id, contract, target_table, severity, owner, violations, samples, duration_ms)
-                VALUES (\(runID), \(o.contract.name), \(o.contract.table), \(o.contract.severity.rawValue),
+                    (run_id, backtest_id, contract, target_table, severity, owner, violations, samples, duration_ms)
+                VALUES (\(runID), \(backtestID), \(o.contract.name), \(o.contract.table), \(o.contract.severity.rawValue),
                         \(o.contract.owner), \(o.violations), \(samples)::jsonb, \(o.durationMs))
                 """).named("record_contract_result"))
         }

@@ -115,9 +115,13 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Extra item/location attributes the global model uses (`item.<key>`, `location.<key>`); nil: none.
     public var attributes: [String]?
 
+    /// Defaults of `--stale-sla-hours` and `--min-volume-ratio` (contract parameters).
+    public static let defaultStaleSLAHours = 36.0, defaultMinVolumeRatio = 0.5
+
     public init(horizon: Int = 28, frequency: Frequency = .day, model: ModelSpec? = nil, intervalLevel: Double = 0.8,
                 chunkSize: Int = 250, leaseSeconds: Double = 60, heartbeatSeconds: Double = 10, maxAttempts: Int = 3,
-                inputSchema: String = "demand", staleSLAHours: Double = 36, minVolumeRatio: Double = 0.5) {
+                inputSchema: String = "demand", staleSLAHours: Double = RunConfig.defaultStaleSLAHours,
+                minVolumeRatio: Double = RunConfig.defaultMinVolumeRatio) {
         self.horizon = horizon
         self.frequency = frequency
         self.model = model ?? ModelSpec(kind: .seasonalNaive, seasonLength: frequency.defaultSeasonLength, window: 28)

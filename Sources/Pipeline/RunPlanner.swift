@@ -27,23 +27,8 @@ public enum RunPlanner {
         do {
             // The series list by a loose index scan: one descent of sales_series_ds_key per series
             // instead of a scan of every sales row (rows are read once, by the workers).
-            try tx.execute(Query("""
-                INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk, category, family, region, attributes)
-                \(SeriesKeys.recursiveCTE(schema: s, cutoff: cutoff, asOf: asOf))
-                SELECT \(runID), (row_number() OVER w - 1)::int, g.item_id, g.location_id,
-                       ((row_number() OVER w - 1) / \(config.chunkSize))::int, i.category, i.family, l.region,
-                       \(SeriesAttributes.selectExpression(config.attributes ?? []))
-                FROM keys g
-                JOIN LATERAL (SELECT category, family, attributes FROM \(unsafeRaw: s.rendered).items i
-                              WHERE i.item_id = g.item_id AND i.valid_from <= \(cutoff)
-                                AND (i.valid_to IS NULL OR \(cutoff) < i.valid_to)
-                              ORDER BY i.valid_from DESC LIMIT 1) i ON true
-                JOIN LATERAL (SELECT region, attributes FROM \(unsafeRaw: s.rendered).locations l
-                              WHERE l.location_id = g.location_id AND l.valid_from <= \(cutoff)
-                                AND (l.valid_to IS NULL OR \(cutoff) < l.valid_to)
-                              ORDER BY l.valid_from DESC LIMIT 1) l ON true
-                WINDOW w AS (ORDER BY g.item_id, g.location_id)
-                """).named("plan_run_series"))
+            try SeriesSnapshot.plan(.run, id: runID, cutoff: cutoff, asOf: asOf, chunkSize: config.chunkSize,
+                                    attributes: config.attributes ?? [], schema: s, on: tx)
             try tx.execute(Query("ANALYZE forecast.run_series").named("analyze_run_series"))
             try SeriesAttributes.requirePresent(config.attributes ?? [], runID: runID, on: tx)
             let summary = try tx.query(Query("""

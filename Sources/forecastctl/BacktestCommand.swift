@@ -110,6 +110,7 @@ struct BacktestCommand: ParsableCommand {
         options.structureSelection = selectionMode
         _ = try SelectionMetric.resolve(selectMetric)
         let report = try runner.run(options)
+        for w in report.warnings { printErr("warning: \(w.summaryLine)") }
         print(BacktestPrinter(report: report, plan: plan, level: level).render())
         guard let gateContract else { return }
         let checks = try gateContract.evaluate(report, folds: plan.folds)

@@ -25,6 +25,8 @@ public struct BacktestReport: Sendable {
     public var seriesCount = 0
     public var rows = 0
     public var seconds = 0.0
+    /// Data contracts that warned on the backtest's snapshot.
+    public var warnings: [ContractOutcome] = []
     public var baseline = ""
     public var models: [String] = []
     public var groups: [Key: ErrorAccumulator] = [:]

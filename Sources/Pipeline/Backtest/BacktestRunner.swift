@@ -63,8 +63,10 @@ public struct BacktestRunner: Sendable {
             RETURNING id
             """).named("create_backtest")).first!.decode("id", as: Int64.self)
         do {
+            let warnings = try checkContracts(backtestID: id, cutoff: newestCutoff, asOf: asOf, options: options, schema: schema, on: connection)
             var report = try evaluate(id: id, end: end, asOf: asOf, newestCutoff: newestCutoff, cutoffs: cutoffs,
                                       models: models, modelNames: modelNames, options: options, schema: schema, on: connection)
+            report.warnings = warnings
             report.seconds = Date().timeIntervalSince(started)
             let perFold = BacktestReport.minimumClassSeries * plan.horizon
             report.selection = report.selection(metric, minimumClassPoints: perFold * plan.folds)
@@ -98,19 +100,8 @@ public struct BacktestRunner: Sendable {
                   models: [any ForecastModel], modelNames: [String], options: BacktestOptions, schema: SQLIdentifier,
                   on connection: Connection) throws -> BacktestReport {
         // Series with history by the newest cutoff, and their segments as of that cutoff.
-        try connection.execute(Query("""
-            INSERT INTO forecast.backtest_series (backtest_id, series_no, item_id, location_id, chunk, category, family, region, attributes)
-            \(SeriesKeys.recursiveCTE(schema: schema, cutoff: newestCutoff, asOf: asOf))
-            SELECT \(id), (row_number() OVER w - 1)::int, k.item_id, k.location_id,
-                   ((row_number() OVER w - 1) / \(max(1, options.chunkSize)))::int, i.category, i.family, l.region,
-                   \(SeriesAttributes.selectExpression(options.attributes))
-            FROM keys k
-            JOIN \(unsafeRaw: schema.rendered).items i ON i.item_id = k.item_id AND i.valid_from <= \(newestCutoff)
-                 AND (i.valid_to IS NULL OR \(newestCutoff) < i.valid_to)
-            JOIN \(unsafeRaw: schema.rendered).locations l ON l.location_id = k.location_id AND l.valid_from <= \(newestCutoff)
-                 AND (l.valid_to IS NULL OR \(newestCutoff) < l.valid_to)
-            WINDOW w AS (ORDER BY k.item_id, k.location_id)
-            """).named("plan_backtest_series"))
+        try SeriesSnapshot.plan(.backtest, id: id, cutoff: newestCutoff, asOf: asOf, chunkSize: options.chunkSize,
+                                attributes: options.attributes, schema: schema, on: connection)
         try SeriesAttributes.requirePresent(options.attributes, backtestID: id, on: connection)
         var segments: [Int: (String, String)] = [:]
         for row in try connection.query(Query("""

@@ -87,7 +87,10 @@ public struct DemoLoader: Sendable {
     func loadItems(_ catalog: DemoCatalog, _ tx: Connection) throws -> Int {
         var w = BinaryCopyWriter()
         for item in catalog.items {
-            let from = item.launchDay > 0 ? catalog.date(item.launchDay) : PostgresDate(unixDays: spec.start.unixDays - 365)
+            // Versions start with the period of their day: weekly sales are dated on the week's
+            // Monday, and an item launched mid-week must be valid on it.
+            func start(_ day: Int) -> PostgresDate { spec.frequency.periodStart(catalog.date(day)) }
+            let from = item.launchDay > 0 ? start(item.launchDay) : PostgresDate(unixDays: spec.start.unixDays - 365)
             let to = item.endDay.map { catalog.date($0) }
             let family = "family_\(item.family + 1)"
             func row(_ f: PostgresDate, _ t: PostgresDate?, _ category: Int) {
@@ -96,9 +99,9 @@ public struct DemoLoader: Sendable {
                 if let t { w.append(t) } else { w.appendNull() }
                 w.append(DemoCatalog.categories[category]); w.append(family); w.append("demo item \(item.id)")
             }
-            if let change = item.recategorisedDay, change > item.launchDay, change < (item.endDay ?? Int.max) {
-                row(from, catalog.date(change), item.category)
-                row(catalog.date(change), to, (item.category + 1) % DemoCatalog.categories.count)
+            if let change = item.recategorisedDay, change > item.launchDay, change < (item.endDay ?? Int.max), start(change).unixDays > from.unixDays {
+                row(from, start(change), item.category)
+                row(start(change), to, (item.category + 1) % DemoCatalog.categories.count)
             } else {
                 row(from, to, item.category)
             }
