@@ -21,18 +21,31 @@ public enum GlobalTraining {
         public var attributes: [String: SeriesAttributes.Value] = [:]
     }
 
-    static func segments(runID: Int64, chunk: Int?, on connection: Connection) throws -> [Int: Segment] {
+    /// The segments of a run's or a backtest's series (`chunk` nil: all), as planned at its cutoff.
+    static func segments(_ source: SeriesReader.Source, id: Int64, chunk: Int?, on connection: Connection) throws -> [Int: Segment] {
+        let from: Query = source == .run
+            ? "FROM forecast.run_series WHERE run_id = "
+            : "FROM forecast.backtest_series WHERE backtest_id = "
         var out: [Int: Segment] = [:]
         for row in try connection.query(Query("""
             SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region, location_id,
                    coalesce(family, '?') AS family, attributes::text AS attributes
-            FROM forecast.run_series WHERE run_id = \(runID) AND (\(chunk)::int IS NULL OR chunk = \(chunk)::int)
-            """).named("run_segments")).rows {
+            \(from)\(id) AND (\(chunk)::int IS NULL OR chunk = \(chunk)::int)
+            """).named("series_segments")).rows {
             out[try row.decode("series_no")] = Segment(category: try row.decode("category"), region: try row.decode("region"),
                                                        location: try row.decode("location_id"), family: try row.decode("family"),
                                                        attributes: try SeriesAttributes.parse(try row.decodeIfPresent("attributes", as: String.self)))
         }
         return out
+    }
+
+    /// Value lists of the segments (a value's code is its position), with the attributes' string codes.
+    static func codes(_ segments: some Collection<Segment>, attributes: [String],
+                      attributeValues: [[String: SeriesAttributes.Value]]) -> Codes {
+        func sorted(_ key: (Segment) -> String) -> [String] { Array(Set(segments.map(key))).sorted() }
+        return Codes(categories: sorted(\.category), regions: sorted(\.region), locations: sorted(\.location),
+                     families: sorted(\.family), attributes: attributes,
+                     attributeCodes: SeriesAttributes.codes(attributes, values: attributeValues))
     }
 
     /// Trains and stores every global model the run uses; returns the artifact ids.
@@ -42,12 +55,8 @@ public enum GlobalTraining {
         reader.plannedInputs = true
         let chunks = try connection.query(Query("SELECT coalesce(max(chunk) + 1, 0) AS n FROM forecast.run_series WHERE run_id = \(runID)")
             .named("run_chunks")).first?.decode("n", as: Int.self) ?? 0
-        let segments = try Self.segments(runID: runID, chunk: nil, on: connection)
-        let categories = Array(Set(segments.values.map(\.category))).sorted(), regions = Array(Set(segments.values.map(\.region))).sorted()
-        let locations = Array(Set(segments.values.map(\.location))).sorted(), families = Array(Set(segments.values.map(\.family))).sorted()
-        let attributes = config.attributes ?? []
-        let codes = Codes(categories: categories, regions: regions, locations: locations, families: families, attributes: attributes,
-                          attributeCodes: SeriesAttributes.codes(attributes, values: segments.values.map(\.attributes)))
+        let segments = try Self.segments(.run, id: runID, chunk: nil, on: connection)
+        let codes = Self.codes(segments.values, attributes: config.attributes ?? [], attributeValues: segments.values.map(\.attributes))
         var globals: [GlobalSeries] = []
         for chunk in 0..<chunks {
             for s in try reader.read(chunk: chunk, on: connection) {

@@ -84,7 +84,7 @@ public final class Worker: @unchecked Sendable {
             let t1 = Date()
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
             var lastBeat = Date()
-            let segments = forecaster.globals.isEmpty ? [:] : try GlobalTraining.segments(runID: run.id, chunk: claim.chunk, on: connection)
+            let segments = forecaster.globals.isEmpty ? [:] : try GlobalTraining.segments(.run, id: run.id, chunk: claim.chunk, on: connection)
             for s in series {
                 try checkStop()
                 try forecaster.encode(s, segment: segments[s.seriesNo], into: &writer)

@@ -8,26 +8,12 @@ extension BacktestRunner {
     /// history up to that fold's cutoff, then scored like the others. The training rows of all
     /// folds are built once (folds share most of their origins) and fitted by every objective;
     /// folds train in parallel, one thread each.
-    func evaluateGlobal(_ specs: [ModelSpec], series: [SeriesInput], segments: [Int: (String, String)], evaluator: FoldEvaluator,
+    func evaluateGlobal(_ specs: [ModelSpec], series: [SeriesInput], segments scoring: [Int: (String, String)], evaluator: FoldEvaluator,
                         options: BacktestOptions, schema: SQLIdentifier, expectedPoints: Int,
                         on connection: Connection) throws -> (Int, [BacktestReport.Key: ErrorAccumulator], ScoreSample) {
-        let calendarRows = try connection.query(Query("""
-            SELECT ds, is_holiday, event FROM \(unsafeRaw: schema.rendered).calendar
-            """).named("global_calendar")).rows.map { row in
-            (day: try row.decode("ds", as: PostgresDate.self).unixDays, holiday: try row.decode("is_holiday", as: Bool.self),
-             event: try row.decodeIfPresent("event", as: String.self))
-        }
-        let calendar = CalendarFacts(rows: calendarRows)
+        let calendar = CalendarFacts(rows: try GlobalTraining.calendar(schema, on: connection))
         let ordered = series.sorted { $0.seriesNo < $1.seriesNo }
-        let categories = Array(Set(segments.values.map(\.0))).sorted(), regions = Array(Set(segments.values.map(\.1))).sorted()
-        let categoryCode = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
-        let regionCode = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1, $0) })
-        var familyOf: [Int: String] = [:]
-        for row in try connection.query(Query("""
-            SELECT series_no, coalesce(family, '?') AS family FROM forecast.backtest_series WHERE backtest_id = \(evaluator.backtestID)
-            """).named("backtest_families")).rows {
-            familyOf[try row.decode("series_no")] = try row.decode("family")
-        }
+        let segments = try GlobalTraining.segments(.backtest, id: evaluator.backtestID, chunk: nil, on: connection)
         // Attributes as valid at each fold's own cutoff (a store remodelled later must not inform an older fold).
         var foldAttributes: [[Int: [String: SeriesAttributes.Value]]] = []
         if !options.attributes.isEmpty {
@@ -36,32 +22,24 @@ extension BacktestRunner {
                                                                 names: options.attributes, schema: schema, on: connection))
             }
         }
-        let attributeCodes = SeriesAttributes.codes(options.attributes, values: foldAttributes.flatMap(\.values))
-        let families = Array(Set(familyOf.values)).sorted()
-        let familyCode = Dictionary(uniqueKeysWithValues: families.enumerated().map { ($1, $0) })
-        let locations = Array(Set(series.map(\.locationID))).sorted()
-        let locationCode = Dictionary(uniqueKeysWithValues: locations.enumerated().map { ($1, $0) })
-        let globals = ordered.map { s -> GlobalSeries in
-            let (category, region) = segments[s.seriesNo] ?? ("?", "?")
-            return GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
-                                category: categoryCode[category] ?? -1, region: regionCode[region] ?? -1,
-                                location: locationCode[s.locationID] ?? -1, family: familyOf[s.seriesNo].flatMap { familyCode[$0] } ?? -1,
-                                planned: s.planned, frequency: options.frequency)
-        }
-        let foldGlobals: [[GlobalSeries]] = foldAttributes.map { byNo in
-            globals.map { g in
-                var g = g
-                g.attributes = SeriesAttributes.encode(byNo[g.id] ?? [:], names: options.attributes, codes: attributeCodes)
-                return g
+        let codes = GlobalTraining.codes(segments.values, attributes: options.attributes,
+                                         attributeValues: foldAttributes.flatMap(\.values))
+        func globalSeries(_ attributes: [Int: [String: SeriesAttributes.Value]]) -> [GlobalSeries] {
+            ordered.map { s in
+                var segment = segments[s.seriesNo] ?? GlobalTraining.Segment()
+                segment.attributes = attributes[s.seriesNo] ?? [:]
+                return GlobalTraining.global(s, segment: segment, codes: codes, frequency: options.frequency)
             }
         }
+        let globals = globalSeries([:])
+        let foldGlobals = foldAttributes.map { globalSeries($0) }
         let plan = options.plan
         let firstIndex = evaluator.modelNames.count - specs.count
         typealias Scored = (BinaryCopyWriter, [BacktestReport.Key: ErrorAccumulator], ScoreSample)
         let contexts: [[Int: FoldEvaluator.FoldContext]] = plan.foldOffsets.map { fold in
             var out: [Int: FoldEvaluator.FoldContext] = [:]
             for (i, s) in ordered.enumerated() where evaluator.newestIndex(s) >= 0 {
-                let (category, region) = segments[s.seriesNo] ?? ("?", "?")
+                let (category, region) = scoring[s.seriesNo] ?? ("?", "?")
                 out[i] = evaluator.context(s, fold: fold, category: category, region: region)
             }
             return out
