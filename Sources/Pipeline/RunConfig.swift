@@ -115,12 +115,16 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Extra item/location attributes the global model uses (`item.<key>`, `location.<key>`); nil: none.
     public var attributes: [String]?
 
-    /// Defaults of `--stale-sla-hours` and `--min-volume-ratio` (contract parameters).
-    public static let defaultStaleSLAHours = 36.0, defaultMinVolumeRatio = 0.5
+    /// Statement timeouts per query class; nil: the defaults (configs stored before they existed).
+    public var statementTimeouts: StatementTimeouts?
+    public var timeouts: StatementTimeouts { statementTimeouts ?? StatementTimeouts() }
+
+    /// Default of `--min-volume-ratio` (a contract parameter).
+    public static let defaultMinVolumeRatio = 0.5
 
     public init(horizon: Int = 28, frequency: Frequency = .day, model: ModelSpec? = nil, intervalLevel: Double = 0.8,
                 chunkSize: Int = 250, leaseSeconds: Double = 60, heartbeatSeconds: Double = 10, maxAttempts: Int = 3,
-                inputSchema: String = "demand", staleSLAHours: Double = RunConfig.defaultStaleSLAHours,
+                inputSchema: String = "demand", staleSLAHours: Double = RunConfig.defaultStaleSLAHours(.day),
                 minVolumeRatio: Double = RunConfig.defaultMinVolumeRatio) {
         self.horizon = horizon
         self.frequency = frequency
@@ -160,6 +164,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
         try check(model.window >= 1, "--window must be at least 1, got \(model.window)")
         try check(!inputSchema.isEmpty, "--input-schema must not be empty")
         try SeriesAttributes.validate(attributes ?? [])
+        try statementTimeouts?.validate()
     }
 
     public var schema: SQLIdentifier { SQLIdentifier(inputSchema) }

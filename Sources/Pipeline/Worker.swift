@@ -61,6 +61,7 @@ public final class Worker: @unchecked Sendable {
                 continue
             case .running: break
             }
+            try connection.prepare(for: .claim, run.config.timeouts)
             try queue.failExhausted(on: connection)
             if let claim = try queue.claim(on: connection) {
                 idle = 0.1
@@ -69,6 +70,7 @@ public final class Worker: @unchecked Sendable {
             }
             let counts = try queue.counts(on: connection)
             if counts.failed > 0 || counts.isFinished {
+                try connection.prepare(for: .publish, run.config.timeouts)
                 let final = try Publisher.finalize(runID: run.id, on: connection)
                 if final != .running { return final }
             }
@@ -80,6 +82,7 @@ public final class Worker: @unchecked Sendable {
     func process(_ claim: WorkQueue.Claim) throws {
         do {
             let t0 = Date()
+            try connection.prepare(for: .read, run.config.timeouts)
             let series = try forecaster.reader.read(chunk: claim.chunk, on: connection)
             let t1 = Date()
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
@@ -105,6 +108,7 @@ public final class Worker: @unchecked Sendable {
                 }
             }
             let t2 = Date()
+            try connection.prepare(for: .write, run.config.timeouts)
             try connection.transaction { tx in
                 let checksum = series.reduce(UInt64(0)) { $0 ^ $1.checksum }
                 guard try queue.complete(claim, rows: writer.rowCount, rowsRead: series.reduce(0) { $0 + $1.rowsRead },

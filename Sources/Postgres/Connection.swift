@@ -6,6 +6,8 @@ import Foundation
 public final class Connection: @unchecked Sendable {
     let handle: OpaquePointer
     private var closed = false
+    /// The session's `statement_timeout` as last set through `setStatementTimeout` (ms).
+    private var statementTimeoutMs: Int?
 
     /// Client-side defaults, each overridden by the same key in the connection string (or by
     /// `PGCONNECT_TIMEOUT`): give up connecting after 10 s instead of waiting forever on a listener
@@ -50,6 +52,15 @@ public final class Connection: @unchecked Sendable {
         guard !closed else { return }
         closed = true
         PQfinish(handle)
+    }
+
+    /// Sets the session's `statement_timeout` (a round trip only when it changes). Call it outside
+    /// transactions: a rollback would undo the setting behind this connection's back.
+    public func setStatementTimeout(seconds: Double) throws {
+        let ms = max(1, Int((seconds * 1000).rounded()))
+        guard ms != statementTimeoutMs else { return }
+        try execute(Query("SELECT set_config('statement_timeout', \(String(ms)), false)").named("set_statement_timeout"))
+        statementTimeoutMs = ms
     }
 
     /// The server's backend process id (`pg_backend_pid()`).

@@ -53,6 +53,11 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("max-attempts"), parsing: .unconditional, help: "Attempts per work item before the run fails.")
     var maxAttempts = 3
 
+    @Option(name: .customLong("statement-timeouts"), help: ArgumentHelp(
+        "Seconds one statement of each class may run before the server cancels it (the attempt is retried): CLASS=SECONDS pairs, classes claim, read, write, publish.",
+        valueName: "claim=15,read=300,write=300,publish=600"))
+    var statementTimeouts: String?
+
     var config: RunConfig {
         get throws {
         var config = RunConfig(horizon: horizon, frequency: frequency,
@@ -60,6 +65,7 @@ struct RunOptions: ParsableArguments {
                   intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
                   maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours ?? RunConfig.defaultStaleSLAHours(frequency), minVolumeRatio: minVolumeRatio)
         config.attributes = attributes.map { $0.split(separator: ",").map(String.init) }
+        config.statementTimeouts = try statementTimeouts.map(StatementTimeouts.parse)
         return config
         }
     }

@@ -10,7 +10,7 @@ extension BacktestRunner {
                         schema: SQLIdentifier, on connection: Connection) throws -> [ContractOutcome] {
         let runner = ContractRunner(contracts: try Contract.loadAll(from: sql).filter { $0.scope == .all })
         let parameters = ContractParameters(cutoff: cutoff, asOf: asOf, horizon: options.plan.reach, frequency: options.frequency,
-                                            staleSLAHours: RunConfig.defaultStaleSLAHours,
+                                            staleSLAHours: RunConfig.defaultStaleSLAHours(options.frequency),
                                             minVolumeRatio: RunConfig.defaultMinVolumeRatio, schema: schema)
         let second = try connect()
         defer { second.close() }

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+@testable import Pipeline
+import Postgres
+
+extension Integration.Hardening {
+    /// A statement that outlives its class's timeout is cancelled by the server (57014) and the
+    /// attempt is retried like any transient failure: here every forecast write waits on a lock
+    /// another session holds on `forecast.forecasts`, each attempt is cancelled after 1 s, and
+    /// after the last one the run fails (exit 1) with the timeout in the item's error, instead of
+    /// a worker waiting forever. Nothing is published and no row is left behind.
+    @Test func aStatementOutlivingItsClassTimeoutIsCancelledAndRetried() throws {
+        let db = try TestDatabase()
+        defer { db.drop() }
+        try db.loadDemo(items: 10, locations: 2, days: 120)
+        let blocker = try db.connect()
+        defer { blocker.close() }
+        try blocker.execute("BEGIN")
+        try blocker.execute("LOCK TABLE forecast.forecasts IN SHARE MODE")  // reads go on, inserts wait
+        let run = try CLI.start(Integration.CommandLine.runArgs + ["--workers", "1", "--max-attempts", "2",
+                                                       "--statement-timeouts", "write=1"], databaseURL: db.url)
+        try Integration.CommandLine.waitFor("both attempts to time out") {
+            (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'failed'", as: Int.self)) ?? 0 > 0
+        }
+        try blocker.execute("COMMIT")
+        let result = CLI.finish(run)
+        #expect(result.status == 1, "\(result.stderr)")
+        let error = try db.scalar("SELECT errors::text FROM forecast.work_items WHERE state = 'failed' LIMIT 1", as: String.self)
+        #expect(error.contains("57014") && error.contains("statement timeout"), "\(error)")
+        #expect(try db.scalar("SELECT max(attempt) FROM forecast.work_items", as: Int.self) == 2)
+        #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == 0)
+        #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
+
+        let bad = try CLI.run(Integration.CommandLine.runArgs + ["--statement-timeouts", "fetch=5"], databaseURL: db.url)
+        #expect(bad.status == 64)
+        #expect(bad.stderr == "forecastctl: error: --statement-timeouts takes CLASS=SECONDS pairs (classes: claim, read, write, publish), got 'fetch=5'\n")
+        let nan = try CLI.run(Integration.CommandLine.runArgs + ["--statement-timeouts", "claim=5,read=nan"], databaseURL: db.url)
+        #expect(nan.stderr == "forecastctl: error: --statement-timeouts read must be between 0.001 and 86400 seconds, got nan\n")
+        #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 1)
+    }
+}
