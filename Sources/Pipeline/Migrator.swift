@@ -2,19 +2,37 @@ import Postgres
 
 /// Applies `sql/migrations/NNN_name.sql` in order, forward-only. Each file runs in one
 /// transaction together with its row in `forecast.schema_migrations`, under an advisory lock so
-/// two migrators cannot race. An applied file whose checksum changed is an error, not a re-run.
+/// two migrators cannot race. An applied file whose checksum changed is an error, not a re-run,
+/// unless the file lists the applied checksum in a `-- previous-checksum: <md5>` line (an
+/// amendment that changes nothing for databases that applied the old text, declared in the file).
+///
+/// Then the roles: created with `sql/roles/create_roles.sql` when missing and this user may
+/// create roles; otherwise reported (a DBA runs that file). Once both exist,
+/// `sql/roles/grants.sql` is applied (idempotent), so a database owner without CREATEROLE can
+/// migrate, and grants follow as soon as the roles are there.
 public struct Migrator: Sendable {
     public struct Migration: Sendable {
         public let version: Int
         public let name: String
         public let sql: String
+        /// Checksums of earlier texts of this file that count as applied (`-- previous-checksum:` lines).
+        public var previousChecksums: Set<String> {
+            Set(sql.split(separator: "\n").compactMap { line in
+                line.hasPrefix("-- previous-checksum:") ? line.dropFirst("-- previous-checksum:".count).trimmed : nil
+            })
+        }
     }
+
+    /// The project's roles (`sql/roles`).
+    public static let roles = ["forecast_reader", "forecast_worker"]
 
     public static let lockKey: Int64 = 0x0F0C_A57_0001
 
     public let migrations: [Migration]
+    let directory: SQLDirectory
 
     public init(directory: SQLDirectory) throws {
+        self.directory = directory
         var seen = Set<Int>()
         migrations = try directory.files(in: directory.migrations).map { file in
             guard let version = Int(file.name.prefix { $0.isNumber }), file.name.first?.isNumber == true else {
@@ -30,6 +48,12 @@ public struct Migrator: Sendable {
     public struct Report: Sendable {
         public var applied: [String] = []
         public var alreadyApplied = 0
+        /// Roles this migrate created.
+        public var createdRoles: [String] = []
+        /// Roles that do not exist and this user may not create: grants wait for them.
+        public var missingRoles: [String] = []
+        /// Whether `sql/roles/grants.sql` was applied.
+        public var granted = false
     }
 
     @discardableResult
@@ -49,7 +73,7 @@ public struct Migrator: Sendable {
             for migration in migrations {
                 let checksum = try md5(connection, migration.sql)
                 if let existing = applied[migration.version] {
-                    guard existing == checksum else {
+                    guard existing == checksum || migration.previousChecksums.contains(existing) else {
                         throw PipelineError.migration(version: migration.version,
                             message: "\(migration.name) was changed after it was applied (checksum \(existing) != \(checksum)); add a new migration instead")
                     }
@@ -69,8 +93,38 @@ public struct Migrator: Sendable {
                 }
                 report.applied.append(migration.name)
             }
+            try applyRoles(connection, into: &report)
             return report
         }
+    }
+
+    /// Creates missing roles when permitted, then applies the grants once both roles exist.
+    func applyRoles(_ connection: Connection, into report: inout Report) throws {
+        func missing() throws -> [String] {
+            try connection.query(Query("""
+                SELECT r AS role FROM unnest(\(Self.roles)::text[]) r WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) ORDER BY r
+                """).named("missing_roles")).rows.map { try $0.decode("role", as: String.self) }
+        }
+        var absent = try missing()
+        if !absent.isEmpty {
+            let mayCreate = try connection.query(Query("""
+                SELECT rolsuper OR rolcreaterole AS ok FROM pg_roles WHERE rolname = current_user
+                """).named("may_create_roles")).first?.decode("ok", as: Bool.self) ?? false
+            if mayCreate {
+                try connection.executeScript(unsafeSQL: try directory.text(of: "roles/create_roles.sql"), name: "create_roles.sql")
+                report.createdRoles = absent
+                absent = try missing()
+            }
+        }
+        report.missingRoles = absent
+        guard absent.isEmpty else { return }
+        let grants = try directory.text(of: "roles/grants.sql")
+        do {
+            try connection.transaction { tx in try tx.executeScript(unsafeSQL: grants, name: "grants.sql") }
+        } catch let error as PostgresError {
+            throw PipelineError.migration(version: nil, message: "grants.sql: \(error)")
+        }
+        report.granted = true
     }
 
     /// Fails with a clear message when the database is behind this binary's migrations.

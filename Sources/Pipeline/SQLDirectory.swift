@@ -41,6 +41,15 @@ public struct SQLDirectory: Sendable {
     public var migrations: URL { url.appendingPathComponent("migrations") }
     public var contracts: URL { url.appendingPathComponent("contracts") }
 
+    /// The text of a file under the folder (`roles/grants.sql`).
+    func text(of path: String) throws -> String {
+        let file = url.appendingPathComponent(path)
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+            throw PipelineError.configuration("cannot read \(file.path)")
+        }
+        return text
+    }
+
     /// `.sql` files of a subfolder, sorted by name.
     func files(in folder: URL) throws -> [(name: String, text: String)] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)

@@ -4,7 +4,12 @@ import Pipeline
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Apply the numbered migrations in sql/migrations (each once, in one transaction, under a lock).")
+        abstract: "Apply the numbered migrations in sql/migrations (each once, in one transaction, under a lock), then the roles' grants.",
+        discussion: """
+            Roles (cluster-wide) are created with sql/roles/create_roles.sql when this user has CREATEROLE; \
+            otherwise migrate says so and exits 0, and a DBA runs that file. sql/roles/grants.sql is applied \
+            at every migrate once both roles exist.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -18,6 +23,16 @@ struct MigrateCommand: ParsableCommand {
         } else {
             for name in report.applied { print("migrate: applied \(name)") }
             print("migrate: \(report.applied.count) applied, \(report.alreadyApplied) already applied")
+        }
+        if !report.createdRoles.isEmpty { print("migrate: created roles \(report.createdRoles.joined(separator: ", "))") }
+        if report.missingRoles.isEmpty {
+            if report.granted { print("migrate: granted forecast_reader and forecast_worker their privileges (sql/roles/grants.sql)") }
+        } else {
+            printErr("""
+                migrate: notice: roles \(report.missingRoles.joined(separator: ", ")) do not exist and this user may not create them \
+                (no CREATEROLE); their grants are pending. Ask a DBA to run sql/roles/create_roles.sql, then run \
+                `forecastctl migrate` again.
+                """)
         }
     }
 }

@@ -3,6 +3,8 @@
 -- compute any metric in SQL, e.g. WAPE per model and fold:
 --   SELECT model_name, fold, sum(abs(yhat - actual)) / nullif(sum(abs(actual)), 0) AS wape
 --   FROM forecast.backtest_results WHERE backtest_id = 1 AND actual IS NOT NULL GROUP BY 1, 2;
+-- Amended: its grants moved to sql/roles/grants.sql (applied by every migrate once the roles exist).
+-- previous-checksum: 977ee6600ebcea5f28cdddb71889df55
 CREATE TABLE forecast.backtests (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     status         text NOT NULL DEFAULT 'running',
@@ -67,7 +69,3 @@ COMMENT ON TABLE forecast.backtest_results IS 'Per model x fold x series x targe
 COMMENT ON COLUMN forecast.backtest_results.horizon IS 'Periods after the cutoff (gap + 1 ... gap + H).';
 COMMENT ON COLUMN forecast.backtest_results.model_name IS 'The model evaluated; served_model names the fallback when one served the series.';
 CREATE INDEX backtest_results_model_idx ON forecast.backtest_results (backtest_id, model_name, fold);
-
-GRANT SELECT, INSERT, UPDATE ON forecast.backtests TO forecast_worker;
-GRANT SELECT, INSERT ON forecast.backtest_series, forecast.backtest_results TO forecast_worker;
-GRANT SELECT ON forecast.backtests, forecast.backtest_results TO forecast_reader;

@@ -2,6 +2,8 @@
 -- quantiles of the scaled backtest errors (actual - forecast) / scale at (1 - level)/2 and
 -- (1 + level)/2; a run's interval is yhat + q * scale, scale = the series' in-sample mean
 -- absolute seasonal difference. step_lower[1] is horizon step 1.
+-- Amended: its grants moved to sql/roles/grants.sql (applied by every migrate once the roles exist).
+-- previous-checksum: c96ffc11e7be5601749c3df81384c337
 CREATE TABLE forecast.interval_calibrations (
     backtest_id    bigint NOT NULL REFERENCES forecast.backtests (id) ON DELETE CASCADE,
     model_name     text NOT NULL,
@@ -14,4 +16,3 @@ CREATE TABLE forecast.interval_calibrations (
     CONSTRAINT calibration_steps_match CHECK (cardinality(step_lower) = cardinality(step_upper) AND cardinality(step_lower) > 0),
     CONSTRAINT calibration_level_is_fraction CHECK (interval_level > 0 AND interval_level < 1)
 );
-GRANT SELECT, INSERT ON forecast.interval_calibrations TO forecast_worker;

@@ -1,5 +1,7 @@
 -- 008: trained model artifacts with their lineage. A run that uses the global XGBoost model
 -- trains it once, stores it here, and every worker (any host) predicts with these exact bytes.
+-- Amended: its grants moved to sql/roles/grants.sql (applied by every migrate once the roles exist).
+-- previous-checksum: e750b48b3f2d1c1a36d1031baf0eb0d6
 CREATE TABLE forecast.model_artifacts (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     run_id         bigint NOT NULL REFERENCES forecast.runs (id) ON DELETE CASCADE,
@@ -19,4 +21,3 @@ CREATE TABLE forecast.model_artifacts (
     CONSTRAINT artifact_format_is_known CHECK (format IN ('xgboost-ubj'))
 );
 COMMENT ON TABLE forecast.model_artifacts IS 'Trained models and their lineage: training cutoff and as-of (what data), features (what inputs, see FeatureSpec), encodings (category/region/event/promotion codes), parameters and code version.';
-GRANT SELECT, INSERT ON forecast.model_artifacts TO forecast_worker;

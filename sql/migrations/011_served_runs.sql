@@ -2,6 +2,8 @@
 -- forecast.freshness alike. Before, latest took the newest cutoff and freshness the newest publish
 -- time, so a backfill (`run --cutoff` of an older day) made freshness report the backfill while
 -- latest served another run. Now both name the same run; a backfill moves neither backwards.
+-- Amended: its grants moved to sql/roles/grants.sql (applied by every migrate once the roles exist).
+-- previous-checksum: ddc1a20c88abd0f7f9c9815222dc556d
 CREATE VIEW forecast.served_runs AS
 SELECT DISTINCT ON (frequency) id AS run_id, frequency, cutoff, published_at
 FROM forecast.runs
@@ -29,5 +31,3 @@ FROM forecast.freshness_sla sla
 LEFT JOIN forecast.served_runs s ON s.frequency = sla.frequency;
 COMMENT ON VIEW forecast.freshness IS
     'Age of the run forecast.latest serves (forecast.served_runs), per frequency, against its SLA; is_stale = page someone.';
-
-GRANT SELECT ON forecast.served_runs TO forecast_reader, forecast_worker;

@@ -1,0 +1,26 @@
+-- Every privilege the project's roles have, in one idempotent file: `forecastctl migrate` applies
+-- it after the migrations whenever both roles exist (a migration that adds a table adds its
+-- grants here). Run as the owner of the schemas. The worker role may not change published
+-- output: besides what is granted here, triggers refuse rows into a published run and status
+-- changes outside the run lifecycle (migration 012).
+-- 004
+GRANT USAGE ON SCHEMA forecast TO forecast_reader, forecast_worker;
+GRANT SELECT ON forecast.latest, forecast.freshness, forecast.run_summary TO forecast_reader;
+GRANT USAGE ON SCHEMA demand TO forecast_worker;
+GRANT SELECT ON ALL TABLES IN SCHEMA demand TO forecast_worker;
+GRANT SELECT, INSERT, UPDATE ON forecast.runs, forecast.work_items, forecast.contract_results TO forecast_worker;
+GRANT SELECT, INSERT ON forecast.run_series, forecast.forecasts TO forecast_worker;
+GRANT SELECT ON forecast.freshness_sla, forecast.schema_migrations, forecast.latest, forecast.freshness, forecast.run_summary TO forecast_worker;
+-- 005
+GRANT SELECT, INSERT, UPDATE ON forecast.backtests TO forecast_worker;
+GRANT SELECT, INSERT ON forecast.backtest_series, forecast.backtest_results TO forecast_worker;
+GRANT SELECT ON forecast.backtests, forecast.backtest_results TO forecast_reader;
+-- 006
+GRANT SELECT, INSERT ON forecast.interval_calibrations TO forecast_worker;
+-- 007
+GRANT SELECT, INSERT ON forecast.model_selections TO forecast_worker;
+GRANT SELECT ON forecast.model_selections TO forecast_reader;
+-- 008
+GRANT SELECT, INSERT ON forecast.model_artifacts TO forecast_worker;
+-- 011
+GRANT SELECT ON forecast.served_runs TO forecast_reader, forecast_worker;
