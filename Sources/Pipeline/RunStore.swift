@@ -28,10 +28,6 @@ public enum RunStore {
         case alreadyPublished(Int64)
     }
 
-    static func cutoffLockKey(_ cutoff: PostgresDate, _ frequency: Frequency) -> Int64 {
-        0x0F0C_0000_0000 + Int64(cutoff.daysSince2000) * 2 + (frequency == .day ? 0 : 1)
-    }
-
     /// Session advisory lock held by the process that plans a queued run; if it is free while
     /// the run is still queued, that process died.
     public static func plannerLockKey(_ runID: Int64) -> Int64 { 0x0F0D_0000_0000 + runID }
@@ -40,12 +36,11 @@ public enum RunStore {
                                     on connection: Connection) throws -> Creation {
         let configJSON = String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self)
         let modelVersion = try config.modelVersion()
-        let key = cutoffLockKey(cutoff, config.frequency)
         do {
             return try createOrJoinLocked(cutoff: cutoff, asOf: asOf, config: config, configJSON: configJSON,
-                                          modelVersion: modelVersion, force: force, key: key, on: connection)
+                                          modelVersion: modelVersion, force: force, on: connection)
         } catch is CutoffLockTimeout {
-            throw PipelineError.cutoffLocked(try cutoffLockHolder(key, cutoff: cutoff, on: connection))
+            throw PipelineError.cutoffLocked(try cutoffLockHolder(cutoff, config.frequency, on: connection))
         }
     }
 
@@ -53,25 +48,35 @@ public enum RunStore {
     /// How long `run` waits for the cutoff's lock (held by other runs for milliseconds only).
     static let cutoffLockWait = "10s"
 
-    /// Who holds the cutoff's advisory lock, in words an operator can act on.
-    static func cutoffLockHolder(_ key: Int64, cutoff: PostgresDate, on connection: Connection) throws -> String {
+    /// Who holds the cutoff's lock row, in words an operator can act on: a row lock shows in
+    /// pg_locks only as its holder's lock on the table, so this names the session with the
+    /// oldest open transaction holding one (other cutoffs' runs hold it for milliseconds).
+    static func cutoffLockHolder(_ cutoff: PostgresDate, _ frequency: Frequency, on connection: Connection) throws -> String {
         let row = try connection.query(Query("""
             SELECT a.pid, coalesce(a.usename::text, '?') AS usename, coalesce(a.application_name, '') AS app,
                    coalesce(round(extract(epoch FROM clock_timestamp() - a.xact_start))::int, 0) AS seconds
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = \(key)
+            WHERE l.locktype = 'relation' AND l.granted AND l.relation = 'forecast.cutoff_locks'::regclass
+              AND l.pid <> pg_backend_pid()
+            ORDER BY a.xact_start
             LIMIT 1
             """).named("cutoff_lock_holder")).first
         let who = try row.map { "held by backend \(try $0.decode("pid", as: Int.self)) (user \(try $0.decode("usename", as: String.self)), application '\(try $0.decode("app", as: String.self))', transaction open \(try $0.decode("seconds", as: Int.self)) s)" } ?? "held by a session that has since gone"
-        return "the lock of cutoff \(cutoff) (advisory key \(key)) is \(who); a run cannot start while it is held: end that session (SELECT pg_terminate_backend(pid)) or wait, then run again"
+        return "the lock of cutoff \(cutoff) (row of forecast.cutoff_locks) is \(who); a run cannot start while it is held: end that session (SELECT pg_terminate_backend(pid)) or wait, then run again"
     }
 
     static func createOrJoinLocked(cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, configJSON: String,
-                                   modelVersion: String, force: Bool, key: Int64, on connection: Connection) throws -> Creation {
+                                   modelVersion: String, force: Bool, on connection: Connection) throws -> Creation {
         return try connection.transaction { tx in
             try tx.execute(Query(unsafeSQL: "SET LOCAL lock_timeout = '\(cutoffLockWait)'", name: "cutoff_lock_timeout"))
             do {
-                try tx.advisoryTransactionLock(key)
+                try tx.execute(Query("""
+                    INSERT INTO forecast.cutoff_locks (frequency, cutoff) VALUES (\(config.frequency.rawValue), \(cutoff))
+                    ON CONFLICT DO NOTHING
+                    """).named("cutoff_lock_row"))
+                try tx.execute(Query("""
+                    SELECT 1 FROM forecast.cutoff_locks WHERE frequency = \(config.frequency.rawValue) AND cutoff = \(cutoff) FOR UPDATE
+                    """).named("cutoff_lock"))
             } catch let error as PostgresError where error.sqlState == .lockNotAvailable {
                 throw CutoffLockTimeout()
             }

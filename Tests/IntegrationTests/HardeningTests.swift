@@ -150,21 +150,35 @@ extension Integration {
         }
 
         /// A session squatting on a cutoff's lock no longer makes `run` hang silently: after a
-        /// bounded wait it exits 75 naming the backend that holds it.
+        /// bounded wait it exits 75 naming the backend that holds it. The lock is a row of
+        /// `forecast.cutoff_locks`, which only the project's roles may lock.
         @Test func aHeldCutoffLockIsNamedNotWaitedOnForever() throws {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 5, locations: 1)
             let squatter = try db.connect()
             defer { squatter.close() }
-            let key = RunStore.cutoffLockKey(Fixtures.end, .day)
-            try squatter.execute(Query("SELECT pg_advisory_lock(\(key))"))
+            // Only the project's roles can lock a cutoff: a reader's session cannot.
+            try squatter.execute("BEGIN")
+            try squatter.execute("SET LOCAL ROLE forecast_reader")
+            #expect(Privileges.sqlState(squatter, "SELECT * FROM forecast.cutoff_locks FOR UPDATE") == "42501")
+            try squatter.execute("ROLLBACK")
+            // A session of the owner (or the worker role) holding the row for the cutoff.
+            try squatter.execute("BEGIN")
+            try squatter.execute("INSERT INTO forecast.cutoff_locks VALUES ('day', '2026-11-27')")
             let started = Date()
             let result = try CLI.run(CommandLine.runArgs, databaseURL: db.url)
             #expect(result.status == 75, "\(result.stderr)")
             #expect(Date().timeIntervalSince(started) < 30)
-            #expect(result.stderr.contains("the lock of cutoff 2026-11-27 (advisory key \(key)) is held by backend \(squatter.backendPID)"), "\(result.stderr)")
+            #expect(result.stderr.contains("the lock of cutoff 2026-11-27 (row of forecast.cutoff_locks) is held by backend \(squatter.backendPID)"), "\(result.stderr)")
             #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 0)
+            try squatter.execute("COMMIT")
+            // Advisory locks no longer matter (any session may take any of them): the key the
+            // cutoff's lock used to be is held, and the run goes ahead.
+            let formerKey = 0x0F0C_0000_0000 + Int64(Fixtures.end.daysSince2000) * 2
+            try squatter.execute(Query("SELECT pg_advisory_lock(\(formerKey))"))
+            let after = try CLI.run(CommandLine.runArgs, databaseURL: db.url)
+            #expect(after.status == 0, "\(after.stderr)")
         }
 
         /// Every number is checked (finite, in range) and a future as-of refused before a run row

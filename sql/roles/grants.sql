@@ -24,3 +24,5 @@ GRANT SELECT ON forecast.model_selections TO forecast_reader;
 GRANT SELECT, INSERT ON forecast.model_artifacts TO forecast_worker;
 -- 011
 GRANT SELECT ON forecast.served_runs TO forecast_reader, forecast_worker;
+-- 016
+GRANT SELECT, INSERT, UPDATE ON forecast.cutoff_locks TO forecast_worker;
