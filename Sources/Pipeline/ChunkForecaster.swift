@@ -16,7 +16,10 @@ public struct ChunkForecaster: Sendable {
     /// The run's trained global models by name, when the run uses any.
     public var globals: [String: GlobalTraining.Predictor] = [:]
 
-    public static let columns = "item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, interval_level, model_name, model_version, run_id, cutoff, generated_at"
+    /// The forecast rows' COPY target, in the order `encode` writes the fields.
+    public static let layout = CopyLayout(schema: SQLIdentifier("forecast"), table: "forecasts", columns: [
+        "item_id", "location_id", "ds", "horizon", "yhat", "yhat_lower", "yhat_upper", "interval_level", "model_name",
+        "model_version", "run_id", "cutoff", "generated_at"])
 
     public struct SeriesFailure: Error, CustomStringConvertible {
         public let itemID: String
@@ -79,7 +82,7 @@ public struct ChunkForecaster: Sendable {
 
     func write(_ series: SeriesInput, forecast: Forecast, modelName: String, into writer: inout BinaryCopyWriter) throws {
         for h in 0..<config.horizon {
-            writer.beginRow(fieldCount: 13)
+            writer.beginRow(Self.layout)
             writer.append(series.itemID)
             writer.append(series.locationID)
             writer.append(reader.targetDate(step: h + 1))

@@ -38,13 +38,13 @@ public struct ContractRunner: Sendable {
         let started = DispatchTime.now()
         // A contract only reads: run it in a READ ONLY transaction, so that a contract file that
         // tries to change data fails (25006) instead of changing it. Nothing to commit either way.
-        try connection.execute(Query(unsafeSQL: "BEGIN TRANSACTION READ ONLY", name: "begin_contract"))
+        try connection.begin(readOnly: true)
         let row: Row?
         do {
             row = try connection.query(Query(unsafeSQL: sql, binds: inner.binds, name: inner.name)).first
-            try connection.execute(Query(unsafeSQL: "ROLLBACK", name: "end_contract"))
+            try connection.rollback()
         } catch {
-            _ = try? connection.execute(Query(unsafeSQL: "ROLLBACK", name: "end_contract"))
+            _ = try? connection.rollback()
             throw error
         }
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6

@@ -7,7 +7,7 @@ import Postgres
 /// once, store the artifact with its lineage in `forecast.model_artifacts`; workers load it.
 public enum GlobalTraining {
     static func calendar(_ schema: SQLIdentifier, on connection: Connection) throws -> [(day: Int, holiday: Bool, event: String?)] {
-        try connection.query(Query("SELECT ds, is_holiday, event FROM \(unsafeRaw: schema.rendered).calendar ORDER BY ds")
+        try connection.query(Query("SELECT ds, is_holiday, event FROM \(ident: schema).calendar ORDER BY ds")
             .named("global_calendar")).rows.map {
             (day: try $0.decode("ds", as: PostgresDate.self).unixDays, holiday: try $0.decode("is_holiday", as: Bool.self),
              event: try $0.decodeIfPresent("event", as: String.self))
@@ -87,7 +87,9 @@ public enum GlobalTraining {
         let bytes = try trained.serialized()
         let hex = "\\x" + bytes.map { String(format: "%02x", $0) }.joined()
         let encodingsJSON = String(decoding: try JSONEncoder.sorted.encode(encodings), as: UTF8.self)
-        let parameters = "{" + model.parameters.map { "\"\($0.0)\": \"\($0.1)\"" }.joined(separator: ", ") + ", \"rounds\": \"\(model.rounds)\"}"
+        var settings = Dictionary(model.parameters, uniquingKeysWith: { _, last in last })
+        settings["rounds"] = String(model.rounds)
+        let parameters = String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self)
         return try connection.query(Query("""
             INSERT INTO forecast.model_artifacts (run_id, model_name, format, artifact, md5, training_cutoff, as_of, features,
                                                   encodings, training_rows, parameters, code_version)

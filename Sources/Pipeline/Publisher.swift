@@ -39,7 +39,7 @@ public enum Publisher {
                     FROM forecast.work_items WHERE run_id = \(runID) AND state = 'failed' ORDER BY chunk LIMIT 1
                     """).named("first_failed_item")).first
                 let reason = "\(counts.failed) work item\(counts.failed == 1 ? "" : "s") failed; first: chunk \(try detail?.decode("chunk", as: Int.self) ?? -1) after \(try detail?.decode("attempt", as: Int.self) ?? 0) attempts: \(try detail?.decode("error", as: String.self) ?? "")"
-                try RunStore.markFailed(runID, error: reason, on: tx)
+                try RunLifecycle.fail(runID, error: reason, on: tx)
                 return .failed
             }
             guard counts.isFinished else { return .running }
@@ -47,25 +47,12 @@ public enum Publisher {
             let check = try outputCheck(runID: runID, expectedRows: try run.decode("series_count", as: Int.self) * horizon,
                                         horizon: horizon, on: tx)
             if !check.failures.isEmpty {
-                try RunStore.markFailed(runID, error: "output checks failed: " + check.failures.joined(separator: "; "), on: tx)
+                try RunLifecycle.fail(runID, error: "output checks failed: " + check.failures.joined(separator: "; "), on: tx)
                 return .failed
             }
-            try tx.execute(Query("""
-                UPDATE forecast.runs SET status = 'superseded'
-                WHERE cutoff = \(try run.decode("cutoff", as: PostgresDate.self)) AND frequency = \(try run.decode("frequency", as: String.self))
-                  AND status = 'published' AND id <> \(runID)
-                """).named("supersede_previous_run"))
-            try tx.execute(Query("""
-                UPDATE forecast.runs
-                SET status = 'published', published_at = clock_timestamp(), finished_at = clock_timestamp(),
-                    row_count = \(check.rows), fallback_series = \(check.fallbackSeries),
-                    manifest = jsonb_set(manifest, '{sales}', (manifest -> 'sales') || (
-                        SELECT jsonb_build_object('rows', sum(rows_read), 'checksum', to_hex(bit_xor(read_checksum)))
-                        FROM forecast.work_items WHERE run_id = \(runID))),
-                    warning_count = (SELECT count(*) FROM forecast.contract_results
-                                     WHERE run_id = \(runID) AND severity = 'warn' AND violations > 0)
-                WHERE id = \(runID)
-                """).named("publish_run"))
+            try RunLifecycle.publish(runID, cutoff: try run.decode("cutoff", as: PostgresDate.self),
+                                     frequency: try run.decode("frequency", as: String.self), rows: check.rows,
+                                     fallbackSeries: check.fallbackSeries, in: tx)
             return .published
         }
     }

@@ -103,13 +103,11 @@ public struct RunCoordinator: Sendable {
                                                                      config: options.config, on: connection)
                     logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])
                 } catch {
-                    try? RunStore.markFailed(id, error: "training the global model failed: \(error)", on: connection)
+                    try? RunLifecycle.fail(id, error: "training the global model failed: \(error)", on: connection)
                     throw error
                 }
                 try RunStore.recordTiming(id, "train_s", seconds: Date().timeIntervalSince(t0), on: connection)
-                try connection.execute(Query("""
-                    UPDATE forecast.runs SET status = 'running' WHERE id = \(id) AND status = 'queued'
-                    """).named("start_run_after_training"))
+                try RunLifecycle.startAfterTraining(id, on: connection)
             }
         }
 
@@ -186,7 +184,7 @@ public struct RunCoordinator: Sendable {
                                             schema: config.schema)
         let plannerConnection = try connect()
         defer { plannerConnection.close() }
-        try plannerConnection.execute(Query(unsafeSQL: "BEGIN", name: "begin_plan"))
+        try plannerConnection.begin()
         let logger = self.logger
         let planning = BackgroundTask(name: "planner") { () throws -> (RunPlanner.Plan, Double) in
             let started = Date()
@@ -210,25 +208,25 @@ public struct RunCoordinator: Sendable {
         let planned = Result { try planning.value() }
         let blocked = outcomes.contains(where: \.blocks)
         if contractError != nil || blocked {
-            _ = try? plannerConnection.execute(Query(unsafeSQL: "ROLLBACK", name: "rollback_plan"))
+            _ = try? plannerConnection.rollback()
         } else if case .failure = planned {
-            _ = try? plannerConnection.execute(Query(unsafeSQL: "ROLLBACK", name: "rollback_plan"))
+            _ = try? plannerConnection.rollback()
         } else {
-            try plannerConnection.execute(Query(unsafeSQL: "COMMIT", name: "commit_plan"))
+            try plannerConnection.commit()
         }
         if let contractError {
-            try? RunStore.markFailed(runID, error: "data contracts could not run: \(contractError)", on: main)
+            try? RunLifecycle.fail(runID, error: "data contracts could not run: \(contractError)", on: main)
             throw contractError
         }
         try RunStore.recordTiming(runID, "contracts_s", seconds: contractSeconds, on: main)
         if blocked {
             let error = PipelineError.contractsBlocked(outcomes)
-            try RunStore.markFailed(runID, error: error.description, on: main)
+            try RunLifecycle.fail(runID, error: error.description, on: main)
             throw error
         }
         switch planned {
         case .failure(let error):
-            try? RunStore.markFailed(runID, error: "\(error)", on: main)
+            try? RunLifecycle.fail(runID, error: "\(error)", on: main)
             throw error
         case .success(let (plan, seconds)):
             try RunStore.recordTiming(runID, "plan_s", seconds: seconds, on: main)

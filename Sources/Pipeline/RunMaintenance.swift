@@ -26,11 +26,7 @@ public enum RunMaintenance {
                     errors = errors || jsonb_build_array(jsonb_build_object('cancelled', \(reason)::text, 'by', session_user))
                 WHERE run_id = \(runID) AND state IN ('available', 'running')
                 """).named("cancel_work_items"))
-            try tx.execute(Query("""
-                UPDATE forecast.runs
-                SET status = 'failed', finished_at = clock_timestamp(), error = 'cancelled by ' || session_user || ': ' || \(reason)::text
-                WHERE id = \(runID)
-                """).named("cancel_run"))
+            try RunLifecycle.cancel(runID, reason: reason, in: tx)
             return Cancelled(runID: runID, previousStatus: status, itemsStopped: stopped)
         }
     }

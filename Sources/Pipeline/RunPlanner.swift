@@ -45,17 +45,17 @@ public enum RunPlanner {
                     'sales', jsonb_build_object('series', \(series)::int),
                     'items', (SELECT jsonb_build_object('versions_valid_at_cutoff', count(*),
                                      'checksum', coalesce(bit_xor(hashtextextended(i::text, 0)), 0)::text)
-                              FROM \(unsafeRaw: s.rendered).items i
+                              FROM \(ident: s).items i
                               WHERE i.valid_from <= \(cutoff) AND (i.valid_to IS NULL OR \(cutoff) < i.valid_to)),
                     'locations', (SELECT jsonb_build_object('versions_valid_at_cutoff', count(*),
                                          'checksum', coalesce(bit_xor(hashtextextended(l::text, 0)), 0)::text)
-                                  FROM \(unsafeRaw: s.rendered).locations l
+                                  FROM \(ident: s).locations l
                                   WHERE l.valid_from <= \(cutoff) AND (l.valid_to IS NULL OR \(cutoff) < l.valid_to)),
-                    'calendar_days_in_horizon', (SELECT count(*) FROM \(unsafeRaw: s.rendered).calendar c
+                    'calendar_days_in_horizon', (SELECT count(*) FROM \(ident: s).calendar c
                                                  WHERE c.ds > \(cutoff) AND c.ds <= \(horizonEnd)),
-                    'prices_known_by_as_of', (SELECT count(*) FROM \(unsafeRaw: s.rendered).prices p
+                    'prices_known_by_as_of', (SELECT count(*) FROM \(ident: s).prices p
                                               WHERE p.ds > \(cutoff) AND p.ds <= \(horizonEnd) AND p.known_at <= \(asOf)),
-                    'promotions_known_by_as_of', (SELECT count(*) FROM \(unsafeRaw: s.rendered).promotions p
+                    'promotions_known_by_as_of', (SELECT count(*) FROM \(ident: s).promotions p
                                                   WHERE p.ds > \(cutoff) AND p.ds <= \(horizonEnd) AND p.known_at <= \(asOf))
                 )::text AS manifest
                 """).named("build_manifest")).first!.decode("manifest", as: String.self)
@@ -64,13 +64,7 @@ public enum RunPlanner {
                 SELECT \(runID), chunk, count(*)::int, \(config.maxAttempts)
                 FROM forecast.run_series WHERE run_id = \(runID) GROUP BY chunk
                 """).named("enqueue_work_items"))
-            try tx.execute(Query("""
-                UPDATE forecast.runs
-                SET status = CASE WHEN \(startRunning) THEN 'running' ELSE 'queued' END,
-                    started_at = clock_timestamp(), manifest = \(manifest)::jsonb,
-                    series_count = \(series), work_item_count = \(chunks)
-                WHERE id = \(runID) AND status = 'queued'
-                """).named("start_run"))
+            try RunLifecycle.planned(runID, manifest: manifest, series: series, items: chunks, startRunning: startRunning, in: tx)
             return Plan(seriesCount: series, workItemCount: chunks, manifestJSON: manifest)
         }
     }

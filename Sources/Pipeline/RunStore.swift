@@ -68,7 +68,7 @@ public enum RunStore {
     static func createOrJoinLocked(cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, configJSON: String,
                                    modelVersion: String, force: Bool, on connection: Connection) throws -> Creation {
         return try connection.transaction { tx in
-            try tx.execute(Query(unsafeSQL: "SET LOCAL lock_timeout = '\(cutoffLockWait)'", name: "cutoff_lock_timeout"))
+            try tx.setLocal("lock_timeout", cutoffLockWait)
             do {
                 try tx.execute(Query("""
                     INSERT INTO forecast.cutoff_locks (frequency, cutoff) VALUES (\(config.frequency.rawValue), \(cutoff))
@@ -80,7 +80,7 @@ public enum RunStore {
             } catch let error as PostgresError where error.sqlState == .lockNotAvailable {
                 throw CutoffLockTimeout()
             }
-            try tx.execute(Query(unsafeSQL: "SET LOCAL lock_timeout = 0", name: "cutoff_lock_timeout_reset"))
+            try tx.setLocal("lock_timeout", "0")
             let existing = try tx.query(Query("""
                 SELECT id, status, config::text AS config FROM forecast.runs
                 WHERE cutoff = \(cutoff) AND frequency = \(config.frequency.rawValue) AND status IN ('queued', 'running', 'published')
@@ -93,7 +93,7 @@ public enum RunStore {
                     // Planner died before finishing? Its session lock is then free.
                     if try tx.tryAdvisoryLock(plannerLockKey(id)) {
                         try tx.query(Query("SELECT pg_advisory_unlock(\(plannerLockKey(id)))").named("advisory_unlock"))
-                        try markFailed(id, error: "the process planning this run stopped before the run started", on: tx)
+                        try RunLifecycle.fail(id, error: "the process planning this run stopped before the run started", on: tx)
                         continue
                     }
                     try requireSameOutput(id, running: try row.decode("config"), requested: config)
@@ -184,13 +184,6 @@ public enum RunStore {
             throw PipelineError.invalidArgument("no run with id \(id)")
         }
         return status
-    }
-
-    public static func markFailed(_ id: Int64, error: String, on connection: Connection) throws {
-        try connection.execute(Query("""
-            UPDATE forecast.runs SET status = 'failed', error = \(error), finished_at = clock_timestamp()
-            WHERE id = \(id) AND status IN ('queued', 'running')
-            """).named("mark_run_failed"))
     }
 
     public static func releasePlannerLock(_ id: Int64, on connection: Connection) {

@@ -63,10 +63,10 @@ public enum SeriesAttributes {
         for row in try connection.query(Query("""
             SELECT b.series_no, \(selectExpression(names))::text AS attributes
             FROM forecast.backtest_series b
-            LEFT JOIN LATERAL (SELECT attributes FROM \(unsafeRaw: schema.rendered).items i
+            LEFT JOIN LATERAL (SELECT attributes FROM \(ident: schema).items i
                                WHERE i.item_id = b.item_id AND i.valid_from <= \(cutoff) AND (i.valid_to IS NULL OR \(cutoff) < i.valid_to)
                                ORDER BY i.valid_from DESC LIMIT 1) i ON true
-            LEFT JOIN LATERAL (SELECT attributes FROM \(unsafeRaw: schema.rendered).locations l
+            LEFT JOIN LATERAL (SELECT attributes FROM \(ident: schema).locations l
                                WHERE l.location_id = b.location_id AND l.valid_from <= \(cutoff) AND (l.valid_to IS NULL OR \(cutoff) < l.valid_to)
                                ORDER BY l.valid_from DESC LIMIT 1) l ON true
             WHERE b.backtest_id = \(backtestID)

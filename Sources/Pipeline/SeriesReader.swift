@@ -29,8 +29,8 @@ public struct SeriesReader: Sendable {
     /// `forecast.backtest_series` keyed by `backtest_id`.
     public enum Source: Sendable {
         case run, backtest
-        var table: String { self == .run ? "forecast.run_series" : "forecast.backtest_series" }
-        var owner: String { self == .run ? "run_id" : "backtest_id" }
+        var table: Query { self == .run ? "forecast.run_series" : "forecast.backtest_series" }
+        var owner: Query { self == .run ? "run_id" : "backtest_id" }
     }
 
     public let runID: Int64
@@ -75,24 +75,25 @@ public struct SeriesReader: Sendable {
                        set_config('forecast.cutoff', \(cutoff.postgresText), true),
                        set_config('forecast.as_of', \(asOf.postgresText), true)
                 """).named("set_chunk_parameters"))
-            try tx.copyOut(Query(unsafeSQL: """
+            // COPY takes no binds: only quoted identifiers and fixed fragments are interpolated.
+            try tx.copyOut(Query("""
                 COPY (SELECT r.series_no, r.item_id, r.location_id, a.ds, a.qty,
                              (SELECT array_agg(i.ds - date '2000-01-01')
-                              FROM \(schema.rendered).inventory i
+                              FROM \(ident: schema).inventory i
                               WHERE i.item_id = r.item_id AND i.location_id = r.location_id AND i.stockout
                                 AND i.ds <= (SELECT current_setting('forecast.cutoff')::date)) AS stockouts
                              \(plannedInputs ? Self.plannedColumns(schema) : "")
                       FROM \(source.table) r
                       CROSS JOIN LATERAL (
                           SELECT array_agg(s.ds - date '2000-01-01') AS ds, array_agg(s.qty) AS qty
-                          FROM \(schema.rendered).sales s
+                          FROM \(ident: schema).sales s
                           WHERE s.item_id = r.item_id AND s.location_id = r.location_id
                             AND s.ds <= (SELECT current_setting('forecast.cutoff')::date)
                             AND s.loaded_at <= (SELECT current_setting('forecast.as_of')::timestamptz)) a
                       WHERE r.\(source.owner) = (SELECT current_setting('forecast.run_id')::bigint)
                         AND r.chunk = (SELECT current_setting('forecast.chunk')::int)
                 ) TO STDOUT (FORMAT binary)
-                """, name: "copy_chunk_sales")) { row in
+                """).named("copy_chunk_sales")) { row in
                 guard let no = try row.readInt32(), let item = try row.readString(), let location = try row.readString() else {
                     throw PostgresError(kind: .decoding, message: "malformed series row in chunk \(chunk)")
                 }
@@ -145,27 +146,27 @@ public struct SeriesReader: Sendable {
 
     /// Promotions and prices with the time each became known (microseconds since 2000-01-01 UTC);
     /// everything up to 400 days past the cutoff, filtered later by each origin's knowledge.
-    static func plannedColumns(_ schema: SQLIdentifier) -> String {
+    static func plannedColumns(_ schema: SQLIdentifier) -> Query {
         """
-        , (SELECT array_agg(p.ds - date '2000-01-01' ORDER BY p.ds, p.known_at) FROM \(schema.rendered).promotions p
+        , (SELECT array_agg(p.ds - date '2000-01-01' ORDER BY p.ds, p.known_at) FROM \(ident: schema).promotions p
            WHERE p.item_id = r.item_id AND p.location_id = r.location_id
              AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_ds
-        , (SELECT array_agg(p.intensity ORDER BY p.ds, p.known_at) FROM \(schema.rendered).promotions p
+        , (SELECT array_agg(p.intensity ORDER BY p.ds, p.known_at) FROM \(ident: schema).promotions p
            WHERE p.item_id = r.item_id AND p.location_id = r.location_id
              AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_intensity
-        , (SELECT array_agg(p.promo_type ORDER BY p.ds, p.known_at) FROM \(schema.rendered).promotions p
+        , (SELECT array_agg(p.promo_type ORDER BY p.ds, p.known_at) FROM \(ident: schema).promotions p
            WHERE p.item_id = r.item_id AND p.location_id = r.location_id
              AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_type
         , (SELECT array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint ORDER BY p.ds, p.known_at)
-           FROM \(schema.rendered).promotions p
+           FROM \(ident: schema).promotions p
            WHERE p.item_id = r.item_id AND p.location_id = r.location_id
              AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_known
-        , (SELECT array_agg(p.ds - date '2000-01-01' ORDER BY p.ds, p.known_at) FROM \(schema.rendered).prices p
+        , (SELECT array_agg(p.ds - date '2000-01-01' ORDER BY p.ds, p.known_at) FROM \(ident: schema).prices p
            WHERE p.item_id = r.item_id AND p.location_id = r.location_id) AS price_ds
-        , (SELECT array_agg(p.price ORDER BY p.ds, p.known_at) FROM \(schema.rendered).prices p
+        , (SELECT array_agg(p.price ORDER BY p.ds, p.known_at) FROM \(ident: schema).prices p
            WHERE p.item_id = r.item_id AND p.location_id = r.location_id) AS price_value
         , (SELECT array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint ORDER BY p.ds, p.known_at)
-           FROM \(schema.rendered).prices p
+           FROM \(ident: schema).prices p
            WHERE p.item_id = r.item_id AND p.location_id = r.location_id) AS price_known
         """
     }

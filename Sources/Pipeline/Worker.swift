@@ -48,35 +48,50 @@ public final class Worker: @unchecked Sendable {
         forecaster = chunkForecaster
     }
 
-    /// Works until the run is published or failed; returns its final status.
+    /// Works until the run is published or failed; returns its final status. A lost connection
+    /// (a server restart, a dropped network) is reopened with backoff and the loop goes on: the
+    /// item in hand, if any, is claimed again once its lease expires.
     public func runUntilDone() throws -> RunRecord.Status {
         var idle = 0.1
         while true {
             if let signal = StopSignal.shared.requested { throw PipelineError.interrupted(signal: signal, runID: run.id) }
-            let status = try RunStore.status(run.id, on: connection)
-            switch status {
-            case .published, .failed, .superseded: return status
-            case .queued:
-                Thread.sleep(forTimeInterval: 0.25)
-                continue
-            case .running: break
+            do {
+                if let final = try pass(idle: &idle) { return final }
+            } catch let error as PostgresError where error.kind == .connection {
+                logger.warning("connection lost; reconnecting", metadata: ["run": "\(run.id)", "error": "\(error)"])
+                connection.close()
+                connection = try RunCoordinator.reconnect(connect, logger: logger)
             }
-            try connection.prepare(for: .claim, run.config.timeouts)
-            try queue.failExhausted(on: connection)
-            if let claim = try queue.claim(on: connection) {
-                idle = 0.1
-                try process(claim)
-                continue
-            }
-            let counts = try queue.counts(on: connection)
-            if counts.failed > 0 || counts.isFinished {
-                try connection.prepare(for: .publish, run.config.timeouts)
-                let final = try Publisher.finalize(runID: run.id, on: connection)
-                if final != .running { return final }
-            }
-            Thread.sleep(forTimeInterval: idle)
-            idle = min(1.0, idle * 2)
         }
+    }
+
+    /// One round: the run's status, then a claim (and its work) or, when nothing is left to
+    /// claim, an attempt to finalize. Returns the final status once the run has ended.
+    private func pass(idle: inout Double) throws -> RunRecord.Status? {
+        let status = try RunStore.status(run.id, on: connection)
+        switch status {
+        case .published, .failed, .superseded: return status
+        case .queued:
+            Thread.sleep(forTimeInterval: 0.25)
+            return nil
+        case .running: break
+        }
+        try connection.prepare(for: .claim, run.config.timeouts)
+        try queue.failExhausted(on: connection)
+        if let claim = try queue.claim(on: connection) {
+            idle = 0.1
+            try process(claim)
+            return nil
+        }
+        let counts = try queue.counts(on: connection)
+        if counts.failed > 0 || counts.isFinished {
+            try connection.prepare(for: .publish, run.config.timeouts)
+            let final = try Publisher.finalize(runID: run.id, on: connection)
+            if final != .running { return final }
+        }
+        Thread.sleep(forTimeInterval: idle)
+        idle = min(1.0, idle * 2)
+        return nil
     }
 
     func process(_ claim: WorkQueue.Claim) throws {
@@ -113,8 +128,7 @@ public final class Worker: @unchecked Sendable {
                 let checksum = series.reduce(UInt64(0)) { $0 ^ $1.checksum }
                 guard try queue.complete(claim, rows: writer.rowCount, rowsRead: series.reduce(0) { $0 + $1.rowsRead },
                                          readChecksum: checksum, in: tx) else { throw LeaseLost() }
-                try tx.copyIn(Query(unsafeSQL: "COPY forecast.forecasts (\(ChunkForecaster.columns)) FROM STDIN (FORMAT binary)",
-                                    name: "copy_forecasts"), data: writer)
+                try tx.copyIn(ChunkForecaster.layout, data: writer)
             }
             logger.info("work item done", metadata: [
                 "chunk": "\(claim.chunk)", "series": "\(series.count)", "rows": "\(writer.rowCount)",
@@ -128,7 +142,8 @@ public final class Worker: @unchecked Sendable {
         } catch let error as PostgresError where error.kind == .connection {
             // Our connection is gone; the lease will expire and another worker will retry the item.
             logger.error("connection lost while processing an item; reconnecting", metadata: ["error": "\(error)"])
-            connection = try connect()
+            connection.close()
+            connection = try RunCoordinator.reconnect(connect, logger: logger)
         } catch let error as SeriesReader.InputChanged {
             try queue.fail(claim, error: error.description, retryable: false, on: connection)
         } catch let error as PostgresError {

@@ -88,8 +88,7 @@ extension BacktestRunner {
         for specIndex in specs.indices {
             for scoredFolds in byFold where specIndex < scoredFolds.count {
                 let (writer, groups, scores) = scoredFolds[specIndex]
-                rows += try connection.copyIn(Query(unsafeSQL: "COPY forecast.backtest_results (\(FoldEvaluator.columns)) FROM STDIN (FORMAT binary)",
-                                                    name: "copy_global_backtest_results"), data: writer)
+                rows += try connection.copyIn(FoldEvaluator.layout, data: writer)
                 for (k, v) in groups { allGroups[k, default: ErrorAccumulator()].merge(v) }
                 allScores.merge(scores)
             }

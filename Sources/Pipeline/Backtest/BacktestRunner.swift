@@ -35,7 +35,7 @@ public struct BacktestRunner: Sendable {
         let schema = SQLIdentifier(options.inputSchema)
         let asOf = try RunStore.asOf(options.asOf, on: connection)
         guard let end = try options.end ?? connection.query(Query("""
-            SELECT max(ds) AS d FROM \(unsafeRaw: schema.rendered).sales WHERE loaded_at <= \(asOf)
+            SELECT max(ds) AS d FROM \(ident: schema).sales WHERE loaded_at <= \(asOf)
             """).named("backtest_end")).first?.decodeIfPresent("d", as: PostgresDate.self) else {
             throw PipelineError.noSeries(cutoff: asOf.date)
         }
@@ -57,8 +57,8 @@ public struct BacktestRunner: Sendable {
         let id = try connection.query(Query("""
             INSERT INTO forecast.backtests (as_of, frequency, end_date, cutoffs, horizon, gap, step, window_length, models,
                                             interval_level, config, code_version, structure_selection)
-            VALUES (\(asOf), \(frequency.rawValue), \(end), \("{" + cutoffs.map(\.description).joined(separator: ",") + "}")::date[],
-                    \(plan.horizon), \(plan.gap), \(plan.step), \(windowLength), \("{" + modelNames.map { "\"\($0)\"" }.joined(separator: ",") + "}")::text[],
+            VALUES (\(asOf), \(frequency.rawValue), \(end), \(cutoffs.map(\.description))::date[],
+                    \(plan.horizon), \(plan.gap), \(plan.step), \(windowLength), \(modelNames)::text[],
                     \(options.intervalLevel), \(configJSON)::jsonb, \(CodeVersion.current), \(options.structureSelection.rawValue))
             RETURNING id
             """).named("create_backtest")).first!.decode("id", as: Int64.self)
@@ -153,8 +153,7 @@ public struct BacktestRunner: Sendable {
                         mergedScores.withLock { $0.merge(scores) }
                         if global { collected.withLock { $0 += series } }
                         let rows = writer.rowCount
-                        try conn.copyIn(Query(unsafeSQL: "COPY forecast.backtest_results (\(FoldEvaluator.columns)) FROM STDIN (FORMAT binary)",
-                                              name: "copy_backtest_results"), data: writer)
+                        try conn.copyIn(FoldEvaluator.layout, data: writer)
                         let finished = done.withLock { v -> Int in v += series.count; return v }
                         merged.withLock {
                             $0.merge(local)
@@ -206,8 +205,8 @@ public struct BacktestRunner: Sendable {
                 INSERT INTO forecast.interval_calibrations (backtest_id, model_name, interval_level, step_lower, step_upper,
                                                             cross_fold_coverage)
                 VALUES (\(id), \(name), \(options.intervalLevel),
-                        \("{" + calibration.lower.map(\.postgresText).joined(separator: ",") + "}")::float8[],
-                        \("{" + calibration.upper.map(\.postgresText).joined(separator: ",") + "}")::float8[],
+                        \(calibration.lower.map(\.postgresText))::float8[],
+                        \(calibration.upper.map(\.postgresText))::float8[],
                         \(report.calibratedCoverage[name].flatMap { $0.isFinite ? $0 : nil }))
                 """).named("store_calibration"))
         }
@@ -228,7 +227,7 @@ public struct BacktestRunner: Sendable {
         }
         guard !folds.isEmpty else { return 0 }
         return try connection.execute(Query("""
-            INSERT INTO forecast.backtest_results (\(unsafeRaw: FoldEvaluator.columns))
+            INSERT INTO forecast.backtest_results (\(FoldEvaluator.layout.columnList))
             SELECT r.backtest_id, \(BacktestReport.selectedName), r.served_model, r.fold, r.cutoff, r.item_id, r.location_id, r.ds,
                    r.horizon, r.yhat, r.yhat_lower, r.yhat_upper, r.actual, r.demand_class
             FROM unnest(\(folds)::text[]::int[], \(classes)::text[], \(models)::text[]) AS c(fold, demand_class, model_name)

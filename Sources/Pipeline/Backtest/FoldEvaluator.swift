@@ -14,7 +14,10 @@ struct FoldEvaluator: Sendable {
     let backtestID: Int64
     var structureSelection = StructureSelection.firstFold
 
-    static let columns = "backtest_id, model_name, served_model, fold, cutoff, item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, actual, demand_class"
+    /// The backtest rows' COPY target, in the order `record` writes the fields.
+    static let layout = CopyLayout(schema: SQLIdentifier("forecast"), table: "backtest_results", columns: [
+        "backtest_id", "model_name", "served_model", "fold", "cutoff", "item_id", "location_id", "ds", "horizon", "yhat",
+        "yhat_lower", "yhat_upper", "actual", "demand_class"])
 
     /// Where a series stands in a fold: its training range, actuals, scales and segments.
     struct FoldContext {
@@ -127,7 +130,7 @@ struct FoldEvaluator: Sendable {
         }
         for h in 0..<plan.horizon {
             let target = reader.frequency.advance(s.start, by: ctx.cutoffIndex + plan.gap + h + 1)
-            writer.beginRow(fieldCount: 14)
+            writer.beginRow(Self.layout)
             writer.append(backtestID)
             writer.append(name)
             writer.append(served)

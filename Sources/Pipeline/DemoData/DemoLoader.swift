@@ -18,6 +18,18 @@ public struct DemoLoader: Sendable {
 
     func table(_ name: String) -> String { SQLIdentifier.qualified(schema, name) }
 
+    /// The demo tables' COPY targets, in the order the writers encode the fields.
+    static let columns: [String: [String]] = [
+        "sales": ["item_id", "location_id", "ds", "qty", "loaded_at"],
+        "prices": ["item_id", "location_id", "ds", "price", "known_at"],
+        "promotions": ["item_id", "location_id", "ds", "promo_type", "intensity", "known_at"],
+        "inventory": ["item_id", "location_id", "ds", "on_hand", "stockout"],
+        "items": ["item_id", "valid_from", "valid_to", "category", "family", "description"],
+        "locations": ["location_id", "valid_from", "valid_to", "region", "store_format"],
+        "calendar": ["ds", "event", "is_holiday"],
+    ]
+    func layout(_ name: String) -> CopyLayout { CopyLayout(schema: schema, table: name, columns: Self.columns[name] ?? []) }
+
     public func load(on connection: Connection, progress: ((Int, Int, Int) -> Void)? = nil) throws -> Report {
         try spec.validate()
         let started = Date()
@@ -26,15 +38,18 @@ public struct DemoLoader: Sendable {
         try connection.transaction { tx in
             // Bulk load: drop the plain (non-constraint) indexes of sales, rebuild them after.
             let indexes = try tx.query(Query("""
-                SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
-                FROM pg_index i
+                SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+                FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                 WHERE i.indrelid = to_regclass(\(table("sales")))
                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
                 """).named("sales_indexes")).rows.map { (try $0.decode("name", as: String.self), try $0.decode("definition", as: String.self)) }
             for (name, _) in indexes {
-                try tx.execute(Query(unsafeSQL: "DROP INDEX \(name)", name: "drop_sales_index"))
+                try tx.execute(Query("DROP INDEX \(ident: schema).\(ident: SQLIdentifier(name))").named("drop_sales_index"))
             }
-            try tx.execute(Query(unsafeSQL: "TRUNCATE \(["sales", "items", "locations", "calendar", "prices", "promotions", "inventory"].map(table).joined(separator: ", "))", name: "truncate_demand"))
+            try tx.execute(Query("""
+                TRUNCATE \(ident: schema).sales, \(ident: schema).items, \(ident: schema).locations, \(ident: schema).calendar,
+                         \(ident: schema).prices, \(ident: schema).promotions, \(ident: schema).inventory
+                """).named("truncate_demand"))
             report.items = try loadItems(catalog, tx)
             report.locations = try loadLocations(catalog, tx)
             report.calendar = try loadCalendar(catalog, tx)
@@ -59,10 +74,10 @@ public struct DemoLoader: Sendable {
             while let w = channel.take() {
                 if failure != nil { continue } // drain so the producer can finish
                 do {
-                    report.sales += try tx.copyIn(Query(unsafeSQL: "COPY \(table("sales")) (item_id, location_id, ds, qty, loaded_at) FROM STDIN (FORMAT binary)", name: "copy_demo_sales"), data: w.sales)
-                    report.prices += try tx.copyIn(Query(unsafeSQL: "COPY \(table("prices")) (item_id, location_id, ds, price, known_at) FROM STDIN (FORMAT binary)", name: "copy_demo_prices"), data: w.prices)
-                    report.promotions += try tx.copyIn(Query(unsafeSQL: "COPY \(table("promotions")) (item_id, location_id, ds, promo_type, intensity, known_at) FROM STDIN (FORMAT binary)", name: "copy_demo_promotions"), data: w.promotions)
-                    report.inventory += try tx.copyIn(Query(unsafeSQL: "COPY \(table("inventory")) (item_id, location_id, ds, on_hand, stockout) FROM STDIN (FORMAT binary)", name: "copy_demo_inventory"), data: w.inventory)
+                    report.sales += try tx.copyIn(layout("sales"), data: w.sales)
+                    report.prices += try tx.copyIn(layout("prices"), data: w.prices)
+                    report.promotions += try tx.copyIn(layout("promotions"), data: w.promotions)
+                    report.inventory += try tx.copyIn(layout("inventory"), data: w.inventory)
                 } catch {
                     failure = error
                 }
@@ -70,14 +85,15 @@ public struct DemoLoader: Sendable {
                 progress?(done, spec.seriesCount, report.sales)
             }
             if let failure { throw failure }
-            try tx.execute(Query(unsafeSQL: "SET LOCAL maintenance_work_mem = '512MB'", name: "maintenance_work_mem"))
+            try tx.setLocal("maintenance_work_mem", "512MB")
             for (_, definition) in indexes {
+                // The server's own definition of the index dropped above (pg_get_indexdef), replayed.
                 try tx.execute(Query(unsafeSQL: definition, name: "recreate_sales_index"))
             }
         }
         // VACUUM sets the visibility map, so that workers read sales with index-only scans.
         for t in ["sales", "items", "locations", "calendar", "prices", "promotions", "inventory"] {
-            try connection.execute(Query(unsafeSQL: "VACUUM (ANALYZE) \(table(t))", name: "vacuum_demo_\(t)"))
+            try connection.execute(Query("VACUUM (ANALYZE) \(ident: schema).\(ident: SQLIdentifier(t))").named("vacuum_demo_\(t)"))
         }
         report.series = spec.seriesCount
         report.seconds = Date().timeIntervalSince(started)
@@ -106,7 +122,7 @@ public struct DemoLoader: Sendable {
                 row(from, to, item.category)
             }
         }
-        return try tx.copyIn(Query(unsafeSQL: "COPY \(table("items")) (item_id, valid_from, valid_to, category, family, description) FROM STDIN (FORMAT binary)", name: "copy_demo_items"), data: w)
+        return try tx.copyIn(layout("items"), data: w)
     }
 
     func loadLocations(_ catalog: DemoCatalog, _ tx: Connection) throws -> Int {
@@ -126,7 +142,7 @@ public struct DemoLoader: Sendable {
                 row(from, nil, l.region)
             }
         }
-        return try tx.copyIn(Query(unsafeSQL: "COPY \(table("locations")) (location_id, valid_from, valid_to, region, store_format) FROM STDIN (FORMAT binary)", name: "copy_demo_locations"), data: w)
+        return try tx.copyIn(layout("locations"), data: w)
     }
 
     func loadCalendar(_ catalog: DemoCatalog, _ tx: Connection) throws -> Int {
@@ -139,7 +155,7 @@ public struct DemoLoader: Sendable {
             if let event { w.append(event) } else { w.appendNull() }
             w.append(holiday)
         }
-        return try tx.copyIn(Query(unsafeSQL: "COPY \(table("calendar")) (ds, event, is_holiday) FROM STDIN (FORMAT binary)", name: "copy_demo_calendar"), data: w)
+        return try tx.copyIn(layout("calendar"), data: w)
     }
 }
 
