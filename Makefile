@@ -5,6 +5,7 @@
 #   make bench-accuracy  our backtest next to statsforecast (installed into .venv-bench) on the same folds
 #   make bench-real      weekly backtests on real retail panels (cheese, tuna) next to statsforecast and LightGBM
 #   make bench-weekly    1,000 weekly series x 120 weeks, 12 origins, every model: seconds (target <= 20)
+#   make faults          server restarts, kills, timeouts, exhaustion, disk full on a cluster of its own: the fault table
 SHELL := /bin/bash
 SWIFT ?= swift
 PG := ops/scripts/pg-local.sh
@@ -13,7 +14,7 @@ DEMO_LOCATIONS ?= 10
 DEMO_DAYS ?= 730
 DEMO_END ?= $(shell date -u -d yesterday +%F)
 
-.PHONY: deps build release demo test bench bench-accuracy bench-real bench-weekly bench-models db-start db-stop db-destroy clean
+.PHONY: deps build release demo test bench bench-accuracy bench-real bench-weekly bench-models faults db-start db-stop db-destroy clean
 
 deps:
 	@ops/scripts/install-deps.sh
@@ -73,6 +74,9 @@ bench-weekly: release
 	@set -euo pipefail; \
 	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
 	ops/scripts/bench-weekly.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+
+faults: release
+	python3 ops/bench/faults.py "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
 
 bench-models: release
 	"$$($(SWIFT) build -c release --show-bin-path)/forecast-bench" 40 365

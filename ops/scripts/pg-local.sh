@@ -4,6 +4,7 @@
 #   ops/scripts/pg-local.sh stop    # stop the server (data kept in .pg/)
 #   ops/scripts/pg-local.sh destroy # stop and delete .pg/
 #   ops/scripts/pg-local.sh url     # print the DATABASE_URL of the running cluster
+#   ops/scripts/pg-local.sh restart fast|immediate  # restart the server (fault drills: make faults)
 # Environment: PG_LOCAL_DIR (default <project>/.pg), PG_LOCAL_PORT (default: the first free port
 # from 54329; remembered in .pg/port so that several checkouts can each run their own cluster).
 set -euo pipefail
@@ -99,10 +100,16 @@ stop() {
   fi
 }
 
+restart() {
+  as_owner "$BIN/pg_ctl" -D "$DATA" -m "${1:-fast}" -w -t 60 restart \
+    -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+}
+
 case "${1:-}" in
   start) start ;;
+  restart) restart "${2:-fast}" ;;
   stop) stop ;;
   destroy) stop; rm -rf "$DIR" ;;
   url) url ;;
-  *) echo "usage: $0 start|stop|destroy|url" >&2; exit 64 ;;
+  *) echo "usage: $0 start|stop|destroy|url|restart [fast|immediate]" >&2; exit 64 ;;
 esac

@@ -1,0 +1,265 @@
+"""make faults: the worker under faults, on a throwaway cluster of its own; prints the fault table.
+
+Usage: faults.py path/to/forecastctl [trials-per-kill-fault]
+
+Every trial starts a forced run of one cutoff (a demo catalogue, work items slowed with the
+hidden --throttle-ms so that faults land while work is in flight, short leases), injects one
+fault at a random moment, waits for the process, and then does what an operator would: a plain
+`run` of the cutoff (which joins or finishes the run in flight), and `run --force` only if the
+run had failed. A trial "completed correctly" when the cutoff's served run then has exactly the
+rows of a clean reference run (same count, same values: md5 over keys and numbers) and no key
+twice. "rows lost" counts reference rows missing from what `forecast.latest` serves; "rows
+duplicated" counts repeated keys in the served run. Exit codes are those of the faulted process.
+The phase column says where the faults landed (planning, computing k/n items, publishing, done).
+The cluster runs under /tmp/forecast-faults on port 54391 and is destroyed at the end.
+"""
+import collections
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+BIN = os.path.abspath(sys.argv[1])
+KILLS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PG = [os.path.join(ROOT, "ops/scripts/pg-local.sh")]
+ENV = dict(os.environ, PG_LOCAL_DIR="/tmp/forecast-faults", PG_LOCAL_PORT="54391")
+RUN = ["run", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--horizon", "14", "--chunk-size", "8",
+       "--lease-seconds", "3", "--heartbeat-seconds", "1", "--no-progress"]
+SLOW = ["--throttle-ms", "250"]
+random.seed(int(os.environ.get("FAULTS_SEED", "8")))
+
+
+def sh(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, env=ENV, **kw)
+
+
+sh(PG + ["destroy"])  # a clean cluster every time
+ADMIN = sh(PG + ["start"]).stdout.strip()
+URL = ADMIN.rsplit("/", 1)[0] + "/faults"
+
+
+def psql(sql, url=None):
+    r = sh(["psql", url or URL, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql])
+    if r.returncode != 0:
+        raise RuntimeError(f"psql: {r.stderr.strip()}")
+    return r.stdout.strip()
+
+
+def ctl(args, url=None, timeout=180):
+    return sh([BIN] + args + ["--database-url", url or URL], timeout=timeout)
+
+
+def start(args, url=None):
+    return subprocess.Popen([BIN] + args + ["--database-url", url or URL], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=ENV)
+
+
+def wait_until(what, check, timeout=60):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if check():
+                return True
+        except RuntimeError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+FINGERPRINT = """SELECT count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', item_id, location_id, ds, yhat, yhat_lower, yhat_upper),
+                 ',' ORDER BY item_id, location_id, ds)), '-') FROM forecast.latest"""
+
+
+def phase():
+    try:
+        row = psql("""SELECT coalesce((SELECT status FROM forecast.runs ORDER BY id DESC LIMIT 1), '-') || ' ' ||
+                             (SELECT count(*) FILTER (WHERE state = 'completed') || '/' || count(*) FROM forecast.work_items
+                              WHERE run_id = (SELECT max(id) FROM forecast.runs))""")
+    except RuntimeError:
+        return "unreachable"
+    status, done = row.split(" ")
+    n, total = done.split("/")
+    if status == "queued" or total == "0":
+        return "planning"
+    if status == "running":
+        return "publishing" if n == total else f"computing {n}/{total}"
+    return status
+
+
+def verify(reference):
+    """(correct, lost, duplicated) for what the cutoff serves now."""
+    got = psql(FINGERPRINT)
+    count = int(got.split(" ")[0])
+    served = psql("SELECT coalesce(max(run_id), 0) FROM forecast.latest")
+    dup = int(psql(f"""SELECT count(*) - count(DISTINCT (item_id, location_id, ds)) FROM forecast.forecasts
+                       WHERE run_id = {served}""")) if served != "0" else 0
+    newest = psql("SELECT status FROM forecast.runs ORDER BY id DESC LIMIT 1")
+    lost = max(0, int(reference.split(" ")[0]) - count)
+    return got == reference and dup == 0 and newest == "published", lost, dup
+
+
+def recover():
+    """What an operator does after a fault: run the cutoff again (which joins or finishes a run in
+    flight); force a new run only when the newest one failed."""
+    for _ in range(3):
+        status = psql("SELECT status FROM forecast.runs ORDER BY id DESC LIMIT 1")
+        if status == "published":
+            return
+        ctl(RUN + (["--force"] if status == "failed" else []))
+
+
+Result = collections.namedtuple("Result", "fault tried correct lost dup codes phases")
+results = []
+
+
+def trial_loop(fault, n, one):
+    correct = lost = dup = 0
+    codes, phases = collections.Counter(), collections.Counter()
+    for _ in range(n):
+        code, where = one()
+        codes[code] += 1
+        phases[where] += 1
+        wait_until("the server", lambda: psql("SELECT 1") == "1")
+        recover()
+        ok, l, d = verify(REFERENCE)
+        correct += ok
+        lost += l
+        dup += d
+    results.append(Result(fault, n, correct, lost, dup, codes, phases))
+    print(f"faults: {fault}: {correct}/{n} correct", file=sys.stderr, flush=True)
+
+
+def inject_during_run(action, extra=()):
+    def one():
+        p = start(RUN + SLOW + ["--force"] + list(extra))
+        time.sleep(random.uniform(0.3, 4.5))
+        where = phase()
+        action(p)
+        try:
+            _, _ = p.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+        return p.returncode, where
+    return one
+
+
+def kill_worker(sig):
+    def one():
+        p = start(RUN + SLOW + ["--force", "--workers", "1"])
+        wait_until("the run to start", lambda: psql("SELECT count(*) FROM forecast.runs WHERE status = 'running'") == "1")
+        run_id = psql("SELECT max(id) FROM forecast.runs")
+        w = start(["work", "--run", run_id, "--workers", "1"] + SLOW)
+        time.sleep(random.uniform(0.2, 3.0))
+        where = phase()
+        w.send_signal(sig)
+        w.communicate(timeout=60)
+        p.communicate(timeout=180)
+        return w.returncode, where
+    return one
+
+
+def main():
+    global REFERENCE
+    psql("DROP DATABASE IF EXISTS faults WITH (FORCE)", ADMIN)
+    psql("CREATE DATABASE faults", ADMIN)
+    assert ctl(["migrate"]).returncode == 0
+    assert ctl(["demo-data", "--items", "40", "--locations", "4", "--days", "200", "--end", "2026-11-27", "--seed", "3"]).returncode == 0
+    r = ctl(RUN)
+    assert r.returncode == 0, r.stderr
+    REFERENCE = psql(FINGERPRINT)
+    print(f"faults: reference run: {REFERENCE.split(' ')[0]} rows", file=sys.stderr)
+
+    restart = lambda mode: (lambda p: sh(PG + ["restart", mode]))
+    trial_loop("server restart -m fast during a run", KILLS, inject_during_run(restart("fast")))
+    trial_loop("server restart -m immediate during a run", KILLS, inject_during_run(restart("immediate")))
+    trial_loop("SIGKILL of run", KILLS, inject_during_run(lambda p: p.send_signal(signal.SIGKILL)))
+    trial_loop("SIGTERM of run", KILLS, inject_during_run(lambda p: p.send_signal(signal.SIGTERM)))
+    trial_loop("SIGKILL of a work process", KILLS, kill_worker(signal.SIGKILL))
+    trial_loop("SIGTERM of a work process", KILLS, kill_worker(signal.SIGTERM))
+
+    # Writes blocked by a lock for 4 s; write statements time out after 1 s and are retried.
+    def lock_timeout():
+        blocker = subprocess.Popen(["psql", URL, "-Xq", "-c", "BEGIN; LOCK TABLE forecast.forecasts IN SHARE MODE; SELECT pg_sleep(4); COMMIT;"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        r = ctl(RUN + ["--force", "--statement-timeouts", "write=1", "--max-attempts", "8"])
+        blocker.wait()
+        return r.returncode, "computing"
+    trial_loop("statement timeouts (writes held by a lock 4 s, write=1 s)", 2, lock_timeout)
+
+    # A login role limited to 3 connections asks for 8 workers.
+    psql("DROP ROLE IF EXISTS faults_limited")
+    psql("CREATE ROLE faults_limited LOGIN CONNECTION LIMIT 3 IN ROLE forecast_worker")
+    limited = URL.replace("postgres@", "faults_limited@")
+    def exhaustion():
+        r = ctl(RUN + ["--force", "--workers", "8"], url=limited)
+        if "worker" not in r.stderr:
+            print(f"faults: connection exhaustion did not report its workers: {r.stderr.strip()}", file=sys.stderr)
+        return r.returncode, "planning"
+    trial_loop("connection exhaustion (limit 3, --workers 8)", 2, exhaustion)
+
+    # Two runs of the cutoff at once (the second joins), and a different run while one is in flight.
+    def concurrent():
+        a = start(RUN + SLOW + ["--force"])
+        wait_until("the run to start", lambda: psql("SELECT count(*) FROM forecast.runs WHERE status = 'running'") == "1")
+        c = ctl(RUN[:RUN.index("14")] + ["7"] + RUN[RUN.index("14") + 1:] + ["--force"])
+        b = ctl(RUN)
+        a.communicate(timeout=180)
+        return f"{a.returncode},{b.returncode},{c.returncode}", "computing"
+    trial_loop("concurrent runs (join; a different --force refused)", 2, concurrent)
+
+    # Disk full: forecast rows on a tmpfs tablespace with room for what is there plus 128 kB (a
+    # run writes about 300 kB).
+    tiny = "/tmp/forecast-faults-tiny"
+    os.makedirs(tiny, exist_ok=True)
+    size_kb = int(psql("SELECT pg_relation_size('forecast.forecasts')")) // 1024 + 128
+    mounted = sh(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", tiny]).returncode == 0
+    if mounted:
+        sh(["chown", "postgres:postgres", tiny])
+        psql(f"CREATE TABLESPACE faults_tiny LOCATION '{tiny}'", ADMIN)
+        def disk_full():
+            psql("ALTER TABLE forecast.forecasts SET TABLESPACE faults_tiny")
+            r = ctl(RUN + ["--force", "--max-attempts", "2"])
+            if "53100" not in psql("SELECT errors::text FROM forecast.work_items WHERE run_id = (SELECT max(id) FROM forecast.runs)"):
+                print(f"faults: disk full did not hit 53100: {r.stderr.strip()}", file=sys.stderr)
+            psql("ALTER TABLE forecast.forecasts SET TABLESPACE pg_default")
+            return r.returncode, "computing"
+        trial_loop("disk full (no room for a run's rows; 53100)", 1, disk_full)
+        psql("DROP TABLESPACE faults_tiny", ADMIN)
+        sh(["umount", tiny])
+    else:
+        print("faults: disk full not run (cannot mount a tmpfs here)", file=sys.stderr)
+
+    # A server that accepts connections and never answers.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    t0 = time.time()
+    r = sh([BIN, "status", "--database-url", f"postgresql://x@127.0.0.1:{port}/x"], timeout=120)
+    results.append(Result(f"unresponsive server (status gave up after {time.time() - t0:.0f} s)", 1, int(r.returncode == 69),
+                          0, 0, collections.Counter([r.returncode]), collections.Counter(["connect"])))
+    listener.close()
+
+    print(f"\n{'fault':62} {'tried':>5} {'correct':>7} {'lost':>5} {'dup':>4}  exit codes     phases hit")
+    for x in results:
+        codes = " ".join(f"{k}x{v}" for k, v in sorted(x.codes.items(), key=lambda kv: str(kv[0])))
+        phases = ", ".join(f"{k} ({v})" for k, v in sorted(x.phases.items()))
+        print(f"{x.fault:62} {x.tried:5} {x.correct:7} {x.lost:5} {x.dup:4}  {codes:14} {phases}")
+    total = sum(x.tried for x in results)
+    ok = sum(x.correct for x in results)
+    print(f"faults_correct={ok}/{total}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        sh(["umount", "/tmp/forecast-faults-tiny"])
+        sh(PG + ["destroy"])
