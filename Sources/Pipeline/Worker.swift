@@ -72,6 +72,17 @@ public final class Worker: @unchecked Sendable {
         switch status {
         case .published, .failed, .superseded: return status
         case .queued:
+            // Planning or training. The planner holds a session lock until it has started the run:
+            // if the lock is free, the planner is gone (killed, or its commit lost in a crash) and
+            // the run will never start, so fail it instead of waiting forever.
+            if try connection.tryAdvisoryLock(RunStore.plannerLockKey(run.id)) {
+                RunStore.releasePlannerLock(run.id, on: connection)
+                if try RunStore.status(run.id, on: connection) == .queued {
+                    try RunLifecycle.fail(run.id, error: "the process planning this run stopped before the run started", on: connection)
+                    return .failed
+                }
+                return nil
+            }
             Thread.sleep(forTimeInterval: 0.25)
             return nil
         case .running: break

@@ -5,7 +5,8 @@ import Postgres
 /// N workers on N threads, each with its own connection, all on one run.
 public enum WorkerPool {
     /// Runs `count` workers to completion; returns the run's final status.
-    /// If every worker failed, the first error is thrown (a run can still finish elsewhere).
+    /// If every worker failed, the first error of a worker that ran is thrown (else the first
+    /// start failure): a run can still finish elsewhere.
     public static func run(_ run: RunRecord, count: Int, namePrefix: String, throttleSeconds: Double = 0,
                            logger: Logger, connect: @escaping @Sendable () throws -> Connection) throws -> RunRecord.Status {
         let outcomes = Mutex<[Result<RunRecord.Status, Error>]>([])
@@ -21,7 +22,6 @@ public enum WorkerPool {
                                         logger: logger, connect: connect)
                 } catch {
                     notStarted.withLock { $0.append(error) }
-                    outcomes.withLock { $0.append(.failure(error)) }
                     if notStarted.withLock({ $0.count }) == 1 {
                         // Say it once, at the default log level: fewer workers is slower, not silent.
                         logger.warning("a worker could not start; the run continues with the others",
@@ -45,7 +45,9 @@ public enum WorkerPool {
         }
         let results = outcomes.withLock { $0 }
         if let status = results.compactMap({ try? $0.get() }).first { return status }
+        // What stopped the workers that ran, before why others could not start.
         for case .failure(let error) in results { throw error }
+        if let first = failedToStart.first { throw first }
         return .failed
     }
 

@@ -39,3 +39,27 @@ extension Integration.Hardening {
         #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 1)
     }
 }
+
+extension Integration.Hardening {
+    /// A run left `queued` by a planner that is gone (killed during training, or its commit lost
+    /// in a crash: the fault drills met this after `pg_ctl restart -m immediate`) no longer keeps
+    /// its workers waiting forever: the planner's lock is free, so a worker fails the run.
+    @Test func workersFailARunWhosePlannerIsGone() throws {
+        let db = try TestDatabase()
+        defer { db.drop() }
+        try db.loadDemo(items: 5, locations: 2)
+        let published = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 3))
+        let orphan = try db.scalar(Query("""
+            INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version, status)
+            SELECT cutoff - 7, as_of, frequency, horizon, config, code_version, model_version, 'queued'
+            FROM forecast.runs WHERE id = \(published.runID)
+            RETURNING id
+            """), as: Int64.self)
+        let started = Date()
+        let work = try CLI.run(["work", "--run", String(orphan), "--workers", "1"], databaseURL: db.url)
+        #expect(work.status == 1, "\(work.stderr)")
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(try db.scalar(Query("SELECT status || ': ' || error FROM forecast.runs WHERE id = \(orphan)"), as: String.self)
+                == "failed: the process planning this run stopped before the run started")
+    }
+}

@@ -1,5 +1,9 @@
 """make faults: the worker under faults, on a throwaway cluster of its own; prints the fault table.
 
+Server restarts are injected both at random moments and inside the exact transaction that claims
+a work item, completes one (while its rows are written) or publishes the run: test-only triggers
+in the drill's database sleep there while public.faults_pause names the phase.
+
 Usage: faults.py path/to/forecastctl [trials-per-kill-fault]
 
 Every trial starts a forced run of one cutoff (a demo catalogue, work items slowed with the
@@ -11,7 +15,8 @@ rows of a clean reference run (same count, same values: md5 over keys and number
 twice. "rows lost" counts reference rows missing from what `forecast.latest` serves; "rows
 duplicated" counts repeated keys in the served run. Exit codes are those of the faulted process.
 The phase column says where the faults landed (planning, computing k/n items, publishing, done).
-The cluster runs under /tmp/forecast-faults on port 54391 and is destroyed at the end.
+The cluster runs under /tmp/forecast-faults on port 54391, durable (fsync and synchronous commit
+on, unlike the fast throwaway cluster of the tests), and is destroyed at the end.
 """
 import collections
 import os
@@ -27,7 +32,8 @@ BIN = os.path.abspath(sys.argv[1])
 KILLS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PG = [os.path.join(ROOT, "ops/scripts/pg-local.sh")]
-ENV = dict(os.environ, PG_LOCAL_DIR="/tmp/forecast-faults", PG_LOCAL_PORT="54391")
+# Durable (fsync and synchronous commit on), as production: a crash must not lose what committed.
+ENV = dict(os.environ, PG_LOCAL_DIR="/tmp/forecast-faults", PG_LOCAL_PORT="54391", PG_LOCAL_DURABLE="1")
 RUN = ["run", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--horizon", "14", "--chunk-size", "8",
        "--lease-seconds", "3", "--heartbeat-seconds", "1", "--no-progress"]
 SLOW = ["--throttle-ms", "250"]
@@ -174,6 +180,46 @@ def main():
     assert r.returncode == 0, r.stderr
     REFERENCE = psql(FINGERPRINT)
     print(f"faults: reference run: {REFERENCE.split(' ')[0]} rows", file=sys.stderr)
+
+    # Pause points for restarts at exact moments: a trigger sleeps inside the transaction that
+    # claims a work item, completes one (its rows are being written), or publishes the run, while
+    # public.faults_pause names that phase (this database only; the triggers are test fixtures).
+    psql("""
+        CREATE TABLE public.faults_pause (phase text PRIMARY KEY, seconds float8 NOT NULL);
+        GRANT SELECT ON public.faults_pause TO PUBLIC;  -- the worker role's claims fire the triggers too
+        CREATE FUNCTION public.faults_sleep() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_sleep(p.seconds) FROM public.faults_pause p WHERE p.phase = TG_ARGV[0];
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER faults_claim BEFORE UPDATE ON forecast.work_items FOR EACH ROW
+            WHEN (NEW.state = 'running' AND OLD.state <> 'running') EXECUTE FUNCTION public.faults_sleep('claim');
+        CREATE TRIGGER faults_commit BEFORE UPDATE ON forecast.work_items FOR EACH ROW
+            WHEN (NEW.state = 'completed' AND OLD.state <> 'completed') EXECUTE FUNCTION public.faults_sleep('commit');
+        CREATE TRIGGER faults_publish BEFORE UPDATE ON forecast.runs FOR EACH ROW
+            WHEN (NEW.status = 'published' AND OLD.status <> 'published') EXECUTE FUNCTION public.faults_sleep('publish');
+        """)
+
+    def restart_in(phase, mode):
+        def one():
+            psql(f"INSERT INTO public.faults_pause VALUES ('{phase}', 2)")
+            p = start(RUN + ["--force"])
+            wait_until(f"a backend paused in {phase}", lambda: psql(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = 'faults'") != "0", timeout=90)
+            sh(PG + ["restart", mode])
+            wait_until("the server", lambda: psql("SELECT 1") == "1")
+            psql("DELETE FROM public.faults_pause")
+            try:
+                p.communicate(timeout=180)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.communicate()
+            return p.returncode, phase
+        return one
+
+    for phase in ("claim", "commit", "publish"):
+        for mode in ("fast", "immediate"):
+            trial_loop(f"server restart -m {mode} during a {phase} transaction", 2, restart_in(phase, mode))
 
     restart = lambda mode: (lambda p: sh(PG + ["restart", mode]))
     trial_loop("server restart -m fast during a run", KILLS, inject_during_run(restart("fast")))

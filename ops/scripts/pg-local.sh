@@ -6,7 +6,8 @@
 #   ops/scripts/pg-local.sh url     # print the DATABASE_URL of the running cluster
 #   ops/scripts/pg-local.sh restart fast|immediate  # restart the server (fault drills: make faults)
 # Environment: PG_LOCAL_DIR (default <project>/.pg), PG_LOCAL_PORT (default: the first free port
-# from 54329; remembered in .pg/port so that several checkouts can each run their own cluster).
+# from 54329; remembered in .pg/port so that several checkouts can each run their own cluster),
+# PG_LOCAL_DURABLE=1 (keep fsync and synchronous commits on: crash drills; off by default for speed).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -25,6 +26,8 @@ DATA="$DIR/data"
 SOCK="$DIR/sock"
 LOG="$DIR/server.log"
 DB="forecast"
+SPEED="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[[ -n "${PG_LOCAL_DURABLE:-}" ]] && SPEED=""
 
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
 if [[ -z "$BIN" || ! -x "$BIN/initdb" ]]; then
@@ -75,7 +78,7 @@ start() {
     echo "$PORT" > "$DIR/port"
     rm -f "$LOG" 2>/dev/null || true
     if as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start \
-        -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null; then
+        -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 $SPEED -c max_connections=200" >/dev/null; then
       break
     fi
     # Another process may have taken the port between the check and the bind: try the next one.
@@ -102,7 +105,7 @@ stop() {
 
 restart() {
   as_owner "$BIN/pg_ctl" -D "$DATA" -m "${1:-fast}" -w -t 60 restart \
-    -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+    -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 $SPEED -c max_connections=200" >/dev/null
 }
 
 case "${1:-}" in
