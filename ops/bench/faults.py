@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 
-from faults_cluster import (ADMIN, BIN, ENV, FINGERPRINT, KILLS, PG, RUN, SLOW, STATE, URL, Result, ctl, phase, psql,
+from faults_cluster import (ADMIN, BIN, FINGERPRINT, KILLS, PG, RUN, SLOW, STATE, URL, Result, ctl, phase, psql,
                             results, sh, start, trial_loop, wait_until)
 def inject_during_run(action, extra=()):
     def one():
