@@ -28,14 +28,17 @@ public enum StatusReport {
                      rows: rows)
     }
 
-    /// Freshness per frequency: the served run, its age against the SLA.
+    /// Freshness per frequency: the served run (marked when pinned), its age against the SLA.
     public static func freshness(on connection: Connection) throws -> Table {
         let rows = try connection.query(Query("""
-            SELECT frequency, coalesce(run_id::text, '-') AS run, coalesce(cutoff::text, '-') AS cutoff,
+            SELECT frequency,
+                   coalesce(run_id::text, '-') || CASE WHEN EXISTS (SELECT 1 FROM forecast.output_pins p WHERE p.frequency = f.frequency)
+                                                      THEN ' (pinned)' ELSE '' END AS run,
+                   coalesce(cutoff::text, '-') AS cutoff,
                    coalesce(to_char(published_at, 'YYYY-MM-DD HH24:MI:SS'), '-') AS published,
                    coalesce(justify_interval(date_trunc('second', age))::text, '-') AS age, max_age::text AS sla,
                    CASE WHEN is_stale THEN 'STALE' ELSE 'ok' END AS stale
-            FROM forecast.freshness ORDER BY frequency
+            FROM forecast.freshness f ORDER BY frequency
             """).named("status_freshness")).rows.map { $0.values.map { $0 ?? "" } }
         return Table(header: ["frequency", "run", "cutoff", "published_at", "age", "sla", "stale"], rows: rows)
     }

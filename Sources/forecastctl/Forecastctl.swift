@@ -20,7 +20,8 @@ struct Forecastctl: ParsableCommand {
             """,
         version: CodeVersion.current,
         subcommands: [MigrateCommand.self, DemoDataCommand.self, CheckCommand.self, RunCommand.self, BacktestCommand.self,
-                      WorkCommand.self, StatusCommand.self, LatestCommand.self, CancelCommand.self, PruneCommand.self]
+                      WorkCommand.self, StatusCommand.self, LatestCommand.self, CancelCommand.self, PruneCommand.self,
+                      PublishCommand.self]
     )
 
     static func main() {

@@ -26,3 +26,5 @@ GRANT SELECT, INSERT ON forecast.model_artifacts TO forecast_worker;
 GRANT SELECT ON forecast.served_runs TO forecast_reader, forecast_worker;
 -- 016
 GRANT SELECT, INSERT, UPDATE ON forecast.cutoff_locks TO forecast_worker;
+-- 017
+GRANT SELECT ON forecast.output_pins, forecast.output_pin_events TO forecast_reader, forecast_worker;
