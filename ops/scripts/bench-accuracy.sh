@@ -31,7 +31,10 @@ declare -A SECONDS_BY
 run_backtest() { # name models [extra backtest options...]
   local name="$1" models="$2"; shift 2
   local t0; t0=$(now)
-  "$BIN" backtest --as-of "$ASOF" --end "$END" --folds 4 --step 7 --horizon 28 --models "$models" --no-progress "$@" > "$WORK/$name.txt"
+  "$BIN" backtest --as-of "$ASOF" --end "$END" --folds 4 --step 7 --horizon 28 --models "$models" --no-progress "$@" \
+    > "$WORK/$name.txt" 2> "$WORK/$name.err" || { cat "$WORK/$name.err" >&2; exit 1; }
+  # The same snapshot's contract warnings come with every backtest: print them once.
+  [[ -n "${WARNED:-}" ]] || { cat "$WORK/$name.err" >&2; WARNED=1; }
   SECONDS_BY[$name]=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
 }
 run_backtest SeasonalNaive seasonal_naive
