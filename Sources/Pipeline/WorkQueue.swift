@@ -79,10 +79,10 @@ public struct WorkQueue: Sendable {
     /// Records an error. Retryable errors go back to the queue with exponential backoff until
     /// `max_attempts`; others fail the item at once.
     public func fail(_ claim: Claim, error: String, retryable: Bool, on connection: Connection) throws {
-        let entry = "{\"attempt\": \(claim.attempt), \"worker\": \(jsonString(workerName)), \"error\": \(jsonString(error))}"
         try connection.execute(Query("""
             UPDATE forecast.work_items
-            SET errors = errors || jsonb_build_array(\(entry)::jsonb),
+            SET errors = errors || jsonb_build_array(jsonb_build_object(
+                    'attempt', \(claim.attempt)::int, 'worker', \(workerName)::text, 'error', \(error)::text)),
                 state = CASE WHEN \(retryable) AND attempt < max_attempts THEN 'available' ELSE 'failed' END,
                 finalized_at = CASE WHEN \(retryable) AND attempt < max_attempts THEN NULL ELSE clock_timestamp() END,
                 scheduled_at = clock_timestamp() + least(power(2, attempt), 60) * interval '1 second',
@@ -95,11 +95,11 @@ public struct WorkQueue: Sendable {
     /// Hands a held item back at once (the process is stopping): available again, and the
     /// interrupted attempt does not count against `max_attempts`.
     public func release(_ claim: Claim, reason: String, on connection: Connection) throws {
-        let entry = "{\"attempt\": \(claim.attempt), \"worker\": \(jsonString(workerName)), \"released\": \(jsonString(reason))}"
         try connection.execute(Query("""
             UPDATE forecast.work_items
             SET state = 'available', attempt = attempt - 1, scheduled_at = clock_timestamp(), lease_expires_at = NULL,
-                errors = errors || jsonb_build_array(\(entry)::jsonb)
+                errors = errors || jsonb_build_array(jsonb_build_object(
+                    'attempt', \(claim.attempt)::int, 'worker', \(workerName)::text, 'released', \(reason)::text))
             WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = 'running'
             """).named("release_work_item"))
     }
@@ -136,20 +136,5 @@ public struct WorkQueue: Sendable {
     }
 }
 
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out + "\""
-}
 
 import Foundation

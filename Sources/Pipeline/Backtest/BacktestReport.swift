@@ -1,3 +1,4 @@
+import Foundation
 import Forecasting
 
 /// Accuracy of every model per group: overall, per fold, and per segment (category, region,
@@ -152,17 +153,43 @@ public struct BacktestReport: Sendable {
         }
     }
 
-    /// The summary stored in `forecast.backtests.summary`: one object per group.
-    public func summaryJSON() -> String {
-        func num(_ v: Double) -> String { v.isFinite ? String(format: "%.6g", v) : "null" }
-        let rows = groups.keys.filter { $0.kind != "cell" }.sorted().map { k -> String in
-            let a = groups[k]!
-            return "{\"model\": \(jsonString(k.model)), \"group\": \(jsonString(k.kind)), \"value\": \(jsonString(k.value)), "
-                + "\"n\": \(a.count), \"mae\": \(num(a.mae)), \"rmse\": \(num(a.rmse)), \"wape\": \(num(a.wape)), "
-                + "\"mape\": \(num(a.mape)), \"mase\": \(num(a.mase)), \"rmsse\": \(num(a.rmsse)), \"bias\": \(num(a.bias)), "
-                + "\"coverage\": \(num(a.coverage)), \"width\": \(num(a.meanWidth)), \"pinball\": \(num(a.meanPinball)), "
-                + "\"wape_vs_baseline\": \(num(relative(k, \.wape))), \"mase_vs_baseline\": \(num(relative(k, \.mase)))}"
+    /// One group's metrics in `forecast.backtests.summary` (non-finite values are null).
+    struct SummaryRow: Encodable {
+        let model: String, group: String, value: String, n: Int
+        let mae: Double?, rmse: Double?, wape: Double?, mape: Double?, mase: Double?, rmsse: Double?, bias: Double?
+        let coverage: Double?, width: Double?, pinball: Double?
+        let wapeVsBaseline: Double?, maseVsBaseline: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case model, group, value, n, mae, rmse, wape, mape, mase, rmsse, bias, coverage, width, pinball
+            case wapeVsBaseline = "wape_vs_baseline", maseVsBaseline = "mase_vs_baseline"
         }
-        return "[" + rows.joined(separator: ",\n") + "]"
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(model, forKey: .model)
+            try c.encode(group, forKey: .group)
+            try c.encode(value, forKey: .value)
+            try c.encode(n, forKey: .n)
+            for (key, v) in [(CodingKeys.mae, mae), (.rmse, rmse), (.wape, wape), (.mape, mape), (.mase, mase), (.rmsse, rmsse),
+                             (.bias, bias), (.coverage, coverage), (.width, width), (.pinball, pinball),
+                             (.wapeVsBaseline, wapeVsBaseline), (.maseVsBaseline, maseVsBaseline)] {
+                try c.encode(v, forKey: key)  // nil encodes as null
+            }
+        }
+    }
+
+    /// The summary stored in `forecast.backtests.summary`: one object per group, encoded by
+    /// JSONEncoder (keys sorted) and bound as one value.
+    public func summaryJSON() throws -> String {
+        func num(_ v: Double) -> Double? { v.isFinite ? v : nil }
+        let rows = groups.keys.filter { $0.kind != "cell" }.sorted().map { k -> SummaryRow in
+            let a = groups[k]!
+            return SummaryRow(model: k.model, group: k.kind, value: k.value, n: a.count, mae: num(a.mae), rmse: num(a.rmse),
+                              wape: num(a.wape), mape: num(a.mape), mase: num(a.mase), rmsse: num(a.rmsse), bias: num(a.bias),
+                              coverage: num(a.coverage), width: num(a.meanWidth), pinball: num(a.meanPinball),
+                              wapeVsBaseline: num(relative(k, \.wape)), maseVsBaseline: num(relative(k, \.mase)))
+        }
+        return String(decoding: try JSONEncoder.sorted.encode(rows), as: UTF8.self)
     }
 }

@@ -84,7 +84,7 @@ public struct BacktestRunner: Sendable {
             }
             try connection.execute(Query("""
                 UPDATE forecast.backtests SET status = 'finished', finished_at = clock_timestamp(),
-                    series_count = \(report.seriesCount), row_count = \(report.rows), summary = \(report.summaryJSON())::jsonb
+                    series_count = \(report.seriesCount), row_count = \(report.rows), summary = \(try report.summaryJSON())::jsonb
                 WHERE id = \(id)
                 """).named("finish_backtest"))
             return report
