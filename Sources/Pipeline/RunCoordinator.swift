@@ -130,7 +130,7 @@ public struct RunCoordinator: Sendable {
         // The coordinator's connection sat idle while the workers ran; a server restart or an
         // administrator may have ended it although the run went on and published. Read the
         // outcome over a fresh connection (retried like the workers' reconnects).
-        let after = try Self.reconnect(connect, logger: logger)
+        let after = try Reconnect.connect(connect, logger: logger)
         defer { after.close() }
         if !summary.joined {
             try? RunStore.recordTiming(runID, "work_s", seconds: Date().timeIntervalSince(t1), on: after)
@@ -156,21 +156,6 @@ public struct RunCoordinator: Sendable {
             throw PipelineError.runFailed(runID: runID, reason: final.error ?? "unknown")
         }
         return summary
-    }
-
-    /// A new connection, retried with backoff (about 10 s in all) while the server comes back.
-    static func reconnect(_ connect: () throws -> Connection, logger: Logger) throws -> Connection {
-        var delay = 0.2
-        for attempt in 1..<7 {
-            do {
-                return try connect()
-            } catch let error as PostgresError where error.kind == .connection {
-                logger.info("reconnecting", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
-                Thread.sleep(forTimeInterval: delay)
-                delay *= 2
-            }
-        }
-        return try connect()
     }
 
     /// Runs the data contracts over two connections while a third plans the run (series list,

@@ -32,6 +32,20 @@ public enum RunLifecycle {
             """).named("mark_run_failed"))
     }
 
+    /// queued -> failed when the process planning the run is gone: it holds a session lock
+    /// (`RunStore.plannerLockKey`) until it has started the run, so a free lock on a queued run
+    /// means the run will never start (the planner was killed, or its commit lost in a crash).
+    /// Returns whether the run was failed; a run that has meanwhile started is left alone.
+    static func failIfPlannerGone(_ id: Int64, on connection: Connection) throws -> Bool {
+        guard try connection.tryAdvisoryLock(RunStore.plannerLockKey(id)) else { return false }
+        RunStore.releasePlannerLock(id, on: connection)
+        return try connection.execute(Query("""
+            UPDATE forecast.runs SET status = 'failed', finished_at = clock_timestamp(),
+                error = 'the process planning this run stopped before the run started'
+            WHERE id = \(id) AND status = 'queued'
+            """).named("fail_abandoned_plan")) == 1
+    }
+
     /// running -> published, and the cutoff's previously published run -> superseded, in the
     /// publisher's transaction. Records the rows, the fallback count, what the workers read and
     /// the contract warnings.

@@ -90,12 +90,7 @@ public enum RunStore {
                 let id = try row.decode("id", as: Int64.self)
                 let status = try row.decode("status", as: String.self)
                 if status == "queued" {
-                    // Planner died before finishing? Its session lock is then free.
-                    if try tx.tryAdvisoryLock(plannerLockKey(id)) {
-                        try tx.query(Query("SELECT pg_advisory_unlock(\(plannerLockKey(id)))").named("advisory_unlock"))
-                        try RunLifecycle.fail(id, error: "the process planning this run stopped before the run started", on: tx)
-                        continue
-                    }
+                    if try RunLifecycle.failIfPlannerGone(id, on: tx) { continue }
                     try requireSameOutput(id, running: try row.decode("config"), requested: config)
                     return .joined(id)
                 }

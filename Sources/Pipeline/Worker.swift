@@ -60,7 +60,7 @@ public final class Worker: @unchecked Sendable {
             } catch let error as PostgresError where error.kind == .connection {
                 logger.warning("connection lost; reconnecting", metadata: ["run": "\(run.id)", "error": "\(error)"])
                 connection.close()
-                connection = try RunCoordinator.reconnect(connect, logger: logger)
+                connection = try Reconnect.connect(connect, logger: logger)
             }
         }
     }
@@ -72,17 +72,8 @@ public final class Worker: @unchecked Sendable {
         switch status {
         case .published, .failed, .superseded: return status
         case .queued:
-            // Planning or training. The planner holds a session lock until it has started the run:
-            // if the lock is free, the planner is gone (killed, or its commit lost in a crash) and
-            // the run will never start, so fail it instead of waiting forever.
-            if try connection.tryAdvisoryLock(RunStore.plannerLockKey(run.id)) {
-                RunStore.releasePlannerLock(run.id, on: connection)
-                if try RunStore.status(run.id, on: connection) == .queued {
-                    try RunLifecycle.fail(run.id, error: "the process planning this run stopped before the run started", on: connection)
-                    return .failed
-                }
-                return nil
-            }
+            // Planning or training; a run whose planner is gone never starts: fail it, not wait forever.
+            if try RunLifecycle.failIfPlannerGone(run.id, on: connection) { return .failed }
             Thread.sleep(forTimeInterval: 0.25)
             return nil
         case .running: break
@@ -154,7 +145,7 @@ public final class Worker: @unchecked Sendable {
             // Our connection is gone; the lease will expire and another worker will retry the item.
             logger.error("connection lost while processing an item; reconnecting", metadata: ["error": "\(error)"])
             connection.close()
-            connection = try RunCoordinator.reconnect(connect, logger: logger)
+            connection = try Reconnect.connect(connect, logger: logger)
         } catch let error as SeriesReader.InputChanged {
             try queue.fail(claim, error: error.description, retryable: false, on: connection)
         } catch let error as PostgresError {
