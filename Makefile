@@ -44,8 +44,13 @@ demo: release
 	echo "== check"; "$$BIN" check --cutoff $(DEMO_END); \
 	echo "== backtest (3 folds; the full model list is the default of 'forecastctl backtest')"; \
 	"$$BIN" backtest --end $(DEMO_END) --folds 3 --models seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost --no-progress | sed -n '1,14p'; \
-	echo "== run (global XGBoost model, conformal intervals from the backtest)"; \
-	"$$BIN" run --cutoff $(DEMO_END) --horizon 28 --workers 2 --model xgboost --force; \
+	echo "== train (backtest the global XGBoost model, judge it with ops/accuracy-gate.json, register a candidate version)"; \
+	"$$BIN" train --label "demo global model" --model xgboost --horizon 28 --folds 3 --end $(DEMO_END) --gate ops/accuracy-gate.json --no-progress | sed -n '/^train:/,$$p'; \
+	VERSION="$$("$$BIN" models list | awk 'NR==3 {print $$1}')"; \
+	echo "== promote $$VERSION to production (the gate must have passed)"; \
+	"$$BIN" promote "$$VERSION" --to production --reason "make demo" | tail -2; \
+	echo "== run (serves the production version: its stored artifact predicts, conformal intervals from its backtest)"; \
+	"$$BIN" run --cutoff $(DEMO_END) --workers 2 --force; \
 	echo "== status"; "$$BIN" status --limit 5; \
 	echo "== sample of forecast.latest"; "$$BIN" latest --limit 10
 

@@ -27,6 +27,11 @@ public enum Calibrations {
               AND EXISTS (SELECT 1 FROM forecast.model_selections s WHERE s.backtest_id = b.id AND s.segment = 'all')
             ORDER BY b.finished_at DESC, b.id DESC LIMIT 1
             """).named("newest_selection")).first?.decode("id", as: Int64.self) else { return nil }
+        return (id, try selection(backtestID: id, on: connection))
+    }
+
+    /// Demand class -> model, as a backtest selected them.
+    public static func selection(backtestID id: Int64, on connection: Connection) throws -> [String: ModelSpec] {
         var selection: [String: ModelSpec] = [:]
         for row in try connection.query(Query("""
             SELECT segment, model_spec::text AS spec FROM forecast.model_selections WHERE backtest_id = \(id)
@@ -34,7 +39,10 @@ public enum Calibrations {
             let text = try row.decode("spec", as: String.self)
             selection[try row.decode("segment")] = try JSONDecoder().decode(ModelSpec.self, from: Data(text.utf8))
         }
-        return (id, selection)
+        guard selection["all"] != nil else {
+            throw PipelineError.configuration("backtest \(id) selected no overall ('all') model")
+        }
+        return selection
     }
 
     public static func load(backtestID: Int64, level: Double, on connection: Connection) throws -> [String: ConformalCalibration] {

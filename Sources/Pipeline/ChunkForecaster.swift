@@ -15,11 +15,17 @@ public struct ChunkForecaster: Sendable {
     public var calibrations: [String: ConformalCalibration] = [:]
     /// The run's trained global models by name, when the run uses any.
     public var globals: [String: GlobalTraining.Predictor] = [:]
+    /// Where the rows go: `forecast.forecasts`, or `forecast.shadow_forecasts` for a shadow version.
+    public var layout = ChunkForecaster.layout
 
     /// The forecast rows' COPY target, in the order `encode` writes the fields.
     public static let layout = CopyLayout(schema: SQLIdentifier("forecast"), table: "forecasts", columns: [
         "item_id", "location_id", "ds", "horizon", "yhat", "yhat_lower", "yhat_upper", "interval_level", "model_name",
         "model_version", "run_id", "cutoff", "generated_at"])
+
+    /// The same columns in `forecast.shadow_forecasts`.
+    public static let shadowLayout = CopyLayout(schema: SQLIdentifier("forecast"), table: "shadow_forecasts",
+                                                columns: layout.columns)
 
     public struct SeriesFailure: Error, CustomStringConvertible {
         public let itemID: String
@@ -82,7 +88,7 @@ public struct ChunkForecaster: Sendable {
 
     func write(_ series: SeriesInput, forecast: Forecast, modelName: String, into writer: inout BinaryCopyWriter) throws {
         for h in 0..<config.horizon {
-            writer.beginRow(Self.layout)
+            writer.beginRow(layout)
             writer.append(series.itemID)
             writer.append(series.locationID)
             writer.append(reader.targetDate(step: h + 1))

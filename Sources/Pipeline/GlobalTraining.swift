@@ -48,91 +48,93 @@ public enum GlobalTraining {
                      attributeCodes: SeriesAttributes.codes(attributes, values: attributeValues))
     }
 
-    /// Trains and stores every global model the run uses; returns the artifact ids.
-    public static func trainAndStore(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
-                                     on connection: Connection) throws -> [Int64] {
-        var reader = SeriesReader(runID: runID, cutoff: cutoff, asOf: asOf, frequency: config.frequency, schema: config.schema)
+    /// Whose artifact: a run's own (trained for it) or a registered model version's (reused by every run serving it).
+    public enum ArtifactOwner: Sendable, Equatable {
+        case run(Int64), version(Int64)
+    }
+
+    /// Every series of a run or backtest snapshot as the global model sees it, read up to `cutoff`.
+    /// `codes` nil: coded from the snapshot's own segments (training); else a stored model's codes.
+    static func collect(_ source: SeriesReader.Source, id: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp,
+                        frequency: Frequency, schema: SQLIdentifier, attributes: [String], codes given: Codes? = nil,
+                        on connection: Connection) throws -> (series: [GlobalSeries], codes: Codes) {
+        var reader = SeriesReader(runID: id, cutoff: cutoff, asOf: asOf, frequency: frequency, schema: schema, source: source)
         reader.plannedInputs = true
-        let chunks = try connection.query(Query("SELECT coalesce(max(chunk) + 1, 0) AS n FROM forecast.run_series WHERE run_id = \(runID)")
-            .named("run_chunks")).first?.decode("n", as: Int.self) ?? 0
-        let segments = try Self.segments(.run, id: runID, chunk: nil, on: connection)
-        let codes = Self.codes(segments.values, attributes: config.attributes ?? [], attributeValues: segments.values.map(\.attributes))
+        let chunks = try connection.query(Query("""
+            SELECT coalesce(max(chunk) + 1, 0) AS n FROM \(source.table) WHERE \(source.owner) = \(id)
+            """).named("snapshot_chunks")).first?.decode("n", as: Int.self) ?? 0
+        let segments = try Self.segments(source, id: id, chunk: nil, on: connection)
+        let codes = given ?? Self.codes(segments.values, attributes: attributes, attributeValues: segments.values.map(\.attributes))
         var globals: [GlobalSeries] = []
         for chunk in 0..<chunks {
             for s in try reader.read(chunk: chunk, on: connection) {
-                globals.append(global(s, segment: segments[s.seriesNo] ?? Segment(), codes: codes, frequency: config.frequency))
+                globals.append(global(s, segment: segments[s.seriesNo] ?? Segment(), codes: codes, frequency: frequency))
             }
         }
-        let models = config.globalModels.map {
-            GlobalBoostedModel(horizon: config.horizon, frequency: config.frequency, objective: $0.objective ?? .tweedie)
-        }
+        return (globals, codes)
+    }
+
+    /// A trained global model ready to store: the booster bytes and what it needs to predict.
+    struct Artifact: Sendable {
+        let name: String
+        let bytes: [UInt8]
+        let encodings: GlobalBoostedModel.Encodings
+        let trainingRows: Int
+        let parameters: String
+    }
+
+    /// Trains `specs` on one snapshot (one set of training rows: only their labels differ) at `cutoff`.
+    static func train(_ specs: [ModelSpec], source: SeriesReader.Source, id: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp,
+                      horizon: Int, frequency: Frequency, level: Double, schema: SQLIdentifier, attributes: [String],
+                      on connection: Connection) throws -> [Artifact] {
+        let models = specs.map { GlobalBoostedModel(horizon: horizon, frequency: frequency, objective: $0.objective ?? .tweedie) }
         guard let first = models.first else { return [] }
-        // One set of training rows for every global model of the run (only their labels differ).
+        let (globals, codes) = try collect(source, id: id, cutoff: cutoff, asOf: asOf, frequency: frequency, schema: schema,
+                                           attributes: attributes, on: connection)
         let training = try first.prepare(globals, cutoffIndex: { $0.values.count - 1 },
-                                         calendar: CalendarFacts(rows: try calendar(config.schema, on: connection)),
+                                         calendar: CalendarFacts(rows: try calendar(schema, on: connection)),
                                          predictionOrigins: [cutoff.unixDays], attributes: codes.attributes)
         return try models.map { model in
-            try trainAndStore(model, training: training, runID: runID, cutoff: cutoff, asOf: asOf,
-                              config: config, codes: codes, on: connection)
+            let trained = try model.train(training)
+            let encodings = trained.encodings(level: level, categories: codes.categories, regions: codes.regions,
+                                              locations: codes.locations, families: codes.families,
+                                              attributeCodes: codes.attributeCodes, predictionOrigin: cutoff.unixDays)
+            var settings = Dictionary(model.parameters, uniquingKeysWith: { _, last in last })
+            settings["rounds"] = String(model.rounds)
+            return Artifact(name: model.name, bytes: try trained.serialized(), encodings: encodings,
+                            trainingRows: trained.trainingRows,
+                            parameters: String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))
         }
     }
 
-    static func trainAndStore(_ model: GlobalBoostedModel, training: TrainingSet, runID: Int64, cutoff: PostgresDate,
-                              asOf: PostgresTimestamp, config: RunConfig, codes: Codes, on connection: Connection) throws -> Int64 {
-        let (categories, regions, locations, families) = (codes.categories, codes.regions, codes.locations, codes.families)
-        let trained = try model.train(training)
-        let encodings = trained.encodings(level: config.intervalLevel, categories: categories, regions: regions,
-                                          locations: locations, families: families, attributeCodes: codes.attributeCodes,
-                                          predictionOrigin: cutoff.unixDays)
-        let bytes = try trained.serialized()
-        let hex = "\\x" + bytes.map { String(format: "%02x", $0) }.joined()
-        let encodingsJSON = String(decoding: try JSONEncoder.sorted.encode(encodings), as: UTF8.self)
-        var settings = Dictionary(model.parameters, uniquingKeysWith: { _, last in last })
-        settings["rounds"] = String(model.rounds)
-        let parameters = String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self)
+    /// Trains and stores every global model the run uses; returns the artifact ids.
+    public static func trainAndStore(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
+                                     on connection: Connection) throws -> [Int64] {
+        try train(config.globalModels, source: .run, id: runID, cutoff: cutoff, asOf: asOf, horizon: config.horizon,
+                  frequency: config.frequency, level: config.intervalLevel, schema: config.schema,
+                  attributes: config.attributes ?? [], on: connection).map {
+            try store($0, owner: .run(runID), cutoff: cutoff, asOf: asOf, on: connection)
+        }
+    }
+
+    /// Stores an artifact with its lineage; the feature-schema hash is what loaders compare against.
+    static func store(_ artifact: Artifact, owner: ArtifactOwner, cutoff: PostgresDate, asOf: PostgresTimestamp,
+                      on connection: Connection) throws -> Int64 {
+        let hex = "\\x" + artifact.bytes.map { String(format: "%02x", $0) }.joined()
+        let encodingsJSON = String(decoding: try JSONEncoder.sorted.encode(artifact.encodings), as: UTF8.self)
+        let (runID, versionID): (Int64?, Int64?) = {
+            switch owner { case .run(let id): return (id, nil); case .version(let id): return (nil, id) }
+        }()
         return try connection.query(Query("""
-            INSERT INTO forecast.model_artifacts (run_id, model_name, format, artifact, md5, training_cutoff, as_of, features,
-                                                  encodings, training_rows, parameters, code_version)
-            VALUES (\(runID), \(model.name), 'xgboost-ubj', \(hex)::bytea, md5(\(hex)::bytea), \(cutoff), \(asOf),
-                    \(encodings.features)::text[], \(encodingsJSON)::jsonb,
-                    \(trained.trainingRows), \(parameters)::jsonb, \(CodeVersion.current))
+            INSERT INTO forecast.model_artifacts (run_id, model_version_id, model_name, format, artifact, md5, training_cutoff,
+                                                  as_of, features, feature_schema_hash, encodings, training_rows, parameters,
+                                                  code_version)
+            VALUES (\(runID), \(versionID), \(artifact.name), \(ArtifactCheck.format), \(hex)::bytea, md5(\(hex)::bytea),
+                    \(cutoff), \(asOf), \(artifact.encodings.features)::text[],
+                    md5(array_to_string(\(artifact.encodings.features)::text[], \("\n"))), \(encodingsJSON)::jsonb,
+                    \(artifact.trainingRows), \(artifact.parameters)::jsonb, \(CodeVersion.current))
             RETURNING id
             """).named("store_model_artifact")).first!.decode("id", as: Int64.self)
-    }
-
-    /// What a worker needs to predict with a run's stored model.
-    public struct Predictor: Sendable {
-        public let trained: GlobalBoostedModel.Trained
-        public let encodings: GlobalBoostedModel.Encodings
-        /// The encodings' value lists, built once per worker rather than once per series.
-        let codes: Codes
-    }
-
-    /// Every global model the run uses, by name.
-    public static func loadAll(runID: Int64, config: RunConfig, on connection: Connection) throws -> [String: Predictor] {
-        var out: [String: Predictor] = [:]
-        for spec in config.globalModels {
-            let name = try spec.primaryName()
-            out[name] = try load(runID: runID, name: name, schema: config.schema, on: connection)
-        }
-        return out
-    }
-
-    public static func load(runID: Int64, name: String, schema: SQLIdentifier, on connection: Connection) throws -> Predictor {
-        guard let row = try connection.query(Query("""
-            SELECT encode(artifact, 'hex') AS hex, encodings::text AS encodings FROM forecast.model_artifacts
-            WHERE run_id = \(runID) AND model_name = \(name)
-            """).named("load_model_artifact")).first else {
-            throw PipelineError.configuration("run \(runID) has no trained \(name) artifact")
-        }
-        let hex = Array(try row.decode("hex", as: String.self).utf8)
-        var bytes = [UInt8](repeating: 0, count: hex.count / 2)
-        func nibble(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : c - 87 }
-        for i in 0..<bytes.count { bytes[i] = nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]) }
-        let encodings = try JSONDecoder().decode(GlobalBoostedModel.Encodings.self, from: Data(try row.decode("encodings", as: String.self).utf8))
-        return Predictor(trained: try GlobalBoostedModel.Trained(serialized: bytes, encodings: encodings,
-                                                                 calendar: try calendar(schema, on: connection)),
-                         encodings: encodings, codes: Codes(encodings))
     }
 
     /// Sorted value lists: a value's code is its position.

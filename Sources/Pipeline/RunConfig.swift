@@ -115,6 +115,21 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Extra item/location attributes the global model uses (`item.<key>`, `location.<key>`); nil: none.
     public var attributes: [String]?
 
+    /// The registry version this run serves (nil: an ad-hoc `--model` run, or the bootstrap).
+    public var served: ServedVersion?
+    /// The shadow version the run also forecasts with, never published to `latest`.
+    public var shadow: ShadowServing?
+
+    /// The shadow's own configuration (same snapshot and run settings, its policy's model).
+    public var shadowConfig: RunConfig? {
+        guard let shadow else { return nil }
+        return try? shadow.policy.applied(to: self, version: shadow.version, horizon: horizon)
+    }
+
+    /// Whether the run needs a run-level step before workers start: training its own global
+    /// model, or preparing the inputs of a served or shadow version's stored one.
+    public var needsGlobalStep: Bool { usesGlobalModel || shadowConfig?.usesGlobalModel == true }
+
     /// Statement timeouts per query class; nil: the defaults (configs stored before they existed).
     public var statementTimeouts: StatementTimeouts?
     public var timeouts: StatementTimeouts { statementTimeouts ?? StatementTimeouts() }
@@ -182,6 +197,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
     /// Identifies the forecasting logic: the model chain plus the code version.
     public func modelVersion() throws -> String {
+        if let served { return served.version }
         func name(_ spec: ModelSpec) throws -> String {
             spec.kind == .xgboost ? "\(try spec.primaryName())(\(frequency.rawValue))" : try spec.build().name
         }

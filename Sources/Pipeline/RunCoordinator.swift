@@ -15,6 +15,10 @@ public struct RunCoordinator: Sendable {
         public var showProgress: Bool
         /// Use conformal intervals from the newest matching backtest when one exists.
         public var conformal = true
+        /// No `--model`: serve the registry's production version (and write its shadow's forecasts).
+        public var serveRegistry = false
+        /// `--horizon` as given (nil: the served version's own horizon).
+        public var explicitHorizon: Int?
 
         public init(cutoff: PostgresDate, asOf: PostgresTimestamp? = nil, config: RunConfig, workers: Int = 2,
                     force: Bool = false, throttleSeconds: Double = 0, showProgress: Bool = true) {
@@ -42,6 +46,12 @@ public struct RunCoordinator: Sendable {
         public var calibrationBacktestID: Int64?
         /// Series served by the naive fallback because their own model failed.
         public var fallbackSeries = 0
+        /// The model version on the rows, and the shadow version the run also wrote.
+        public var modelVersion = ""
+        public var shadowVersion: String?
+        /// How the served version was chosen (bootstrap, fallback after a refused artifact, shadow skipped).
+        public var servingNotes: [String] = []
+        public var horizon = 0
     }
 
     public let sql: SQLDirectory
@@ -67,14 +77,21 @@ public struct RunCoordinator: Sendable {
         try ContractCheck.validate(cutoff: options.cutoff, asOf: asOf, config: options.config)
 
         var options = options
-        if options.config.model.kind == .selected && options.config.selection == nil {
+        var servingNotes: [String] = []
+        if options.serveRegistry {
+            let resolution = try RegistryServing.resolve(options.config, horizon: options.explicitHorizon, on: connection)
+            options.config = resolution.config
+            servingNotes = resolution.notes
+            for note in servingNotes { logger.notice("\(note)") }
+        }
+        if options.config.served == nil && options.config.model.kind == .selected && options.config.selection == nil {
             guard let (backtest, selection) = try Calibrations.newestSelection(for: options.config, on: connection) else {
                 throw PipelineError.invalidArgument("--model selected needs a finished backtest (frequency \(options.config.frequency.rawValue), gap 0, horizon >= \(options.config.horizon), level \(options.config.intervalLevel)); run `forecastctl backtest` first")
             }
             options.config.selection = selection
             if options.conformal { options.config.calibrationBacktestID = backtest }
         }
-        if options.conformal && options.config.calibrationBacktestID == nil {
+        if options.config.served == nil && options.conformal && options.config.calibrationBacktestID == nil {
             options.config.calibrationBacktestID = try Calibrations.newest(for: options.config, on: connection)
             if options.config.calibrationBacktestID == nil {
                 logger.info("no backtest calibration matches this model, level and horizon: using residual intervals; run `forecastctl backtest` to calibrate")
@@ -84,7 +101,9 @@ public struct RunCoordinator: Sendable {
         var summary: Summary
         switch try RunStore.createOrJoin(cutoff: options.cutoff, asOf: asOf, config: options.config, force: options.force, on: connection) {
         case .alreadyPublished(let id):
-            return Summary(outcome: .alreadyPublished, runID: id)
+            var summary = Summary(outcome: .alreadyPublished, runID: id)
+            summary.modelVersion = try options.config.modelVersion()
+            return summary
         case .joined(let id):
             runID = id
             summary = Summary(outcome: .failed, runID: id, joined: true)
@@ -93,20 +112,26 @@ public struct RunCoordinator: Sendable {
             runID = id
             summary = Summary(outcome: .failed, runID: id)
             defer { RunStore.releasePlannerLock(id, on: connection) }
+            try RunStore.recordServing(id, config: options.config, notes: servingNotes, on: connection)
             summary.warnings = try checkContractsAndPlan(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config,
                                                         contracts: contracts, workers: options.workers, main: connection)
-            if options.config.usesGlobalModel {
-                // Train the global model once; workers wait (run still queued) until it is stored.
+            if options.config.needsGlobalStep {
+                // Train the run's global model once, or prepare the served version's stored one;
+                // workers wait (run still queued) until it is done.
                 let t0 = Date()
                 do {
-                    let artifacts = try GlobalTraining.trainAndStore(runID: id, cutoff: options.cutoff, asOf: asOf,
-                                                                     config: options.config, on: connection)
-                    logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])
+                    if options.config.usesGlobalModel && options.config.served == nil {
+                        let artifacts = try GlobalTraining.trainAndStore(runID: id, cutoff: options.cutoff, asOf: asOf,
+                                                                         config: options.config, on: connection)
+                        logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])
+                    }
+                    try RegistryServing.prepare(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config, on: connection)
                 } catch {
-                    try? RunLifecycle.fail(id, error: "training the global model failed: \(error)", on: connection)
+                    try? RunLifecycle.fail(id, error: "preparing the global model failed: \(error)", on: connection)
                     throw error
                 }
-                try RunStore.recordTiming(id, "train_s", seconds: Date().timeIntervalSince(t0), on: connection)
+                try RunStore.recordTiming(id, options.config.usesGlobalModel && options.config.served == nil ? "train_s" : "prepare_s",
+                                          seconds: Date().timeIntervalSince(t0), on: connection)
                 try RunLifecycle.startAfterTraining(id, on: connection)
             }
         }
@@ -147,6 +172,10 @@ public struct RunCoordinator: Sendable {
         summary.workItems = try totals.decode("items")
         summary.seconds = Date().timeIntervalSince(started)
         summary.calibrationBacktestID = record.config.calibrationBacktestID
+        summary.modelVersion = record.modelVersion
+        summary.shadowVersion = record.config.shadow?.version.version
+        summary.servingNotes = summary.joined ? [] : servingNotes
+        summary.horizon = record.config.horizon
         switch status {
         case .published, .superseded:
             summary.outcome = .published
@@ -174,7 +203,7 @@ public struct RunCoordinator: Sendable {
         let planning = BackgroundTask(name: "planner") { () throws -> (RunPlanner.Plan, Double) in
             let started = Date()
             let plan = try RunPlanner.planUncommitted(runID: runID, cutoff: cutoff, asOf: asOf, config: config,
-                                                      startRunning: !config.usesGlobalModel, in: plannerConnection)
+                                                      startRunning: !config.needsGlobalStep, in: plannerConnection)
             return (plan, Date().timeIntervalSince(started))
         }
         var extra: [Connection] = []

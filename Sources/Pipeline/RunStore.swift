@@ -185,6 +185,16 @@ public enum RunStore {
         _ = try? connection.query(Query("SELECT pg_advisory_unlock(\(plannerLockKey(id)))").named("advisory_unlock"))
     }
 
+    /// Which registry version the run serves, which shadow it also writes, and why (a bootstrap,
+    /// a fallback after a refused artifact).
+    static func recordServing(_ id: Int64, config: RunConfig, notes: [String], on connection: Connection) throws {
+        try connection.execute(Query("""
+            UPDATE forecast.runs SET model_version_id = \(config.served?.id), shadow_version_id = \(config.shadow?.version.id),
+                   serving_note = \(notes.isEmpty ? nil : notes.joined(separator: "; "))
+            WHERE id = \(id)
+            """).named("record_serving"))
+    }
+
     public static func recordTiming(_ id: Int64, _ key: String, seconds: Double, on connection: Connection) throws {
         try connection.execute(Query("""
             UPDATE forecast.runs SET timings = timings || jsonb_build_object(\(key)::text, round(\(seconds)::numeric, 3))

@@ -12,6 +12,8 @@ public final class Worker: @unchecked Sendable {
     let run: RunRecord
     let queue: WorkQueue
     let forecaster: ChunkForecaster
+    /// The shadow version's forecaster, when the run has one: its rows go to `forecast.shadow_forecasts`.
+    let shadowForecaster: ChunkForecaster?
     let logger: Logger
     /// Test hook for failure drills: hold each item this long (heartbeating) before committing.
     let throttle: Double
@@ -33,19 +35,31 @@ public final class Worker: @unchecked Sendable {
         queue = WorkQueue(runID: run.id, leaseSeconds: run.config.leaseSeconds, workerName: name)
         var reader = SeriesReader(runID: run.id, cutoff: run.cutoff, asOf: run.asOf, frequency: run.config.frequency,
                                   schema: run.config.schema)
-        reader.plannedInputs = run.config.usesGlobalModel
-        let conn = connection
+        reader.plannedInputs = run.config.needsGlobalStep
+        forecaster = try Self.forecaster(run.config, modelVersion: run.modelVersion, run: run, reader: reader, on: connection)
+        if let shadow = run.config.shadowConfig {
+            var f = try Self.forecaster(shadow, modelVersion: try shadow.modelVersion(), run: run, reader: reader, on: connection)
+            f.layout = ChunkForecaster.shadowLayout
+            shadowForecaster = f
+        } else {
+            shadowForecaster = nil
+        }
+    }
+
+    /// The forecaster of the run's served configuration, or of its shadow version.
+    static func forecaster(_ config: RunConfig, modelVersion: String, run: RunRecord, reader: SeriesReader,
+                           on connection: Connection) throws -> ChunkForecaster {
         var calibrations: [String: ConformalCalibration] = [:]
-        if let backtest = run.config.calibrationBacktestID {
-            calibrations = try Calibrations.load(backtestID: backtest, level: run.config.intervalLevel, on: conn)
+        if let backtest = config.calibrationBacktestID {
+            calibrations = try Calibrations.load(backtestID: backtest, level: config.intervalLevel, on: connection)
         }
-        var chunkForecaster = ChunkForecaster(runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
-                                              modelVersion: run.modelVersion, config: run.config,
-                                              chooser: try ModelChooser.from(run.config), reader: reader, calibrations: calibrations)
-        if run.config.usesGlobalModel {
-            chunkForecaster.globals = try GlobalTraining.loadAll(runID: run.id, config: run.config, on: conn)
+        var f = ChunkForecaster(runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
+                                modelVersion: modelVersion, config: config, chooser: try ModelChooser.from(config),
+                                reader: reader, calibrations: calibrations)
+        if config.usesGlobalModel {
+            f.globals = try GlobalTraining.loadAll(runID: run.id, config: config, on: connection)
         }
-        forecaster = chunkForecaster
+        return f
     }
 
     /// Works until the run is published or failed; returns its final status. A lost connection
@@ -103,11 +117,13 @@ public final class Worker: @unchecked Sendable {
             let series = try forecaster.reader.read(chunk: claim.chunk, on: connection)
             let t1 = Date()
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
+            var shadowWriter = BinaryCopyWriter(reservingCapacity: shadowForecaster == nil ? 64 : series.count * run.config.horizon * 110 + 64)
             var lastBeat = Date()
-            let segments = forecaster.globals.isEmpty ? [:] : try GlobalTraining.segments(.run, id: run.id, chunk: claim.chunk, on: connection)
+            let segments = run.config.needsGlobalStep ? try GlobalTraining.segments(.run, id: run.id, chunk: claim.chunk, on: connection) : [:]
             for s in series {
                 try checkStop()
                 try forecaster.encode(s, segment: segments[s.seriesNo], into: &writer)
+                try shadowForecaster?.encode(s, segment: segments[s.seriesNo], into: &shadowWriter)
                 if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {
                     guard try queue.heartbeat(claim, on: connection) else { throw LeaseLost() }
                     lastBeat = Date()
@@ -131,6 +147,7 @@ public final class Worker: @unchecked Sendable {
                 guard try queue.complete(claim, rows: writer.rowCount, rowsRead: series.reduce(0) { $0 + $1.rowsRead },
                                          readChecksum: checksum, in: tx) else { throw LeaseLost() }
                 try tx.copyIn(ChunkForecaster.layout, data: writer)
+                if shadowWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.shadowLayout, data: shadowWriter) }
             }
             logger.info("work item done", metadata: [
                 "chunk": "\(claim.chunk)", "series": "\(series.count)", "rows": "\(writer.rowCount)",

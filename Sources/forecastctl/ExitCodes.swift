@@ -40,6 +40,8 @@ enum ExitCodes {
             case .runInFlight, .cutoffLocked: return (e.description, tempFail)
             case .interrupted(let signal, _): return (e.description, interrupted(signal))
             }
+        case let e as ArtifactRefused:
+            return (e.description, config)
         case let e as PostgresError:
             if e.kind == .connection { return (e.description, unavailable) }
             if e.isRetryable { return (e.description + " (transient; retry)", tempFail) }

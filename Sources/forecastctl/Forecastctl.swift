@@ -14,14 +14,15 @@ struct Forecastctl: ParsableCommand {
             publishes canonical rows to forecast.forecasts (read them through forecast.latest).
 
             Connection: --database-url, else $DATABASE_URL, else the standard PG* variables.
-            Exit codes: 0 ok, 1 run failed, 2 accuracy gate failed (backtest --gate), 64 usage, 65 blocked by a data contract, 66 no series,
+            Exit codes: 0 ok, 1 run failed, 2 accuracy gate failed (backtest --gate, promote), 64 usage, 65 blocked by a data contract, 66 no series,
             69 database unavailable, 70 internal error, 75 transient database error or a different run in flight (retry),
             78 configuration (not migrated, sql/ missing, SQL error), 130/143 stopped by SIGINT/SIGTERM.
             """,
         version: CodeVersion.current,
         subcommands: [MigrateCommand.self, DemoDataCommand.self, CheckCommand.self, RunCommand.self, BacktestCommand.self,
                       WorkCommand.self, StatusCommand.self, LatestCommand.self, CancelCommand.self, PruneCommand.self,
-                      PublishCommand.self]
+                      PublishCommand.self, TrainCommand.self, ModelsCommand.self, PromoteCommand.self, RollbackCommand.self,
+                      ModelCardCommand.self]
     )
 
     static func main() {
@@ -31,6 +32,8 @@ struct Forecastctl: ParsableCommand {
         } catch let error as PipelineError {
             fail(error)
         } catch let error as PostgresError {
+            fail(error)
+        } catch let error as ArtifactRefused {
             fail(error)
         } catch {
             if String(describing: type(of: error)).hasPrefix("ForecastError") { fail(error) }

@@ -39,16 +39,21 @@ struct RunCommand: ParsableCommand {
                                                 workers: workers, force: force, throttleSeconds: throttleMs / 1000,
                                                 showProgress: !noProgress)
         runOptions.conformal = !noConformal
+        runOptions.serveRegistry = options.model == nil
+        runOptions.explicitHorizon = options.horizon
         let summary = try coordinator.run(runOptions)
         if summary.outcome == .alreadyPublished {
             print("run: cutoff \(options.cutoff) (\(options.frequency.rawValue)) is already published as run \(summary.runID); nothing to do (use --force to run again)")
             return
         }
         for w in summary.warnings { printErr("warning: \(w.summaryLine)") }
+        for note in summary.servingNotes { printErr("note: \(note)") }
         let rate = summary.seconds > 0 ? Int(Double(summary.rows) / summary.seconds) : 0
         print("""
             run \(summary.runID) published\(summary.joined ? " (joined a run in flight)" : "")
-              cutoff      \(options.cutoff) (\(options.frequency.rawValue)), horizon \(options.horizon)
+              cutoff      \(options.cutoff) (\(options.frequency.rawValue)), horizon \(summary.horizon)
+              model       \(summary.modelVersion)\(options.model == nil ? (summary.servingNotes.contains { $0.contains("bootstrap") } ? " (bootstrap: no production model version)" : " (production)") : " (ad hoc --model)")
+              shadow      \(summary.shadowVersion.map { "\($0): rows in forecast.shadow_forecasts, compare in forecast.shadow_comparison" } ?? "none")
               series      \(summary.seriesCount) in \(summary.workItems) work items
               rows        \(summary.rows) (\(rate) rows/s)
               warnings    \(summary.warnings.count) contract\(summary.warnings.count == 1 ? "" : "s") warned

@@ -11,14 +11,14 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("as-of"), help: "Knowledge time: only rows loaded and plans known by then are read (default: now).")
     var asOf: PostgresTimestamp?
 
-    @Option(parsing: .unconditional, help: "Periods to forecast.")
-    var horizon = 28
+    @Option(parsing: .unconditional, help: "Periods to forecast (default: the served model version's horizon, else 28).")
+    var horizon: Int?
 
     @Option(help: "Series frequency: day or week.")
     var frequency: Frequency = .day
 
-    @Option(help: "Model: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost or selected (Naive serves series too short for it); local models take :log1p, xgboost :tweedie, :l1 or :log (e.g. auto_ets:log1p, xgboost:log).")
-    var model = "seasonal_naive"
+    @Option(help: "Default: the model version in production for the frequency (forecastctl models list; the bootstrap seasonal naive when there is none), and its shadow beside it. Ad hoc: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost or selected (Naive serves series too short for it); local models take :log1p, xgboost :tweedie, :l1 or :log (e.g. auto_ets:log1p, xgboost:log).")
+    var model: String?
 
     @Option(parsing: .unconditional, help: "Season length for seasonal_naive (default 7 for days, 52 for weeks).")
     var season: Int?
@@ -60,8 +60,8 @@ struct RunOptions: ParsableArguments {
 
     var config: RunConfig {
         get throws {
-        var config = RunConfig(horizon: horizon, frequency: frequency,
-                  model: try ModelSpec(parsing: model, seasonLength: season ?? frequency.defaultSeasonLength, window: window),
+        var config = RunConfig(horizon: horizon ?? 28, frequency: frequency,
+                  model: try ModelSpec(parsing: model ?? "seasonal_naive", seasonLength: season ?? frequency.defaultSeasonLength, window: window),
                   intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
                   maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours ?? RunConfig.defaultStaleSLAHours(frequency), minVolumeRatio: minVolumeRatio)
         config.attributes = attributes.map { $0.split(separator: ",").map(String.init) }

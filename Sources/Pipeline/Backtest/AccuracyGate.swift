@@ -26,6 +26,22 @@ public struct AccuracyGate: Codable, Sendable {
         case maxAbsBias = "max_abs_bias", noWorseSegments = "no_worse_segments", coverageTolerance = "coverage_tolerance"
     }
 
+    /// The gate of ops/accuracy-gate.json, used by `train` when no --gate file is given.
+    public static let standard = AccuracyGate(primaryMetric: "wape", candidate: "selected", minImprovement: 0.15, lastFolds: 4,
+                                              maxAbsBias: 0.05, noWorseSegments: ["class:fast", "class:slow", "class:intermittent", "class:new"],
+                                              coverageTolerance: 0.03)
+
+    public init(primaryMetric: String, candidate: String, minImprovement: Double, lastFolds: Int, maxAbsBias: Double,
+                noWorseSegments: [String], coverageTolerance: Double) {
+        self.primaryMetric = primaryMetric
+        self.candidate = candidate
+        self.minImprovement = minImprovement
+        self.lastFolds = lastFolds
+        self.maxAbsBias = maxAbsBias
+        self.noWorseSegments = noWorseSegments
+        self.coverageTolerance = coverageTolerance
+    }
+
     public static func load(_ path: String) throws -> AccuracyGate {
         do {
             return try JSONDecoder().decode(AccuracyGate.self, from: Data(contentsOf: URL(fileURLWithPath: path)))

@@ -1,0 +1,116 @@
+import Foundation
+import Forecasting
+import GradientBoosting
+import Postgres
+
+/// The one format this build writes and reads: XGBoost's universal binary JSON (libxgboost 1.7).
+enum ArtifactCheck {
+    static let format = "xgboost-ubj"
+}
+
+/// A stored artifact that does not match what this build of the pipeline produces: its bytes
+/// changed since they were stored (checksum), it is in another format, or its feature list is not
+/// the one the code builds now (feature-schema hash). Never used to predict.
+public struct ArtifactRefused: Error, CustomStringConvertible, Sendable {
+    public let artifact: String
+    public let reason: String
+    public var description: String { "\(artifact) refused: \(reason)" }
+}
+
+extension GlobalTraining {
+    /// What a worker needs to predict with a stored model.
+    public struct Predictor: Sendable {
+        public let trained: GlobalBoostedModel.Trained
+        public let encodings: GlobalBoostedModel.Encodings
+        /// The encodings' value lists, built once per worker rather than once per series.
+        let codes: Codes
+    }
+
+    /// Every global model the run uses, by name: the run's own artifacts, or those of the model
+    /// version it serves (with the inputs prepared for this run, `run_model_inputs`).
+    public static func loadAll(runID: Int64, config: RunConfig, on connection: Connection) throws -> [String: Predictor] {
+        var out: [String: Predictor] = [:]
+        let owner: ArtifactOwner = config.served.map { .version($0.id) } ?? .run(runID)
+        for spec in config.globalModels {
+            let name = try spec.primaryName()
+            out[name] = try load(owner, name: name, runInputs: runID, schema: config.schema, on: connection)
+        }
+        return out
+    }
+
+    /// Loads and verifies one artifact; throws `ArtifactRefused` when it must not be used.
+    public static func load(_ owner: ArtifactOwner, name: String, runInputs runID: Int64?, schema: SQLIdentifier,
+                            on connection: Connection) throws -> Predictor {
+        let (column, id, what): (Query, Int64, String) = {
+            switch owner {
+            case .run(let id): return ("run_id", id, "run \(id)'s \(name) artifact")
+            case .version(let id): return ("model_version_id", id, "the \(name) artifact of model version id \(id)")
+            }
+        }()
+        guard let row = try connection.query(Query("""
+            SELECT a.format, encode(a.artifact, 'hex') AS hex, a.encodings::text AS encodings, to_json(a.features)::text AS features,
+                   md5(a.artifact) = a.md5 AS intact, a.feature_schema_hash,
+                   (SELECT i.category_prices::text FROM forecast.run_model_inputs i
+                    WHERE i.run_id = \(runID) AND i.model_version_id = a.model_version_id AND i.model_name = a.model_name) AS prices
+            FROM forecast.model_artifacts a WHERE a.\(column) = \(id) AND a.model_name = \(name)
+            """).named("load_model_artifact")).first else {
+            throw PipelineError.configuration("\(what) does not exist")
+        }
+        guard try row.decode("intact", as: Bool.self) else {
+            throw ArtifactRefused(artifact: what, reason: "its bytes do not match the checksum stored with them (md5)")
+        }
+        let format = try row.decode("format", as: String.self)
+        guard format == ArtifactCheck.format else {
+            throw ArtifactRefused(artifact: what, reason: "format '\(format)' is not the one this build reads (\(ArtifactCheck.format))")
+        }
+        var encodings: GlobalBoostedModel.Encodings
+        do {
+            encodings = try JSONDecoder().decode(GlobalBoostedModel.Encodings.self, from: Data(try row.decode("encodings", as: String.self).utf8))
+        } catch {
+            throw ArtifactRefused(artifact: what, reason: "its encodings cannot be read by this build: \(error)")
+        }
+        // The features this code builds for the artifact's data layout, compared with what it was trained on.
+        let expected = FeatureSpec(frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes).names
+        let stored = try JSONDecoder().decode([String].self, from: Data(try row.decode("features", as: String.self).utf8))
+        let expectedHash = try connection.query(Query("SELECT md5(array_to_string(\(expected)::text[], \("\n"))) AS h")
+            .named("feature_schema_hash")).first!.decode("h", as: String.self)
+        if let hash = try row.decodeIfPresent("feature_schema_hash", as: String.self), hash != expectedHash {
+            throw ArtifactRefused(artifact: what, reason: "feature-schema hash \(hash) differs from \(expectedHash), what this build (code \(CodeVersion.current)) computes for its \(expected.count) features")
+        }
+        guard stored == expected, encodings.features == expected else {
+            throw ArtifactRefused(artifact: what, reason: "it was trained on \(stored.count) features that differ from the \(expected.count) this build computes")
+        }
+        if let prices = try row.decodeIfPresent("prices", as: String.self) {
+            encodings.categoryPrices = try JSONDecoder().decode(CategoryPrices.self, from: Data(prices.utf8))
+        }
+        let hex = Array(try row.decode("hex", as: String.self).utf8)
+        var bytes = [UInt8](repeating: 0, count: hex.count / 2)
+        func nibble(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : c - 87 }
+        for i in 0..<bytes.count { bytes[i] = nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]) }
+        let trained: GlobalBoostedModel.Trained
+        do {
+            trained = try GlobalBoostedModel.Trained(serialized: bytes, encodings: encodings, calendar: try calendar(schema, on: connection))
+        } catch let error as PostgresError {
+            throw error
+        } catch {
+            throw ArtifactRefused(artifact: what, reason: "it is not a loadable \(ArtifactCheck.format) model: \(error)")
+        }
+        return Predictor(trained: trained, encodings: encodings, codes: Codes(encodings))
+    }
+
+    /// For a run serving a stored artifact: what depends on the run's own data (the competing
+    /// items' prices at its cutoff), computed once from every series of the run and stored.
+    static func prepareInputs(runID: Int64, versionID: Int64, name: String, cutoff: PostgresDate, asOf: PostgresTimestamp,
+                              config: RunConfig, on connection: Connection) throws {
+        let predictor = try load(.version(versionID), name: name, runInputs: nil, schema: config.schema, on: connection)
+        let (globals, _) = try collect(.run, id: runID, cutoff: cutoff, asOf: asOf, frequency: config.frequency, schema: config.schema,
+                                       attributes: predictor.encodings.attributes, codes: predictor.codes, on: connection)
+        let prices = CategoryPrices.build(globals, origins: [cutoff.unixDays], horizon: predictor.encodings.horizon)
+        let json = String(decoding: try JSONEncoder.sorted.encode(prices), as: UTF8.self)
+        try connection.execute(Query("""
+            INSERT INTO forecast.run_model_inputs (run_id, model_version_id, model_name, category_prices)
+            VALUES (\(runID), \(versionID), \(name), \(json)::jsonb)
+            ON CONFLICT ON CONSTRAINT run_model_inputs_pkey DO NOTHING
+            """).named("store_run_model_inputs"))
+    }
+}

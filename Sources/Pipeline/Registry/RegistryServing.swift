@@ -1,0 +1,78 @@
+import Forecasting
+import Postgres
+
+/// What a run without `--model` serves: the production version of its frequency (or, when its
+/// artifacts are refused, the last production version that loads; or the bootstrap seasonal
+/// naive when there is none), and the shadow version, if any, beside it.
+public enum RegistryServing {
+    public struct Resolution: Sendable {
+        public var config: RunConfig
+        /// What the run serves and why, for the output and `forecast.runs.serving_note`.
+        public var notes: [String]
+        public var bootstrap: Bool
+    }
+
+    /// `base`: the run's settings (schema, chunking, timeouts, ...); `horizon` nil: the version's.
+    public static func resolve(_ base: RunConfig, horizon: Int?, on connection: Connection) throws -> Resolution {
+        var notes: [String] = []
+        var config = base
+        var bootstrap = true
+        let shadow = try ModelRegistry.current(.shadow, frequency: base.frequency, on: connection)
+        let history = try ModelRegistry.productionHistory(frequency: base.frequency, on: connection)
+        for (i, version) in history.enumerated() {
+            do {
+                try verify(version, schema: base.schema, on: connection)
+            } catch let refused as ArtifactRefused {
+                notes.append("model version \(version.version): \(refused)")
+                continue
+            }
+            config = try version.policy.applied(to: base, version: version.served, horizon: horizon)
+            if i > 0 {
+                notes.append("serving model version \(version.version), the last production version whose artifacts load")
+            }
+            bootstrap = false
+            break
+        }
+        if bootstrap {
+            notes.append(history.isEmpty
+                ? "no model version is in production for frequency \(base.frequency.rawValue): serving the bootstrap seasonal naive (forecastctl train, then promote)"
+                : "no production version of frequency \(base.frequency.rawValue) loads: serving the bootstrap seasonal naive")
+            // Without a production version the shadow's horizon, so that it can be compared.
+            config.horizon = horizon ?? shadow?.horizon ?? base.horizon
+        }
+        if let shadow {
+            do {
+                try verify(shadow, schema: base.schema, on: connection)
+                _ = try shadow.policy.applied(to: config, version: shadow.served, horizon: config.horizon)
+                config.shadow = ShadowServing(version: shadow.served, policy: shadow.policy)
+                // The snapshot carries the attributes both versions read.
+                let extra = (shadow.policy.attributes ?? []).filter { !(config.attributes ?? []).contains($0) }
+                if !extra.isEmpty { config.attributes = (config.attributes ?? []) + extra }
+            } catch let refused as ArtifactRefused {
+                notes.append("shadow version \(shadow.version) not run: \(refused)")
+            } catch let error as PipelineError {
+                notes.append("shadow version \(shadow.version) not run: \(error)")
+            }
+        }
+        return Resolution(config: config, notes: notes, bootstrap: bootstrap)
+    }
+
+    /// Loads every artifact the version needs (checksum, format, feature schema, booster).
+    static func verify(_ version: ModelVersion, schema: SQLIdentifier, on connection: Connection) throws {
+        for spec in version.policy.globalModels {
+            _ = try GlobalTraining.load(.version(version.id), name: try spec.primaryName(), runInputs: nil, schema: schema, on: connection)
+        }
+    }
+
+    /// The run-level step of a run serving stored artifacts: the inputs that depend on the run's own data.
+    static func prepare(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
+                        on connection: Connection) throws {
+        for c in [config] + (config.shadowConfig.map { [$0] } ?? []) {
+            guard let served = c.served else { continue }
+            for spec in c.globalModels {
+                try GlobalTraining.prepareInputs(runID: runID, versionID: served.id, name: try spec.primaryName(), cutoff: cutoff,
+                                                 asOf: asOf, config: c, on: connection)
+            }
+        }
+    }
+}

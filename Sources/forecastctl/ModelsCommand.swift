@@ -1,0 +1,92 @@
+import ArgumentParser
+import Forecasting
+import Foundation
+import Pipeline
+import Postgres
+
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List the model versions, or show one with its lineage and stage history.",
+        subcommands: [List.self, Show.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every model version, newest first, with its stage and backtest accuracy.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this frequency (day or week).")
+        var frequency: Frequency?
+
+        func run() throws {
+            let connection = try global.connect()
+            defer { connection.close() }
+            try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
+            let versions = try ModelRegistry.list(frequency: frequency, on: connection)
+            guard !versions.isEmpty else {
+                print("models: no model versions yet; register one with `forecastctl train --label ...`")
+                return
+            }
+            var table = TextTable(header: ["version", "stage", "frequency", "label", "policy", "trained to", "WAPE", "baseline", "gate", "created"])
+            for v in versions {
+                let m = try? v.metrics
+                func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
+                table.add([v.version, v.stage.rawValue, v.frequency.rawValue, v.label, v.policy.summary, v.trainingCutoff.description,
+                           pct(m?.overall.wape), pct(m?.overall.baselineWape), v.gatePassed ? "pass" : "FAIL",
+                           String(v.createdAt.description.prefix(16))])
+            }
+            print(table.render())
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One version: policy, lineage, artifacts, gate and stage history.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The version, e.g. 1.2.0.")
+        var version: String
+
+        func run() throws {
+            let connection = try global.connect()
+            defer { connection.close() }
+            try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
+            let v = try ModelRegistry.find(version, on: connection)
+            let m = try v.metrics
+            func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
+            print("""
+                model version \(v.version) "\(v.label)" (id \(v.id))
+                  stage          \(v.stage.rawValue)
+                  policy         \(v.policy.summary), \(v.frequency.rawValue), horizon \(v.horizon), level \(v.policy.intervalLevel)
+                  training       data up to \(v.trainingCutoff), as of \(v.asOf)
+                  backtest       \(v.backtestID): WAPE \(pct(m.overall.wape)) vs \(m.baseline) \(pct(m.overall.baselineWape)), bias \(pct(m.overall.bias))
+                  gate           \(v.gatePassed ? "passed" : "failed")
+                  code           \(v.codeVersion)\(v.gitCommit.map { ", commit \($0)" } ?? "")
+                  config hash    \(v.configHash)
+                  policy hash    \(v.policyHash)
+                  registered     \(v.createdAt) by \(v.createdBy)\(v.osUser.map { " (\($0))" } ?? "")
+                """)
+            let artifacts = try connection.query(Query("""
+                SELECT model_name, format, md5, feature_schema_hash, length(artifact) AS bytes, cardinality(features) AS features, training_rows
+                FROM forecast.model_artifacts WHERE model_version_id = \(v.id) ORDER BY model_name
+                """).named("show_artifacts")).rows
+            if !artifacts.isEmpty {
+                var table = TextTable(header: ["artifact", "format", "bytes", "features", "training rows", "md5", "feature-schema hash"])
+                for a in artifacts {
+                    table.add([try a.decode("model_name"), try a.decode("format"), String(try a.decode("bytes", as: Int.self)),
+                               String(try a.decode("features", as: Int.self)), String(try a.decode("training_rows", as: Int.self)),
+                               try a.decode("md5"), try a.decodeIfPresent("feature_schema_hash", as: String.self) ?? "-"])
+                }
+                print("")
+                print(table.render())
+            }
+            var gate = TextTable(header: ["gate check", "required", "actual", "result"])
+            for c in v.gateChecks { gate.add([c.name, c.required, c.actual, c.passed ? "pass" : "FAIL"]) }
+            print("")
+            print(gate.render())
+            var history = TextTable(header: ["when", "from", "to", "who", "forced", "why"])
+            for e in try ModelRegistry.events(versionID: v.id, on: connection) {
+                history.add([String(e.at.description.prefix(19)), e.from ?? "-", e.to, e.dbRole + (e.osUser.map { " (\($0))" } ?? ""),
+                             e.forced ? "yes" : "no", e.reason])
+            }
+            print("")
+            print(history.render())
+        }
+    }
+}

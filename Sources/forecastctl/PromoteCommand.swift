@@ -1,0 +1,126 @@
+import ArgumentParser
+import Forecasting
+import Foundation
+import Pipeline
+import Postgres
+
+extension ModelVersion.Stage: ExpressibleByArgument {}
+
+struct PromoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Move a model version to shadow, production or archived.",
+        discussion: """
+            --to shadow: the next runs also write its forecasts to forecast.shadow_forecasts (never to
+            forecast.latest); compare in forecast.shadow_comparison. The shadow it replaces goes back to candidate.
+            --to production: only if the accuracy gate passed on its backtest and, once its shadow forecasts
+            have actuals, it is not worse than the served version on them; --force --reason overrides (recorded).
+            The production version it replaces is archived; `forecastctl rollback` brings it back.
+            Every change is recorded in forecast.model_stage_events with your database role and OS user.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The version, e.g. 1.2.0 (see `forecastctl models list`).")
+    var version: String
+
+    @Option(help: "shadow, production or archived.")
+    var to: ModelVersion.Stage
+
+    @Flag(help: "Promote although the gate fails (needs --reason).")
+    var force = false
+
+    @Option(help: "Why (required with --force; recorded).")
+    var reason: String?
+
+    @Option(name: .customLong("input-schema"), help: "Schema holding the sales the shadow forecasts are judged on.")
+    var inputSchema = "demand"
+
+    func run() throws {
+        let connection = try global.connect()
+        defer { connection.close() }
+        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
+        let change: ModelStages.Change
+        do {
+            change = try ModelStages.promote(version, to: to, force: force, reason: reason, inputSchema: SQLIdentifier(inputSchema), on: connection)
+        } catch let blocked as ModelStages.GateBlocked {
+            print(Self.table(blocked.checks))
+            printErr("forecastctl: error: \(blocked)")
+            throw ExitCode(ExitCodes.gateFailed)
+        }
+        if !change.checks.isEmpty { print(Self.table(change.checks)) }
+        var line = "promote: \(change.version.version) \(change.from.rawValue) -> \(change.to.rawValue) (\(change.version.frequency.rawValue))"
+        if change.forced { line += ", FORCED past the gate" }
+        if let replaced = change.replaced {
+            line += "; \(replaced.version) \(change.to == .production ? "archived" : "back to candidate")"
+        }
+        print(line)
+        switch change.to {
+        case .production: print("promote: the next run serves \(change.version.version); rows name it in model_version. Undo: forecastctl rollback --frequency \(change.version.frequency.rawValue)")
+        case .shadow: print("promote: the next run also writes \(change.version.version)'s forecasts; compare: SELECT * FROM forecast.shadow_comparison")
+        default: break
+        }
+    }
+
+    static func table(_ checks: [GateCheckRecord]) -> String {
+        var table = TextTable(header: ["gate check", "required", "actual", "result"])
+        for c in checks { table.add([c.name, c.required, c.actual, c.passed ? "pass" : "FAIL"]) }
+        return table.render()
+    }
+}
+
+struct RollbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Make the previous production model version production again.",
+        discussion: """
+            Archives the current production version of the frequency and restores the one that was in
+            production before it, in one transaction (recorded in forecast.model_stage_events). The next run
+            serves it. Numbers already published are not changed: to serve an earlier run's rows now, use
+            `forecastctl publish --run ID --reason "..."`.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "day or week.")
+    var frequency: Frequency = .day
+
+    @Option(help: "Why (recorded).")
+    var reason: String?
+
+    func run() throws {
+        let connection = try global.connect()
+        defer { connection.close() }
+        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
+        let change = try ModelStages.rollback(frequency: frequency, reason: reason, on: connection)
+        print("rollback: \(change.version.version) is production again (\(frequency.rawValue)); \(change.replaced?.version ?? "?") archived. The next run serves \(change.version.version).")
+    }
+}
+
+struct ModelCardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model-card",
+        abstract: "Write a model version's card (Markdown) from the registry.",
+        discussion: "Intended use, data window and sources, features with lineage, accuracy against the baseline by segment and horizon, interval coverage, the gate, known limitations, monitoring thresholds and stage history.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The version, e.g. 1.2.0.")
+    var version: String
+
+    @Option(name: .shortAndLong, help: "Write to this file (default: stdout).")
+    var output: String?
+
+    func run() throws {
+        let connection = try global.connect()
+        defer { connection.close() }
+        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
+        let card = try ModelCard.render(version, on: connection)
+        if let output {
+            try Data(card.utf8).write(to: URL(fileURLWithPath: output))
+            print("model-card: wrote \(output)")
+        } else {
+            print(card, terminator: "")
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Forecasting
+import Foundation
+import Pipeline
+import Postgres
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Backtest a forecasting policy and register it as a candidate model version.",
+        discussion: """
+            Runs a rolling-origin backtest of the policy against seasonal naive (every fold sees only data up to
+            its cutoff), judges it with the accuracy gate, trains the global model's artifact (if the policy uses
+            one) on all data up to --end, and registers everything as an immutable candidate version with its
+            lineage (forecast.model_versions). Nothing is served until `forecastctl promote VERSION`.
+            Schedule it (cron) to retrain: what it registers goes through the same stages and gate.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "A short human label for the version, e.g. \"weekly xgboost with prices\" (required).")
+    var label: String
+
+    @Option(help: "The policy: selected (per demand class, the best of --candidates in the backtest) or one model, e.g. xgboost, auto_ets:log1p.")
+    var model = "selected"
+
+    @Option(help: "With --model selected: the comma-separated models each demand class chooses from.")
+    var candidates = "naive,moving_average,ses,croston_sba,tsb,auto_ets,auto_theta,ensemble"
+
+    @Option(help: "Series frequency: day or week.")
+    var frequency: Frequency = .day
+
+    @Option(parsing: .unconditional, help: "Periods the version forecasts (and the backtest scores).")
+    var horizon = 28
+
+    @Option(help: "Newest date with actuals: the last fold is scored up to it and the artifact trained on all data up to it (default: the newest sales date loaded by --as-of).")
+    var end: PostgresDate?
+
+    @Option(name: .customLong("as-of"), help: "Only rows loaded by then are read (default: now).")
+    var asOf: PostgresTimestamp?
+
+    @Option(parsing: .unconditional, help: "Backtest folds.")
+    var folds = 4
+
+    @Option(parsing: .unconditional, help: "Periods between fold cutoffs (default: 7 for days, 2 for weeks).")
+    var step: Int?
+
+    @Option(parsing: .unconditional, help: "Season length (default 7 for days, 52 for weeks).")
+    var season: Int?
+
+    @Option(parsing: .unconditional, help: "Window for moving_average.")
+    var window = 28
+
+    @Option(parsing: .unconditional, help: "Nominal interval coverage.")
+    var level = 0.8
+
+    @Option(help: "Extra item/location attributes the xgboost model uses, comma-separated: item.<key>, location.<key>.")
+    var attributes: String?
+
+    @Option(help: "Accuracy gate (JSON like ops/accuracy-gate.json; default: the same values built in). Its candidate is set to the policy.")
+    var gate: String?
+
+    @Option(help: "Version string MAJOR.MINOR.PATCH (default: a retrain of the same recipe bumps MINOR, a new recipe the next MAJOR).")
+    var version: String?
+
+    @Option(parsing: .unconditional, help: "Worker threads for the backtest.")
+    var workers = 2
+
+    @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
+    var inputSchema = "demand"
+
+    @Flag(name: .customLong("no-progress"), help: "Do not print progress lines.")
+    var noProgress = false
+
+    func run() throws {
+        let seasonLength = season ?? frequency.defaultSeasonLength
+        let policy: ModelSpec
+        let specs: [ModelSpec]
+        let plan: BacktestPlan
+        do {
+            policy = try ModelSpec(parsing: model, seasonLength: seasonLength, window: window)
+            specs = try candidates.split(separator: ",").map { try ModelSpec(parsing: $0, seasonLength: seasonLength, window: window) }
+            plan = try BacktestPlan(folds: folds, step: step ?? (frequency == .day ? 7 : 2), horizon: horizon, gap: 0, window: .expanding)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        var backtest = BacktestOptions(end: end, asOf: asOf, plan: plan, frequency: frequency, models: specs, intervalLevel: level,
+                                       workers: workers, inputSchema: inputSchema, showProgress: !noProgress)
+        backtest.attributes = attributes.map { $0.split(separator: ",").map(String.init) } ?? []
+        let trainer = ModelTrainer(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.train"), connect: global.connector())
+        let result = try trainer.train(ModelTrainer.Options(backtest: backtest, model: policy, label: label, version: version,
+                                                            gate: try gate.map(AccuracyGate.load) ?? .standard))
+        for w in result.report.warnings { printErr("warning: \(w.summaryLine)") }
+        print(BacktestPrinter(report: result.report, plan: plan, level: level).render())
+        print("")
+        var table = TextTable(header: ["gate check", "required", "actual", "result"])
+        for c in result.checks { table.add([c.name, c.required, c.actual, c.passed ? "pass" : "FAIL"]) }
+        print(table.render())
+        let v = result.version
+        let passed = result.checks.allSatisfy(\.passed)
+        print("""
+
+            train: registered model version \(v.version) "\(v.label)" as a candidate (id \(v.id))
+              policy      \(v.policy.summary), \(v.frequency.rawValue), horizon \(v.horizon)
+              trained on  data up to \(v.trainingCutoff) as of \(v.asOf)\(result.artifacts.isEmpty ? "" : "; artifacts " + result.artifacts.joined(separator: ", "))
+              backtest    \(v.backtestID)
+              gate        \(passed ? "passed" : "FAILED: promote --to production needs --force --reason") (\(result.checks.filter(\.passed).count)/\(result.checks.count) checks)
+              lineage     code \(v.codeVersion)\(v.gitCommit.map { ", commit \($0)" } ?? ""), config \(v.configHash)
+              next        forecastctl promote \(v.version) --to shadow    (then compare in forecast.shadow_comparison)
+            """)
+    }
+}
