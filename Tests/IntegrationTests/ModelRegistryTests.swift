@@ -247,5 +247,35 @@ extension Integration {
                 _ = try GlobalTraining.load(.version(global.id), name: "XGBoost", runInputs: nil, schema: SQLIdentifier("demand"), on: c)
             }
         }
+
+        /// Least privilege: the worker role trains (registers candidates) and serves the registry,
+        /// but cannot change a stage; promotion is the owner's.
+        @Test func theWorkerRoleTrainsAndServesButCannotPromote() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 6, locations: 2)
+            let role = "\(db.name)_w"
+            try db.execute(Query(unsafeSQL: "CREATE ROLE \(role) LOGIN IN ROLE forecast_worker"))
+            defer { try? db.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(role)")) }
+            var components = URLComponents(string: db.url)!
+            components.user = role
+            let worker = components.string!
+            let gate = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString).json")
+            try JSONEncoder().encode(Registry.lenientGate).write(to: gate)
+            defer { try? FileManager.default.removeItem(at: gate) }
+            let trained = try CLI.run(["train", "--label", "scheduled retrain", "--model", "moving_average", "--horizon", "7", "--folds", "2",
+                                       "--gate", gate.path, "--no-progress"], databaseURL: worker)
+            #expect(trained.status == 0, "\(trained.stderr)")
+            #expect(trained.stdout.contains("train: registered model version 1.0.0 \"scheduled retrain\" as a candidate"), "\(trained.stdout)")
+            #expect(try db.scalar("SELECT created_by FROM forecast.model_versions", as: String.self) == role)
+            let refused = try CLI.run(["promote", "1.0.0", "--to", "production"], databaseURL: worker)
+            #expect(refused.status == 78 && refused.stderr.contains("changing a model version's stage needs the owner of the forecast schema (the worker role only registers candidates)") && refused.stderr.contains("[42501]"), "\(refused.stderr)")
+            #expect(try Registry.stage(db, "1.0.0") == "candidate")
+            let owner = try CLI.run(["promote", "1.0.0", "--to", "production"], databaseURL: db.url)
+            #expect(owner.status == 0, "\(owner.stderr)")
+            let served = try CLI.run(["run", "--cutoff", "2026-11-27", "--no-progress"], databaseURL: worker)
+            #expect(served.status == 0 && served.stdout.contains("model       1.0.0 (production)"), "\(served.stdout)\(served.stderr)")
+            #expect(try db.scalar("SELECT min(model_version) FROM forecast.latest", as: String.self) == "1.0.0")
+        }
     }
 }

@@ -22,7 +22,7 @@ public enum ModelCard {
         line()
         line("## Intended use and users")
         line()
-        line("- **What it forecasts:** units sold per item x location per \(period), 1 to \(v.horizon) \(period)s after the cutoff, with a \(Int(v.policy.intervalLevel * 100))% interval (`yhat_lower`, `yhat_upper`).")
+        line("- **What it forecasts:** units sold per item x location per \(period), 1 to \(v.horizon) \(period)s after the cutoff, with an interval (`yhat_lower`, `yhat_upper`) of \(Int(v.policy.intervalLevel * 100))% nominal coverage.")
         line("- **Users:** demand planners and finance operations (purchasing, staffing, working capital) through `forecast.latest`; ERP jobs and BI dashboards read the same view.")
         line("- **Not for:** price or promotion what-if analysis (the model sees planned prices and promotions but is not causal), new items before they have sales, horizons beyond \(v.horizon) \(period)s, or series outside the training catalogue's categories without review.")
         line()

@@ -122,10 +122,14 @@ public enum ModelStages {
     static func set(_ version: ModelVersion, _ stage: ModelVersion.Stage, reason: String, forced: Bool = false,
                     checks: [GateCheckRecord] = [], in tx: Connection) throws {
         let gate = checks.isEmpty ? nil : String(decoding: try JSONEncoder.sorted.encode(checks), as: UTF8.self)
-        try tx.execute(Query("""
+        do {
+            try tx.execute(Query("""
             UPDATE forecast.model_stages SET stage = \(stage.rawValue), reason = \(reason), forced = \(forced),
                    gate = \(gate)::jsonb, os_user = \(ModelRegistry.osUser)
             WHERE model_version_id = \(version.id)
             """).named("set_model_stage"))
+        } catch let error as PostgresError where error.sqlState?.code == "42501" {
+            throw PipelineError.configuration("changing a model version's stage needs the owner of the forecast schema (the worker role only registers candidates): \(error)")
+        }
     }
 }
