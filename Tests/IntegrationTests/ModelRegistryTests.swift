@@ -159,6 +159,13 @@ extension Integration {
             ])
             #expect(events.allSatisfy { $0.dbRole == "postgres" && $0.osUser != nil && !$0.reason.isEmpty })
             #expect(events[7].reason == "rollback from 1.0.0: moving average misses the promotions")
+
+            // Archiving production needs --force; afterwards runs serve the bootstrap, not an archived version.
+            let archive = try CLI.run(["promote", "2.0.0", "--to", "archived"], databaseURL: db.url)
+            #expect(archive.status == 64 && archive.stderr.contains("use `forecastctl rollback`, or --force --reason"), "\(archive.stderr)")
+            #expect(try CLI.run(["promote", "2.0.0", "--to", "archived", "--force", "--reason", "retiring the daily model"], databaseURL: db.url).status == 0)
+            let retired = try Registry.serve(db, horizon: 7)
+            #expect(retired.modelVersion == "SeasonalNaive(7) > Naive@\(CodeVersion.current)" && retired.servingNotes.count == 1)
         }
 
         @Test func theGateBlocksProductionAndForceNeedsAReason() throws {

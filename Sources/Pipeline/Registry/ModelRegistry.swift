@@ -130,6 +130,19 @@ public enum ModelRegistry {
             """).named("production_history")).rows.map(decode)
     }
 
+    /// The versions that served production before the current one, newest promotion first,
+    /// without those a rollback moved away from (known bad): what `rollback` restores and what a
+    /// run falls back to when the production version's artifacts are refused.
+    public static func earlierProduction(frequency: Frequency, on connection: Connection) throws -> [ModelVersion] {
+        let rolledBack = Set(try connection.query(Query("""
+            SELECT DISTINCT ON (model_version_id) model_version_id, reason FROM forecast.model_stage_events
+            WHERE frequency = \(frequency.rawValue) ORDER BY model_version_id, id DESC
+            """).named("last_stage_events")).rows.compactMap { row -> Int64? in
+                try row.decode("reason", as: String.self).hasPrefix(ModelStages.rolledBackPrefix) ? try row.decode("model_version_id", as: Int64.self) : nil
+            })
+        return try productionHistory(frequency: frequency, on: connection).filter { $0.stage != .production && !rolledBack.contains($0.id) }
+    }
+
     /// Stage changes (of one version, or of a frequency), oldest first.
     public static func events(versionID: Int64? = nil, frequency: Frequency? = nil, on connection: Connection) throws -> [StageEvent] {
         try connection.query(Query("""

@@ -88,18 +88,10 @@ public enum ModelStages {
     public static func rollback(frequency: Frequency, reason: String?, on connection: Connection) throws -> Change {
         try connection.transaction { tx in
             try lock(frequency, in: tx)
-            let history = try ModelRegistry.productionHistory(frequency: frequency, on: tx)
-            guard let current = history.first, current.stage == .production else {
+            guard let current = try ModelRegistry.current(.production, frequency: frequency, on: tx) else {
                 throw PipelineError.invalidArgument("no model version is in production for frequency \(frequency.rawValue): nothing to roll back")
             }
-            // Walk back: a version that was itself rolled back from is not a target again.
-            let rolledBack = Set(try tx.query(Query("""
-                SELECT DISTINCT ON (model_version_id) model_version_id, reason FROM forecast.model_stage_events
-                WHERE frequency = \(frequency.rawValue) ORDER BY model_version_id, id DESC
-                """).named("last_stage_events")).rows.compactMap { row -> Int64? in
-                    try row.decode("reason", as: String.self).hasPrefix(rolledBackPrefix) ? try row.decode("model_version_id", as: Int64.self) : nil
-                })
-            guard let previous = history.dropFirst().first(where: { !rolledBack.contains($0.id) }) else {
+            guard let previous = try ModelRegistry.earlierProduction(frequency: frequency, on: tx).first else {
                 throw PipelineError.invalidArgument("no earlier production version of frequency \(frequency.rawValue) to roll back to from \(current.version) (versions already rolled back from are skipped; promote one explicitly)")
             }
             let why = reason.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? "rollback"

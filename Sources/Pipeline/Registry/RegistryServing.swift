@@ -18,7 +18,10 @@ public enum RegistryServing {
         var config = base
         var bootstrap = true
         let shadow = try ModelRegistry.current(.shadow, frequency: base.frequency, on: connection)
-        let history = try ModelRegistry.productionHistory(frequency: base.frequency, on: connection)
+        // The production version, then the earlier ones a fallback may serve.
+        let production = try ModelRegistry.current(.production, frequency: base.frequency, on: connection)
+        var history: [ModelVersion] = []
+        if let production { history = [production] + (try ModelRegistry.earlierProduction(frequency: base.frequency, on: connection)) }
         for (i, version) in history.enumerated() {
             do {
                 try verify(version, schema: base.schema, on: connection)
@@ -34,7 +37,7 @@ public enum RegistryServing {
             break
         }
         if bootstrap {
-            notes.append(history.isEmpty
+            notes.append(production == nil
                 ? "no model version is in production for frequency \(base.frequency.rawValue): serving the bootstrap seasonal naive (forecastctl train, then promote)"
                 : "no production version of frequency \(base.frequency.rawValue) loads: serving the bootstrap seasonal naive")
             // Without a production version the shadow's horizon, so that it can be compared.
