@@ -15,17 +15,21 @@ public struct ChunkForecaster: Sendable {
     public var calibrations: [String: ConformalCalibration] = [:]
     /// The run's trained global models by name, when the run uses any.
     public var globals: [String: GlobalTraining.Predictor] = [:]
-    /// Where the rows go: `forecast.forecasts`, or `forecast.shadow_forecasts` for a shadow version.
-    public var layout = ChunkForecaster.layout
+    /// Where the rows go: `forecast.forecasts`, or `forecast.side_forecasts` with this role
+    /// ("shadow", "baseline").
+    public var role: String? {
+        didSet { layout = role == nil ? Self.layout : Self.sideLayout }
+    }
+    public private(set) var layout = ChunkForecaster.layout
 
     /// The forecast rows' COPY target, in the order `encode` writes the fields.
     public static let layout = CopyLayout(schema: SQLIdentifier("forecast"), table: "forecasts", columns: [
         "item_id", "location_id", "ds", "horizon", "yhat", "yhat_lower", "yhat_upper", "interval_level", "model_name",
         "model_version", "run_id", "cutoff", "generated_at"])
 
-    /// The same columns in `forecast.shadow_forecasts`.
-    public static let shadowLayout = CopyLayout(schema: SQLIdentifier("forecast"), table: "shadow_forecasts",
-                                                columns: layout.columns)
+    /// The same columns and the role in `forecast.side_forecasts`.
+    public static let sideLayout = CopyLayout(schema: SQLIdentifier("forecast"), table: "side_forecasts",
+                                              columns: layout.columns + ["role"])
 
     public struct SeriesFailure: Error, CustomStringConvertible {
         public let itemID: String
@@ -102,6 +106,7 @@ public struct ChunkForecaster: Sendable {
             writer.append(runID)
             writer.append(cutoff)
             writer.append(generatedAt)
+            if let role { writer.append(role) }
         }
     }
 }

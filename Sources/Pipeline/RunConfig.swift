@@ -126,6 +126,26 @@ public struct RunConfig: Codable, Sendable, Equatable {
         return try? shadow.policy.applied(to: self, version: shadow.version, horizon: horizon)
     }
 
+    /// True when the run serves the registry (a version, or the bootstrap when none is in
+    /// production); nil or false: an ad-hoc `--model` run.
+    public var registry: Bool?
+
+    /// How the run chose what it serves (`forecast.runs.serving`).
+    public var serving: String { served != nil ? "version" : registry == true ? "bootstrap" : "ad hoc" }
+
+    /// The seasonal-naive baseline a run serving a registry version also writes, for evaluation
+    /// (a bootstrap run serves it already; ad-hoc runs are experiments).
+    public var baselineConfig: RunConfig? {
+        guard served != nil else { return nil }
+        var c = self
+        c.model = ModelSpec(kind: .seasonalNaive, seasonLength: frequency.defaultSeasonLength, window: 28)
+        c.selection = nil
+        c.served = nil
+        c.shadow = nil
+        c.registry = nil
+        return c
+    }
+
     /// Whether the run needs a run-level step before workers start: training its own global
     /// model, or preparing the inputs of a served or shadow version's stored one.
     public var needsGlobalStep: Bool { usesGlobalModel || shadowConfig?.usesGlobalModel == true }

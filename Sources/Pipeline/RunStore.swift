@@ -189,7 +189,8 @@ public enum RunStore {
     /// a fallback after a refused artifact).
     static func recordServing(_ id: Int64, config: RunConfig, notes: [String], on connection: Connection) throws {
         try connection.execute(Query("""
-            UPDATE forecast.runs SET model_version_id = \(config.served?.id), shadow_version_id = \(config.shadow?.version.id),
+            UPDATE forecast.runs SET serving = \(config.serving), model_version_id = \(config.served?.id),
+                   shadow_version_id = \(config.shadow?.version.id),
                    serving_note = \(notes.isEmpty ? nil : notes.joined(separator: "; "))
             WHERE id = \(id)
             """).named("record_serving"))

@@ -12,8 +12,9 @@ public final class Worker: @unchecked Sendable {
     let run: RunRecord
     let queue: WorkQueue
     let forecaster: ChunkForecaster
-    /// The shadow version's forecaster, when the run has one: its rows go to `forecast.shadow_forecasts`.
-    let shadowForecaster: ChunkForecaster?
+    /// Forecasters whose rows go to `forecast.side_forecasts`: the shadow version's, and the
+    /// seasonal-naive baseline's for evaluation (runs serving a registry version).
+    let sideForecasters: [ChunkForecaster]
     let logger: Logger
     /// Test hook for failure drills: hold each item this long (heartbeating) before committing.
     let throttle: Double
@@ -37,13 +38,18 @@ public final class Worker: @unchecked Sendable {
                                   schema: run.config.schema)
         reader.plannedInputs = run.config.needsGlobalStep
         forecaster = try Self.forecaster(run.config, modelVersion: run.modelVersion, run: run, reader: reader, on: connection)
+        var side: [ChunkForecaster] = []
         if let shadow = run.config.shadowConfig {
             var f = try Self.forecaster(shadow, modelVersion: try shadow.modelVersion(), run: run, reader: reader, on: connection)
-            f.layout = ChunkForecaster.shadowLayout
-            shadowForecaster = f
-        } else {
-            shadowForecaster = nil
+            f.role = "shadow"
+            side.append(f)
         }
+        if let baseline = run.config.baselineConfig {
+            var f = try Self.forecaster(baseline, modelVersion: try baseline.modelVersion(), run: run, reader: reader, on: connection)
+            f.role = "baseline"
+            side.append(f)
+        }
+        sideForecasters = side
     }
 
     /// The forecaster of the run's served configuration, or of its shadow version.
@@ -117,13 +123,13 @@ public final class Worker: @unchecked Sendable {
             let series = try forecaster.reader.read(chunk: claim.chunk, on: connection)
             let t1 = Date()
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
-            var shadowWriter = BinaryCopyWriter(reservingCapacity: shadowForecaster == nil ? 64 : series.count * run.config.horizon * 110 + 64)
+            var sideWriter = BinaryCopyWriter(reservingCapacity: sideForecasters.count * series.count * run.config.horizon * 120 + 64)
             var lastBeat = Date()
             let segments = run.config.needsGlobalStep ? try GlobalTraining.segments(.run, id: run.id, chunk: claim.chunk, on: connection) : [:]
             for s in series {
                 try checkStop()
                 try forecaster.encode(s, segment: segments[s.seriesNo], into: &writer)
-                try shadowForecaster?.encode(s, segment: segments[s.seriesNo], into: &shadowWriter)
+                for side in sideForecasters { try side.encode(s, segment: segments[s.seriesNo], into: &sideWriter) }
                 if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {
                     guard try queue.heartbeat(claim, on: connection) else { throw LeaseLost() }
                     lastBeat = Date()
@@ -147,7 +153,7 @@ public final class Worker: @unchecked Sendable {
                 guard try queue.complete(claim, rows: writer.rowCount, rowsRead: series.reduce(0) { $0 + $1.rowsRead },
                                          readChecksum: checksum, in: tx) else { throw LeaseLost() }
                 try tx.copyIn(ChunkForecaster.layout, data: writer)
-                if shadowWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.shadowLayout, data: shadowWriter) }
+                if sideWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.sideLayout, data: sideWriter) }
             }
             logger.info("work item done", metadata: [
                 "chunk": "\(claim.chunk)", "series": "\(series.count)", "rows": "\(writer.rowCount)",

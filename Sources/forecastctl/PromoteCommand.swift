@@ -11,7 +11,7 @@ struct PromoteCommand: ParsableCommand {
         commandName: "promote",
         abstract: "Move a model version to shadow, production or archived.",
         discussion: """
-            --to shadow: the next runs also write its forecasts to forecast.shadow_forecasts (never to
+            --to shadow: the next runs also write its forecasts to forecast.side_forecasts (never to
             forecast.latest); compare in forecast.shadow_comparison. The shadow it replaces goes back to candidate.
             --to production: only if the accuracy gate passed on its backtest and, once its shadow forecasts
             have actuals, it is not worse than the served version on them; --force --reason overrides (recorded).

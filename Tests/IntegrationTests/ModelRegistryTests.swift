@@ -112,7 +112,7 @@ extension Integration {
             #expect(boot.servingNotes == ["no model version is in production for frequency day: serving the bootstrap seasonal naive (forecastctl train, then promote)"])
             #expect(boot.shadowVersion == "2.0.0")
             let series = try db.scalar(Query("SELECT series_count FROM forecast.runs WHERE id = \(boot.runID)"), as: Int.self)
-            #expect(try db.scalar(Query("SELECT count(*) FROM forecast.shadow_forecasts WHERE run_id = \(boot.runID) AND model_version = '2.0.0'"), as: Int.self) == series * 7)
+            #expect(try db.scalar(Query("SELECT count(*) FROM forecast.side_forecasts WHERE run_id = \(boot.runID) AND role = 'shadow' AND model_version = '2.0.0'"), as: Int.self) == series * 7)
             #expect(try db.scalar("SELECT count(*) FROM forecast.latest WHERE model_version = '2.0.0'", as: Int.self) == 0)
             #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == series * 7)
             #expect(try db.scalar(Query("""
@@ -130,6 +130,13 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.model_artifacts", as: Int.self) == artifacts)
             #expect(try db.scalar(Query("SELECT model_version_id FROM forecast.runs WHERE id = \(first.runID)"), as: Int64.self) == global.id)
             #expect(try db.scalar(Query("SELECT count(*) FROM forecast.run_model_inputs WHERE run_id = \(first.runID)"), as: Int.self) == 1)
+            // The baseline's forecasts for evaluation, beside the served rows and not in latest.
+            #expect(try db.scalar(Query("""
+                SELECT count(*) FROM forecast.side_forecasts
+                WHERE run_id = \(first.runID) AND role = 'baseline' AND model_version = \("SeasonalNaive(7) > Naive@" + CodeVersion.current)
+                """), as: Int.self) == series * 7)
+            #expect(try db.scalar(Query("SELECT serving FROM forecast.runs WHERE id = \(boot.runID)"), as: String.self) == "bootstrap")
+            #expect(try db.scalar(Query("SELECT serving FROM forecast.runs WHERE id = \(first.runID)"), as: String.self) == "version")
             #expect(try db.scalar("SELECT count(DISTINCT model_version) FROM forecast.latest", as: Int.self) == 1)
             #expect(try db.scalar("SELECT min(model_version) FROM forecast.latest", as: String.self) == "2.0.0")
             // Determinism: the same version on the same snapshot gives byte-identical rows.
@@ -195,7 +202,7 @@ extension Integration {
             let early = try Registry.serve(db, cutoff: PostgresDate(iso: "2026-11-13")!)
             #expect(early.shadowVersion == candidate.version)
             try db.execute(Query("""
-                UPDATE forecast.shadow_forecasts SET yhat = yhat * 10 + 50 WHERE run_id = \(early.runID)
+                UPDATE forecast.side_forecasts SET yhat = yhat * 10 + 50 WHERE run_id = \(early.runID) AND role = 'shadow'
                 """))
             let judged = try CLI.run(["promote", candidate.version, "--to", "production"], databaseURL: db.url)
             #expect(judged.status == 2, "\(judged.stdout)\(judged.stderr)")

@@ -141,15 +141,24 @@ CREATE TABLE forecast.run_model_inputs (
     CONSTRAINT run_model_inputs_pkey PRIMARY KEY (run_id, model_version_id, model_name)
 );
 
--- Shadow forecasts: the shadow version's rows for the same run, never in forecast.latest.
-CREATE TABLE forecast.shadow_forecasts (LIKE forecast.forecasts INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
-ALTER TABLE forecast.shadow_forecasts ADD CONSTRAINT shadow_forecasts_pkey PRIMARY KEY (run_id, item_id, location_id, ds);
-CREATE TRIGGER shadow_rows_only_while_running
-    AFTER INSERT ON forecast.shadow_forecasts
+-- Forecasts a run writes beside the served ones, never in forecast.latest: the shadow version's
+-- (role 'shadow') and, for evaluation, the seasonal-naive baseline's (role 'baseline').
+CREATE TABLE forecast.side_forecasts (LIKE forecast.forecasts INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+ALTER TABLE forecast.side_forecasts
+    ADD COLUMN role text NOT NULL,
+    ADD CONSTRAINT side_forecasts_pkey PRIMARY KEY (run_id, role, item_id, location_id, ds),
+    ADD CONSTRAINT side_forecast_role_is_known CHECK (role IN ('shadow', 'baseline'));
+CREATE TRIGGER side_rows_only_while_running
+    AFTER INSERT ON forecast.side_forecasts
     REFERENCING NEW TABLE AS inserted
     FOR EACH STATEMENT EXECUTE FUNCTION forecast.guard_forecast_rows();
-COMMENT ON TABLE forecast.shadow_forecasts IS
-    'Forecasts of the shadow model version, written by the same run as the served rows; read forecast.shadow_comparison.';
+COMMENT ON TABLE forecast.side_forecasts IS
+    'Forecasts of the shadow model version (role shadow) and of the seasonal-naive baseline (role baseline), written by the same run and work item as the served rows; never in forecast.latest. Read forecast.shadow_comparison.';
+
+-- How the run chose what it serves: a registry version, the bootstrap (no production version), or an ad-hoc --model.
+ALTER TABLE forecast.runs
+    ADD COLUMN serving text NOT NULL DEFAULT 'ad hoc',
+    ADD CONSTRAINT run_serving_is_known CHECK (serving IN ('version', 'bootstrap', 'ad hoc'));
 
 CREATE VIEW forecast.shadow_comparison AS
 SELECT r.frequency, s.run_id, s.cutoff, s.item_id, s.location_id, s.ds, s.horizon,
@@ -158,10 +167,10 @@ SELECT r.frequency, s.run_id, s.cutoff, s.item_id, s.location_id, s.ds, s.horizo
        s.yhat AS shadow_yhat, s.yhat_lower AS shadow_lower, s.yhat_upper AS shadow_upper,
        s.model_version AS shadow_version, s.model_name AS shadow_model,
        s.yhat - f.yhat AS difference
-FROM forecast.shadow_forecasts s
+FROM forecast.side_forecasts s
 JOIN forecast.forecasts f USING (run_id, item_id, location_id, ds)
 JOIN forecast.runs r ON r.id = s.run_id
-WHERE r.status IN ('published', 'superseded');
+WHERE s.role = 'shadow' AND r.status IN ('published', 'superseded');
 COMMENT ON VIEW forecast.shadow_comparison IS
     'Per published run, the served (production) and the shadow forecast of every series and period side by side.';
 

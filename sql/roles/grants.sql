@@ -30,7 +30,7 @@ GRANT SELECT, INSERT, UPDATE ON forecast.cutoff_locks TO forecast_worker;
 GRANT SELECT ON forecast.output_pins, forecast.output_pin_events TO forecast_reader, forecast_worker;
 -- 018 (the worker registers candidates; only the owner changes stages: promote, rollback)
 GRANT SELECT, INSERT ON forecast.model_versions, forecast.model_stage_events, forecast.run_model_inputs,
-                        forecast.shadow_forecasts TO forecast_worker;
+                        forecast.side_forecasts TO forecast_worker;
 GRANT SELECT, INSERT ON forecast.model_stages TO forecast_worker;
 GRANT SELECT ON forecast.shadow_comparison, forecast.model_registry TO forecast_reader, forecast_worker;
 GRANT SELECT ON forecast.model_versions, forecast.model_stages, forecast.model_stage_events TO forecast_reader;

@@ -79,7 +79,7 @@ public struct ServedVersion: Codable, Sendable, Equatable {
     }
 }
 
-/// The shadow version a run also forecasts with (rows in `forecast.shadow_forecasts`).
+/// The shadow version a run also forecasts with (rows in `forecast.side_forecasts`).
 public struct ShadowServing: Codable, Sendable, Equatable {
     public var version: ServedVersion
     public var policy: ForecastPolicy

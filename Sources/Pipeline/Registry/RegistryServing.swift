@@ -57,6 +57,7 @@ public enum RegistryServing {
                 notes.append("shadow version \(shadow.version) not run: \(error)")
             }
         }
+        config.registry = true
         return Resolution(config: config, notes: notes, bootstrap: bootstrap)
     }
 

@@ -29,10 +29,10 @@ public struct ShadowEvaluation: Sendable {
                        coalesce((SELECT sum(x.qty) FROM \(ident: inputSchema).sales x
                                  WHERE x.item_id = s.item_id AND x.location_id = s.location_id
                                    AND x.ds BETWEEN s.ds AND s.ds + \(days - 1)::int), 0)::float8 AS actual
-                FROM forecast.shadow_forecasts s
+                FROM forecast.side_forecasts s
                 JOIN forecast.forecasts f USING (run_id, item_id, location_id, ds)
                 JOIN forecast.runs r ON r.id = s.run_id AND r.status IN ('published', 'superseded')
-                WHERE r.shadow_version_id = \(version.id) AND s.ds + \(days - 1)::int <= (SELECT last_day FROM landed))
+                WHERE s.role = 'shadow' AND r.shadow_version_id = \(version.id) AND s.ds + \(days - 1)::int <= (SELECT last_day FROM landed))
             SELECT count(*)::int AS n, count(DISTINCT run_id)::int AS runs, sum(abs(shadow - actual)) AS shadow_abs,
                    sum(abs(served - actual)) AS served_abs, sum(abs(actual)) AS actual_abs, sum(shadow - actual) AS shadow_signed
             FROM scored
