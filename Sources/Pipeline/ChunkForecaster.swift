@@ -38,8 +38,15 @@ public struct ChunkForecaster: Sendable {
         public var description: String { "series \(itemID)/\(locationID): \(underlying)" }
     }
 
+    /// What served a series: the model's name and its mean point forecast over the horizon.
+    public struct Served: Sendable {
+        public let modelName: String
+        public let meanForecast: Double
+    }
+
     /// Appends `horizon` rows for one series. Demand forecasts are clamped at zero.
-    public func encode(_ series: SeriesInput, segment: GlobalTraining.Segment? = nil, into writer: inout BinaryCopyWriter) throws {
+    @discardableResult
+    public func encode(_ series: SeriesInput, segment: GlobalTraining.Segment? = nil, into writer: inout BinaryCopyWriter) throws -> Served {
         let forecast: Forecast
         let modelName: String
         do {
@@ -57,8 +64,7 @@ public struct ChunkForecaster: Sendable {
                     let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)
                     (f.lower, f.upper) = calibration.interval(mean: f.mean, scale: scale)
                 }
-                try write(series, forecast: f.clampedNonNegative(), modelName: choice.primaryName, into: &writer)
-                return
+                return try write(series, forecast: f.clampedNonNegative(), modelName: choice.primaryName, into: &writer)
             }
             let fitted = try choice.model.fit(training)
             var f = try fitted.predict(horizon: config.horizon, level: config.intervalLevel)
@@ -78,19 +84,18 @@ public struct ChunkForecaster: Sendable {
             do {
                 let training = Censoring.impute(series.values, censored: series.censored)
                 let f = try Naive().forecast(training, horizon: config.horizon, level: config.intervalLevel)
-                try write(series, forecast: f.clampedNonNegative(), modelName: Self.fallbackName, into: &writer)
-                return
+                return try write(series, forecast: f.clampedNonNegative(), modelName: Self.fallbackName, into: &writer)
             } catch {
                 throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
             }
         }
-        try write(series, forecast: forecast, modelName: modelName, into: &writer)
+        return try write(series, forecast: forecast, modelName: modelName, into: &writer)
     }
 
     /// `model_name` of a series served by the naive forecast because its own model failed.
     public static let fallbackName = "Naive[fallback]"
 
-    func write(_ series: SeriesInput, forecast: Forecast, modelName: String, into writer: inout BinaryCopyWriter) throws {
+    func write(_ series: SeriesInput, forecast: Forecast, modelName: String, into writer: inout BinaryCopyWriter) throws -> Served {
         for h in 0..<config.horizon {
             writer.beginRow(layout)
             writer.append(series.itemID)
@@ -108,5 +113,6 @@ public struct ChunkForecaster: Sendable {
             writer.append(generatedAt)
             if let role { writer.append(role) }
         }
+        return Served(modelName: modelName, meanForecast: forecast.mean.prefix(config.horizon).reduce(0, +) / Double(max(1, config.horizon)))
     }
 }

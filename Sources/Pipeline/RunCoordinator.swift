@@ -79,7 +79,7 @@ public struct RunCoordinator: Sendable {
         var options = options
         var servingNotes: [String] = []
         if options.serveRegistry {
-            let resolution = try RegistryServing.resolve(options.config, horizon: options.explicitHorizon, on: connection)
+            let resolution = try RegistryServing.resolve(options.config, cutoff: options.cutoff, horizon: options.explicitHorizon, on: connection)
             options.config = resolution.config
             servingNotes = resolution.notes
             for note in servingNotes { logger.notice("\(note)") }

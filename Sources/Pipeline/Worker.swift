@@ -123,12 +123,14 @@ public final class Worker: @unchecked Sendable {
             let series = try forecaster.reader.read(chunk: claim.chunk, on: connection)
             let t1 = Date()
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
+            var statsWriter = BinaryCopyWriter(reservingCapacity: series.count * 160 + 64)
             var sideWriter = BinaryCopyWriter(reservingCapacity: sideForecasters.count * series.count * run.config.horizon * 120 + 64)
             var lastBeat = Date()
             let segments = run.config.needsGlobalStep ? try GlobalTraining.segments(.run, id: run.id, chunk: claim.chunk, on: connection) : [:]
             for s in series {
                 try checkStop()
-                try forecaster.encode(s, segment: segments[s.seriesNo], into: &writer)
+                let served = try forecaster.encode(s, segment: segments[s.seriesNo], into: &writer)
+                SeriesProfile.encode(s, served: served, runID: run.id, frequency: run.config.frequency, into: &statsWriter)
                 for side in sideForecasters { try side.encode(s, segment: segments[s.seriesNo], into: &sideWriter) }
                 if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {
                     guard try queue.heartbeat(claim, on: connection) else { throw LeaseLost() }
@@ -154,6 +156,7 @@ public final class Worker: @unchecked Sendable {
                                          readChecksum: checksum, in: tx) else { throw LeaseLost() }
                 try tx.copyIn(ChunkForecaster.layout, data: writer)
                 if sideWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.sideLayout, data: sideWriter) }
+                if statsWriter.rowCount > 0 { try tx.copyIn(SeriesProfile.layout, data: statsWriter) }
             }
             logger.info("work item done", metadata: [
                 "chunk": "\(claim.chunk)", "series": "\(series.count)", "rows": "\(writer.rowCount)",

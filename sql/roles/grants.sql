@@ -34,3 +34,9 @@ GRANT SELECT, INSERT ON forecast.model_versions, forecast.model_stage_events, fo
 GRANT SELECT, INSERT ON forecast.model_stages TO forecast_worker;
 GRANT SELECT ON forecast.shadow_comparison, forecast.model_registry TO forecast_reader, forecast_worker;
 GRANT SELECT ON forecast.model_versions, forecast.model_stages, forecast.model_stage_events TO forecast_reader;
+-- 019 (evaluate runs as the worker role, e.g. from cron after the sales load)
+GRANT SELECT, INSERT ON forecast.series_stats TO forecast_worker;
+GRANT SELECT, INSERT, UPDATE ON forecast.evaluations, forecast.evaluation_passes TO forecast_worker;
+GRANT SELECT ON forecast.evaluation_current, forecast.accuracy_4w, forecast.forecast_value_added, forecast.top_offenders
+    TO forecast_reader, forecast_worker;
+GRANT SELECT ON forecast.evaluations, forecast.evaluation_passes, forecast.series_stats TO forecast_reader;

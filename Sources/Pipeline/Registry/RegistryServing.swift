@@ -13,7 +13,7 @@ public enum RegistryServing {
     }
 
     /// `base`: the run's settings (schema, chunking, timeouts, ...); `horizon` nil: the version's.
-    public static func resolve(_ base: RunConfig, horizon: Int?, on connection: Connection) throws -> Resolution {
+    public static func resolve(_ base: RunConfig, cutoff: PostgresDate, horizon: Int?, on connection: Connection) throws -> Resolution {
         var notes: [String] = []
         var config = base
         var bootstrap = true
@@ -23,6 +23,11 @@ public enum RegistryServing {
         var history: [ModelVersion] = []
         if let production { history = [production] + (try ModelRegistry.earlierProduction(frequency: base.frequency, on: connection)) }
         for (i, version) in history.enumerated() {
+            // Leakage: a stored artifact trained on data after the cutoff (a backfill) must not serve it.
+            if let late = trainedAfter(cutoff, version) {
+                notes.append(late)
+                continue
+            }
             do {
                 try verify(version, schema: base.schema, on: connection)
             } catch let refused as ArtifactRefused {
@@ -43,7 +48,9 @@ public enum RegistryServing {
             // Without a production version the shadow's horizon, so that it can be compared.
             config.horizon = horizon ?? shadow?.horizon ?? base.horizon
         }
-        if let shadow {
+        if let shadow, let late = trainedAfter(cutoff, shadow) {
+            notes.append("shadow " + late)
+        } else if let shadow {
             do {
                 try verify(shadow, schema: base.schema, on: connection)
                 _ = try shadow.policy.applied(to: config, version: shadow.served, horizon: config.horizon)
@@ -59,6 +66,12 @@ public enum RegistryServing {
         }
         config.registry = true
         return Resolution(config: config, notes: notes, bootstrap: bootstrap)
+    }
+
+    /// Why a version may not serve a run at `cutoff`: its global artifact learned from later data.
+    static func trainedAfter(_ cutoff: PostgresDate, _ version: ModelVersion) -> String? {
+        guard !version.policy.globalModels.isEmpty, version.trainingCutoff > cutoff else { return nil }
+        return "model version \(version.version) was trained on data up to \(version.trainingCutoff), after the cutoff \(cutoff): its artifact may not serve this run"
     }
 
     /// Loads every artifact the version needs (checksum, format, feature schema, booster).

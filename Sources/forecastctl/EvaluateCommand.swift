@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Postgres
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Score published forecasts against the actuals that have landed since the last pass.",
+        discussion: """
+            Joins every published run's forecasts (served, shadow and the seasonal-naive baseline) with the
+            sales of their target periods once those have landed (a missing sales row counts as 0) into
+            forecast.evaluations. Incremental and idempotent: run it after every sales load. A restated actual
+            (a sales row reloaded with another quantity) replaces its evaluation; the replaced row is kept with
+            replaced_at set. Read the results in forecast.accuracy_4w, forecast.forecast_value_added and
+            forecast.top_offenders.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("input-schema"), help: "Schema holding the sales the forecasts are judged on.")
+    var inputSchema = "demand"
+
+    func run() throws {
+        let connection = try global.connect()
+        defer { connection.close() }
+        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
+        let started = Date()
+        let pass = try Evaluator.evaluate(inputSchema: inputSchema, on: connection)
+        print("evaluate: pass \(pass.id): actuals landed through \(pass.landedThrough.map { "\($0)" } ?? "-(no sales)"); "
+              + "\(pass.evaluated) forecasts evaluated, \(pass.restated) restated actuals followed in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        let summary = try AccuracySummary.load(on: connection)
+        guard !summary.lines.isEmpty else { return }
+        func pct(_ v: Double?) -> String { v.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
+        var table = TextTable(header: ["frequency", "role", "forecasts", "WAPE", "MASE", "bias", "coverage", "versions"])
+        for l in summary.lines {
+            table.add([l.frequency, l.role, String(l.forecasts), pct(l.wape), l.mase.map { String(format: "%.3f", $0) } ?? "-",
+                       pct(l.bias), pct(l.coverage), l.versions])
+        }
+        print("")
+        print("last 4 weeks of landed targets (forecast.accuracy_4w)")
+        print(table.render())
+        for (frequency, added) in summary.valueAdded.sorted(by: { $0.key < $1.key }) {
+            print("forecast value added (\(frequency)): \(pct(added)) less absolute error than seasonal naive on the same rows")
+        }
+    }
+}
