@@ -19,6 +19,8 @@ public struct RunCoordinator: Sendable {
         public var serveRegistry = false
         /// `--horizon` as given (nil: the served version's own horizon).
         public var explicitHorizon: Int?
+        /// Thresholds of the monitor pass at the end of a nightly run.
+        public var monitor = MonitorConfig()
 
         public init(cutoff: PostgresDate, asOf: PostgresTimestamp? = nil, config: RunConfig, workers: Int = 2,
                     force: Bool = false, throttleSeconds: Double = 0, showProgress: Bool = true) {
@@ -52,6 +54,8 @@ public struct RunCoordinator: Sendable {
         /// How the served version was chosen (bootstrap, fallback after a refused artifact, shadow skipped).
         public var servingNotes: [String] = []
         public var horizon = 0
+        /// The monitor pass at the end of a nightly run (nil: not run, or it failed).
+        public var monitor: Monitor.Report?
     }
 
     public let sql: SQLDirectory
@@ -179,6 +183,15 @@ public struct RunCoordinator: Sendable {
         switch status {
         case .published, .superseded:
             summary.outcome = .published
+            // Nightly runs (serving the registry) end with a monitor pass; it never fails a published run.
+            if record.config.registry == true && !summary.joined {
+                do {
+                    summary.monitor = try Monitor(config: options.monitor).run(runID: runID, on: after)
+                } catch {
+                    logger.warning("the monitor pass after the run failed; run `forecastctl monitor --run \(runID)`",
+                                   metadata: ["error": "\(error)"])
+                }
+            }
         default:
             summary.outcome = .failed
             summary.error = final.error

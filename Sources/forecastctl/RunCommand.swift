@@ -62,5 +62,10 @@ struct RunCommand: ParsableCommand {
               time        \(String(format: "%.2f", summary.seconds)) s
               read with   SELECT * FROM forecast.latest
             """)
+        if let m = summary.monitor {
+            let open = m.alerts.opened.count + m.alerts.updated.count
+            print("  monitor     \(m.drift.filter { $0.psi >= $0.warnAt }.count) drifted feature/segment pairs, \(open) open alert\(open == 1 ? "" : "s") (\(m.alerts.opened.count) new), \(m.alerts.resolved.count) resolved: SELECT * FROM forecast.open_alerts")
+            for c in m.conditions where c.tier == .critical { printErr("CRITICAL \(c.rule) [\(c.scope)]: \(c.message) (runbook: \(c.runbook))") }
+        }
     }
 }

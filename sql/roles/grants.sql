@@ -40,3 +40,7 @@ GRANT SELECT, INSERT, UPDATE ON forecast.evaluations, forecast.evaluation_passes
 GRANT SELECT ON forecast.evaluation_current, forecast.accuracy_4w, forecast.forecast_value_added, forecast.top_offenders
     TO forecast_reader, forecast_worker;
 GRANT SELECT ON forecast.evaluations, forecast.evaluation_passes, forecast.series_stats TO forecast_reader;
+-- 020 (monitor runs at the end of nightly runs, as the worker role)
+GRANT SELECT, INSERT, UPDATE ON forecast.feature_profiles, forecast.drift_results, forecast.alerts TO forecast_worker;
+GRANT SELECT ON forecast.open_alerts TO forecast_reader, forecast_worker;
+GRANT SELECT ON forecast.alerts, forecast.drift_results, forecast.feature_profiles TO forecast_reader;

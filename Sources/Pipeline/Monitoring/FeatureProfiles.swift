@@ -1,0 +1,57 @@
+import Forecasting
+import Postgres
+
+/// Writes a run's `forecast.feature_profiles` from its per-series profile (`forecast.series_stats`)
+/// and the planned inputs as known at its as-of time (price: the price in force on the first
+/// forecast day; promo_share: the share of horizon days with a promotion): per segment (all, category,
+/// region, demand class) and feature, count, missing and zero counts, mean, sd and 21 quantiles.
+public enum FeatureProfiles {
+    /// The profiled features: the series' recent history, its planned inputs, and the prediction.
+    /// (History length is not one: it grows by a period every run by design.)
+    public static let features = ["recent_mean", "recent_cv", "zero_share", "stockout_share", "price", "promo_share", "forecast_mean"]
+
+    /// Idempotent: a run's profiles are written once.
+    @discardableResult
+    public static func write(runID: Int64, on connection: Connection) throws -> Int {
+        guard let run = try connection.query(Query("""
+            SELECT cutoff, as_of, frequency, horizon, config ->> 'inputSchema' AS schema FROM forecast.runs WHERE id = \(runID)
+            """).named("profile_run")).first else {
+            throw PipelineError.invalidArgument("no run with id \(runID)")
+        }
+        let cutoff = try run.decode("cutoff", as: PostgresDate.self)
+        let frequency = Frequency(rawValue: try run.decode("frequency", as: String.self)) ?? .day
+        let horizon = try run.decode("horizon", as: Int.self)
+        let end = frequency.lastDay(ofStep: horizon, after: cutoff)
+        let firstDay = PostgresDate(unixDays: cutoff.unixDays + 1)
+        let schema = SQLIdentifier(try run.decodeIfPresent("schema", as: String.self) ?? "demand")
+        let asOf = try run.decode("as_of", as: PostgresTimestamp.self)
+        let quantiles = (0...20).map { String(Double($0) / 20) }
+        return try connection.execute(Query("""
+            WITH s AS (
+                SELECT st.*, coalesce(rs.category, '?') AS category, coalesce(rs.region, '?') AS region,
+                       (SELECT p.price FROM \(ident: schema).prices p
+                        WHERE p.item_id = st.item_id AND p.location_id = st.location_id AND p.ds <= \(firstDay)
+                          AND p.known_at <= \(asOf)
+                        ORDER BY p.ds DESC, p.known_at DESC LIMIT 1) AS price,
+                       (SELECT count(DISTINCT p.ds)::float8 FROM \(ident: schema).promotions p
+                        WHERE p.item_id = st.item_id AND p.location_id = st.location_id AND p.ds > \(cutoff) AND p.ds <= \(end)
+                          AND p.known_at <= \(asOf)) / (\(end)::date - \(cutoff)::date) AS promo_share
+                FROM forecast.series_stats st
+                JOIN forecast.run_series rs ON rs.run_id = st.run_id AND rs.item_id = st.item_id AND rs.location_id = st.location_id
+                WHERE st.run_id = \(runID)),
+            long AS (
+                SELECT category, region, demand_class, v.feature, v.value
+                FROM s, LATERAL (VALUES ('recent_mean', recent_mean), ('recent_cv', recent_sd / nullif(recent_mean, 0)),
+                                        ('zero_share', recent_zero_share), ('stockout_share', recent_stockout_share),
+                                        ('price', price), ('promo_share', promo_share),
+                                        ('forecast_mean', forecast_mean)) v(feature, value))
+            INSERT INTO forecast.feature_profiles (run_id, segment_kind, segment, feature, series, missing, zeros, mean, sd, quantiles)
+            SELECT \(runID), g.kind, g.segment, feature, count(*), count(*) FILTER (WHERE value IS NULL),
+                   count(*) FILTER (WHERE value = 0), avg(value), stddev_samp(value),
+                   percentile_cont(\(quantiles)::text[]::float8[]) WITHIN GROUP (ORDER BY value)
+            FROM long, LATERAL (VALUES ('all', 'all'), ('category', category), ('region', region), ('class', demand_class)) g(kind, segment)
+            GROUP BY g.kind, g.segment, feature
+            ON CONFLICT ON CONSTRAINT feature_profiles_pkey DO NOTHING
+            """).named("write_feature_profiles"))
+    }
+}

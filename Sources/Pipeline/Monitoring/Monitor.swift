@@ -1,0 +1,247 @@
+import Foundation
+import Forecasting
+import Postgres
+
+/// `forecastctl monitor`: for a published run, writes its feature profiles, computes drift (PSI per
+/// feature and segment against the trailing runs and against the production version's training
+/// window), checks data quality (series count, missing and zero rates, fallbacks against the
+/// trailing runs) and sustained accuracy (last 4 weeks of evaluations against the baseline and the
+/// version's backtest), and reconciles `forecast.alerts`. Quality failures (broken inputs) and
+/// drift (a changed world) are separate rules.
+public struct Monitor: Sendable {
+    public let config: MonitorConfig
+
+    public init(config: MonitorConfig = MonitorConfig()) { self.config = config }
+
+    public struct Report: Sendable {
+        public let runID: Int64
+        public let frequency: String
+        public var drift: [DriftResult] = []
+        public var conditions: [AlertCondition] = []
+        public var alerts = Alerts.Outcome()
+    }
+
+    public struct DriftResult: Sendable {
+        public let reference: String, segmentKind: String, segment: String, feature: String
+        public let psi: Double, warnAt: Double, criticalAt: Double, referenceRuns: Int
+    }
+
+    struct Profile {
+        let run: Int64, kind: String, segment: String, feature: String
+        let series: Int, missing: Int, zeros: Int, quantiles: QuantileProfile
+    }
+
+    /// The newest published run of `frequency` when `runID` is nil.
+    public func run(runID: Int64?, frequency: String = "day", on connection: Connection) throws -> Report {
+        guard let run = try connection.query(Query("""
+            SELECT id, frequency, cutoff, config ->> 'inputSchema' AS schema, model_version_id FROM forecast.runs
+            WHERE status = 'published' AND (id = \(runID)::bigint OR (\(runID)::bigint IS NULL AND frequency = \(frequency)))
+            ORDER BY cutoff DESC, id DESC LIMIT 1
+            """).named("monitor_run")).first else {
+            throw PipelineError.invalidArgument(runID.map { "run \($0) is not a published run" } ?? "no published \(frequency) run to monitor")
+        }
+        let id = try run.decode("id", as: Int64.self)
+        let freq = try run.decode("frequency", as: String.self)
+        let cutoff = try run.decode("cutoff", as: PostgresDate.self)
+        let schema = try run.decodeIfPresent("schema", as: String.self) ?? "demand"
+        try FeatureProfiles.write(runID: id, on: connection)
+        var report = Report(runID: id, frequency: freq)
+        let trailing = try connection.query(Query("""
+            SELECT id FROM forecast.runs r
+            WHERE r.status IN ('published', 'superseded') AND r.frequency = \(freq) AND r.cutoff < \(cutoff)
+              AND r.config ->> 'inputSchema' = \(schema)
+              AND EXISTS (SELECT 1 FROM forecast.feature_profiles p WHERE p.run_id = r.id)
+            ORDER BY r.cutoff DESC, r.id DESC LIMIT \(config.trailingRuns)
+            """).named("trailing_runs")).rows.map { try $0.decode("id", as: Int64.self) }
+        // The production version's training window: the runs up to its training cutoff.
+        let training = try connection.query(Query("""
+            SELECT r.id FROM forecast.runs r
+            JOIN forecast.model_stages s ON s.frequency = r.frequency AND s.stage = 'production'
+            JOIN forecast.model_versions v ON v.id = s.model_version_id
+            WHERE r.status IN ('published', 'superseded') AND r.frequency = \(freq) AND r.cutoff <= v.training_cutoff
+              AND r.id <> \(id) AND r.config ->> 'inputSchema' = \(schema)
+              AND EXISTS (SELECT 1 FROM forecast.feature_profiles p WHERE p.run_id = r.id)
+            ORDER BY r.cutoff DESC, r.id DESC LIMIT \(config.trailingRuns)
+            """).named("training_window_runs")).rows.map { try $0.decode("id", as: Int64.self) }
+        let profiles = try load([id] + trailing + training, on: connection)
+        let current = profiles.filter { $0.run == id }
+        report.drift = try drift(current, trailing: trailing, training: training, profiles: profiles, runID: id, on: connection)
+        report.conditions = driftConditions(report.drift)
+            + quality(current, trailing: trailing, profiles: profiles)
+            + (try accuracy(frequency: freq, on: connection))
+        report.alerts = try Alerts.reconcile(report.conditions, frequency: freq, runID: id,
+                                             judged: ["quality.", "drift.", "accuracy."], on: connection)
+        return report
+    }
+
+    func load(_ runs: [Int64], on connection: Connection) throws -> [Profile] {
+        try connection.query(Query("""
+            SELECT run_id, segment_kind, segment, feature, series, missing, zeros,
+                   coalesce(array_to_string(quantiles, ','), '') AS q
+            FROM forecast.feature_profiles WHERE run_id = ANY(\(runs.map(String.init))::bigint[])
+            """).named("load_profiles")).rows.map {
+            let q = try $0.decode("q", as: String.self).split(separator: ",").compactMap { Double(String($0)) }
+            let series = try $0.decode("series", as: Int.self), missing = try $0.decode("missing", as: Int.self)
+            return Profile(run: try $0.decode("run_id"), kind: try $0.decode("segment_kind"), segment: try $0.decode("segment"),
+                           feature: try $0.decode("feature"), series: series, missing: missing, zeros: try $0.decode("zeros"),
+                           quantiles: QuantileProfile(count: q.isEmpty ? 0 : series - missing, quantiles: q))
+        }
+    }
+
+    func drift(_ current: [Profile], trailing: [Int64], training: [Int64], profiles: [Profile], runID: Int64,
+               on connection: Connection) throws -> [DriftResult] {
+        var out: [DriftResult] = []
+        let byKey = Dictionary(grouping: profiles) { "\($0.kind)|\($0.segment)|\($0.feature)" }
+        // Trailing runs that had drifted themselves (PSI at or above critical) are not "normal":
+        // they leave the reference of that feature and segment, so that recovery reads as recovery.
+        let anomalous = Set(try connection.query(Query("""
+            SELECT run_id || '|' || segment_kind || '|' || segment || '|' || feature AS k FROM forecast.drift_results
+            WHERE run_id = ANY(\(trailing.map(String.init))::bigint[]) AND reference = 'trailing' AND psi >= critical_at
+            """).named("anomalous_runs")).rows.map { try $0.decode("k", as: String.self) })
+        for (reference, runs) in [("trailing", Set(trailing)), ("training", Set(training))] where !runs.isEmpty {
+            for p in current where p.quantiles.count >= config.minSegmentSeries || p.kind == "all" {
+                let refs = (byKey["\(p.kind)|\(p.segment)|\(p.feature)"] ?? [])
+                    .filter { runs.contains($0.run) && !anomalous.contains("\($0.run)|\(p.kind)|\(p.segment)|\(p.feature)") }
+                    .map(\.quantiles)
+                guard refs.contains(where: { $0.count > 0 }), p.quantiles.count > 0 else { continue }
+                let psi = PopulationStability.psi(reference: refs, current: p.quantiles)
+                guard psi.isFinite else { continue }
+                // What is normal for this feature and segment: the earlier runs' PSI.
+                let history = try connection.query(Query("""
+                    SELECT psi FROM forecast.drift_results
+                    WHERE run_id = ANY(\(trailing.map(String.init))::bigint[]) AND reference = \(reference)
+                      AND segment_kind = \(p.kind) AND segment = \(p.segment) AND feature = \(p.feature) AND psi < critical_at
+                    """).named("psi_history")).rows.map { try $0.decode("psi", as: Double.self) }.sorted()
+                // Sampling noise: with n series on each side and 10 bins, PSI of two samples of one
+                // distribution is about chi-square(9) x (1/n + 1/n); its 95th / 99th percentiles
+                // (16.92, 21.67) are the floor of the warn / critical levels, so a segment of 30
+                // series needs a PSI above 1.4 to page while 10,000 series keep 0.1 / 0.25.
+                let n = Double(p.quantiles.count)
+                var warn = max(config.psiWarn, 16.92 * 2 / n), critical = max(config.psiCritical, 21.67 * 2 / n)
+                if history.count >= 10 {
+                    let p95 = history[min(history.count - 1, Int((Double(history.count) * 0.95).rounded(.down)))]
+                    warn = max(warn, config.adaptiveFactor * p95)
+                    critical = max(critical, 2.5 * warn)
+                }
+                out.append(DriftResult(reference: reference, segmentKind: p.kind, segment: p.segment, feature: p.feature, psi: psi,
+                                       warnAt: warn, criticalAt: critical, referenceRuns: refs.count))
+            }
+        }
+        for d in out {
+            try connection.execute(Query("""
+                INSERT INTO forecast.drift_results (run_id, reference, segment_kind, segment, feature, psi, warn_at, critical_at, reference_runs)
+                VALUES (\(runID), \(d.reference), \(d.segmentKind), \(d.segment), \(d.feature), \(d.psi), \(d.warnAt), \(d.criticalAt), \(d.referenceRuns))
+                ON CONFLICT ON CONSTRAINT drift_results_pkey DO UPDATE SET psi = excluded.psi, warn_at = excluded.warn_at,
+                    critical_at = excluded.critical_at, reference_runs = excluded.reference_runs
+                """).named("store_drift"))
+        }
+        return out
+    }
+
+    /// One alert per drifted feature (the worst segment and reference decide its tier; the message
+    /// lists every segment that moved, worst first): a price shift in one category is one alert.
+    func driftConditions(_ drift: [DriftResult]) -> [AlertCondition] {
+        var out: [AlertCondition] = []
+        for (feature, results) in Dictionary(grouping: drift.filter { $0.psi >= $0.warnAt }, by: \.feature).sorted(by: { $0.key < $1.key }) {
+            let worst = results.max { ($0.psi / $0.criticalAt) < ($1.psi / $1.criticalAt) }!
+            let crossed = worst.psi >= worst.criticalAt
+            let tier: AlertCondition.Tier = crossed ? (config.criticalFeatures.contains(feature) ? .critical : .warn) : .info
+            let segments = results.sorted { $0.psi > $1.psi }.prefix(5)
+                .map { "\($0.segmentKind == "all" ? "all series" : "\($0.segmentKind) \($0.segment)") \(String(format: "%.2f", $0.psi)) vs \($0.reference)" }
+            out.append(AlertCondition(rule: "drift.\(feature)", kind: .drift, tier: tier, scope: feature, value: worst.psi,
+                                      threshold: crossed ? worst.criticalAt : worst.warnAt,
+                                      message: "\(feature) drifted (PSI): " + segments.joined(separator: "; "),
+                                      runbook: "Drift alerts"))
+        }
+        return out
+    }
+
+    func quality(_ current: [Profile], trailing: [Int64], profiles: [Profile]) -> [AlertCondition] {
+        guard !trailing.isEmpty else { return [] }
+        var out: [AlertCondition] = []
+        let previous = profiles.filter { trailing.contains($0.run) && $0.kind == "all" }
+        func pct(_ v: Double) -> String { String(format: "%.1f%%", 100 * v) }
+        // Series count against the trailing median.
+        if let now = current.first(where: { $0.kind == "all" && $0.feature == "recent_mean" }) {
+            let counts = previous.filter { $0.feature == "recent_mean" }.map(\.series).sorted()
+            if !counts.isEmpty {
+                let median = Double(counts[counts.count / 2])
+                let drop = 1 - Double(now.series) / median
+                if drop > config.seriesDrop {
+                    out.append(AlertCondition(rule: "quality.series_count", kind: .quality, tier: .critical, scope: "all",
+                                              value: Double(now.series), threshold: median * (1 - config.seriesDrop),
+                                              message: "\(now.series) series forecast, \(pct(drop)) fewer than the trailing median \(Int(median)): sales or dimension rows are missing",
+                                              runbook: "Data-quality alerts"))
+                }
+            }
+        }
+        for now in current where now.kind == "all" && now.series > 0 {
+            let earlier = previous.filter { $0.feature == now.feature && $0.series > 0 }
+            guard !earlier.isEmpty else { continue }
+            let missingNow = Double(now.missing) / Double(now.series)
+            let missingBefore = earlier.reduce(0) { $0 + Double($1.missing) / Double($1.series) } / Double(earlier.count)
+            if missingNow - missingBefore > config.missingRateSpike {
+                out.append(AlertCondition(rule: "quality.missing.\(now.feature)", kind: .quality, tier: .critical, scope: "all",
+                                          value: missingNow, threshold: missingBefore + config.missingRateSpike,
+                                          message: "\(now.feature) is missing for \(pct(missingNow)) of series (trailing runs: \(pct(missingBefore))): an input feed is broken or late",
+                                          runbook: "Data-quality alerts"))
+            }
+            if now.feature == "recent_mean" {
+                let zerosNow = Double(now.zeros) / Double(now.series)
+                let zerosBefore = earlier.reduce(0) { $0 + Double($1.zeros) / Double($1.series) } / Double(earlier.count)
+                if zerosNow - zerosBefore > config.zeroRateSpike {
+                    out.append(AlertCondition(rule: "quality.zero_sales", kind: .quality, tier: .warn, scope: "all",
+                                              value: zerosNow, threshold: zerosBefore + config.zeroRateSpike,
+                                              message: "\(pct(zerosNow)) of series sold nothing in the recent window (trailing runs: \(pct(zerosBefore))): a partial sales load?",
+                                              runbook: "Data-quality alerts"))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Sustained degradation only: the last 4 weeks of landed targets, with enough forecasts over
+    /// enough days; one bad day is not an accuracy alert.
+    func accuracy(frequency: String, on connection: Connection) throws -> [AlertCondition] {
+        var out: [AlertCondition] = []
+        func pct(_ v: Double) -> String { String(format: "%.1f%%", 100 * v) }
+        let days = try connection.query(Query("""
+            SELECT coalesce(max(ds) - min(ds) + 1, 0) AS days FROM forecast.evaluation_current
+            WHERE frequency = \(frequency) AND role = 'served'
+            """).named("evaluated_days")).first?.decode("days", as: Int.self) ?? 0
+        guard days >= config.accuracyMinDays else { return [] }
+        for row in try connection.query(Query("""
+            SELECT segment_kind, segment, forecasts::int AS n, served_wape, baseline_wape FROM forecast.forecast_value_added
+            WHERE frequency = \(frequency) AND served_wape IS NOT NULL AND baseline_wape IS NOT NULL
+            """).named("value_added_segments")).rows {
+            let n = try row.decode("n", as: Int.self)
+            let served = try row.decode("served_wape", as: Double.self), base = try row.decode("baseline_wape", as: Double.self)
+            let limit = base * (1 + config.accuracyWorseThanBaseline)
+            guard n >= config.accuracyMinForecasts, served > limit else { continue }
+            let kind = try row.decode("segment_kind", as: String.self), segment = try row.decode("segment", as: String.self)
+            out.append(AlertCondition(rule: "accuracy.below_baseline", kind: .accuracy, tier: .warn,
+                                      scope: kind == "all" ? "all" : "\(kind):\(segment)", value: served, threshold: limit,
+                                      message: "served forecasts \(kind == "all" ? "" : "for \(kind) \(segment) ")have WAPE \(pct(served)) over the last 4 weeks, worse than seasonal naive's \(pct(base)) on the same \(n) forecasts",
+                                      runbook: "Accuracy alerts"))
+        }
+        // Against the production version's own backtest.
+        if let row = try connection.query(Query("""
+            SELECT a.wape AS served, (v.metrics -> 'overall' ->> 'wape')::float8 AS backtest, v.version, a.forecasts::int AS n
+            FROM forecast.accuracy_4w a
+            JOIN forecast.model_stages s ON s.frequency = a.frequency AND s.stage = 'production'
+            JOIN forecast.model_versions v ON v.id = s.model_version_id
+            WHERE a.frequency = \(frequency) AND a.role = 'served' AND a.segment_kind = 'all' AND a.model_versions = v.version
+            """).named("served_vs_backtest")).first,
+           let served = try row.decodeIfPresent("served", as: Double.self),
+           let backtest = try row.decodeIfPresent("backtest", as: Double.self),
+           try row.decode("n", as: Int.self) >= config.accuracyMinForecasts,
+           served > backtest * (1 + config.accuracyWorseThanBacktest) {
+            let version = try row.decode("version", as: String.self)
+            out.append(AlertCondition(rule: "accuracy.below_backtest", kind: .accuracy, tier: .warn, scope: version, value: served,
+                                      threshold: backtest * (1 + config.accuracyWorseThanBacktest),
+                                      message: "model version \(version) has WAPE \(pct(served)) over the last 4 weeks, more than \(pct(config.accuracyWorseThanBacktest)) worse than its backtest's \(pct(backtest)): retrain",
+                                      runbook: "Accuracy alerts"))
+        }
+        return out
+    }
+}

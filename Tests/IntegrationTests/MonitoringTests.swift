@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import Pipeline
+import Postgres
+
+/// Issue 10, drift and data quality: profiles written by every nightly run, PSI per feature and
+/// segment, alerts that are opened once, updated while the condition lasts and resolved after it.
+extension Integration {
+    @Suite struct MonitoringTests {
+        /// Small demo segments: judge segments from 5 series.
+        static var config: MonitorConfig {
+            var c = MonitorConfig()
+            c.minSegmentSeries = 5
+            return c
+        }
+
+        static func nightly(_ db: TestDatabase, _ day: String) throws -> RunCoordinator.Summary {
+            var options = Fixtures.options(horizon: 7, force: true, cutoff: PostgresDate(iso: day)!)
+            options.serveRegistry = true
+            options.explicitHorizon = 7
+            options.monitor = config
+            return try Fixtures.coordinator(db).run(options)
+        }
+
+        static func alerts(_ db: TestDatabase, _ rule: String) throws -> [String] {
+            try db.connect().query(Query("""
+                SELECT tier || ' ' || status || ' x' || occurrences AS a FROM forecast.alerts WHERE rule = \(rule) ORDER BY id
+                """)).rows.map { try $0.decode("a", as: String.self) }
+        }
+
+        @Test func aDriftedPriceRaisesOneCriticalAlertThatLastsAndResolves() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 24, locations: 3)
+            let c = try db.connect()
+            defer { c.close() }
+            var listener = try db.connect()
+            defer { listener.close() }
+            try listener.listen("forecast_alerts")
+            for day in ["2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18"] {
+                let run = try Self.nightly(db, day)
+                #expect(run.monitor?.alerts.opened.filter { $0.kind == .drift && $0.tier == .critical } == [], "\(day): \(run.monitor?.conditions ?? [])")
+            }
+            #expect(try db.scalar("SELECT count(DISTINCT run_id) FROM forecast.feature_profiles", as: Int.self) == 5)
+            // Prices of one category tripled from 2026-11-19 on (planned, known since 2026-11-01).
+            let category = try db.scalar("""
+                SELECT category FROM forecast.run_series WHERE run_id = (SELECT max(run_id) FROM forecast.run_series)
+                GROUP BY category ORDER BY count(*) DESC, category LIMIT 1
+                """, as: String.self)
+            try db.execute(Query("""
+                INSERT INTO demand.prices (item_id, location_id, ds, price, known_at)
+                SELECT DISTINCT ON (p.item_id, p.location_id) p.item_id, p.location_id, '2026-11-19', p.price * 3, '2026-11-01'
+                FROM demand.prices p
+                WHERE p.ds <= '2026-11-19' AND p.item_id IN (SELECT item_id FROM demand.items WHERE category = \(category))
+                ORDER BY p.item_id, p.location_id, p.ds DESC
+                """))
+            let drifted = try Self.nightly(db, "2026-11-19")
+            let opened = drifted.monitor?.alerts.opened ?? []
+            #expect(opened.map(\.rule) == ["drift.price"], "\(opened)")
+            #expect(opened.first?.tier == .critical && opened.first?.message.contains("category \(category)") == true, "\(opened)")
+            // Quality rules do not fire for a changed world.
+            #expect(drifted.monitor?.conditions.contains { $0.kind == .quality } == false)
+            let notes = try listener.notifications()
+            #expect(notes.count == 1 && notes[0].channel == "forecast_alerts" && notes[0].payload.contains("\"event\" : \"opened\""), "\(notes)")
+            #expect(notes.first?.payload.contains("\"tier\" : \"critical\"") == true, "\(notes)")
+
+            // The drift lasts: the same alert is updated, not duplicated.
+            _ = try Self.nightly(db, "2026-11-20")
+            #expect(try Self.alerts(db, "drift.price") == ["critical open x2"])
+            // Recovery: prices back to normal; the alert resolves and says so.
+            try db.execute("DELETE FROM demand.prices WHERE ds = '2026-11-19' AND known_at = '2026-11-01'")
+            let recovered = try Self.nightly(db, "2026-11-21")
+            #expect(recovered.monitor?.alerts.resolved == ["drift.price price"], "\(recovered.monitor?.conditions ?? [])")
+            #expect(try Self.alerts(db, "drift.price") == ["critical resolved x2"])
+            #expect(try listener.notifications().map(\.payload).contains { $0.contains("\"event\" : \"resolved\"") })
+            #expect(try db.scalar("SELECT count(*) FROM forecast.open_alerts WHERE rule = 'drift.price'", as: Int.self) == 0)
+            listener.close()
+            listener = try db.connect()
+        }
+
+        @Test func aBrokenPriceFeedIsAQualityFailureNotDrift() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 24, locations: 3)
+            for day in ["2026-11-15", "2026-11-16", "2026-11-17"] { _ = try Self.nightly(db, day) }
+            // The price feed failed: the prices table came back empty.
+            try db.execute("DELETE FROM demand.prices")
+            let broken = try Self.nightly(db, "2026-11-18")
+            let conditions = broken.monitor?.conditions ?? []
+            #expect(conditions.map(\.rule) == ["quality.missing.price"], "\(conditions)")
+            #expect(conditions.first?.tier == .critical && conditions.first?.runbook == "Data-quality alerts")
+            #expect(conditions.first?.message.hasPrefix("price is missing for 100.0% of series") == true, "\(conditions)")
+            // PSI against hand-checkable profiles: the run's price profile has no values, so no drift is judged.
+            #expect(try db.scalar(Query("""
+                SELECT count(*) FROM forecast.drift_results WHERE run_id = \(broken.runID) AND feature = 'price'
+                """), as: Int.self) == 0)
+            let cli = try CLI.run(["monitor", "--run", String(broken.runID)], databaseURL: db.url)
+            #expect(cli.status == 0 && cli.stdout.contains("CRITICAL quality.missing.price [all]"), "\(cli.stdout)\(cli.stderr)")
+            #expect(try db.scalar("SELECT occurrences FROM forecast.alerts WHERE rule = 'quality.missing.price'", as: Int.self) == 2)
+        }
+    }
+}
