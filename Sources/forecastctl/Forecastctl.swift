@@ -22,7 +22,7 @@ struct Forecastctl: ParsableCommand {
         subcommands: [MigrateCommand.self, DemoDataCommand.self, CheckCommand.self, RunCommand.self, BacktestCommand.self,
                       WorkCommand.self, StatusCommand.self, LatestCommand.self, CancelCommand.self, PruneCommand.self,
                       PublishCommand.self, TrainCommand.self, ModelsCommand.self, PromoteCommand.self, RollbackCommand.self,
-                      ModelCardCommand.self, EvaluateCommand.self, MonitorCommand.self]
+                      ModelCardCommand.self, EvaluateCommand.self, MonitorCommand.self, RetrainCommand.self]
     )
 
     static func main() {

@@ -283,8 +283,11 @@ extension Integration {
             #expect(trained.stdout.contains("train: registered model version 1.0.0 \"scheduled retrain\" as a candidate"), "\(trained.stdout)")
             #expect(try db.scalar("SELECT created_by FROM forecast.model_versions", as: String.self) == role)
             let refused = try CLI.run(["promote", "1.0.0", "--to", "production"], databaseURL: worker)
-            #expect(refused.status == 78 && refused.stderr.contains("changing a model version's stage needs the owner of the forecast schema (the worker role only registers candidates)") && refused.stderr.contains("[42501]"), "\(refused.stderr)")
+            #expect(refused.status == 78 && refused.stderr.contains("promoting to production or archiving needs the owner of the forecast schema (the worker role registers candidates and puts them in shadow)") && refused.stderr.contains("[42501]"), "\(refused.stderr)")
             #expect(try Registry.stage(db, "1.0.0") == "candidate")
+            // Shadow is allowed (retrain requests do it), production is not.
+            let shadowed = try CLI.run(["promote", "1.0.0", "--to", "shadow"], databaseURL: worker)
+            #expect(shadowed.status == 0, "\(shadowed.stderr)")
             let owner = try CLI.run(["promote", "1.0.0", "--to", "production"], databaseURL: db.url)
             #expect(owner.status == 0, "\(owner.stderr)")
             let served = try CLI.run(["run", "--cutoff", "2026-11-27", "--no-progress"], databaseURL: worker)

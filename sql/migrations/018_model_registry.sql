@@ -7,6 +7,7 @@
 -- frequency; every stage change leaves a row in model_stage_events, written by the database.
 --   FC004  an UPDATE or DELETE of a model version or of a version's artifact
 --   FC005  a stage change without a reason, or a new version that does not start as a candidate
+--   42501  a stage change to production or archived by a role that does not own the schema
 CREATE TABLE forecast.model_versions (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     version         text NOT NULL,
@@ -15,6 +16,7 @@ CREATE TABLE forecast.model_versions (
     policy          jsonb NOT NULL,
     policy_hash     text NOT NULL,
     config_hash     text NOT NULL,
+    train_config    jsonb NOT NULL,
     horizon         integer NOT NULL,
     training_cutoff date NOT NULL,
     as_of           timestamptz NOT NULL,
@@ -37,6 +39,7 @@ CREATE TABLE forecast.model_versions (
 COMMENT ON TABLE forecast.model_versions IS
     'Registered forecasting policies with lineage (forecastctl train). Immutable; the stage is in forecast.model_stages.';
 COMMENT ON COLUMN forecast.model_versions.policy IS 'What runs serving this version do: model or per-class selection, transforms, objective, interval level and calibration, horizon, attributes.';
+COMMENT ON COLUMN forecast.model_versions.train_config IS 'How it was trained (recipe, backtest plan, gate, input schema): what a retrain repeats; config_hash is its md5.';
 COMMENT ON COLUMN forecast.model_versions.metrics IS 'The qualifying backtest: WAPE, MASE, bias and interval coverage of the policy and of seasonal naive, overall and per segment.';
 
 -- Artifacts of registered versions live beside the per-run ones (run_id) in model_artifacts.
@@ -111,6 +114,13 @@ BEGIN
     END IF;
     IF TG_OP = 'UPDATE' AND NEW.stage = OLD.stage THEN
         RETURN NEW;
+    END IF;
+    -- The worker role may put candidates in shadow (retrain requests); production and archiving
+    -- are for the owner of the schema.
+    IF NEW.stage IN ('production', 'archived') AND NOT pg_has_role(session_user,
+           (SELECT nspowner FROM pg_namespace WHERE nspname = 'forecast'), 'MEMBER') THEN
+        RAISE EXCEPTION 'model version %: only the owner of the forecast schema moves a version to %', NEW.model_version_id, NEW.stage
+            USING ERRCODE = '42501';
     END IF;
     NEW.changed_at := clock_timestamp();
     NEW.changed_by := session_user;

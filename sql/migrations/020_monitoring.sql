@@ -91,3 +91,27 @@ END $$;
 CREATE TRIGGER alerts_are_announced
     AFTER INSERT OR UPDATE ON forecast.alerts
     FOR EACH ROW EXECUTE FUNCTION forecast.notify_alert();
+
+-- Retraining is an event: a request with its reason, raised by monitor passes (schedule, sustained
+-- drift, accuracy) and de-duplicated like alerts; `forecastctl retrain` works them.
+CREATE TABLE forecast.retrain_requests (
+    id                   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    frequency            text NOT NULL,
+    rule                 text NOT NULL,
+    reason               text NOT NULL,
+    status               text NOT NULL DEFAULT 'open',
+    occurrences          integer NOT NULL DEFAULT 1,
+    requested_at         timestamptz NOT NULL DEFAULT clock_timestamp(),
+    last_seen            timestamptz NOT NULL DEFAULT clock_timestamp(),
+    first_run_id         bigint REFERENCES forecast.runs (id) ON DELETE SET NULL,
+    last_run_id          bigint REFERENCES forecast.runs (id) ON DELETE SET NULL,
+    started_at           timestamptz,
+    finished_at          timestamptz,
+    candidate_version_id bigint REFERENCES forecast.model_versions (id),
+    error                text,
+    CONSTRAINT retrain_rule_is_known CHECK (rule IN ('schedule', 'drift', 'accuracy')),
+    CONSTRAINT retrain_status_is_known CHECK (status IN ('open', 'training', 'done', 'failed'))
+);
+CREATE UNIQUE INDEX one_pending_retrain_per_rule ON forecast.retrain_requests (frequency, rule) WHERE status IN ('open', 'training');
+COMMENT ON TABLE forecast.retrain_requests IS
+    'Retrain requests: rule schedule (the production version is older than the cadence), drift (critical drift of an important feature in consecutive runs) or accuracy (worse than the baseline or the version''s backtest over 4 weeks). One pending request per frequency and rule; forecastctl retrain trains a candidate and puts it in shadow when its gate passes.';

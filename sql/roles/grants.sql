@@ -44,3 +44,7 @@ GRANT SELECT ON forecast.evaluations, forecast.evaluation_passes, forecast.serie
 GRANT SELECT, INSERT, UPDATE ON forecast.feature_profiles, forecast.drift_results, forecast.alerts TO forecast_worker;
 GRANT SELECT ON forecast.open_alerts TO forecast_reader, forecast_worker;
 GRANT SELECT ON forecast.alerts, forecast.drift_results, forecast.feature_profiles TO forecast_reader;
+GRANT SELECT, INSERT, UPDATE ON forecast.retrain_requests TO forecast_worker;
+GRANT SELECT ON forecast.retrain_requests TO forecast_reader;
+-- retrain requests put candidates in shadow (a trigger keeps production and archiving for the owner)
+GRANT UPDATE ON forecast.model_stages TO forecast_worker;

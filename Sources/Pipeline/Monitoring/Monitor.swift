@@ -19,6 +19,8 @@ public struct Monitor: Sendable {
         public var drift: [DriftResult] = []
         public var conditions: [AlertCondition] = []
         public var alerts = Alerts.Outcome()
+        /// Retrain requests this pass opened (an open one for the same trigger is updated instead).
+        public var retrainRequests: [RetrainRequests.Trigger] = []
     }
 
     public struct DriftResult: Sendable {
@@ -71,6 +73,9 @@ public struct Monitor: Sendable {
             + (try accuracy(frequency: freq, on: connection))
         report.alerts = try Alerts.reconcile(report.conditions, frequency: freq, runID: id,
                                              judged: ["quality.", "drift.", "accuracy."], on: connection)
+        let triggers = try RetrainRequests.triggers(runID: id, frequency: freq, cutoff: cutoff, conditions: report.conditions,
+                                                    config: config, on: connection)
+        report.retrainRequests = try RetrainRequests.raise(triggers, frequency: freq, runID: id, on: connection)
         return report
     }
 

@@ -31,6 +31,10 @@ public struct MonitorConfig: Codable, Sendable, Equatable {
     public var accuracyWorseThanBaseline = 0.0
     /// Served WAPE above the production version's backtest WAPE x (1 + this), over the last 4 weeks.
     public var accuracyWorseThanBacktest = 0.10
+    /// A retrain request when the production version learned from data older than this (days).
+    public var retrainEveryDays = 28
+    /// A retrain request when an important feature drifted critically in this many consecutive runs.
+    public var driftRunsForRetrain = 3
 
     public init() {}
 
@@ -40,6 +44,7 @@ public struct MonitorConfig: Codable, Sendable, Equatable {
         case zeroRateSpike = "zero_rate_spike", seriesDrop = "series_drop", fallbackShare = "fallback_share"
         case accuracyMinForecasts = "accuracy_min_forecasts", accuracyMinDays = "accuracy_min_days"
         case accuracyWorseThanBaseline = "accuracy_worse_than_baseline", accuracyWorseThanBacktest = "accuracy_worse_than_backtest"
+        case retrainEveryDays = "retrain_every_days", driftRunsForRetrain = "drift_runs_for_retrain"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,6 +64,8 @@ public struct MonitorConfig: Codable, Sendable, Equatable {
         accuracyMinDays = try c.decodeIfPresent(Int.self, forKey: .accuracyMinDays) ?? d.accuracyMinDays
         accuracyWorseThanBaseline = try c.decodeIfPresent(Double.self, forKey: .accuracyWorseThanBaseline) ?? d.accuracyWorseThanBaseline
         accuracyWorseThanBacktest = try c.decodeIfPresent(Double.self, forKey: .accuracyWorseThanBacktest) ?? d.accuracyWorseThanBacktest
+        retrainEveryDays = try c.decodeIfPresent(Int.self, forKey: .retrainEveryDays) ?? d.retrainEveryDays
+        driftRunsForRetrain = try c.decodeIfPresent(Int.self, forKey: .driftRunsForRetrain) ?? d.driftRunsForRetrain
     }
 
     public static func load(_ path: String) throws -> MonitorConfig {

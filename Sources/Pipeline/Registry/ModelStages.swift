@@ -121,7 +121,7 @@ public enum ModelStages {
             WHERE model_version_id = \(version.id)
             """).named("set_model_stage"))
         } catch let error as PostgresError where error.sqlState?.code == "42501" {
-            throw PipelineError.configuration("changing a model version's stage needs the owner of the forecast schema (the worker role only registers candidates): \(error)")
+            throw PipelineError.configuration("promoting to production or archiving needs the owner of the forecast schema (the worker role registers candidates and puts them in shadow): \(error)")
         }
     }
 }

@@ -96,13 +96,27 @@ public struct ModelTrainer: Sendable {
     }
 
     /// The recipe a version line shares: what is chosen, not what training found.
-    struct Recipe: Encodable {
+    struct Recipe: Codable {
         let frequency: Frequency, horizon: Int, model: ModelSpec, candidates: [ModelSpec], level: Double, attributes: [String]
     }
 
-    struct TrainConfig: Encodable {
+    /// How a version was trained (`model_versions.train_config`): what a retrain repeats.
+    struct TrainConfig: Codable {
         let recipe: Recipe, folds: Int, step: Int, gap: Int, window: Int?, selectionMetric: String, structureSelection: String
         let gate: AccuracyGate, inputSchema: String
+
+        /// The options that train this recipe again on the newest data.
+        func options(label: String) throws -> Options {
+            let plan = try BacktestPlan(folds: folds, step: step, horizon: recipe.horizon, gap: gap,
+                                        window: window.map { .sliding($0) } ?? .expanding)
+            var backtest = BacktestOptions(plan: plan, frequency: recipe.frequency,
+                                           models: recipe.candidates.isEmpty ? [recipe.model] : recipe.candidates.filter { $0.kind != .seasonalNaive },
+                                           intervalLevel: recipe.level, inputSchema: inputSchema, showProgress: false)
+            backtest.attributes = recipe.attributes
+            backtest.selectionMetric = selectionMetric
+            backtest.structureSelection = StructureSelection(rawValue: structureSelection) ?? .firstFold
+            return Options(backtest: backtest, model: recipe.model, label: label, gate: gate)
+        }
     }
 
     func register(policy: ForecastPolicy, options: Options, backtest: BacktestOptions, report: BacktestReport,
@@ -128,9 +142,10 @@ public struct ModelTrainer: Sendable {
             let policyHash = try tx.query(Query("SELECT md5(\(recipeJSON)) AS h").named("policy_hash")).first!.decode("h", as: String.self)
             let version = try options.version ?? ModelRegistry.nextVersion(policyHash: policyHash, on: tx)
             let id = try tx.query(Query("""
-                INSERT INTO forecast.model_versions (version, label, frequency, policy, policy_hash, config_hash, horizon,
+                INSERT INTO forecast.model_versions (version, label, frequency, policy, policy_hash, config_hash, train_config, horizon,
                     training_cutoff, as_of, input_manifest, backtest_id, metrics, gate, gate_passed, code_version, git_commit, os_user)
                 SELECT \(version), \(label), \(policy.frequency.rawValue), \(try policy.json)::jsonb, \(policyHash), md5(\(configJSON)),
+                       \(configJSON)::jsonb,
                        \(policy.horizon), \(end), \(asOf),
                        jsonb_build_object('backtest_id', b.id, 'end_date', b.end_date, 'as_of', b.as_of, 'cutoffs', b.cutoffs,
                            'series', b.series_count, 'scored_rows', b.row_count, 'input_schema', \(backtest.inputSchema)::text,
