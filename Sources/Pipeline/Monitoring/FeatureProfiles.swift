@@ -26,7 +26,10 @@ public enum FeatureProfiles {
         let schema = SQLIdentifier(try run.decodeIfPresent("schema", as: String.self) ?? "demand")
         let asOf = try run.decode("as_of", as: PostgresTimestamp.self)
         let quantiles = (0...20).map { String(Double($0) / 20) }
-        return try connection.execute(Query("""
+        // One statement over every series of the run: JIT compilation would cost more than it saves.
+        return try connection.transaction { tx in
+        try tx.setLocal("jit", "off")
+        return try tx.execute(Query("""
             WITH s AS (
                 SELECT st.*, coalesce(rs.category, '?') AS category, coalesce(rs.region, '?') AS region,
                        (SELECT p.price FROM \(ident: schema).prices p
@@ -53,5 +56,6 @@ public enum FeatureProfiles {
             GROUP BY g.kind, g.segment, feature
             ON CONFLICT ON CONSTRAINT feature_profiles_pkey DO NOTHING
             """).named("write_feature_profiles"))
+        }
     }
 }

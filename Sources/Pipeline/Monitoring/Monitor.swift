@@ -103,6 +103,14 @@ public struct Monitor: Sendable {
             SELECT run_id || '|' || segment_kind || '|' || segment || '|' || feature AS k FROM forecast.drift_results
             WHERE run_id = ANY(\(trailing.map(String.init))::bigint[]) AND reference = 'trailing' AND psi >= critical_at
             """).named("anomalous_runs")).rows.map { try $0.decode("k", as: String.self) })
+        // Earlier PSI values below their critical level, per reference, segment and feature (one query).
+        var normal: [String: [Double]] = [:]
+        for row in try connection.query(Query("""
+            SELECT reference || '|' || segment_kind || '|' || segment || '|' || feature AS k, psi FROM forecast.drift_results
+            WHERE run_id = ANY(\(trailing.map(String.init))::bigint[]) AND psi < critical_at
+            """).named("psi_history")).rows {
+            normal[try row.decode("k", as: String.self), default: []].append(try row.decode("psi", as: Double.self))
+        }
         for (reference, runs) in [("trailing", Set(trailing)), ("training", Set(training))] where !runs.isEmpty {
             for p in current where p.quantiles.count >= config.minSegmentSeries || p.kind == "all" {
                 let refs = (byKey["\(p.kind)|\(p.segment)|\(p.feature)"] ?? [])
@@ -112,11 +120,7 @@ public struct Monitor: Sendable {
                 let psi = PopulationStability.psi(reference: refs, current: p.quantiles)
                 guard psi.isFinite else { continue }
                 // What is normal for this feature and segment: the earlier runs' PSI.
-                let history = try connection.query(Query("""
-                    SELECT psi FROM forecast.drift_results
-                    WHERE run_id = ANY(\(trailing.map(String.init))::bigint[]) AND reference = \(reference)
-                      AND segment_kind = \(p.kind) AND segment = \(p.segment) AND feature = \(p.feature) AND psi < critical_at
-                    """).named("psi_history")).rows.map { try $0.decode("psi", as: Double.self) }.sorted()
+                let history = (normal["\(reference)|\(p.kind)|\(p.segment)|\(p.feature)"] ?? []).sorted()
                 // Sampling noise: with n series on each side and 10 bins, PSI of two samples of one
                 // distribution is about chi-square(9) x (1/n + 1/n); its 95th / 99th percentiles
                 // (16.92, 21.67) are the floor of the warn / critical levels, so a segment of 30
@@ -132,14 +136,16 @@ public struct Monitor: Sendable {
                                        warnAt: warn, criticalAt: critical, referenceRuns: refs.count))
             }
         }
-        for d in out {
-            try connection.execute(Query("""
-                INSERT INTO forecast.drift_results (run_id, reference, segment_kind, segment, feature, psi, warn_at, critical_at, reference_runs)
-                VALUES (\(runID), \(d.reference), \(d.segmentKind), \(d.segment), \(d.feature), \(d.psi), \(d.warnAt), \(d.criticalAt), \(d.referenceRuns))
-                ON CONFLICT ON CONSTRAINT drift_results_pkey DO UPDATE SET psi = excluded.psi, warn_at = excluded.warn_at,
-                    critical_at = excluded.critical_at, reference_runs = excluded.reference_runs
-                """).named("store_drift"))
-        }
+        guard !out.isEmpty else { return out }
+        try connection.execute(Query("""
+            INSERT INTO forecast.drift_results (run_id, reference, segment_kind, segment, feature, psi, warn_at, critical_at, reference_runs)
+            SELECT \(runID), * FROM unnest(\(out.map(\.reference))::text[], \(out.map(\.segmentKind))::text[], \(out.map(\.segment))::text[],
+                                        \(out.map(\.feature))::text[], \(out.map { $0.psi.postgresText })::float8[],
+                                        \(out.map { $0.warnAt.postgresText })::float8[], \(out.map { $0.criticalAt.postgresText })::float8[],
+                                        \(out.map { String($0.referenceRuns) })::int[])
+            ON CONFLICT ON CONSTRAINT drift_results_pkey DO UPDATE SET psi = excluded.psi, warn_at = excluded.warn_at,
+                critical_at = excluded.critical_at, reference_runs = excluded.reference_runs
+            """).named("store_drift"))
         return out
     }
 
