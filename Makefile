@@ -44,8 +44,8 @@ demo: release
 	echo "== check"; "$$BIN" check --cutoff $(DEMO_END); \
 	echo "== backtest (3 folds; the full model list is the default of 'forecastctl backtest')"; \
 	"$$BIN" backtest --end $(DEMO_END) --folds 3 --models seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost --no-progress | sed -n '1,14p'; \
-	echo "== train (backtest the global XGBoost model, judge it with ops/accuracy-gate.json, register a candidate version)"; \
-	"$$BIN" train --label "demo global model" --model xgboost --horizon 28 --folds 3 --end $(DEMO_END) --gate ops/accuracy-gate.json --no-progress | sed -n '/^train:/,$$p'; \
+	echo "== train (backtest the global XGBoost model, judge it with ops/metrics-contract.json, register a candidate version)"; \
+	"$$BIN" train --label "demo global model" --model xgboost --horizon 28 --folds 3 --end $(DEMO_END) --gate ops/metrics-contract.json --no-progress | sed -n '/^train:/,$$p'; \
 	VERSION="$$("$$BIN" models list | awk 'NR==3 {print $$1}')"; \
 	echo "== promote $$VERSION to production (the gate must have passed)"; \
 	"$$BIN" promote "$$VERSION" --to production --reason "make demo" | tail -2; \

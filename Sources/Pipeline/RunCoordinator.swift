@@ -114,6 +114,8 @@ public struct RunCoordinator: Sendable {
             logger.info("a run for this cutoff is already in flight; joining it", metadata: ["run": "\(id)"])
         case .created(let id):
             runID = id
+            let cpu0 = CPUTime.thread()
+            defer { try? RunStore.recordCPU(id, seconds: CPUTime.thread() - cpu0, on: connection) }
             summary = Summary(outcome: .failed, runID: id)
             defer { RunStore.releasePlannerLock(id, on: connection) }
             try RunStore.recordServing(id, config: options.config, notes: servingNotes, on: connection)
@@ -183,6 +185,7 @@ public struct RunCoordinator: Sendable {
         switch status {
         case .published, .superseded:
             summary.outcome = .published
+            if !summary.joined { try? RunStore.recordBytes(runID, on: after) }
             // Nightly runs (serving the registry) end with a monitor pass; it never fails a published run.
             if record.config.registry == true && !summary.joined {
                 do {

@@ -196,6 +196,22 @@ public enum RunStore {
             """).named("record_serving"))
     }
 
+    /// Client CPU seconds of the run-level steps.
+    static func recordCPU(_ id: Int64, seconds: Double, on connection: Connection) throws {
+        try connection.execute(Query("UPDATE forecast.runs SET cpu_seconds = \(seconds) WHERE id = \(id)").named("record_cpu"))
+    }
+
+    /// Bytes the run's rows take, once it is published.
+    static func recordBytes(_ id: Int64, on connection: Connection) throws {
+        try connection.execute(Query("""
+            UPDATE forecast.runs SET bytes_stored =
+                coalesce((SELECT sum(pg_column_size(f.*)) FROM forecast.forecasts f WHERE f.run_id = \(id)), 0)
+              + coalesce((SELECT sum(pg_column_size(s.*)) FROM forecast.side_forecasts s WHERE s.run_id = \(id)), 0)
+              + coalesce((SELECT sum(pg_column_size(t.*)) FROM forecast.series_stats t WHERE t.run_id = \(id)), 0)
+            WHERE id = \(id)
+            """).named("record_bytes"))
+    }
+
     public static func recordTiming(_ id: Int64, _ key: String, seconds: Double, on connection: Connection) throws {
         try connection.execute(Query("""
             UPDATE forecast.runs SET timings = timings || jsonb_build_object(\(key)::text, round(\(seconds)::numeric, 3))

@@ -67,11 +67,12 @@ public struct WorkQueue: Sendable {
 
     /// Inside the caller's transaction: marks the item completed if we still hold it.
     /// Locks the row, so a concurrent rescuer's claim waits and then finds it completed.
-    public func complete(_ claim: Claim, rows: Int, rowsRead: Int = 0, readChecksum: UInt64 = 0, in tx: Connection) throws -> Bool {
+    public func complete(_ claim: Claim, rows: Int, rowsRead: Int = 0, readChecksum: UInt64 = 0, cpuSeconds: Double? = nil,
+                         in tx: Connection) throws -> Bool {
         try tx.execute(Query("""
             UPDATE forecast.work_items
             SET state = 'completed', finalized_at = clock_timestamp(), rows_written = \(rows), lease_expires_at = NULL,
-                rows_read = \(rowsRead), read_checksum = \(Int64(bitPattern: readChecksum))
+                rows_read = \(rowsRead), read_checksum = \(Int64(bitPattern: readChecksum)), cpu_seconds = \(cpuSeconds)
             WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = 'running'
             """).named("complete_work_item")) == 1
     }

@@ -119,6 +119,7 @@ public final class Worker: @unchecked Sendable {
     func process(_ claim: WorkQueue.Claim) throws {
         do {
             let t0 = Date()
+            let cpu0 = CPUTime.thread()
             try connection.prepare(for: .read, run.config.timeouts)
             let series = try forecaster.reader.read(chunk: claim.chunk, on: connection)
             let t1 = Date()
@@ -153,7 +154,7 @@ public final class Worker: @unchecked Sendable {
             try connection.transaction { tx in
                 let checksum = series.reduce(UInt64(0)) { $0 ^ $1.checksum }
                 guard try queue.complete(claim, rows: writer.rowCount, rowsRead: series.reduce(0) { $0 + $1.rowsRead },
-                                         readChecksum: checksum, in: tx) else { throw LeaseLost() }
+                                         readChecksum: checksum, cpuSeconds: CPUTime.thread() - cpu0, in: tx) else { throw LeaseLost() }
                 try tx.copyIn(ChunkForecaster.layout, data: writer)
                 if sideWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.sideLayout, data: sideWriter) }
                 if statsWriter.rowCount > 0 { try tx.copyIn(SeriesProfile.layout, data: statsWriter) }

@@ -74,7 +74,7 @@ struct BacktestCommand: ParsableCommand {
             help: "How AutoETS and AutoTheta are refitted across folds: first-fold (the oldest fold picks each series' structure or variant, later folds re-estimate it) or every-fold (all forms compared at every fold, as nightly runs do; slower).")
     var structureSelection = "first-fold"
 
-    @Option(help: "Accuracy gate (JSON, e.g. ops/accuracy-gate.json): exit 2 with a table of failures when it is not met.")
+    @Option(help: "Accuracy gate (JSON, e.g. ops/metrics-contract.json): exit 2 with a table of failures when it is not met.")
     var gate: String?
 
     @Flag(name: .customLong("no-progress"), help: "Do not print progress lines.")

@@ -9,6 +9,8 @@ enum ExitCodes {
     static let runFailed: Int32 = 1
     /// `backtest --gate`: the accuracy contract is not met (a table of failures is printed).
     static let gateFailed: Int32 = 2
+    /// `objectives`: a service or cost objective is not met (a table says which).
+    static let objectivesMissed: Int32 = 3
     /// Bad flags or arguments (argument-parser's validation errors use it too).
     static let usage: Int32 = 64
     /// A blocking data contract failed; nothing was written.

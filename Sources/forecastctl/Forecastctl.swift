@@ -14,7 +14,7 @@ struct Forecastctl: ParsableCommand {
             publishes canonical rows to forecast.forecasts (read them through forecast.latest).
 
             Connection: --database-url, else $DATABASE_URL, else the standard PG* variables.
-            Exit codes: 0 ok, 1 run failed, 2 accuracy gate failed (backtest --gate, promote), 64 usage, 65 blocked by a data contract, 66 no series,
+            Exit codes: 0 ok, 1 run failed, 2 accuracy gate failed (backtest --gate, promote), 3 service objective missed (objectives), 64 usage, 65 blocked by a data contract, 66 no series,
             69 database unavailable, 70 internal error, 75 transient database error or a different run in flight (retry),
             78 configuration (not migrated, sql/ missing, SQL error), 130/143 stopped by SIGINT/SIGTERM.
             """,
@@ -22,7 +22,8 @@ struct Forecastctl: ParsableCommand {
         subcommands: [MigrateCommand.self, DemoDataCommand.self, CheckCommand.self, RunCommand.self, BacktestCommand.self,
                       WorkCommand.self, StatusCommand.self, LatestCommand.self, CancelCommand.self, PruneCommand.self,
                       PublishCommand.self, TrainCommand.self, ModelsCommand.self, PromoteCommand.self, RollbackCommand.self,
-                      ModelCardCommand.self, EvaluateCommand.self, MonitorCommand.self, RetrainCommand.self]
+                      ModelCardCommand.self, EvaluateCommand.self, MonitorCommand.self, RetrainCommand.self,
+                      ObjectivesCommand.self]
     )
 
     static func main() {

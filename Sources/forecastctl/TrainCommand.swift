@@ -57,7 +57,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Extra item/location attributes the xgboost model uses, comma-separated: item.<key>, location.<key>.")
     var attributes: String?
 
-    @Option(help: "Accuracy gate (JSON like ops/accuracy-gate.json; default: the same values built in). Its candidate is set to the policy.")
+    @Option(help: "Accuracy gate (JSON like ops/metrics-contract.json; default: the same values built in). Its candidate is set to the policy.")
     var gate: String?
 
     @Option(help: "Version string MAJOR.MINOR.PATCH (default: a retrain of the same recipe bumps MINOR, a new recipe the next MAJOR).")

@@ -48,3 +48,6 @@ GRANT SELECT, INSERT, UPDATE ON forecast.retrain_requests TO forecast_worker;
 GRANT SELECT ON forecast.retrain_requests TO forecast_reader;
 -- retrain requests put candidates in shadow (a trigger keeps production and archiving for the owner)
 GRANT UPDATE ON forecast.model_stages TO forecast_worker;
+-- 021
+GRANT SELECT ON forecast.service_objectives, forecast.source_objectives, forecast.input_freshness, forecast.run_costs,
+                forecast.service_status TO forecast_reader, forecast_worker;

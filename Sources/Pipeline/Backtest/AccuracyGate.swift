@@ -1,7 +1,7 @@
 import Foundation
 import Forecasting
 
-/// The metrics contract a candidate must meet before it may serve forecasts (ops/accuracy-gate.json):
+/// The metrics contract a candidate must meet before it may serve forecasts (ops/metrics-contract.json):
 ///
 /// - the primary metric over the last N folds must beat seasonal naive by at least a margin;
 /// - the relative bias must stay within bounds;
@@ -26,7 +26,7 @@ public struct AccuracyGate: Codable, Sendable {
         case maxAbsBias = "max_abs_bias", noWorseSegments = "no_worse_segments", coverageTolerance = "coverage_tolerance"
     }
 
-    /// The gate of ops/accuracy-gate.json, used by `train` when no --gate file is given.
+    /// The gate of ops/metrics-contract.json, used by `train` when no --gate file is given.
     public static let standard = AccuracyGate(primaryMetric: "wape", candidate: "selected", minImprovement: 0.15, lastFolds: 4,
                                               maxAbsBias: 0.05, noWorseSegments: ["class:fast", "class:slow", "class:intermittent", "class:new"],
                                               coverageTolerance: 0.03)
@@ -42,9 +42,13 @@ public struct AccuracyGate: Codable, Sendable {
         self.coverageTolerance = coverageTolerance
     }
 
+    /// A gate file, or the metrics contract whose "accuracy" section is the gate.
     public static func load(_ path: String) throws -> AccuracyGate {
+        struct Contract: Decodable { let accuracy: AccuracyGate }
         do {
-            return try JSONDecoder().decode(AccuracyGate.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            if let contract = try? JSONDecoder().decode(Contract.self, from: data) { return contract.accuracy }
+            return try JSONDecoder().decode(AccuracyGate.self, from: data)
         } catch {
             throw PipelineError.configuration("cannot read the accuracy gate \(path): \(error)")
         }

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Postgres
+
+struct ObjectivesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "objectives",
+        abstract: "Show the service and cost objectives' status, or --apply the metrics contract's.",
+        discussion: """
+            The metrics contract (ops/metrics-contract.json) states accuracy (the gate of `train`, `backtest --gate`,
+            `promote`), service (publish deadline per frequency, maximum run duration, maximum age of each input source)
+            and cost (client CPU seconds per 1,000 series, bytes per run, retention). `--apply FILE` stores the
+            service and cost objectives in the database, where forecast.service_status judges the last published run
+            against them: SELECT * FROM forecast.service_status WHERE NOT ok is the query to alert on.
+            Exit 3 when an objective is not met.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Store the service and cost objectives of this metrics contract first.")
+    var apply: String?
+
+    func run() throws {
+        let connection = try global.connect()
+        defer { connection.close() }
+        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
+        if let apply {
+            let applied = try ServiceObjectives.load(apply).apply(on: connection)
+            print("objectives: applied \(apply) (\(applied.joined(separator: ", ")))")
+        }
+        var table = TextTable(header: ["frequency", "run", "cutoff", "published", "deadline", "on time", "due cutoff", "published",
+                                       "seconds", "CPU s/1k series", "bytes", "inputs fresh", "ok"])
+        let rows = try ServiceObjectives.status(on: connection)
+        for r in rows {
+            table.add(["frequency", "run", "cutoff", "published", "deadline", "on_time", "due", "due_published", "seconds", "cpu", "bytes",
+                       "fresh", "ok"].map { r[$0] ?? "-" })
+        }
+        print(table.render())
+        if rows.contains(where: { $0["ok"] == "false" }) {
+            printErr("objectives: not met: SELECT * FROM forecast.service_status WHERE NOT ok")
+            throw ExitCode(ExitCodes.objectivesMissed)
+        }
+    }
+}
