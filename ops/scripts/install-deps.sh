@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages this project needs, only when missing.
 set -euo pipefail
-PKGS=(postgresql libpq-dev pkg-config libxgboost-dev)
+# chromium: headless screenshots of the HTML report (ops/scripts/report-check.sh, ReportTests).
+PKGS=(postgresql libpq-dev pkg-config libxgboost-dev chromium python3)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
