@@ -14,7 +14,7 @@ DEMO_LOCATIONS ?= 10
 DEMO_DAYS ?= 730
 DEMO_END ?= $(shell date -u -d yesterday +%F)
 
-.PHONY: deps build release demo test bench bench-accuracy bench-real bench-weekly bench-models faults db-start db-stop db-destroy clean
+.PHONY: deps build release demo demo-ops test bench bench-accuracy bench-real bench-weekly bench-models faults db-start db-stop db-destroy clean
 
 deps:
 	@ops/scripts/install-deps.sh
@@ -53,6 +53,11 @@ demo: release
 	"$$BIN" run --cutoff $(DEMO_END) --workers 2 --force; \
 	echo "== status"; "$$BIN" status --limit 5; \
 	echo "== sample of forecast.latest"; "$$BIN" latest --limit 10
+
+# Three weeks of nightly operation simulated in a few minutes (ops/scripts/demo-ops.sh): late and
+# restated actuals, an injected price drift, alerts, a retrain, shadow, promotion, rollback, report.
+demo-ops: release
+	@ops/scripts/demo-ops.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl" .demo-ops
 
 test: build
 	@set -euo pipefail; \

@@ -28,6 +28,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-conformal"), help: "Use the models' residual intervals even if a backtest calibration exists.")
     var noConformal = false
 
+    @Option(name: .customLong("monitor-thresholds"), help: "Thresholds of the monitor pass that ends a run without --model (JSON like ops/monitoring.json; default: the same values built in).")
+    var monitorThresholds: String?
+
     @Option(name: .customLong("throttle-ms"), help: .hidden)
     var throttleMs = 0.0
 
@@ -41,6 +44,7 @@ struct RunCommand: ParsableCommand {
         runOptions.conformal = !noConformal
         runOptions.serveRegistry = options.model == nil
         runOptions.explicitHorizon = options.horizon
+        if let monitorThresholds { runOptions.monitor = try MonitorConfig.load(monitorThresholds) }
         let summary = try coordinator.run(runOptions)
         if summary.outcome == .alreadyPublished {
             print("run: cutoff \(options.cutoff) (\(options.frequency.rawValue)) is already published as run \(summary.runID); nothing to do (use --force to run again)")

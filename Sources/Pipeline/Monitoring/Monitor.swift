@@ -98,7 +98,8 @@ public struct Monitor: Sendable {
         var out: [DriftResult] = []
         let byKey = Dictionary(grouping: profiles) { "\($0.kind)|\($0.segment)|\($0.feature)" }
         // Trailing runs that had drifted themselves (PSI at or above critical) are not "normal":
-        // they leave the reference of that feature and segment, so that recovery reads as recovery.
+        // they leave the reference of that feature and segment, so that recovery reads as recovery,
+        // until they are most of the window (then the changed world is the new normal).
         let anomalous = Set(try connection.query(Query("""
             SELECT run_id || '|' || segment_kind || '|' || segment || '|' || feature AS k FROM forecast.drift_results
             WHERE run_id = ANY(\(trailing.map(String.init))::bigint[]) AND reference = 'trailing' AND psi >= critical_at
@@ -113,9 +114,10 @@ public struct Monitor: Sendable {
         }
         for (reference, runs) in [("trailing", Set(trailing)), ("training", Set(training))] where !runs.isEmpty {
             for p in current where p.quantiles.count >= config.minSegmentSeries || p.kind == "all" {
-                let refs = (byKey["\(p.kind)|\(p.segment)|\(p.feature)"] ?? [])
-                    .filter { runs.contains($0.run) && !anomalous.contains("\($0.run)|\(p.kind)|\(p.segment)|\(p.feature)") }
-                    .map(\.quantiles)
+                let window = (byKey["\(p.kind)|\(p.segment)|\(p.feature)"] ?? []).filter { runs.contains($0.run) }
+                let normalRuns = window.filter { !anomalous.contains("\($0.run)|\(p.kind)|\(p.segment)|\(p.feature)") }
+                // Once drifted runs are most of the window, the new level is the new normal.
+                let refs = (normalRuns.count * 2 >= window.count ? normalRuns : window).map(\.quantiles)
                 guard refs.contains(where: { $0.count > 0 }), p.quantiles.count > 0 else { continue }
                 let psi = PopulationStability.psi(reference: refs, current: p.quantiles)
                 guard psi.isFinite else { continue }

@@ -7,7 +7,7 @@ import Postgres
 /// monitor pass — on schedule (the production version is older than the cadence), on sustained
 /// drift (a critical PSI on an important feature for 3 consecutive runs) or on accuracy (worse
 /// than the baseline, or than the version's own backtest, over 4 weeks) — and de-duplicated like
-/// alerts: one open request per frequency and trigger. `forecastctl retrain` trains a candidate
+/// alerts: one request per frequency, trigger and production version (updated while it holds). `forecastctl retrain` trains a candidate
 /// with the production version's recipe on the newest data and, when its gate passes, puts it in
 /// shadow. Production stays a person's decision (`promote`, gated on the shadow's actuals).
 public enum RetrainRequests {
@@ -50,14 +50,20 @@ public enum RetrainRequests {
         return out
     }
 
-    /// Opens a request per trigger unless one is open for the frequency and trigger (then it is updated).
+    /// Opens a request per trigger unless the trigger already has one for the current production
+    /// version (pending, or done: its candidate waits for a person's decision); then that one is
+    /// updated. One retrain per trigger and production version, not one per night.
     static func raise(_ triggers: [Trigger], frequency: String, runID: Int64, on connection: Connection) throws -> [Trigger] {
         var opened: [Trigger] = []
         for t in triggers {
             let updated = try connection.execute(Query("""
                 UPDATE forecast.retrain_requests SET last_seen = clock_timestamp(), occurrences = occurrences + 1, reason = \(t.reason),
                        last_run_id = \(runID)
-                WHERE frequency = \(frequency) AND rule = \(t.rule) AND status IN ('open', 'training')
+                WHERE id = (SELECT q.id FROM forecast.retrain_requests q
+                            WHERE q.frequency = \(frequency) AND q.rule = \(t.rule) AND q.status <> 'failed'
+                              AND q.requested_at >= coalesce((SELECT s.changed_at FROM forecast.model_stages s
+                                                              WHERE s.frequency = \(frequency) AND s.stage = 'production'), '-infinity')
+                            ORDER BY q.id DESC LIMIT 1)
                 """).named("update_retrain_request"))
             if updated == 0 {
                 try connection.execute(Query("""
