@@ -42,6 +42,8 @@ public struct ChunkForecaster: Sendable {
     public struct Served: Sendable {
         public let modelName: String
         public let meanForecast: Double
+        /// Mean width of the interval over the horizon.
+        public let meanWidth: Double
     }
 
     /// Appends `horizon` rows for one series. Demand forecasts are clamped at zero.
@@ -113,6 +115,8 @@ public struct ChunkForecaster: Sendable {
             writer.append(generatedAt)
             if let role { writer.append(role) }
         }
-        return Served(modelName: modelName, meanForecast: forecast.mean.prefix(config.horizon).reduce(0, +) / Double(max(1, config.horizon)))
+        let h = Double(max(1, config.horizon))
+        return Served(modelName: modelName, meanForecast: forecast.mean.prefix(config.horizon).reduce(0, +) / h,
+                      meanWidth: zip(forecast.upper.prefix(config.horizon), forecast.lower.prefix(config.horizon)).reduce(0) { $0 + $1.0 - $1.1 } / h)
     }
 }

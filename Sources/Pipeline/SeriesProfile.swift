@@ -3,13 +3,13 @@ import Postgres
 
 /// One row per run and series of `forecast.series_stats`: what the model saw (history length,
 /// recent level, spread, zero and stockout shares), its demand class, what served it, and the
-/// MASE scale that evaluation divides errors by. The monitoring dataset: drift and evaluation
+/// MASE scale that evaluation divides errors by, and the mean forecast and interval width. The monitoring dataset: drift and evaluation
 /// read these compact rows instead of the raw history. Written by the worker in the transaction
 /// that writes the series' forecasts.
 enum SeriesProfile {
     static let layout = CopyLayout(schema: SQLIdentifier("forecast"), table: "series_stats", columns: [
         "run_id", "item_id", "location_id", "periods", "recent_mean", "recent_sd", "recent_zero_share", "recent_stockout_share",
-        "mase_scale", "demand_class", "served_model", "forecast_mean"])
+        "mase_scale", "demand_class", "served_model", "forecast_mean", "forecast_width"])
 
     /// Periods of the "recent" window: four weeks of days, a quarter of weeks.
     static func window(_ frequency: Frequency) -> Int { frequency == .day ? 28 : 13 }
@@ -34,5 +34,6 @@ enum SeriesProfile {
         writer.append(DemandClass.classify(training, frequency: frequency).rawValue)
         writer.append(served.modelName)
         writer.append(served.meanForecast)
+        writer.append(served.meanWidth)
     }
 }

@@ -42,6 +42,12 @@ extension Integration {
                 #expect(run.monitor?.alerts.opened.filter { $0.kind == .drift && $0.tier == .critical } == [], "\(day): \(run.monitor?.conditions ?? [])")
             }
             #expect(try db.scalar("SELECT count(DISTINCT run_id) FROM forecast.feature_profiles", as: Int.self) == 5)
+            // Inputs and predictions (level, spread, fallback share) per segment; no series fell back here.
+            #expect(try db.scalar("""
+                SELECT string_agg(feature, ',' ORDER BY feature) FROM forecast.feature_profiles
+                WHERE segment_kind = 'all' AND run_id = (SELECT min(run_id) FROM forecast.feature_profiles)
+                """, as: String.self) == "fallback,forecast_mean,forecast_spread,price,promo_share,recent_cv,recent_mean,stockout_share,zero_share")
+            #expect(try db.scalar("SELECT max(series - zeros) FROM forecast.feature_profiles WHERE feature = 'fallback'", as: Int.self) == 0)
             // Prices of one category tripled from 2026-11-19 on (planned, known since 2026-11-01).
             let category = try db.scalar("""
                 SELECT category FROM forecast.run_series WHERE run_id = (SELECT max(run_id) FROM forecast.run_series)

@@ -17,6 +17,7 @@ CREATE TABLE forecast.series_stats (
     demand_class          text NOT NULL,
     served_model          text NOT NULL,
     forecast_mean         double precision NOT NULL,
+    forecast_width        double precision NOT NULL,
     CONSTRAINT series_stats_pkey PRIMARY KEY (run_id, item_id, location_id)
 );
 CREATE TRIGGER series_stats_only_while_running
@@ -24,7 +25,7 @@ CREATE TRIGGER series_stats_only_while_running
     REFERENCING NEW TABLE AS inserted
     FOR EACH STATEMENT EXECUTE FUNCTION forecast.guard_forecast_rows();
 COMMENT ON TABLE forecast.series_stats IS
-    'Per run and series, what the model saw: history length, recent (28 days / 13 weeks) mean, sd, zero and stockout shares; the demand class; the model that served it; the mean forecast; the MASE scale (in-sample MAE of the seasonal naive forecast). Written with the forecasts.';
+    'Per run and series, what the model saw: history length, recent (28 days / 13 weeks) mean, sd, zero and stockout shares; the demand class; the model that served it; the mean forecast and interval width; the MASE scale (in-sample MAE of the seasonal naive forecast). Written with the forecasts.';
 
 CREATE TABLE forecast.evaluations (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

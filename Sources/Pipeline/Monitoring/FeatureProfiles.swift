@@ -3,12 +3,14 @@ import Postgres
 
 /// Writes a run's `forecast.feature_profiles` from its per-series profile (`forecast.series_stats`)
 /// and the planned inputs as known at its as-of time (price: the price in force on the first
-/// forecast day; promo_share: the share of horizon days with a promotion): per segment (all, category,
+/// forecast day; promo_share: the share of horizon days with a promotion; forecast_spread: the
+/// interval width relative to the forecast; fallback: 1 for a series the naive fallback served): per segment (all, category,
 /// region, demand class) and feature, count, missing and zero counts, mean, sd and 21 quantiles.
 public enum FeatureProfiles {
     /// The profiled features: the series' recent history, its planned inputs, and the prediction.
     /// (History length is not one: it grows by a period every run by design.)
-    public static let features = ["recent_mean", "recent_cv", "zero_share", "stockout_share", "price", "promo_share", "forecast_mean"]
+    public static let features = ["recent_mean", "recent_cv", "zero_share", "stockout_share", "price", "promo_share", "forecast_mean",
+                                  "forecast_spread", "fallback"]
 
     /// Idempotent: a run's profiles are written once.
     @discardableResult
@@ -47,7 +49,9 @@ public enum FeatureProfiles {
                 FROM s, LATERAL (VALUES ('recent_mean', recent_mean), ('recent_cv', recent_sd / nullif(recent_mean, 0)),
                                         ('zero_share', recent_zero_share), ('stockout_share', recent_stockout_share),
                                         ('price', price), ('promo_share', promo_share),
-                                        ('forecast_mean', forecast_mean)) v(feature, value))
+                                        ('forecast_mean', forecast_mean),
+                                        ('forecast_spread', forecast_width / nullif(forecast_mean, 0)),
+                                        ('fallback', CASE WHEN served_model = \(ChunkForecaster.fallbackName) THEN 1.0 ELSE 0.0 END)) v(feature, value))
             INSERT INTO forecast.feature_profiles (run_id, segment_kind, segment, feature, series, missing, zeros, mean, sd, quantiles)
             SELECT \(runID), g.kind, g.segment, feature, count(*), count(*) FILTER (WHERE value IS NULL),
                    count(*) FILTER (WHERE value = 0), avg(value), stddev_samp(value),

@@ -113,7 +113,7 @@ public struct Monitor: Sendable {
             normal[try row.decode("k", as: String.self), default: []].append(try row.decode("psi", as: Double.self))
         }
         for (reference, runs) in [("trailing", Set(trailing)), ("training", Set(training))] where !runs.isEmpty {
-            for p in current where p.quantiles.count >= config.minSegmentSeries || p.kind == "all" {
+            for p in current where (p.quantiles.count >= config.minSegmentSeries || p.kind == "all") && p.feature != "fallback" {
                 let window = (byKey["\(p.kind)|\(p.segment)|\(p.feature)"] ?? []).filter { runs.contains($0.run) }
                 let normalRuns = window.filter { !anomalous.contains("\($0.run)|\(p.kind)|\(p.segment)|\(p.feature)") }
                 // Once drifted runs are most of the window, the new level is the new normal.
@@ -198,6 +198,15 @@ public struct Monitor: Sendable {
                                           value: missingNow, threshold: missingBefore + config.missingRateSpike,
                                           message: "\(now.feature) is missing for \(pct(missingNow)) of series (trailing runs: \(pct(missingBefore))): an input feed is broken or late",
                                           runbook: "Data-quality alerts"))
+            }
+            if now.feature == "fallback" {
+                let share = 1 - Double(now.zeros + now.missing) / Double(now.series)
+                if share > config.fallbackShare {
+                    out.append(AlertCondition(rule: "quality.fallback_share", kind: .quality, tier: .warn, scope: "all", value: share,
+                                              threshold: config.fallbackShare,
+                                              message: "\(pct(share)) of series were served by the naive fallback because their model failed (forecast.runs.fallback_series): look at the run's log for the models' errors",
+                                              runbook: "Data-quality alerts"))
+                }
             }
             if now.feature == "recent_mean" {
                 let zerosNow = Double(now.zeros) / Double(now.series)
