@@ -44,9 +44,8 @@ struct DemoDataCommand: ParsableCommand {
         var spec = DemoSpec(items: items, locations: locations, days: days, end: endDate, seed: seed)
         spec.frequency = frequency
         try frequency.validateCutoff(endDate, subject: "a weekly catalogue needs an end date")
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         let started = Date()
         var lastPrint = Date.distantPast
         let report = try DemoLoader(spec: spec, schema: SQLIdentifier(inputSchema)).load(on: connection) { done, total, rows in

@@ -22,9 +22,8 @@ struct EvaluateCommand: ParsableCommand {
     var inputSchema = "demand"
 
     func run() throws {
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         let started = Date()
         let pass = try Evaluator.evaluate(inputSchema: inputSchema, on: connection)
         print("evaluate: pass \(pass.id): actuals landed through \(pass.landedThrough.map { "\($0)" } ?? "-(no sales)"); "

@@ -26,6 +26,18 @@ struct GlobalOptions: ParsableArguments {
 
     func connect() throws -> Connection { try Connection.connect(conninfo) }
 
+    /// A connection to a database whose migrations are all applied (else exit 78 naming `migrate`).
+    func migratedConnection() throws -> Connection {
+        let connection = try connect()
+        do {
+            try Migrator(directory: try sqlDirectory()).requireUpToDate(connection)
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
     func sqlDirectory() throws -> SQLDirectory { try SQLDirectory.locate(explicit: sqlDir) }
 
     func logger(_ label: String) -> Logger {

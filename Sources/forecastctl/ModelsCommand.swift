@@ -17,9 +17,8 @@ struct ModelsCommand: ParsableCommand {
         var frequency: Frequency?
 
         func run() throws {
-            let connection = try global.connect()
+            let connection = try global.migratedConnection()
             defer { connection.close() }
-            try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
             let versions = try ModelRegistry.list(frequency: frequency, on: connection)
             guard !versions.isEmpty else {
                 print("models: no model versions yet; register one with `forecastctl train --label ...`")
@@ -44,9 +43,8 @@ struct ModelsCommand: ParsableCommand {
         var version: String
 
         func run() throws {
-            let connection = try global.connect()
+            let connection = try global.migratedConnection()
             defer { connection.close() }
-            try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
             let v = try ModelRegistry.find(version, on: connection)
             let m = try v.metrics
             func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }

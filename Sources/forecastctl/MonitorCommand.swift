@@ -29,9 +29,8 @@ struct MonitorCommand: ParsableCommand {
     var thresholds: String?
 
     func run() throws {
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         let monitor = Monitor(config: try thresholds.map(MonitorConfig.load) ?? MonitorConfig())
         let report = try monitor.run(runID: runID, frequency: frequency, on: connection)
         let drifted = report.drift.filter { $0.psi >= $0.warnAt }

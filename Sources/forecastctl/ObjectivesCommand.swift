@@ -22,9 +22,8 @@ struct ObjectivesCommand: ParsableCommand {
     var apply: String?
 
     func run() throws {
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         if let apply {
             let applied = try ServiceObjectives.load(apply).apply(on: connection)
             print("objectives: applied \(apply) (\(applied.joined(separator: ", ")))")

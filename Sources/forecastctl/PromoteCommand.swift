@@ -37,9 +37,8 @@ struct PromoteCommand: ParsableCommand {
     var inputSchema = "demand"
 
     func run() throws {
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         let change: ModelStages.Change
         do {
             change = try ModelStages.promote(version, to: to, force: force, reason: reason, inputSchema: SQLIdentifier(inputSchema), on: connection)
@@ -89,9 +88,8 @@ struct RollbackCommand: ParsableCommand {
     var reason: String?
 
     func run() throws {
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         let change = try ModelStages.rollback(frequency: frequency, reason: reason, on: connection)
         print("rollback: \(change.version.version) is production again (\(frequency.rawValue)); \(change.replaced?.version ?? "?") archived. The next run serves \(change.version.version).")
     }
@@ -112,9 +110,8 @@ struct ModelCardCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         let card = try ModelCard.render(version, on: connection)
         if let output {
             try Data(card.utf8).write(to: URL(fileURLWithPath: output))

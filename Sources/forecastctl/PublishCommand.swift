@@ -30,9 +30,8 @@ struct PublishCommand: ParsableCommand {
     }
 
     func run() throws {
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         if let runID {
             let p = try OutputPins.pin(runID: runID, reason: reason, on: connection)
             print("publish: forecast.latest (\(p.frequency)) now serves run \(p.runID) (cutoff \(p.cutoff), \(p.rows) rows)"

@@ -24,9 +24,8 @@ struct ReportCommand: ParsableCommand {
     var frequency: Frequency = .day
 
     func run() throws {
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         let written = try OpsReport.write(frequency: frequency, to: out, on: connection)
         print("report: wrote \(written.path) (\(written.charts) charts, \(written.bytes / 1024) KiB)")
     }

@@ -22,9 +22,8 @@ struct RetrainCommand: ParsableCommand {
     var limit = Int.max
 
     func run() throws {
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         let trainer = ModelTrainer(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.retrain"), connect: global.connector())
         var done = 0, failed = 0
         while done + failed < limit, let outcome = try RetrainRequests.work(trainer: trainer, on: connection) {

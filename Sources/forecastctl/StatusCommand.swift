@@ -12,9 +12,8 @@ struct StatusCommand: ParsableCommand {
     var limit = 10
 
     func run() throws {
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         let runs = try StatusReport.runs(limit: limit, on: connection)
         var table = TextTable(header: runs.header)
         for r in runs.rows { table.add(r.map { $0.count > 60 ? String($0.prefix(57)) + "..." : $0 }) }

@@ -21,9 +21,8 @@ struct WorkCommand: ParsableCommand {
     func run() throws {
         StopSignal.shared.install()
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
-        let connection = try global.connect()
+        let connection = try global.migratedConnection()
         defer { connection.close() }
-        try Migrator(directory: try global.sqlDirectory()).requireUpToDate(connection)
         let record = try RunStore.load(runID, on: connection)
         let status = try WorkerPool.run(record, count: workers, namePrefix: WorkerPool.processName,
                                         throttleSeconds: throttleMs / 1000, logger: global.logger("forecastctl.work"),

@@ -114,10 +114,12 @@ extension Integration {
         }
 
         @Test func everyCommandHasHelp() throws {
-            for command in ["migrate", "demo-data", "check", "run", "backtest", "work", "status", "latest", "cancel", "prune"] {
-                let r = try CLI.run([command, "--help"], databaseURL: "")
-                #expect(r.status == 0)
-                #expect(r.stdout.contains("USAGE: forecastctl \(command)"))
+            for command in ["migrate", "demo-data", "check", "run", "backtest", "work", "status", "latest", "cancel", "prune", "publish",
+                            "train", "models list", "models show", "promote", "rollback", "model-card", "evaluate", "monitor", "retrain",
+                            "objectives", "report"] {
+                let r = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"], databaseURL: "")
+                #expect(r.status == 0, "\(command)")
+                #expect(r.stdout.contains("USAGE: forecastctl \(command)"), "\(command): \(r.stdout.prefix(200))")
             }
         }
     }

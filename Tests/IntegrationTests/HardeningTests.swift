@@ -138,12 +138,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 10, locations: 2)
-            let role = "\(db.name)_w"
-            try db.execute(Query(unsafeSQL: "CREATE ROLE \(role) LOGIN CONNECTION LIMIT 3 IN ROLE forecast_worker"))
-            defer { try? db.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(role)")) }
-            var components = URLComponents(string: db.url)!
-            components.user = role
-            let result = try CLI.run(CommandLine.runArgs + ["--workers", "6"], databaseURL: components.string!)
+            let result = try CLI.run(CommandLine.runArgs + ["--workers", "6"], databaseURL: try db.workerURL(options: "CONNECTION LIMIT 3"))
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("2 of 6 workers ran; 4 could not start"), "\(result.stderr)")
             #expect(result.stderr.contains("too many connections for role"), "\(result.stderr)")

@@ -268,12 +268,8 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 6, locations: 2)
-            let role = "\(db.name)_w"
-            try db.execute(Query(unsafeSQL: "CREATE ROLE \(role) LOGIN IN ROLE forecast_worker"))
-            defer { try? db.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(role)")) }
-            var components = URLComponents(string: db.url)!
-            components.user = role
-            let worker = components.string!
+            let role = db.workerRole
+            let worker = try db.workerURL()
             let gate = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString).json")
             try JSONEncoder().encode(Registry.lenientGate).write(to: gate)
             defer { try? FileManager.default.removeItem(at: gate) }

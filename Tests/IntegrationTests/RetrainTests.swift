@@ -33,12 +33,8 @@ extension Integration {
                 == "1 2 open")
 
             // The worker role works the request: a candidate with the production recipe, judged by its gate.
-            let role = "\(db.name)_w"
-            try db.execute(Query(unsafeSQL: "CREATE ROLE \(role) LOGIN IN ROLE forecast_worker"))
-            defer { try? db.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(role)")) }
-            var components = URLComponents(string: db.url)!
-            components.user = role
-            let retrain = try CLI.run(["retrain"], databaseURL: components.string!)
+            let worker = try db.workerURL()
+            let retrain = try CLI.run(["retrain"], databaseURL: worker)
             #expect(retrain.status == 0, "\(retrain.stderr)")
             #expect(retrain.stdout.contains("retrain: request 1 (schedule): candidate 1.1.0, gate failed; left a candidate"), "\(retrain.stdout)")
             #expect(try db.scalar("""

@@ -54,6 +54,24 @@ final class TestDatabase: @unchecked Sendable {
         guard let admin = try? Connection.connect(adminURL) else { return }
         defer { admin.close() }
         _ = try? admin.execute(Query(unsafeSQL: "DROP DATABASE IF EXISTS \(SQLIdentifier(name).rendered) WITH (FORCE)"))
+        _ = try? admin.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(SQLIdentifier(workerRole).rendered)"))
+    }
+
+    /// A login role in `forecast_worker` for this database (dropped with it).
+    var workerRole: String { "\(name)_w" }
+
+    /// The database URL as `workerRole`, created on first use (`options`: e.g. "CONNECTION LIMIT 3").
+    func workerURL(options: String = "") throws -> String {
+        try execute(Query(unsafeSQL: """
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(workerRole)') THEN
+                    CREATE ROLE \(SQLIdentifier(workerRole).rendered) LOGIN \(options) IN ROLE forecast_worker;
+                END IF;
+            END $$
+            """))
+        var components = URLComponents(string: url)!
+        components.user = workerRole
+        return components.string!
     }
 
     /// Small demo catalogue: 30 items x 3 locations x 120 days ending on `Fixtures.end`.
