@@ -51,3 +51,6 @@ GRANT UPDATE ON forecast.model_stages TO forecast_worker;
 -- 021
 GRANT SELECT ON forecast.service_objectives, forecast.source_objectives, forecast.input_freshness, forecast.run_costs,
                 forecast.service_status TO forecast_reader, forecast_worker;
+-- 022 (daemons take requests; the scheduler's role enqueues)
+GRANT SELECT, INSERT, UPDATE ON forecast.run_requests TO forecast_worker;
+GRANT EXECUTE ON FUNCTION forecast.enqueue_run(date, text, integer) TO forecast_worker;

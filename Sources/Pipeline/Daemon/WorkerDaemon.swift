@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import Postgres
+
+/// `forecastctl worker`: a long-lived worker process. It waits for work in the database (LISTEN
+/// forecast_work, with a polling fallback), takes run requests (planning and, for a global
+/// model, preparing the run when it is the first), joins every running run that has items left,
+/// and on SIGTERM / SIGINT stops claiming, hands back the item it holds and returns. Any number
+/// of daemons on any hosts share every run; none is special.
+public struct WorkerDaemon: Sendable {
+    public struct Options: Sendable {
+        public var workers = 2
+        /// Poll the database at least this often even without a notification.
+        public var pollSeconds = 5.0
+        /// The settings of the runs this daemon creates (schema, chunking, leases, timeouts, monitor thresholds).
+        public var template = RunConfig()
+        public var monitor = MonitorConfig()
+        public var throttleSeconds = 0.0
+        public init() {}
+    }
+
+    public struct Tally: Sendable {
+        public var requests = 0
+        public var joined = 0
+    }
+
+    public let sql: SQLDirectory
+    public let logger: Logger
+    public let connect: @Sendable () throws -> Connection
+
+    public init(sql: SQLDirectory, logger: Logger, connect: @escaping @Sendable () throws -> Connection) {
+        self.sql = sql
+        self.logger = logger
+        self.connect = connect
+    }
+
+    public func run(_ options: Options) throws -> Tally {
+        var tally = Tally()
+        var listener = try Reconnect.connect(connect, logger: logger)
+        defer { listener.close() }
+        try Migrator(directory: sql).requireUpToDate(listener)
+        try listener.listen("forecast_work")
+        let name = WorkerPool.processName
+        logger.notice("worker daemon started", metadata: ["worker": "\(name)", "threads": "\(options.workers)"])
+        while StopSignal.shared.requested == nil {
+            do {
+                try RunRequests.reconcile(staleSeconds: max(60, options.template.leaseSeconds * 2), on: listener)
+                if let request = try RunRequests.take(by: name, on: listener) {
+                    try handle(request, options: options, on: listener)
+                    tally.requests += 1
+                    continue
+                }
+                if let runID = try RunRequests.joinable(on: listener) {
+                    let record = try RunStore.load(runID, on: listener)
+                    logger.info("joining run", metadata: ["run": "\(runID)"])
+                    _ = try WorkerPool.run(record, count: options.workers, namePrefix: name, throttleSeconds: options.throttleSeconds,
+                                           logger: logger, connect: connect)
+                    tally.joined += 1
+                    continue
+                }
+                // Idle: wake on a notification, or poll.
+                let until = Date().addingTimeInterval(options.pollSeconds)
+                while Date() < until && StopSignal.shared.requested == nil {
+                    if !(try listener.notifications()).isEmpty { break }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+            } catch PipelineError.interrupted {
+                break
+            } catch let error as PostgresError where error.kind == .connection {
+                logger.warning("connection lost; reconnecting", metadata: ["error": "\(error)"])
+                listener.close()
+                listener = try Reconnect.connect(connect, logger: logger)
+                try listener.listen("forecast_work")
+            } catch {
+                // A run that failed (bad input, a blocking contract) is recorded on the run and its
+                // request; the daemon goes on with other work after a pause.
+                logger.error("work failed", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        logger.notice("worker daemon stopping", metadata: ["worker": "\(name)", "signal": "\(StopSignal.shared.requested ?? 0)"])
+        return tally
+    }
+
+    func handle(_ request: RunRequests.Request, options: Options, on connection: Connection) throws {
+        logger.notice("run requested", metadata: ["request": "\(request.id)", "cutoff": "\(request.cutoff)", "frequency": "\(request.frequency.rawValue)"])
+        var config = options.template
+        config.frequency = request.frequency
+        config.horizon = request.horizon ?? config.horizon
+        config.staleSLAHours = RunConfig.defaultStaleSLAHours(request.frequency)
+        config.model = ModelSpec(kind: .seasonalNaive, seasonLength: request.frequency.defaultSeasonLength, window: 28)
+        var run = RunCoordinator.Options(cutoff: request.cutoff, config: config, workers: options.workers,
+                                         throttleSeconds: options.throttleSeconds, showProgress: false)
+        run.serveRegistry = true
+        run.explicitHorizon = request.horizon
+        run.monitor = options.monitor
+        do {
+            let summary = try RunCoordinator(sql: sql, logger: logger, connect: connect).run(run)
+            try RunRequests.finish(request.id, runID: summary.runID, error: nil, on: connection)
+            logger.notice("run published", metadata: ["request": "\(request.id)", "run": "\(summary.runID)", "rows": "\(summary.rows)"])
+        } catch PipelineError.interrupted(let signal, let runID) {
+            // Stopped: the run (if created) goes on with other daemons; the request is theirs.
+            if runID == nil { try? RunRequests.release(request.id, on: connection) }
+            throw PipelineError.interrupted(signal: signal, runID: runID)
+        } catch let error as PipelineError {
+            switch error {
+            case .runInFlight, .cutoffLocked:
+                // Another configuration holds the cutoff for now: try again later.
+                try? RunRequests.release(request.id, on: connection)
+            default:
+                try? RunRequests.finish(request.id, runID: nil, error: error.description, on: connection)
+            }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run as a worker daemon until stopped: take scheduled runs and join runs in flight.",
+        discussion: """
+            Waits for work in the database (LISTEN forecast_work, polling every --poll-seconds as a fallback).
+            A run request (SELECT forecast.enqueue_run('2026-11-28'), e.g. from pg_cron) is taken by one daemon,
+            which runs it like `forecastctl run --cutoff ...` without --model (the production model version,
+            contracts, planning, publish, monitor pass); every daemon joins running runs that have work items
+            left. SIGTERM or SIGINT: stop claiming, hand back the item in hand, exit 0 (a second signal exits at
+            once). Run as many as you like, on any hosts.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(parsing: .unconditional, help: "Worker threads, each with its own connection.")
+    var workers = 2
+
+    @Option(name: .customLong("poll-seconds"), parsing: .unconditional, help: "Look for work at least this often without a notification.")
+    var pollSeconds = 5.0
+
+    @Option(name: .customLong("chunk-size"), parsing: .unconditional, help: "Series per work item of the runs this daemon plans.")
+    var chunkSize = 250
+
+    @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
+    var inputSchema = "demand"
+
+    @Option(name: .customLong("monitor-thresholds"), help: "Thresholds of the monitor pass that ends each run (JSON like ops/monitoring.json).")
+    var monitorThresholds: String?
+
+    @Option(name: .customLong("throttle-ms"), help: .hidden)
+    var throttleMs = 0.0
+
+    func run() throws {
+        StopSignal.shared.install()
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        guard pollSeconds > 0 && pollSeconds <= 3600 else { throw ValidationError("--poll-seconds must be between 0 and 3600, got \(pollSeconds)") }
+        var options = WorkerDaemon.Options()
+        options.workers = workers
+        options.pollSeconds = pollSeconds
+        options.template = RunConfig(chunkSize: chunkSize, inputSchema: inputSchema)
+        options.throttleSeconds = throttleMs / 1000
+        if let monitorThresholds { options.monitor = try MonitorConfig.load(monitorThresholds) }
+        var logger = global.logger("forecastctl.worker")
+        logger.logLevel = global.verbose ? .info : .notice
+        let tally = try WorkerDaemon(sql: try global.sqlDirectory(), logger: logger, connect: global.connector()).run(options)
+        print("worker: stopped after \(tally.requests) requested run\(tally.requests == 1 ? "" : "s") and \(tally.joined) joined")
+    }
+}
