@@ -59,12 +59,25 @@ pick_port() {
 
 url() { echo "postgresql://postgres@127.0.0.1:$PORT/$DB"; }
 
+# pg_cron (Debian postgresql-15-cron), when installed: the schedule in the database. Jobs run in
+# background workers (no connection to authenticate); its catalog lives in the postgres database.
+CRON=""
+if [[ -f "$("$BIN/pg_config" --pkglibdir 2>/dev/null)/pg_cron.so" ]]; then
+  CRON="-c shared_preload_libraries=pg_cron -c cron.database_name=postgres -c cron.use_background_workers=on -c max_worker_processes=16"
+fi
+
 ready() { "$BIN/pg_isready" -q -h "$SOCK" -p "$PORT" >/dev/null 2>&1; }
 
 start() {
   mkdir -p "$DIR"
   if [[ "$(id -u)" == "0" ]]; then chown postgres:postgres "$DIR"; chmod 700 "$DIR"; fi
-  if [[ -f "$DATA/postmaster.pid" ]] && ready; then url; return 0; fi
+  if [[ -f "$DATA/postmaster.pid" ]] && ready; then
+    # Started before pg_cron was installed: restart once with it preloaded.
+    if [[ -n "$CRON" ]] && ! "$BIN/psql" -h "$SOCK" -p "$PORT" -U postgres -d postgres -tAc "SHOW shared_preload_libraries" | grep -q pg_cron; then
+      restart fast
+    fi
+    url; return 0
+  fi
   if [[ ! -f "$DATA/PG_VERSION" ]]; then
     rm -rf "$DATA"
     as_owner "$BIN/initdb" -D "$DATA" -E UTF8 --locale=C.UTF-8 --auth=trust -U postgres --no-sync >"$DIR/initdb.log" 2>&1 \
@@ -78,7 +91,7 @@ start() {
     echo "$PORT" > "$DIR/port"
     rm -f "$LOG" 2>/dev/null || true
     if as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start \
-        -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 $SPEED -c max_connections=200" >/dev/null; then
+        -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 $SPEED $CRON -c max_connections=200" >/dev/null; then
       break
     fi
     # Another process may have taken the port between the check and the bind: try the next one.
@@ -105,7 +118,7 @@ stop() {
 
 restart() {
   as_owner "$BIN/pg_ctl" -D "$DATA" -m "${1:-fast}" -w -t 60 restart \
-    -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 $SPEED -c max_connections=200" >/dev/null
+    -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 $SPEED $CRON -c max_connections=200" >/dev/null
 }
 
 case "${1:-}" in

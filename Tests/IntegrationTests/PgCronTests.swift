@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import Pipeline
+import Postgres
+
+/// Issue 11, the schedule in the database: pg_cron (Debian postgresql-15-cron, preloaded by
+/// ops/scripts/pg-local.sh) fires forecast.enqueue_run; two jobs firing at once (a schedule
+/// registered twice) still enqueue exactly one run for the cutoff.
+extension Integration {
+    @Suite struct PgCronTests {
+        @Test func twoFiringsOfTheScheduleEnqueueOneRun() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            // pg_cron's catalog lives in cron.database_name (postgres, ops/scripts/pg-local.sh).
+            var components = URLComponents(string: try TestDatabase.adminURL)!
+            components.path = "/postgres"
+            let admin = try Connection.connect(components.string!)
+            defer { admin.close() }
+            try admin.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
+            let command = "SELECT forecast.enqueue_run('2026-11-27', 'day', 7)"
+            var jobs: [Int64] = []
+            defer { for job in jobs { _ = try? admin.execute(Query("SELECT cron.unschedule(\(job))")) } }
+            for copy in ["a", "b"] {
+                jobs.append(try admin.query(Query("""
+                    SELECT cron.schedule_in_database(\("forecast-daily-\(db.name)-\(copy)"), '* * * * *', \(command), \(db.name))
+                    """)).first!.decode(at: 0, as: Int64.self))
+            }
+            // pg_cron fires at the next minute boundary.
+            let deadline = Date().addingTimeInterval(75)
+            var fired = 0
+            while Date() < deadline {
+                fired = try admin.query(Query("""
+                    SELECT count(*)::int FROM cron.job_run_details WHERE jobid = ANY(\(jobs.map(String.init))::bigint[]) AND status = 'succeeded'
+                    """)).first!.decode(at: 0, as: Int.self)
+                if fired >= 2 { break }
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+            #expect(fired >= 2, "pg_cron did not fire both jobs within 75 s")
+            #expect(try db.scalar("SELECT count(*) || ' ' || min(status) || ' ' || min(cutoff) FROM forecast.run_requests", as: String.self)
+                == "1 pending 2026-11-27")
+        }
+    }
+}
