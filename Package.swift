@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libpq through pkg-config (Debian: libpq-dev + pkg-config). Only `Postgres` imports it.
@@ -27,6 +29,8 @@ let package = Package(
         .target(name: "Pipeline", dependencies: [
             "Postgres", "Forecasting", "GradientBoosting",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The CLI: parses arguments, prints, maps errors to exit codes.
         .executableTarget(name: "forecastctl", dependencies: [

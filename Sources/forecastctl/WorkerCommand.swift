@@ -32,6 +32,12 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("monitor-thresholds"), help: "Thresholds of the monitor pass that ends each run (JSON like ops/monitoring.json).")
     var monitorThresholds: String?
 
+    @Option(name: .customLong("http-port"), parsing: .unconditional, help: "Serve /metrics (Prometheus), /healthz and /readyz on this port (default: none).")
+    var httpPort: Int?
+
+    @Option(name: .customLong("http-address"), help: "Address for --http-port.")
+    var httpAddress = "127.0.0.1"
+
     @Option(name: .customLong("throttle-ms"), help: .hidden)
     var throttleMs = 0.0
 
@@ -47,6 +53,14 @@ struct WorkerCommand: ParsableCommand {
         if let monitorThresholds { options.monitor = try MonitorConfig.load(monitorThresholds) }
         var logger = global.logger("forecastctl.worker")
         logger.logLevel = global.verbose ? .info : .notice
+        OpsMetrics.bootstrap()
+        if let httpPort {
+            guard (1...65535).contains(httpPort) else { throw ValidationError("--http-port must be between 1 and 65535, got \(httpPort)") }
+            let server = try HealthServer(address: httpAddress, port: httpPort, sql: try global.sqlDirectory(), logger: logger,
+                                          connect: global.connector())
+            server.start()
+            logger.notice("serving /metrics, /healthz and /readyz", metadata: ["address": "\(httpAddress):\(httpPort)"])
+        }
         let tally = try WorkerDaemon(sql: try global.sqlDirectory(), logger: logger, connect: global.connector()).run(options)
         print("worker: stopped after \(tally.requests) requested run\(tally.requests == 1 ? "" : "s") and \(tally.joined) joined")
     }

@@ -16,14 +16,40 @@ extension Integration {
             Issue.record("timed out waiting for \(what)")
         }
 
+        /// GET over a plain socket: (status code, body).
+        static func get(port: Int, _ path: String) throws -> (status: Int, body: String) {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            guard ok == 0 else { throw PipelineError.configuration("cannot connect to port \(port)") }
+            let request = Array("GET \(path) HTTP/1.0\r\n\r\n".utf8)
+            _ = request.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+            var response = [UInt8]()
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(fd, &chunk, chunk.count)
+                if n <= 0 { break }
+                response += chunk[0..<n]
+            }
+            let text = String(decoding: response, as: UTF8.self)
+            let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+            let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+            return (status, body)
+        }
+
         @Test func idleDaemonsTakeAnEnqueuedRunAndAStoppedOneLosesNothing() throws {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 8, locations: 2)
             // Two idle daemons, small work items held 1.5 s each so that one can be stopped mid-item.
             let args = ["worker", "--workers", "1", "--poll-seconds", "30", "--chunk-size", "2", "--throttle-ms", "1500"]
+            let port = 20000 + Int(getpid() % 20000)
             let a = try CLI.start(args, databaseURL: db.url)
-            let b = try CLI.start(args, databaseURL: db.url)
+            let b = try CLI.start(args + ["--http-port", String(port)], databaseURL: db.url)
             defer { [a, b].forEach { if $0.0.isRunning { $0.0.terminate() } } }
             Thread.sleep(forTimeInterval: 1.5)
             // The schedule: enqueued twice (a scheduler firing twice), one request, woken by NOTIFY.
@@ -53,6 +79,20 @@ extension Integration {
             try Self.waitFor("the request to be done", seconds: 20) {
                 try db.scalar("SELECT status || ' ' || (run_id IS NOT NULL) FROM forecast.run_requests", as: String.self) == "done true"
             }
+            // B's /metrics match the database; /healthz and /readyz answer, and readiness fails when
+            // a migration is missing.
+            let metrics = try Self.get(port: port, "/metrics")
+            #expect(metrics.status == 200)
+            let rows = try db.scalar(Query("SELECT row_count FROM forecast.runs WHERE id = \(run)"), as: Int.self)
+            #expect(metrics.body.contains("forecast_rows_written{frequency=\"day\",status=\"published\"} \(Double(rows))"), "\(metrics.body)")
+            #expect(metrics.body.contains("forecast_runs{frequency=\"day\",status=\"published\"} 1.0"))
+            #expect(metrics.body.contains("forecast_work_items{state=\"completed\"} \(Double(series / 2))"))
+            #expect(metrics.body.contains("forecast_daemon_"), "B's own counters (requests taken or runs joined)")
+            #expect(try Self.get(port: port, "/healthz").status == 200)
+            #expect(try Self.get(port: port, "/readyz").status == 200)
+            try db.execute("DELETE FROM forecast.schema_migrations WHERE version = (SELECT max(version) FROM forecast.schema_migrations)")
+            let notReady = try Self.get(port: port, "/readyz")
+            #expect(notReady.status == 503 && notReady.body.contains("pending migrations"), "\(notReady.body)")
             kill(b.0.processIdentifier, SIGTERM)
             #expect(CLI.finish(b).status == 0)
         }

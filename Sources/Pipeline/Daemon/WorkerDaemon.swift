@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Postgres
 
 /// `forecastctl worker`: a long-lived worker process. It waits for work in the database (LISTEN
@@ -46,6 +47,7 @@ public struct WorkerDaemon: Sendable {
             do {
                 try RunRequests.reconcile(staleSeconds: max(60, options.template.leaseSeconds * 2), on: listener)
                 if let request = try RunRequests.take(by: name, on: listener) {
+                    Counter(label: "forecast_daemon_requests_taken_total").increment()
                     try handle(request, options: options, on: listener)
                     tally.requests += 1
                     continue
@@ -56,6 +58,7 @@ public struct WorkerDaemon: Sendable {
                     _ = try WorkerPool.run(record, count: options.workers, namePrefix: name, throttleSeconds: options.throttleSeconds,
                                            logger: logger, connect: connect)
                     tally.joined += 1
+                    Counter(label: "forecast_daemon_runs_joined_total").increment()
                     continue
                 }
                 // Idle: wake on a notification, or poll.
