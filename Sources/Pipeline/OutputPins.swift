@@ -31,7 +31,7 @@ public enum OutputPins {
             let previous = try served(frequency, in: tx)
             try tx.execute(Query("""
                 INSERT INTO forecast.output_pins (frequency, run_id, reason, os_user)
-                VALUES (\(frequency), \(runID), \(reason), \(osUser))
+                VALUES (\(frequency), \(runID), \(reason), \(AuditIdentity.osUser))
                 ON CONFLICT (frequency) DO UPDATE
                 SET run_id = excluded.run_id, reason = excluded.reason, pinned_by = session_user,
                     os_user = excluded.os_user, pinned_at = clock_timestamp()
@@ -63,7 +63,7 @@ public enum OutputPins {
     static func event(_ frequency: String, _ action: String, runID: Int64?, reason: String, in tx: Connection) throws {
         try tx.execute(Query("""
             INSERT INTO forecast.output_pin_events (frequency, action, run_id, reason, os_user)
-            VALUES (\(frequency), \(action), \(runID), \(reason), \(osUser))
+            VALUES (\(frequency), \(action), \(runID), \(reason), \(AuditIdentity.osUser))
             """).named("output_pin_event"))
     }
 
@@ -72,6 +72,4 @@ public enum OutputPins {
         guard !r.isEmpty else { throw PipelineError.invalidArgument("--reason is required: say why the output changes (it is recorded)") }
         return r
     }
-
-    static var osUser: String { ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName }
 }

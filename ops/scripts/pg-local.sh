@@ -62,7 +62,7 @@ url() { echo "postgresql://postgres@127.0.0.1:$PORT/$DB"; }
 # pg_cron (Debian postgresql-15-cron), when installed: the schedule in the database. Jobs run in
 # background workers (no connection to authenticate); its catalog lives in the postgres database.
 CRON=""
-if [[ -f "$("$BIN/pg_config" --pkglibdir 2>/dev/null)/pg_cron.so" ]]; then
+if [[ -f "$BIN/../lib/pg_cron.so" ]]; then
   CRON="-c shared_preload_libraries=pg_cron -c cron.database_name=postgres -c cron.use_background_workers=on -c max_worker_processes=16"
 fi
 

@@ -34,7 +34,7 @@ public enum Evaluator {
             let startedBefore = try previous?.decodeIfPresent("started_at", as: PostgresTimestamp.self)
             let pass = try tx.query(Query("""
                 INSERT INTO forecast.evaluation_passes (input_schema, landed_through, loaded_through, os_user)
-                SELECT \(inputSchema), max(ds), max(loaded_at), \(ModelRegistry.osUser) FROM \(ident: schema).sales
+                SELECT \(inputSchema), max(ds), max(loaded_at), \(AuditIdentity.osUser) FROM \(ident: schema).sales
                 RETURNING id, landed_through, loaded_through
                 """).named("start_evaluation")).first!
             let id = try pass.decode("id", as: Int64.self)

@@ -176,6 +176,4 @@ public enum ModelRegistry {
             """).named("version_minor")).first!.decode("m", as: Int.self)
         return "\(line).\(minor + 1).0"
     }
-
-    static var osUser: String { ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName }
 }

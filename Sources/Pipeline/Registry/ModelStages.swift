@@ -117,7 +117,7 @@ public enum ModelStages {
         do {
             try tx.execute(Query("""
             UPDATE forecast.model_stages SET stage = \(stage.rawValue), reason = \(reason), forced = \(forced),
-                   gate = \(gate)::jsonb, os_user = \(ModelRegistry.osUser)
+                   gate = \(gate)::jsonb, os_user = \(AuditIdentity.osUser)
             WHERE model_version_id = \(version.id)
             """).named("set_model_stage"))
         } catch let error as PostgresError where error.sqlState?.code == "42501" {

@@ -158,7 +158,7 @@ public struct ModelTrainer: Sendable {
                                          FROM \(ident: schema).locations l
                                          WHERE l.valid_from <= b.end_date AND (l.valid_to IS NULL OR b.end_date < l.valid_to))),
                        b.id, \(metricsJSON)::jsonb, \(gateJSON)::jsonb, \(passed), \(CodeVersion.current), \(BuildInfo.gitCommit),
-                       \(ModelRegistry.osUser)
+                       \(AuditIdentity.osUser)
                 FROM forecast.backtests b WHERE b.id = \(report.id)
                 RETURNING id
                 """).named("register_model_version")).first!.decode("id", as: Int64.self)
@@ -170,7 +170,7 @@ public struct ModelTrainer: Sendable {
                 INSERT INTO forecast.model_stages (model_version_id, frequency, stage, reason, gate, os_user)
                 VALUES (\(id), \(policy.frequency.rawValue), 'candidate',
                         \(passed ? "trained; the accuracy gate passed" : "trained; the accuracy gate failed: " + failed.joined(separator: "; ")),
-                        \(gateJSON)::jsonb, \(ModelRegistry.osUser))
+                        \(gateJSON)::jsonb, \(AuditIdentity.osUser))
                 """).named("register_candidate_stage"))
             return try ModelRegistry.find(id: id, on: tx)
         }
