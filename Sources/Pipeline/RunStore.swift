@@ -204,11 +204,7 @@ public enum RunStore {
     /// Bytes the run's rows take, once it is published.
     static func recordBytes(_ id: Int64, on connection: Connection) throws {
         try connection.execute(Query("""
-            UPDATE forecast.runs SET bytes_stored =
-                coalesce((SELECT sum(pg_column_size(f.*)) FROM forecast.forecasts f WHERE f.run_id = \(id)), 0)
-              + coalesce((SELECT sum(pg_column_size(s.*)) FROM forecast.side_forecasts s WHERE s.run_id = \(id)), 0)
-              + coalesce((SELECT sum(pg_column_size(t.*)) FROM forecast.series_stats t WHERE t.run_id = \(id)), 0)
-            WHERE id = \(id)
+            UPDATE forecast.runs SET bytes_stored = forecast.run_bytes(\(id)) WHERE id = \(id)
             """).named("record_bytes"))
     }
 

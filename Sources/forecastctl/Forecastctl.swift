@@ -23,7 +23,7 @@ struct Forecastctl: ParsableCommand {
                       WorkCommand.self, StatusCommand.self, LatestCommand.self, CancelCommand.self, PruneCommand.self,
                       PublishCommand.self, TrainCommand.self, ModelsCommand.self, PromoteCommand.self, RollbackCommand.self,
                       ModelCardCommand.self, EvaluateCommand.self, MonitorCommand.self, RetrainCommand.self,
-                      ObjectivesCommand.self, ReportCommand.self, WorkerCommand.self]
+                      ObjectivesCommand.self, ReportCommand.self, WorkerCommand.self, RetentionCommand.self]
     )
 
     static func main() {

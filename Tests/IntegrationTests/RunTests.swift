@@ -185,7 +185,9 @@ extension Integration {
         @Test func outputChecksCatchBadRows() throws {
             let db = try TestDatabase()
             defer { db.drop() }
+            // Rows of a run id that has no run row: its partition is made by hand (runs make theirs).
             try db.execute("""
+                SELECT forecast.attach_partition('forecasts', 99);
                 INSERT INTO forecast.forecasts VALUES
                 ('A', 'L', '2026-11-28', 1, 'NaN', 0, 1, 0.8, 'm', 'v', 99, '2026-11-27', now()),
                 ('A', 'L', '2026-11-29', 2, -1, -2, 1, 0.8, 'm', 'v', 99, '2026-11-27', now()),

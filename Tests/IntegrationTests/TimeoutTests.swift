@@ -8,15 +8,22 @@ extension Integration.Hardening {
     /// attempt is retried like any transient failure: here every forecast write waits on a lock
     /// another session holds on `forecast.forecasts`, each attempt is cancelled after 1 s, and
     /// after the last one the run fails (exit 1) with the timeout in the item's error, instead of
-    /// a worker waiting forever. Nothing is published and no row is left behind.
+    /// a worker waiting forever. Nothing is published and no row is left behind. (The lock is on the
+    /// run's own partition: one on the partitioned parent would stop the run from being created.)
     @Test func aStatementOutlivingItsClassTimeoutIsCancelledAndRetried() throws {
         let db = try TestDatabase()
         defer { db.drop() }
         try db.loadDemo(items: 10, locations: 2, days: 120)
         let blocker = try db.connect()
         defer { blocker.close() }
+        // The next run's partitions, made ahead and locked: reads go on, its inserts wait.
+        let next = try db.scalar("SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM forecast.runs_id_seq", as: Int64.self)
+        try blocker.execute(Query("""
+            SELECT forecast.attach_partition(t, \(next))
+            FROM unnest(ARRAY['forecasts', 'side_forecasts', 'series_stats', 'run_series', 'evaluations']) t
+            """))
         try blocker.execute("BEGIN")
-        try blocker.execute("LOCK TABLE forecast.forecasts IN SHARE MODE")  // reads go on, inserts wait
+        try blocker.execute(Query("LOCK TABLE forecast.forecasts_r\(unsafeRaw: String(next)) IN SHARE MODE"))
         let run = try CLI.start(Integration.CommandLine.runArgs + ["--workers", "1", "--max-attempts", "2",
                                                        "--statement-timeouts", "write=1"], databaseURL: db.url)
         try Integration.CommandLine.waitFor("both attempts to time out") {
