@@ -11,8 +11,9 @@ struct WorkerCommand: ParsableCommand {
             A run request (SELECT forecast.enqueue_run('2026-11-28'), e.g. from pg_cron) is taken by one daemon,
             which runs it like `forecastctl run --cutoff ...` without --model (the production model version,
             contracts, planning, publish, monitor pass); every daemon joins running runs that have work items
-            left. SIGTERM or SIGINT: stop claiming, hand back the item in hand, exit 0 (a second signal exits at
-            once). Run as many as you like, on any hosts.
+            left. SIGTERM or SIGINT (swift-service-lifecycle graceful shutdown): stop claiming, hand back the item in
+            hand, stop the HTTP server, exit 0. SIGQUIT, or a shutdown still going after 5 minutes, exits at once
+            (143). Run as many as you like, on any hosts.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -42,7 +43,6 @@ struct WorkerCommand: ParsableCommand {
     var throttleMs = 0.0
 
     func run() throws {
-        StopSignal.shared.install()
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
         guard pollSeconds > 0 && pollSeconds <= 3600 else { throw ValidationError("--poll-seconds must be between 0 and 3600, got \(pollSeconds)") }
         var options = WorkerDaemon.Options()
@@ -54,14 +54,19 @@ struct WorkerCommand: ParsableCommand {
         var logger = global.logger("forecastctl.worker")
         logger.logLevel = global.verbose ? .info : .notice
         OpsMetrics.bootstrap()
+        var health: DaemonServices.Health?
         if let httpPort {
             guard (1...65535).contains(httpPort) else { throw ValidationError("--http-port must be between 1 and 65535, got \(httpPort)") }
             let server = try HealthServer(address: httpAddress, port: httpPort, sql: try global.sqlDirectory(), logger: logger,
                                           connect: global.connector())
-            server.start()
+            health = DaemonServices.Health(server)
             logger.notice("serving /metrics, /healthz and /readyz", metadata: ["address": "\(httpAddress):\(httpPort)"])
         }
-        let tally = try WorkerDaemon(sql: try global.sqlDirectory(), logger: logger, connect: global.connector()).run(options)
+        // swift-service-lifecycle: SIGTERM/SIGINT shut the daemon down gracefully, a second one exits at once.
+        let daemon = DaemonServices.Daemon(WorkerDaemon(sql: try global.sqlDirectory(), logger: logger, connect: global.connector()),
+                                           options: options)
+        try DaemonServices.run(daemon: daemon, health: health, logger: logger)
+        let tally = daemon.result ?? WorkerDaemon.Tally()
         print("worker: stopped after \(tally.requests) requested run\(tally.requests == 1 ? "" : "s") and \(tally.joined) joined")
     }
 }

@@ -55,6 +55,12 @@ public final class HealthServer: @unchecked Sendable {
         thread.start()
     }
 
+    /// Stops accepting: the listening socket is shut down and closed, and the accept thread returns.
+    public func stop() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
+
     func handle(_ client: Int32) {
         defer { close(client) }
         var buffer = [UInt8](repeating: 0, count: 4096)

@@ -23,6 +23,7 @@ public struct WorkerDaemon: Sendable {
     public struct Tally: Sendable {
         public var requests = 0
         public var joined = 0
+        public init() {}
     }
 
     public let sql: SQLDirectory
