@@ -5,6 +5,7 @@
 #   make bench-accuracy  our backtest next to statsforecast (installed into .venv-bench) on the same folds
 #   make bench-real      weekly backtests on real retail panels (cheese, tuna) next to statsforecast and LightGBM
 #   make bench-weekly    1,000 weekly series x 120 weeks, 12 origins, every model: seconds (target <= 20)
+#   make bench-latest    forecast.latest by item, by location and whole, at 1 and at 100 runs of history
 #   make faults          server restarts, kills, timeouts, exhaustion, disk full on a cluster of its own: the fault table
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -14,7 +15,7 @@ DEMO_LOCATIONS ?= 10
 DEMO_DAYS ?= 730
 DEMO_END ?= $(shell date -u -d yesterday +%F)
 
-.PHONY: deps build release demo demo-ops test bench bench-accuracy bench-real bench-weekly bench-models faults db-start db-stop db-destroy clean
+.PHONY: deps build release demo demo-ops test bench bench-accuracy bench-real bench-weekly bench-latest bench-models faults db-start db-stop db-destroy clean
 
 deps:
 	@ops/scripts/install-deps.sh
@@ -84,6 +85,11 @@ bench-weekly: release
 	@set -euo pipefail; \
 	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
 	ops/scripts/bench-weekly.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+
+bench-latest: release
+	@set -euo pipefail; \
+	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
+	ops/scripts/bench-latest.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
 
 faults: release
 	python3 ops/bench/faults.py "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
