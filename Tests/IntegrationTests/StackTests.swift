@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import Pipeline
+import Postgres
+
+/// Issue 11, item 4: the stack without containers. ops/scripts/stack.sh starts what
+/// docker-compose.yml runs (migrate, the pg_cron schedule, N worker daemons with /metrics and
+/// /readyz) from the same binary; a run enqueued in SQL is done by them, and `stop` ends each with
+/// SIGTERM and exit 0. The systemd units in ops/systemd pass `systemd-analyze verify`.
+extension Integration {
+    @Suite struct StackTests {
+        @Test func theStackRunsWithoutContainersAndStopsCleanly() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 6, locations: 2)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stack-\(getpid())").path
+            let port = 21_000 + Int(getpid() % 2_000) * 2
+            let env = ["DATABASE_URL": db.url, "STACK_DIR": dir, "STACK_HTTP_PORT": String(port), "STACK_POLL_SECONDS": "1",
+                       "FORECAST_SQL_DIR": TestDatabase.sql.url.path]
+            let c = try db.connect()
+            defer {
+                _ = try? Shell.run(["ops/scripts/stack.sh", "stop"], env: env)
+                _ = try? c.execute(Query("SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = \("forecast-daily-\(db.name)")"))
+                c.close()
+                try? FileManager.default.removeItem(atPath: dir)
+            }
+            let started = try Shell.run(["ops/scripts/stack.sh", "start", "2", CLI.binary], env: env)
+            #expect(started.status == 0, "\(started.stdout)\(started.stderr)")
+            #expect(started.stdout.contains("worker 1 pid") && started.stdout.contains("worker 2 pid"), "\(started.stdout)")
+            // The nightly schedule is a pg_cron job of this database (the test cluster preloads pg_cron).
+            #expect(started.stdout.contains("nightly run scheduled with pg_cron (job forecast-daily-\(db.name)"), "\(started.stdout)")
+
+            let request = try c.query("SELECT forecast.enqueue_run('2026-11-27', 'day', 7) AS id").first!.decode("id", as: Int64.self)
+            let deadline = Date().addingTimeInterval(90)
+            var status = ""
+            while Date() < deadline {
+                status = try c.query(Query("""
+                    SELECT coalesce(r.status, 'waiting') AS s FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = \(request)
+                    """)).first!.decode("s", as: String.self)
+                if status == "published" || status == "failed" { break }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
+            #expect(status == "published")
+            #expect(try db.scalar("SELECT count(*)::int FROM forecast.latest", as: Int.self) == 12 * 7)
+
+            let health = try Shell.run(["ops/scripts/stack.sh", "status"], env: env)
+            #expect(health.status == 0 && health.stdout.components(separatedBy: "/readyz 200 ").count == 3, "\(health.stdout)")
+            let stopped = try Shell.run(["ops/scripts/stack.sh", "stop"], env: env)
+            #expect(stopped.status == 0, "\(stopped.stderr)")
+            #expect(stopped.stdout.components(separatedBy: "stopped: worker: stopped after").count == 3, "\(stopped.stdout)")
+        }
+
+        @Test func theSystemdUnitsVerify() throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(getpid())")
+            try? FileManager.default.removeItem(at: dir)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let source = Shell.root.appendingPathComponent("ops/systemd")
+            var units: [String] = []
+            for name in try FileManager.default.contentsOfDirectory(atPath: source.path).sorted() {
+                let text = try String(contentsOf: source.appendingPathComponent(name), encoding: .utf8)
+                    .replacingOccurrences(of: "/usr/local/bin/forecastctl", with: CLI.binary)
+                    .replacingOccurrences(of: "/etc/forecast/", with: dir.path + "/")
+                let target = name.hasSuffix(".env.example") ? String(name.dropLast(".example".count)) : name.replacingOccurrences(of: "@.", with: "@1.")
+                try text.write(to: dir.appendingPathComponent(target), atomically: true, encoding: .utf8)
+                if target.hasSuffix(".service") || target.hasSuffix(".timer") { units.append("./" + target) }
+            }
+            #expect(units.count == 8)
+            let verify = try Shell.run(["-c", "cd '\(dir.path)' && SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no \"$@\"", "verify"] + units)
+            #expect(verify.status == 0 && verify.stderr.isEmpty, "\(verify.stderr)")
+        }
+    }
+}
