@@ -7,7 +7,9 @@
 #   ops/scripts/pg-local.sh restart fast|immediate  # restart the server (fault drills: make faults)
 # Environment: PG_LOCAL_DIR (default <project>/.pg), PG_LOCAL_PORT (default: the first free port
 # from 54329; remembered in .pg/port so that several checkouts can each run their own cluster),
-# PG_LOCAL_DURABLE=1 (keep fsync and synchronous commits on: crash drills; off by default for speed).
+# PG_LOCAL_DURABLE=1 (keep fsync and synchronous commits on: crash drills; off by default for speed),
+# PG_LOCAL_LISTEN (more addresses to listen on, comma-separated, e.g. a veth address for daemons in
+# network namespaces) and PG_LOCAL_TRUST (a CIDR whose clients are trusted, added to pg_hba.conf).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -66,6 +68,15 @@ if [[ -f "$BIN/../lib/pg_cron.so" ]]; then
   CRON="-c shared_preload_libraries=pg_cron -c cron.database_name=postgres -c cron.use_background_workers=on -c max_worker_processes=16"
 fi
 
+LISTEN="127.0.0.1${PG_LOCAL_LISTEN:+,$PG_LOCAL_LISTEN}"
+server_options() { echo "-k $SOCK -p $PORT -c listen_addresses=$LISTEN $SPEED $CRON -c max_connections=200"; }
+
+trust_network() {
+  [[ -n "${PG_LOCAL_TRUST:-}" ]] || return 0
+  grep -q "^host all all ${PG_LOCAL_TRUST} trust" "$DATA/pg_hba.conf" \
+    || as_owner sh -c "echo 'host all all ${PG_LOCAL_TRUST} trust' >> '$DATA/pg_hba.conf'"
+}
+
 ready() { "$BIN/pg_isready" -q -h "$SOCK" -p "$PORT" >/dev/null 2>&1; }
 
 start() {
@@ -84,14 +95,14 @@ start() {
       || { echo "pg-local: initdb failed, see $DIR/initdb.log" >&2; exit 69; }
   fi
   as_owner mkdir -p "$SOCK"
+  trust_network
   rm -f "$DATA/postmaster.pid" 2>/dev/null || true
   local attempt
   for attempt in 1 2 3 4 5; do
     pick_port
     echo "$PORT" > "$DIR/port"
     rm -f "$LOG" 2>/dev/null || true
-    if as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start \
-        -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 $SPEED $CRON -c max_connections=200" >/dev/null; then
+    if as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start -o "$(server_options)" >/dev/null; then
       break
     fi
     # Another process may have taken the port between the check and the bind: try the next one.
@@ -117,8 +128,7 @@ stop() {
 }
 
 restart() {
-  as_owner "$BIN/pg_ctl" -D "$DATA" -m "${1:-fast}" -w -t 60 restart \
-    -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 $SPEED $CRON -c max_connections=200" >/dev/null
+  as_owner "$BIN/pg_ctl" -D "$DATA" -m "${1:-fast}" -w -t 60 restart -o "$(server_options)" >/dev/null
 }
 
 case "${1:-}" in
