@@ -39,6 +39,10 @@ extension Integration {
             let db: TestDatabase
             let dir: URL
             var values: [String: String]
+            /// After a failover: the server the commands now run against.
+            var url: String?
+            /// Environment of `ops/scripts/...` lines.
+            var scriptEnv: [String: String] = [:]
 
             /// Runs every line; returns the stdout of each.
             mutating func run(_ lines: [String], extra: [String: [String]] = [:]) throws -> [String] {
@@ -48,16 +52,24 @@ extension Integration {
                     for (key, value) in values { text = text.replacingOccurrences(of: key, with: value) }
                     var args = Self.split(text)
                     let tool = args.removeFirst()
+                    if tool.hasPrefix("ops/scripts/") {
+                        let result = try Shell.run([tool] + args, env: scriptEnv)
+                        #expect(result.status == 0, "`\(text)` exited \(result.status): \(result.stderr)")
+                        outputs.append(result.stdout)
+                        continue
+                    }
                     if tool == "psql" {
                         #expect(args.count == 3 && args[0] == "$DATABASE_URL" && args[1] == "-c", "\(line)")
-                        let rows = try db.connect().query(Query(unsafeSQL: args[2])).rows
+                        let c = try url.map { try Connection.connect($0) } ?? db.connect()
+                        defer { c.close() }
+                        let rows = try c.query(Query(unsafeSQL: args[2])).rows
                         #expect(!rows.isEmpty, "\(line) returned no rows")
                         outputs.append("\(rows.count) rows")
                         continue
                     }
                     #expect(tool == "forecastctl", "\(line)")
                     args += extra[args[0]] ?? []
-                    let result = try CLI.run(args, databaseURL: db.url)
+                    let result = try CLI.run(args, databaseURL: url ?? db.url)
                     #expect(result.status == 0, "`\(text)` exited \(result.status): \(result.stderr)")
                     outputs.append(result.stdout)
                     if args[0] == "train", let range = result.stdout.range(of: #"registered model version [0-9.]+"#, options: .regularExpression) {
