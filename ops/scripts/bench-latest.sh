@@ -5,8 +5,8 @@
 # lifecycle: queued -> running -> rows -> published, each with its own partitions), because 99
 # real runs would only make the benchmark slower, not different for the read path. Each query is
 # timed with pgbench (mean latency over a few seconds). Prints, per query, the latency at 1 and at
-# 100 runs, the latency of the same query on the served partition alone (the floor), and
-# latest_100_runs_vs_1=<worst ratio>.
+# 100 runs (planned per query, and prepared), the latency of the same query on the served
+# partition alone (the floor), and latest_100_runs_vs_1=<worst ratio>.
 # Usage: ops/scripts/bench-latest.sh path/to/forecastctl   (DATABASE_URL must point at a server
 # where this role may create databases; the benchmark creates and drops forecast_bench_latest)
 set -euo pipefail
@@ -32,10 +32,11 @@ ITEM=$("${PSQL[@]}" -tAc "SELECT min(item_id) FROM forecast.forecasts WHERE run_
 LOC=$("${PSQL[@]}" -tAc "SELECT min(location_id) FROM forecast.forecasts WHERE run_id = $BASE")
 "${PSQL[@]}" -c "ANALYZE"
 
-time_query() { # sql -> mean latency in ms
+time_query() { # sql [protocol] -> mean latency in ms (simple: planned every time, like ad-hoc SQL;
+  # prepared: planned once per session, like BI drivers that prepare their statements)
   local f; f=$(mktemp)
   echo "$1" > "$f"
-  "$PGBENCH" -n -f "$f" -T "$SECONDS_PER_QUERY" -c 1 "$URL" 2>/dev/null | awk '/latency average/ { print $4 }'
+  "$PGBENCH" -n -M "${2:-simple}" -f "$f" -T "$SECONDS_PER_QUERY" -c 1 "$URL" 2>/dev/null | awk '/latency average/ { print $4 }'
   rm -f "$f"
 }
 declare -A Q=(
@@ -48,7 +49,7 @@ declare -A FLOOR=(
   [by_location]="SELECT * FROM forecast.forecasts_r$BASE WHERE run_id = $BASE AND location_id = '$LOC'"
   [whole]="SELECT * FROM forecast.forecasts_r$BASE"
 )
-declare -A ONE HUNDRED FLOORMS
+declare -A ONE HUNDRED PREPARED FLOORMS
 for k in by_item by_location whole; do ONE[$k]=$(time_query "${Q[$k]}"); done
 
 echo "bench-latest: copying run $BASE ($ROWS rows) into 99 older published runs" >&2
@@ -74,15 +75,17 @@ done
 RUNS=$("${PSQL[@]}" -tAc "SELECT count(*) FROM forecast.runs WHERE status = 'published'")
 HISTORY=$("${PSQL[@]}" -tAc "SELECT count(*) FROM forecast.forecasts")
 [[ "$("${PSQL[@]}" -tAc "SELECT run_id FROM forecast.served_runs")" == "$BASE" ]] || { echo "bench-latest: the served run moved" >&2; exit 1; }
-for k in by_item by_location whole; do HUNDRED[$k]=$(time_query "${Q[$k]}"); FLOORMS[$k]=$(time_query "${FLOOR[$k]}"); done
+for k in by_item by_location whole; do
+  HUNDRED[$k]=$(time_query "${Q[$k]}"); PREPARED[$k]=$(time_query "${Q[$k]}" prepared); FLOORMS[$k]=$(time_query "${FLOOR[$k]}")
+done
 
 echo "forecast.latest read path: $ITEMS x $LOCATIONS series x 28 days = $ROWS rows served; history $RUNS published runs, $HISTORY rows"
-printf "%-12s %12s %14s %18s %10s %12s\n" query "1 run ms" "$RUNS runs ms" "partition-only ms" "100 vs 1" "vs floor"
+printf "%-12s %10s %12s %21s %18s %10s %10s\n" query "1 run ms" "$RUNS runs ms" "$RUNS runs prepared ms" "partition-only ms" "100 vs 1" "vs floor"
 worst=0
 for k in by_item by_location whole; do
   r=$(awk -v a="${HUNDRED[$k]}" -v b="${ONE[$k]}" 'BEGIN { printf "%.2f", a / b }')
   f=$(awk -v a="${HUNDRED[$k]}" -v b="${FLOORMS[$k]}" 'BEGIN { printf "%.2f", a / b }')
-  printf "%-12s %12s %14s %18s %10s %12s\n" "$k" "${ONE[$k]}" "${HUNDRED[$k]}" "${FLOORMS[$k]}" "$r" "$f"
+  printf "%-12s %10s %12s %21s %18s %10s %10s\n" "$k" "${ONE[$k]}" "${HUNDRED[$k]}" "${PREPARED[$k]}" "${FLOORMS[$k]}" "$r" "$f"
   worst=$(awk -v a="$worst" -v b="$r" 'BEGIN { print (b > a ? b : a) }')
 done
 echo "latest_100_runs_vs_1=$worst"
