@@ -14,11 +14,12 @@ struct CLI {
         let stderr: String
     }
 
-    /// Starts the process; call `wait` on it.
-    static func start(_ arguments: [String], databaseURL: String) throws -> (Process, Pipe, Pipe) {
+    /// Starts the process; call `wait` on it. `launcher`: a command that execs the binary (e.g.
+    /// `ip netns exec NS`), so that the process id is the binary's.
+    static func start(_ arguments: [String], databaseURL: String, launcher: [String] = []) throws -> (Process, Pipe, Pipe) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = arguments
+        p.executableURL = URL(fileURLWithPath: launcher.first ?? binary)
+        p.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary] + arguments
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = databaseURL
         env["FORECAST_SQL_DIR"] = TestDatabase.sql.url.path

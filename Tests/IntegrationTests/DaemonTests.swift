@@ -3,6 +3,23 @@ import Testing
 @testable import Pipeline
 import Postgres
 
+extension RunRequests {
+    /// Polls a run request until its run is published or failed (or `seconds` pass): that status,
+    /// else the last one seen ("waiting" before a run exists).
+    static func waitForOutcome(_ request: Int64, seconds: Double, on c: Connection) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var status = ""
+        while Date() < deadline {
+            status = try c.query(Query("""
+                SELECT coalesce(r.status, 'waiting') AS s FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = \(request)
+                """)).first!.decode("s", as: String.self)
+            if status == "published" || status == "failed" { break }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+        return status
+    }
+}
+
 /// Issue 11, worker daemons: a run enqueued by SQL is done by daemons that were idle; SIGTERM
 /// mid-item loses nothing (another daemon does the item) and the daemon exits cleanly.
 extension Integration {

@@ -22,6 +22,18 @@ extension Integration {
             return try Fixtures.coordinator(db).run(options)
         }
 
+        /// A bad (or real) price change: one category's prices tripled from 2026-11-19 on, planned
+        /// (known since 2026-11-01).
+        static func triplePrices(_ db: TestDatabase, category: String) throws {
+            try db.execute(Query("""
+                INSERT INTO demand.prices (item_id, location_id, ds, price, known_at)
+                SELECT DISTINCT ON (p.item_id, p.location_id) p.item_id, p.location_id, '2026-11-19', p.price * 3, '2026-11-01'
+                FROM demand.prices p
+                WHERE p.ds <= '2026-11-19' AND p.item_id IN (SELECT item_id FROM demand.items WHERE category = \(category))
+                ORDER BY p.item_id, p.location_id, p.ds DESC
+                """))
+        }
+
         static func alerts(_ db: TestDatabase, _ rule: String) throws -> [String] {
             try db.connect().query(Query("""
                 SELECT tier || ' ' || status || ' x' || occurrences AS a FROM forecast.alerts WHERE rule = \(rule) ORDER BY id
@@ -53,13 +65,7 @@ extension Integration {
                 SELECT category FROM forecast.run_series WHERE run_id = (SELECT max(run_id) FROM forecast.run_series)
                 GROUP BY category ORDER BY count(*) DESC, category LIMIT 1
                 """, as: String.self)
-            try db.execute(Query("""
-                INSERT INTO demand.prices (item_id, location_id, ds, price, known_at)
-                SELECT DISTINCT ON (p.item_id, p.location_id) p.item_id, p.location_id, '2026-11-19', p.price * 3, '2026-11-01'
-                FROM demand.prices p
-                WHERE p.ds <= '2026-11-19' AND p.item_id IN (SELECT item_id FROM demand.items WHERE category = \(category))
-                ORDER BY p.item_id, p.location_id, p.ds DESC
-                """))
+            try Self.triplePrices(db, category: category)
             let drifted = try Self.nightly(db, "2026-11-19")
             let opened = drifted.monitor?.alerts.opened ?? []
             #expect(opened.map(\.rule) == ["drift.price"], "\(opened)")

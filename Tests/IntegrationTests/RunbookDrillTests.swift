@@ -88,13 +88,7 @@ extension Integration {
             for day in ["2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18"] { _ = try MonitoringTests.nightly(db, day) }
             // A bad load: one category's prices tripled from 2026-11-19.
             let category = try db.scalar("SELECT category FROM demand.items GROUP BY category ORDER BY count(*) DESC, category LIMIT 1", as: String.self)
-            try db.execute(Query("""
-                INSERT INTO demand.prices (item_id, location_id, ds, price, known_at)
-                SELECT DISTINCT ON (p.item_id, p.location_id) p.item_id, p.location_id, '2026-11-19', p.price * 3, '2026-11-01'
-                FROM demand.prices p
-                WHERE p.ds <= '2026-11-19' AND p.item_id IN (SELECT item_id FROM demand.items WHERE category = \(category))
-                ORDER BY p.item_id, p.location_id, p.ds DESC
-                """))
+            try MonitoringTests.triplePrices(db, category: category)
             let drifted = try MonitoringTests.nightly(db, "2026-11-19")
             #expect(drifted.monitor?.alerts.opened.map(\.rule) == ["drift.price"])
             var runner = Procedures.Runner(db: db, dir: dir, values: ["<run-id>": String(drifted.runID), "yesterday": "2026-11-19", "<why>": "drill"])

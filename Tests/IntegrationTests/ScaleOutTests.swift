@@ -36,19 +36,8 @@ extension Integration {
         }
 
         static func daemon(on host: Host, url: String) throws -> (Process, Pipe, Pipe) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-            p.arguments = ["netns", "exec", host.namespace, CLI.binary, "worker", "--workers", "1", "--poll-seconds", "1",
-                           "--chunk-size", "2", "--throttle-ms", "400", "--database-url", url]
-            var env = ProcessInfo.processInfo.environment
-            env["FORECAST_SQL_DIR"] = TestDatabase.sql.url.path
-            env.removeValue(forKey: "DATABASE_URL")
-            p.environment = env
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            return (p, out, err)
+            try CLI.start(["worker", "--workers", "1", "--poll-seconds", "1", "--chunk-size", "2", "--throttle-ms", "400"],
+                          databaseURL: url, launcher: ["/usr/sbin/ip", "netns", "exec", host.namespace])
         }
 
         @Test func daemonsInTwoNetworkNamespacesShareARunWithNoMissingOrDuplicateRows() throws {
@@ -84,15 +73,7 @@ extension Integration {
             #expect(clients == hosts.map(\.address).joined(separator: ","))
 
             let request = try c.query("SELECT forecast.enqueue_run('2026-11-27', 'day', 7) AS id").first!.decode("id", as: Int64.self)
-            let deadline = Date().addingTimeInterval(120)
-            var status = ""
-            while Date() < deadline {
-                status = try c.query(Query("""
-                    SELECT coalesce(r.status, 'waiting') AS s FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = \(request)
-                    """)).first!.decode("s", as: String.self)
-                if status == "published" || status == "failed" { break }
-                Thread.sleep(forTimeInterval: 0.25)
-            }
+            let status = try RunRequests.waitForOutcome(request, seconds: 120, on: c)
             #expect(status == "published")
             let run = try c.query(Query("SELECT run_id FROM forecast.run_requests WHERE id = \(request)")).first!.decode("run_id", as: Int64.self)
             let series = try c.query(Query("SELECT series_count FROM forecast.runs WHERE id = \(run)")).first!.decode("series_count", as: Int.self)

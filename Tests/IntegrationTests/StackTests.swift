@@ -31,15 +31,7 @@ extension Integration {
             #expect(started.stdout.contains("nightly run scheduled with pg_cron (job forecast-daily-\(db.name)"), "\(started.stdout)")
 
             let request = try c.query("SELECT forecast.enqueue_run('2026-11-27', 'day', 7) AS id").first!.decode("id", as: Int64.self)
-            let deadline = Date().addingTimeInterval(90)
-            var status = ""
-            while Date() < deadline {
-                status = try c.query(Query("""
-                    SELECT coalesce(r.status, 'waiting') AS s FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = \(request)
-                    """)).first!.decode("s", as: String.self)
-                if status == "published" || status == "failed" { break }
-                Thread.sleep(forTimeInterval: 0.25)
-            }
+            let status = try RunRequests.waitForOutcome(request, seconds: 90, on: c)
             #expect(status == "published")
             #expect(try db.scalar("SELECT count(*)::int FROM forecast.latest", as: Int.self) == 12 * 7)
 
