@@ -6,6 +6,7 @@
 #   make bench-real      weekly backtests on real retail panels (cheese, tuna) next to statsforecast and LightGBM
 #   make bench-weekly    1,000 weekly series x 120 weeks, 12 origins, every model: seconds (target <= 20)
 #   make bench-latest    forecast.latest by item, by location and whole, at 1 and at 100 runs of history
+#   make bench-scale     100k series x 730 days, the production policy, 1 then 2 worker daemons, against a Postgres-only floor
 #   make faults          server restarts, kills, timeouts, exhaustion, disk full on a cluster of its own: the fault table
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -15,7 +16,7 @@ DEMO_LOCATIONS ?= 10
 DEMO_DAYS ?= 730
 DEMO_END ?= $(shell date -u -d yesterday +%F)
 
-.PHONY: deps build release demo demo-ops test bench bench-accuracy bench-real bench-weekly bench-latest bench-models faults db-start db-stop db-destroy clean
+.PHONY: deps build release demo demo-ops test bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-models faults db-start db-stop db-destroy clean
 
 deps:
 	@ops/scripts/install-deps.sh
@@ -90,6 +91,11 @@ bench-latest: release
 	@set -euo pipefail; \
 	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
 	ops/scripts/bench-latest.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+
+bench-scale: release
+	@set -euo pipefail; \
+	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
+	ops/scripts/bench-scale.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
 
 faults: release
 	python3 ops/bench/faults.py "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"

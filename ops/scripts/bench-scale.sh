@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# make bench-scale: the production path at scale, in a database of its own. A demo catalogue of
+# SCALE_ITEMS x SCALE_LOCATIONS series x 730 days (default 1,000 x 100 = 100k series), the
+# production policy (`train` SCALE_TRAIN_ARGS, default the demo's XGBoost, promoted), then the
+# nightly run done by worker daemons: once with 1 daemon, once with 2 (each --workers 1; two
+# cutoffs, each enqueued by SQL). Prints wall time, series/s, rows written/s and the daemons' peak
+# memory for each, the speed-up from 1 to 2 daemons, the PostgreSQL-only floor measured in the same
+# run (binary COPY OUT of the input rows + COPY IN of the same number of forecast rows) and
+# ratio=<2-daemon run / floor> (target <= 1.5).
+# Usage: ops/scripts/bench-scale.sh path/to/forecastctl   (DATABASE_URL: a server where this role
+# may create databases; the benchmark creates and drops forecast_bench_scale)
+set -euo pipefail
+BIN="$1"
+ITEMS="${SCALE_ITEMS:-1000}" LOCATIONS="${SCALE_LOCATIONS:-100}" DAYS="${SCALE_DAYS:-730}" HORIZON=28
+TRAIN_ARGS="${SCALE_TRAIN_ARGS:---model xgboost --folds 2 --step 28}"
+END=2026-11-27
+: "${DATABASE_URL:?DATABASE_URL must be set}"
+DB=forecast_bench_scale
+ADMIN=(psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1)
+base="${DATABASE_URL%%\?*}" query="${DATABASE_URL#"${DATABASE_URL%%\?*}"}"
+URL="${base%/*}/$DB$query"
+TMP="$(mktemp -d)"
+chmod 755 "$TMP"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$TMP"
+  [[ -n "${BENCH_KEEP:-}" ]] || "${ADMIN[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+"${ADMIN[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+export DATABASE_URL="$URL"
+PSQL=(psql "$URL" -X -q -v ON_ERROR_STOP=1)
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+echo "bench-scale: $((ITEMS * LOCATIONS)) series x $DAYS days, horizon $HORIZON, $(nproc) cores" >&2
+"$BIN" migrate >/dev/null
+t0=$(now)
+"$BIN" demo-data --items "$ITEMS" --locations "$LOCATIONS" --days "$DAYS" --end "$END" --seed 3 >/dev/null 2>&1
+"${PSQL[@]}" -c "VACUUM ANALYZE demand.sales"
+echo "bench-scale: demo data loaded in $(secs "$t0" "$(now)") s" >&2
+
+t0=$(now)
+# shellcheck disable=SC2086
+"$BIN" train --label "bench-scale" --horizon "$HORIZON" --end 2026-11-26 $TRAIN_ARGS --no-progress > "$TMP/train.out" 2>&1 \
+  || { tail -5 "$TMP/train.out" >&2; exit 1; }
+VERSION=$(grep -o 'registered model version [0-9.]*' "$TMP/train.out" | awk '{ print $4 }')
+"$BIN" promote "$VERSION" --to production --force --reason "bench-scale: the production policy, whatever its gate" >/dev/null
+echo "bench-scale: production policy $VERSION ($TRAIN_ARGS) trained in $(secs "$t0" "$(now)") s" >&2
+
+# One nightly run by N daemons: enqueue, wait for publish. Prints "wall series rows peak_kib".
+nightly() { # daemons cutoff
+  local n="$1" cutoff="$2" i request status t0 t1 peak=0
+  PIDS=()
+  for i in $(seq 1 "$n"); do
+    "$BIN" worker --workers 1 --poll-seconds 1 > "$TMP/daemon-$n-$i.log" 2>&1 &
+    PIDS+=($!)
+  done
+  sleep 2
+  t0=$(now)
+  request=$("${PSQL[@]}" -tAc "SELECT forecast.enqueue_run('$cutoff', 'day', $HORIZON)")
+  while :; do
+    status=$("${PSQL[@]}" -tAc "SELECT coalesce(r.status, 'waiting') FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = $request")
+    [[ "$status" == "published" || "$status" == "failed" ]] && break
+    sleep 0.2
+  done
+  t1=$(now)
+  [[ "$status" == "published" ]] || { echo "bench-scale: the run failed" >&2; tail -5 "$TMP"/daemon-"$n"-*.log >&2; exit 1; }
+  for p in "${PIDS[@]}"; do
+    local hwm; hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+    (( hwm > peak )) && peak=$hwm
+    kill -TERM "$p"
+  done
+  wait "${PIDS[@]}" 2>/dev/null || true
+  PIDS=()
+  local run; run=$("${PSQL[@]}" -tAc "SELECT run_id FROM forecast.run_requests WHERE id = $request")
+  echo "$(secs "$t0" "$t1") $("${PSQL[@]}" -tAc "SELECT series_count || ' ' || row_count FROM forecast.runs WHERE id = $run") $peak $run"
+}
+read -r ONE_S ONE_SERIES ONE_ROWS ONE_PEAK _ <<< "$(nightly 1 2026-11-26)"
+read -r TWO_S TWO_SERIES TWO_ROWS TWO_PEAK RUN <<< "$(nightly 2 2026-11-27)"
+
+# The floor: PostgreSQL alone reads the same input rows and ingests the same number of forecast rows.
+"${PSQL[@]}" -c "\\copy (SELECT item_id, location_id, ds, qty FROM demand.sales WHERE ds <= '$END') TO '/dev/null' (FORMAT binary)"
+t0=$(now)
+"${PSQL[@]}" -c "\\copy (SELECT item_id, location_id, ds, qty FROM demand.sales WHERE ds <= '$END' ORDER BY item_id, location_id, ds) TO '/dev/null' (FORMAT binary)"
+READ_S=$(secs "$t0" "$(now)")
+"${PSQL[@]}" -c "CREATE TABLE public.bench_forecasts (LIKE forecast.forecasts INCLUDING ALL)"
+"${PSQL[@]}" -c "\\copy (SELECT * FROM forecast.forecasts WHERE run_id = $RUN) TO '$TMP/out.bin' (FORMAT binary)"
+t0=$(now)
+"${PSQL[@]}" -c "\\copy public.bench_forecasts FROM '$TMP/out.bin' (FORMAT binary)"
+WRITE_S=$(secs "$t0" "$(now)")
+FLOOR_S=$(awk -v a="$READ_S" -v b="$WRITE_S" 'BEGIN { printf "%.2f", a + b }')
+
+row() { awk -v s="$2" -v n="$3" -v r="$4" -v m="$5" -v d="$1" 'BEGIN { printf "%-10s %9.1f %10.0f %12.0f %14.0f\n", d, s, n / s, r / s, m / 1024 }'; }
+echo
+printf "%-10s %9s %10s %12s %14s\n" daemons "wall s" "series/s" "rows/s" "peak MiB/proc"
+row 1 "$ONE_S" "$ONE_SERIES" "$ONE_ROWS" "$ONE_PEAK"
+row 2 "$TWO_S" "$TWO_SERIES" "$TWO_ROWS" "$TWO_PEAK"
+echo "floor: read ${READ_S} s + write ${WRITE_S} s = ${FLOOR_S} s (PostgreSQL alone, same rows)"
+echo "speedup_1_to_2_daemons=$(awk -v a="$ONE_S" -v b="$TWO_S" 'BEGIN { printf "%.2f", a / b }')"
+echo "ratio=$(awk -v a="$TWO_S" -v b="$FLOOR_S" 'BEGIN { printf "%.2f", a / b }')"
