@@ -27,11 +27,13 @@ public enum Retention {
         public let partitions: Int
     }
 
-    /// Per run: the tables partitioned by run id; per backtest: its results.
-    static func partitions(_ kind: Kind, _ key: Int64) -> [(parent: String, child: String)] {
+    /// Per run: the tables partitioned by run id (`forecast.run_partitioned_tables()`); per
+    /// backtest: its results.
+    static func partitions(_ kind: Kind, _ key: Int64, on connection: Connection) throws -> [(parent: String, child: String)] {
         switch kind {
         case .run:
-            return ["forecasts", "side_forecasts", "series_stats", "run_series", "evaluations"].map { ($0, "\($0)_r\(key)") }
+            return try connection.query("SELECT unnest(forecast.run_partitioned_tables()) AS t").rows
+                .map { let t = try $0.decode("t", as: String.self); return (t, "\(t)_r\(key)") }
         case .backtest:
             return [("backtest_results", "backtest_results_b\(key)")]
         }
@@ -65,7 +67,7 @@ public enum Retention {
     }
 
     static func drop(_ decision: Decision, on connection: Connection) throws -> Dropped {
-        let parts = partitions(decision.kind, decision.key)
+        let parts = try partitions(decision.kind, decision.key, on: connection)
         var rows: Int64 = 0
         var bytes: Int64 = 0
         var done = 0

@@ -20,7 +20,7 @@ extension Integration.Hardening {
         let next = try db.scalar("SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM forecast.runs_id_seq", as: Int64.self)
         try blocker.execute(Query("""
             SELECT forecast.attach_partition(t, \(next))
-            FROM unnest(ARRAY['forecasts', 'side_forecasts', 'series_stats', 'run_series', 'evaluations']) t
+            FROM unnest(forecast.run_partitioned_tables()) t
             """))
         try blocker.execute("BEGIN")
         try blocker.execute(Query("LOCK TABLE forecast.forecasts_r\(unsafeRaw: String(next)) IN SHARE MODE"))

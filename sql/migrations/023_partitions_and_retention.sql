@@ -10,13 +10,19 @@
 -- forecast.latest reads the served run through a LATERAL join, so the planner prunes to the served
 -- partitions at execution time however long the history grows.
 
+-- The tables partitioned per run: one list, read by whatever makes, measures or drops a run's
+-- partitions (including forecastctl retention).
+CREATE FUNCTION forecast.run_partitioned_tables() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+    SELECT ARRAY['forecasts', 'side_forecasts', 'series_stats', 'run_series', 'evaluations']
+$$;
+
 -- One place creates partitions; the tables it may touch are listed here, nothing else.
 CREATE FUNCTION forecast.attach_partition(parent text, key bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET lock_timeout = '30s' AS $$
 DECLARE
     child text;
 BEGIN
-    IF parent IN ('forecasts', 'side_forecasts', 'series_stats', 'run_series', 'evaluations') THEN
+    IF parent = ANY (forecast.run_partitioned_tables()) THEN
         child := parent || '_r' || key;
     ELSIF parent = 'backtest_results' THEN
         child := parent || '_b' || key;
@@ -35,7 +41,7 @@ CREATE FUNCTION forecast.create_run_partitions() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     PERFORM forecast.attach_partition(t, NEW.id)
-    FROM unnest(ARRAY['forecasts', 'side_forecasts', 'series_stats', 'run_series', 'evaluations']) t;
+    FROM unnest(forecast.run_partitioned_tables()) t;
     RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION forecast.create_run_partitions() FROM PUBLIC;
@@ -87,11 +93,11 @@ BEGIN
     PERFORM forecast.attach_partition(t, k)
     FROM (SELECT id FROM forecast.runs UNION SELECT run_id FROM forecast.forecasts_unpartitioned
           UNION SELECT run_id FROM forecast.side_forecasts_unpartitioned) ids(k),
-         unnest(ARRAY['forecasts', 'side_forecasts', 'series_stats', 'run_series', 'evaluations']) t;
+         unnest(forecast.run_partitioned_tables()) t;
     PERFORM forecast.attach_partition('backtest_results', k)
     FROM (SELECT id FROM forecast.backtests UNION SELECT backtest_id FROM forecast.backtest_results_unpartitioned) ids(k);
 
-    FOR spec IN SELECT unnest(ARRAY['forecasts', 'side_forecasts', 'series_stats', 'run_series', 'evaluations', 'backtest_results']) AS t
+    FOR spec IN SELECT unnest(forecast.run_partitioned_tables() || 'backtest_results'::text) AS t
     LOOP
         EXECUTE format('INSERT INTO forecast.%I SELECT * FROM forecast.%I', spec.t, spec.t || '_unpartitioned');
     END LOOP;
@@ -100,7 +106,7 @@ BEGIN
         EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', view_names[i], view_defs[i]);
     END LOOP;
 
-    FOR spec IN SELECT unnest(ARRAY['forecasts', 'side_forecasts', 'series_stats', 'run_series', 'evaluations', 'backtest_results']) AS t
+    FOR spec IN SELECT unnest(forecast.run_partitioned_tables() || 'backtest_results'::text) AS t
     LOOP
         EXECUTE format('DROP TABLE forecast.%I', spec.t || '_unpartitioned');
     END LOOP;
@@ -233,7 +239,7 @@ END $$;
 CREATE FUNCTION forecast.run_bytes(run bigint) RETURNS bigint
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT coalesce(sum(pg_total_relation_size(format('forecast.%I', t || '_r' || run)::regclass)), 0)::bigint
-    FROM unnest(ARRAY['forecasts', 'side_forecasts', 'series_stats', 'run_series', 'evaluations']) t
+    FROM unnest(forecast.run_partitioned_tables()) t
     WHERE to_regclass(format('forecast.%I', t || '_r' || run)) IS NOT NULL
 $$;
 
