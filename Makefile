@@ -67,35 +67,30 @@ test: build
 	export FORECASTCTL_BIN="$$($(SWIFT) build --show-bin-path)/forecastctl"; \
 	$(SWIFT) test --disable-xctest
 
+# A benchmark script run with the release binary and DATABASE_URL (the throwaway cluster unless one is given).
+define with_database
+@set -euo pipefail; \
+if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
+$(1) "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+endef
+
 bench: release
-	@set -euo pipefail; \
-	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
-	ops/scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+	$(call with_database,ops/scripts/bench.sh)
 
 bench-accuracy: release
-	@set -euo pipefail; \
-	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
-	ops/scripts/bench-accuracy.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+	$(call with_database,ops/scripts/bench-accuracy.sh)
 
 bench-real: release
-	@set -euo pipefail; \
-	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
-	ops/scripts/bench-real.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+	$(call with_database,ops/scripts/bench-real.sh)
 
 bench-weekly: release
-	@set -euo pipefail; \
-	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
-	ops/scripts/bench-weekly.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+	$(call with_database,ops/scripts/bench-weekly.sh)
 
 bench-latest: release
-	@set -euo pipefail; \
-	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
-	ops/scripts/bench-latest.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+	$(call with_database,ops/scripts/bench-latest.sh)
 
 bench-scale: release
-	@set -euo pipefail; \
-	if [[ -z "$${DATABASE_URL:-}" ]]; then DATABASE_URL="$$($(PG) start)"; export DATABASE_URL; fi; \
-	ops/scripts/bench-scale.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+	$(call with_database,ops/scripts/bench-scale.sh)
 
 faults: release
 	python3 ops/bench/faults.py "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
