@@ -45,15 +45,22 @@ public struct CategoryPrices: Sendable, Codable, Equatable {
             guard let planned = s.planned, !planned.prices.isEmpty else { continue }
             for originDay in origins {
                 let t = s.frequency.index(of: CivilDay(unixDay: originDay), from: CivilDay(unixDay: s.startDay))
-                let knownBy = PlannedInputs.endOfDay(originDay)
-                for h in 1...horizon {
-                    let day = s.firstDay(ofPeriod: t + h)
-                    guard let p = planned.price(on: day, knownBy: knownBy) else { continue }
-                    out.table[key(s.category, s.location, day, originDay), default: Entry()].add(p, owner: s.id)
-                }
+                out.add(planned, category: s.category, location: s.location, owner: s.id, originDay: originDay,
+                        targetDays: (1...horizon).map { s.firstDay(ofPeriod: t + $0) })
             }
         }
         return out
+    }
+
+    /// A series' prices for the first days of the target periods of one origin, as known when the
+    /// origin closed. Feeding every series of a scope in a fixed order gives what `build` gives.
+    public mutating func add(_ planned: PlannedInputs, category: Int, location: Int, owner: Int, originDay: Int,
+                             targetDays: [Int]) {
+        let knownBy = PlannedInputs.endOfDay(originDay)
+        for day in targetDays {
+            guard let p = planned.price(on: day, knownBy: knownBy) else { continue }
+            table[Self.key(category, location, day, originDay), default: Entry()].add(p, owner: owner)
+        }
     }
 
     /// Only the entries for one origin day (what a stored model needs at its prediction origin).

@@ -41,10 +41,13 @@ public final class Booster: @unchecked Sendable {
 
     deinit { if let handle { XGBoosterFree(handle) } }
 
+    /// A matrix built on one thread: OpenMP threads spinning on 2 shared cores (several workers,
+    /// the database) make XGBoost many times slower, not faster (RECIPES).
     static func matrix(_ m: FeatureMatrix, labels: [Float]?) throws -> DMatrixHandle? {
         var dm: DMatrixHandle?
         try m.values.withUnsafeBufferPointer { buf in
-            try check(XGDMatrixCreateFromMat(buf.baseAddress, UInt64(m.rows), UInt64(m.columns), Float.nan, &dm), "XGDMatrixCreateFromMat")
+            try check(XGDMatrixCreateFromMat_omp(buf.baseAddress, UInt64(m.rows), UInt64(m.columns), Float.nan, &dm, 1),
+                      "XGDMatrixCreateFromMat_omp")
         }
         if let labels {
             try labels.withUnsafeBufferPointer { buf in
@@ -90,14 +93,17 @@ public final class Booster: @unchecked Sendable {
         return (booster, try booster.predict(dm, rows: matrix.rows))
     }
 
-    /// Restores a booster saved with `serialized()`.
-    public convenience init(serialized bytes: [UInt8]) throws {
+    /// Restores a booster saved with `serialized()`, predicting on `threads` threads. A saved
+    /// model does not keep `nthread`: without it XGBoost predicts on every core, and on shared
+    /// cores one daemon's forecasts took up to 15 times as long (bench-scale).
+    public convenience init(serialized bytes: [UInt8], threads: Int = 1) throws {
         var handle: BoosterHandle?
         try check(XGBoosterCreate(nil, 0, &handle), "XGBoosterCreate")
         self.init(handle: handle)
         try bytes.withUnsafeBytes { raw in
             try check(XGBoosterLoadModelFromBuffer(handle, raw.baseAddress, UInt64(raw.count)), "XGBoosterLoadModelFromBuffer")
         }
+        try check(XGBoosterSetParam(handle, "nthread", String(threads)), "XGBoosterSetParam(nthread)")
     }
 
     /// The model as Universal Binary JSON: a versionable artifact (copied out of XGBoost's buffer).

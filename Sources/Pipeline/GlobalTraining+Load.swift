@@ -99,13 +99,51 @@ extension GlobalTraining {
     }
 
     /// For a run serving a stored artifact: what depends on the run's own data (the competing
-    /// items' prices at its cutoff), computed once from every series of the run and stored.
+    /// items' prices at its cutoff), computed once for every series of the run and stored. Reads
+    /// only the price rows that decide a target period's price as known at the cutoff (the newest
+    /// one on or before the first target day, and those after it up to the last), not the series.
     static func prepareInputs(runID: Int64, versionID: Int64, name: String, cutoff: PostgresDate, asOf: PostgresTimestamp,
                               config: RunConfig, on connection: Connection) throws {
         let predictor = try load(.version(versionID), name: name, runInputs: nil, schema: config.schema, on: connection)
-        let (globals, _) = try collect(.run, id: runID, cutoff: cutoff, asOf: asOf, frequency: config.frequency, schema: config.schema,
-                                       attributes: predictor.encodings.attributes, codes: predictor.codes, on: connection)
-        let prices = CategoryPrices.build(globals, origins: [cutoff.unixDays], horizon: predictor.encodings.horizon)
+        let frequency = config.frequency
+        let targets = (1...predictor.encodings.horizon).map { frequency.advance(frequency.periodStart(cutoff), by: $0).unixDays }
+        let categories = Dictionary(predictor.codes.categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let locations = Dictionary(predictor.codes.locations.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let first = PostgresDate(unixDays: targets.first!), last = PostgresDate(unixDays: targets.last!)
+        let schema = config.schema
+        var prices = CategoryPrices()
+        var current: (no: Int, category: Int, location: Int, rows: [PlannedInputs.Price])?
+        func flush() {
+            guard let c = current, !c.rows.isEmpty else { return }
+            prices.add(PlannedInputs(promotions: [], prices: c.rows), category: c.category, location: c.location, owner: c.no,
+                       originDay: cutoff.unixDays, targetDays: targets)
+        }
+        for row in try connection.query(Query("""
+            WITH k AS (SELECT (\(cutoff)::date + 1)::timestamp AT TIME ZONE 'UTC' AS known_by)
+            SELECT r.series_no, coalesce(r.category, '?') AS category, r.location_id, p.ds, p.price,
+                   (extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint AS known_us
+            FROM forecast.run_series r
+            CROSS JOIN k
+            CROSS JOIN LATERAL (
+                SELECT max(q.ds) AS from_ds FROM \(ident: schema).prices q
+                WHERE q.item_id = r.item_id AND q.location_id = r.location_id AND q.ds <= \(first) AND q.known_at <= k.known_by) f
+            JOIN \(ident: schema).prices p
+              ON p.item_id = r.item_id AND p.location_id = r.location_id AND p.ds >= coalesce(f.from_ds, '-infinity'::date) AND p.ds <= \(last)
+             AND p.known_at <= k.known_by
+            WHERE r.run_id = \(runID)
+            ORDER BY r.series_no, p.ds, known_us
+            """).named("run_target_prices")).rows {
+            let no = try row.decode("series_no", as: Int.self)
+            if current?.no != no {
+                flush()
+                current = (no, categories[try row.decode("category", as: String.self)] ?? -1,
+                           locations[try row.decode("location_id", as: String.self)] ?? -1, [])
+            }
+            current!.rows.append(.init(day: try row.decode("ds", as: PostgresDate.self).unixDays,
+                                       price: try row.decode("price", as: Double.self),
+                                       knownAt: try row.decode("known_us", as: Int64.self)))
+        }
+        flush()
         let json = String(decoding: try JSONEncoder.sorted.encode(prices), as: UTF8.self)
         try connection.execute(Query("""
             INSERT INTO forecast.run_model_inputs (run_id, model_version_id, model_name, category_prices)

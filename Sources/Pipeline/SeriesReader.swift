@@ -90,6 +90,7 @@ public struct SeriesReader: Sendable {
                           WHERE s.item_id = r.item_id AND s.location_id = r.location_id
                             AND s.ds <= (SELECT current_setting('forecast.cutoff')::date)
                             AND s.loaded_at <= (SELECT current_setting('forecast.as_of')::timestamptz)) a
+                      \(plannedInputs ? Self.plannedJoins(schema) : "")
                       WHERE r.\(source.owner) = (SELECT current_setting('forecast.run_id')::bigint)
                         AND r.chunk = (SELECT current_setting('forecast.chunk')::int)
                 ) TO STDOUT (FORMAT binary)
@@ -145,29 +146,27 @@ public struct SeriesReader: Sendable {
     }
 
     /// Promotions and prices with the time each became known (microseconds since 2000-01-01 UTC);
-    /// everything up to 400 days past the cutoff, filtered later by each origin's knowledge.
+    /// everything up to 400 days past the cutoff, filtered later by each origin's knowledge. One
+    /// aggregate per table: its arrays see the rows in the same order, so they stay aligned without
+    /// a sort per array (`PlannedInputs` sorts them).
     static func plannedColumns(_ schema: SQLIdentifier) -> Query {
+        ", pr.promo_ds, pr.promo_intensity, pr.promo_type, pr.promo_known, pp.price_ds, pp.price_value, pp.price_known"
+    }
+
+    static func plannedJoins(_ schema: SQLIdentifier) -> Query {
         """
-        , (SELECT array_agg(p.ds - date '2000-01-01' ORDER BY p.ds, p.known_at) FROM \(ident: schema).promotions p
-           WHERE p.item_id = r.item_id AND p.location_id = r.location_id
-             AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_ds
-        , (SELECT array_agg(p.intensity ORDER BY p.ds, p.known_at) FROM \(ident: schema).promotions p
-           WHERE p.item_id = r.item_id AND p.location_id = r.location_id
-             AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_intensity
-        , (SELECT array_agg(p.promo_type ORDER BY p.ds, p.known_at) FROM \(ident: schema).promotions p
-           WHERE p.item_id = r.item_id AND p.location_id = r.location_id
-             AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_type
-        , (SELECT array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint ORDER BY p.ds, p.known_at)
-           FROM \(ident: schema).promotions p
-           WHERE p.item_id = r.item_id AND p.location_id = r.location_id
-             AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) AS promo_known
-        , (SELECT array_agg(p.ds - date '2000-01-01' ORDER BY p.ds, p.known_at) FROM \(ident: schema).prices p
-           WHERE p.item_id = r.item_id AND p.location_id = r.location_id) AS price_ds
-        , (SELECT array_agg(p.price ORDER BY p.ds, p.known_at) FROM \(ident: schema).prices p
-           WHERE p.item_id = r.item_id AND p.location_id = r.location_id) AS price_value
-        , (SELECT array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint ORDER BY p.ds, p.known_at)
-           FROM \(ident: schema).prices p
-           WHERE p.item_id = r.item_id AND p.location_id = r.location_id) AS price_known
+        CROSS JOIN LATERAL (
+            SELECT array_agg(p.ds - date '2000-01-01') AS promo_ds, array_agg(p.intensity) AS promo_intensity,
+                   array_agg(p.promo_type) AS promo_type,
+                   array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint) AS promo_known
+            FROM \(ident: schema).promotions p
+            WHERE p.item_id = r.item_id AND p.location_id = r.location_id
+              AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) pr
+        CROSS JOIN LATERAL (
+            SELECT array_agg(p.ds - date '2000-01-01') AS price_ds, array_agg(p.price) AS price_value,
+                   array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint) AS price_known
+            FROM \(ident: schema).prices p
+            WHERE p.item_id = r.item_id AND p.location_id = r.location_id) pp
         """
     }
 

@@ -3,6 +3,7 @@ import Logging
 import Testing
 @testable import Pipeline
 import Forecasting
+import GradientBoosting
 import Postgres
 
 /// Issue 9: model versions in Postgres, stages with an audit trail, runs that serve the registry
@@ -130,6 +131,17 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.model_artifacts", as: Int.self) == artifacts)
             #expect(try db.scalar(Query("SELECT model_version_id FROM forecast.runs WHERE id = \(first.runID)"), as: Int64.self) == global.id)
             #expect(try db.scalar(Query("SELECT count(*) FROM forecast.run_model_inputs WHERE run_id = \(first.runID)"), as: Int.self) == 1)
+            // The competitors' prices prepared for the run (read narrowly: the rows that decide each
+            // target day) equal those built from every series read in full, as the model was trained.
+            let connection = try db.connect()
+            defer { connection.close() }
+            let stored = try JSONDecoder().decode(CategoryPrices.self, from: Data(try db.scalar(Query(
+                "SELECT category_prices::text FROM forecast.run_model_inputs WHERE run_id = \(first.runID)"), as: String.self).utf8))
+            let predictor = try GlobalTraining.load(.version(global.id), name: "XGBoost", runInputs: nil, schema: RunConfig().schema, on: connection)
+            let record = try RunStore.load(first.runID, on: connection)
+            let (globals, _) = try GlobalTraining.collect(.run, id: first.runID, cutoff: record.cutoff, asOf: record.asOf, frequency: .day,
+                                                          schema: RunConfig().schema, attributes: [], codes: predictor.codes, on: connection)
+            #expect(stored.table.count > 50 && stored == CategoryPrices.build(globals, origins: [record.cutoff.unixDays], horizon: 7))
             // The baseline's forecasts for evaluation, beside the served rows and not in latest.
             #expect(try db.scalar(Query("""
                 SELECT count(*) FROM forecast.side_forecasts
