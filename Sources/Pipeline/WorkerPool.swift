@@ -51,8 +51,14 @@ public enum WorkerPool {
         return .failed
     }
 
-    /// A worker name unique across hosts: host, pid.
-    public static var processName: String {
-        "\(ProcessInfo.processInfo.hostName.split(separator: ".").first ?? "host"):\(ProcessInfo.processInfo.processIdentifier)"
-    }
+    /// A worker name unique across hosts: `FORECAST_WORKER_NAME` when set, else host:pid. A process
+    /// that is pid 1 (a container's entrypoint) adds a random suffix: containers sharing the host's
+    /// network (and so its hostname) would otherwise all be "host:1".
+    public static let processName: String = {
+        let environment = ProcessInfo.processInfo.environment
+        if let name = environment["FORECAST_WORKER_NAME"], !name.isEmpty { return name }
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let base = "\(ProcessInfo.processInfo.hostName.split(separator: ".").first ?? "host"):\(pid)"
+        return pid == 1 ? base + "-" + String(UInt32.random(in: 0x1000_0000...UInt32.max), radix: 16) : base
+    }()
 }
