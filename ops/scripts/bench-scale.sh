@@ -6,13 +6,14 @@
 # cutoffs, each enqueued by SQL). Prints wall time, series/s, rows written/s and the daemons' peak
 # memory for each, the speed-up from 1 to 2 daemons, the PostgreSQL-only floor measured in the same
 # run (binary COPY OUT of the input rows + COPY IN of the same number of forecast rows) and
-# ratio=<2-daemon run / floor> (target <= 1.5).
+# ratio=<2-daemon run / floor> (target <= 1.5). SCALE_WORKERS: worker threads per daemon (default 1).
 # Usage: ops/scripts/bench-scale.sh path/to/forecastctl   (DATABASE_URL: a server where this role
 # may create databases; the benchmark creates and drops forecast_bench_scale)
 set -euo pipefail
 BIN="$1"
 ITEMS="${SCALE_ITEMS:-1000}" LOCATIONS="${SCALE_LOCATIONS:-100}" DAYS="${SCALE_DAYS:-730}" HORIZON=28
 TRAIN_ARGS="${SCALE_TRAIN_ARGS:---model xgboost --folds 2 --step 28}"
+THREADS="${SCALE_WORKERS:-1}"
 END=2026-11-27
 : "${DATABASE_URL:?DATABASE_URL must be set}"
 DB=forecast_bench_scale
@@ -35,7 +36,7 @@ PSQL=(psql "$URL" -X -q -v ON_ERROR_STOP=1)
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
-echo "bench-scale: $((ITEMS * LOCATIONS)) series x $DAYS days, horizon $HORIZON, $(nproc) cores" >&2
+echo "bench-scale: $((ITEMS * LOCATIONS)) series x $DAYS days, horizon $HORIZON, $(nproc) cores, $THREADS worker thread(s) per daemon" >&2
 "$BIN" migrate >/dev/null
 t0=$(now)
 "$BIN" demo-data --items "$ITEMS" --locations "$LOCATIONS" --days "$DAYS" --end "$END" --seed 3 >/dev/null 2>&1
@@ -55,7 +56,7 @@ nightly() { # daemons cutoff
   local n="$1" cutoff="$2" i request status t0 t1 peak=0
   PIDS=()
   for i in $(seq 1 "$n"); do
-    "$BIN" worker --workers 1 --poll-seconds 1 > "$TMP/daemon-$n-$i.log" 2>&1 &
+    "$BIN" worker --workers "$THREADS" --poll-seconds 1 > "$TMP/daemon-$n-$i.log" 2>&1 &
     PIDS+=($!)
   done
   sleep 2
