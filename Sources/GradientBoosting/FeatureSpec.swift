@@ -85,6 +85,10 @@ public struct FeatureWindows: Sendable {
     /// stay within `rowBudget`) and the periods between them.
     public let origins: Int, maxOrigins: Int, originStep: Int
     public static let rowBudget = 80_000
+    /// At most this many training rows per fold (about 0.7 GB of features): a large catalogue
+    /// learns from fewer origins per series, down to one. Unbounded, 100k daily series x 6
+    /// origins x 28 steps made `train` peak at 21 GB of memory.
+    public static let rowCap = 4_000_000
 
     public init(_ frequency: Frequency) {
         switch frequency {
@@ -98,9 +102,12 @@ public struct FeatureWindows: Sendable {
     }
 
     /// Origins per series for `series` series and horizon `horizon`: few series (a short panel of
-    /// a few hundred weeks) learn from their whole history; many series stay within the budget.
+    /// a few hundred weeks) learn from their whole history; many series stay within the budget;
+    /// a catalogue so large that even `origins` would pass `rowCap` gets fewer (at least one).
     public func origins(series: Int, horizon: Int) -> Int {
-        min(maxOrigins, max(origins, Self.rowBudget / max(1, series * horizon)))
+        let rowsPerOrigin = max(1, series * horizon)
+        let wanted = min(maxOrigins, max(origins, Self.rowBudget / rowsPerOrigin))
+        return max(1, min(wanted, Self.rowCap / rowsPerOrigin))
     }
 
     var priceReference: String { "t-" + priceOffsets.map(String.init).joined(separator: ", t-") }

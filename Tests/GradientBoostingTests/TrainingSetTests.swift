@@ -56,3 +56,23 @@ extension TrainingSetTests {
         #expect(shared[0].rows == 39 * 6 * 7)
     }
 }
+
+/// How many training origins a scope gets: the row budget for small panels, the row cap for large ones.
+struct FeatureWindowsTests {
+    @Test func smallPanelsLearnMoreOriginsAndLargeOnesStayUnderTheCap() {
+        let day = FeatureWindows(.day), week = FeatureWindows(.week)
+        // Daily: 6 origins from a handful of series up to the cap (4M rows / 28 steps = 142,857 series-origins).
+        #expect(day.origins(series: 40, horizon: 28) == 6)
+        #expect(day.origins(series: 10_000, horizon: 28) == 6)
+        #expect(day.origins(series: 30_000, horizon: 28) == 4)
+        #expect(day.origins(series: 100_000, horizon: 28) == 1)
+        #expect(day.origins(series: 1_000_000, horizon: 28) == 1)
+        // Weekly: a short panel learns from its whole history, a large one from the minimum, capped alike.
+        #expect(week.origins(series: 10, horizon: 3) == 260)
+        #expect(week.origins(series: 1_000, horizon: 3) == 26)
+        #expect(week.origins(series: 100_000, horizon: 3) == 13)
+        for (w, series, horizon) in [(day, 30_000, 28), (day, 100_000, 28), (week, 100_000, 3)] {
+            #expect(w.origins(series: series, horizon: horizon) * series * horizon <= FeatureWindows.rowCap)
+        }
+    }
+}

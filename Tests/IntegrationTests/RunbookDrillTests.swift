@@ -121,7 +121,8 @@ extension Integration {
             let dir = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
             #expect(try CLI.run(["run", "--cutoff", "2026-11-26", "--no-progress"], databaseURL: db.url).status == 0)
-            let env = ["PRIMARY_URL": db.url, "PG_STANDBY_DIR": dir.appendingPathComponent("standby").path]
+            let env = ["PRIMARY_URL": db.url, "PG_STANDBY_DIR": dir.appendingPathComponent("standby").path,
+                       "PG_STANDBY_PORT": String(31_400 + Int(getpid() % 300))]
             let started = try Shell.run(["ops/scripts/pg-standby.sh", "start"], env: env)
             defer { _ = try? Shell.run(["ops/scripts/pg-standby.sh", "destroy"], env: env) }
             #expect(started.status == 0, "\(started.stderr)")

@@ -49,9 +49,10 @@ extension Integration {
             hosts.append(try Self.makeHost(1, tag: tag))
             hosts.append(try Self.makeHost(2, tag: tag))
 
-            // One PostgreSQL for both hosts, listening on the host side of each link.
+            // One PostgreSQL for both hosts, listening on the host side of each link, on a port below
+            // the ephemeral range (32768-60999): there a test's own client connections can hold it.
             let dir = "/tmp/fc-netns-\(tag)"
-            let env = ["PG_LOCAL_DIR": dir, "PG_LOCAL_PORT": String(54_500 + Int(getpid() % 400)),
+            let env = ["PG_LOCAL_DIR": dir, "PG_LOCAL_PORT": String(30_500 + Int(getpid() % 400)),
                        "PG_LOCAL_LISTEN": hosts.map(\.server).joined(separator: ","), "PG_LOCAL_TRUST": "10.231.0.0/16"]
             let started = try Shell.run(["ops/scripts/pg-local.sh", "start"], env: env)
             defer { _ = try? Shell.run(["ops/scripts/pg-local.sh", "destroy"], env: env) }

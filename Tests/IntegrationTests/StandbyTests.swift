@@ -21,7 +21,7 @@ extension Integration {
             try db.loadDemo(items: 6, locations: 2)
             let first = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 7, cutoff: PostgresDate(iso: "2026-11-20")!))
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("standby-\(getpid())-\(db.name)").path
-            let env = ["PRIMARY_URL": db.url, "PG_STANDBY_DIR": dir]
+            let env = ["PRIMARY_URL": db.url, "PG_STANDBY_DIR": dir, "PG_STANDBY_PORT": String(31_000 + Int(getpid() % 300))]
             let started = try Shell.run(["ops/scripts/pg-standby.sh", "start"], env: env)
             defer { _ = try? Shell.run(["ops/scripts/pg-standby.sh", "destroy"], env: env) }
             #expect(started.status == 0, "\(started.stderr)")

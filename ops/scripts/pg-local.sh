@@ -103,15 +103,19 @@ start() {
     echo "$PORT" > "$DIR/port"
     rm -f "$LOG" 2>/dev/null || true
     if as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start -o "$(server_options)" >/dev/null; then
-      break
+      # With several listen addresses the server starts when any one binds: a port held on
+      # another address (say, a client's ephemeral port on 127.0.0.1) must fail here, not later.
+      grep -q "could not bind" "$LOG" 2>/dev/null || break
+      as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null 2>&1 || true
     fi
     # Another process may have taken the port between the check and the bind: try the next one.
     if [[ -z "${PG_LOCAL_PORT:-}" ]] && grep -q "could not bind" "$LOG" 2>/dev/null && [[ $attempt -lt 5 ]]; then
       SKIP_PORTS="${SKIP_PORTS:-} $PORT"
       continue
     fi
-    echo "pg-local: server did not start, last lines of $LOG:" >&2
-    tail -5 "$LOG" >&2 || true
+    echo "pg-local: server did not start on port $PORT (listen_addresses=$LISTEN), from $LOG:" >&2
+    { grep -E "could not bind|FATAL" "$LOG" | head -3 || true; } >&2
+    grep -qE "could not bind|FATAL" "$LOG" 2>/dev/null || tail -5 "$LOG" >&2 || true
     exit 69
   done
   for _ in $(seq 1 50); do ready && break; sleep 0.1; done
