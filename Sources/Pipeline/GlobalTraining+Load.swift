@@ -102,8 +102,9 @@ extension GlobalTraining {
     /// items' prices at its cutoff), computed once for every series of the run and stored. Reads
     /// only the price rows that decide a target period's price as known at the cutoff (the newest
     /// one on or before the first target day, and those after it up to the last), not the series.
-    static func prepareInputs(runID: Int64, versionID: Int64, name: String, cutoff: PostgresDate, asOf: PostgresTimestamp,
-                              config: RunConfig, on connection: Connection) throws {
+    /// Prices count as known when the cutoff's day closes, as for the workers' features.
+    static func prepareInputs(runID: Int64, versionID: Int64, name: String, cutoff: PostgresDate, config: RunConfig,
+                              on connection: Connection) throws {
         let predictor = try load(.version(versionID), name: name, runInputs: nil, schema: config.schema, on: connection)
         let frequency = config.frequency
         let targets = (1...predictor.encodings.horizon).map { frequency.advance(frequency.periodStart(cutoff), by: $0).unixDays }

@@ -131,7 +131,7 @@ public struct RunCoordinator: Sendable {
                                                                          config: options.config, on: connection)
                         logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])
                     }
-                    try RegistryServing.prepare(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config, on: connection)
+                    try RegistryServing.prepare(runID: id, cutoff: options.cutoff, config: options.config, on: connection)
                 } catch {
                     try? RunLifecycle.fail(id, error: "preparing the global model failed: \(error)", on: connection)
                     throw error

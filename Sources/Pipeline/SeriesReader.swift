@@ -82,7 +82,7 @@ public struct SeriesReader: Sendable {
                               FROM \(ident: schema).inventory i
                               WHERE i.item_id = r.item_id AND i.location_id = r.location_id AND i.stockout
                                 AND i.ds <= (SELECT current_setting('forecast.cutoff')::date)) AS stockouts
-                             \(plannedInputs ? Self.plannedColumns(schema) : "")
+                             \(plannedInputs ? Self.plannedColumns : "")
                       FROM \(source.table) r
                       CROSS JOIN LATERAL (
                           SELECT array_agg(s.ds - date '2000-01-01') AS ds, array_agg(s.qty) AS qty
@@ -149,9 +149,8 @@ public struct SeriesReader: Sendable {
     /// everything up to 400 days past the cutoff, filtered later by each origin's knowledge. One
     /// aggregate per table: its arrays see the rows in the same order, so they stay aligned without
     /// a sort per array (`PlannedInputs` sorts them).
-    static func plannedColumns(_ schema: SQLIdentifier) -> Query {
+    static let plannedColumns: Query =
         ", pr.promo_ds, pr.promo_intensity, pr.promo_type, pr.promo_known, pp.price_ds, pp.price_value, pp.price_known"
-    }
 
     static func plannedJoins(_ schema: SQLIdentifier) -> Query {
         """

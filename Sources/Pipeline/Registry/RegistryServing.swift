@@ -82,13 +82,13 @@ public enum RegistryServing {
     }
 
     /// The run-level step of a run serving stored artifacts: the inputs that depend on the run's own data.
-    static func prepare(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
+    static func prepare(runID: Int64, cutoff: PostgresDate, config: RunConfig,
                         on connection: Connection) throws {
         for c in [config] + (config.shadowConfig.map { [$0] } ?? []) {
             guard let served = c.served else { continue }
             for spec in c.globalModels {
                 try GlobalTraining.prepareInputs(runID: runID, versionID: served.id, name: try spec.primaryName(), cutoff: cutoff,
-                                                 asOf: asOf, config: c, on: connection)
+                                                 config: c, on: connection)
             }
         }
     }
