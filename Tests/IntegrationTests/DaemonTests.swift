@@ -62,6 +62,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 8, locations: 2)
+            try db.loadedAnHourAgo()
             // Two idle daemons, small work items held 1.5 s each so that one can be stopped mid-item.
             let args = ["worker", "--workers", "1", "--poll-seconds", "30", "--chunk-size", "2", "--throttle-ms", "1500"]
             let port = 20000 + Int(getpid() % 20000)

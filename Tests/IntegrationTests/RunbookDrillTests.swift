@@ -25,6 +25,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 8, locations: 2)
+            try db.loadedAnHourAgo()
             let dir = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
             #expect(try CLI.run(["run", "--cutoff", "2026-11-26", "--no-progress"], databaseURL: db.url).status == 0)
@@ -80,6 +81,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 24, locations: 3)
+            try db.loadedAnHourAgo()
             let dir = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
             let thresholds = dir.appendingPathComponent("monitoring.json")
@@ -118,6 +120,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 6, locations: 2)
+            try db.loadedAnHourAgo()
             let dir = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
             #expect(try CLI.run(["run", "--cutoff", "2026-11-26", "--no-progress"], databaseURL: db.url).status == 0)
@@ -138,7 +141,8 @@ extension Integration {
             #expect(after[0].contains("up to date"), "\(after[0])")
             let promoted = try Connection.connect(standby)
             defer { promoted.close() }
-            #expect(try promoted.query("SELECT cutoff::text AS c FROM forecast.served_runs WHERE frequency = 'day'").first!.decode("c", as: String.self) == "2026-11-27")
+            let served = try #require(try promoted.query("SELECT cutoff::text AS c FROM forecast.served_runs WHERE frequency = 'day'").first)
+            #expect(try served.decode("c", as: String.self) == "2026-11-27")
             // The old primary did not see that run.
             #expect(try db.scalar("SELECT count(*)::int FROM forecast.runs WHERE cutoff = '2026-11-27'", as: Int.self) == 0)
         }

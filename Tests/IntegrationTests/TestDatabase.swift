@@ -81,6 +81,20 @@ final class TestDatabase: @unchecked Sendable {
         _ = try DemoLoader(spec: DemoSpec(items: items, locations: locations, days: days, end: Fixtures.end, seed: seed)).load(on: c)
     }
 
+    /// For tests whose runs take their as-of from the clock (a daemon's, or `run` without
+    /// `--as-of`, as the runbook says it): every load moves by the same amount so that the newest
+    /// was an hour ago. The freshness contract (36 h) then holds on whatever day the suite runs;
+    /// the demo's fixed load times go stale 36 h after they were made.
+    func loadedAnHourAgo() throws {
+        let c = try connect()
+        defer { c.close() }
+        try Self.loadedAnHourAgo(on: c)
+    }
+
+    static func loadedAnHourAgo(on c: Connection) throws {
+        try c.execute("UPDATE demand.sales SET loaded_at = loaded_at + (now() - interval '1 hour' - (SELECT max(loaded_at) FROM demand.sales))")
+    }
+
     func scalar<T: PostgresDecodable>(_ sql: Query, as type: T.Type = T.self) throws -> T {
         let c = try connect()
         defer { c.close() }
