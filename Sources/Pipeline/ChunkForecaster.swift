@@ -15,21 +15,20 @@ public struct ChunkForecaster: Sendable {
     public var calibrations: [String: ConformalCalibration] = [:]
     /// The run's trained global models by name, when the run uses any.
     public var globals: [String: GlobalTraining.Predictor] = [:]
-    /// Where the rows go: `forecast.forecasts`, or `forecast.side_forecasts` with this role
-    /// ("shadow", "baseline").
-    public var role: String? {
-        didSet { layout = role == nil ? Self.layout : Self.sideLayout }
-    }
-    public private(set) var layout = ChunkForecaster.layout
+    /// Where the rows go: `forecast.forecasts` (one row per period), or with this role ("shadow",
+    /// "baseline") `forecast.side_forecast_paths` (one row per series, the horizon in arrays).
+    public var role: String?
 
     /// The forecast rows' COPY target, in the order `encode` writes the fields.
     public static let layout = CopyLayout(schema: SQLIdentifier("forecast"), table: "forecasts", columns: [
         "item_id", "location_id", "ds", "horizon", "yhat", "yhat_lower", "yhat_upper", "interval_level", "model_name",
         "model_version", "run_id", "cutoff", "generated_at"])
 
-    /// The same columns and the role in `forecast.side_forecasts`.
-    public static let sideLayout = CopyLayout(schema: SQLIdentifier("forecast"), table: "side_forecasts",
-                                              columns: layout.columns + ["role"])
+    /// A side forecast's COPY target: one row per series, `ds` and the values as arrays over the
+    /// horizon (`forecast.side_forecasts` shows them per period), in the order `write` encodes them.
+    public static let sideLayout = CopyLayout(schema: SQLIdentifier("forecast"), table: "side_forecast_paths", columns: [
+        "run_id", "role", "item_id", "location_id", "model_name", "model_version", "cutoff", "generated_at",
+        "interval_level", "ds", "yhat", "yhat_lower", "yhat_upper"])
 
     public struct SeriesFailure: Error, CustomStringConvertible {
         public let itemID: String
@@ -98,22 +97,38 @@ public struct ChunkForecaster: Sendable {
     public static let fallbackName = "Naive[fallback]"
 
     func write(_ series: SeriesInput, forecast: Forecast, modelName: String, into writer: inout BinaryCopyWriter) throws -> Served {
-        for h in 0..<config.horizon {
-            writer.beginRow(layout)
+        if let role {
+            writer.beginRow(Self.sideLayout)
+            writer.append(runID)
+            writer.append(role)
             writer.append(series.itemID)
             writer.append(series.locationID)
-            writer.append(reader.targetDate(step: h + 1))
-            writer.append(Int32(h + 1))
-            writer.append(forecast.mean[h])
-            writer.append(forecast.lower[h])
-            writer.append(forecast.upper[h])
-            writer.append(config.intervalLevel)
             writer.append(modelName)
             writer.append(modelVersion)
-            writer.append(runID)
             writer.append(cutoff)
             writer.append(generatedAt)
-            if let role { writer.append(role) }
+            writer.append(config.intervalLevel)
+            writer.append((0..<config.horizon).map { reader.targetDate(step: $0 + 1) })
+            writer.append(Array(forecast.mean.prefix(config.horizon)))
+            writer.append(Array(forecast.lower.prefix(config.horizon)))
+            writer.append(Array(forecast.upper.prefix(config.horizon)))
+        } else {
+            for h in 0..<config.horizon {
+                writer.beginRow(Self.layout)
+                writer.append(series.itemID)
+                writer.append(series.locationID)
+                writer.append(reader.targetDate(step: h + 1))
+                writer.append(Int32(h + 1))
+                writer.append(forecast.mean[h])
+                writer.append(forecast.lower[h])
+                writer.append(forecast.upper[h])
+                writer.append(config.intervalLevel)
+                writer.append(modelName)
+                writer.append(modelVersion)
+                writer.append(runID)
+                writer.append(cutoff)
+                writer.append(generatedAt)
+            }
         }
         let h = Double(max(1, config.horizon))
         return Served(modelName: modelName, meanForecast: forecast.mean.prefix(config.horizon).reduce(0, +) / h,

@@ -147,6 +147,17 @@ extension Integration {
                 SELECT count(*) FROM forecast.side_forecasts
                 WHERE run_id = \(first.runID) AND role = 'baseline' AND model_version = \("SeasonalNaive(7) > Naive@" + CodeVersion.current)
                 """), as: Int.self) == series * 7)
+            // Stored as one row per series with the horizon in arrays; the view gives them back per
+            // period, value for value what the bootstrap run served from the same snapshot.
+            #expect(try db.scalar(Query("SELECT count(*) FROM forecast.side_forecast_paths WHERE run_id = \(first.runID) AND role = 'baseline'"),
+                                  as: Int.self) == series)
+            #expect(try db.scalar(Query("""
+                SELECT count(*) FROM forecast.side_forecasts s
+                JOIN forecast.forecasts f ON f.run_id = \(boot.runID) AND f.item_id = s.item_id AND f.location_id = s.location_id AND f.ds = s.ds
+                WHERE s.run_id = \(first.runID) AND s.role = 'baseline' AND s.ds = s.cutoff + s.horizon AND s.horizon = f.horizon
+                  AND s.yhat = f.yhat AND s.yhat_lower = f.yhat_lower AND s.yhat_upper = f.yhat_upper AND s.model_name = f.model_name
+                  AND s.interval_level = f.interval_level AND s.cutoff = f.cutoff
+                """), as: Int.self) == series * 7)
             #expect(try db.scalar(Query("SELECT serving FROM forecast.runs WHERE id = \(boot.runID)"), as: String.self) == "bootstrap")
             #expect(try db.scalar(Query("SELECT serving FROM forecast.runs WHERE id = \(first.runID)"), as: String.self) == "version")
             #expect(try db.scalar("SELECT count(DISTINCT model_version) FROM forecast.latest", as: Int.self) == 1)
@@ -214,7 +225,8 @@ extension Integration {
             let early = try Registry.serve(db, cutoff: PostgresDate(iso: "2026-11-13")!)
             #expect(early.shadowVersion == candidate.version)
             try db.execute(Query("""
-                UPDATE forecast.side_forecasts SET yhat = yhat * 10 + 50 WHERE run_id = \(early.runID) AND role = 'shadow'
+                UPDATE forecast.side_forecast_paths SET yhat = (SELECT array_agg(v * 10 + 50 ORDER BY o) FROM unnest(yhat) WITH ORDINALITY u(v, o))
+                WHERE run_id = \(early.runID) AND role = 'shadow'
                 """))
             let judged = try CLI.run(["promote", candidate.version, "--to", "production"], databaseURL: db.url)
             #expect(judged.status == 2, "\(judged.stdout)\(judged.stderr)")

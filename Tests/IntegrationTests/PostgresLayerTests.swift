@@ -30,6 +30,27 @@ extension Integration {
             #expect(back[0].5.description == "2026-11-28T04:33:38.000123Z")
         }
 
+        @Test func binaryCopyRoundTripsArrays() throws {
+            let db = try TestDatabase(migrate: false)
+            defer { db.drop() }
+            let c = try db.connect()
+            defer { c.close() }
+            try c.execute("CREATE TABLE a (n int4, d date[], x float8[])")
+            let values: [Double] = [0.1, -0.0, 1e308, .nan, 3.0000000000000004]
+            let dates = ["2026-11-29", "1999-12-31", "2000-01-01"].map { PostgresDate(iso: $0)! }
+            var w = BinaryCopyWriter()
+            w.beginRow(fieldCount: 3); w.append(Int32(1)); w.append(dates); w.append(values)
+            w.beginRow(fieldCount: 3); w.append(Int32(2)); w.append([PostgresDate]()); w.append([Double]())
+            #expect(try c.copyIn("COPY a FROM STDIN (FORMAT binary)", data: w) == 2)
+            // What the server made of them, in its own text form.
+            #expect(try db.scalar("SELECT d::text || ' ' || array_length(x, 1) || ' ' || x[2]::text || ' ' || x[4]::text FROM a WHERE n = 1",
+                                 as: String.self) == "{2026-11-29,1999-12-31,2000-01-01} 5 -0 NaN")
+            #expect(try db.scalar("SELECT cardinality(d) + cardinality(x) FROM a WHERE n = 2", as: Int.self) == 0)
+            var back: [Double] = []
+            try c.copyOut("COPY (SELECT x FROM a WHERE n = 1) TO STDOUT (FORMAT binary)") { row in back = try row.readDoubleArray()! }
+            #expect(back.map(\.bitPattern) == values.map(\.bitPattern))
+        }
+
         @Test func serverErrorsCarrySQLStateAndTheConnectionSurvives() throws {
             let db = try TestDatabase(migrate: false)
             defer { db.drop() }

@@ -29,8 +29,8 @@ GRANT SELECT, INSERT, UPDATE ON forecast.cutoff_locks TO forecast_worker;
 -- 017
 GRANT SELECT ON forecast.output_pins, forecast.output_pin_events TO forecast_reader, forecast_worker;
 -- 018 (the worker registers candidates; only the owner changes stages: promote, rollback)
-GRANT SELECT, INSERT ON forecast.model_versions, forecast.model_stage_events, forecast.run_model_inputs,
-                        forecast.side_forecasts TO forecast_worker;
+GRANT SELECT, INSERT ON forecast.model_versions, forecast.model_stage_events, forecast.run_model_inputs
+                        TO forecast_worker;
 GRANT SELECT, INSERT ON forecast.model_stages TO forecast_worker;
 GRANT SELECT ON forecast.shadow_comparison, forecast.model_registry TO forecast_reader, forecast_worker;
 GRANT SELECT ON forecast.model_versions, forecast.model_stages, forecast.model_stage_events TO forecast_reader;
@@ -54,3 +54,6 @@ GRANT SELECT ON forecast.service_objectives, forecast.source_objectives, forecas
 -- 022 (daemons take requests; the scheduler's role enqueues)
 GRANT SELECT, INSERT, UPDATE ON forecast.run_requests TO forecast_worker;
 GRANT EXECUTE ON FUNCTION forecast.enqueue_run(date, text, integer) TO forecast_worker;
+-- 025 (side forecasts as one row per series; forecast.side_forecasts is a view of them)
+GRANT SELECT, INSERT ON forecast.side_forecast_paths TO forecast_worker;
+GRANT SELECT ON forecast.side_forecasts TO forecast_worker;
