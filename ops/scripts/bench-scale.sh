@@ -14,7 +14,10 @@ BIN="$1"
 ITEMS="${SCALE_ITEMS:-1000}" LOCATIONS="${SCALE_LOCATIONS:-100}" DAYS="${SCALE_DAYS:-730}" HORIZON=28
 TRAIN_ARGS="${SCALE_TRAIN_ARGS:---model xgboost --folds 2 --step 28}"
 THREADS="${SCALE_WORKERS:-1}"
-END=2026-11-27
+# The daemons take their as-of from the clock, as in production: the catalogue ends yesterday, so
+# that its loads are fresh (a fixed end date goes stale 36 h later and every run is blocked).
+END="${SCALE_END:-$(date -u -d yesterday +%F)}"
+BEFORE="$(date -u -d "$END - 1 day" +%F)"
 : "${DATABASE_URL:?DATABASE_URL must be set}"
 DB=forecast_bench_scale
 ADMIN=(psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1)
@@ -45,7 +48,7 @@ echo "bench-scale: demo data loaded in $(secs "$t0" "$(now)") s" >&2
 
 t0=$(now)
 # shellcheck disable=SC2086
-"$BIN" train --label "bench-scale" --horizon "$HORIZON" --end 2026-11-26 $TRAIN_ARGS --no-progress > "$TMP/train.out" 2>&1 \
+"$BIN" train --label "bench-scale" --horizon "$HORIZON" --end "$BEFORE" $TRAIN_ARGS --no-progress > "$TMP/train.out" 2>&1 \
   || { tail -5 "$TMP/train.out" >&2; exit 1; }
 VERSION=$(grep -o 'registered model version [0-9.]*' "$TMP/train.out" | awk '{ print $4 }')
 "$BIN" promote "$VERSION" --to production --force --reason "bench-scale: the production policy, whatever its gate" >/dev/null
@@ -63,12 +66,13 @@ nightly() { # daemons cutoff
   t0=$(now)
   request=$("${PSQL[@]}" -tAc "SELECT forecast.enqueue_run('$cutoff', 'day', $HORIZON)")
   while :; do
-    status=$("${PSQL[@]}" -tAc "SELECT coalesce(r.status, 'waiting') FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = $request")
+    # A request that failed before its run was linked (e.g. blocked by a contract) counts as failed.
+    status=$("${PSQL[@]}" -tAc "SELECT CASE WHEN q.status = 'failed' THEN 'failed' ELSE coalesce(r.status, 'waiting') END FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = $request")
     [[ "$status" == "published" || "$status" == "failed" ]] && break
     sleep 0.2
   done
   t1=$(now)
-  [[ "$status" == "published" ]] || { echo "bench-scale: the run failed" >&2; tail -5 "$TMP"/daemon-"$n"-*.log >&2; exit 1; }
+  [[ "$status" == "published" ]] || { echo "bench-scale: the run failed: $("${PSQL[@]}" -tAc "SELECT error FROM forecast.run_requests WHERE id = $request")" >&2; tail -5 "$TMP"/daemon-"$n"-*.log >&2; exit 1; }
   for p in "${PIDS[@]}"; do
     local hwm; hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
     (( hwm > peak )) && peak=$hwm
@@ -79,8 +83,8 @@ nightly() { # daemons cutoff
   local run; run=$("${PSQL[@]}" -tAc "SELECT run_id FROM forecast.run_requests WHERE id = $request")
   echo "$(secs "$t0" "$t1") $("${PSQL[@]}" -tAc "SELECT series_count || ' ' || row_count FROM forecast.runs WHERE id = $run") $peak $run"
 }
-read -r ONE_S ONE_SERIES ONE_ROWS ONE_PEAK _ <<< "$(nightly 1 2026-11-26)"
-read -r TWO_S TWO_SERIES TWO_ROWS TWO_PEAK RUN <<< "$(nightly 2 2026-11-27)"
+read -r ONE_S ONE_SERIES ONE_ROWS ONE_PEAK _ <<< "$(nightly 1 "$BEFORE")"
+read -r TWO_S TWO_SERIES TWO_ROWS TWO_PEAK RUN <<< "$(nightly 2 "$END")"
 
 # The floor: PostgreSQL alone reads the same input rows and ingests the same number of forecast rows.
 "${PSQL[@]}" -c "\\copy (SELECT item_id, location_id, ds, qty FROM demand.sales WHERE ds <= '$END') TO '/dev/null' (FORMAT binary)"
