@@ -19,6 +19,8 @@ public struct RunCoordinator: Sendable {
         public var serveRegistry = false
         /// `--horizon` as given (nil: the served version's own horizon).
         public var explicitHorizon: Int?
+        /// The `forecast.run_requests` row this run answers (a daemon's): linked to the run once it exists.
+        public var requestID: Int64?
         /// Thresholds of the monitor pass at the end of a nightly run.
         public var monitor = MonitorConfig()
 
@@ -110,10 +112,12 @@ public struct RunCoordinator: Sendable {
             return summary
         case .joined(let id):
             runID = id
+            if let request = options.requestID { try RunRequests.link(request, runID: id, on: connection) }
             summary = Summary(outcome: .failed, runID: id, joined: true)
             logger.info("a run for this cutoff is already in flight; joining it", metadata: ["run": "\(id)"])
         case .created(let id):
             runID = id
+            if let request = options.requestID { try RunRequests.link(request, runID: id, on: connection) }
             let cpu0 = CPUTime.thread()
             defer { try? RunStore.recordCPU(id, seconds: CPUTime.thread() - cpu0, on: connection) }
             summary = Summary(outcome: .failed, runID: id)

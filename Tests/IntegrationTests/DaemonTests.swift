@@ -114,5 +114,30 @@ extension Integration {
             kill(b.0.processIdentifier, SIGTERM)
             #expect(CLI.finish(b).status == 0)
         }
+
+        /// A stale feed blocks the daemon's run before anything is written; the request fails with
+        /// the rule's message and names the failed run (it was linked when the run was created).
+        @Test func aRequestBlockedByAContractNamesItsFailedRun() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 4, locations: 2)
+            // Newest load 3 days ago: past the daily freshness SLA (36 h) whatever the date.
+            try db.execute("UPDATE demand.sales SET loaded_at = loaded_at + (now() - interval '3 days' - (SELECT max(loaded_at) FROM demand.sales))")
+            let daemon = try CLI.start(["worker", "--workers", "1", "--poll-seconds", "1"], databaseURL: db.url)
+            defer { if daemon.0.isRunning { daemon.0.terminate() } }
+            let request = try db.scalar("SELECT forecast.enqueue_run('2026-11-27', 'day', 7)", as: Int64.self)
+            try Self.waitFor("the request to fail", seconds: 60) {
+                try db.scalar(Query("SELECT status FROM forecast.run_requests WHERE id = \(request)"), as: String.self) == "failed"
+            }
+            let error = try db.scalar(Query("SELECT error FROM forecast.run_requests WHERE id = \(request)"), as: String.self)
+            #expect(error.hasPrefix("blocked by 1 data contract: sales_stale_source (demand.sales)"), "\(error)")
+            #expect(try db.scalar(Query("""
+                SELECT r.status || ' ' || (r.error = q.error) || ' ' || r.cutoff FROM forecast.run_requests q JOIN forecast.runs r ON r.id = q.run_id
+                WHERE q.id = \(request)
+                """), as: String.self) == "failed true 2026-11-27")
+            #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
+            kill(daemon.0.processIdentifier, SIGTERM)
+            #expect(CLI.finish(daemon).status == 0)
+        }
     }
 }

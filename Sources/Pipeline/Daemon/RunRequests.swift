@@ -23,6 +23,12 @@ public enum RunRequests {
         }
     }
 
+    /// Links a request to the run made (or joined) for it, as soon as that run exists: a run that
+    /// then fails (a blocking contract, a failed item) stays findable from its request.
+    static func link(_ id: Int64, runID: Int64, on connection: Connection) throws {
+        try connection.execute(Query("UPDATE forecast.run_requests SET run_id = \(runID) WHERE id = \(id)").named("link_run_request"))
+    }
+
     static func finish(_ id: Int64, runID: Int64?, error: String?, on connection: Connection) throws {
         try connection.execute(Query("""
             UPDATE forecast.run_requests SET status = CASE WHEN \(error)::text IS NULL THEN 'done' ELSE 'failed' END,

@@ -97,6 +97,7 @@ public struct WorkerDaemon: Sendable {
                                          throttleSeconds: options.throttleSeconds, showProgress: false)
         run.serveRegistry = true
         run.explicitHorizon = request.horizon
+        run.requestID = request.id
         run.monitor = options.monitor
         do {
             let summary = try RunCoordinator(sql: sql, logger: logger, connect: connect).run(run)
