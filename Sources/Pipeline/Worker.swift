@@ -12,8 +12,9 @@ public final class Worker: @unchecked Sendable {
     let run: RunRecord
     let queue: WorkQueue
     let forecaster: ChunkForecaster
-    /// Forecasters whose rows go to `forecast.side_forecasts`: the shadow version's, and the
-    /// seasonal-naive baseline's for evaluation (runs serving a registry version).
+    /// Forecasters whose rows go to `forecast.side_forecast_paths` (one per series; read per period
+    /// in `forecast.side_forecasts`): the shadow version's, and the seasonal-naive baseline's for
+    /// evaluation (runs serving a registry version).
     let sideForecasters: [ChunkForecaster]
     let logger: Logger
     /// Test hook for failure drills: hold each item this long (heartbeating) before committing.

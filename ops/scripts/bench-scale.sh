@@ -104,5 +104,6 @@ printf "%-10s %9s %10s %12s %14s\n" daemons "wall s" "series/s" "rows/s" "peak M
 row 1 "$ONE_S" "$ONE_SERIES" "$ONE_ROWS" "$ONE_PEAK"
 row 2 "$TWO_S" "$TWO_SERIES" "$TWO_ROWS" "$TWO_PEAK"
 echo "floor: read ${READ_S} s + write ${WRITE_S} s = ${FLOOR_S} s (PostgreSQL alone, same rows)"
+echo "2-daemon run $RUN, phases (forecast.runs.timings): $("${PSQL[@]}" -tAc "SELECT timings::text FROM forecast.runs WHERE id = $RUN")"
 echo "speedup_1_to_2_daemons=$(awk -v a="$ONE_S" -v b="$TWO_S" 'BEGIN { printf "%.2f", a / b }')"
 echo "ratio=$(awk -v a="$TWO_S" -v b="$FLOOR_S" 'BEGIN { printf "%.2f", a / b }')"
