@@ -108,10 +108,10 @@ public struct ChunkForecaster: Sendable {
             writer.append(cutoff)
             writer.append(generatedAt)
             writer.append(config.intervalLevel)
-            writer.append((0..<config.horizon).map { reader.targetDate(step: $0 + 1) })
-            writer.append(Array(forecast.mean.prefix(config.horizon)))
-            writer.append(Array(forecast.lower.prefix(config.horizon)))
-            writer.append(Array(forecast.upper.prefix(config.horizon)))
+            writer.append((1...config.horizon).lazy.map { reader.targetDate(step: $0) })
+            writer.append(forecast.mean.prefix(config.horizon))
+            writer.append(forecast.lower.prefix(config.horizon))
+            writer.append(forecast.upper.prefix(config.horizon))
         } else {
             for h in 0..<config.horizon {
                 writer.beginRow(Self.layout)

@@ -2,8 +2,8 @@
 /// element type's OID, int32 length and lower bound (1), then each element as a field
 /// (int32 length, big-endian value). An empty array is encoded with no dimensions.
 extension BinaryCopyWriter {
-    /// `float8[]`.
-    public mutating func append(_ values: [Double]) {
+    /// `float8[]` (any collection: a slice of a forecast is encoded without a copy).
+    public mutating func append<C: Collection<Double>>(_ values: C) {
         appendArrayHeader(count: values.count, elementOID: 701, elementBytes: 8)
         for v in values {
             appendInt32(8)
@@ -12,7 +12,7 @@ extension BinaryCopyWriter {
     }
 
     /// `date[]`.
-    public mutating func append(_ values: [PostgresDate]) {
+    public mutating func append<C: Collection<PostgresDate>>(_ values: C) {
         appendArrayHeader(count: values.count, elementOID: 1082, elementBytes: 4)
         for v in values {
             appendInt32(4)

@@ -62,7 +62,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 8, locations: 2)
-            try db.loadedAnHourAgo()
+            try db.moveLoads()
             // Two idle daemons, small work items held 1.5 s each so that one can be stopped mid-item.
             let args = ["worker", "--workers", "1", "--poll-seconds", "30", "--chunk-size", "2", "--throttle-ms", "1500"]
             let port = 20000 + Int(getpid() % 20000)
@@ -122,7 +122,7 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 4, locations: 2)
             // Newest load 3 days ago: past the daily freshness SLA (36 h) whatever the date.
-            try db.execute("UPDATE demand.sales SET loaded_at = loaded_at + (now() - interval '3 days' - (SELECT max(loaded_at) FROM demand.sales))")
+            try db.moveLoads(newestAgo: "3 days")
             let daemon = try CLI.start(["worker", "--workers", "1", "--poll-seconds", "1"], databaseURL: db.url)
             defer { if daemon.0.isRunning { daemon.0.terminate() } }
             let request = try db.scalar("SELECT forecast.enqueue_run('2026-11-27', 'day', 7)", as: Int64.self)

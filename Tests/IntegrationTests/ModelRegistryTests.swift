@@ -292,7 +292,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 6, locations: 2)
-            try db.loadedAnHourAgo()
+            try db.moveLoads()
             let role = db.workerRole
             let worker = try db.workerURL()
             let gate = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString).json")

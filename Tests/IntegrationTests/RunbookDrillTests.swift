@@ -25,7 +25,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 8, locations: 2)
-            try db.loadedAnHourAgo()
+            try db.moveLoads()
             let dir = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
             #expect(try CLI.run(["run", "--cutoff", "2026-11-26", "--no-progress"], databaseURL: db.url).status == 0)
@@ -81,7 +81,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 24, locations: 3)
-            try db.loadedAnHourAgo()
+            try db.moveLoads()
             let dir = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
             let thresholds = dir.appendingPathComponent("monitoring.json")
@@ -120,7 +120,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 6, locations: 2)
-            try db.loadedAnHourAgo()
+            try db.moveLoads()
             let dir = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
             #expect(try CLI.run(["run", "--cutoff", "2026-11-26", "--no-progress"], databaseURL: db.url).status == 0)

@@ -86,7 +86,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 8, locations: 2)
-            try db.loadedAnHourAgo()
+            try db.moveLoads()
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }

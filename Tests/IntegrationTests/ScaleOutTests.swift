@@ -62,7 +62,7 @@ extension Integration {
             let c = try Connection.connect(local)
             defer { c.close() }
             _ = try DemoLoader(spec: DemoSpec(items: 10, locations: 2, days: 120, end: Fixtures.end, seed: 7)).load(on: c)
-            try TestDatabase.loadedAnHourAgo(on: c)
+            try TestDatabase.moveLoads(on: c)
 
             let daemons = try hosts.map { try Self.daemon(on: $0, url: local.replacingOccurrences(of: "127.0.0.1", with: $0.server)) }
             defer { daemons.forEach { if $0.0.isRunning { $0.0.terminate() } } }

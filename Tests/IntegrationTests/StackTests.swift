@@ -13,7 +13,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 6, locations: 2)
-            try db.loadedAnHourAgo()
+            try db.moveLoads()
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stack-\(getpid())").path
             let port = 21_000 + Int(getpid() % 2_000) * 2
             let env = ["DATABASE_URL": db.url, "STACK_DIR": dir, "STACK_HTTP_PORT": String(port), "STACK_POLL_SECONDS": "1",

@@ -83,16 +83,19 @@ final class TestDatabase: @unchecked Sendable {
 
     /// For tests whose runs take their as-of from the clock (a daemon's, or `run` without
     /// `--as-of`, as the runbook says it): every load moves by the same amount so that the newest
-    /// was an hour ago. The freshness contract (36 h) then holds on whatever day the suite runs;
-    /// the demo's fixed load times go stale 36 h after they were made.
-    func loadedAnHourAgo() throws {
+    /// was `ago` (a PostgreSQL interval) before now. An hour ago, the freshness contract (36 h)
+    /// holds on whatever day the suite runs; the demo's fixed load times go stale 36 h after they
+    /// were made.
+    func moveLoads(newestAgo ago: String = "1 hour") throws {
         let c = try connect()
         defer { c.close() }
-        try Self.loadedAnHourAgo(on: c)
+        try Self.moveLoads(newestAgo: ago, on: c)
     }
 
-    static func loadedAnHourAgo(on c: Connection) throws {
-        try c.execute("UPDATE demand.sales SET loaded_at = loaded_at + (now() - interval '1 hour' - (SELECT max(loaded_at) FROM demand.sales))")
+    static func moveLoads(newestAgo ago: String = "1 hour", on c: Connection) throws {
+        try c.execute(Query("""
+            UPDATE demand.sales SET loaded_at = loaded_at + (now() - \(ago)::interval - (SELECT max(loaded_at) FROM demand.sales))
+            """))
     }
 
     func scalar<T: PostgresDecodable>(_ sql: Query, as type: T.Type = T.self) throws -> T {
