@@ -41,6 +41,11 @@ public struct SeriesReader: Sendable {
     public var source: Source = .run
     /// Also read promotions and prices (with `known_at`), for models that use planned inputs.
     public var plannedInputs = false
+    /// The days whose promotions are read (nil: every promotion up to 400 days past the cutoff,
+    /// for backtests and training, whose features look from many origins). A run forecasts from
+    /// one origin only: `GlobalBoostedModel` features look at the promotions of the origin's period
+    /// and of the target periods, nothing else (`promotionDays(horizon:)`).
+    public var promotionDays: ClosedRange<PostgresDate>?
 
     public init(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, frequency: Frequency,
                 schema: SQLIdentifier, source: Source = .run) {
@@ -73,7 +78,9 @@ public struct SeriesReader: Sendable {
                 SELECT set_config('forecast.run_id', \(String(runID)), true),
                        set_config('forecast.chunk', \(String(chunk)), true),
                        set_config('forecast.cutoff', \(cutoff.postgresText), true),
-                       set_config('forecast.as_of', \(asOf.postgresText), true)
+                       set_config('forecast.as_of', \(asOf.postgresText), true),
+                       set_config('forecast.promotions_from', \(promotionDays?.lowerBound.postgresText ?? "-infinity"), true),
+                       set_config('forecast.promotions_to', \((promotionDays?.upperBound ?? PostgresDate(unixDays: cutoff.unixDays + 400)).postgresText), true)
                 """).named("set_chunk_parameters"))
             // COPY takes no binds: only quoted identifiers and fixed fragments are interpolated.
             try tx.copyOut(Query("""
@@ -146,7 +153,8 @@ public struct SeriesReader: Sendable {
     }
 
     /// Promotions and prices with the time each became known (microseconds since 2000-01-01 UTC);
-    /// everything up to 400 days past the cutoff, filtered later by each origin's knowledge. One
+    /// the promotions of `promotionDays`, every price (they are few: one row per change),
+    /// filtered later by each origin's knowledge. One
     /// aggregate per table: its arrays see the rows in the same order, so they stay aligned without
     /// a sort per array (`PlannedInputs` sorts them).
     static let plannedColumns: Query =
@@ -160,13 +168,20 @@ public struct SeriesReader: Sendable {
                    array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint) AS promo_known
             FROM \(ident: schema).promotions p
             WHERE p.item_id = r.item_id AND p.location_id = r.location_id
-              AND p.ds <= (SELECT current_setting('forecast.cutoff')::date + 400)) pr
+              AND p.ds >= (SELECT current_setting('forecast.promotions_from')::date)
+              AND p.ds <= (SELECT current_setting('forecast.promotions_to')::date)) pr
         CROSS JOIN LATERAL (
             SELECT array_agg(p.ds - date '2000-01-01') AS price_ds, array_agg(p.price) AS price_value,
                    array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint) AS price_known
             FROM \(ident: schema).prices p
             WHERE p.item_id = r.item_id AND p.location_id = r.location_id) pp
         """
+    }
+
+    /// The promotion days a forecast from the cutoff's period over `horizon` periods can use: from
+    /// the first day of the cutoff's period to the last day of the last target period.
+    public func promotionDays(horizon: Int) -> ClosedRange<PostgresDate> {
+        lastPeriod...frequency.lastDay(ofStep: horizon, after: cutoff)
     }
 
     /// The date of forecast step h (1-based).

@@ -11,6 +11,8 @@ public final class Worker: @unchecked Sendable {
     var connection: Connection
     let run: RunRecord
     let queue: WorkQueue
+    /// Reads the items' series (with the planned inputs the run's global models use).
+    let reader: SeriesReader
     let forecaster: ChunkForecaster
     /// Forecasters whose rows go to `forecast.side_forecast_paths` (one per series; read per period
     /// in `forecast.side_forecasts`): the shadow version's, and the seasonal-naive baseline's for
@@ -51,6 +53,13 @@ public final class Worker: @unchecked Sendable {
             side.append(f)
         }
         sideForecasters = side
+        // One origin (the cutoff): only the promotions its features can see, over the longest
+        // horizon any of the run's global models predicts.
+        if reader.plannedInputs {
+            let horizons = ([forecaster] + side).flatMap { f in [f.config.horizon] + f.globals.values.map(\.encodings.horizon) }
+            reader.promotionDays = reader.promotionDays(horizon: horizons.max() ?? run.config.horizon)
+        }
+        self.reader = reader
     }
 
     /// The forecaster of the run's served configuration, or of its shadow version.
@@ -122,7 +131,7 @@ public final class Worker: @unchecked Sendable {
             let t0 = Date()
             let cpu0 = CPUTime.thread()
             try connection.prepare(for: .read, run.config.timeouts)
-            let series = try forecaster.reader.read(chunk: claim.chunk, on: connection)
+            let series = try reader.read(chunk: claim.chunk, on: connection)
             let t1 = Date()
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
             var statsWriter = BinaryCopyWriter(reservingCapacity: series.count * 160 + 64)

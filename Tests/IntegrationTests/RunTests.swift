@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 @testable import Pipeline
 import Postgres
@@ -128,6 +129,40 @@ extension Integration {
             let promos = try db.scalar(Query("SELECT (manifest ->> 'promotions_known_by_as_of')::int FROM forecast.runs WHERE id = \(later.runID)"), as: Int.self)
             let promosBefore = try db.scalar(Query("SELECT (manifest ->> 'promotions_known_by_as_of')::int FROM forecast.runs WHERE id = \(first.runID)"), as: Int.self)
             #expect(promos > promosBefore)
+        }
+
+        /// A run forecasts from one origin, so its workers read only the promotions that its global
+        /// model's features can see: from the cutoff's period to the last target day. The rows are
+        /// byte for byte those of a read of every promotion.
+        @Test func aRunReadsOnlyThePromotionsItsFeaturesSee() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo()
+            var options = Fixtures.options(horizon: 7)
+            options.config.model = ModelSpec(kind: .xgboost, seasonLength: 7, window: 28)
+            let summary = try Fixtures.coordinator(db).run(options)
+            #expect(summary.outcome == .published)
+            let c = try db.connect()
+            defer { c.close() }
+            let worker = try Worker(name: "test", run: try RunStore.load(summary.runID, on: c), logger: Logger(label: "test"),
+                                    connect: db.connector)
+            defer { worker.connection.close() }
+            #expect(worker.reader.promotionDays == Fixtures.end...PostgresDate(iso: "2026-12-04")!)
+            var everything = worker.reader
+            everything.promotionDays = nil
+            let segments = try GlobalTraining.segments(.run, id: summary.runID, chunk: 0, on: c)
+            let windowed = try worker.reader.read(chunk: 0, on: c), full = try everything.read(chunk: 0, on: c)
+            let promotions = { (s: [SeriesInput]) in s.reduce(0) { $0 + ($1.planned?.promotions.count ?? 0) } }
+            #expect(promotions(windowed) > 0 && promotions(windowed) * 10 < promotions(full), "\(promotions(windowed)) of \(promotions(full))")
+            var a = BinaryCopyWriter(), b = BinaryCopyWriter()
+            for (x, y) in zip(windowed, full) {
+                #expect(x.seriesNo == y.seriesNo)
+                try worker.forecaster.encode(x, segment: segments[x.seriesNo], into: &a)
+                try worker.forecaster.encode(y, segment: segments[y.seriesNo], into: &b)
+            }
+            #expect(windowed.count == full.count && a.rowCount == windowed.count * 7)
+            let identical = a.bytes == b.bytes // (not printed: hundreds of kilobytes)
+            #expect(identical, "the windowed read changed the encoded rows")
         }
 
         @Test func weeklyRunForecastsMondays() throws {
