@@ -3,8 +3,8 @@
 /// the "price against its category" and "price against the cheapest competitor" features. Filled
 /// from every series of a scope when training; the prediction origin's values travel with the
 /// stored model, since a worker sees only its own series.
-public struct CategoryPrices: Sendable, Codable, Equatable {
-    public struct Entry: Sendable, Codable, Equatable {
+public struct CategoryPrices: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable {
         public var sum = 0.0, count = 0
         public var lowest: Double?, lowestOwner = -1, second: Double?
         public var average: Double { sum / Double(count) }
@@ -27,15 +27,20 @@ public struct CategoryPrices: Sendable, Codable, Equatable {
         }
     }
 
-    /// "category|location|firstDayOfTargetPeriod|originDay" -> entry.
-    public var table: [String: Entry] = [:]
+    /// Which entry: a category at a location, the first day of a target period, the origin's closing day.
+    public struct Key: Hashable, Sendable, Comparable {
+        public var category: Int, location: Int, day: Int, origin: Int
+        public static func < (a: Key, b: Key) -> Bool {
+            (a.category, a.location, a.day, a.origin) < (b.category, b.location, b.day, b.origin)
+        }
+    }
+
+    public var table: [Key: Entry] = [:]
 
     public init() {}
 
-    static func key(_ c: Int, _ l: Int, _ day: Int, _ origin: Int) -> String { "\(c)|\(l)|\(day)|\(origin)" }
-
     func entry(category: Int, location: Int, day: Int, originDay: Int) -> Entry? {
-        table[Self.key(category, location, day, originDay)]
+        table[Key(category: category, location: location, day: day, origin: originDay)]
     }
 
     /// `origins`: (origin index's closing day, first day of each target period) pairs to prepare.
@@ -59,14 +64,14 @@ public struct CategoryPrices: Sendable, Codable, Equatable {
         let knownBy = PlannedInputs.endOfDay(originDay)
         for day in targetDays {
             guard let p = planned.price(on: day, knownBy: knownBy) else { continue }
-            table[Self.key(category, location, day, originDay), default: Entry()].add(p, owner: owner)
+            table[Key(category: category, location: location, day: day, origin: originDay), default: Entry()].add(p, owner: owner)
         }
     }
 
     /// Only the entries for one origin day (what a stored model needs at its prediction origin).
     func only(originDay: Int) -> CategoryPrices {
         var out = CategoryPrices()
-        out.table = table.filter { $0.key.hasSuffix("|\(originDay)") }
+        out.table = table.filter { $0.key.origin == originDay }
         return out
     }
 }

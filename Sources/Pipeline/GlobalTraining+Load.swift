@@ -48,11 +48,15 @@ extension GlobalTraining {
             }
         }()
         guard let row = try connection.query(Query("""
-            SELECT a.format, encode(a.artifact, 'hex') AS hex, a.encodings::text AS encodings, to_json(a.features)::text AS features,
-                   md5(a.artifact) = a.md5 AS intact, a.feature_schema_hash,
-                   (SELECT i.category_prices::text FROM forecast.run_model_inputs i
-                    WHERE i.run_id = \(runID) AND i.model_version_id = a.model_version_id AND i.model_name = a.model_name) AS prices
-            FROM forecast.model_artifacts a WHERE a.\(column) = \(id) AND a.model_name = \(name)
+            SELECT a.format, encode(a.artifact, 'hex') AS hex, to_json(a.features)::text AS features,
+                   md5(a.artifact) = a.md5 AS intact, a.feature_schema_hash, i.category_prices::text AS prices,
+                   -- The run's own competing prices replace the artifact's: not decoded twice.
+                   (CASE WHEN i.category_prices IS NULL THEN a.encodings
+                         ELSE jsonb_set(a.encodings, '{categoryPrices}', '{"table": {}}') END)::text AS encodings
+            FROM forecast.model_artifacts a
+            LEFT JOIN forecast.run_model_inputs i
+              ON i.run_id = \(runID) AND i.model_version_id = a.model_version_id AND i.model_name = a.model_name
+            WHERE a.\(column) = \(id) AND a.model_name = \(name)
             """).named("load_model_artifact")).first else {
             throw PipelineError.configuration("\(what) does not exist")
         }

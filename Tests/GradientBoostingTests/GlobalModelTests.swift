@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Forecasting
 @testable import GradientBoosting
@@ -179,6 +180,23 @@ struct PlannedInputTests {
         // An origin whose knowledge was not prepared has no value (missing), never a guess.
         #expect(builder.row(group[0], origin: 11, horizon: 2, scale: 1)[column].isNaN)
     }
+
+    /// Stored as columns in key order; the earlier form (one object per "c|l|day|origin" key), which
+    /// models stored before still carry, decodes to the same table.
+    @Test func categoryPricesRoundTripAndReadTheEarlierForm() throws {
+        var prices = CategoryPrices()
+        let planned = PlannedInputs(promotions: [], prices: [.init(day: 20_100, price: 4, knownAt: 0)])
+        prices.add(planned, category: 1, location: 2, owner: 7, originDay: 20_099, targetDays: [20_100, 20_101])
+        prices.add(PlannedInputs(promotions: [], prices: [.init(day: 20_100, price: 3, knownAt: 0)]), category: 1, location: 2, owner: 8,
+                   originDay: 20_099, targetDays: [20_101])
+        let text = String(decoding: try JSONEncoder.sortedForTests.encode(prices), as: UTF8.self)
+        #expect(text == #"{"category":[1,1],"count":[1,2],"day":[20100,20101],"location":[2,2],"lowest":[4,3],"lowestOwner":[7,8],"origin":[20099,20099],"second":[null,4],"sum":[4,7]}"#)
+        #expect(try JSONDecoder().decode(CategoryPrices.self, from: Data(text.utf8)) == prices)
+        let earlier = #"{"table": {"1|2|20100|20099": {"sum": 4, "count": 1, "lowest": 4, "lowestOwner": 7}, "#
+            + #""1|2|20101|20099": {"sum": 7, "count": 2, "lowest": 3, "second": 4, "lowestOwner": 8}}}"#
+        #expect(try JSONDecoder().decode(CategoryPrices.self, from: Data(earlier.utf8)) == prices)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(CategoryPrices.self, from: Data(#"{"table": {"1|2": {"sum": 1, "count": 1, "lowestOwner": 1}}}"#.utf8)) }
+    }
 }
 
 /// The global model on weekly series: windows in weeks, drivers per week, nothing unknown at the origin.
@@ -260,5 +278,13 @@ struct WeeklyGlobalModelTests {
         let builder = FeatureBuilder(calendar: CalendarFacts(days: [:]), frequency: .week, promoTypes: ["deal", "display"])
         let row = builder.row(Self.catalogue(lateAnnouncement: true)[0], origin: 99, horizon: 1, scale: 1)
         #expect(row[builder.spec.names.firstIndex(of: "promo_any")!] == 0) // week 100 (a deal week for k = 0) unknown at week 99
+    }
+}
+
+extension JSONEncoder {
+    static var sortedForTests: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
+        return e
     }
 }
