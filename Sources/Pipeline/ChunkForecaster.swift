@@ -18,6 +18,21 @@ public struct ChunkForecaster: Sendable {
     /// Where the rows go: `forecast.forecasts` (one row per period), or with this role ("shadow",
     /// "baseline") `forecast.side_forecast_paths` (one row per series, the horizon in arrays).
     public var role: String?
+    /// The horizon's target dates (the same for every series of the run).
+    public let targetDates: [PostgresDate]
+
+    public init(runID: Int64, cutoff: PostgresDate, generatedAt: PostgresTimestamp, modelVersion: String, config: RunConfig,
+                chooser: ModelChooser, reader: SeriesReader, calibrations: [String: ConformalCalibration] = [:]) {
+        self.runID = runID
+        self.cutoff = cutoff
+        self.generatedAt = generatedAt
+        self.modelVersion = modelVersion
+        self.config = config
+        self.chooser = chooser
+        self.reader = reader
+        self.calibrations = calibrations
+        targetDates = (0..<max(0, config.horizon)).map { reader.targetDate(step: $0 + 1) }
+    }
 
     /// The forecast rows' COPY target, in the order `encode` writes the fields.
     public static let layout = CopyLayout(schema: SQLIdentifier("forecast"), table: "forecasts", columns: [
@@ -46,8 +61,35 @@ public struct ChunkForecaster: Sendable {
     }
 
     /// Appends `horizon` rows for one series. Demand forecasts are clamped at zero.
+    /// The global models' forecasts for the series of a work item that choose one, by series
+    /// number: one prediction call per model for the whole item (XGBoost's per-call cost, which
+    /// includes reading the cgroup CPU limits, is paid once, not once per series). Empty when no
+    /// series chooses a global model, or when a prediction call fails (`encode` then predicts
+    /// series by series, and a failing series falls back as usual).
+    public func globalForecasts(_ series: [SeriesInput], segments: [Int: GlobalTraining.Segment]) -> [Int: Forecast] {
+        guard !globals.isEmpty else { return [:] }
+        var byModel: [String: [(no: Int, series: GlobalSeries, origin: Int)]] = [:]
+        for s in series {
+            let choice = chooser.choose(Censoring.impute(s.values, censored: s.censored), frequency: config.frequency)
+            guard choice.usesGlobal, let global = globals[choice.primaryName] else { continue }
+            let g = GlobalTraining.global(s, segment: segments[s.seriesNo] ?? GlobalTraining.Segment(), codes: global.codes,
+                                          frequency: config.frequency)
+            byModel[choice.primaryName, default: []].append((s.seriesNo, g, s.values.count - 1))
+        }
+        var out: [Int: Forecast] = [:]
+        for (name, items) in byModel {
+            guard let global = globals[name],
+                  let forecasts = try? global.trained.forecast(items.map { ($0.series, $0.origin) }, level: config.intervalLevel)
+            else { continue }
+            for (item, f) in zip(items, forecasts) { out[item.no] = f }
+        }
+        return out
+    }
+
+    /// `predicted`: this series' global forecast from `globalForecasts`, when its choice is a global model.
     @discardableResult
-    public func encode(_ series: SeriesInput, segment: GlobalTraining.Segment? = nil, into writer: inout BinaryCopyWriter) throws -> Served {
+    public func encode(_ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: Forecast? = nil,
+                       into writer: inout BinaryCopyWriter) throws -> Served {
         let forecast: Forecast
         let modelName: String
         do {
@@ -58,9 +100,14 @@ public struct ChunkForecaster: Sendable {
                 guard let global = globals[choice.primaryName] else {
                     throw PipelineError.configuration("the run's global model \(choice.primaryName) is not loaded")
                 }
-                let g = GlobalTraining.global(series, segment: segment ?? GlobalTraining.Segment(),
-                                              codes: global.codes, frequency: config.frequency)
-                var f = try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
+                var f: Forecast
+                if let predicted {
+                    f = predicted
+                } else {
+                    let g = GlobalTraining.global(series, segment: segment ?? GlobalTraining.Segment(),
+                                                  codes: global.codes, frequency: config.frequency)
+                    f = try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
+                }
                 if let calibration = calibrations[choice.primaryName] {
                     let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)
                     (f.lower, f.upper) = calibration.interval(mean: f.mean, scale: scale)
@@ -108,7 +155,7 @@ public struct ChunkForecaster: Sendable {
             writer.append(cutoff)
             writer.append(generatedAt)
             writer.append(config.intervalLevel)
-            writer.append((1...config.horizon).lazy.map { reader.targetDate(step: $0) })
+            writer.append(targetDates)
             writer.append(forecast.mean.prefix(config.horizon))
             writer.append(forecast.lower.prefix(config.horizon))
             writer.append(forecast.upper.prefix(config.horizon))
@@ -117,7 +164,7 @@ public struct ChunkForecaster: Sendable {
                 writer.beginRow(Self.layout)
                 writer.append(series.itemID)
                 writer.append(series.locationID)
-                writer.append(reader.targetDate(step: h + 1))
+                writer.append(targetDates[h])
                 writer.append(Int32(h + 1))
                 writer.append(forecast.mean[h])
                 writer.append(forecast.lower[h])

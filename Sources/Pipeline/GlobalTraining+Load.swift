@@ -132,9 +132,10 @@ extension GlobalTraining {
             CROSS JOIN LATERAL (
                 SELECT max(q.ds) AS from_ds FROM \(ident: schema).prices q
                 WHERE q.item_id = r.item_id AND q.location_id = r.location_id AND q.ds <= \(first) AND q.known_at <= k.known_by) f
-            JOIN \(ident: schema).prices p
-              ON p.item_id = r.item_id AND p.location_id = r.location_id AND p.ds >= coalesce(f.from_ds, '-infinity'::date) AND p.ds <= \(last)
-             AND p.known_at <= k.known_by
+            CROSS JOIN LATERAL (
+                SELECT p.ds, p.price, p.known_at FROM \(ident: schema).prices p
+                WHERE p.item_id = r.item_id AND p.location_id = r.location_id AND p.ds >= coalesce(f.from_ds, '-infinity'::date)
+                  AND p.ds <= \(last) AND p.known_at <= k.known_by) p
             WHERE r.run_id = \(runID)
             ORDER BY r.series_no, p.ds, known_us
             """).named("run_target_prices")).rows {

@@ -138,11 +138,15 @@ public final class Worker: @unchecked Sendable {
             var sideWriter = BinaryCopyWriter(reservingCapacity: sideForecasters.count * series.count * run.config.horizon * 120 + 64)
             var lastBeat = Date()
             let segments = run.config.needsGlobalStep ? try GlobalTraining.segments(.run, id: run.id, chunk: claim.chunk, on: connection) : [:]
+            let predicted = forecaster.globalForecasts(series, segments: segments)
+            let sidePredicted = sideForecasters.map { $0.globalForecasts(series, segments: segments) }
             for s in series {
                 try checkStop()
-                let served = try forecaster.encode(s, segment: segments[s.seriesNo], into: &writer)
+                let served = try forecaster.encode(s, segment: segments[s.seriesNo], predicted: predicted[s.seriesNo], into: &writer)
                 SeriesProfile.encode(s, served: served, runID: run.id, frequency: run.config.frequency, into: &statsWriter)
-                for side in sideForecasters { try side.encode(s, segment: segments[s.seriesNo], into: &sideWriter) }
+                for (side, p) in zip(sideForecasters, sidePredicted) {
+                    try side.encode(s, segment: segments[s.seriesNo], predicted: p[s.seriesNo], into: &sideWriter)
+                }
                 if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {
                     guard try queue.heartbeat(claim, on: connection) else { throw LeaseLost() }
                     lastBeat = Date()
