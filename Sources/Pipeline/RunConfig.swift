@@ -149,6 +149,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Whether the run needs a run-level step before workers start: training its own global
     /// model, or preparing the inputs of a served or shadow version's stored one.
     public var needsGlobalStep: Bool { usesGlobalModel || shadowConfig?.usesGlobalModel == true }
+    /// The run trains its own global model (no stored version serves it): only after planning,
+    /// from the planned series. Otherwise a global step is preparing stored versions, done while planning.
+    public var trainsGlobalModelInRun: Bool { usesGlobalModel && served == nil }
 
     /// Statement timeouts per query class; nil: the defaults (configs stored before they existed).
     public var statementTimeouts: StatementTimeouts?

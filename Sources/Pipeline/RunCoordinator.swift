@@ -125,23 +125,20 @@ public struct RunCoordinator: Sendable {
             try RunStore.recordServing(id, config: options.config, notes: servingNotes, on: connection)
             summary.warnings = try checkContractsAndPlan(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config,
                                                         contracts: contracts, workers: options.workers, main: connection)
-            if options.config.needsGlobalStep {
-                // Train the run's global model once, or prepare the served version's stored one;
-                // workers wait (run still queued) until it is done.
+            if options.config.trainsGlobalModelInRun {
+                // Train the run's global model once (and prepare a stored shadow version); workers
+                // wait (run still queued) until it is done. Stored versions alone were prepared while planning.
                 let t0 = Date()
                 do {
-                    if options.config.usesGlobalModel && options.config.served == nil {
-                        let artifacts = try GlobalTraining.trainAndStore(runID: id, cutoff: options.cutoff, asOf: asOf,
-                                                                         config: options.config, on: connection)
-                        logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])
-                    }
+                    let artifacts = try GlobalTraining.trainAndStore(runID: id, cutoff: options.cutoff, asOf: asOf,
+                                                                     config: options.config, on: connection)
+                    logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])
                     try RegistryServing.prepare(runID: id, cutoff: options.cutoff, config: options.config, on: connection)
                 } catch {
                     try? RunLifecycle.fail(id, error: "preparing the global model failed: \(error)", on: connection)
                     throw error
                 }
-                try RunStore.recordTiming(id, options.config.usesGlobalModel && options.config.served == nil ? "train_s" : "prepare_s",
-                                          seconds: Date().timeIntervalSince(t0), on: connection)
+                try RunStore.recordTiming(id, "train_s", seconds: Date().timeIntervalSince(t0), on: connection)
                 try RunLifecycle.startAfterTraining(id, on: connection)
             }
         }
@@ -208,8 +205,10 @@ public struct RunCoordinator: Sendable {
     }
 
     /// Runs the data contracts over two connections while a third plans the run (series list,
-    /// manifest, work items) in an open transaction. The plan commits only if no contract blocks;
-    /// otherwise it rolls back and the run is marked failed. Nothing is written to forecasts here.
+    /// manifest, work items) in an open transaction, then prepares the stored global model versions
+    /// the run serves (competing prices at the cutoff) in the same transaction. The plan commits only
+    /// if no contract blocks; otherwise it rolls back and the run is marked failed. Nothing is
+    /// written to forecasts here.
     func checkContractsAndPlan(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
                                contracts: [Contract], workers: Int, main: Connection) throws -> [ContractOutcome] {
         let t0 = Date()
@@ -220,11 +219,19 @@ public struct RunCoordinator: Sendable {
         defer { plannerConnection.close() }
         try plannerConnection.begin()
         let logger = self.logger
-        let planning = BackgroundTask(name: "planner") { () throws -> (RunPlanner.Plan, Double) in
+        // Preparing stored versions needs only the planned series: done here, beside the contracts.
+        let prepares = config.needsGlobalStep && !config.trainsGlobalModelInRun
+        let planning = BackgroundTask(name: "planner") { () throws -> (RunPlanner.Plan, Double, Result<Double, Error>?) in
             let started = Date()
             let plan = try RunPlanner.planUncommitted(runID: runID, cutoff: cutoff, asOf: asOf, config: config,
-                                                      startRunning: !config.needsGlobalStep, in: plannerConnection)
-            return (plan, Date().timeIntervalSince(started))
+                                                      startRunning: !config.needsGlobalStep || prepares, in: plannerConnection)
+            let planned = Date()
+            guard prepares else { return (plan, planned.timeIntervalSince(started), nil) }
+            let preparing = Result { () throws -> Double in
+                try RegistryServing.prepare(runID: runID, cutoff: cutoff, config: config, on: plannerConnection)
+                return Date().timeIntervalSince(planned)
+            }
+            return (plan, planned.timeIntervalSince(started), preparing)
         }
         var extra: [Connection] = []
         defer { extra.forEach { $0.close() } }
@@ -245,6 +252,8 @@ public struct RunCoordinator: Sendable {
             _ = try? plannerConnection.rollback()
         } else if case .failure = planned {
             _ = try? plannerConnection.rollback()
+        } else if case .success((_, _, .failure?)) = planned {
+            _ = try? plannerConnection.rollback()
         } else {
             try plannerConnection.commit()
         }
@@ -262,8 +271,15 @@ public struct RunCoordinator: Sendable {
         case .failure(let error):
             try? RunLifecycle.fail(runID, error: "\(error)", on: main)
             throw error
-        case .success(let (plan, seconds)):
+        case .success(let (plan, seconds, preparing)):
+            if case .failure(let error)? = preparing {
+                try? RunLifecycle.fail(runID, error: "preparing the global model failed: \(error)", on: main)
+                throw error
+            }
             try RunStore.recordTiming(runID, "plan_s", seconds: seconds, on: main)
+            if case .success(let prepareSeconds)? = preparing {
+                try RunStore.recordTiming(runID, "prepare_s", seconds: prepareSeconds, on: main)
+            }
             logger.info("planned run", metadata: ["run": "\(runID)", "series": "\(plan.seriesCount)",
                                                   "items": "\(plan.workItemCount)"])
         }
