@@ -29,7 +29,9 @@ public enum RunPlanner {
             // instead of a scan of every sales row (rows are read once, by the workers).
             try SeriesSnapshot.plan(.run, id: runID, cutoff: cutoff, asOf: asOf, chunkSize: config.chunkSize,
                                     attributes: config.attributes ?? [], schema: s, on: tx)
-            try tx.execute(Query("ANALYZE forecast.run_series").named("analyze_run_series"))
+            // Statistics for the chunk reads' plans: of this run's partition only (the parent's
+            // sample spans every kept run: 1.0 s instead of 0.1 s at 100k series).
+            try tx.execute(Query("ANALYZE forecast.\(ident: SQLIdentifier("run_series_r\(runID)"))").named("analyze_run_series"))
             try SeriesAttributes.requirePresent(config.attributes ?? [], runID: runID, on: tx)
             let summary = try tx.query(Query("""
                 SELECT count(*)::int AS series, coalesce(max(chunk) + 1, 0)::int AS chunks
