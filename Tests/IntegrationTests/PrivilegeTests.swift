@@ -53,5 +53,29 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == rows)
             #expect(try db.scalar(Query("SELECT status FROM forecast.runs WHERE id = \(id)"), as: String.self) == "published")
         }
+
+        /// The planner's statistics of its run's series partition: a plain ANALYZE by the worker role
+        /// is skipped (not the table's owner); `forecast.analyze_run_series` gathers them.
+        @Test func theWorkerRoleGathersItsRunSeriesStatistics() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            let run = try db.scalar("""
+                INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version, status)
+                VALUES ('2026-11-20', now(), 'day', 3, '{}', 'test', 'test', 'queued') RETURNING id
+                """, as: Int64.self)
+            try db.execute(Query("""
+                INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk)
+                SELECT \(run), g, 'I' || g, 'L1', g / 100 FROM generate_series(0, 999) g
+                """))
+            let c = try db.connect()
+            defer { c.close() }
+            let stats = Query("SELECT count(*) FROM pg_stats WHERE schemaname = 'forecast' AND tablename = \("run_series_r\(run)")")
+            try c.execute("SET ROLE forecast_worker")
+            try c.execute(Query("ANALYZE forecast.\(ident: SQLIdentifier("run_series_r\(run)"))"))
+            #expect(try db.scalar(stats, as: Int.self) == 0)
+            try c.execute(Query("SELECT forecast.analyze_run_series(\(run))"))
+            #expect(try db.scalar(stats, as: Int.self) > 0)
+            #expect(Self.sqlState(c, Query("SELECT forecast.analyze_run_series(-1)")) == "P0001")
+        }
     }
 }

@@ -57,3 +57,5 @@ GRANT EXECUTE ON FUNCTION forecast.enqueue_run(date, text, integer) TO forecast_
 -- 025 (side forecasts as one row per series; forecast.side_forecasts is a view of them)
 GRANT SELECT, INSERT ON forecast.side_forecast_paths TO forecast_worker;
 GRANT SELECT ON forecast.side_forecasts TO forecast_worker;
+-- 026 (the planner's statistics of its run's series partition, analyzed as the table owner)
+GRANT EXECUTE ON FUNCTION forecast.analyze_run_series(bigint) TO forecast_worker;
