@@ -63,4 +63,24 @@ struct BaselineTests {
         #expect(abs(quantile(v, 0.1) - 1.3) < 1e-12)
         #expect(quantile(v, 1) == 4)
     }
+
+    /// Selecting the two order statistics gives the sorted quantile bit for bit: many ties,
+    /// sorted and reversed input, every probability the intervals use and the ends.
+    @Test func selectedQuantileEqualsTheSortedOne() {
+        var state: UInt64 = 7
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1.0p-53
+        }
+        var inputs: [[Double]] = [[5], [2, 1], (0..<730).map(Double.init), (0..<730).map { Double(729 - $0) }]
+        for n in [3, 10, 57, 730] {
+            inputs.append((0..<n).map { _ in (next() * 20).rounded() - 10 }) // ties
+            inputs.append((0..<n).map { _ in next() * 100 - 50 })
+        }
+        for v in inputs {
+            for p in [0, 0.025, 0.05, 0.1, 0.2, 0.5, 0.8, 0.9, 0.95, 0.975, 1] {
+                #expect(selectedQuantile(v, p).bitPattern == quantile(v.sorted(), p).bitPattern, "n \(v.count) p \(p)")
+            }
+        }
+    }
 }
