@@ -221,17 +221,18 @@ public struct RunCoordinator: Sendable {
         let logger = self.logger
         // Preparing stored versions needs only the planned series: done here, beside the contracts.
         let prepares = config.needsGlobalStep && !config.trainsGlobalModelInRun
-        let planning = BackgroundTask(name: "planner") { () throws -> (RunPlanner.Plan, Double, Result<Double, Error>?) in
+        let planning = BackgroundTask(name: "planner") { () throws -> (plan: RunPlanner.Plan, seconds: Double, preparing: Double?) in
             let started = Date()
             let plan = try RunPlanner.planUncommitted(runID: runID, cutoff: cutoff, asOf: asOf, config: config,
                                                       startRunning: !config.needsGlobalStep || prepares, in: plannerConnection)
             let planned = Date()
             guard prepares else { return (plan, planned.timeIntervalSince(started), nil) }
-            let preparing = Result { () throws -> Double in
+            do {
                 try RegistryServing.prepare(runID: runID, cutoff: cutoff, config: config, on: plannerConnection)
-                return Date().timeIntervalSince(planned)
+            } catch {
+                throw PreparingFailed(underlying: error)
             }
-            return (plan, planned.timeIntervalSince(started), preparing)
+            return (plan, planned.timeIntervalSince(started), Date().timeIntervalSince(planned))
         }
         var extra: [Connection] = []
         defer { extra.forEach { $0.close() } }
@@ -252,8 +253,6 @@ public struct RunCoordinator: Sendable {
             _ = try? plannerConnection.rollback()
         } else if case .failure = planned {
             _ = try? plannerConnection.rollback()
-        } else if case .success((_, _, .failure?)) = planned {
-            _ = try? plannerConnection.rollback()
         } else {
             try plannerConnection.commit()
         }
@@ -268,21 +267,24 @@ public struct RunCoordinator: Sendable {
             throw error
         }
         switch planned {
+        case .failure(let error as PreparingFailed):
+            try? RunLifecycle.fail(runID, error: "preparing the global model failed: \(error.underlying)", on: main)
+            throw error.underlying // its own type decides the exit code
         case .failure(let error):
             try? RunLifecycle.fail(runID, error: "\(error)", on: main)
             throw error
         case .success(let (plan, seconds, preparing)):
-            if case .failure(let error)? = preparing {
-                try? RunLifecycle.fail(runID, error: "preparing the global model failed: \(error)", on: main)
-                throw error
-            }
             try RunStore.recordTiming(runID, "plan_s", seconds: seconds, on: main)
-            if case .success(let prepareSeconds)? = preparing {
-                try RunStore.recordTiming(runID, "prepare_s", seconds: prepareSeconds, on: main)
-            }
+            if let preparing { try RunStore.recordTiming(runID, "prepare_s", seconds: preparing, on: main) }
             logger.info("planned run", metadata: ["run": "\(runID)", "series": "\(plan.seriesCount)",
                                                   "items": "\(plan.workItemCount)"])
         }
         return outcomes.filter { !$0.passed }
     }
+}
+
+/// The planner's preparing of a stored version failed: the run fails with this said, and the
+/// underlying error is rethrown as it is.
+private struct PreparingFailed: Error {
+    let underlying: Error
 }
