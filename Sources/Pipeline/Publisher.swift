@@ -58,24 +58,20 @@ public enum Publisher {
     }
 
     public static func outputCheck(runID: Int64, expectedRows: Int, horizon: Int, on connection: Connection) throws -> OutputCheck {
-        // Per series first (one hash aggregate over the run's partition), then summed: the same
-        // counts as count(DISTINCT (item_id, location_id)), which sorted every row (1.15 s instead
-        // of 0.18 s at 10k series x 28 days, and serial at the end of every run).
+        // One pass over the run's partition with no grouping: a fallback series is counted by its
+        // horizon-1 row (the fallback serves every horizon of a series; a missing or extra row
+        // fails the row count first). Grouping per series to count them hashed every row, at the end
+        // of every run: 1.36 s warm at 100k series x 28 days, against 0.74 s for this (a parallel scan).
         let row = try connection.query(Query("""
-            SELECT coalesce(sum(n), 0)::bigint AS rows, count(*)::bigint AS series,
-                   coalesce(sum(non_finite), 0)::bigint AS non_finite, coalesce(sum(negative), 0)::bigint AS negative,
-                   coalesce(sum(misordered), 0)::bigint AS misordered, coalesce(sum(bad_horizon), 0)::bigint AS bad_horizon,
-                   count(*) FILTER (WHERE fallback)::bigint AS fallbacks
-            FROM (SELECT count(*) AS n,
-                         count(*) FILTER (WHERE yhat IN ('NaN', 'Infinity', '-Infinity')
-                                             OR yhat_lower IN ('NaN', 'Infinity', '-Infinity')
-                                             OR yhat_upper IN ('NaN', 'Infinity', '-Infinity')) AS non_finite,
-                         count(*) FILTER (WHERE yhat < 0) AS negative,
-                         count(*) FILTER (WHERE NOT (yhat_lower <= yhat AND yhat <= yhat_upper)) AS misordered,
-                         count(*) FILTER (WHERE horizon < 1 OR horizon > \(horizon)) AS bad_horizon,
-                         bool_or(model_name = \(ChunkForecaster.fallbackName)) AS fallback
-                  FROM forecast.forecasts WHERE run_id = \(runID)
-                  GROUP BY item_id, location_id) per_series
+            SELECT count(*)::bigint AS rows, count(*) FILTER (WHERE horizon = 1)::bigint AS series,
+                   count(*) FILTER (WHERE yhat IN ('NaN', 'Infinity', '-Infinity')
+                                       OR yhat_lower IN ('NaN', 'Infinity', '-Infinity')
+                                       OR yhat_upper IN ('NaN', 'Infinity', '-Infinity'))::bigint AS non_finite,
+                   count(*) FILTER (WHERE yhat < 0)::bigint AS negative,
+                   count(*) FILTER (WHERE NOT (yhat_lower <= yhat AND yhat <= yhat_upper))::bigint AS misordered,
+                   count(*) FILTER (WHERE horizon < 1 OR horizon > \(horizon))::bigint AS bad_horizon,
+                   count(*) FILTER (WHERE horizon = 1 AND model_name = \(ChunkForecaster.fallbackName))::bigint AS fallbacks
+            FROM forecast.forecasts WHERE run_id = \(runID)
             """).named("output_checks")).first!
         return OutputCheck(expectedRows: expectedRows, rows: try row.decode("rows"), series: try row.decode("series"),
                            nonFinite: try row.decode("non_finite"), negative: try row.decode("negative"),
