@@ -226,14 +226,19 @@ extension Integration {
                 INSERT INTO forecast.forecasts VALUES
                 ('A', 'L', '2026-11-28', 1, 'NaN', 0, 1, 0.8, 'm', 'v', 99, '2026-11-27', now()),
                 ('A', 'L', '2026-11-29', 2, -1, -2, 1, 0.8, 'm', 'v', 99, '2026-11-27', now()),
-                ('A', 'L', '2026-11-30', 3, 5, 6, 7, 0.8, 'm', 'v', 99, '2026-11-27', now())
+                ('A', 'L', '2026-11-30', 3, 5, 6, 7, 0.8, 'm', 'v', 99, '2026-11-27', now()),
+                ('B', 'L', '2026-11-28', 1, 2, 1, 3, 0.8, 'Naive[fallback]', 'v', 99, '2026-11-27', now()),
+                ('B', 'L', '2026-11-29', 2, 2, 1, 3, 0.8, 'Naive[fallback]', 'v', 99, '2026-11-27', now())
                 """)
             let c = try db.connect()
             defer { c.close() }
-            let check = try Publisher.outputCheck(runID: 99, expectedRows: 4, horizon: 2, on: c)
+            let check = try Publisher.outputCheck(runID: 99, expectedRows: 6, horizon: 2, on: c)
+            // Series B is served by the fallback on every horizon: counted once, as a series.
+            #expect(check.series == 2)
+            #expect(check.fallbackSeries == 1)
             // The NaN row also counts as misordered: NaN sorts above every number in PostgreSQL.
             #expect(check.failures == [
-                "3 rows, expected 4 (series x horizon)", "1 rows with non-finite values", "1 rows with yhat < 0",
+                "5 rows, expected 6 (series x horizon)", "1 rows with non-finite values", "1 rows with yhat < 0",
                 "2 rows where not yhat_lower <= yhat <= yhat_upper", "1 rows with a horizon outside 1...H",
             ])
         }
