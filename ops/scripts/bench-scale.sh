@@ -65,7 +65,7 @@ nightly() { # daemons cutoff
   sleep 2
   t0=$(now)
   request=$("${PSQL[@]}" -tAc "SELECT forecast.enqueue_run('$cutoff', 'day', $HORIZON)")
-  # Wait in one session (a psql per poll cost ~9% of the 2 cores: Debian's psql is a Perl wrapper,
+  # Wait in one session (a psql per poll took ~8% of the 2 cores: Debian's psql is a Perl wrapper,
   # and each poll was a new connection). Each pass commits, so the waiting session holds no snapshot.
   # A request that failed before its run was linked (e.g. blocked by a contract) counts as failed.
   "${PSQL[@]}" -c "DO \$\$ BEGIN
