@@ -25,10 +25,6 @@ public struct ResidualIntervals: Sendable, Equatable {
     }
 
     /// The (lower, upper) offsets for one accumulated-error multiplier.
-    public func offsets(level: Double, steps: Double) -> (Double, Double) {
-        Self.offsets(quantiles(level: level), steps: steps)
-    }
-
     static func offsets(_ q: (lower: Double, upper: Double), steps: Double) -> (Double, Double) {
         let scale = steps.squareRoot()
         return (min(q.lower, 0) * scale, max(q.upper, 0) * scale)

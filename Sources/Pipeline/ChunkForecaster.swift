@@ -60,7 +60,6 @@ public struct ChunkForecaster: Sendable {
         public let meanWidth: Double
     }
 
-    /// Appends `horizon` rows for one series. Demand forecasts are clamped at zero.
     /// The global models' forecasts for the series of a work item that choose one, by series
     /// number: one prediction call per model for the whole item (XGBoost's per-call cost, which
     /// includes reading the cgroup CPU limits, is paid once, not once per series). Empty when no
@@ -86,6 +85,7 @@ public struct ChunkForecaster: Sendable {
         return out
     }
 
+    /// Appends `horizon` rows for one series. Demand forecasts are clamped at zero.
     /// `predicted`: this series' global forecast from `globalForecasts`, when its choice is a global model.
     @discardableResult
     public func encode(_ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: Forecast? = nil,
