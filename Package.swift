@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(name: "forecast-bench", dependencies: ["Forecasting"]),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], exclude: ["Fixtures"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
-        .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting", "Forecasting"]),
+        .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting", "Forecasting"], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "forecastctl"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,240 @@
+import Foundation
+import Forecasting
+
+/// A local dynamic price-response regression, one per series: the classic retail promotion model
+/// (log-log own-price elasticity with promotion multipliers, as in SCAN*PRO, Wittink et al. 1988)
+/// with a local level (regression with exponential-smoothing errors):
+///
+///     log(1 + y_p) = a + b log(price_p / regular_p) + sum_k c_k promo_k,p [+ weekday terms] + level_p + e_p
+///
+/// - `price_p`: the price in force on period p's first day; `regular_p`: the highest price in
+///   force over the `regularWindow` periods ending at p (so a temporary discount reads as a
+///   negative log ratio, and a permanent price change becomes the new regular price).
+/// - `promo_k,p`: the highest intensity of promotion type k in period p (one column per type).
+/// - Daily series also get one column per weekday (Monday is the reference).
+/// - The coefficients are ridge least squares on every uncensored period up to the origin; a
+///   positive price coefficient (demand rising with price) is not believed: the price column is
+///   dropped and the rest refitted.
+/// - `level`: simple exponential smoothing (alpha 0.1) of the fit's residuals, so the forecast
+///   follows where the series stands now.
+/// - Point = expm1 of the predicted log: the **median** (WAPE and MAPE reward it). The interval
+///   comes from the in-sample h-step errors of that level, in log units.
+///
+/// Every planned input (history and targets alike) is read as known when the origin period
+/// closed: a price or promotion announced later changes nothing.
+public struct PriceRegression: Sendable {
+    public static let name = "PriceRegression"
+    public var horizon: Int
+    public var frequency: Frequency
+    public var alpha = 0.1
+    /// Ridge penalty per observation on the scaled columns; nil: chosen per series by leave-one-out
+    /// error (`fit`); 0: least squares.
+    public var ridge: Double?
+
+    public init(horizon: Int, frequency: Frequency) {
+        self.horizon = horizon
+        self.frequency = frequency
+    }
+
+    /// Periods over which the regular price is the highest one: four weeks of days, a quarter of weeks.
+    public var regularWindow: Int { frequency == .day ? 28 : 13 }
+    /// Fewest uncensored periods with a known price the fit accepts.
+    public var minimumPeriods: Int { frequency == .day ? 56 : 26 }
+
+    /// The design of one series: planned inputs per period as known at the origin.
+    struct Design {
+        let columns: Int
+        /// Row of period p (nil: its price is unknown).
+        let row: (Int) -> [Double]?
+    }
+
+    func design(_ s: GlobalSeries, through last: Int, knownBy: Int64) throws -> Design {
+        guard let planned = s.planned, !planned.prices.isEmpty else {
+            throw ForecastError.invalidParameter(model: Self.name, message: "the series has no prices")
+        }
+        let prices: [Double?] = (0...last).map { p in
+            planned.price(on: s.firstDay(ofPeriod: p), knownBy: knownBy).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        }
+        let types = Array(Set(planned.promotions.filter { $0.knownAt <= knownBy }.map(\.type))).sorted()
+        let promos: [[String: Double]] = types.isEmpty ? [] : (0...last).map {
+            planned.promotionIntensity(in: s.days(ofPeriod: $0), knownBy: knownBy)
+        }
+        let weekdays = frequency == .day
+        let window = regularWindow
+        let start = CivilDay(unixDay: s.startDay).isoWeekday
+        func ratio(_ p: Int) -> Double? {
+            guard p >= 0, let price = prices[p] else { return nil }
+            var regular = price
+            for q in max(0, p - window + 1)..<p { if let r = prices[q] { regular = max(regular, r) } }
+            return Foundation.log(price / regular)
+        }
+        return Design(columns: 3 + types.count + (weekdays ? 6 : 0)) { p in
+            guard let r = ratio(p) else { return nil }
+            var x = [1, r, ratio(p - 1) ?? 0]
+            for t in types { x.append(promos[p][t] ?? 0) }
+            if weekdays {
+                let weekday = (start - 1 + p) % 7 // 0 = Monday
+                for d in 1..<7 { x.append(weekday == d ? 1 : 0) }
+            }
+            return x
+        }
+    }
+
+    /// A series' fit at an origin: its design, coefficients and training rows.
+    struct Fit {
+        let design: Design
+        let beta: [Double]
+        let rows: [[Double]]
+        let targets: [Double]
+    }
+
+    /// The regression of a series on its periods up to origin t, as known when t closed.
+    func fit(_ s: GlobalSeries, origin t: Int) throws -> Fit {
+        let knownBy = PlannedInputs.endOfDay(s.days(ofPeriod: t).upperBound)
+        let design = try design(s, through: t + horizon, knownBy: knownBy)
+        var rows: [[Double]] = [], targets: [Double] = []
+        for p in 0...t where !s.censored[p] && s.values[p].isFinite {
+            guard let x = design.row(p) else { continue }
+            rows.append(x)
+            targets.append(Foundation.log1p(max(0, s.values[p])))
+        }
+        guard rows.count >= minimumPeriods else {
+            throw ForecastError.tooShort(model: Self.name, needed: minimumPeriods, got: rows.count)
+        }
+        var keep = Array(repeating: true, count: design.columns)
+        var beta = try fit(rows, targets, keep: keep)
+        if beta[1] > 0 {
+            keep[1] = false
+            beta = try fit(rows, targets, keep: keep)
+        }
+        return Fit(design: design, beta: beta, rows: rows, targets: targets)
+    }
+
+    /// Forecast h = 1...horizon from origin t (index into the series), as known when t closed.
+    public func forecast(_ s: GlobalSeries, origin t: Int, level: Double) throws -> Forecast {
+        let fit = try fit(s, origin: t)
+        func predict(_ x: [Double]) -> Double { zip(x, fit.beta).reduce(0) { $0 + $1.0 * $1.1 } }
+        // The level of the residuals, and its in-sample h-step errors.
+        let residuals = zip(fit.rows, fit.targets).map { $1 - predict($0) }
+        var levels: [Double] = []
+        var l = 0.0
+        for r in residuals {
+            l += alpha * (r - l)
+            levels.append(l)
+        }
+        var errors = [[Double]](repeating: [], count: horizon)
+        for h in 1...horizon where residuals.count > h {
+            errors[h - 1] = (0..<(residuals.count - h)).map { residuals[$0 + h] - levels[$0] }.sorted()
+        }
+        var mean: [Double] = [], lower: [Double] = [], upper: [Double] = []
+        var lastRow = fit.rows[fit.rows.count - 1]
+        for h in 1...horizon {
+            // A target period without a known price keeps the last known row's price terms.
+            let x = fit.design.row(t + h) ?? lastRow
+            lastRow = x
+            let log = predict(x) + l
+            let e = errors[h - 1].count >= 5 ? errors[h - 1] : errors.flatMap { $0 }.sorted()
+            let (lo, hi) = e.isEmpty ? (0, 0) : (quantile(e, (1 - level) / 2), quantile(e, (1 + level) / 2))
+            mean.append(Foundation.expm1(min(log, 700)))
+            lower.append(Foundation.expm1(min(log + min(0, lo), 700)))
+            upper.append(Foundation.expm1(min(log + max(0, hi), 700)))
+        }
+        return Forecast(mean: mean, lower: lower, upper: upper, level: level).clampedNonNegative()
+    }
+
+    /// Ridge least squares over the kept columns: the intercept (column 0) unpenalized, the others
+    /// centred and scaled to unit variance, the penalty (`ridge` per observation, or when nil the
+    /// one of `penalties` with the smallest leave-one-out error, PRESS) on the scaled columns.
+    /// Dropped columns, and columns without variation, get coefficient 0.
+    func fit(_ rows: [[Double]], _ y: [Double], keep: [Bool]) throws -> [Double] {
+        let n = Double(rows.count)
+        var cols: [Int] = [], means: [Double] = [], sds: [Double] = []
+        for j in 1..<keep.count where keep[j] {
+            let m = rows.reduce(0) { $0 + $1[j] } / n
+            let v = rows.reduce(0) { $0 + ($1[j] - m) * ($1[j] - m) } / n
+            guard v > 1e-12 else { continue }
+            cols.append(j); means.append(m); sds.append(v.squareRoot())
+        }
+        let q = cols.count
+        let ybar = y.reduce(0, +) / n
+        let z: [[Double]] = rows.map { x in (0..<q).map { (x[cols[$0]] - means[$0]) / sds[$0] } }
+        var gram = [Double](repeating: 0, count: q * q), b = [Double](repeating: 0, count: q)
+        for (zi, yi) in zip(z, y) {
+            for i in 0..<q {
+                b[i] += zi[i] * (yi - ybar)
+                for j in 0...i { gram[i * q + j] += zi[i] * zi[j] }
+            }
+        }
+        for i in 0..<q { for j in 0..<i { gram[j * q + i] = gram[i * q + j] } }
+        var best: (press: Double, gamma: [Double])?
+        for penalty in ridge.map({ [$0] }) ?? Self.penalties {
+            var a = gram
+            for i in 0..<q { a[i * q + i] += penalty * n }
+            guard let factor = try? Cholesky(a, q) else { continue }
+            let gamma = factor.solve(b)
+            var press = 0.0
+            for (zi, yi) in zip(z, y) {
+                let leverage = 1 / n + zip(zi, factor.solve(zi)).reduce(0) { $0 + $1.0 * $1.1 }
+                let e = yi - ybar - zip(zi, gamma).reduce(0) { $0 + $1.0 * $1.1 }
+                press += leverage < 1 - 1e-9 ? (e / (1 - leverage)) * (e / (1 - leverage)) : .infinity
+            }
+            if ridge != nil || best == nil || press < best!.press { best = (press, gamma) }
+        }
+        guard let gamma = best?.gamma else {
+            throw ForecastError.invalidParameter(model: Self.name, message: "degenerate design (collinear inputs)")
+        }
+        var beta = [Double](repeating: 0, count: keep.count)
+        beta[0] = ybar
+        for (i, j) in cols.enumerated() {
+            beta[j] = gamma[i] / sds[i]
+            beta[0] -= beta[j] * means[i]
+        }
+        return beta
+    }
+
+    /// Penalties per observation on the scaled columns that `fit` chooses from (0: least squares).
+    static let penalties = [0, 0.01, 0.03, 0.1, 0.3, 1, 3]
+}
+
+/// The Cholesky factor of a symmetric positive-definite matrix (q x q, row-major), to solve with.
+struct Cholesky {
+    let l: [Double]
+    let q: Int
+
+    init(_ a: [Double], _ q: Int) throws {
+        var l = [Double](repeating: 0, count: q * q)
+        for i in 0..<q {
+            for j in 0...i {
+                var sum = a[i * q + j]
+                for m in 0..<j { sum -= l[i * q + m] * l[j * q + m] }
+                if i == j {
+                    guard sum > 1e-12 * max(1, a[i * q + i]) else {
+                        throw ForecastError.invalidParameter(model: PriceRegression.name, message: "singular design")
+                    }
+                    l[i * q + i] = sum.squareRoot()
+                } else {
+                    l[i * q + j] = sum / l[j * q + j]
+                }
+            }
+        }
+        self.l = l
+        self.q = q
+    }
+
+    /// x with (L L') x = b.
+    func solve(_ b: [Double]) -> [Double] {
+        var z = [Double](repeating: 0, count: q)
+        for i in 0..<q {
+            var sum = b[i]
+            for m in 0..<i { sum -= l[i * q + m] * z[m] }
+            z[i] = sum / l[i * q + i]
+        }
+        var x = [Double](repeating: 0, count: q)
+        for i in stride(from: q - 1, through: 0, by: -1) {
+            var sum = z[i]
+            for m in (i + 1)..<q { sum -= l[m * q + i] * x[m] }
+            x[i] = sum / l[i * q + i]
+        }
+        return x
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import Forecasting
+@testable import GradientBoosting
+
+/// `PriceRegression`: the log-log price and promotion regression with a local level, per series.
+struct PriceRegressionTests {
+    static let monday = 20_416 // 2025-11-24, a Monday (unix day)
+    static let early: Int64 = 0 // known since 2000-01-01
+
+    /// A weekly series with its prices and promotions (one row per week, all known early unless `knownAt` says otherwise).
+    static func series(_ values: [Double], prices: [Double], display: [Double], knownAt: (Int) -> Int64 = { _ in early }) -> GlobalSeries {
+        let days = values.indices.map { monday + 7 * $0 }
+        let planned = PlannedInputs(
+            promotions: display.indices.filter { display[$0] > 0 }.map {
+                PlannedInputs.Promotion(day: days[$0], intensity: display[$0], type: "display", knownAt: knownAt($0))
+            },
+            prices: prices.indices.map { PlannedInputs.Price(day: days[$0], price: prices[$0], knownAt: knownAt($0)) })
+        return GlobalSeries(id: 1, values: values, censored: [Bool](repeating: false, count: values.count), startDay: monday,
+                            category: 0, region: 0, planned: planned, frequency: .week)
+    }
+
+    struct Reference: Decodable {
+        let values: [Double], price: [Double], display: [Double]
+        let origin: Int
+        let coefficients: [Double]
+        let level: Double
+        let mean: [Double]
+    }
+
+    /// Against statsmodels (Fixtures/price_regression_reference.json, made by
+    /// Fixtures/make_price_regression_fixture.py): OLS coefficients, the smoothed level and the
+    /// three forecasts, with the ridge term off (least squares).
+    @Test func matchesStatsmodels() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/price_regression_reference.json")
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+        var model = PriceRegression(horizon: 3, frequency: .week)
+        model.ridge = 0
+        let s = Self.series(ref.values, prices: ref.price, display: ref.display)
+        let f = try model.forecast(s, origin: ref.origin, level: 0.8)
+        for h in 0..<3 {
+            #expect(abs(f.mean[h] - ref.mean[h]) <= 1e-9 * ref.mean[h], "h=\(h + 1): \(f.mean[h]) vs statsmodels \(ref.mean[h])")
+            #expect(f.lower[h] <= f.mean[h] && f.mean[h] <= f.upper[h])
+        }
+        // The default small ridge term moves the forecasts by well under 1%.
+        let ridged = try PriceRegression(horizon: 3, frequency: .week).forecast(s, origin: ref.origin, level: 0.8)
+        for h in 0..<3 { #expect(abs(ridged.mean[h] / ref.mean[h] - 1) < 0.01) }
+    }
+
+    /// Noise-free demand with elasticity -3 and a promotion lift of exp(0.8): the forecast of a
+    /// deeper discount than any in the history is exact (a log-log model extrapolates; trees do not).
+    @Test func recoversElasticityAndExtrapolatesADeeperDiscount() throws {
+        let n = 60
+        var prices = (0..<n).map { $0 % 5 == 4 ? 1.8 : 2.0 }
+        var display = (0..<n).map { $0 % 7 == 3 ? 1.0 : 0.0 }
+        prices += [1.2, 2.0, 2.0]
+        display += [0, 1, 0]
+        let truth = zip(prices, display).map { p, d in Foundation.expm1(5 - 3 * Foundation.log(p / 2.0) + 0.8 * d) }
+        var model = PriceRegression(horizon: 3, frequency: .week)
+        model.ridge = 0
+        let f = try model.forecast(Self.series(truth, prices: prices, display: display), origin: n - 1, level: 0.8)
+        for h in 0..<3 {
+            #expect(abs(f.mean[h] / truth[n + h] - 1) < 1e-9, "h=\(h + 1): \(f.mean[h]) vs \(truth[n + h])")
+        }
+        #expect(f.mean[0] > 4 * f.mean[2]) // 40% off: (1 / 0.6)^3 = 4.6x
+    }
+
+    /// Leakage: values after the origin, and prices or promotions announced after it (even for
+    /// the target weeks), change nothing.
+    @Test func onlyWhatWasKnownAtTheOriginReachesTheModel() throws {
+        let n = 60, origin = 49
+        let prices = (0..<n).map { $0 % 4 == 0 ? 1.5 : 2.0 }, display = (0..<n).map { $0 % 6 == 1 ? 0.7 : 0.0 }
+        let values: [Double] = (0..<n).map { t in
+            let promoted: Double = t % 4 == 0 ? 40 : 0
+            return 100 + promoted + Double((t * 37) % 11)
+        }
+        let model = PriceRegression(horizon: 3, frequency: .week)
+        let base = try model.forecast(Self.series(values, prices: prices, display: display), origin: origin, level: 0.8)
+        var future = values
+        for t in (origin + 1)..<n { future[t] = 1e6 }
+        #expect(try model.forecast(Self.series(future, prices: prices, display: display), origin: origin, level: 0.8) == base)
+        // A deep discount and a promotion on the target weeks, announced only after the origin closed
+        // (on top of what was planned before: the latest announcement known at the origin counts).
+        let originEnd = PlannedInputs.endOfDay(Self.monday + 7 * origin + 6)
+        let s = Self.series(values, prices: prices, display: display)
+        let targets = (origin + 1)...(origin + 3)
+        let late = GlobalSeries(id: 1, values: values, censored: s.censored, startDay: Self.monday, category: 0, region: 0,
+                                planned: PlannedInputs(
+                                    promotions: s.planned!.promotions + targets.map {
+                                        PlannedInputs.Promotion(day: Self.monday + 7 * $0, intensity: 1, type: "display", knownAt: originEnd + 1)
+                                    },
+                                    prices: s.planned!.prices + targets.map {
+                                        PlannedInputs.Price(day: Self.monday + 7 * $0, price: 0.5, knownAt: originEnd + 1)
+                                    }),
+                                frequency: .week)
+        #expect(try model.forecast(late, origin: origin, level: 0.8) == base)
+        // Known in time, the same announcements do change the forecast.
+        let onTime = GlobalSeries(id: 1, values: values, censored: s.censored, startDay: Self.monday, category: 0, region: 0,
+                                  planned: PlannedInputs(promotions: late.planned!.promotions,
+                                                         prices: late.planned!.prices.map {
+                                                             PlannedInputs.Price(day: $0.day, price: $0.price, knownAt: min($0.knownAt, originEnd))
+                                                         }),
+                                  frequency: .week)
+        #expect(try model.forecast(onTime, origin: origin, level: 0.8).mean[0] > 2 * base.mean[0])
+    }
+
+    /// Where the regression cannot be believed or fitted: demand rising with price drops the price
+    /// term; no prices, or too short a history, is an error the caller serves with its fallback.
+    @Test func guardsItsInputs() throws {
+        let n = 40
+        let prices = (0..<n + 3).map { $0 % 3 == 0 ? 1.5 : 2.0 }, display = [Double](repeating: 0, count: n + 3)
+        let rising = (0..<n + 3).map { prices[$0] < 2 ? 50.0 : 100.0 } // "cheaper sells less": not believed
+        var model = PriceRegression(horizon: 3, frequency: .week)
+        model.ridge = 0
+        let s = Self.series(rising, prices: prices, display: display)
+        #expect(try model.fit(s, origin: n - 1).beta[1] == 0) // no price term left
+        #expect(try model.fit(Self.series(rising.map { 150 - $0 }, prices: prices, display: display), origin: n - 1).beta[1] < -0.5)
+        let bare = GlobalSeries(id: 1, values: rising, censored: [Bool](repeating: false, count: n + 3), startDay: Self.monday,
+                                category: 0, region: 0, frequency: .week)
+        #expect(throws: ForecastError.self) { try model.forecast(bare, origin: n - 1, level: 0.8) }
+        #expect(throws: ForecastError.tooShort(model: "PriceRegression", needed: 26, got: 20)) {
+            try model.forecast(Self.series(rising, prices: prices, display: display), origin: 19, level: 0.8)
+        }
+    }
+
+    /// Daily series: one term per weekday, so a weekly pattern is forecast on top of the price effect.
+    @Test func dailySeriesLearnTheirWeekdays() throws {
+        let week = [1.0, 1.0, 1.1, 1.2, 1.5, 2.0, 0.8]
+        let n = 120, start = Self.monday
+        let prices = (0..<n + 7).map { ($0 / 7) % 4 == 0 ? 3.0 : 4.0 }
+        let values = (0..<n + 7).map { t in (50 * week[t % 7] * pow(prices[t] / 4, -2)).rounded() }
+        let planned = PlannedInputs(promotions: [], prices: prices.indices.map { PlannedInputs.Price(day: start + $0, price: prices[$0], knownAt: 0) })
+        let s = GlobalSeries(id: 1, values: values, censored: [Bool](repeating: false, count: n + 7), startDay: start,
+                             category: 0, region: 0, planned: planned, frequency: .day)
+        let f = try PriceRegression(horizon: 7, frequency: .day).forecast(s, origin: n - 1, level: 0.8)
+        for h in 0..<7 { #expect(abs(f.mean[h] / values[n + h] - 1) < 0.03, "day \(h + 1): \(f.mean[h]) vs \(values[n + h])") }
+    }
+}
