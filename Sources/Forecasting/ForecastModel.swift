@@ -50,6 +50,13 @@ public struct Forecast: Sendable, Equatable {
 
     public var horizon: Int { mean.count }
 
+    /// The equal-weight combination of two forecasts of the same horizon: point and bounds averaged
+    /// period by period (the level is the first's).
+    public static func mean(_ a: Forecast, _ b: Forecast) -> Forecast {
+        func avg(_ x: [Double], _ y: [Double]) -> [Double] { zip(x, y).map { ($0 + $1) / 2 } }
+        return Forecast(mean: avg(a.mean, b.mean), lower: avg(a.lower, b.lower), upper: avg(a.upper, b.upper), level: a.level)
+    }
+
     /// Demand cannot be negative: clamp every value at zero and keep `lower <= mean <= upper`.
     public func clampedNonNegative() -> Forecast {
         var out = self

@@ -70,10 +70,10 @@ public struct ChunkForecaster: Sendable {
         var byModel: [String: [(no: Int, series: GlobalSeries, origin: Int)]] = [:]
         for s in series {
             let choice = chooser.choose(Censoring.impute(s.values, censored: s.censored), frequency: config.frequency)
-            guard choice.usesGlobal, let global = globals[choice.primaryName] else { continue }
+            guard choice.usesGlobal, let name = choice.globalName, let global = globals[name] else { continue }
             let g = GlobalTraining.global(s, segment: segments[s.seriesNo] ?? GlobalTraining.Segment(), codes: global.codes,
                                           frequency: config.frequency)
-            byModel[choice.primaryName, default: []].append((s.seriesNo, g, s.values.count - 1))
+            byModel[name, default: []].append((s.seriesNo, g, s.values.count - 1))
         }
         var out: [Int: Forecast] = [:]
         for (name, items) in byModel {
@@ -97,8 +97,9 @@ public struct ChunkForecaster: Sendable {
             let training = Censoring.impute(series.values, censored: series.censored)
             let choice = chooser.choose(training, frequency: config.frequency)
             if choice.usesGlobal {
-                guard let global = globals[choice.primaryName] else {
-                    throw PipelineError.configuration("the run's global model \(choice.primaryName) is not loaded")
+                let name = choice.globalName ?? choice.primaryName
+                guard let global = globals[name] else {
+                    throw PipelineError.configuration("the run's global model \(name) is not loaded")
                 }
                 var f: Forecast
                 if let predicted {
@@ -108,11 +109,19 @@ public struct ChunkForecaster: Sendable {
                                                   codes: global.codes, frequency: config.frequency)
                     f = try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
                 }
-                if let calibration = calibrations[choice.primaryName] {
-                    let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)
-                    (f.lower, f.upper) = calibration.interval(mean: f.mean, scale: scale)
+                var served = name
+                // The combination: the mean with the price regression where it fits (else the global model alone).
+                if choice.usesPrices, let regression = try? priceRegression(series, training: training, fallback: nil) {
+                    f = Forecast.mean(f, regression.0)
+                    served = choice.primaryName
                 }
-                return try write(series, forecast: f.clampedNonNegative(), modelName: choice.primaryName, into: &writer)
+                return try write(series, forecast: calibrated(f, name: served, training: training).clampedNonNegative(),
+                                 modelName: served, into: &writer)
+            }
+            if choice.usesPrices {
+                let (f, name) = try priceRegression(series, training: training, fallback: choice.model)
+                return try write(series, forecast: calibrated(f, name: name, training: training).clampedNonNegative(),
+                                 modelName: name, into: &writer)
             }
             let fitted = try choice.model.fit(training)
             var f = try fitted.predict(horizon: config.horizon, level: config.intervalLevel)
@@ -138,6 +147,31 @@ public struct ChunkForecaster: Sendable {
             }
         }
         return try write(series, forecast: forecast, modelName: modelName, into: &writer)
+    }
+
+    /// The price regression's forecast from the cutoff, or, where it cannot fit (no prices, too
+    /// short a history), the choice's fallback model's, named as such (as a fallback chain does).
+    func priceRegression(_ series: SeriesInput, training: [Double], fallback: (any ForecastModel)?) throws -> (Forecast, String) {
+        let g = GlobalSeries(id: series.seriesNo, values: series.values, censored: series.censored,
+                             startDay: series.start.unixDays, category: -1, region: -1, planned: series.planned,
+                             frequency: config.frequency)
+        do {
+            let model = PriceRegression(horizon: config.horizon, frequency: config.frequency)
+            return (try model.forecast(g, origin: series.values.count - 1, level: config.intervalLevel), PriceRegression.name)
+        } catch let error as ForecastError {
+            guard let fallback else { throw error }
+            let fitted = try fallback.fit(training)
+            return (try fitted.predict(horizon: config.horizon, level: config.intervalLevel), fitted.modelName)
+        }
+    }
+
+    /// The conformal interval of the model's calibration, when the run has one for it.
+    func calibrated(_ f: Forecast, name: String, training: [Double]) -> Forecast {
+        guard let calibration = calibrations[name] else { return f }
+        var f = f
+        let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)
+        (f.lower, f.upper) = calibration.interval(mean: f.mean, scale: scale)
+        return f
     }
 
     /// `model_name` of a series served by the naive forecast because its own model failed.

@@ -9,9 +9,26 @@ public struct ModelChoice: Sendable {
     public let primaryName: String
     /// Served by the run's trained global model (`model` is unused then).
     public var usesGlobal = false
+    /// Fitted on the series' own prices and promotions (`PriceRegression`; `model` serves when it cannot
+    /// fit). With `usesGlobal` too: the combination, the mean of both.
+    public var usesPrices = false
+    /// The run's global model that serves (or joins the combination): by name in `ChunkForecaster.globals`.
+    public var globalName: String?
 
     static func global(_ spec: ModelSpec) throws -> ModelChoice {
-        ModelChoice(model: Naive(), primaryName: try spec.primaryName(), usesGlobal: true)
+        ModelChoice(model: Naive(), primaryName: try spec.primaryName(), usesGlobal: true, globalName: try spec.primaryName())
+    }
+
+    /// The choice of a spec: a global model, the price regression, or a local model.
+    static func of(_ spec: ModelSpec) throws -> ModelChoice {
+        switch spec.kind {
+        case .xgboost: return try .global(spec)
+        case .priceRegression: return ModelChoice(model: Naive(), primaryName: PriceRegression.name, usesPrices: true)
+        case .combination:
+            return ModelChoice(model: Naive(), primaryName: ModelSpec.combinationName, usesGlobal: true, usesPrices: true,
+                               globalName: try spec.globalMembers[0].primaryName())
+        default: return ModelChoice(model: try spec.build(), primaryName: try spec.primaryName())
+        }
     }
 }
 
@@ -23,17 +40,14 @@ public enum ModelChooser: Sendable {
         if let selection = config.selection {
             var out: [String: ModelChoice] = [:]
             for (segment, spec) in selection {
-                out[segment] = spec.kind == .xgboost ? try .global(spec) : ModelChoice(model: try spec.build(), primaryName: try spec.primaryName())
+                out[segment] = try .of(spec)
             }
             guard out["all"] != nil else {
                 throw PipelineError.configuration("the model selection has no overall ('all') model")
             }
             return .byClass(out)
         }
-        if config.model.kind == .xgboost {
-            return .single(try .global(config.model))
-        }
-        return .single(ModelChoice(model: try config.model.build(), primaryName: try config.model.primaryName()))
+        return .single(try .of(config.model))
     }
 
     public func choose(_ history: [Double], frequency: Frequency) -> ModelChoice {

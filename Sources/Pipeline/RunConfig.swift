@@ -14,6 +14,27 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case selected
         /// The global gradient-boosted model (XGBoost), trained once across all series of the run.
         case xgboost
+        /// Per series, a log-log regression on its own prices and promotions with a local level
+        /// (`PriceRegression`): needs the planned inputs, like the global model.
+        case priceRegression = "price_regression"
+        /// The mean of the global model (XGBoost, Tweedie) and the price regression, period by
+        /// period: two different readings of prices and promotions, averaged (a simple combination).
+        case combination
+    }
+
+    /// Reads the series' prices and promotions (the global model, the price regression, their combination).
+    public var usesPlannedInputs: Bool { kind == .xgboost || kind == .priceRegression || kind == .combination }
+
+    /// Fits on the series' own price and promotion history (the price regression, alone or combined).
+    public var fitsOnPlannedHistory: Bool { kind == .priceRegression || kind == .combination }
+
+    /// The global models this spec needs trained: itself, or a combination's XGBoost.
+    public var globalMembers: [ModelSpec] {
+        switch kind {
+        case .xgboost: return [self]
+        case .combination: return [ModelSpec(kind: .xgboost, seasonLength: seasonLength, window: window)]
+        default: return []
+        }
     }
 
     public var kind: Kind
@@ -42,7 +63,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         guard parts.count == 2 else { return }
         if kind == .xgboost, let objective = BoostingObjective(rawValue: parts[1]) {
             self.objective = objective == .tweedie ? nil : objective
-        } else if kind != .xgboost && kind != .selected, let transform = TargetTransform(rawValue: parts[1]) {
+        } else if !usesPlannedInputs && kind != .selected, let transform = TargetTransform(rawValue: parts[1]) {
             self.transform = transform
         } else {
             throw PipelineError.invalidArgument("model '\(text)': unknown variant '\(parts[1])'; local models take :log1p, xgboost takes :l1 or :tweedie")
@@ -73,6 +94,8 @@ public struct ModelSpec: Codable, Sendable, Equatable {
             throw PipelineError.invalidArgument("--model selected needs a backtest that selected models; run `forecastctl backtest` first")
         case .xgboost:
             throw PipelineError.invalidArgument("xgboost is a global model: it is trained once per run, not per series")
+        case .priceRegression, .combination:
+            throw PipelineError.invalidArgument("\(kind.rawValue) fits each series on its prices and promotions: it is served from the series' planned inputs, not built as a local model")
         case .naive: return Naive()
         case .seasonalNaive: return try FallbackChain([try SeasonalNaive(seasonLength: seasonLength), Naive()])
         case .movingAverage: return try FallbackChain([try MovingAverage(window: window), Naive()])
@@ -211,20 +234,29 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// chose for at least one demand class.
     public var globalModels: [ModelSpec] {
         var out: [ModelSpec] = []
-        for spec in [model] + (selection.map { $0.keys.sorted().map { selection![$0]! } } ?? [])
-        where spec.kind == .xgboost && !out.contains(spec) { out.append(spec) }
+        for spec in servedSpecs { for g in spec.globalMembers where !out.contains(g) { out.append(g) } }
         return out
     }
 
     public var usesGlobalModel: Bool { !globalModels.isEmpty }
 
+    /// Every model spec the run serves (its model and a selection's choices).
+    var servedSpecs: [ModelSpec] { [model] + (selection.map { s in s.keys.sorted().map { s[$0]! } } ?? []) }
+    /// A served model fits on the series' own price and promotion history (`price_regression`):
+    /// workers read every planned input of their series, not only the origin's and the horizon's.
+    public var fitsOnPlannedHistory: Bool { servedSpecs.contains(where: \.fitsOnPlannedHistory) }
+    /// Workers read prices and promotions: a global step, or a served price regression (also the shadow's).
+    public var readsPlannedInputs: Bool {
+        needsGlobalStep || fitsOnPlannedHistory || shadowConfig?.fitsOnPlannedHistory == true
+    }
+
     /// Identifies the forecasting logic: the model chain plus the code version.
     public func modelVersion() throws -> String {
         if let served { return served.version }
         func name(_ spec: ModelSpec) throws -> String {
-            spec.kind == .xgboost ? "\(try spec.primaryName())(\(frequency.rawValue))" : try spec.build().name
+            spec.usesPlannedInputs ? "\(try spec.primaryName())(\(frequency.rawValue))" : try spec.build().name
         }
-        if model.kind == .xgboost {
+        if model.usesPlannedInputs {
             return "\(try name(model))@\(CodeVersion.current)"
         }
         if let selection {

@@ -39,7 +39,7 @@ public final class Worker: @unchecked Sendable {
         queue = WorkQueue(runID: run.id, leaseSeconds: run.config.leaseSeconds, workerName: name)
         var reader = SeriesReader(runID: run.id, cutoff: run.cutoff, asOf: run.asOf, frequency: run.config.frequency,
                                   schema: run.config.schema)
-        reader.plannedInputs = run.config.needsGlobalStep
+        reader.plannedInputs = run.config.readsPlannedInputs
         forecaster = try Self.forecaster(run.config, modelVersion: run.modelVersion, run: run, reader: reader, on: connection)
         var side: [ChunkForecaster] = []
         if let shadow = run.config.shadowConfig {
@@ -54,8 +54,10 @@ public final class Worker: @unchecked Sendable {
         }
         sideForecasters = side
         // One origin (the cutoff): only the promotions its features can see, over the longest
-        // horizon any of the run's global models predicts.
-        if reader.plannedInputs {
+        // horizon any of the run's global models predicts. A price regression fits on the whole
+        // promotion history: then every promotion is read.
+        let history = run.config.fitsOnPlannedHistory || run.config.shadowConfig?.fitsOnPlannedHistory == true
+        if reader.plannedInputs && !history {
             let horizons = ([forecaster] + side).flatMap { f in [f.config.horizon] + f.globals.values.map(\.encodings.horizon) }
             reader.promotionDays = reader.promotionDays(horizon: horizons.max() ?? run.config.horizon)
         }

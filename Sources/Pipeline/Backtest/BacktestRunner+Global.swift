@@ -44,36 +44,70 @@ extension BacktestRunner {
             }
             return out
         }
-        let models = specs.map {
-            GlobalBoostedModel(horizon: plan.reach, frequency: options.frequency, objective: $0.objective ?? .tweedie)
-        }
+        // The XGBoost objectives to train (a combination needs the Tweedie one even when it is not listed),
+        // and whether the price regression is fitted (listed, or for a combination).
+        var objectives: [BoostingObjective] = []
+        for spec in specs { for g in spec.globalMembers where !objectives.contains(g.objective ?? .tweedie) { objectives.append(g.objective ?? .tweedie) } }
+        let models = objectives.map { GlobalBoostedModel(horizon: plan.reach, frequency: options.frequency, objective: $0) }
+        let regression = specs.contains(where: \.fitsOnPlannedHistory)
         // Training rows of every fold, the rows folds have in common built once; fitted by every objective.
-        if options.showProgress {
+        if options.showProgress && !models.isEmpty {
             FileHandle.standardError.write(Data("backtest: building global training rows for \(plan.folds) folds (\(globals.count) series)\n".utf8))
         }
-        let training = try models[0].prepare(folds: foldGlobals.isEmpty ? [[GlobalSeries]](repeating: globals, count: plan.folds) : foldGlobals,
+        let training = models.isEmpty ? [] : try models[0].prepare(folds: foldGlobals.isEmpty ? [[GlobalSeries]](repeating: globals, count: plan.folds) : foldGlobals,
                                              cutoffIndices: contexts.map { c in ordered.indices.map { c[$0]?.cutoffIndex } },
                                              calendar: calendar, predictionOrigins: Set(evaluator.cutoffs.map(\.unixDays)),
                                              attributes: options.attributes)
         let results = Mutex<[Int: Result<[Scored], Error>]>([:])
         DispatchQueue.concurrentPerform(iterations: plan.folds) { f in
             let result = Result { () throws -> [Scored] in
-                if options.showProgress {
+                if options.showProgress && !models.isEmpty {
                     let names = models.map(\.name).joined(separator: ", ")
                     FileHandle.standardError.write(Data("backtest: training \(names) for fold \(f) (\(globals.count) series)\n".utf8))
                 }
                 let globals = foldGlobals.isEmpty ? globals : foldGlobals[f]
                 let contexts = contexts[f]
                 let scored = ordered.indices.filter { contexts[$0] != nil }
-                defer { training[f].releaseMatrix() }
-                return try models.enumerated().map { specIndex, model in
+                defer { if !training.isEmpty { training[f].releaseMatrix() } }
+                // Each member's forecasts of the fold, in `scored` order: every XGBoost objective ...
+                var boosted: [BoostingObjective: [Forecast]] = [:]
+                for model in models {
                     let trained = try model.train(training[f])
+                    boosted[model.objective] = try trained.forecast(scored.map { (globals[$0], contexts[$0]!.cutoffIndex) },
+                                                                    level: options.intervalLevel)
+                }
+                // ... and the price regression, fitted per series on its history and planned inputs up to
+                // the fold's cutoff (nil where it cannot fit: no prices, too short a history).
+                let model = PriceRegression(horizon: plan.reach, frequency: options.frequency)
+                let regressions: [Forecast?] = regression ? scored.map { i in
+                    try? model.forecast(globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel)
+                } : []
+                return try specs.map { spec in
+                    let specIndex = firstIndex + specs.firstIndex(of: spec)!
                     var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
                     var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
                     var scores = ScoreSample(expectedPoints: expectedPoints)
-                    let forecasts = try trained.forecast(scored.map { (globals[$0], contexts[$0]!.cutoffIndex) }, level: options.intervalLevel)
-                    for (i, forecast) in zip(scored, forecasts) {
-                        evaluator.record(ordered[i], contexts[i]!, modelIndex: firstIndex + specIndex, served: model.name, forecast: forecast,
+                    for (k, i) in scored.enumerated() {
+                        let ctx = contexts[i]!
+                        let served: String, forecast: Forecast
+                        switch spec.kind {
+                        case .xgboost:
+                            let objective = spec.objective ?? .tweedie
+                            (served, forecast) = (GlobalBoostedModel.name(objective), boosted[objective]![k])
+                        case .combination:
+                            // As in runs: the mean with the price regression where it fits, else XGBoost alone.
+                            let global = boosted[.tweedie]![k]
+                            (served, forecast) = regressions[k].map { (ModelSpec.combinationName, Forecast.mean(global, $0)) }
+                                ?? (GlobalBoostedModel.name(.tweedie), global)
+                        default:
+                            // Where the regression cannot fit, the naive forecast serves, as in runs.
+                            if let r = regressions[k] {
+                                (served, forecast) = (PriceRegression.name, r)
+                            } else {
+                                (served, forecast) = ("Naive", try Naive().forecast(ctx.training, horizon: plan.reach, level: options.intervalLevel))
+                            }
+                        }
+                        evaluator.record(ordered[i], ctx, modelIndex: specIndex, served: served, forecast: forecast,
                                          into: &writer, groups: &groups, scores: &scores)
                     }
                     return (writer, groups, scores)

@@ -47,10 +47,10 @@ public struct BacktestRunner: Sendable {
         let cutoffs = plan.foldOffsets.map { frequency.lastDay(ofStep: $0.cutoffOffset, after: newestCutoff) }
         let metric = try SelectionMetric.resolve(options.selectionMetric)
         let specs = options.modelsWithBaseline()
-        // Per-series models first; the global model (if any) last.
-        let orderedSpecs = specs.filter { $0.kind != .xgboost } + specs.filter { $0.kind == .xgboost }
+        // Per-series models first; the models that read prices and promotions (global or not) last.
+        let orderedSpecs = specs.filter { !$0.usesPlannedInputs } + specs.filter(\.usesPlannedInputs)
         let modelNames = try orderedSpecs.map { try $0.primaryName() }
-        let models = try orderedSpecs.filter { $0.kind != .xgboost }.map { try $0.build() }
+        let models = try orderedSpecs.filter { !$0.usesPlannedInputs }.map { try $0.build() }
         let configJSON = String(decoding: try JSONEncoder.sorted.encode(specs), as: UTF8.self)
         let windowLength: Int? = { if case .sliding(let n) = plan.window { return n }; return nil }()
 
@@ -115,7 +115,7 @@ public struct BacktestRunner: Sendable {
         let segmentMap = segments
 
         var readerSetup = SeriesReader(runID: id, cutoff: end, asOf: asOf, frequency: options.frequency, schema: schema, source: .backtest)
-        let globalSpecs = options.modelsWithBaseline().filter { $0.kind == .xgboost }
+        let globalSpecs = options.modelsWithBaseline().filter(\.usesPlannedInputs)
         readerSetup.plannedInputs = !globalSpecs.isEmpty
         let reader = readerSetup
         let evaluator = FoldEvaluator(plan: options.plan, models: models, modelNames: modelNames, cutoffs: cutoffs,

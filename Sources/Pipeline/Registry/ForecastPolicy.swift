@@ -58,8 +58,8 @@ public struct ForecastPolicy: Codable, Sendable, Equatable {
     /// The global models the policy needs artifacts for.
     var globalModels: [ModelSpec] {
         var out: [ModelSpec] = []
-        for spec in [model] + (selection.map { s in s.keys.sorted().map { s[$0]! } } ?? []) where spec.kind == .xgboost && !out.contains(spec) {
-            out.append(spec)
+        for spec in [model] + (selection.map { s in s.keys.sorted().map { s[$0]! } } ?? []) {
+            for g in spec.globalMembers where !out.contains(g) { out.append(g) }
         }
         return out
     }

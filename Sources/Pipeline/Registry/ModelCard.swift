@@ -36,8 +36,8 @@ public enum ModelCard {
                 line("| Demand class `\(key)` | \(try selection[key]!.primaryName())\(selection[key]!.transform.map { " on \($0.rawValue)" } ?? "") |")
             }
         }
-        let specs = [v.policy.model] + (v.policy.selection.map { Array($0.values) } ?? [])
-        if let objective = specs.first(where: { $0.kind == .xgboost })?.objective ?? (specs.contains { $0.kind == .xgboost } ? .tweedie : nil) {
+        let globals = ([v.policy.model] + (v.policy.selection.map { Array($0.values) } ?? [])).flatMap(\.globalMembers)
+        if let first = globals.first, case let objective = first.objective ?? .tweedie {
             line("| Global model loss | \(objective.rawValue) |")
         }
         line("| Frequency, horizon | \(v.frequency.rawValue), \(v.horizon) \(period)s |")
