@@ -44,6 +44,8 @@ public struct PriceRegression: Sendable {
     /// The design of one series: planned inputs per period as known at the origin.
     struct Design {
         let columns: Int
+        /// Columns of the promotion types (after the intercept and the two price ratios).
+        let promotions: Range<Int>
         /// Row of period p (nil: its price is unknown).
         let row: (Int) -> [Double]?
     }
@@ -68,7 +70,7 @@ public struct PriceRegression: Sendable {
             for q in max(0, p - window + 1)..<p { if let r = prices[q] { regular = max(regular, r) } }
             return Foundation.log(price / regular)
         }
-        return Design(columns: 3 + types.count + (weekdays ? 6 : 0)) { p in
+        return Design(columns: 3 + types.count + (weekdays ? 6 : 0), promotions: 3..<(3 + types.count)) { p in
             guard let r = ratio(p) else { return nil }
             var x = [1, r, ratio(p - 1) ?? 0]
             for t in types { x.append(promos[p][t] ?? 0) }
@@ -79,6 +81,11 @@ public struct PriceRegression: Sendable {
             return x
         }
     }
+
+    /// A discount is a price at least this far below the regular one (log ratio).
+    static let discount = 0.02
+    /// Fewest periods with a discount (or with a promotion type) for its term to be estimated.
+    static let minimumEvents = 4
 
     /// A series' fit at an origin: its design, coefficients and training rows.
     struct Fit {
@@ -101,7 +108,11 @@ public struct PriceRegression: Sendable {
         guard rows.count >= minimumPeriods else {
             throw ForecastError.tooShort(model: Self.name, needed: minimumPeriods, got: rows.count)
         }
+        // An effect is estimated only from periods that show it: a price term needs discounts in
+        // the history, a promotion type its promoted periods (one odd period makes a wild slope).
         var keep = Array(repeating: true, count: design.columns)
+        if rows.filter({ $0[1] <= -Self.discount }).count < Self.minimumEvents { keep[1] = false; keep[2] = false }
+        for j in design.promotions where rows.filter({ $0[j] > 0 }).count < Self.minimumEvents { keep[j] = false }
         var beta = try fit(rows, targets, keep: keep)
         if beta[1] > 0 {
             keep[1] = false

@@ -115,6 +115,16 @@ struct PriceRegressionTests {
         let s = Self.series(rising, prices: prices, display: display)
         #expect(try model.fit(s, origin: n - 1).beta[1] == 0) // no price term left
         #expect(try model.fit(Self.series(rising.map { 150 - $0 }, prices: prices, display: display), origin: n - 1).beta[1] < -0.5)
+        // Three discounted weeks and three promoted ones are not enough to estimate their effects
+        // (one such week once made a slope that forecast 3e9 units); four are.
+        for (events, estimated) in [(3, false), (4, true)] {
+            let marked = (0..<(n + 3)).map { $0 < n && $0 % 10 == 5 && $0 / 10 < events }
+            let p = marked.map { $0 ? 1.5 : 2.0 }, d = marked.map { $0 ? 1.0 : 0.0 }
+            let y = marked.enumerated().map { t, m in (m ? 300.0 : 100.0) + Double((t * 37) % 11) }
+            // (The discounts and the promotions fall on the same weeks: least squares alone would be singular.)
+            let beta = try PriceRegression(horizon: 3, frequency: .week).fit(Self.series(y, prices: p, display: d), origin: n - 1).beta
+            #expect((beta[1] != 0) == estimated && (beta[2] != 0) == estimated && (beta[3] != 0) == estimated, "\(events) events: \(beta)")
+        }
         let bare = GlobalSeries(id: 1, values: rising, censored: [Bool](repeating: false, count: n + 3), startDay: Self.monday,
                                 category: 0, region: 0, frequency: .week)
         #expect(throws: ForecastError.self) { try model.forecast(bare, origin: n - 1, level: 0.8) }

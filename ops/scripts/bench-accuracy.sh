@@ -47,7 +47,7 @@ run_backtest AutoTheta auto_theta
 run_backtest CrostonSBA croston_sba
 run_backtest TSB tsb
 run_backtest XGBoost xgboost
-run_backtest all seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost --structure-selection every-fold
+run_backtest all "${BENCH_ALL_MODELS:-seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost,price_regression,combination}" --structure-selection every-fold
 BT=$("${PSQL[@]}" -tAc "SELECT max(id) FROM forecast.backtests WHERE status = 'finished'")
 
 "${PSQL[@]}" -c "\\copy (SELECT r.model_name AS model, r.item_id || '/' || r.location_id AS unique_id, r.cutoff, r.ds, r.yhat, r.actual, r.demand_class AS class FROM forecast.backtest_results r WHERE r.backtest_id = $BT ORDER BY 1, 2, 3, 4) TO '$WORK/ours.csv' CSV HEADER"

@@ -8,7 +8,7 @@
 set -euo pipefail
 BIN="$1"
 END=2026-11-22
-MODELS="seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_ets:log1p,auto_theta,auto_theta:log1p,ensemble,xgboost"
+MODELS="${BENCH_MODELS:-seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_ets:log1p,auto_theta,auto_theta:log1p,ensemble,xgboost,price_regression,combination}"
 ARGS=(--frequency week --end "$END" --as-of 2026-11-23T06:00:00Z --folds 12 --step 2 --horizon 3 --window 4 --no-progress)
 "$BIN" migrate >/dev/null
 "$BIN" demo-data --items 100 --locations 10 --days 840 --end "$END" --seed 5 --frequency week 2>/dev/null | head -2
