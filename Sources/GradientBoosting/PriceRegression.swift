@@ -58,9 +58,8 @@ public struct PriceRegression: Sendable {
             planned.price(on: s.firstDay(ofPeriod: p), knownBy: knownBy).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         }
         let types = Array(Set(planned.promotions.filter { $0.knownAt <= knownBy }.map(\.type))).sorted()
-        let promos: [[String: Double]] = types.isEmpty ? [] : (0...last).map {
-            planned.promotionIntensity(in: s.days(ofPeriod: $0), knownBy: knownBy)
-        }
+        let promos = Self.intensities(planned.promotions, types: types, periods: last + 1, startDay: s.startDay,
+                                      daysPerPeriod: frequency == .day ? 1 : 7, knownBy: knownBy)
         let weekdays = frequency == .day
         let window = regularWindow
         let start = CivilDay(unixDay: s.startDay).isoWeekday
@@ -73,13 +72,35 @@ public struct PriceRegression: Sendable {
         return Design(columns: 3 + types.count + (weekdays ? 6 : 0), promotions: 3..<(3 + types.count)) { p in
             guard let r = ratio(p) else { return nil }
             var x = [1, r, ratio(p - 1) ?? 0]
-            for t in types { x.append(promos[p][t] ?? 0) }
+            for k in types.indices { x.append(promos[k][p]) }
             if weekdays {
                 let weekday = (start - 1 + p) % 7 // 0 = Monday
                 for d in 1..<7 { x.append(weekday == d ? 1 : 0) }
             }
             return x
         }
+    }
+
+    /// Per type (in `types` order) and period, the highest intensity on a day of the period, each
+    /// day and type counting its latest announcement known by `knownBy` (what
+    /// `PlannedInputs.promotionIntensity` gives per period, in one pass over the sorted rows).
+    static func intensities(_ promotions: [PlannedInputs.Promotion], types: [String], periods: Int, startDay: Int,
+                            daysPerPeriod: Int, knownBy: Int64) -> [[Double]] {
+        var out = [[Double]](repeating: [Double](repeating: 0, count: periods), count: types.count)
+        let index = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, $0) })
+        var i = 0
+        while i < promotions.count {
+            let first = promotions[i]
+            var latest: Double?
+            while i < promotions.count && promotions[i].day == first.day && promotions[i].type == first.type {
+                if promotions[i].knownAt <= knownBy { latest = promotions[i].intensity }
+                i += 1
+            }
+            let offset = first.day - startDay
+            guard let value = latest, offset >= 0, offset / daysPerPeriod < periods, let k = index[first.type] else { continue }
+            out[k][offset / daysPerPeriod] = max(out[k][offset / daysPerPeriod], value)
+        }
+        return out
     }
 
     /// A discount is a price at least this far below the regular one (log ratio).
@@ -166,14 +187,16 @@ public struct PriceRegression: Sendable {
             guard v > 1e-12 else { continue }
             cols.append(j); means.append(m); sds.append(v.squareRoot())
         }
-        let q = cols.count
+        let q = cols.count, count = rows.count
         let ybar = y.reduce(0, +) / n
-        let z: [[Double]] = rows.map { x in (0..<q).map { (x[cols[$0]] - means[$0]) / sds[$0] } }
+        // Scaled columns, row-major and flat (the loops below run per row and penalty).
+        var z = [Double](repeating: 0, count: count * q)
+        for (r, x) in rows.enumerated() { for i in 0..<q { z[r * q + i] = (x[cols[i]] - means[i]) / sds[i] } }
         var gram = [Double](repeating: 0, count: q * q), b = [Double](repeating: 0, count: q)
-        for (zi, yi) in zip(z, y) {
+        for r in 0..<count {
             for i in 0..<q {
-                b[i] += zi[i] * (yi - ybar)
-                for j in 0...i { gram[i * q + j] += zi[i] * zi[j] }
+                b[i] += z[r * q + i] * (y[r] - ybar)
+                for j in 0...i { gram[i * q + j] += z[r * q + i] * z[r * q + j] }
             }
         }
         for i in 0..<q { for j in 0..<i { gram[j * q + i] = gram[i * q + j] } }
@@ -183,11 +206,25 @@ public struct PriceRegression: Sendable {
             for i in 0..<q { a[i * q + i] += penalty * n }
             guard let factor = try? Cholesky(a, q) else { continue }
             let gamma = factor.solve(b)
+            // Leave-one-out residuals from the hat matrix: h_rr = 1/n + z_r' A^-1 z_r (the 1/n is the centring).
+            var inverse = [Double](repeating: 0, count: q * q)
+            for k in 0..<q {
+                var unit = [Double](repeating: 0, count: q)
+                unit[k] = 1
+                let column = factor.solve(unit)
+                for i in 0..<q { inverse[i * q + k] = column[i] }
+            }
             var press = 0.0
-            for (zi, yi) in zip(z, y) {
-                let leverage = 1 / n + zip(zi, factor.solve(zi)).reduce(0) { $0 + $1.0 * $1.1 }
-                let e = yi - ybar - zip(zi, gamma).reduce(0) { $0 + $1.0 * $1.1 }
-                press += leverage < 1 - 1e-9 ? (e / (1 - leverage)) * (e / (1 - leverage)) : .infinity
+            for r in 0..<count {
+                var leverage = 1 / n, fitted = ybar
+                for i in 0..<q {
+                    var t = 0.0
+                    for j in 0..<q { t += inverse[i * q + j] * z[r * q + j] }
+                    leverage += z[r * q + i] * t
+                    fitted += z[r * q + i] * gamma[i]
+                }
+                let e = (y[r] - fitted) / (1 - leverage)
+                press += leverage < 1 - 1e-9 ? e * e : .infinity
             }
             if ridge != nil || best == nil || press < best!.press { best = (press, gamma) }
         }

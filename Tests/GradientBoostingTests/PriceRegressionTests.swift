@@ -133,6 +133,31 @@ struct PriceRegressionTests {
         }
     }
 
+    /// The one-pass promotion table gives, per period, what `PlannedInputs.promotionIntensity` gives:
+    /// two types, re-announcements (the latest known counts, even when lower), some known too late.
+    @Test func promotionTableMatchesThePerPeriodLookup() {
+        var state: UInt64 = 11
+        func u() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1.0p-53
+        }
+        let knownBy: Int64 = 1_000
+        var promotions: [PlannedInputs.Promotion] = []
+        for _ in 0..<300 {
+            promotions.append(PlannedInputs.Promotion(day: Self.monday - 10 + Int(u() * 200), intensity: (u() * 10).rounded() / 10,
+                                                      type: u() < 0.5 ? "deal" : "feature", knownAt: Int64(u() * 1_500)))
+        }
+        let planned = PlannedInputs(promotions: promotions, prices: [])
+        let s = GlobalSeries(id: 1, values: [Double](repeating: 1, count: 26), censored: [Bool](repeating: false, count: 26),
+                             startDay: Self.monday, category: 0, region: 0, planned: planned, frequency: .week)
+        let table = PriceRegression.intensities(planned.promotions, types: ["deal", "feature"], periods: 26, startDay: Self.monday,
+                                                daysPerPeriod: 7, knownBy: knownBy)
+        for p in 0..<26 {
+            let lookup = planned.promotionIntensity(in: s.days(ofPeriod: p), knownBy: knownBy)
+            #expect(table[0][p] == lookup["deal"] ?? 0 && table[1][p] == lookup["feature"] ?? 0, "week \(p)")
+        }
+    }
+
     /// Daily series: one term per weekday, so a weekly pattern is forecast on top of the price effect.
     @Test func dailySeriesLearnTheirWeekdays() throws {
         let week = [1.0, 1.0, 1.1, 1.2, 1.5, 2.0, 0.8]
