@@ -37,8 +37,8 @@ public enum ModelCard {
             }
         }
         let globals = ([v.policy.model] + (v.policy.selection.map { Array($0.values) } ?? [])).flatMap(\.globalMembers)
-        if let first = globals.first, case let objective = first.objective ?? .tweedie {
-            line("| Global model loss | \(objective.rawValue) |")
+        if let first = globals.first {
+            line("| Global model loss | \((first.objective ?? .tweedie).rawValue) |")
         }
         line("| Frequency, horizon | \(v.frequency.rawValue), \(v.horizon) \(period)s |")
         line("| Intervals | conformal, calibrated by backtest \(v.policy.calibrationBacktestID.map(String.init) ?? "none") at \(Int(v.policy.intervalLevel * 100))% |")
