@@ -45,7 +45,7 @@ demo: release
 	"$$BIN" demo-data --items $(DEMO_ITEMS) --locations $(DEMO_LOCATIONS) --days $(DEMO_DAYS) --end $(DEMO_END) --seed 42; \
 	echo "== check"; "$$BIN" check --cutoff $(DEMO_END); \
 	echo "== backtest (3 folds; the full model list is the default of 'forecastctl backtest')"; \
-	"$$BIN" backtest --end $(DEMO_END) --folds 3 --models seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost --no-progress | sed -n '1,14p'; \
+	"$$BIN" backtest --end $(DEMO_END) --folds 3 --models seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost,price_regression,combination --no-progress | sed -n '1,16p'; \
 	echo "== train (backtest the global XGBoost model, judge it with ops/metrics-contract.json, register a candidate version)"; \
 	"$$BIN" train --label "demo global model" --model xgboost --horizon 28 --folds 3 --end $(DEMO_END) --gate ops/metrics-contract.json --no-progress | sed -n '/^train:/,$$p'; \
 	VERSION="$$("$$BIN" models list | awk 'NR==3 {print $$1}')"; \

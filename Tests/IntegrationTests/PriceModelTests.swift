@@ -27,6 +27,15 @@ extension Integration {
             return try Fixtures.coordinator(db).run(run)
         }
 
+        /// A run's distinct `model_name`s, each with whether it served the series `bare` (`Name:true`).
+        static func servedNames(_ db: TestDatabase, runID: Int64, bare: String) throws -> String {
+            try db.scalar("""
+                SELECT string_agg(v, ',' ORDER BY v) FROM (
+                    SELECT DISTINCT model_name || ':' || (item_id || '/' || location_id = \(bare))::text AS v
+                    FROM forecast.forecasts WHERE run_id = \(runID)) t
+                """, as: String.self)
+        }
+
         @Test func backtestScoresThemAndRunsServeThem() throws {
             let db = try TestDatabase()
             defer { db.drop() }
@@ -63,19 +72,11 @@ extension Integration {
             let combined = try Self.run(db, model: "combination")
             #expect(combined.outcome == .published && combined.rows == combined.seriesCount * 3)
             #expect(try db.scalar("SELECT count(*) FROM forecast.model_artifacts WHERE run_id = \(combined.runID) AND model_name = 'XGBoost'", as: Int.self) == 1)
-            #expect(try db.scalar("""
-                SELECT string_agg(v, ',' ORDER BY v) FROM (
-                    SELECT DISTINCT model_name || ':' || (item_id || '/' || location_id = \(bare))::text AS v
-                    FROM forecast.forecasts WHERE run_id = \(combined.runID)) t
-                """, as: String.self) == "Combination:false,XGBoost:true")
+            #expect(try Self.servedNames(db, runID: combined.runID, bare: bare) == "Combination:false,XGBoost:true")
             let regression = try Self.run(db, model: "price_regression")
             #expect(regression.outcome == .published && regression.rows == regression.seriesCount * 3)
             #expect(try db.scalar("SELECT count(*) FROM forecast.model_artifacts WHERE run_id = \(regression.runID)", as: Int.self) == 0)
-            #expect(try db.scalar("""
-                SELECT string_agg(v, ',' ORDER BY v) FROM (
-                    SELECT DISTINCT model_name || ':' || (item_id || '/' || location_id = \(bare))::text AS v
-                    FROM forecast.forecasts WHERE run_id = \(regression.runID)) t
-                """, as: String.self) == "Naive:true,PriceRegression:false")
+            #expect(try Self.servedNames(db, runID: regression.runID, bare: bare) == "Naive:true,PriceRegression:false")
             // The run forecasts from the newest cutoff what the backtest's regression would: same
             // model, same inputs as known then, so a rerun gives the same bits.
             let again = try Self.run(db, model: "price_regression")
