@@ -5,15 +5,20 @@ import Forecasting
 /// (log-log own-price elasticity with promotion multipliers, as in SCAN*PRO, Wittink et al. 1988)
 /// with a local level (regression with exponential-smoothing errors):
 ///
-///     log(1 + y_p) = a + b log(price_p / regular_p) + sum_k c_k promo_k,p [+ weekday terms] + level_p + e_p
+///     log(1 + y_p) = a + b r_p + d r_(p-1) + sum_k c_k promo_k,p [+ weekday terms] + level_p + e_p,
+///     r_p = log(price_p / regular_p)
 ///
 /// - `price_p`: the price in force on period p's first day; `regular_p`: the highest price in
 ///   force over the `regularWindow` periods ending at p (so a temporary discount reads as a
 ///   negative log ratio, and a permanent price change becomes the new regular price).
+/// - `r_(p-1)`: the previous period's ratio, for the dip after a deal (shoppers stocked up; van
+///   Heerde, Leeflang and Wittink 2000).
 /// - `promo_k,p`: the highest intensity of promotion type k in period p (one column per type).
 /// - Daily series also get one column per weekday (Monday is the reference).
-/// - The coefficients are ridge least squares on every uncensored period up to the origin; a
-///   positive price coefficient (demand rising with price) is not believed: the price column is
+/// - The coefficients are ridge least squares on every uncensored period up to the origin, the
+///   penalty chosen per series by leave-one-out error (`fit(_:_:keep:)`). A term is estimated only
+///   from at least `minimumEvents` periods that show it (discounts, or that promotion type); a
+///   positive price coefficient (demand rising with price) is not believed: that column is
 ///   dropped and the rest refitted.
 /// - `level`: simple exponential smoothing (alpha 0.1) of the fit's residuals, so the forecast
 ///   follows where the series stands now.
