@@ -86,5 +86,24 @@ extension Integration {
                   AND float8send(a.yhat) = float8send(b.yhat) AND float8send(a.yhat_upper) = float8send(b.yhat_upper)
                 """, as: Int.self) == regression.rows)
         }
+
+        /// A registered version whose policy is the combination: its XGBoost is stored with the
+        /// version, and a run serving the registry serves the combination under that version.
+        @Test func aCombinationVersionIsRegisteredAndServed() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 8, locations: 2)
+            let version = try Registry.train(db, "combination", label: "prices and boosting")
+            #expect(version.policy.model.kind == .combination)
+            #expect(try db.scalar("SELECT string_agg(model_name, ',') FROM forecast.model_artifacts WHERE model_version_id = \(version.id)",
+                                  as: String.self) == "XGBoost")
+            _ = try ModelStages.promote(version.version, to: .production, force: true, reason: "test", on: try db.connect())
+            let served = try Registry.serve(db, horizon: 7)
+            #expect(served.outcome == .published && served.rows == served.seriesCount * 7)
+            #expect(try db.scalar("""
+                SELECT count(*) FROM forecast.forecasts
+                WHERE run_id = \(served.runID) AND model_name = 'Combination' AND model_version = \(version.version)
+                """, as: Int.self) == served.rows)
+        }
     }
 }
