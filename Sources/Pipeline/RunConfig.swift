@@ -37,6 +37,18 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         }
     }
 
+    /// The served specs of a model and its selection (by segment name), in a stable order.
+    static func served(_ model: ModelSpec, _ selection: [String: ModelSpec]?) -> [ModelSpec] {
+        [model] + (selection.map { s in s.keys.sorted().map { s[$0]! } } ?? [])
+    }
+
+    /// The global models those specs need, each once.
+    static func globalMembers(of specs: [ModelSpec]) -> [ModelSpec] {
+        var out: [ModelSpec] = []
+        for spec in specs { for g in spec.globalMembers where !out.contains(g) { out.append(g) } }
+        return out
+    }
+
     public var kind: Kind
     public var seasonLength: Int
     public var window: Int
@@ -232,23 +244,19 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
     /// The global models the run trains and serves: `--model xgboost[:l1]`, or those a selection
     /// chose for at least one demand class.
-    public var globalModels: [ModelSpec] {
-        var out: [ModelSpec] = []
-        for spec in servedSpecs { for g in spec.globalMembers where !out.contains(g) { out.append(g) } }
-        return out
-    }
+    public var globalModels: [ModelSpec] { ModelSpec.globalMembers(of: servedSpecs) }
 
     public var usesGlobalModel: Bool { !globalModels.isEmpty }
 
     /// Every model spec the run serves (its model and a selection's choices).
-    var servedSpecs: [ModelSpec] { [model] + (selection.map { s in s.keys.sorted().map { s[$0]! } } ?? []) }
+    var servedSpecs: [ModelSpec] { ModelSpec.served(model, selection) }
     /// A served model fits on the series' own price and promotion history (`price_regression`):
     /// workers read every planned input of their series, not only the origin's and the horizon's.
     public var fitsOnPlannedHistory: Bool { servedSpecs.contains(where: \.fitsOnPlannedHistory) }
     /// Workers read prices and promotions: a global step, or a served price regression (also the shadow's).
-    public var readsPlannedInputs: Bool {
-        needsGlobalStep || fitsOnPlannedHistory || shadowConfig?.fitsOnPlannedHistory == true
-    }
+    public var readsPlannedInputs: Bool { needsGlobalStep || readsPlannedHistory }
+    /// The run or its shadow serves a model fitted on the planned history: workers read all of it.
+    public var readsPlannedHistory: Bool { fitsOnPlannedHistory || shadowConfig?.fitsOnPlannedHistory == true }
 
     /// Identifies the forecasting logic: the model chain plus the code version.
     public func modelVersion() throws -> String {

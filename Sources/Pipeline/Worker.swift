@@ -56,8 +56,7 @@ public final class Worker: @unchecked Sendable {
         // One origin (the cutoff): only the promotions its features can see, over the longest
         // horizon any of the run's global models predicts. A price regression fits on the whole
         // promotion history: then every promotion is read.
-        let history = run.config.fitsOnPlannedHistory || run.config.shadowConfig?.fitsOnPlannedHistory == true
-        if reader.plannedInputs && !history {
+        if reader.plannedInputs && !run.config.readsPlannedHistory {
             let horizons = ([forecaster] + side).flatMap { f in [f.config.horizon] + f.globals.values.map(\.encodings.horizon) }
             reader.promotionDays = reader.promotionDays(horizon: horizons.max() ?? run.config.horizon)
         }

@@ -82,8 +82,8 @@ extension BacktestRunner {
                 let regressions: [Forecast?] = regression ? scored.map { i in
                     try? model.forecast(globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel)
                 } : []
-                return try specs.map { spec in
-                    let specIndex = firstIndex + specs.firstIndex(of: spec)!
+                return try specs.enumerated().map { position, spec in
+                    let specIndex = firstIndex + position
                     var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
                     var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
                     var scores = ScoreSample(expectedPoints: expectedPoints)

@@ -56,13 +56,7 @@ public struct ForecastPolicy: Codable, Sendable, Equatable {
     }
 
     /// The global models the policy needs artifacts for.
-    var globalModels: [ModelSpec] {
-        var out: [ModelSpec] = []
-        for spec in [model] + (selection.map { s in s.keys.sorted().map { s[$0]! } } ?? []) {
-            for g in spec.globalMembers where !out.contains(g) { out.append(g) }
-        }
-        return out
-    }
+    var globalModels: [ModelSpec] { ModelSpec.globalMembers(of: ModelSpec.served(model, selection)) }
 
     var json: String {
         get throws { String(decoding: try JSONEncoder.sorted.encode(self), as: UTF8.self) }
