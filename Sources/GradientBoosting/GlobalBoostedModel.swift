@@ -18,8 +18,18 @@ public struct GlobalBoostedModel: Sendable {
     public var rounds: Int
     public var eta: String
     public var threads = 1
-    public var parameters: [(String, String)] {
+    /// Training sets of at least this many rows are binned into `coarseBins` histogram bins instead
+    /// of XGBoost's 256: the histogram work of every round grows with rows x bins, and a bin still
+    /// holds hundreds of rows. Measured (same folds, same seed): weekly catalogue, 78k rows: WAPE
+    /// 12.5% either way, 16% less training CPU; daily demo, 330k rows: 19.4% either way, 7% less.
+    /// Small panels keep 256, where the resolution matters (real tuna panel, 6k rows: 47.8% -> 54.0%).
+    public static let coarseBinRows = 50_000
+    public static let coarseBins = 64
+
+    /// XGBoost parameters for a training set of `rows` rows (recorded with every artifact).
+    public func parameters(rows: Int) -> [(String, String)] {
         objective.parameters + objective.growth + [("eta", eta), ("tree_method", "hist"),
+                                ("max_bin", String(rows >= Self.coarseBinRows ? Self.coarseBins : 256)),
                                 ("nthread", String(threads)), ("seed", "0"), ("subsample", "1"), ("colsample_bytree", "1")]
     }
 

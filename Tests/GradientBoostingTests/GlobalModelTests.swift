@@ -47,6 +47,16 @@ struct GlobalModelTests {
         #expect(try again.serialized() == trained.serialized())
     }
 
+    /// Histogram bins: XGBoost's 256 for small training sets, 64 from `coarseBinRows` rows on.
+    @Test func largeTrainingSetsUseCoarserHistogramBins() {
+        let model = GlobalBoostedModel(horizon: 3, frequency: .week)
+        func bins(_ rows: Int) -> String? { model.parameters(rows: rows).first { $0.0 == "max_bin" }?.1 }
+        #expect(bins(6_000) == "256")
+        #expect(bins(GlobalBoostedModel.coarseBinRows - 1) == "256")
+        #expect(bins(GlobalBoostedModel.coarseBinRows) == "64")
+        #expect(bins(330_000) == "64")
+    }
+
     /// The log objective: labels are log(1 + y) minus the series' recent log level, forecasts come
     /// back through exp - 1 (intervals too, so they stay around the median), the model is
     /// deterministic and a stored copy predicts the same.

@@ -61,6 +61,10 @@ extension Integration.Backtests {
             SELECT format || ' ' || training_cutoff || ' ' || (training_rows > 0) || ' ' || cardinality(features)
             FROM forecast.model_artifacts WHERE run_id = \(first.runID)
             """), as: String.self) == "xgboost-ubj 2026-11-27 true 31")
+        // Its parameters are recorded, the histogram bins included (a small panel keeps 256).
+        #expect(try db.scalar(Query("""
+            SELECT parameters ->> 'max_bin' || ' ' || (parameters ->> 'objective') FROM forecast.model_artifacts WHERE run_id = \(first.runID)
+            """), as: String.self) == "256 reg:tweedie")
         // Every promotion type of the data is a feature column of its own (lineage: FeatureSpec).
         #expect(try db.scalar(Query("""
             SELECT array_to_string(features[20:23], ',') FROM forecast.model_artifacts WHERE run_id = \(first.runID)
