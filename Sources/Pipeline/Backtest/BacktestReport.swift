@@ -43,8 +43,11 @@ public struct BacktestReport: Sendable {
 
     /// Fits the calibrations and measures their coverage honestly: fold k is judged with
     /// quantiles computed from the other folds only (with a single fold, from itself).
+    /// Models are calibrated in parallel (each sorts its scores once per step and left-out fold).
     mutating func calibrate(scores: ScoreSample, folds: Int, horizon: Int, level: Double) {
-        for (m, name) in models.enumerated() {
+        typealias Calibrated = (calibration: ConformalCalibration?, coverage: Double, width: Double, byFold: [Double])
+        let results = Mutex<[Int: Calibrated]>([:])
+        DispatchQueue.concurrentPerform(iterations: models.count) { m in
             func scoresFor(step: Int, excluding fold: Int?) -> [Double] {
                 var out: [Double] = []
                 for f in 0..<folds where f != fold || folds == 1 {
@@ -52,7 +55,7 @@ public struct BacktestReport: Sendable {
                 }
                 return out
             }
-            calibrations[name] = ConformalCalibration(level: level, scoresByStep: (0..<horizon).map { scoresFor(step: $0, excluding: nil) })
+            let calibration = ConformalCalibration(level: level, scoresByStep: (0..<horizon).map { scoresFor(step: $0, excluding: nil) })
             var covered = 0, total = 0, width = 0.0
             var byFold: [Double] = []
             for f in 0..<folds {
@@ -70,9 +73,16 @@ public struct BacktestReport: Sendable {
                 total += foldTotal
                 byFold.append(foldTotal > 0 ? Double(foldCovered) / Double(foldTotal) : .nan)
             }
-            calibratedCoverage[name] = total > 0 ? Double(covered) / Double(total) : .nan
-            calibratedWidth[name] = total > 0 ? width / Double(total) : .nan
-            calibratedCoverageByFold[name] = byFold
+            let result: Calibrated = (calibration, total > 0 ? Double(covered) / Double(total) : .nan,
+                                      total > 0 ? width / Double(total) : .nan, byFold)
+            results.withLock { $0[m] = result }
+        }
+        for (m, name) in models.enumerated() {
+            guard let result = results.withLock({ $0[m] }) else { continue }
+            calibrations[name] = result.calibration
+            calibratedCoverage[name] = result.coverage
+            calibratedWidth[name] = result.width
+            calibratedCoverageByFold[name] = result.byFold
         }
     }
 
