@@ -53,19 +53,38 @@ extension BacktestReport {
         return out
     }
 
-    /// Adds the "Selected" model's groups from the chosen models' cells.
-    mutating func addSelected(_ choices: [Int: [String: String]]) {
-        var added: [Key: ErrorAccumulator] = [:]
-        for (key, acc) in groups where key.kind == "cell" {
+    /// Every group of a model merged from its cells (`record` accumulates cells only): all, fold,
+    /// category, region, class and fold x class. Cells are merged in key order, so the sums do not
+    /// depend on which worker finished first. Call once, after every result is merged.
+    mutating func expandCells() {
+        merge(Self.expanded(groups.filter { $0.key.kind == "cell" }.sorted { $0.key < $1.key }, as: nil))
+    }
+
+    /// The coarser groups of `cells` (and, with a name, the cells themselves) under `name` or each cell's own model.
+    static func expanded(_ cells: [(key: Key, value: ErrorAccumulator)], as name: String?) -> [Key: ErrorAccumulator] {
+        var out: [Key: ErrorAccumulator] = [:]
+        for (key, acc) in cells {
             let parts = key.value.split(separator: "|", maxSplits: 3).map(String.init)
-            guard parts.count == 4, let fold = Int(parts[0]), let choice = choices[fold] else { continue }
-            guard key.model == (choice[parts[1]] ?? choice["all"]) else { continue }
+            guard parts.count == 4 else { continue }
             let (f, c, category, region) = (parts[0], parts[1], parts[2], parts[3])
-            for (kind, value) in [("all", "all"), ("fold", f), ("category", category), ("region", region), ("class", c),
-                                  ("foldclass", "\(f)|\(c)"), ("cell", key.value)] {
-                added[Key(model: Self.selectedName, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)
+            var kinds = [("all", "all"), ("fold", f), ("category", category), ("region", region), ("class", c), ("foldclass", "\(f)|\(c)")]
+            if name != nil { kinds.append(("cell", key.value)) }
+            for (kind, value) in kinds {
+                out[Key(model: name ?? key.model, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)
             }
         }
+        return out
+    }
+
+    /// Adds the "Selected" model's groups from the chosen models' cells.
+    mutating func addSelected(_ choices: [Int: [String: String]]) {
+        let chosen = groups.filter { key, _ in
+            guard key.kind == "cell" else { return false }
+            let parts = key.value.split(separator: "|", maxSplits: 3)
+            guard parts.count == 4, let fold = Int(parts[0]), let choice = choices[fold] else { return false }
+            return key.model == (choice[String(parts[1])] ?? choice["all"])
+        }.sorted { $0.key < $1.key }
+        let added = Self.expanded(chosen, as: Self.selectedName)
         merge(added)
         if !added.isEmpty && !models.contains(Self.selectedName) { models.append(Self.selectedName) }
     }

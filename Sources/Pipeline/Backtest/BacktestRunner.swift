@@ -186,6 +186,7 @@ public struct BacktestRunner: Sendable {
             mergedScores.withLock { $0.merge(scores) }
         }
         var report = merged.withLock { $0 }
+        report.expandCells()
         report.id = id
         report.cutoffs = cutoffs.map(\.description)
         report.baseline = modelNames[0]

@@ -123,11 +123,9 @@ struct FoldEvaluator: Sendable {
                        score: (ctx.actual[h] - mean[h]) / ctx.scoreScale, scale: ctx.scoreScale)
         }
         let name = modelNames[m]
-        for (kind, value) in [("all", "all"), ("fold", String(ctx.fold.index)), ("category", ctx.category),
-                              ("region", ctx.region), ("class", ctx.demandClass), ("foldclass", "\(ctx.fold.index)|\(ctx.demandClass)"),
-                              ("cell", BacktestReport.cell(fold: ctx.fold.index, demandClass: ctx.demandClass, category: ctx.category, region: ctx.region))] {
-            groups[BacktestReport.Key(model: name, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)
-        }
+        // Only the finest group; `BacktestReport.expandCells()` merges the others from it once.
+        let cell = BacktestReport.cell(fold: ctx.fold.index, demandClass: ctx.demandClass, category: ctx.category, region: ctx.region)
+        groups[BacktestReport.Key(model: name, kind: "cell", value: cell), default: ErrorAccumulator()].merge(acc)
         for h in 0..<plan.horizon {
             let target = reader.frequency.advance(s.start, by: ctx.cutoffIndex + plan.gap + h + 1)
             writer.beginRow(Self.layout)
