@@ -35,7 +35,7 @@ extension BacktestRunner {
         let foldGlobals = foldAttributes.map { globalSeries($0) }
         let plan = options.plan
         let firstIndex = evaluator.modelNames.count - specs.count
-        typealias Scored = (BinaryCopyWriter, [BacktestReport.Key: ErrorAccumulator], ScoreSample)
+        typealias Scored = (rows: Int, groups: [BacktestReport.Key: ErrorAccumulator], scores: ScoreSample)
         let contexts: [[Int: FoldEvaluator.FoldContext]] = plan.foldOffsets.map { fold in
             var out: [Int: FoldEvaluator.FoldContext] = [:]
             for (i, s) in ordered.enumerated() where evaluator.newestIndex(s) >= 0 {
@@ -59,6 +59,10 @@ extension BacktestRunner {
                                              calendar: calendar, predictionOrigins: Set(evaluator.cutoffs.map(\.unixDays)),
                                              attributes: options.attributes)
         let results = Mutex<[Int: Result<[Scored], Error>]>([:])
+        // Each fold writes its rows from its own thread, so the COPY overlaps the other folds'
+        // training; one connection per thread, opened on first use.
+        let connections = Mutex<[Connection]>([])
+        defer { for c in connections.withLock({ $0 }) { c.close() } }
         DispatchQueue.concurrentPerform(iterations: plan.folds) { f in
             let result = Result { () throws -> [Scored] in
                 if options.showProgress && !models.isEmpty {
@@ -82,7 +86,7 @@ extension BacktestRunner {
                 let regressions: [Forecast?] = regression ? scored.map { i in
                     try? model.forecast(globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel)
                 } : []
-                return try specs.enumerated().map { position, spec in
+                let written = try specs.enumerated().map { position, spec in
                     let specIndex = firstIndex + position
                     var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
                     var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
@@ -112,6 +116,11 @@ extension BacktestRunner {
                     }
                     return (writer, groups, scores)
                 }
+                let conn = try connections.withLock { $0.popLast() } ?? connect()
+                defer { connections.withLock { $0.append(conn) } }
+                return try written.map { writer, groups, scores in
+                    (try conn.copyIn(FoldEvaluator.layout, data: writer), groups, scores)
+                }
             }
             results.withLock { $0[f] = result }
         }
@@ -121,8 +130,8 @@ extension BacktestRunner {
         let byFold = try (0..<plan.folds).map { f in try results.withLock({ $0[f] })?.get() ?? [] }
         for specIndex in specs.indices {
             for scoredFolds in byFold where specIndex < scoredFolds.count {
-                let (writer, groups, scores) = scoredFolds[specIndex]
-                rows += try connection.copyIn(FoldEvaluator.layout, data: writer)
+                let (written, groups, scores) = scoredFolds[specIndex]
+                rows += written
                 for (k, v) in groups { allGroups[k, default: ErrorAccumulator()].merge(v) }
                 allScores.merge(scores)
             }

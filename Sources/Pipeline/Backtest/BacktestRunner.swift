@@ -197,9 +197,20 @@ public struct BacktestRunner: Sendable {
         let choices = report.nestedSelection(metric, candidates: modelNames, folds: options.plan.folds,
                                              minimumClassPoints: { perFold * $0 })
         report.addSelected(choices)
-        report.rows += try storeSelected(choices, report: report, backtestID: id, on: connection)
+        // The database copies the Selected rows while the calibration sorts the scores (no database there).
+        let stored = Mutex<Result<Int, Error>>(.success(0))
+        let storing = DispatchGroup()
+        storing.enter()
+        let selectedReport = report
+        Thread {
+            defer { storing.leave() }
+            let result = Result { try storeSelected(choices, report: selectedReport, backtestID: id, on: connection) }
+            stored.withLock { $0 = result }
+        }.start()
         report.calibrate(scores: mergedScores.withLock { $0 }, folds: options.plan.folds, horizon: options.plan.horizon,
                          level: options.intervalLevel)
+        storing.wait()
+        report.rows += try stored.withLock { $0 }.get()
         for name in modelNames {
             guard let calibration = report.calibrations[name] else { continue }
             try connection.execute(Query("""
