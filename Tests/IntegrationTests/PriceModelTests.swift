@@ -105,5 +105,41 @@ extension Integration {
                 WHERE run_id = \(served.runID) AND model_name = 'Combination' AND model_version = \(version.version)
                 """, as: Int.self) == served.rows)
         }
+
+        /// A backtest with per-series and global models stores the same rows, the same Selected
+        /// choice and the same calibrations with one worker as with two (workers read different
+        /// chunks and the global folds write from their own threads); the accuracy groups, merged
+        /// from chunks in whichever order they finish, agree to rounding.
+        @Test func aBacktestIsTheSameWithOneWorkerOrTwo() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try Self.load(db)
+            let models = try ["naive", "auto_ets", "xgboost", "combination"].map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
+            func backtest(workers: Int, chunkSize: Int) throws -> BacktestReport {
+                try Integration.Backtests.runner(db).run(BacktestOptions(
+                    end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3), frequency: .week,
+                    models: models, workers: workers, chunkSize: chunkSize, showProgress: false))
+            }
+            let one = try backtest(workers: 1, chunkSize: 100)
+            let two = try backtest(workers: 2, chunkSize: 7)
+            let columns = "model_name, served_model, fold, cutoff, item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, actual, demand_class"
+            for (a, b) in [(one.id, two.id), (two.id, one.id)] {
+                #expect(try db.scalar("""
+                    SELECT count(*) FROM (SELECT \(columns) FROM forecast.backtest_results WHERE backtest_id = \(a)
+                                          EXCEPT ALL
+                                          SELECT \(columns) FROM forecast.backtest_results WHERE backtest_id = \(b)) d
+                    """, as: Int.self) == 0)
+            }
+            #expect(one.rows == two.rows && one.rows > 0)
+            #expect(one.models == two.models && one.models.contains("Selected"))
+            #expect(one.selection == two.selection)
+            #expect(one.calibrations == two.calibrations && one.calibrations.count == one.models.count - 1)
+            #expect(one.calibratedCoverage.mapValues { $0.isNaN ? -1 : $0 } == two.calibratedCoverage.mapValues { $0.isNaN ? -1 : $0 })
+            #expect(Set(one.groups.keys) == Set(two.groups.keys))
+            for (key, a) in one.groups {
+                let b = two.groups[key] ?? ErrorAccumulator()
+                #expect(a.count == b.count && abs(a.absError - b.absError) <= 1e-9 * max(1, a.absError), "\(key)")
+            }
+        }
     }
 }
