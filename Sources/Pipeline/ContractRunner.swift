@@ -1,4 +1,5 @@
 import Foundation
+import Forecasting
 import Postgres
 
 /// The result of one contract on one snapshot.

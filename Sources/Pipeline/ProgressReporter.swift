@@ -1,4 +1,5 @@
 import Foundation
+import Forecasting
 import Postgres
 
 /// Prints queue progress to stderr every few seconds while a run is in flight:

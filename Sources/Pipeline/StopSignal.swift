@@ -1,4 +1,5 @@
 import Foundation
+import Forecasting
 
 /// SIGTERM / SIGINT as a request to stop: workers stop claiming, hand back the item they hold at
 /// once (no lease to wait out) and the process exits with 128 + the signal number. A second

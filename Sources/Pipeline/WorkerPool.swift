@@ -1,4 +1,5 @@
 import Foundation
+import Forecasting
 import Logging
 import Postgres
 

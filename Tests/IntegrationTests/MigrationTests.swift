@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Forecasting
 @testable import Pipeline
 import Postgres
 
