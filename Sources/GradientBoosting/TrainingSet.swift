@@ -116,27 +116,25 @@ extension GlobalBoostedModel {
             for (i, ts) in plan.perSeries.enumerated() { for t in ts { originDays.insert(series[i].days(ofPeriod: t).upperBound) } }
         }
         builder.categoryPrices = CategoryPrices.build(series, origins: originDays, horizon: horizon)
-        var m = FeatureMatrix(columns: builder.columnCount)
-        var targets: [Double] = [], scales: [Double] = [], logLevels: [Double] = [], steps: [Int] = [], owners: [Int] = []
-        var index = [[Int: Range<Int>]](repeating: [:], count: series.count)
-        for (i, s) in series.enumerated() {
-            for t in Set(plans.flatMap { $0.perSeries[i] }).sorted() {
-                let first = targets.count
-                let scale = builder.scale(s.values, origin: t)
-                let logLevel = builder.logLevel(s.values, origin: t)
-                for h in 1...horizon where !s.censored[t + h] {
-                    m.append(builder.row(s, origin: t, horizon: h, scale: scale))
-                    targets.append(max(0, s.values[t + h]))
-                    scales.append(scale)
-                    logLevels.append(logLevel)
-                    steps.append(h - 1)
-                    owners.append(i)
-                }
-                index[i][t] = first..<targets.count
+        // A series' rows depend on that series alone: slices of series are built in parallel, then
+        // joined in series order (the same rows in the same order as one loop over the series).
+        let rowBuilder = builder, rowHorizon = horizon
+        let origins = series.indices.map { i in Set(plans.flatMap { $0.perSeries[i] }).sorted() }
+        let sliceCount = min(series.count, 8 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let slices = Mutex<[Int: RowSlice]>([:])
+        DispatchQueue.concurrentPerform(iterations: sliceCount) { k in
+            var slice = RowSlice(columns: rowBuilder.columnCount)
+            for i in (series.count * k / sliceCount)..<(series.count * (k + 1) / sliceCount) {
+                slice.add(series[i], position: i, origins: origins[i], builder: rowBuilder, horizon: rowHorizon)
             }
+            slices.withLock { $0[k] = slice }
         }
-        let store = TrainingRows(matrix: m, targets: targets, scales: scales, logLevels: logLevels, steps: steps,
-                                 series: owners, index: index)
+        var joined = RowSlice(columns: builder.columnCount)
+        for k in 0..<sliceCount { if let slice = slices.withLock({ $0.removeValue(forKey: k) }) { joined.append(slice) } }
+        var index = [[Int: Range<Int>]](repeating: [:], count: series.count)
+        for (i, t, range) in joined.index { index[i][t] = range }
+        let store = TrainingRows(matrix: joined.matrix, targets: joined.targets, scales: joined.scales, logLevels: joined.logLevels,
+                                 steps: joined.steps, series: joined.owners, index: index)
         return try zip(folds, plans).map { foldSeries, plan in
             let selection = plan.perSeries.enumerated().flatMap { i, ts in ts.flatMap { index[i][$0] ?? 0..<0 } }
             guard !selection.isEmpty else {
@@ -160,5 +158,42 @@ extension GlobalBoostedModel {
         for i in 0..<labels.count { residuals[set.store.steps[set.selection[i]]].append(Double(labels[i] - fitted[i])) }
         return Trained(booster: booster, builder: set.builder, horizon: horizon, objective: objective,
                        residuals: residuals.map { $0.sorted() }, trainingRows: labels.count, origins: set.origins)
+    }
+}
+
+/// Training rows of consecutive series (part of `prepare`): each origin's rows with their targets,
+/// scales, log levels, steps and owners, and where each (series, origin) starts and ends.
+private struct RowSlice {
+    var matrix: FeatureMatrix
+    var targets: [Double] = [], scales: [Double] = [], logLevels: [Double] = []
+    var steps: [Int] = [], owners: [Int] = []
+    /// (series position, origin, its rows).
+    var index: [(Int, Int, Range<Int>)] = []
+
+    init(columns: Int) { matrix = FeatureMatrix(columns: columns) }
+
+    mutating func add(_ s: GlobalSeries, position i: Int, origins: [Int], builder: FeatureBuilder, horizon: Int) {
+        for t in origins {
+            let first = targets.count
+            let scale = builder.scale(s.values, origin: t)
+            let logLevel = builder.logLevel(s.values, origin: t)
+            for h in 1...horizon where !s.censored[t + h] {
+                matrix.append(builder.row(s, origin: t, horizon: h, scale: scale))
+                targets.append(max(0, s.values[t + h]))
+                scales.append(scale)
+                logLevels.append(logLevel)
+                steps.append(h - 1)
+                owners.append(i)
+            }
+            index.append((i, t, first..<targets.count))
+        }
+    }
+
+    mutating func append(_ other: RowSlice) {
+        let offset = targets.count
+        matrix.values.append(contentsOf: other.matrix.values)
+        targets += other.targets; scales += other.scales; logLevels += other.logLevels
+        steps += other.steps; owners += other.owners
+        index += other.index.map { ($0.0, $0.1, ($0.2.lowerBound + offset)..<($0.2.upperBound + offset)) }
     }
 }
