@@ -89,6 +89,8 @@ public struct GlobalBoostedModel: Sendable {
         public let trainingRows: Int
         /// Training origins per series.
         public let origins: Int
+        /// The XGBoost parameters it was fitted with (lineage; empty for a restored model).
+        public var parameters: [(String, String)] = []
         var fixedQuantiles: (level: Double, lower: [Double], upper: [Double])?
 
         public var featureSpec: FeatureSpec { builder.spec }
@@ -108,7 +110,9 @@ public struct GlobalBoostedModel: Sendable {
             fixedQuantiles = (encodings.level, encodings.lower, encodings.upper)
         }
 
-        init(booster: Booster, builder: FeatureBuilder, horizon: Int, objective: BoostingObjective, residuals: [[Double]], trainingRows: Int, origins: Int) {
+        init(booster: Booster, builder: FeatureBuilder, horizon: Int, objective: BoostingObjective, residuals: [[Double]], trainingRows: Int, origins: Int,
+             parameters: [(String, String)]) {
+            self.parameters = parameters
             self.booster = booster
             self.builder = builder
             self.horizon = horizon

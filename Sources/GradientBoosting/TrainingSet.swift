@@ -155,11 +155,13 @@ extension GlobalBoostedModel {
     public func train(_ set: TrainingSet) throws -> Trained {
         precondition(set.horizon == horizon && set.frequency == frequency, "training set of another horizon or frequency")
         let labels = set.labels(objective)
-        let (booster, fitted) = try Booster.trainWithFitted(set.matrix, labels: labels, parameters: parameters(rows: labels.count), rounds: rounds)
+        let parameters = parameters(rows: labels.count)
+        let (booster, fitted) = try Booster.trainWithFitted(set.matrix, labels: labels, parameters: parameters, rounds: rounds)
         var residuals = [[Double]](repeating: [], count: horizon)
         for i in 0..<labels.count { residuals[set.store.steps[set.selection[i]]].append(Double(labels[i] - fitted[i])) }
         return Trained(booster: booster, builder: set.builder, horizon: horizon, objective: objective,
-                       residuals: residuals.map { $0.sorted() }, trainingRows: labels.count, origins: set.origins)
+                       residuals: residuals.map { $0.sorted() }, trainingRows: labels.count, origins: set.origins,
+                       parameters: parameters)
     }
 }
 

@@ -99,7 +99,7 @@ public enum GlobalTraining {
             let encodings = trained.encodings(level: level, categories: codes.categories, regions: codes.regions,
                                               locations: codes.locations, families: codes.families,
                                               attributeCodes: codes.attributeCodes, predictionOrigin: cutoff.unixDays)
-            var settings = Dictionary(model.parameters(rows: trained.trainingRows), uniquingKeysWith: { _, last in last })
+            var settings = Dictionary(trained.parameters, uniquingKeysWith: { _, last in last })
             settings["rounds"] = String(model.rounds)
             return Artifact(name: model.name, bytes: try trained.serialized(), encodings: encodings,
                             trainingRows: trained.trainingRows,
