@@ -47,7 +47,7 @@ extension BacktestRunner {
         // The XGBoost objectives to train (a combination needs the Tweedie one even when it is not listed),
         // and whether the price regression is fitted (listed, or for a combination).
         var objectives: [BoostingObjective] = []
-        for spec in specs { for g in spec.globalMembers where !objectives.contains(g.objective ?? .tweedie) { objectives.append(g.objective ?? .tweedie) } }
+        for g in ModelSpec.globalMembers(of: specs) where !objectives.contains(g.objective ?? .tweedie) { objectives.append(g.objective ?? .tweedie) }
         let models = objectives.map { GlobalBoostedModel(horizon: plan.reach, frequency: options.frequency, objective: $0) }
         let regression = specs.contains(where: \.fitsOnPlannedHistory)
         // Training rows of every fold, the rows folds have in common built once; fitted by every objective.
