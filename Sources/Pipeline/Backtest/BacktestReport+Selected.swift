@@ -20,6 +20,23 @@ extension BacktestReport {
         "\(fold)|\(demandClass)|\(category)|\(region)"
     }
 
+    /// The parts of a `cell` value (nil: not one).
+    static func cellParts(_ value: String) -> (fold: Int, demandClass: String, category: String, region: String)? {
+        let parts = value.split(separator: "|", maxSplits: 3).map(String.init)
+        guard parts.count == 4, let fold = Int(parts[0]) else { return nil }
+        return (fold, parts[1], parts[2], parts[3])
+    }
+
+    /// The value of a "foldclass" group.
+    static func foldClass(fold: Int, demandClass: String) -> String { "\(fold)|\(demandClass)" }
+
+    /// The parts of a "foldclass" group's value (nil: not one).
+    static func foldClassParts(_ value: String) -> (fold: Int, demandClass: String)? {
+        let parts = value.split(separator: "|", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let fold = Int(parts[0]) else { return nil }
+        return (fold, parts[1])
+    }
+
     /// Fold -> (class -> model), chosen on earlier folds only. Candidates are `candidates` (in order;
     /// ties: earlier). `minimumClassPoints(k)`: the points a class needs over folds 0..<k for a choice of its own.
     func nestedSelection(_ metric: (ErrorAccumulator) -> Double, candidates: [String], folds: Int,
@@ -33,9 +50,8 @@ extension BacktestReport {
                 var all = ErrorAccumulator()
                 var perClass: [String: ErrorAccumulator] = [:]
                 for (key, acc) in groups where key.model == model && key.kind == "foldclass" {
-                    let parts = key.value.split(separator: "|", maxSplits: 1).map(String.init)
-                    guard parts.count == 2, let f = Int(parts[0]), earlier.contains(f) else { continue }
-                    perClass[parts[1], default: ErrorAccumulator()].merge(acc)
+                    guard let (f, c) = Self.foldClassParts(key.value), earlier.contains(f) else { continue }
+                    perClass[c, default: ErrorAccumulator()].merge(acc)
                     all.merge(acc)
                 }
                 let v = metric(all)
@@ -64,10 +80,9 @@ extension BacktestReport {
     static func expanded(_ cells: [(key: Key, value: ErrorAccumulator)], as name: String?) -> [Key: ErrorAccumulator] {
         var out: [Key: ErrorAccumulator] = [:]
         for (key, acc) in cells {
-            let parts = key.value.split(separator: "|", maxSplits: 3).map(String.init)
-            guard parts.count == 4 else { continue }
-            let (f, c, category, region) = (parts[0], parts[1], parts[2], parts[3])
-            var kinds = [("all", "all"), ("fold", f), ("category", category), ("region", region), ("class", c), ("foldclass", "\(f)|\(c)")]
+            guard let (fold, c, category, region) = cellParts(key.value) else { continue }
+            let f = String(fold)
+            var kinds = [("all", "all"), ("fold", f), ("category", category), ("region", region), ("class", c), ("foldclass", foldClass(fold: fold, demandClass: c))]
             if name != nil { kinds.append(("cell", key.value)) }
             for (kind, value) in kinds {
                 out[Key(model: name ?? key.model, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)
@@ -79,10 +94,8 @@ extension BacktestReport {
     /// Adds the "Selected" model's groups from the chosen models' cells.
     mutating func addSelected(_ choices: [Int: [String: String]]) {
         let chosen = groups.filter { key, _ in
-            guard key.kind == "cell" else { return false }
-            let parts = key.value.split(separator: "|", maxSplits: 3)
-            guard parts.count == 4, let fold = Int(parts[0]), let choice = choices[fold] else { return false }
-            return key.model == (choice[String(parts[1])] ?? choice["all"])
+            guard key.kind == "cell", let cell = Self.cellParts(key.value), let choice = choices[cell.fold] else { return false }
+            return key.model == (choice[cell.demandClass] ?? choice["all"])
         }.sorted { $0.key < $1.key }
         let added = Self.expanded(chosen, as: Self.selectedName)
         merge(added)

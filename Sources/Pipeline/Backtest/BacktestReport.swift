@@ -121,10 +121,9 @@ public struct BacktestReport: Sendable {
     public func accumulator(selection: [String: String], folds: Set<Int>? = nil) -> ErrorAccumulator {
         var total = ErrorAccumulator()
         for key in groups.keys where key.kind == "foldclass" {
-            let parts = key.value.split(separator: "|").map(String.init)
-            guard parts.count == 2, let fold = Int(parts[0]) else { continue }
+            guard let (fold, demandClass) = Self.foldClassParts(key.value) else { continue }
             if let folds, !folds.contains(fold) { continue }
-            let chosen = selection[parts[1]] ?? selection["all"]
+            let chosen = selection[demandClass] ?? selection["all"]
             if key.model == chosen { total.merge(groups[key]!) }
         }
         return total
@@ -134,7 +133,7 @@ public struct BacktestReport: Sendable {
     public func accumulator(model: String, demandClass: String, folds: Set<Int>) -> ErrorAccumulator {
         var total = ErrorAccumulator()
         for f in folds {
-            if let a = groups[Key(model: model, kind: "foldclass", value: "\(f)|\(demandClass)")] { total.merge(a) }
+            if let a = groups[Key(model: model, kind: "foldclass", value: Self.foldClass(fold: f, demandClass: demandClass))] { total.merge(a) }
         }
         return total
     }

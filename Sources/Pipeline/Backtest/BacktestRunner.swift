@@ -232,9 +232,9 @@ public struct BacktestRunner: Sendable {
         // Every series and fold has a baseline row, so the baseline's groups list every (fold, class) scored.
         for (fold, choice) in choices.sorted(by: { $0.key < $1.key }) {
             for key in report.groups.keys where key.kind == "foldclass" && key.model == report.baseline {
-                let parts = key.value.split(separator: "|", maxSplits: 1).map(String.init)
-                guard parts.count == 2, Int(parts[0]) == fold, let model = choice[parts[1]] ?? choice["all"] else { continue }
-                folds.append(parts[0]); classes.append(parts[1]); models.append(model)
+                guard let (f, c) = BacktestReport.foldClassParts(key.value), f == fold,
+                      let model = choice[c] ?? choice["all"] else { continue }
+                folds.append(String(f)); classes.append(c); models.append(model)
             }
         }
         guard !folds.isEmpty else { return 0 }
