@@ -119,8 +119,13 @@ def references(name, grid, cutoffs):
     return ref, secs
 
 
+def joined(points, forecasts):
+    """The forecasts on the scored points, in `points` order (a missing forecast: NaN)."""
+    return points.merge(forecasts[["unique_id", "cutoff", "ds", "yhat"]], on=["unique_id", "cutoff", "ds"], how="left")
+
+
 def score(points, forecasts, scale):
-    m = points.merge(forecasts, on=["unique_id", "cutoff", "ds"], how="left")
+    m = joined(points, forecasts)
     missing = m["yhat"].isna().sum()
     m["yhat"] = m["yhat"].fillna(0)
     e = m["yhat"] - m["actual"]
@@ -132,7 +137,7 @@ def score(points, forecasts, scale):
 
 def point_errors(points, forecasts):
     """Absolute error per scored point, in `points` order (a missing forecast counts as 0)."""
-    m = points.merge(forecasts[["unique_id", "cutoff", "ds", "yhat"]], on=["unique_id", "cutoff", "ds"], how="left")
+    m = joined(points, forecasts)
     return (m["yhat"].fillna(0) - m["actual"]).abs().to_numpy()
 
 
@@ -144,8 +149,9 @@ def robustness(points, ours_errors, ref_errors, ref_mape_errors, draws=2000, see
     actual = points["actual"].to_numpy()
     cut = points["cutoff"].to_numpy()
     blocks = [np.flatnonzero(cut == c) for c in np.unique(cut)]
-    pct = lambda e: np.where(actual > 0, e / np.where(actual > 0, actual, 1), np.nan)
-    ours_pct, ref_pct = pct(ours_errors), pct(ref_mape_errors)
+    nonzero = actual > 0  # MAPE over non-zero actuals, as `score`
+    ours_pct = np.where(nonzero, ours_errors, np.nan) / np.where(nonzero, actual, 1)
+    ref_pct = np.where(nonzero, ref_mape_errors, np.nan) / np.where(nonzero, actual, 1)
     rng = np.random.default_rng(seed)
     wape, mape = [], []
     for _ in range(draws):
