@@ -8,10 +8,14 @@ statsforecast AutoETS, AutoTheta and SeasonalNaive (season 52) on log(1 + y), an
 model with the usual lag, price and promotion features. One scorer judges everyone on the same
 points: the periods the worker scored from the second fold on (the out-of-sample Selected
 forecast chooses on earlier folds, so it has no forecast for the oldest one); weeks with unknown
-demand (holes in the panel) are excluded for everyone. Under each table, one line says how firm
-the Selected-vs-best-reference WAPE and MAPE ratios are on that panel: a paired bootstrap over
-cutoffs, and the WAPE ratio without the single largest-volume point (on a panel of a few series, one promotion week
-can carry a fifth of the volume).
+demand (holes in the panel) are excluded for everyone. Under each table:
+- how firm the Selected-vs-best-reference WAPE and MAPE ratios are on that panel: a paired
+  bootstrap over cutoffs, and the WAPE ratio without the single largest-volume point (on a panel of
+  a few series, one promotion week can carry a fifth of the volume);
+- where the error is: WAPE and MAPE of Selected and the best reference by week kind (regular,
+  promotion, deep discount), from the planned price and promotion;
+- how much the LightGBM reference itself moves with its histogram resolution (max_bin), reported
+  only: the table and the target line use LightGBM's default.
 """
 import json
 import os
@@ -65,7 +69,9 @@ def statsforecast_refs(grid, cutoffs):
     return rows, seconds
 
 
-def lightgbm_ref(grid, cutoffs):
+def lightgbm_ref(grid, cutoffs, variants=()):
+    """The LightGBM reference; and, for each `variants` max_bin, the same model at that histogram
+    resolution (reported as the reference's spread, never scored as a reference)."""
     import lightgbm as lgb
     t0 = time.time()
     g = grid.sort_values(["unique_id", "ds"]).copy()
@@ -87,17 +93,33 @@ def lightgbm_ref(grid, cutoffs):
                                   target=ly[t + h] - base["m4"]))
     f = pd.DataFrame(feats)
     cols = ["h", "l1", "l2", "l3", "l4", "m4", "m13", "sd13", "promo0", "promo", "price_ratio", "disc", "woy"]
-    rows = []
-    for c in cutoffs:
-        train = f[f.ds <= c]
-        test = f[(f.origin == c - pd.Timedelta(days=6))]
-        train = train[train.ds <= c]
-        params = dict(objective="l1", learning_rate=0.05, num_leaves=15, min_data_in_leaf=10, seed=0,
-                      num_threads=1, verbose=-1, deterministic=True)
-        model = lgb.train(params, lgb.Dataset(train[cols], train["target"]), num_boost_round=300)
-        pred = np.expm1(model.predict(test[cols]) + test["m4"].to_numpy()).clip(min=0)
-        rows.append(pd.DataFrame({"model": "LightGBM[log1p]", "unique_id": test.unique_id, "cutoff": c, "ds": test.ds, "yhat": pred}))
-    return rows, {"LightGBM[log1p]": time.time() - t0}
+    rows, seconds = [], {}
+    for max_bin in (None,) + tuple(variants):
+        name = "LightGBM[log1p]" if max_bin is None else spread_name(max_bin)
+        for c in cutoffs:
+            train = f[f.ds <= c]
+            test = f[(f.origin == c - pd.Timedelta(days=6))]
+            train = train[train.ds <= c]
+            params = dict(objective="l1", learning_rate=0.05, num_leaves=15, min_data_in_leaf=10, seed=0,
+                          num_threads=1, verbose=-1, deterministic=True)
+            if max_bin is not None:
+                params["max_bin"] = max_bin
+            model = lgb.train(params, lgb.Dataset(train[cols], train["target"]), num_boost_round=300)
+            pred = np.expm1(model.predict(test[cols]) + test["m4"].to_numpy()).clip(min=0)
+            rows.append(pd.DataFrame({"model": name, "unique_id": test.unique_id, "cutoff": c, "ds": test.ds, "yhat": pred}))
+        if max_bin is None:
+            seconds[name] = time.time() - t0
+    return rows, seconds
+
+
+# LightGBM's histogram resolution (its default, 255, is the reference's): on a panel of a few
+# series, where a handful of deep-discount weeks carry much of the volume, the bins decide which
+# of those weeks a leaf can isolate, so the reference's own WAPE moves with them.
+SPREAD_BINS = (63, 127, 511, 1023)
+
+
+def spread_name(max_bin):
+    return f"LightGBM[log1p] max_bin={max_bin}"
 
 
 def references(name, grid, cutoffs):
@@ -110,7 +132,7 @@ def references(name, grid, cutoffs):
     if os.path.exists(cache + ".csv"):
         return pd.read_csv(cache + ".csv", parse_dates=["cutoff", "ds"]), json.load(open(cache + ".json"))
     rows, secs = statsforecast_refs(grid, cutoffs)
-    lrows, lsecs = lightgbm_ref(grid, cutoffs)
+    lrows, lsecs = lightgbm_ref(grid, cutoffs, SPREAD_BINS)
     secs.update(lsecs)
     ref = pd.concat(rows + lrows, ignore_index=True)
     os.makedirs(os.path.dirname(cache), exist_ok=True)
@@ -139,6 +161,35 @@ def point_errors(points, forecasts):
     """Absolute error per scored point, in `points` order (a missing forecast counts as 0)."""
     m = joined(points, forecasts)
     return (m["yhat"].fillna(0) - m["actual"]).abs().to_numpy()
+
+
+def week_kinds(points, panel):
+    """Each scored point's kind, from its planned price and promotion: "deep discount" (a price at
+    least 15% below the regular one: the highest price in the 13 weeks up to the cutoff),
+    "promotion" (another discount or any promotion), or "regular"."""
+    regular = {}
+    for (uid, c), _ in points.groupby(["unique_id", "cutoff"]):
+        g = panel[(panel.unique_id == uid) & (panel.ds <= c) & (panel.ds > c - pd.Timedelta(weeks=13))]
+        regular[(uid, c)] = g.price.max()
+    m = points.merge(panel[["unique_id", "ds", "price", "promo"]], on=["unique_id", "ds"], how="left")
+    ratio = m.price.to_numpy() / np.array([regular[(u, c)] for u, c in zip(m.unique_id, m.cutoff)])
+    return np.where(ratio <= 0.85, "deep discount", np.where((ratio < 0.98) | (m.promo.to_numpy() > 0), "promotion", "regular"))
+
+
+def by_kind(points, kinds, forecasts):
+    """Per week kind: points, share of the scored volume, and per model (name -> forecasts) the
+    WAPE and MAPE over that kind's points."""
+    actual = points["actual"].to_numpy()
+    errors = {name: point_errors(points, f) for name, f in forecasts.items()}
+    out = []
+    for kind in ("regular", "promotion", "deep discount"):
+        k = kinds == kind
+        if not k.any():
+            continue
+        nz = k & (actual > 0)
+        out.append((kind, int(k.sum()), actual[k].sum() / actual.sum(),
+                    {name: (100 * e[k].sum() / actual[k].sum(), 100 * (e[nz] / actual[nz]).mean()) for name, e in errors.items()}))
+    return out
 
 
 def robustness(points, ours_errors, ref_errors, ref_mape_errors, draws=2000, seed=0):
@@ -217,6 +268,19 @@ def main():
               f"{r['low']:.2f}..{r['high']:.2f} (Selected ahead in {100 * r['wins']:.0f}% of draws), MAPE "
               f"{r['mape_low']:.2f}..{r['mape_high']:.2f} (ahead in {100 * r['mape_wins']:.0f}%); the largest week carries "
               f"{100 * r['top_share']:.0f}% of the scored volume, and without it the WAPE ratio is {r['without_top']:.3f}")
+        selected = ours[(ours.fold >= 1) & (ours.model == "Selected")]
+        parts = []
+        for kind, n, share, scores in by_kind(points, week_kinds(points, panel), {"Selected": selected, best_wape: ref[ref.model == best_wape]}):
+            parts.append(f"{kind} {n} points, {100 * share:.0f}% of volume: " + ", ".join(
+                f"{m} {w:.1f} / {mp:.1f}" for m, (w, mp) in scores.items()))
+        print(f"{name}: by week kind (WAPE / MAPE; deep discount: 15%+ below the 13-week regular price): " + "; ".join(parts))
+        spread = [(b, score(points, ref[ref.model == spread_name(b)], scale)) for b in SPREAD_BINS if (ref.model == spread_name(b)).any()]
+        if spread:
+            base = next(r for s, m, r, _ in results if m == "LightGBM[log1p]")
+            cells = sorted([(255, base)] + spread, key=lambda x: x[0])
+            print(f"{name}: the LightGBM reference at other histogram resolutions (max_bin " + "/".join(str(b) for b, _ in cells)
+                  + "): WAPE " + "/".join(f"{r['WAPE']:.1f}" for _, r in cells) + ", MAPE " + "/".join(f"{r['MAPE']:.1f}" for _, r in cells)
+                  + " (the table's reference is 255, LightGBM's default)")
     print(f"selected_vs_best_reference={worst:.3f}")
 
 
