@@ -15,6 +15,7 @@ DEMO_ITEMS ?= 200
 DEMO_LOCATIONS ?= 10
 DEMO_DAYS ?= 730
 DEMO_END ?= $(shell date -u -d yesterday +%F)
+DEMO_MODELS ?= seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost,price_regression,combination
 
 .PHONY: deps build release demo demo-ops test bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-models faults db-start db-stop db-destroy clean
 
@@ -45,9 +46,10 @@ demo: release
 	"$$BIN" demo-data --items $(DEMO_ITEMS) --locations $(DEMO_LOCATIONS) --days $(DEMO_DAYS) --end $(DEMO_END) --seed 42; \
 	echo "== check"; "$$BIN" check --cutoff $(DEMO_END); \
 	echo "== backtest (3 folds; the full model list is the default of 'forecastctl backtest')"; \
-	"$$BIN" backtest --end $(DEMO_END) --folds 3 --models seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost,price_regression,combination --no-progress | sed -n '1,16p'; \
-	echo "== train (backtest the global XGBoost model, judge it with ops/metrics-contract.json, register a candidate version)"; \
-	"$$BIN" train --label "demo global model" --model xgboost --horizon 28 --folds 3 --end $(DEMO_END) --gate ops/metrics-contract.json --no-progress | sed -n '/^train:/,$$p'; \
+	"$$BIN" backtest --end $(DEMO_END) --folds 3 --models $(DEMO_MODELS) --no-progress | sed -n '1,16p'; \
+	echo "== train (the per-class selection over the same models: backtest, gate ops/metrics-contract.json, the global model's artifact, a candidate version)"; \
+	"$$BIN" train --label "demo per-class selection" --candidates $(DEMO_MODELS) --horizon 28 --folds 3 --end $(DEMO_END) --gate ops/metrics-contract.json --no-progress \
+	  | sed -n -e '/^selected per demand class/p' -e '/^train:/,$$p'; \
 	VERSION="$$("$$BIN" models list | awk 'NR==3 {print $$1}')"; \
 	echo "== promote $$VERSION to production (the gate must have passed)"; \
 	"$$BIN" promote "$$VERSION" --to production --reason "make demo" | tail -2; \

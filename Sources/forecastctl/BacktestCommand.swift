@@ -44,7 +44,7 @@ struct BacktestCommand: ParsableCommand {
     var frequency: Frequency = .day
 
     @Option(help: "Comma-separated models (seasonal naive is always included as the reference). Local models take :log1p (fitted on log(1 + y), the median served), xgboost takes :tweedie (the mean, default), :l1 (absolute error, the median) or :log (pseudo-Huber on the log level, the median). price_regression: per series, log demand on its price against the regular price and its promotions, with a local level (the median); combination: the mean of xgboost and price_regression.")
-    var models = "seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost,price_regression,combination"
+    var models = BacktestOptions.defaultModels
 
     @Option(parsing: .unconditional, help: "Season length for seasonal naive (default 7 for days, 52 for weeks).")
     var season: Int?

@@ -4,6 +4,12 @@ import Postgres
 
 /// What `forecastctl backtest` evaluates. Stored in `forecast.backtests.config`.
 public struct BacktestOptions: Sendable {
+    /// The models a backtest compares and a per-class selection chooses from when none are named
+    /// (`forecastctl backtest --models`, `forecastctl train --candidates`): every baseline, the
+    /// local statistical models, the global model, the price regression and their combination, so
+    /// that a trained `selected` policy can serve whatever the backtest shows best.
+    public static let defaultModels = "seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost,price_regression,combination"
+
     /// Last date with actuals to score (default: the newest sales date loaded by the as-of time).
     public var end: PostgresDate?
     public var asOf: PostgresTimestamp?
