@@ -28,6 +28,55 @@ struct PriceRegressionTests {
         let mean: [Double]
     }
 
+    /// The leave-one-out errors that choose the ridge penalty (one eigendecomposition serving every
+    /// penalty) equal brute force: n refits of the intercept and the penalized slopes, each without
+    /// one row, predicting that row.
+    @Test func leaveOneOutErrorsEqualRefitsWithoutEachRow() throws {
+        var state: UInt64 = 11
+        func u() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1p-53
+        }
+        let n = 40, q = 4
+        let raw = (0..<n).map { _ -> [Double] in
+            let v = (0..<q).map { _ in u() }
+            return [v[0], v[1], 0.7 * v[0] + 0.3 * v[2], v[3] * v[3]] // two correlated columns
+        }
+        let y = raw.map { x in 1 + 2 * x[0] - x[1] + 0.5 * x[3] + 0.3 * (u() - 0.5) }
+        let means = (0..<q).map { j in raw.reduce(0) { $0 + $1[j] } / Double(n) }
+        let sds = (0..<q).map { j in (raw.reduce(0) { $0 + ($1[j] - means[j]) * ($1[j] - means[j]) } / Double(n)).squareRoot() }
+        let z = raw.flatMap { x in (0..<q).map { (x[$0] - means[$0]) / sds[$0] } }
+        let ybar = y.reduce(0, +) / Double(n)
+        var gram = [Double](repeating: 0, count: q * q), b = [Double](repeating: 0, count: q)
+        for r in 0..<n {
+            for i in 0..<q {
+                b[i] += z[r * q + i] * (y[r] - ybar)
+                for j in 0..<q { gram[i * q + j] += z[r * q + i] * z[r * q + j] }
+            }
+        }
+        let fast = PriceRegression.leaveOneOutErrors(z: z, gram: gram, b: b, y: y, ybar: ybar, q: q, penalties: PriceRegression.penalties)
+        for (penalty, press) in zip(PriceRegression.penalties, fast) {
+            var brute = 0.0
+            for out in 0..<n {
+                let p = q + 1
+                var a = [Double](repeating: 0, count: p * p), rhs = [Double](repeating: 0, count: p)
+                for r in 0..<n where r != out {
+                    let x = [1.0] + z[(r * q)..<((r + 1) * q)]
+                    for i in 0..<p {
+                        rhs[i] += x[i] * y[r]
+                        for j in 0..<p { a[i * p + j] += x[i] * x[j] }
+                    }
+                }
+                for i in 1..<p { a[i * p + i] += penalty * Double(n) } // the same penalty, the intercept free
+                let coefficients = try Cholesky(a, p).solve(rhs)
+                let x = [1.0] + z[(out * q)..<((out + 1) * q)]
+                let e = y[out] - zip(x, coefficients).reduce(0) { $0 + $1.0 * $1.1 }
+                brute += e * e
+            }
+            #expect(abs(press - brute) <= 1e-9 * brute, "penalty \(penalty): \(press) against \(brute)")
+        }
+    }
+
     /// Against statsmodels (Fixtures/price_regression_reference.json, made by
     /// Fixtures/make_price_regression_fixture.py): OLS coefficients, the smoothed level and the
     /// three forecasts, with the ridge term off (least squares).
