@@ -21,7 +21,7 @@ public struct ResidualIntervals: Sendable, Equatable {
     /// The residuals' (1 - level) / 2 and (1 + level) / 2 quantiles, (0, 0) without residuals.
     public func quantiles(level: Double) -> (lower: Double, upper: Double) {
         guard !residuals.isEmpty else { return (0, 0) }
-        return (selectedQuantile(residuals, (1 - level) / 2), selectedQuantile(residuals, (1 + level) / 2))
+        return selectedQuantiles(residuals, (1 - level) / 2, (1 + level) / 2)
     }
 
     /// The (lower, upper) offsets for one accumulated-error multiplier.
@@ -57,18 +57,40 @@ public func selectedQuantile(_ values: [Double], _ p: Double) -> Double {
     return a[i] + fraction * (next - a[i])
 }
 
+/// `(selectedQuantile(values, low), selectedQuantile(values, high))` for low <= high, the same
+/// values bit for bit, from one copy: the upper order statistics are selected among the elements
+/// the lower selection left on its right (all of them >= those on its left).
+public func selectedQuantiles(_ values: [Double], _ low: Double, _ high: Double) -> (Double, Double) {
+    precondition(!values.isEmpty && low <= high)
+    var a = values
+    let count = a.count
+    func position(_ p: Double) -> (Int, Double) {
+        let x = p * Double(count - 1)
+        let i = Int(x.rounded(.down))
+        return (i, x - Double(i))
+    }
+    let (i, f) = position(low), (j, g) = position(high)
+    if i + 1 >= count { let m = a.max()!; return (m, m) }
+    select(&a, i)
+    let lower = a[i] + f * (a[(i + 1)...].min()! - a[i])
+    if j + 1 >= count { return (lower, a.max()!) }
+    if j > i { select(&a, j, from: i + 1) }
+    return (lower, a[j] + g * (a[(j + 1)...].min()! - a[j]))
+}
+
 /// Moves the k-th smallest element (0-based) to index k, smaller or equal ones before it and
-/// greater or equal ones after (Hoare's selection, median-of-three pivots; deterministic). On the
-/// array's buffer: through `Array`'s checked, generic `swapAt` it took a third of a price
+/// greater or equal ones after (Hoare's selection, median-of-three pivots; deterministic). With
+/// `from`, only `array[from...]` is rearranged (k >= from; everything before it is already <= it).
+/// On the array's buffer: through `Array`'s checked, generic `swapAt` it took a third of a price
 /// regression run's CPU.
-func select(_ array: inout [Double], _ k: Int) {
+func select(_ array: inout [Double], _ k: Int, from: Int = 0) {
     array.withUnsafeMutableBufferPointer { a in
         @inline(__always) func swap(_ x: Int, _ y: Int) {
             let t = a[x]
             a[x] = a[y]
             a[y] = t
         }
-        var lo = 0, hi = a.count - 1
+        var lo = from, hi = a.count - 1
         while lo < hi {
             let mid = lo + (hi - lo) / 2
             if a[mid] < a[lo] { swap(mid, lo) }

@@ -172,7 +172,7 @@ public struct PriceRegression: Sendable {
             lastRow = x
             let log = predict(x) + l
             let e = errors[h - 1].count >= 5 ? errors[h - 1] : errors.flatMap { $0 }
-            let (lo, hi) = e.isEmpty ? (0, 0) : (selectedQuantile(e, (1 - level) / 2), selectedQuantile(e, (1 + level) / 2))
+            let (lo, hi) = e.isEmpty ? (0, 0) : selectedQuantiles(e, (1 - level) / 2, (1 + level) / 2)
             mean.append(Foundation.expm1(min(log, 700)))
             lower.append(Foundation.expm1(min(log + min(0, lo), 700)))
             upper.append(Foundation.expm1(min(log + max(0, hi), 700)))

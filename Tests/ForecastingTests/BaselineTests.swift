@@ -77,9 +77,16 @@ struct BaselineTests {
             inputs.append((0..<n).map { _ in (next() * 20).rounded() - 10 }) // ties
             inputs.append((0..<n).map { _ in next() * 100 - 50 })
         }
+        let probabilities = [0, 0.025, 0.05, 0.1, 0.2, 0.5, 0.8, 0.9, 0.95, 0.975, 1]
         for v in inputs {
-            for p in [0, 0.025, 0.05, 0.1, 0.2, 0.5, 0.8, 0.9, 0.95, 0.975, 1] {
+            for p in probabilities {
                 #expect(selectedQuantile(v, p).bitPattern == quantile(v.sorted(), p).bitPattern, "n \(v.count) p \(p)")
+                // Both ends of an interval from one copy: the same two values.
+                for high in probabilities where high >= p {
+                    let (a, b) = selectedQuantiles(v, p, high)
+                    #expect(a.bitPattern == quantile(v.sorted(), p).bitPattern && b.bitPattern == quantile(v.sorted(), high).bitPattern,
+                            "n \(v.count) p \(p), \(high)")
+                }
             }
         }
     }
