@@ -12,6 +12,12 @@ enum Registry {
     /// A gate every sensible policy passes on the demo data (the stage rules are tested, not the model).
     static let lenientGate = AccuracyGate(primaryMetric: "wape", candidate: "selected", minImprovement: -10, lastFolds: 3,
                                           maxAbsBias: 10, noWorseSegments: [], coverageTolerance: 1)
+    /// `lenientGate` as a JSON file for `forecastctl train --gate` (the caller removes it).
+    static func lenientGateFile() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString).json")
+        try JSONEncoder().encode(lenientGate).write(to: url)
+        return url
+    }
     /// A gate nothing passes: the candidate must be 99% better than seasonal naive.
     static let strictGate = AccuracyGate(primaryMetric: "wape", candidate: "selected", minImprovement: 0.99, lastFolds: 3,
                                          maxAbsBias: 10, noWorseSegments: [], coverageTolerance: 1)
@@ -298,8 +304,7 @@ extension Integration {
             try db.moveLoads()
             let role = db.workerRole
             let worker = try db.workerURL()
-            let gate = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString).json")
-            try JSONEncoder().encode(Registry.lenientGate).write(to: gate)
+            let gate = try Registry.lenientGateFile()
             defer { try? FileManager.default.removeItem(at: gate) }
             let trained = try CLI.run(["train", "--label", "scheduled retrain", "--model", "moving_average", "--horizon", "7", "--folds", "2",
                                        "--gate", gate.path, "--no-progress"], databaseURL: worker)

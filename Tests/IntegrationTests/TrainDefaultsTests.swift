@@ -13,8 +13,7 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 12, locations: 3, days: 365)
             try db.moveLoads()
-            let gate = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString).json")
-            try JSONEncoder().encode(Registry.lenientGate).write(to: gate)
+            let gate = try Registry.lenientGateFile()
             defer { try? FileManager.default.removeItem(at: gate) }
             let trained = try CLI.run(["train", "--label", "default policy", "--horizon", "7", "--folds", "2", "--gate", gate.path, "--no-progress"],
                                       databaseURL: db.url)
