@@ -41,6 +41,28 @@ public struct PriceRegression: Sendable {
         self.frequency = frequency
     }
 
+    /// What the regression reads, for lineage (the model card): one row per design column.
+    public static func inputs(frequency: Frequency) -> [FeatureSpec.Feature] {
+        let p = frequency.noun
+        let window = PriceRegression(horizon: 1, frequency: frequency).regularWindow
+        var out = [
+            FeatureSpec.Feature(name: "target", formula: "log(1 + y(p)), every uncensored \(p) up to the origin",
+                                source: "demand.sales, demand.inventory (stockouts left out)", knownAt: "origin"),
+            FeatureSpec.Feature(name: "log_price_ratio", formula: "log(price(p) / regular(p)), regular = the highest price in force over the \(window) \(p)s ending at p",
+                                source: "demand.prices", knownAt: "planned, known_at <= origin"),
+            FeatureSpec.Feature(name: "log_price_ratio_before", formula: "log_price_ratio(p - 1): the dip after a deal",
+                                source: "demand.prices", knownAt: "planned, known_at <= origin"),
+            FeatureSpec.Feature(name: "promo_<type>", formula: "highest intensity of each promotion type in \(p) p (one column per type)",
+                                source: "demand.promotions", knownAt: "planned, known_at <= origin"),
+        ]
+        if frequency == .day {
+            out.append(FeatureSpec.Feature(name: "weekday", formula: "one column per weekday (Monday the reference)", source: "calendar arithmetic", knownAt: "always"))
+        }
+        out.append(FeatureSpec.Feature(name: "level", formula: "exponential smoothing (alpha 0.1) of the fit's residuals up to the origin",
+                                       source: "demand.sales", knownAt: "origin"))
+        return out
+    }
+
     /// Periods over which the regular price is the highest one: four weeks of days, a quarter of weeks.
     public var regularWindow: Int { frequency == .day ? 28 : 13 }
     /// Fewest uncensored periods with a known price the fit accepts.

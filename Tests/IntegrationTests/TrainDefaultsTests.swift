@@ -47,6 +47,11 @@ extension Integration {
                     "on this catalogue (36 series, a year, prices and promotions) a global member wins some class: \(selection)")
             #expect(try db.scalar("SELECT string_agg(model_name, ',') FROM forecast.model_artifacts WHERE model_version_id IS NOT NULL",
                                   as: String.self) == "XGBoost")
+            // The model card describes what every served model reads: the artifact's features, and
+            // the price regression's inputs (fitted in each run, no artifact).
+            let card = try CLI.run(["model-card", "1.0.0"], databaseURL: db.url)
+            #expect(card.status == 0 && card.stdout.contains("Artifact **XGBoost**"), "\(card.stdout)\(card.stderr)")
+            #expect(card.stdout.contains("**PriceRegression** (alone or in the combination)") && card.stdout.contains("| `log_price_ratio` |"), "\(card.stdout)")
         }
     }
 }

@@ -36,8 +36,8 @@ public enum ModelCard {
                 line("| Demand class `\(key)` | \(try selection[key]!.primaryName())\(selection[key]!.transform.map { " on \($0.rawValue)" } ?? "") |")
             }
         }
-        let globals = ([v.policy.model] + (v.policy.selection.map { Array($0.values) } ?? [])).flatMap(\.globalMembers)
-        if let first = globals.first {
+        let served = ModelSpec.served(v.policy.model, v.policy.selection)
+        if let first = ModelSpec.globalMembers(of: served).first {
             line("| Global model loss | \((first.objective ?? .tweedie).rawValue) |")
         }
         line("| Frequency, horizon | \(v.frequency.rawValue), \(v.horizon) \(period)s |")
@@ -71,6 +71,16 @@ public enum ModelCard {
             line("|---|---|---|---|---|")
             for (i, f) in spec.features.enumerated() {
                 line("| \(i + 1) | `\(f.name)` | \(f.formula.replacingOccurrences(of: "|", with: "\\|")) | \(f.source) | \(f.knownAt) |")
+            }
+            line()
+        }
+        if served.contains(where: \.fitsOnPlannedHistory) {
+            line("**\(PriceRegression.name)** (alone or in the combination): fitted per series in every run on its own history up to the cutoff, no stored artifact; ridge least squares, the penalty chosen per series by leave-one-out error; a series without prices is served by the naive forecast.")
+            line()
+            line("| Input | Formula | Source | Known at |")
+            line("|---|---|---|---|")
+            for f in PriceRegression.inputs(frequency: v.frequency) {
+                line("| `\(f.name)` | \(f.formula.replacingOccurrences(of: "|", with: "\\|")) | \(f.source) | \(f.knownAt) |")
             }
             line()
         }
