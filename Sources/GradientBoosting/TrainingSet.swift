@@ -68,10 +68,17 @@ final class TrainingRows: Sendable {
 }
 
 extension GlobalBoostedModel {
-    /// Training origins of one series with cutoff index `cutoff`: t = cutoff - H - k * step.
-    func trainingOrigins(cutoff: Int, count origins: Int) -> [Int] {
-        let minimum = FeatureWindows(frequency).short
-        return (0..<origins).map { cutoff - horizon - $0 * originStep }.filter { $0 >= minimum }
+    /// Training origins of one series with cutoff index `cutoff`: t = cutoff - H - k * step
+    /// (`recent` of them), then t = cutoff - lag - k * step (`seasonal` of them, a year back;
+    /// their labels end before the cutoff too), each once.
+    func trainingOrigins(cutoff: Int, recent: Int, seasonal: Int = 0) -> [Int] {
+        let windows = FeatureWindows(frequency)
+        var out = (0..<recent).map { cutoff - horizon - $0 * originStep }
+        for k in 0..<seasonal {
+            let t = cutoff - windows.seasonalLag - k * originStep
+            if t + horizon <= cutoff && !out.contains(t) { out.append(t) }
+        }
+        return out.filter { $0 >= windows.short }
     }
 
     /// Trains on every series' history up to its cutoff index (`cutoffIndex(s)`; nil = not in scope).
@@ -105,11 +112,15 @@ extension GlobalBoostedModel {
         // Per fold: origins per series, and each series' training origins.
         let plans: [(origins: Int, perSeries: [[Int]])] = cutoffIndices.map { cutoffs in
             let inScope = cutoffs.filter { $0 != nil }.count
-            let origins = self.origins ?? FeatureWindows(frequency).origins(series: inScope, horizon: horizon)
-            return (origins, series.indices.map { i in
+            let windows = FeatureWindows(frequency)
+            let recent = self.origins ?? windows.origins(series: inScope, horizon: horizon)
+            let seasonal = self.origins == nil ? windows.seasonalOrigins(series: inScope, horizon: horizon, recent: recent) : 0
+            let perSeries = series.indices.map { i -> [Int] in
                 guard let cutoff = cutoffs[i], cutoff < series[i].values.count else { return [] }
-                return trainingOrigins(cutoff: cutoff, count: origins)
-            })
+                return trainingOrigins(cutoff: cutoff, recent: recent, seasonal: seasonal)
+            }
+            // Lineage: the most origins a series learned from (a year back only where the history reaches).
+            return (perSeries.map(\.count).max() ?? 0, perSeries)
         }
         var originDays = predictionOrigins
         for plan in plans {

@@ -76,3 +76,64 @@ struct FeatureWindowsTests {
         }
     }
 }
+
+/// Daily series also learn from origins a year back, so a once-a-year event is in the training rows.
+struct SeasonalOriginsTests {
+    static let start = 20_000
+    /// 40 daily series of 500 days with a weekly pattern; a yearly event ("gala", days 100 and 464,
+    /// 52 weeks apart) triples demand.
+    static func catalogue() -> (series: [GlobalSeries], calendar: CalendarFacts) {
+        var state: UInt64 = 9
+        func u() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1.0p-53
+        }
+        let week = [0.7, 0.8, 0.9, 1.0, 1.2, 1.6, 0.8]
+        let series = (0..<40).map { k in
+            let level = 5 + Double(k % 10) * 3
+            let values = (0..<500).map { t in (level * week[t % 7] * (t == 100 || t == 464 ? 3 : 1) * (0.8 + 0.4 * u())).rounded() }
+            return GlobalSeries(id: k, values: values, censored: [Bool](repeating: false, count: 500), startDay: start, category: k % 3, region: k % 2)
+        }
+        return (series, CalendarFacts(rows: [(day: start + 100, holiday: false, event: "gala"), (day: start + 464, holiday: false, event: "gala")]))
+    }
+
+    @Test func dailyOriginsAYearBackEndBeforeTheCutoff() throws {
+        let model = GlobalBoostedModel(horizon: 28)
+        let cutoff = 440
+        // Six recent weekly origins whose labels end at the cutoff, then the origin 364 days back
+        // (its targets are last year's days of the window being forecast) and three weeks before it.
+        #expect(model.trainingOrigins(cutoff: cutoff, recent: 6, seasonal: 4) == [412, 405, 398, 391, 384, 377, 76, 69, 62, 55])
+        #expect(FeatureWindows(.day).seasonalOrigins(series: 40, horizon: 28, recent: 6) == 4)
+        #expect(FeatureWindows(.day).seasonalOrigins(series: 30_000, horizon: 28, recent: 4) == 0) // at the row cap
+        #expect(FeatureWindows(.week).seasonalOrigins(series: 10, horizon: 3, recent: 260) == 0)
+        let (series, calendar) = Self.catalogue()
+        let set = try model.prepare(series, cutoffIndex: { _ in cutoff }, calendar: calendar)
+        #expect(set.origins == 10 && set.rows == 40 * 10 * 28)
+        // No label after the cutoff (the row's origin + its step).
+        for (i, ranges) in set.store.index.enumerated() {
+            for (t, range) in ranges { for r in range { #expect(t + set.store.steps[r] + 1 <= cutoff, "series \(i) origin \(t)") } }
+        }
+    }
+
+    /// The event in the forecast window (day 464, 24 days after the cutoff) is forecast as the
+    /// surge it was last year; six recent origins alone never saw it.
+    @Test func aYearlyEventIsLearnedFromLastYear() throws {
+        let (series, calendar) = Self.catalogue()
+        var yearly = GlobalBoostedModel(horizon: 28)
+        yearly.rounds = 80
+        var recentOnly = yearly
+        recentOnly.origins = 6
+        func lift(_ model: GlobalBoostedModel) throws -> Double {
+            let trained = try model.train(series, cutoffIndex: { _ in 440 }, calendar: calendar)
+            var event = 0.0, sameWeekday = 0.0
+            for s in series {
+                let f = try trained.forecast(s, origin: 440, level: 0.8)
+                event += f.mean[23]                     // day 464
+                sameWeekday += (f.mean[16] + f.mean[9]) / 2 // days 457 and 450, the same weekday
+            }
+            return event / sameWeekday
+        }
+        let learned = try lift(yearly), unseen = try lift(recentOnly)
+        #expect(learned > 2 && unseen < 1.3, "lift with origins a year back \(learned), recent origins only \(unseen)")
+    }
+}
