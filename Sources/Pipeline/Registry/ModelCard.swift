@@ -14,6 +14,8 @@ public enum ModelCard {
         func line(_ s: String = "") { out.append(s) }
         func pct(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.1f%%", 100 * $0) : "n/a" } ?? "n/a" }
         func num(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.3f", $0) : "n/a" } ?? "n/a" }
+        /// One feature's formula, source and when it is known, as table cells.
+        func cells(_ f: FeatureSpec.Feature) -> String { "\(f.formula.replacingOccurrences(of: "|", with: "\\|")) | \(f.source) | \(f.knownAt) |" }
         let period = v.frequency == .day ? "day" : "week"
 
         line("# Model card: \(v.version) \"\(v.label)\"")
@@ -70,7 +72,7 @@ public enum ModelCard {
             line("| # | Feature | Formula | Source | Known at |")
             line("|---|---|---|---|---|")
             for (i, f) in spec.features.enumerated() {
-                line("| \(i + 1) | `\(f.name)` | \(f.formula.replacingOccurrences(of: "|", with: "\\|")) | \(f.source) | \(f.knownAt) |")
+                line("| \(i + 1) | `\(f.name)` | \(cells(f))")
             }
             line()
         }
@@ -80,7 +82,7 @@ public enum ModelCard {
             line("| Input | Formula | Source | Known at |")
             line("|---|---|---|---|")
             for f in PriceRegression.inputs(frequency: v.frequency) {
-                line("| `\(f.name)` | \(f.formula.replacingOccurrences(of: "|", with: "\\|")) | \(f.source) | \(f.knownAt) |")
+                line("| `\(f.name)` | \(cells(f))")
             }
             line()
         }
