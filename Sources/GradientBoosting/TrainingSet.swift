@@ -70,13 +70,15 @@ final class TrainingRows: Sendable {
 extension GlobalBoostedModel {
     /// Training origins of one series with cutoff index `cutoff`: t = cutoff - H - k * step
     /// (`recent` of them), then t = cutoff - lag - k * step (`seasonal` of them, a year back;
-    /// their labels end before the cutoff too), each once.
+    /// their labels end before the cutoff too), each once. An origin a year back is used only
+    /// with its long window of history behind it: rows from a series' first weeks, with partial
+    /// windows, made the forecasts after a price shock worse (`make demo-ops`, 420 days).
     func trainingOrigins(cutoff: Int, recent: Int, seasonal: Int = 0) -> [Int] {
         let windows = FeatureWindows(frequency)
         var out = (0..<recent).map { cutoff - horizon - $0 * originStep }
         for k in 0..<seasonal {
             let t = cutoff - windows.seasonalLag - k * originStep
-            if t + horizon <= cutoff && !out.contains(t) { out.append(t) }
+            if t + horizon <= cutoff && t >= windows.long && !out.contains(t) { out.append(t) }
         }
         return out.filter { $0 >= windows.short }
     }

@@ -9,6 +9,7 @@
 #   - at the end a rollback, and the HTML report.
 # Usage: ops/scripts/demo-ops.sh path/to/forecastctl [report-dir]
 # Uses a fresh database demo_ops next to $DATABASE_URL (or on the throwaway cluster).
+# DEMO_OPS_DAYS: days of history the catalogue has (default 420).
 set -euo pipefail
 BIN="$(realpath "$1")"
 OUT="${2:-$PWD/.demo-ops}"
@@ -39,7 +40,7 @@ JSON
 say() { printf '%s\n' "$*"; }
 say "demo-ops: database demo_ops; $DAYS simulated nights from $START"
 "$BIN" migrate >/dev/null
-"$BIN" demo-data --items 40 --locations 5 --days 420 --end "$END" --seed 11 2>/dev/null | tail -1
+"$BIN" demo-data --items 40 --locations 5 --days ${DEMO_OPS_DAYS:-420} --end "$END" --seed 11 2>/dev/null | tail -1
 # Sales from the first simulated day on wait in a staging table and land one night at a time.
 "${PSQL[@]}" <<SQL
 CREATE SCHEMA demo_ops;
