@@ -45,16 +45,7 @@ public struct ResidualIntervals: Sendable, Equatable {
 /// `quantile(values.sorted(), p)`, the same value bit for bit, from the two order statistics it
 /// needs (a selection in O(n) on a copy instead of a sort).
 public func selectedQuantile(_ values: [Double], _ p: Double) -> Double {
-    precondition(!values.isEmpty)
-    var a = values
-    let position = p * Double(a.count - 1)
-    let i = Int(position.rounded(.down))
-    let fraction = position - Double(i)
-    if i + 1 >= a.count { return a.max()! }
-    select(&a, i)
-    // After the selection everything right of i is >= a[i]: the next order statistic is their minimum.
-    let next = a[(i + 1)...].min()!
-    return a[i] + fraction * (next - a[i])
+    selectedQuantiles(values, p, p).0
 }
 
 /// `(selectedQuantile(values, low), selectedQuantile(values, high))` for low <= high, the same
@@ -72,7 +63,9 @@ public func selectedQuantiles(_ values: [Double], _ low: Double, _ high: Double)
     let (i, f) = position(low), (j, g) = position(high)
     if i + 1 >= count { let m = a.max()!; return (m, m) }
     select(&a, i)
+    // After the selection everything right of i is >= a[i]: the next order statistic is their minimum.
     let lower = a[i] + f * (a[(i + 1)...].min()! - a[i])
+    if low == high { return (lower, lower) }
     if j + 1 >= count { return (lower, a.max()!) }
     if j > i { select(&a, j, from: i + 1) }
     return (lower, a[j] + g * (a[(j + 1)...].min()! - a[j]))

@@ -86,10 +86,10 @@ public struct FeatureWindows: Sendable {
     public let origins: Int, maxOrigins: Int, originStep: Int
     /// Daily series also learn from origins a year back: the origin 364 days (52 weeks, the same
     /// weekday) before the cutoff, whose targets are last year's days of the window being
-    /// forecast, and the `seasonalOrigins - 1` weeks before it, so that yearly seasonality and
+    /// forecast, and the `maxSeasonalOrigins - 1` weeks before it, so that yearly seasonality and
     /// once-a-year events (Black Friday, Christmas) are in the training rows; six recent weeks
     /// never contain them. Weekly series learn from a year or more of consecutive origins already.
-    public let seasonalOrigins: Int, seasonalLag: Int
+    public let maxSeasonalOrigins: Int, seasonalLag: Int
     public static let rowBudget = 80_000
     /// At most this many training rows per fold (about 0.7 GB of features): a large catalogue
     /// learns from fewer origins per series, down to one. Unbounded, 100k daily series x 6
@@ -101,18 +101,18 @@ public struct FeatureWindows: Sendable {
         case .day:
             (short, long, season, origins, maxOrigins, originStep) = (7, 28, 7, 6, 6, 7)
             priceOffsets = [27, 20, 13, 6]
-            (seasonalOrigins, seasonalLag) = (4, 364)
+            (maxSeasonalOrigins, seasonalLag) = (4, 364)
         case .week:
             (short, long, season, origins, maxOrigins, originStep) = (4, 13, 52, 26, 260, 1)
             priceOffsets = Array(0..<13)
-            (seasonalOrigins, seasonalLag) = (0, 52)
+            (maxSeasonalOrigins, seasonalLag) = (0, 52)
         }
     }
 
-    /// Origins a year back for a scope that learns from `recent` recent ones: `seasonalOrigins`,
+    /// Origins a year back for a scope that learns from `recent` recent ones: `maxSeasonalOrigins`,
     /// fewer when they would take the rows past `rowCap` (none for 30k daily series and up).
     public func seasonalOrigins(series: Int, horizon: Int, recent: Int) -> Int {
-        max(0, min(seasonalOrigins, Self.rowCap / max(1, series * horizon) - recent))
+        max(0, min(maxSeasonalOrigins, Self.rowCap / max(1, series * horizon) - recent))
     }
 
     /// Origins per series for `series` series and horizon `horizon`: few series (a short panel of

@@ -11,7 +11,7 @@ public struct GlobalBoostedModel: Sendable {
     public var horizon: Int
     public var frequency: Frequency
     public var objective: BoostingObjective
-    /// Recent origins per series, and then none a year back; nil: `FeatureWindows.origins(series:horizon:)`
+    /// Recent origins per series, set by hand (then none a year back); nil: `FeatureWindows.origins(series:horizon:)`
     /// and `seasonalOrigins(series:horizon:recent:)` for the scope.
     public var origins: Int?
     public var originStep: Int
