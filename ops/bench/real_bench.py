@@ -176,19 +176,16 @@ def week_kinds(points, panel):
     return np.where(ratio <= 0.85, "deep discount", np.where((ratio < 0.98) | (m.promo.to_numpy() > 0), "promotion", "regular"))
 
 
-def by_kind(points, kinds, forecasts):
-    """Per week kind: points, share of the scored volume, and per model (name -> forecasts) the
-    WAPE and MAPE over that kind's points."""
-    actual = points["actual"].to_numpy()
-    errors = {name: point_errors(points, f) for name, f in forecasts.items()}
+def by_kind(points, kinds, forecasts, scale):
+    """Per week kind: points, share of the scored volume, and per model (name -> forecasts) its
+    `score` over that kind's points."""
     out = []
     for kind in ("regular", "promotion", "deep discount"):
         k = kinds == kind
-        if not k.any():
-            continue
-        nz = k & (actual > 0)
-        out.append((kind, int(k.sum()), actual[k].sum() / actual.sum(),
-                    {name: (100 * e[k].sum() / actual[k].sum(), 100 * (e[nz] / actual[nz]).mean()) for name, e in errors.items()}))
+        if k.any():
+            subset = points[k]
+            out.append((kind, int(k.sum()), subset["actual"].sum() / points["actual"].sum(),
+                        {name: score(subset, f, scale) for name, f in forecasts.items()}))
     return out
 
 
@@ -270,9 +267,9 @@ def main():
               f"{100 * r['top_share']:.0f}% of the scored volume, and without it the WAPE ratio is {r['without_top']:.3f}")
         selected = ours[(ours.fold >= 1) & (ours.model == "Selected")]
         parts = []
-        for kind, n, share, scores in by_kind(points, week_kinds(points, panel), {"Selected": selected, best_wape: ref[ref.model == best_wape]}):
+        for kind, n, share, scores in by_kind(points, week_kinds(points, panel), {"Selected": selected, best_wape: ref[ref.model == best_wape]}, scale):
             parts.append(f"{kind} {n} points, {100 * share:.0f}% of volume: " + ", ".join(
-                f"{m} {w:.1f} / {mp:.1f}" for m, (w, mp) in scores.items()))
+                f"{m} {r['WAPE']:.1f} / {r['MAPE']:.1f}" for m, r in scores.items()))
         print(f"{name}: by week kind (WAPE / MAPE; deep discount: 15%+ below the 13-week regular price): " + "; ".join(parts))
         spread = [(b, score(points, ref[ref.model == spread_name(b)], scale)) for b in SPREAD_BINS if (ref.model == spread_name(b)).any()]
         if spread:
