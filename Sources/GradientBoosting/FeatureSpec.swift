@@ -92,7 +92,7 @@ public struct FeatureWindows: Sendable {
     public let maxSeasonalOrigins: Int, seasonalLag: Int
     public static let rowBudget = 80_000
     /// At most this many training rows per fold (about 0.7 GB of features): a large catalogue
-    /// learns from fewer origins per series, down to one. Unbounded, 100k daily series x 6
+    /// learns from fewer origins per series (`plan`), down to one. Unbounded, 100k daily series x 6
     /// origins x 28 steps made `train` peak at 21 GB of memory.
     public static let rowCap = 4_000_000
 
@@ -109,20 +109,43 @@ public struct FeatureWindows: Sendable {
         }
     }
 
-    /// Origins a year back for a scope that learns from `recent` recent ones: `maxSeasonalOrigins`,
-    /// fewer when they would take the rows past `rowCap` (none for 30k daily series and up).
-    public func seasonalOrigins(series: Int, horizon: Int, recent: Int) -> Int {
-        max(0, min(maxSeasonalOrigins, Self.rowCap / max(1, series * horizon) - recent))
-    }
-
-    /// Origins per series for `series` series and horizon `horizon`: few series (a short panel of
-    /// a few hundred weeks) learn from their whole history; many series stay within the budget;
-    /// a catalogue so large that even `origins` would pass `rowCap` gets fewer (at least one).
-    public func origins(series: Int, horizon: Int) -> Int {
-        let rowsPerOrigin = max(1, series * horizon)
-        let wanted = min(maxOrigins, max(origins, Self.rowBudget / rowsPerOrigin))
-        return max(1, min(wanted, Self.rowCap / rowsPerOrigin))
+    /// How a scope of `series` series spends its training rows (`OriginPlan`). Few series (a short
+    /// panel of a few hundred weeks) learn from their whole history, many from `origins` recent
+    /// ones; daily series also from `maxSeasonalOrigins` a year back. When that would pass
+    /// `rowCap`, the cap is shared between recent origins and origins a year back in the same
+    /// proportion (6 to 4 for days): every series keeps at least one recent origin, and what is
+    /// left goes a year back, to every series or, when it does not reach every series, to an
+    /// evenly spread share of them. Dropping the origins a year back first, as before, left
+    /// catalogues of 30k daily series and more without last year's season or a yearly event.
+    /// Even one origin per series may pass the cap for millions of series (at least one).
+    public func plan(series: Int, horizon: Int, rowCap: Int = Self.rowCap) -> OriginPlan {
+        let n = max(1, series), rowsPerOrigin = max(1, series * horizon)
+        let recent = min(maxOrigins, max(origins, Self.rowBudget / rowsPerOrigin))
+        if (recent + maxSeasonalOrigins) * rowsPerOrigin <= rowCap || maxSeasonalOrigins == 0 {
+            return OriginPlan(recent: max(1, min(recent, rowCap / rowsPerOrigin)), seasonal: maxSeasonalOrigins, extraSeasonal: 0)
+        }
+        let slots = rowCap / max(1, horizon) // series-origins within the cap
+        let shared = max(1, min(recent, slots * recent / (recent + maxSeasonalOrigins) / n))
+        let left = max(0, slots - shared * n)
+        let seasonal = min(maxSeasonalOrigins, left / n)
+        return OriginPlan(recent: shared, seasonal: seasonal, extraSeasonal: seasonal < maxSeasonalOrigins ? left - seasonal * n : 0)
     }
 
     var priceReference: String { "t-" + priceOffsets.map(String.init).joined(separator: ", t-") }
+}
+
+/// Training origins per series of one scope (`FeatureWindows.plan`): `recent` recent ones for
+/// every series; `seasonal` a year back for every series and one more for `extraSeasonal` of
+/// them, spread evenly over the scope's series order (deterministic: the same series every time).
+public struct OriginPlan: Sendable, Equatable {
+    public var recent: Int, seasonal: Int, extraSeasonal: Int
+
+    /// Origins a year back for the series at `position` (0-based) of `count` series in scope.
+    public func seasonal(position: Int, of count: Int) -> Int {
+        let n = max(1, count)
+        return seasonal + ((position + 1) * extraSeasonal / n > position * extraSeasonal / n ? 1 : 0)
+    }
+
+    /// Series-origins the scope learns from (rows = this x horizon steps, fewer with stockouts and short histories).
+    public func seriesOrigins(series: Int) -> Int { (recent + seasonal) * series + extraSeasonal }
 }

@@ -2,18 +2,19 @@ import Foundation
 import Forecasting
 
 /// One gradient-boosted model across all series of a scope (XGBoost). Trained on forecast origins
-/// before the cutoff (`FeatureWindows`: for daily series 6 weekly origins and 4 a year back; for
-/// weekly ones 26 consecutive weeks, more for small panels, up to 5 years within a row budget),
-/// every horizon 1...H each, using only history up to each origin and labels up to the cutoff;
-/// censored (stockout) targets are left out. Deterministic: fixed seed, no row or
-/// column subsampling, `nthread` 1 by default (see RECIPES: OpenMP on shared cores).
+/// before the cutoff (`FeatureWindows.plan`: for daily series 6 weekly origins and 4 a year back,
+/// shared within a row cap; for weekly ones 26 consecutive weeks, more for small panels, up to 5
+/// years within a row budget), every horizon 1...H each, using only history up to each origin and
+/// labels up to the cutoff; censored (stockout) targets are left out. Deterministic: fixed seed,
+/// no row or column subsampling, `nthread` 1 by default (see RECIPES: OpenMP on shared cores).
 public struct GlobalBoostedModel: Sendable {
     public var horizon: Int
     public var frequency: Frequency
     public var objective: BoostingObjective
-    /// Recent origins per series, set by hand (then none a year back); nil: `FeatureWindows.origins(series:horizon:)`
-    /// and `seasonalOrigins(series:horizon:recent:)` for the scope.
+    /// Recent origins per series, set by hand (then none a year back); nil: `FeatureWindows.plan(series:horizon:rowCap:)`.
     public var origins: Int?
+    /// Most training rows per fold (memory): `FeatureWindows.rowCap`.
+    public var rowCap = FeatureWindows.rowCap
     public var originStep: Int
     /// Boosting rounds and step size: 150 x 0.08 for daily series; 100 x 0.12 for weekly ones (as
     /// accurate on the weekly benchmarks, a third less training time).

@@ -114,12 +114,14 @@ extension GlobalBoostedModel {
         // Per fold: origins per series, and each series' training origins.
         let plans: [(origins: Int, perSeries: [[Int]])] = cutoffIndices.map { cutoffs in
             let inScope = cutoffs.filter { $0 != nil }.count
-            let windows = FeatureWindows(frequency)
-            let recent = self.origins ?? windows.origins(series: inScope, horizon: horizon)
-            let seasonal = self.origins == nil ? windows.seasonalOrigins(series: inScope, horizon: horizon, recent: recent) : 0
+            let plan = self.origins.map { OriginPlan(recent: $0, seasonal: 0, extraSeasonal: 0) }
+                ?? FeatureWindows(frequency).plan(series: inScope, horizon: horizon, rowCap: rowCap)
+            var position = 0 // among the series in scope: who gets one more origin a year back
             let perSeries = series.indices.map { i -> [Int] in
-                guard let cutoff = cutoffs[i], cutoff < series[i].values.count else { return [] }
-                return trainingOrigins(cutoff: cutoff, recent: recent, seasonal: seasonal)
+                guard let cutoff = cutoffs[i] else { return [] }
+                defer { position += 1 }
+                guard cutoff < series[i].values.count else { return [] }
+                return trainingOrigins(cutoff: cutoff, recent: plan.recent, seasonal: plan.seasonal(position: position, of: inScope))
             }
             // Lineage: the most origins a series learned from (a year back only where the history reaches).
             return (perSeries.map(\.count).max() ?? 0, perSeries)

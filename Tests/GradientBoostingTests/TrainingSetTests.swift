@@ -61,19 +61,36 @@ extension TrainingSetTests {
 struct FeatureWindowsTests {
     @Test func smallPanelsLearnMoreOriginsAndLargeOnesStayUnderTheCap() {
         let day = FeatureWindows(.day), week = FeatureWindows(.week)
-        // Daily: 6 origins from a handful of series up to the cap (4M rows / 28 steps = 142,857 series-origins).
-        #expect(day.origins(series: 40, horizon: 28) == 6)
-        #expect(day.origins(series: 10_000, horizon: 28) == 6)
-        #expect(day.origins(series: 30_000, horizon: 28) == 4)
-        #expect(day.origins(series: 100_000, horizon: 28) == 1)
-        #expect(day.origins(series: 1_000_000, horizon: 28) == 1)
-        // Weekly: a short panel learns from its whole history, a large one from the minimum, capped alike.
-        #expect(week.origins(series: 10, horizon: 3) == 260)
-        #expect(week.origins(series: 1_000, horizon: 3) == 26)
-        #expect(week.origins(series: 100_000, horizon: 3) == 13)
-        for (w, series, horizon) in [(day, 30_000, 28), (day, 100_000, 28), (week, 100_000, 3)] {
-            #expect(w.origins(series: series, horizon: horizon) * series * horizon <= FeatureWindows.rowCap)
+        func plan(_ w: FeatureWindows, _ series: Int, _ horizon: Int) -> [Int] {
+            let p = w.plan(series: series, horizon: horizon)
+            return [p.recent, p.seasonal, p.extraSeasonal]
         }
+        // Daily: 6 recent origins and 4 a year back while they fit (10k series x 10 x 28 = 2.8M rows).
+        #expect(plan(day, 40, 28) == [6, 4, 0])
+        #expect(plan(day, 10_000, 28) == [6, 4, 0])
+        // Past the cap (4M rows / 28 steps = 142,857 series-origins), shared 6 to 4, at least one recent:
+        // 20k series: 4 recent (80k), 3 a year back (60k) and one more for 2,857 of them.
+        #expect(plan(day, 20_000, 28) == [4, 3, 2_857])
+        #expect(plan(day, 30_000, 28) == [2, 2, 22_857])
+        // 100k: one recent origin each, and one a year back for 42,857 of them (before: none).
+        #expect(plan(day, 100_000, 28) == [1, 0, 42_857])
+        #expect(plan(day, 1_000_000, 28) == [1, 0, 0])
+        // Weekly: a short panel learns from its whole history, a large one from the minimum, capped alike.
+        #expect(plan(week, 10, 3) == [260, 0, 0])
+        #expect(plan(week, 1_000, 3) == [26, 0, 0])
+        #expect(plan(week, 100_000, 3) == [13, 0, 0])
+        for (w, series, horizon) in [(day, 20_000, 28), (day, 30_000, 28), (day, 100_000, 28), (day, 123_457, 28), (week, 100_000, 3)] {
+            #expect(w.plan(series: series, horizon: horizon).seriesOrigins(series: series) * horizon <= FeatureWindows.rowCap)
+        }
+    }
+
+    /// The extra origins a year back go to an evenly spread share of the series, the same ones every time.
+    @Test func extraOriginsAYearBackAreSpreadEvenly() {
+        let plan = OriginPlan(recent: 1, seasonal: 0, extraSeasonal: 3)
+        #expect((0..<9).map { plan.seasonal(position: $0, of: 9) } == [0, 0, 1, 0, 0, 1, 0, 0, 1])
+        let most = OriginPlan(recent: 2, seasonal: 2, extraSeasonal: 7)
+        let total: Int = (0..<8).map { most.seasonal(position: $0, of: 8) }.reduce(0, +)
+        #expect(total == 23) // 2 each, and 7 of the 8 one more
     }
 }
 
@@ -105,9 +122,8 @@ struct SeasonalOriginsTests {
         #expect(model.trainingOrigins(cutoff: cutoff, recent: 6, seasonal: 4) == [412, 405, 398, 391, 384, 377, 76, 69, 62, 55])
         // A year back only with a full long window (28 days) of history behind the origin.
         #expect(model.trainingOrigins(cutoff: 400, recent: 6, seasonal: 4) == [372, 365, 358, 351, 344, 337, 36, 29])
-        #expect(FeatureWindows(.day).seasonalOrigins(series: 40, horizon: 28, recent: 6) == 4)
-        #expect(FeatureWindows(.day).seasonalOrigins(series: 30_000, horizon: 28, recent: 4) == 0) // at the row cap
-        #expect(FeatureWindows(.week).seasonalOrigins(series: 10, horizon: 3, recent: 260) == 0)
+        #expect(FeatureWindows(.day).plan(series: 40, horizon: 28) == OriginPlan(recent: 6, seasonal: 4, extraSeasonal: 0))
+        #expect(FeatureWindows(.week).plan(series: 10, horizon: 3).seasonal == 0)
         let (series, calendar) = Self.catalogue()
         let set = try model.prepare(series, cutoffIndex: { _ in cutoff }, calendar: calendar)
         #expect(set.origins == 10 && set.rows == 40 * 10 * 28)
@@ -137,5 +153,13 @@ struct SeasonalOriginsTests {
         }
         let learned = try lift(yearly), unseen = try lift(recentOnly)
         #expect(learned > 2 && unseen < 1.3, "lift with origins a year back \(learned), recent origins only \(unseen)")
+        // At a row cap that leaves room for one recent origin per series and a year-back one for
+        // 16 of the 40 (as 100k daily series at the real cap), the event is still learned.
+        var capped = yearly
+        capped.rowCap = 40 * 28 + 16 * 28
+        let set = try capped.prepare(series, cutoffIndex: { _ in 440 }, calendar: calendar)
+        #expect(set.rows == 56 * 28 && set.rows <= capped.rowCap)
+        let cappedLift = try lift(capped)
+        #expect(cappedLift > 2, "lift at the cap \(cappedLift)")
     }
 }
