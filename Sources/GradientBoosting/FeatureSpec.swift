@@ -149,3 +149,27 @@ public struct OriginPlan: Sendable, Equatable {
     /// Series-origins the scope learns from (rows = this x horizon steps, fewer with stockouts and short histories).
     public func seriesOrigins(series: Int) -> Int { (recent + seasonal) * series + extraSeasonal }
 }
+
+/// The training origins a global model learned from, over the series of its scope (lineage): how
+/// many series, their recent origins and their origins a year back (only where the history reaches).
+public struct OriginCounts: Codable, Sendable, Equatable {
+    public var series = 0, recent = 0, yearBack = 0, seriesWithYearBack = 0
+
+    public init() {}
+
+    mutating func add(recent: Int, yearBack: Int) {
+        guard recent + yearBack > 0 else { return }
+        series += 1
+        self.recent += recent
+        self.yearBack += yearBack
+        if yearBack > 0 { seriesWithYearBack += 1 }
+    }
+
+    /// For people: "2000 series: 6 recent origins each, 2400 a year back from 600 of them".
+    public var summary: String {
+        let near = series > 0 && recent % series == 0 ? "\(recent / series) recent origin\(recent == series ? "" : "s") each"
+                                                      : "\(recent) recent origins"
+        let back = yearBack == 0 ? "none a year back" : "\(yearBack) a year back from \(seriesWithYearBack) of them"
+        return "\(series) series: \(near), \(back)"
+    }
+}

@@ -75,8 +75,10 @@ public struct GlobalBoostedModel: Sendable {
         public var objective: BoostingObjective = .tweedie
         /// Feature names in column order (lineage: `FeatureSpec`).
         public var features: [String] = []
-        /// Training origins per series (lineage; 0 in artifacts stored before it was recorded).
+        /// Training origins per series (lineage; the most any series has).
         public var origins = 0
+        /// The origins of every series, recent and a year back (lineage; nil in artifacts stored before it was recorded).
+        public var originCounts: OriginCounts?
         /// Extra item/location attributes in column order, and the sorted values of string ones (their codes).
         public var attributes: [String] = []
         public var attributeCodes: [String: [String]] = [:]
@@ -92,6 +94,7 @@ public struct GlobalBoostedModel: Sendable {
         public let trainingRows: Int
         /// Training origins per series.
         public let origins: Int
+        public let originCounts: OriginCounts?
         /// The XGBoost parameters it was fitted with (lineage; empty for a restored model).
         public var parameters: [(String, String)] = []
         var fixedQuantiles: (level: Double, lower: [Double], upper: [Double])?
@@ -110,11 +113,12 @@ public struct GlobalBoostedModel: Sendable {
             residuals = []
             trainingRows = encodings.trainingRows
             origins = encodings.origins
+            originCounts = encodings.originCounts
             fixedQuantiles = (encodings.level, encodings.lower, encodings.upper)
         }
 
         init(booster: Booster, builder: FeatureBuilder, horizon: Int, objective: BoostingObjective, residuals: [[Double]], trainingRows: Int, origins: Int,
-             parameters: [(String, String)]) {
+             originCounts: OriginCounts?, parameters: [(String, String)]) {
             self.parameters = parameters
             self.booster = booster
             self.builder = builder
@@ -123,6 +127,7 @@ public struct GlobalBoostedModel: Sendable {
             self.residuals = residuals
             self.trainingRows = trainingRows
             self.origins = origins
+            self.originCounts = originCounts
         }
 
         /// What to store with the booster; `predictionOrigin` (the cutoff day) keeps only the
@@ -135,7 +140,7 @@ public struct GlobalBoostedModel: Sendable {
                       upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows,
                       locations: locations, families: families, categoryPrices: builder.categoryPrices.only(originDay: predictionOrigin),
                       frequency: builder.frequency, objective: objective, features: builder.spec.names, origins: origins,
-                      attributes: builder.attributes, attributeCodes: attributeCodes)
+                      originCounts: originCounts, attributes: builder.attributes, attributeCodes: attributeCodes)
         }
 
         /// Forecast h = 1...horizon from origin t (index into the series).

@@ -13,8 +13,10 @@ public struct TrainingSet: @unchecked Sendable {
     let builder: FeatureBuilder
     let horizon: Int
     let frequency: Frequency
-    /// Training origins per series.
+    /// Training origins per series (the most any series has).
     public let origins: Int
+    /// The origins of every series, recent and a year back (lineage).
+    public let originCounts: OriginCounts
     let store: TrainingRows
     /// Rows of `store` this set trains on, in order.
     let selection: [Int]
@@ -74,13 +76,20 @@ extension GlobalBoostedModel {
     /// with its long window of history behind it: rows from a series' first weeks, with partial
     /// windows, made the forecasts after a price shock worse (`make demo-ops`, 420 days).
     func trainingOrigins(cutoff: Int, recent: Int, seasonal: Int = 0) -> [Int] {
+        let (recent, yearBack) = originSets(cutoff: cutoff, recent: recent, seasonal: seasonal)
+        return recent + yearBack
+    }
+
+    /// `trainingOrigins`, the recent ones and those a year back apart.
+    func originSets(cutoff: Int, recent: Int, seasonal: Int) -> (recent: [Int], yearBack: [Int]) {
         let windows = FeatureWindows(frequency)
-        var out = (0..<recent).map { cutoff - horizon - $0 * originStep }
+        let near = (0..<recent).map { cutoff - horizon - $0 * originStep }.filter { $0 >= windows.short }
+        var back: [Int] = []
         for k in 0..<seasonal {
             let t = cutoff - windows.seasonalLag - k * originStep
-            if t + horizon <= cutoff && t >= windows.long && !out.contains(t) { out.append(t) }
+            if t + horizon <= cutoff && t >= windows.long && !near.contains(t) { back.append(t) }
         }
-        return out.filter { $0 >= windows.short }
+        return (near, back)
     }
 
     /// Trains on every series' history up to its cutoff index (`cutoffIndex(s)`; nil = not in scope).
@@ -112,19 +121,22 @@ extension GlobalBoostedModel {
         var builder = FeatureBuilder(calendar: calendar, frequency: frequency, promoTypes: FeatureBuilder.promoTypes(series),
                                      attributes: attributes)
         // Per fold: origins per series, and each series' training origins.
-        let plans: [(origins: Int, perSeries: [[Int]])] = cutoffIndices.map { cutoffs in
+        let plans: [(origins: Int, counts: OriginCounts, perSeries: [[Int]])] = cutoffIndices.map { cutoffs in
             let inScope = cutoffs.filter { $0 != nil }.count
             let plan = self.origins.map { OriginPlan(recent: $0, seasonal: 0, extraSeasonal: 0) }
                 ?? FeatureWindows(frequency).plan(series: inScope, horizon: horizon, rowCap: rowCap)
             var position = 0 // among the series in scope: who gets one more origin a year back
+            var counts = OriginCounts()
             let perSeries = series.indices.map { i -> [Int] in
                 guard let cutoff = cutoffs[i] else { return [] }
                 defer { position += 1 }
                 guard cutoff < series[i].values.count else { return [] }
-                return trainingOrigins(cutoff: cutoff, recent: plan.recent, seasonal: plan.seasonal(position: position, of: inScope))
+                let (recent, yearBack) = originSets(cutoff: cutoff, recent: plan.recent, seasonal: plan.seasonal(position: position, of: inScope))
+                counts.add(recent: recent.count, yearBack: yearBack.count)
+                return recent + yearBack
             }
             // Lineage: the most origins a series learned from (a year back only where the history reaches).
-            return (perSeries.map(\.count).max() ?? 0, perSeries)
+            return (perSeries.map(\.count).max() ?? 0, counts, perSeries)
         }
         var originDays = predictionOrigins
         for plan in plans {
@@ -159,7 +171,8 @@ extension GlobalBoostedModel {
                                              got: series.map(\.values.count).max() ?? 0)
             }
             let fold = attributes.isEmpty ? [] : foldSeries.map(\.attributes)
-            return TrainingSet(builder: builder, horizon: horizon, frequency: frequency, origins: plan.origins, store: store,
+            return TrainingSet(builder: builder, horizon: horizon, frequency: frequency, origins: plan.origins,
+                               originCounts: plan.counts, store: store,
                                selection: selection, matrix: TrainingMatrix {
                                    store.matrix(selection, attributes: fold.isEmpty ? [[Float]](repeating: [], count: series.count) : fold)
                                })
@@ -176,7 +189,7 @@ extension GlobalBoostedModel {
         for i in 0..<labels.count { residuals[set.store.steps[set.selection[i]]].append(Double(labels[i] - fitted[i])) }
         return Trained(booster: booster, builder: set.builder, horizon: horizon, objective: objective,
                        residuals: residuals.map { $0.sorted() }, trainingRows: labels.count, origins: set.origins,
-                       parameters: parameters)
+                       originCounts: set.originCounts, parameters: parameters)
     }
 }
 

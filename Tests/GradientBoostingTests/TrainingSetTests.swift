@@ -127,6 +127,7 @@ struct SeasonalOriginsTests {
         let (series, calendar) = Self.catalogue()
         let set = try model.prepare(series, cutoffIndex: { _ in cutoff }, calendar: calendar)
         #expect(set.origins == 10 && set.rows == 40 * 10 * 28)
+        #expect(set.originCounts.summary == "40 series: 6 recent origins each, 160 a year back from 40 of them")
         // No label after the cutoff (the row's origin + its step).
         for (i, ranges) in set.store.index.enumerated() {
             for (t, range) in ranges { for r in range { #expect(t + set.store.steps[r] + 1 <= cutoff, "series \(i) origin \(t)") } }
@@ -159,6 +160,11 @@ struct SeasonalOriginsTests {
         capped.rowCap = 40 * 28 + 16 * 28
         let set = try capped.prepare(series, cutoffIndex: { _ in 440 }, calendar: calendar)
         #expect(set.rows == 56 * 28 && set.rows <= capped.rowCap)
+        #expect(set.originCounts.summary == "40 series: 1 recent origin each, 16 a year back from 16 of them")
+        // The counts travel with the stored model (its lineage in the model card).
+        let stored = try capped.train(set).encodings(level: 0.8, categories: [], regions: [], locations: [], predictionOrigin: 0)
+        let restored = try JSONDecoder().decode(GlobalBoostedModel.Encodings.self, from: try JSONEncoder().encode(stored))
+        #expect(restored.originCounts == set.originCounts)
         let cappedLift = try lift(capped)
         #expect(cappedLift > 2, "lift at the cap \(cappedLift)")
     }

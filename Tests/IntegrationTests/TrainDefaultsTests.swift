@@ -51,6 +51,8 @@ extension Integration {
             // the price regression's inputs (fitted in each run, no artifact).
             let card = try CLI.run(["model-card", "1.0.0"], databaseURL: db.url)
             #expect(card.status == 0 && card.stdout.contains("Artifact **XGBoost**"), "\(card.stdout)\(card.stderr)")
+            // ... and which origins it learned from (a year of history: none a year back).
+            #expect(card.stdout.contains("training rows from 36 series: 6 recent origins each, none a year back."), "\(card.stdout)")
             #expect(card.stdout.contains("**PriceRegression** (alone or in the combination)") && card.stdout.contains("| `log_price_ratio` |"), "\(card.stdout)")
         }
     }
