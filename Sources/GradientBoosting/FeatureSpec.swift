@@ -136,14 +136,24 @@ public struct FeatureWindows: Sendable {
 
 /// Training origins per series of one scope (`FeatureWindows.plan`): `recent` recent ones for
 /// every series; `seasonal` a year back for every series and one more for `extraSeasonal` of
-/// them, spread evenly over the scope's series order (deterministic: the same series every time).
+/// them (`extraSeries`).
 public struct OriginPlan: Sendable, Equatable {
     public var recent: Int, seasonal: Int, extraSeasonal: Int
 
-    /// Origins a year back for the series at `position` (0-based) of `count` series in scope.
-    public func seasonal(position: Int, of count: Int) -> Int {
-        let n = max(1, count)
-        return seasonal + ((position + 1) * extraSeasonal / n > position * extraSeasonal / n ? 1 : 0)
+    /// Which of the series in scope (their positions in the scope's full, fixed series list) get
+    /// the one more origin a year back: the `extraSeasonal` with the lowest golden-ratio score
+    /// frac((i + 1) / phi), so they are spread evenly over the list, and the choice depends on a
+    /// series' position in the full list, not on which others are in scope. A backtest's folds
+    /// (whose scopes differ by the series not started yet) then give it to the same series and
+    /// build the rows once, and the same series get it at every run.
+    public func extraSeries(inScope positions: [Int]) -> Set<Int> {
+        guard extraSeasonal > 0 else { return [] }
+        func score(_ i: Int) -> Double {
+            let x = Double(i + 1) * 0.618_033_988_749_894_8
+            return x - x.rounded(.down)
+        }
+        let ranked = positions.map { ($0, score($0)) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
+        return Set(ranked.prefix(extraSeasonal).map(\.0))
     }
 
     /// Series-origins the scope learns from (rows = this x horizon steps, fewer with stockouts and short histories).

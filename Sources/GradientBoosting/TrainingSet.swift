@@ -125,13 +125,12 @@ extension GlobalBoostedModel {
             let inScope = cutoffs.filter { $0 != nil }.count
             let plan = self.origins.map { OriginPlan(recent: $0, seasonal: 0, extraSeasonal: 0) }
                 ?? FeatureWindows(frequency).plan(series: inScope, horizon: horizon, rowCap: rowCap)
-            var position = 0 // among the series in scope: who gets one more origin a year back
+            let extra = plan.extraSeries(inScope: series.indices.filter { cutoffs[$0] != nil })
             var counts = OriginCounts()
             let perSeries = series.indices.map { i -> [Int] in
-                guard let cutoff = cutoffs[i] else { return [] }
-                defer { position += 1 }
-                guard cutoff < series[i].values.count else { return [] }
-                let (recent, yearBack) = originSets(cutoff: cutoff, recent: plan.recent, seasonal: plan.seasonal(position: position, of: inScope))
+                guard let cutoff = cutoffs[i], cutoff < series[i].values.count else { return [] }
+                let seasonal = plan.seasonal + (extra.contains(i) ? 1 : 0)
+                let (recent, yearBack) = originSets(cutoff: cutoff, recent: plan.recent, seasonal: seasonal)
                 counts.add(recent: recent.count, yearBack: yearBack.count)
                 return recent + yearBack
             }

@@ -84,13 +84,24 @@ struct FeatureWindowsTests {
         }
     }
 
-    /// The extra origins a year back go to an evenly spread share of the series, the same ones every time.
-    @Test func extraOriginsAYearBackAreSpreadEvenly() {
-        let plan = OriginPlan(recent: 1, seasonal: 0, extraSeasonal: 3)
-        #expect((0..<9).map { plan.seasonal(position: $0, of: 9) } == [0, 0, 1, 0, 0, 1, 0, 0, 1])
-        let most = OriginPlan(recent: 2, seasonal: 2, extraSeasonal: 7)
-        let total: Int = (0..<8).map { most.seasonal(position: $0, of: 8) }.reduce(0, +)
-        #expect(total == 23) // 2 each, and 7 of the 8 one more
+    /// The extra origins a year back go to an evenly spread share of the series, chosen by each
+    /// series' position in the full list: a backtest's folds, whose scopes differ by a few series
+    /// not started yet, give them to the same series.
+    @Test func extraOriginsAYearBackAreSpreadEvenlyAndStableAcrossFolds() {
+        let plan = OriginPlan(recent: 1, seasonal: 0, extraSeasonal: 300)
+        let all = plan.extraSeries(inScope: Array(0..<1_000))
+        #expect(all.count == 300)
+        // Evenly spread: every tenth of the list holds 30 of them, give or take a few.
+        for tenth in 0..<10 {
+            let n = all.filter { $0 / 100 == tenth }.count
+            #expect(abs(n - 30) <= 3, "tenth \(tenth): \(n)")
+        }
+        // A fold where 20 of the series have not started: as many chosen, nearly all the same ones.
+        let later = Set(0..<1_000).subtracting(stride(from: 7, to: 1_000, by: 50))
+        let fold = plan.extraSeries(inScope: later.sorted())
+        #expect(fold.count == 300 && fold.isSubset(of: later))
+        #expect(fold.intersection(all).count >= 290, "\(fold.intersection(all).count) in common")
+        #expect(OriginPlan(recent: 6, seasonal: 4, extraSeasonal: 0).extraSeries(inScope: Array(0..<10)).isEmpty)
     }
 }
 
