@@ -75,12 +75,6 @@ extension GlobalBoostedModel {
     /// their labels end before the cutoff too), each once. An origin a year back is used only
     /// with its long window of history behind it: rows from a series' first weeks, with partial
     /// windows, made the forecasts after a price shock worse (`make demo-ops`, 420 days).
-    func trainingOrigins(cutoff: Int, recent: Int, seasonal: Int = 0) -> [Int] {
-        let (recent, yearBack) = originSets(cutoff: cutoff, recent: recent, seasonal: seasonal)
-        return recent + yearBack
-    }
-
-    /// `trainingOrigins`, the recent ones and those a year back apart.
     func originSets(cutoff: Int, recent: Int, seasonal: Int) -> (recent: [Int], yearBack: [Int]) {
         let windows = FeatureWindows(frequency)
         let near = (0..<recent).map { cutoff - horizon - $0 * originStep }.filter { $0 >= windows.short }

@@ -130,9 +130,9 @@ struct SeasonalOriginsTests {
         let cutoff = 440
         // Six recent weekly origins whose labels end at the cutoff, then the origin 364 days back
         // (its targets are last year's days of the window being forecast) and three weeks before it.
-        #expect(model.trainingOrigins(cutoff: cutoff, recent: 6, seasonal: 4) == [412, 405, 398, 391, 384, 377, 76, 69, 62, 55])
+        #expect(model.originSets(cutoff: cutoff, recent: 6, seasonal: 4) == ([412, 405, 398, 391, 384, 377], [76, 69, 62, 55]))
         // A year back only with a full long window (28 days) of history behind the origin.
-        #expect(model.trainingOrigins(cutoff: 400, recent: 6, seasonal: 4) == [372, 365, 358, 351, 344, 337, 36, 29])
+        #expect(model.originSets(cutoff: 400, recent: 6, seasonal: 4) == ([372, 365, 358, 351, 344, 337], [36, 29]))
         #expect(FeatureWindows(.day).plan(series: 40, horizon: 28) == OriginPlan(recent: 6, seasonal: 4, extraSeasonal: 0))
         #expect(FeatureWindows(.week).plan(series: 10, horizon: 3).seasonal == 0)
         let (series, calendar) = Self.catalogue()
