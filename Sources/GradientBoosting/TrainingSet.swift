@@ -70,6 +70,9 @@ final class TrainingRows: Sendable {
 }
 
 extension GlobalBoostedModel {
+    /// Seconds between progress lines while boosting.
+    public static let progressSeconds = 10.0
+
     /// Training origins of one series with cutoff index `cutoff`: t = cutoff - H - k * step
     /// (`recent` of them), then t = cutoff - lag - k * step (`seasonal` of them, a year back;
     /// their labels end before the cutoff too), each once. An origin a year back is used only
@@ -173,11 +176,24 @@ extension GlobalBoostedModel {
     }
 
     /// Fits this model's objective on prepared rows (of this model's horizon and frequency).
-    public func train(_ set: TrainingSet) throws -> Trained {
+    /// `progress`: a line for people every `every` seconds while boosting ("round 60/150, 21 s").
+    public func train(_ set: TrainingSet, progress: ((String) -> Void)? = nil, every: Double = progressSeconds) throws -> Trained {
         precondition(set.horizon == horizon && set.frequency == frequency, "training set of another horizon or frequency")
         let labels = set.labels(objective)
         let parameters = parameters(rows: labels.count)
-        let (booster, fitted) = try Booster.trainWithFitted(set.matrix, labels: labels, parameters: parameters, rounds: rounds)
+        let started = Date()
+        var reported = started
+        let total = rounds
+        let each: ((Int) -> Void)? = progress.map { say in
+            { done in
+                let now = Date()
+                guard now.timeIntervalSince(reported) >= every, done < total else { return }
+                reported = now
+                say("round \(done)/\(total), \(Int(now.timeIntervalSince(started))) s")
+            }
+        }
+        let (booster, fitted) = try Booster.trainWithFitted(set.matrix, labels: labels, parameters: parameters, rounds: rounds,
+                                                            progress: each)
         var residuals = [[Double]](repeating: [], count: horizon)
         for i in 0..<labels.count { residuals[set.store.steps[set.selection[i]]].append(Double(labels[i] - fitted[i])) }
         return Trained(booster: booster, builder: set.builder, horizon: horizon, objective: objective,

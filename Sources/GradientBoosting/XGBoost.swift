@@ -71,8 +71,9 @@ public final class Booster: @unchecked Sendable {
     }
 
     /// As above, on a matrix that several boosters train on in turn (its labels are replaced).
+    /// `progress`: called after each round with the rounds done.
     static func trainWithFitted(_ matrix: TrainingMatrix, labels: [Float], parameters: [(String, String)],
-                                rounds: Int) throws -> (booster: Booster, fitted: [Float]) {
+                                rounds: Int, progress: ((Int) -> Void)? = nil) throws -> (booster: Booster, fitted: [Float]) {
         let dm = try matrix.handle
         precondition(labels.count == matrix.rows)
         try labels.withUnsafeBufferPointer { buf in
@@ -89,6 +90,7 @@ public final class Booster: @unchecked Sendable {
         }
         for round in 0..<rounds {
             try check(XGBoosterUpdateOneIter(handle, Int32(round), dm), "XGBoosterUpdateOneIter")
+            progress?(round + 1)
         }
         return (booster, try booster.predict(dm, rows: matrix.rows))
     }

@@ -84,18 +84,21 @@ public enum GlobalTraining {
     }
 
     /// Trains `specs` on one snapshot (one set of training rows: only their labels differ) at `cutoff`.
+    /// `progress`: lines for people (what is being built or fitted, and how far it got).
     static func train(_ specs: [ModelSpec], source: SeriesReader.Source, id: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp,
                       horizon: Int, frequency: Frequency, level: Double, schema: SQLIdentifier, attributes: [String],
-                      on connection: Connection) throws -> [Artifact] {
+                      progress: ((String) -> Void)? = nil, on connection: Connection) throws -> [Artifact] {
         let models = specs.map { GlobalBoostedModel(horizon: horizon, frequency: frequency, objective: $0.objective ?? .tweedie) }
         guard let first = models.first else { return [] }
         let (globals, codes) = try collect(source, id: id, cutoff: cutoff, asOf: asOf, frequency: frequency, schema: schema,
                                            attributes: attributes, on: connection)
+        progress?("building training rows (\(globals.count) series up to \(cutoff))")
         let training = try first.prepare(globals, cutoffIndex: { $0.values.count - 1 },
                                          calendar: CalendarFacts(rows: try calendar(schema, on: connection)),
                                          predictionOrigins: [cutoff.unixDays], attributes: codes.attributes)
         return try models.map { model in
-            let trained = try model.train(training)
+            progress?("fitting \(model.name) on \(training.rows) rows from \(training.originCounts.summary)")
+            let trained = try model.train(training, progress: progress.map { say in { say("\(model.name): \($0)") } })
             let encodings = trained.encodings(level: level, categories: codes.categories, regions: codes.regions,
                                               locations: codes.locations, families: codes.families,
                                               attributeCodes: codes.attributeCodes, predictionOrigin: cutoff.unixDays)

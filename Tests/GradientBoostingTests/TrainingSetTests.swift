@@ -163,6 +163,10 @@ struct SeasonalOriginsTests {
             }
             return event / sameWeekday
         }
+        // A long fit says how far it got (here after every round; by default every 10 s).
+        var lines: [String] = []
+        _ = try yearly.train(try yearly.prepare(series, cutoffIndex: { _ in 440 }, calendar: calendar), progress: { lines.append($0) }, every: 0)
+        #expect(lines.count == 79 && lines.first?.hasPrefix("round 1/80, ") == true && lines.last?.hasPrefix("round 79/80, ") == true, "\(lines.prefix(2))")
         let learned = try lift(yearly), unseen = try lift(recentOnly)
         #expect(learned > 2 && unseen < 1.3, "lift with origins a year back \(learned), recent origins only \(unseen)")
         // At a row cap that leaves room for one recent origin per series and a year-back one for

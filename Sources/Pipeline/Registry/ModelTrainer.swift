@@ -86,10 +86,14 @@ public struct ModelTrainer: Sendable {
         let end = try run.decode("end_date", as: PostgresDate.self)
         let asOf = try run.decode("as_of", as: PostgresTimestamp.self)
         // The deployed artifact learns from every period up to the newest date, not only the folds'.
+        let started = Date()
+        let say: ((String) -> Void)? = backtest.showProgress
+            ? { FileHandle.standardError.write(Data("train: artifact: \($0)\n".utf8)) } : nil
         let artifacts = try GlobalTraining.train(policy.globalModels, source: .backtest, id: report.id, cutoff: end, asOf: asOf,
                                                  horizon: policy.horizon, frequency: frequency, level: policy.intervalLevel,
                                                  schema: SQLIdentifier(backtest.inputSchema), attributes: backtest.attributes,
-                                                 on: connection)
+                                                 progress: say, on: connection)
+        if !artifacts.isEmpty { say?("\(artifacts.map(\.name).joined(separator: ", ")) trained in \(Int(Date().timeIntervalSince(started))) s") }
         let version = try register(policy: policy, options: options, backtest: backtest, report: report, checks: checks,
                                    metrics: metrics, artifacts: artifacts, end: end, asOf: asOf, label: label, on: connection)
         return Result(version: version, report: report, checks: checks, artifacts: artifacts.map(\.name))
