@@ -111,11 +111,12 @@ public enum GlobalTraining {
     }
 
     /// Trains and stores every global model the run uses; returns the artifact ids.
+    /// `progress`: lines for people, as `train` gives them.
     public static func trainAndStore(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
-                                     on connection: Connection) throws -> [Int64] {
+                                     progress: ((String) -> Void)? = nil, on connection: Connection) throws -> [Int64] {
         try train(config.globalModels, source: .run, id: runID, cutoff: cutoff, asOf: asOf, horizon: config.horizon,
                   frequency: config.frequency, level: config.intervalLevel, schema: config.schema,
-                  attributes: config.attributes ?? [], on: connection).map {
+                  attributes: config.attributes ?? [], progress: progress, on: connection).map {
             try store($0, owner: .run(runID), cutoff: cutoff, asOf: asOf, on: connection)
         }
     }

@@ -130,8 +130,10 @@ public struct RunCoordinator: Sendable {
                 // wait (run still queued) until it is done. Stored versions alone were prepared while planning.
                 let t0 = Date()
                 do {
+                    let say: ((String) -> Void)? = options.showProgress
+                        ? { FileHandle.standardError.write(Data("run \(id): global model: \($0)\n".utf8)) } : nil
                     let artifacts = try GlobalTraining.trainAndStore(runID: id, cutoff: options.cutoff, asOf: asOf,
-                                                                     config: options.config, on: connection)
+                                                                     config: options.config, progress: say, on: connection)
                     logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])
                     try RegistryServing.prepare(runID: id, cutoff: options.cutoff, config: options.config, on: connection)
                 } catch {
