@@ -61,7 +61,8 @@ struct ModelsCommand: ParsableCommand {
                   registered     \(v.createdAt) by \(v.createdBy)\(v.osUser.map { " (\($0))" } ?? "")
                 """)
             let artifacts = try connection.query(Query("""
-                SELECT model_name, format, md5, feature_schema_hash, length(artifact) AS bytes, cardinality(features) AS features, training_rows
+                SELECT model_name, format, md5, feature_schema_hash, length(artifact) AS bytes, cardinality(features) AS features, training_rows,
+                       (encodings->'originCounts')::text AS origins
                 FROM forecast.model_artifacts WHERE model_version_id = \(v.id) ORDER BY model_name
                 """).named("show_artifacts")).rows
             if !artifacts.isEmpty {
@@ -73,6 +74,11 @@ struct ModelsCommand: ParsableCommand {
                 }
                 print("")
                 print(table.render())
+                // Which origins each artifact learned from (absent in artifacts stored before it was recorded).
+                for a in artifacts {
+                    guard let origins = ModelCard.originSummary(json: try a.decodeIfPresent("origins", as: String.self)) else { continue }
+                    print("\(try a.decode("model_name", as: String.self)) learned from \(origins)")
+                }
             }
             var gate = TextTable(header: ["gate check", "required", "actual", "result"])
             for c in v.gateChecks { gate.add([c.name, c.required, c.actual, c.passed ? "pass" : "FAIL"]) }

@@ -53,6 +53,8 @@ extension Integration {
             #expect(card.status == 0 && card.stdout.contains("Artifact **XGBoost**"), "\(card.stdout)\(card.stderr)")
             // ... and which origins it learned from (a year of history: none a year back).
             #expect(card.stdout.contains("training rows from 36 series: 6 recent origins each, none a year back."), "\(card.stdout)")
+            let show = try CLI.run(["models", "show", "1.0.0"], databaseURL: db.url)
+            #expect(show.status == 0 && show.stdout.contains("XGBoost learned from 36 series: 6 recent origins each, none a year back"), "\(show.stdout)\(show.stderr)")
             #expect(card.stdout.contains("**PriceRegression** (alone or in the combination)") && card.stdout.contains("| `log_price_ratio` |"), "\(card.stdout)")
         }
     }

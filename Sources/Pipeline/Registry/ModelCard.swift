@@ -6,6 +6,12 @@ import Postgres
 /// `forecastctl model-card VERSION`: a Markdown card generated from the registry, the qualifying
 /// backtest and the stored artifacts, for planners, reviewers and the on-call engineer.
 public enum ModelCard {
+    /// An artifact's `originCounts` (JSON, from its encodings) for people; nil when it has none.
+    public static func originSummary(json: String?) -> String? {
+        guard let json, let counts = try? JSONDecoder().decode(OriginCounts.self, from: Data(json.utf8)) else { return nil }
+        return counts.summary
+    }
+
     public static func render(_ versionName: String, on connection: Connection) throws -> String {
         let v = try ModelRegistry.find(versionName, on: connection)
         let m = try v.metrics
