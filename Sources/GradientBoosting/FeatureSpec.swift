@@ -84,11 +84,12 @@ public struct FeatureWindows: Sendable {
     /// Training origins per series (at least `origins`, up to `maxOrigins` while the scope's rows
     /// stay within `rowBudget`) and the periods between them.
     public let origins: Int, maxOrigins: Int, originStep: Int
-    /// Daily series also learn from origins a year back: the origin 364 days (52 weeks, the same
-    /// weekday) before the cutoff, whose targets are last year's days of the window being
-    /// forecast, and the `maxSeasonalOrigins - 1` weeks before it, so that yearly seasonality and
-    /// once-a-year events (Black Friday, Christmas) are in the training rows; six recent weeks
-    /// never contain them. Weekly series learn from a year or more of consecutive origins already.
+    /// Series also learn from origins a year back: the origin 364 days (52 weeks, the same
+    /// weekday) before the cutoff, whose targets are last year's periods of the window being
+    /// forecast, and the `maxSeasonalOrigins - 1` steps before it, so that yearly seasonality and
+    /// once-a-year events (Black Friday, Christmas) are in the training rows; six recent weeks of
+    /// daily origins never contain them, nor do 26 recent weekly ones. A small weekly panel that
+    /// learns from its whole history has them among its recent origins already (counted once).
     public let maxSeasonalOrigins: Int, seasonalLag: Int
     public static let rowBudget = 80_000
     /// At most this many training rows per fold (about 0.7 GB of features): a large catalogue
@@ -105,15 +106,15 @@ public struct FeatureWindows: Sendable {
         case .week:
             (short, long, season, origins, maxOrigins, originStep) = (4, 13, 52, 26, 260, 1)
             priceOffsets = Array(0..<13)
-            (maxSeasonalOrigins, seasonalLag) = (0, 52)
+            (maxSeasonalOrigins, seasonalLag) = (4, 52)
         }
     }
 
     /// How a scope of `series` series spends its training rows (`OriginPlan`). Few series (a short
     /// panel of a few hundred weeks) learn from their whole history, many from `origins` recent
-    /// ones; daily series also from `maxSeasonalOrigins` a year back. When that would pass
-    /// `rowCap`, the cap is shared between recent origins and origins a year back in the same
-    /// proportion (6 to 4 for days): every series keeps at least one recent origin, and what is
+    /// ones, and also from `maxSeasonalOrigins` a year back. When that would pass `rowCap`, the
+    /// cap is shared between recent origins and origins a year back in the same proportion (6 to
+    /// 4 for days, 26 to 4 for weeks): every series keeps at least one recent origin, and what is
     /// left goes a year back, to every series or, when it does not reach every series, to an
     /// evenly spread share of them. Dropping the origins a year back first, as before, left
     /// catalogues of 30k daily series and more without last year's season or a yearly event.
@@ -121,7 +122,7 @@ public struct FeatureWindows: Sendable {
     public func plan(series: Int, horizon: Int, rowCap: Int = Self.rowCap) -> OriginPlan {
         let n = max(1, series), rowsPerOrigin = max(1, series * horizon)
         let recent = min(maxOrigins, max(origins, Self.rowBudget / rowsPerOrigin))
-        if (recent + maxSeasonalOrigins) * rowsPerOrigin <= rowCap || maxSeasonalOrigins == 0 {
+        if (recent + maxSeasonalOrigins) * rowsPerOrigin <= rowCap {
             return OriginPlan(recent: max(1, min(recent, rowCap / rowsPerOrigin)), seasonal: maxSeasonalOrigins, extraSeasonal: 0)
         }
         let slots = rowCap / max(1, horizon) // series-origins within the cap

@@ -75,10 +75,11 @@ struct FeatureWindowsTests {
         // 100k: one recent origin each, and one a year back for 42,857 of them (before: none).
         #expect(plan(day, 100_000, 28) == [1, 0, 42_857])
         #expect(plan(day, 1_000_000, 28) == [1, 0, 0])
-        // Weekly: a short panel learns from its whole history, a large one from the minimum, capped alike.
-        #expect(plan(week, 10, 3) == [260, 0, 0])
-        #expect(plan(week, 1_000, 3) == [26, 0, 0])
-        #expect(plan(week, 100_000, 3) == [13, 0, 0])
+        // Weekly: a short panel learns from its whole history (the weeks a year back are among
+        // them), a larger one from 26 recent weeks and 4 a year back, capped alike (26 to 4).
+        #expect(plan(week, 10, 3) == [260, 4, 0])
+        #expect(plan(week, 1_000, 3) == [26, 4, 0])
+        #expect(plan(week, 100_000, 3) == [11, 2, 33_333])
         for (w, series, horizon) in [(day, 20_000, 28), (day, 30_000, 28), (day, 100_000, 28), (day, 123_457, 28), (week, 100_000, 3)] {
             #expect(w.plan(series: series, horizon: horizon).seriesOrigins(series: series) * horizon <= FeatureWindows.rowCap)
         }
@@ -134,7 +135,10 @@ struct SeasonalOriginsTests {
         // A year back only with a full long window (28 days) of history behind the origin.
         #expect(model.originSets(cutoff: 400, recent: 6, seasonal: 4) == ([372, 365, 358, 351, 344, 337], [36, 29]))
         #expect(FeatureWindows(.day).plan(series: 40, horizon: 28) == OriginPlan(recent: 6, seasonal: 4, extraSeasonal: 0))
-        #expect(FeatureWindows(.week).plan(series: 10, horizon: 3).seasonal == 0)
+        // Weekly: 52 weeks back and the 3 before, unless the recent origins reach that far already.
+        let weekly = GlobalBoostedModel(horizon: 3, frequency: .week)
+        #expect(weekly.originSets(cutoff: 119, recent: 26, seasonal: 4).yearBack == [67, 66, 65, 64])
+        #expect(weekly.originSets(cutoff: 119, recent: 260, seasonal: 4).yearBack.isEmpty)
         let (series, calendar) = Self.catalogue()
         let set = try model.prepare(series, cutoffIndex: { _ in cutoff }, calendar: calendar)
         #expect(set.origins == 10 && set.rows == 40 * 10 * 28)
