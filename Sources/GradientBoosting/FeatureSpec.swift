@@ -123,7 +123,7 @@ public struct FeatureWindows: Sendable {
         let n = max(1, series), rowsPerOrigin = max(1, series * horizon)
         let recent = min(maxOrigins, max(origins, Self.rowBudget / rowsPerOrigin))
         if (recent + maxSeasonalOrigins) * rowsPerOrigin <= rowCap {
-            return OriginPlan(recent: max(1, min(recent, rowCap / rowsPerOrigin)), seasonal: maxSeasonalOrigins, extraSeasonal: 0)
+            return OriginPlan(recent: recent, seasonal: maxSeasonalOrigins, extraSeasonal: 0) // within the cap as it is
         }
         let slots = rowCap / max(1, horizon) // series-origins within the cap
         let shared = max(1, min(recent, slots * recent / (recent + maxSeasonalOrigins) / n))
