@@ -148,9 +148,22 @@ public struct GlobalBoostedModel: Sendable {
             try forecast([(s, t)], level: level)[0]
         }
 
-        /// Forecasts for many (series, origin) pairs with one prediction call (one matrix for all:
-        /// XGBoost's per-call cost is paid once, not once per series).
+        /// Series per prediction call of `forecast(_:level:)`: XGBoost's per-call cost is paid once
+        /// per 4,096 series, and the features of a call stay small (at horizon 28 and 40 columns,
+        /// 18 MB; one call for a backtest fold of 100k series held 0.45 GB).
+        static let predictionBatch = 4_096
+
+        /// Forecasts for many (series, origin) pairs, `predictionBatch` of them per prediction call.
         public func forecast(_ items: [(series: GlobalSeries, origin: Int)], level: Double) throws -> [Forecast] {
+            var out: [Forecast] = []
+            out.reserveCapacity(items.count)
+            for start in stride(from: 0, to: items.count, by: Self.predictionBatch) {
+                out += try forecastBatch(items[start..<min(items.count, start + Self.predictionBatch)], level: level)
+            }
+            return out
+        }
+
+        private func forecastBatch(_ items: ArraySlice<(series: GlobalSeries, origin: Int)>, level: Double) throws -> [Forecast] {
             var m = FeatureMatrix(columns: builder.columnCount, reservingRows: items.count * horizon)
             var scales: [Double] = []
             scales.reserveCapacity(items.count)
@@ -160,7 +173,7 @@ public struct GlobalBoostedModel: Sendable {
                 for h in 1...horizon { m.append(builder.row(s, origin: t, horizon: h, scale: scale)) }
             }
             let p = items.isEmpty ? [] : try booster.predict(m)
-            return items.indices.map { i in
+            return scales.indices.map { i in
                 forecast(predicted: p[(i * horizon)..<((i + 1) * horizon)], scale: scales[i], level: level)
             }
         }

@@ -60,12 +60,10 @@ public struct BinaryCopyWriter: Sendable {
     }
 
     /// The bytes with the trailer appended; the writer itself is left unchanged.
-    public func finished() -> [UInt8] {
-        var out = bytes
-        out.append(0xFF)
-        out.append(0xFF)
-        return out
-    }
+    public func finished() -> [UInt8] { bytes + Self.trailer }
+
+    /// The end of the data: a field count of -1.
+    public static let trailer: [UInt8] = [0xFF, 0xFF]
 
     mutating func appendInt16(_ v: Int16) {
         withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) }

@@ -15,18 +15,21 @@ extension Connection {
         } else {
             PQclear(start)
         }
-        let bytes = data.finished()
+        // The rows, then the trailer, sent from the writer's own buffer (`finished()` would copy it:
+        // a backtest fold's rows of 100k series are about 0.3 GB).
         let chunk = 1 << 20
-        var sent = 0
         var failure: PostgresError?
-        bytes.withUnsafeBufferPointer { buffer in
-            while sent < buffer.count {
-                let n = min(chunk, buffer.count - sent)
-                let rc = buffer.baseAddress!.advanced(by: sent).withMemoryRebound(to: CChar.self, capacity: n) {
-                    PQputCopyData(handle, $0, Int32(n))
+        for part in [data.bytes, BinaryCopyWriter.trailer] where failure == nil {
+            part.withUnsafeBufferPointer { buffer in
+                var sent = 0
+                while sent < buffer.count {
+                    let n = min(chunk, buffer.count - sent)
+                    let rc = buffer.baseAddress!.advanced(by: sent).withMemoryRebound(to: CChar.self, capacity: n) {
+                        PQputCopyData(handle, $0, Int32(n))
+                    }
+                    if rc != 1 { failure = connectionError(query: statement); return }
+                    sent += n
                 }
-                if rc != 1 { failure = connectionError(query: statement); return }
-                sent += n
             }
         }
         if let failure {

@@ -43,6 +43,49 @@ struct XGBoostTests {
         #expect(try a.serialized() == b.serialized())
     }
 
+    /// The quantile matrix (each value's bin only) trains exactly the booster and fitted values the
+    /// plain matrix does: the global model's three objectives, both bin counts, missing values; and a
+    /// matrix first binned for another bin count is remade.
+    @Test func quantileMatrixTrainsTheSameBoosterAsThePlainOne() throws {
+        var (m, y) = Self.data(rows: 3_000)
+        for i in stride(from: 0, to: m.values.count, by: 7) { m.values[i] = .nan }
+        let objectives: [[(String, String)]] = [
+            [("objective", "reg:tweedie"), ("tweedie_variance_power", "1.3"), ("max_depth", "6"), ("min_child_weight", "5")],
+            [("objective", "reg:absoluteerror"), ("max_depth", "6"), ("min_child_weight", "5")],
+            [("objective", "reg:pseudohubererror"), ("huber_slope", "1"), ("grow_policy", "lossguide"), ("max_depth", "0"),
+             ("max_leaves", "15"), ("min_child_weight", "10")]]
+        let shared = TrainingMatrix(m)
+        for objective in objectives {
+            for bins in ["64", "256"] {
+                let p = objective + [("eta", "0.1"), ("tree_method", "hist"), ("max_bin", bins), ("nthread", "1"), ("seed", "0")]
+                let plain = try Booster.trainWithFitted(TrainingMatrix(m, quantised: false), labels: y, parameters: p, rounds: 20)
+                for matrix in [TrainingMatrix(m), shared] {
+                    let binned = try Booster.trainWithFitted(matrix, labels: y, parameters: p, rounds: 20)
+                    let sameBooster = try binned.booster.serialized() == plain.booster.serialized()
+                    let sameFit = binned.fitted.map(\.bitPattern) == plain.fitted.map(\.bitPattern)
+                    #expect(sameBooster && sameFit, "\(p)")
+                }
+            }
+        }
+        #expect(TrainingMatrix.bins([("tree_method", "hist")]) == 256)
+        #expect(TrainingMatrix.bins([("tree_method", "hist"), ("max_bin", "64")]) == 64)
+        #expect(TrainingMatrix.bins([("tree_method", "exact"), ("max_bin", "64")]) == nil)
+    }
+
+    /// Predictions read in place from the features are bit for bit those through XGBoost's own
+    /// matrix, with missing values, from a trained and from a restored booster; no rows, none.
+    @Test func inPlacePredictionsAreTheMatrixOnes() throws {
+        var (m, y) = Self.data(rows: 2_000)
+        for i in stride(from: 0, to: m.values.count, by: 5) { m.values[i] = .nan }
+        let trained = try Booster.train(m, labels: y, parameters: Self.parameters + [("max_bin", "64")], rounds: 25)
+        let restored = try Booster(serialized: try trained.serialized())
+        for booster in [trained, restored] {
+            let inPlace = try booster.predict(m), through = try booster.predictThroughMatrix(m)
+            #expect(inPlace.count == 2_000 && inPlace.map(\.bitPattern) == through.map(\.bitPattern))
+        }
+        #expect(try trained.predict(FeatureMatrix(columns: 3)).isEmpty)
+    }
+
     @Test func badParametersAreTypedErrors() throws {
         let (m, y) = Self.data(rows: 10)
         let error = #expect(throws: XGBoostError.self) {
