@@ -51,21 +51,27 @@ final class TrainingRows: Sendable {
         self.steps = steps; self.series = series; self.index = index
     }
 
-    /// The selected rows as a matrix; the last `attributes` columns come from `attributes` (per
-    /// series position: a fold's attributes as valid at its own cutoff).
-    func matrix(_ selection: [Int], attributes: [[Float]]) -> FeatureMatrix {
-        let columns = matrix.columns
-        var out = FeatureMatrix(columns: columns, reservingRows: selection.count)
-        out.values.reserveCapacity(selection.count * columns)
-        for i in selection {
-            let start = i * columns
-            out.values.append(contentsOf: matrix.values[start..<(start + columns)])
-            let own = attributes[series[i]]
-            guard !own.isEmpty else { continue }
-            let first = out.values.count - own.count
-            for (k, v) in own.enumerated() { out.values[first + k] = v }
+    /// The selected rows to XGBoost, read in batches when it builds its matrix (no copy of them
+    /// all); the last columns come from `attributes` when given (per series position: a fold's
+    /// attributes as valid at its own cutoff).
+    func source(_ selection: [Int], attributes: [[Float]]) -> FeatureSource {
+        FeatureSource(rows: selection.count, columns: matrix.columns) { range, out in
+            self.write(selection[range], attributes: attributes, to: out)
         }
-        return out
+    }
+
+    private func write(_ rows: ArraySlice<Int>, attributes: [[Float]], to out: UnsafeMutablePointer<Float>) {
+        let columns = matrix.columns
+        matrix.values.withUnsafeBufferPointer { values in
+            var at = out
+            for i in rows {
+                at.update(from: values.baseAddress! + i * columns, count: columns)
+                if !attributes.isEmpty, case let own = attributes[series[i]], !own.isEmpty {
+                    (at + (columns - own.count)).update(from: own, count: own.count)
+                }
+                at += columns
+            }
+        }
     }
 }
 
@@ -169,9 +175,7 @@ extension GlobalBoostedModel {
             let fold = attributes.isEmpty ? [] : foldSeries.map(\.attributes)
             return TrainingSet(builder: builder, horizon: horizon, frequency: frequency, origins: plan.origins,
                                originCounts: plan.counts, store: store,
-                               selection: selection, matrix: TrainingMatrix {
-                                   store.matrix(selection, attributes: fold.isEmpty ? [[Float]](repeating: [], count: series.count) : fold)
-                               })
+                               selection: selection, matrix: TrainingMatrix(store.source(selection, attributes: fold)))
         }
     }
 
