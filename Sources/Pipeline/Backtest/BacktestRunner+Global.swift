@@ -4,6 +4,9 @@ import GradientBoosting
 import Postgres
 
 extension BacktestRunner {
+    /// Bytes of result rows a fold of the global models sends per COPY (about 100k rows).
+    static let copyBytes = 16 << 20
+
     /// The global models: one XGBoost model per fold and objective, trained on every series'
     /// history up to that fold's cutoff, then scored like the others. The training rows of all
     /// folds are built once (folds share most of their origins) and fitted by every objective;
@@ -88,9 +91,14 @@ extension BacktestRunner {
                 let regressions: [Forecast?] = regression ? scored.map { i in
                     try? model.forecast(globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel)
                 } : []
-                let written = try specs.enumerated().map { position, spec in
+                let conn = try connections.withLock { $0.popLast() } ?? connect()
+                defer { connections.withLock { $0.append(conn) } }
+                return try specs.enumerated().map { position, spec in
                     let specIndex = firstIndex + position
-                    var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
+                    // Rows go to the database every `copyBytes` (a COPY each): a fold of 100k series
+                    // held all its rows at once, about 0.4 GB per model.
+                    var writer = BinaryCopyWriter(reservingCapacity: Self.copyBytes + (1 << 16))
+                    var written = 0
                     var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
                     var scores = ScoreSample(expectedPoints: expectedPoints)
                     for (k, i) in scored.enumerated() {
@@ -115,13 +123,13 @@ extension BacktestRunner {
                         }
                         evaluator.record(ordered[i], ctx, modelIndex: specIndex, served: served, forecast: forecast,
                                          into: &writer, groups: &groups, scores: &scores)
+                        if writer.bytes.count >= Self.copyBytes {
+                            written += try conn.copyIn(FoldEvaluator.layout, data: writer)
+                            writer = BinaryCopyWriter(reservingCapacity: Self.copyBytes + (1 << 16))
+                        }
                     }
-                    return (writer, groups, scores)
-                }
-                let conn = try connections.withLock { $0.popLast() } ?? connect()
-                defer { connections.withLock { $0.append(conn) } }
-                return try written.map { writer, groups, scores in
-                    (try conn.copyIn(FoldEvaluator.layout, data: writer), groups, scores)
+                    written += try conn.copyIn(FoldEvaluator.layout, data: writer)
+                    return (written, groups, scores)
                 }
             }
             results.withLock { $0[f] = result }
