@@ -66,7 +66,8 @@ final class TrainingRows: Sendable {
             var at = out
             for i in rows {
                 at.update(from: values.baseAddress! + i * columns, count: columns)
-                if !attributes.isEmpty, case let own = attributes[series[i]], !own.isEmpty {
+                if !attributes.isEmpty {
+                    let own = attributes[series[i]]
                     (at + (columns - own.count)).update(from: own, count: own.count)
                 }
                 at += columns
