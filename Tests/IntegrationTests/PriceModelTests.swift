@@ -53,6 +53,17 @@ extension Integration {
                     FROM forecast.backtest_results WHERE model_name IN ('PriceRegression', 'Combination')) t
                 """, as: String.self)
             #expect(served == "Combination:Combination:false,Combination:XGBoost:true,PriceRegression:Naive:true,PriceRegression:PriceRegression:false")
+            // That Naive forecast is the fold's last week (the fold's history is read for it alone:
+            // the global models' contexts keep none), wherever that week was not a stockout.
+            let naive = try db.scalar("""
+                SELECT count(*) FILTER (WHERE abs(r.yhat - greatest(coalesce(s.qty, 0), 0)) > 1e-9) || '/' || count(*)
+                FROM forecast.backtest_results r
+                LEFT JOIN demand.sales s ON (s.item_id, s.location_id, s.ds) = (r.item_id, r.location_id, r.cutoff - 6)
+                WHERE r.model_name = 'PriceRegression' AND r.served_model = 'Naive'
+                  AND NOT EXISTS (SELECT 1 FROM demand.inventory i
+                                  WHERE (i.item_id, i.location_id, i.ds) = (r.item_id, r.location_id, r.cutoff - 6) AND i.stockout)
+                """, as: String.self)
+            #expect(naive == "0/12", "mismatched/all: \(naive)")
             // The combination is exactly the mean of its members, period by period.
             let gap = try db.scalar("""
                 SELECT max(abs(c.yhat - (x.yhat + p.yhat) / 2)) FROM forecast.backtest_results c

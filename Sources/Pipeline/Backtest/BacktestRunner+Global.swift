@@ -43,7 +43,7 @@ extension BacktestRunner {
             var out: [Int: FoldEvaluator.FoldContext] = [:]
             for (i, s) in ordered.enumerated() where evaluator.newestIndex(s) >= 0 {
                 let (category, region) = scoring[s.seriesNo] ?? ("?", "?")
-                out[i] = evaluator.context(s, fold: fold, category: category, region: region)
+                out[i] = evaluator.context(s, fold: fold, category: category, region: region, keepTraining: false)
             }
             return out
         }
@@ -118,7 +118,8 @@ extension BacktestRunner {
                             if let r = regressions[k] {
                                 (served, forecast) = (PriceRegression.name, r)
                             } else {
-                                (served, forecast) = ("Naive", try Naive().forecast(ctx.training, horizon: plan.reach, level: options.intervalLevel))
+                                let training = evaluator.training(ordered[i], fold: ctx.fold) ?? []
+                                (served, forecast) = ("Naive", try Naive().forecast(training, horizon: plan.reach, level: options.intervalLevel))
                             }
                         }
                         evaluator.record(ordered[i], ctx, modelIndex: specIndex, served: served, forecast: forecast,

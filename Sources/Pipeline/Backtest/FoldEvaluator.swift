@@ -38,12 +38,14 @@ struct FoldEvaluator: Sendable {
 
     /// The fold's view of a series (nil when the fold's cutoff is before the series starts). Its
     /// demand class is judged as of the fold's cutoff, on the whole history up to it (as a run
-    /// with that cutoff would), never on later data.
-    func context(_ s: SeriesInput, fold: BacktestPlan.Fold, category: String, region: String) -> FoldContext? {
+    /// with that cutoff would), never on later data. `keepTraining` false: the context's `training`
+    /// is left empty (its scales are computed all the same), for the global models, which read
+    /// the series themselves (a fold's training histories of 100k daily series are 0.55 GB);
+    /// `training(_:fold:)` gives it when needed.
+    func context(_ s: SeriesInput, fold: BacktestPlan.Fold, category: String, region: String, keepTraining: Bool = true) -> FoldContext? {
         guard let range = plan.trainingRange(newestCutoff: newestIndex(s), fold: fold), !range.isEmpty else { return nil }
         let cutoffIndex = range.upperBound - 1
-        // Leakage guard: the models see nothing after the fold's cutoff.
-        let training = Censoring.impute(Array(s.values[range]), censored: Array(s.censored[range]))
+        let training = Self.training(s, range)
         let history = range.lowerBound == 0 ? training : Censoring.impute(Array(s.values[0...cutoffIndex]), censored: Array(s.censored[0...cutoffIndex]))
         let demandClass = DemandClass.classify(history, frequency: reader.frequency).rawValue
         var actual: [Double] = []
@@ -51,10 +53,22 @@ struct FoldEvaluator: Sendable {
             let t = cutoffIndex + plan.gap + h
             actual.append(t < s.values.count && !s.censored[t] ? s.values[t] : .nan)
         }
-        return FoldContext(fold: fold, cutoffIndex: cutoffIndex, training: training, actual: actual,
+        return FoldContext(fold: fold, cutoffIndex: cutoffIndex, training: keepTraining ? training : [], actual: actual,
                            scales: seasonalScales(training, seasonLength: seasonLength),
                            scoreScale: conformalScale(training, seasonLength: seasonLength),
                            demandClass: demandClass, category: category, region: region)
+    }
+
+    /// The series' training history in the fold, stockouts imputed (nil when the fold's cutoff is
+    /// before the series starts): what `context` keeps as `training`.
+    func training(_ s: SeriesInput, fold: BacktestPlan.Fold) -> [Double]? {
+        guard let range = plan.trainingRange(newestCutoff: newestIndex(s), fold: fold), !range.isEmpty else { return nil }
+        return Self.training(s, range)
+    }
+
+    /// Leakage guard: the models see nothing after the fold's cutoff.
+    private static func training(_ s: SeriesInput, _ range: Range<Int>) -> [Double] {
+        Censoring.impute(Array(s.values[range]), censored: Array(s.censored[range]))
     }
 
     func evaluate(_ s: SeriesInput, category: String, region: String,
