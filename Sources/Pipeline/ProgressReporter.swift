@@ -46,4 +46,10 @@ public final class ProgressReporter: @unchecked Sendable {
         stopped.withLock { $0 = true }
         done.wait()
     }
+
+    /// Progress lines for people on stderr, each after `prefix` ("train: artifact: "), or nil when
+    /// progress is off: what a long step hands to the code that knows how far it got.
+    static func lines(prefix: String, when shown: Bool) -> ((String) -> Void)? {
+        shown ? { FileHandle.standardError.write(Data("\(prefix)\($0)\n".utf8)) } : nil
+    }
 }

@@ -130,8 +130,7 @@ public struct RunCoordinator: Sendable {
                 // wait (run still queued) until it is done. Stored versions alone were prepared while planning.
                 let t0 = Date()
                 do {
-                    let say: ((String) -> Void)? = options.showProgress
-                        ? { FileHandle.standardError.write(Data("run \(id): global model: \($0)\n".utf8)) } : nil
+                    let say = ProgressReporter.lines(prefix: "run \(id): global model: ", when: options.showProgress)
                     let artifacts = try GlobalTraining.trainAndStore(runID: id, cutoff: options.cutoff, asOf: asOf,
                                                                      config: options.config, progress: say, on: connection)
                     logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])

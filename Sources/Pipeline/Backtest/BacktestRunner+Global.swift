@@ -79,8 +79,7 @@ extension BacktestRunner {
                 // Each member's forecasts of the fold, in `scored` order: every XGBoost objective ...
                 var boosted: [BoostingObjective: [Forecast]] = [:]
                 for model in models {
-                    let say: ((String) -> Void)? = options.showProgress
-                        ? { FileHandle.standardError.write(Data("backtest: fold \(f) \(model.name): \($0)\n".utf8)) } : nil
+                    let say = ProgressReporter.lines(prefix: "backtest: fold \(f) \(model.name): ", when: options.showProgress)
                     let trained = try model.train(training[f], progress: say)
                     boosted[model.objective] = try trained.forecast(scored.map { (globals[$0], contexts[$0]!.cutoffIndex) },
                                                                     level: options.intervalLevel)

@@ -87,8 +87,7 @@ public struct ModelTrainer: Sendable {
         let asOf = try run.decode("as_of", as: PostgresTimestamp.self)
         // The deployed artifact learns from every period up to the newest date, not only the folds'.
         let started = Date()
-        let say: ((String) -> Void)? = backtest.showProgress
-            ? { FileHandle.standardError.write(Data("train: artifact: \($0)\n".utf8)) } : nil
+        let say = ProgressReporter.lines(prefix: "train: artifact: ", when: backtest.showProgress)
         let artifacts = try GlobalTraining.train(policy.globalModels, source: .backtest, id: report.id, cutoff: end, asOf: asOf,
                                                  horizon: policy.horizon, frequency: frequency, level: policy.intervalLevel,
                                                  schema: SQLIdentifier(backtest.inputSchema), attributes: backtest.attributes,
