@@ -55,6 +55,7 @@ final class TestDatabase: @unchecked Sendable {
         defer { admin.close() }
         _ = try? admin.execute(Query(unsafeSQL: "DROP DATABASE IF EXISTS \(SQLIdentifier(name).rendered) WITH (FORCE)"))
         _ = try? admin.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(SQLIdentifier(workerRole).rendered)"))
+        _ = try? admin.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(SQLIdentifier(readerRole).rendered)"))
     }
 
     /// A login role in `forecast_worker` for this database (dropped with it).
@@ -71,6 +72,23 @@ final class TestDatabase: @unchecked Sendable {
             """))
         var components = URLComponents(string: url)!
         components.user = workerRole
+        return components.string!
+    }
+
+    /// A login role in `forecast_reader` for this database (dropped with it).
+    var readerRole: String { "\(name)_r" }
+
+    /// The database URL as `readerRole`, created on first use.
+    func readerURL() throws -> String {
+        try execute(Query(unsafeSQL: """
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(readerRole)') THEN
+                    CREATE ROLE \(SQLIdentifier(readerRole).rendered) LOGIN IN ROLE forecast_reader;
+                END IF;
+            END $$
+            """))
+        var components = URLComponents(string: url)!
+        components.user = readerRole
         return components.string!
     }
 

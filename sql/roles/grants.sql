@@ -29,9 +29,9 @@ GRANT SELECT, INSERT, UPDATE ON forecast.cutoff_locks TO forecast_worker;
 -- 017
 GRANT SELECT ON forecast.output_pins, forecast.output_pin_events TO forecast_reader, forecast_worker;
 -- 018 (the worker registers candidates; only the owner changes stages: promote, rollback)
-GRANT SELECT, INSERT ON forecast.model_versions, forecast.model_stage_events, forecast.run_model_inputs
-                        TO forecast_worker;
+GRANT SELECT, INSERT ON forecast.model_versions, forecast.run_model_inputs TO forecast_worker;
 GRANT SELECT, INSERT ON forecast.model_stages TO forecast_worker;
+GRANT SELECT ON forecast.model_stage_events TO forecast_worker;
 GRANT SELECT ON forecast.shadow_comparison, forecast.model_registry TO forecast_reader, forecast_worker;
 GRANT SELECT ON forecast.model_versions, forecast.model_stages, forecast.model_stage_events TO forecast_reader;
 -- 019 (evaluate runs as the worker role, e.g. from cron after the sales load)
@@ -59,3 +59,7 @@ GRANT SELECT, INSERT ON forecast.side_forecast_paths TO forecast_worker;
 GRANT SELECT ON forecast.side_forecasts TO forecast_worker;
 -- 026 (the planner's statistics of its run's series partition, analyzed as the table owner)
 GRANT EXECUTE ON FUNCTION forecast.analyze_run_series(bigint) TO forecast_worker;
+-- 028 (the stage trigger writes the audit trail as the schema owner; no role writes it by hand,
+-- and earlier databases granted the worker INSERT on it)
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON forecast.model_stage_events FROM forecast_worker, forecast_reader;
+REVOKE UPDATE, DELETE, TRUNCATE ON forecast.model_versions FROM forecast_worker, forecast_reader;
