@@ -57,13 +57,31 @@ public enum Retention {
                              progress: (Dropped) -> Void = { _ in }) throws -> [Dropped] {
         var dropped: [Dropped] = []
         for decision in decisions where !decision.keep {
-            let fresh = try plan(rollbackDepth: rollbackDepth, today: today, on: connection)
-            guard fresh.contains(where: { $0.kind == decision.kind && $0.key == decision.key && !$0.keep }) else { continue }
+            guard try claim(decision, rollbackDepth: rollbackDepth, today: today, on: connection) else { continue }
             let result = try drop(decision, on: connection)
             progress(result)
             dropped.append(result)
         }
         return dropped
+    }
+
+    /// Checks a fresh plan and, for a run, marks its purge as started, in one transaction that
+    /// holds the run's row lock: a pin (whose trigger locks the same row) either committed first,
+    /// and the plan keeps the run, or waits and is refused (FC006, migration 029). False: keep it.
+    static func claim(_ decision: Decision, rollbackDepth: Int, today: PostgresDate?, on connection: Connection) throws -> Bool {
+        try connection.transaction { tx in
+            if decision.kind == .run {
+                try tx.execute(Query("SELECT id FROM forecast.runs WHERE id = \(decision.key) FOR UPDATE").named("lock_run_for_purge"))
+            }
+            let fresh = try plan(rollbackDepth: rollbackDepth, today: today, on: tx)
+            guard fresh.contains(where: { $0.kind == decision.kind && $0.key == decision.key && !$0.keep }) else { return false }
+            if decision.kind == .run {
+                try tx.execute(Query("""
+                    UPDATE forecast.runs SET purge_started_at = coalesce(purge_started_at, clock_timestamp()) WHERE id = \(decision.key)
+                    """).named("claim_run_for_purge"))
+            }
+            return true
+        }
     }
 
     static func drop(_ decision: Decision, on connection: Connection) throws -> Dropped {

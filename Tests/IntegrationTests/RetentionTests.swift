@@ -109,5 +109,63 @@ extension Integration {
             // The kept backtest still feeds the model card.
             #expect(try db.scalar(Query("SELECT count(*)::int FROM forecast.backtest_results WHERE backtest_id = \(version.backtestID)"), as: Int.self) > 0)
         }
+
+        /// Issue 29, finding 2: while retention waits in DETACH ... CONCURRENTLY behind a BI
+        /// reader's snapshot, a pin of the run it is purging is refused; a run pinned first is kept.
+        @Test func pinAndPurgeSerialise() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 6, locations: 2)
+            let coordinator = Fixtures.coordinator(db)
+            var runs: [String: Int64] = [:]
+            for day in ["2026-11-06", "2026-11-09", "2026-11-20", "2026-11-27"] {
+                runs[day] = try coordinator.run(Fixtures.options(horizon: 7, cutoff: PostgresDate(iso: day)!)).runID
+            }
+            try db.execute("UPDATE forecast.service_objectives SET retention_days = 10 WHERE frequency = 'day'")
+            let today = PostgresDate(iso: "2026-11-28")!
+            let c = try db.connect()
+            defer { c.close() }
+            _ = try Evaluator.evaluate(inputSchema: "demand", on: c)
+            let plan = try Retention.plan(rollbackDepth: 1, today: today, on: c)
+            let purging = runs["2026-11-06"]!, pinnedFirst = runs["2026-11-09"]!
+            #expect(Set(plan.filter { $0.kind == .run && !$0.keep }.map(\.key)) == [purging, pinnedFirst])
+            let latestBefore = try Self.latest(db)
+
+            // A run pinned before retention claims it is kept, and served.
+            _ = try OutputPins.pin(runID: pinnedFirst, reason: "numbers of the 9th", on: c)
+            #expect(try Retention.apply(plan.filter { $0.key == pinnedFirst }, rollbackDepth: 1, today: today, on: c).isEmpty)
+            #expect(try db.scalar(Query("SELECT count(*)::int FROM forecast.latest WHERE run_id = \(pinnedFirst)"), as: Int.self) == 12 * 7)
+            _ = try OutputPins.unpin(frequency: "day", reason: "back to the newest", on: c)
+
+            // A BI reader holds a snapshot: retention claims the run, then waits in the detach.
+            let reader = try db.connect()
+            defer { reader.close() }
+            try reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            #expect(try reader.query("SELECT count(*)::int AS n FROM forecast.latest").first?.decode("n", as: Int.self) == 12 * 7)
+            let url = db.url
+            let retention = BackgroundTask<[Retention.Dropped]>(name: "retention") {
+                let r = try Connection.connect(url)
+                defer { r.close() }
+                return try Retention.apply(plan.filter { $0.key == purging }, rollbackDepth: 1, today: today, on: r)
+            }
+            var waiting = false
+            for _ in 0..<200 where !waiting {
+                waiting = try db.scalar("""
+                    SELECT count(*) > 0 FROM pg_stat_activity
+                    WHERE datname = current_database() AND query LIKE '%DETACH PARTITION%' AND wait_event_type = 'Lock'
+                    """, as: Bool.self)
+                if !waiting { Thread.sleep(forTimeInterval: 0.05) }
+            }
+            #expect(waiting, "retention never waited for the reader")
+            var refused: String?
+            do { _ = try OutputPins.pin(runID: purging, reason: "pin during the purge", on: c) } catch let e as PostgresError { refused = e.sqlState?.code }
+            #expect(refused == "FC006")
+            try reader.execute("COMMIT")
+            let dropped = try retention.value()
+            #expect(dropped.map(\.key) == [purging])
+            #expect(try db.scalar(Query("SELECT purged_at IS NOT NULL AND purge_started_at <= purged_at FROM forecast.runs WHERE id = \(purging)"), as: Bool.self))
+            #expect(try db.scalar("SELECT count(*)::int FROM forecast.output_pins", as: Int.self) == 0)
+            #expect(try Self.latest(db) == latestBefore)
+        }
     }
 }
