@@ -15,6 +15,11 @@ public struct Contract: Sendable {
     public let owner: String
     public let description: String
     public let scope: Scope
+    /// The waiver that turns a violation of this (blocking) contract into a recorded warning
+    /// (`-- waived_by: accept_empty_period`, given by `run --accept-empty-period`); nil: none.
+    public let waiver: String?
+    /// The waiver `--accept-empty-period` gives.
+    public static let acceptEmptyPeriod = "accept_empty_period"
     /// The query body with `@placeholders` still in it.
     public let body: String
     public let file: String
@@ -53,6 +58,10 @@ public struct Contract: Sendable {
             throw PipelineError.configuration("contract \(file): applies_to must be 'runs' or 'runs, backtests', got \(header["applies_to"] ?? "")")
         }
         self.scope = scope
+        waiver = header["waived_by"].flatMap { $0.isEmpty ? nil : $0 }
+        if let waiver, waiver != Self.acceptEmptyPeriod {
+            throw PipelineError.configuration("contract \(file): waived_by must be \(Self.acceptEmptyPeriod), got \(waiver)")
+        }
         body = bodyLines.joined(separator: "\n").trimmed.trimmingSuffix(";")
         guard !body.isEmpty else { throw PipelineError.configuration("contract \(file) has no query") }
         self.file = file

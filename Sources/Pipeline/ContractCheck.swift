@@ -20,9 +20,7 @@ public enum ContractCheck {
         let asOf = try RunStore.asOf(given, on: connection)
         try validate(cutoff: cutoff, asOf: asOf, config: config)
         let runner = ContractRunner(contracts: try Contract.loadAll(from: sql))
-        let parameters = ContractParameters(cutoff: cutoff, asOf: asOf, horizon: config.horizon, frequency: config.frequency,
-                                            staleSLAHours: config.staleSLAHours, minVolumeRatio: config.minVolumeRatio,
-                                            schema: config.schema)
+        let parameters = ContractParameters(cutoff: cutoff, asOf: asOf, config: config)
         let outcomes = try runner.evaluateAll(parameters: parameters, connections: [connection])
         try runner.record(outcomes, runID: nil, on: connection)
         return outcomes

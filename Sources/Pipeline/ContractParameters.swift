@@ -10,17 +10,31 @@ public struct ContractParameters: Sendable {
     public var frequency: Frequency
     public var staleSLAHours: Double
     public var minVolumeRatio: Double
+    public var minLandedShare: Double
     public var schema: SQLIdentifier
+    /// Waivers in force (`-- waived_by:` of a contract): a violated contract they name is recorded
+    /// as waived and does not block.
+    public var waivers: Set<String>
 
     public init(cutoff: PostgresDate, asOf: PostgresTimestamp, horizon: Int, frequency: Frequency,
-                staleSLAHours: Double, minVolumeRatio: Double, schema: SQLIdentifier) {
+                staleSLAHours: Double, minVolumeRatio: Double, minLandedShare: Double = RunConfig.defaultMinLandedShare,
+                schema: SQLIdentifier, waivers: Set<String> = []) {
         self.cutoff = cutoff
         self.asOf = asOf
         self.horizon = horizon
         self.frequency = frequency
         self.staleSLAHours = staleSLAHours
         self.minVolumeRatio = minVolumeRatio
+        self.minLandedShare = minLandedShare
         self.schema = schema
+        self.waivers = waivers
+    }
+
+    /// What a run (or `check`) with this config binds.
+    public init(cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig) {
+        self.init(cutoff: cutoff, asOf: asOf, horizon: config.horizon, frequency: config.frequency,
+                  staleSLAHours: config.staleSLAHours, minVolumeRatio: config.minVolumeRatio, minLandedShare: config.landedShare,
+                  schema: config.schema, waivers: config.acceptEmptyPeriod == true ? [Contract.acceptEmptyPeriod] : [])
     }
 
     /// (placeholder, SQL type, value). `@schema_name` (the schema as a text value) before `@schema` (the quoted identifier).
@@ -28,6 +42,7 @@ public struct ContractParameters: Sendable {
         [
             ("@schema_name", "text", schema.name),
             ("@min_volume_ratio", "double precision", minVolumeRatio.postgresText),
+            ("@min_landed_share", "double precision", minLandedShare.postgresText),
             ("@stale_sla", "interval", "\(staleSLAHours) hours"),
             ("@horizon", "integer", String(horizon)),
             ("@cutoff", "date", cutoff.postgresText),

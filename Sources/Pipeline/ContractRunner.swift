@@ -9,14 +9,17 @@ public struct ContractOutcome: Sendable {
     /// Up to 5 violating rows as JSON objects.
     public let samples: [String]
     public let durationMs: Double
+    /// The waiver in force that this violated contract names (recorded; it does not block).
+    public var waivedBy: String?
 
     public var passed: Bool { violations == 0 }
-    public var blocks: Bool { !passed && contract.severity == .block }
+    public var blocks: Bool { !passed && contract.severity == .block && waivedBy == nil }
 
     /// `sales_duplicate_keys (demand.sales): 3 violations, e.g. {...}; {...}`
     public var summaryLine: String {
         var line = "\(contract.name) (\(contract.table)): \(violations) violation\(violations == 1 ? "" : "s")"
         if !samples.isEmpty { line += ", e.g. " + samples.joined(separator: "; ") }
+        if let waivedBy { line += " (waived: --\(waivedBy.replacingOccurrences(of: "_", with: "-")))" }
         return line
     }
 }
@@ -51,7 +54,8 @@ public struct ContractRunner: Sendable {
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
         let n = try row?.decode("n", as: Int.self) ?? 0
         let samplesJSON = try row?.decode("samples", as: String.self) ?? "[]"
-        return ContractOutcome(contract: contract, violations: n, samples: Self.splitSamples(samplesJSON), durationMs: ms)
+        let waived = n > 0 ? contract.waiver.flatMap { parameters.waivers.contains($0) ? $0 : nil } : nil
+        return ContractOutcome(contract: contract, violations: n, samples: Self.splitSamples(samplesJSON), durationMs: ms, waivedBy: waived)
     }
 
     /// Runs all contracts, spread over `connections` (one thread each), in file order in the result.
@@ -84,9 +88,9 @@ public struct ContractRunner: Sendable {
             let samples = "[" + o.samples.joined(separator: ",") + "]"
             try connection.execute(Query("""
                 INSERT INTO forecast.contract_results
-                    (run_id, backtest_id, contract, target_table, severity, owner, violations, samples, duration_ms)
+                    (run_id, backtest_id, contract, target_table, severity, owner, violations, samples, duration_ms, waived_by)
                 VALUES (\(runID), \(backtestID), \(o.contract.name), \(o.contract.table), \(o.contract.severity.rawValue),
-                        \(o.contract.owner), \(o.violations), \(samples)::jsonb, \(o.durationMs))
+                        \(o.contract.owner), \(o.violations), \(samples)::jsonb, \(o.durationMs), \(o.waivedBy))
                 """).named("record_contract_result"))
         }
     }

@@ -28,6 +28,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
             let blocked = outcomes.filter { $0.blocks }
             return "blocked by \(blocked.count) data contract\(blocked.count == 1 ? "" : "s"): "
                 + blocked.map { $0.summaryLine }.joined(separator: "; ")
+                + (blocked.contains { $0.contract.waiver == Contract.acceptEmptyPeriod }
+                   ? " (load the period first; if it is genuinely empty, e.g. a closure, run with --accept-empty-period)" : "")
         case let .configuration(message):
             return "configuration error: \(message)"
         case let .migration(version, message):

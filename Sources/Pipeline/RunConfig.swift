@@ -142,6 +142,13 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var inputSchema: String
     public var staleSLAHours: Double
     public var minVolumeRatio: Double
+    /// The cutoff's period must hold sales rows from at least this share of the series an average
+    /// recent period has (the `sales_period_landed` contract); nil: `defaultMinLandedShare`.
+    public var minLandedShare: Double?
+    /// `--accept-empty-period`: the cutoff's period is genuinely empty or short (a closure), so
+    /// `sales_period_landed` is recorded as waived instead of blocking. Kept in `runs.config`.
+    public var acceptEmptyPeriod: Bool?
+    public var landedShare: Double { minLandedShare ?? Self.defaultMinLandedShare }
     /// Conformal intervals from this backtest's calibration (nil: the model's residual intervals).
     /// Resolved when the run is created, so every worker and any rerun uses the same one.
     public var calibrationBacktestID: Int64?
@@ -194,6 +201,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
     /// Default of `--min-volume-ratio` (a contract parameter).
     public static let defaultMinVolumeRatio = 0.5
+    /// Default of `--min-landed-share` (a contract parameter).
+    public static let defaultMinLandedShare = 0.5
 
     public init(horizon: Int = 28, frequency: Frequency = .day, model: ModelSpec? = nil, intervalLevel: Double = 0.8,
                 chunkSize: Int = 250, leaseSeconds: Double = 60, heartbeatSeconds: Double = 10, maxAttempts: Int = 3,
@@ -231,6 +240,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
                   "--stale-sla-hours must be between 0 and 8760 (a year), got \(staleSLAHours)")
         try check(minVolumeRatio.isFinite && minVolumeRatio >= 0 && minVolumeRatio <= 1,
                   "--min-volume-ratio must be between 0 and 1, got \(minVolumeRatio)")
+        try check(landedShare.isFinite && landedShare >= 0 && landedShare <= 1,
+                  "--min-landed-share must be between 0 and 1, got \(landedShare)")
         try check(maxAttempts <= 100, "--max-attempts must be at most 100, got \(maxAttempts)")
         try check(maxAttempts >= 1, "--max-attempts must be at least 1, got \(maxAttempts)")
         try check(model.seasonLength >= 1, "--season must be at least 1, got \(model.seasonLength)")

@@ -213,9 +213,7 @@ public struct RunCoordinator: Sendable {
     func checkContractsAndPlan(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
                                contracts: [Contract], workers: Int, main: Connection) throws -> [ContractOutcome] {
         let t0 = Date()
-        let parameters = ContractParameters(cutoff: cutoff, asOf: asOf, horizon: config.horizon, frequency: config.frequency,
-                                            staleSLAHours: config.staleSLAHours, minVolumeRatio: config.minVolumeRatio,
-                                            schema: config.schema)
+        let parameters = ContractParameters(cutoff: cutoff, asOf: asOf, config: config)
         let plannerConnection = try connect()
         defer { plannerConnection.close() }
         try plannerConnection.begin()

@@ -63,7 +63,7 @@ public enum RunLifecycle {
                     SELECT jsonb_build_object('rows', sum(rows_read), 'checksum', to_hex(bit_xor(read_checksum)))
                     FROM forecast.work_items WHERE run_id = \(id))),
                 warning_count = (SELECT count(*) FROM forecast.contract_results
-                                 WHERE run_id = \(id) AND severity = 'warn' AND violations > 0)
+                                 WHERE run_id = \(id) AND (severity = 'warn' OR waived_by IS NOT NULL) AND violations > 0)
             WHERE id = \(id)
             """).named("publish_run"))
     }

@@ -21,10 +21,10 @@ struct CheckCommand: ParsableCommand {
         var table = TextTable(header: ["contract", "table", "severity", "violations", "ms", "result"])
         for o in outcomes {
             table.add([o.contract.name, o.contract.table, o.contract.severity.rawValue, String(o.violations),
-                       String(Int(o.durationMs.rounded())), o.passed ? "ok" : (o.blocks ? "BLOCK" : "warn")])
+                       String(Int(o.durationMs.rounded())), o.passed ? "ok" : (o.blocks ? "BLOCK" : o.waivedBy != nil ? "waived" : "warn")])
         }
         print(table.render())
-        for o in outcomes where !o.passed { print("\(o.blocks ? "BLOCK" : "warn"): \(o.summaryLine)") }
+        for o in outcomes where !o.passed { print("\(o.blocks ? "BLOCK" : o.waivedBy != nil ? "waived" : "warn"): \(o.summaryLine)") }
         if outcomes.contains(where: \.blocks) { throw PipelineError.contractsBlocked(outcomes) }
         print("check: \(outcomes.count) contracts, \(outcomes.filter { !$0.passed }.count) with violations, none blocking")
     }

@@ -28,6 +28,9 @@ struct EvaluateCommand: ParsableCommand {
         let pass = try Evaluator.evaluate(inputSchema: inputSchema, on: connection)
         print("evaluate: pass \(pass.id): actuals landed through \(pass.landedThrough.map { "\($0)" } ?? "-(no sales)"); "
               + "\(pass.evaluated) forecasts evaluated, \(pass.restated) restated actuals followed in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        if pass.nonFiniteActuals > 0 {
+            FileHandle.standardError.write(Data("evaluate: warning: \(pass.nonFiniteActuals) sales row\(pass.nonFiniteActuals == 1 ? "" : "s") of this pass's loads had a NaN or infinite quantity and were not used as actuals (fix the source; the contract sales_non_finite_quantity names them)\n".utf8))
+        }
         let summary = try AccuracySummary.load(on: connection)
         guard !summary.lines.isEmpty else { return }
         func pct(_ v: Double?) -> String { v.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }

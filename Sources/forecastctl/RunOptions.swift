@@ -38,6 +38,12 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("min-volume-ratio"), parsing: .unconditional, help: "Warn if the cutoff day's row count is below this share of the trailing average.")
     var minVolumeRatio = 0.5
 
+    @Option(name: .customLong("min-landed-share"), parsing: .unconditional, help: "Block the run unless the cutoff's period has sales rows from at least this share of the series the same period of the four weeks before has on average (contract sales_period_landed; default 0.5).")
+    var minLandedShare: Double?
+
+    @Flag(name: .customLong("accept-empty-period"), help: "The cutoff's period is genuinely empty or short (a closure): record sales_period_landed's violation as waived instead of blocking. Kept in the run's config and contract results.")
+    var acceptEmptyPeriod = false
+
     @Option(help: "Extra item/location attributes the xgboost model uses, comma-separated: item.<key>, location.<key> (keys of demand.items/locations.attributes, as valid at the cutoff).")
     var attributes: String?
 
@@ -64,6 +70,8 @@ struct RunOptions: ParsableArguments {
                   model: try ModelSpec(parsing: model ?? "seasonal_naive", seasonLength: season ?? frequency.defaultSeasonLength, window: window),
                   intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
                   maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours ?? RunConfig.defaultStaleSLAHours(frequency), minVolumeRatio: minVolumeRatio)
+        config.minLandedShare = minLandedShare
+        config.acceptEmptyPeriod = acceptEmptyPeriod ? true : nil
         config.attributes = attributes.map { $0.split(separator: ",").map(String.init) }
         config.statementTimeouts = try statementTimeouts.map(StatementTimeouts.parse)
         return config

@@ -83,6 +83,32 @@ extension Integration {
             #expect(try Self.count(db, "SELECT count(*) FROM forecast.top_offenders WHERE rank = 1") == 1)
         }
 
+        /// Issue 29, findings 4 and 9: the worker role evaluates (the id sequence is granted), and a
+        /// NaN or infinite restated actual is counted and skipped, never averaged into accuracy.
+        @Test func theWorkerRoleEvaluatesAndNonFiniteActualsAreSkipped() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 6, locations: 2)
+            let run = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 7, cutoff: PostgresDate(iso: "2026-11-20")!))
+            let worker = try db.workerURL()
+            let first = try CLI.run(["evaluate"], databaseURL: worker)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("evaluate: pass 1: actuals landed through 2026-11-27; 84 forecasts evaluated, 0 restated actuals followed"), "\(first.stdout)")
+            let key = "item_id = 'I000001' AND location_id = 'L0001' AND ds = '2026-11-24'"
+            let before = try db.scalar(Query(unsafeSQL: "SELECT actual FROM forecast.evaluations WHERE replaced_at IS NULL AND \(key)"), as: Double.self)
+            try db.execute(Query(unsafeSQL: "UPDATE demand.sales SET qty = 'Infinity', loaded_at = clock_timestamp() WHERE \(key)"))
+            let second = try CLI.run(["evaluate"], databaseURL: worker)
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(second.stdout.contains("0 forecasts evaluated, 0 restated actuals followed"), "\(second.stdout)")
+            #expect(second.stderr.contains("evaluate: warning: 1 sales row of this pass's loads had a NaN or infinite quantity and were not used as actuals"), "\(second.stderr)")
+            #expect(try db.scalar("SELECT non_finite_actuals FROM forecast.evaluation_passes ORDER BY id DESC LIMIT 1", as: Int.self) == 1)
+            #expect(try db.scalar(Query(unsafeSQL: "SELECT actual FROM forecast.evaluations WHERE replaced_at IS NULL AND \(key)"), as: Double.self) == before)
+            #expect(try db.scalar("""
+                SELECT bool_and(wape < 'Infinity'::float8 AND coalesce(mase, 0) < 'Infinity'::float8) FROM forecast.accuracy_4w WHERE role = 'served'
+                """, as: Bool.self))
+            #expect(try db.scalar(Query("SELECT count(*)::int FROM forecast.evaluations WHERE run_id = \(run.runID)"), as: Int.self) == 84)
+        }
+
         /// Leakage: a version's artifact trained on data after a backfill's cutoff does not serve it.
         @Test func aBackfillIsNotServedByAnArtifactTrainedOnLaterData() throws {
             let db = try TestDatabase()

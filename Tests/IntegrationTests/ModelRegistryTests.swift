@@ -34,8 +34,9 @@ enum Registry {
     }
 
     /// A run with no --model: it serves the registry.
-    static func serve(_ db: TestDatabase, horizon: Int? = nil, cutoff: PostgresDate = Fixtures.end) throws -> RunCoordinator.Summary {
-        var options = Fixtures.options(horizon: horizon ?? 28, force: true, cutoff: cutoff)
+    static func serve(_ db: TestDatabase, horizon: Int? = nil, cutoff: PostgresDate = Fixtures.end,
+                      asOf: PostgresTimestamp = Fixtures.asOf) throws -> RunCoordinator.Summary {
+        var options = Fixtures.options(horizon: horizon ?? 28, force: true, cutoff: cutoff, asOf: asOf)
         options.serveRegistry = true
         options.explicitHorizon = horizon
         return try Fixtures.coordinator(db).run(options)

@@ -14,8 +14,8 @@ extension Integration {
             return c
         }
 
-        static func nightly(_ db: TestDatabase, _ day: String) throws -> RunCoordinator.Summary {
-            var options = Fixtures.options(horizon: 7, force: true, cutoff: PostgresDate(iso: day)!)
+        static func nightly(_ db: TestDatabase, _ day: String, asOf: PostgresTimestamp = Fixtures.asOf) throws -> RunCoordinator.Summary {
+            var options = Fixtures.options(horizon: 7, force: true, cutoff: PostgresDate(iso: day)!, asOf: asOf)
             options.serveRegistry = true
             options.explicitHorizon = 7
             options.monitor = config

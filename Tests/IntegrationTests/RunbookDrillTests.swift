@@ -82,16 +82,18 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 24, locations: 3)
             try db.moveLoads()
+            // The loads moved to an hour ago: the runs read them as of now (as the runbook's `run` does).
+            let now = PostgresTimestamp(unixSeconds: Date().timeIntervalSince1970)
             let dir = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
             let thresholds = dir.appendingPathComponent("monitoring.json")
             try Data(#"{"min_segment_series": 5}"#.utf8).write(to: thresholds)
             let extra = ["run": ["--no-progress", "--monitor-thresholds", thresholds.path]]
-            for day in ["2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18"] { _ = try MonitoringTests.nightly(db, day) }
+            for day in ["2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18"] { _ = try MonitoringTests.nightly(db, day, asOf: now) }
             // A bad load: one category's prices tripled from 2026-11-19.
             let category = try db.scalar("SELECT category FROM demand.items GROUP BY category ORDER BY count(*) DESC, category LIMIT 1", as: String.self)
             try MonitoringTests.triplePrices(db, category: category)
-            let drifted = try MonitoringTests.nightly(db, "2026-11-19")
+            let drifted = try MonitoringTests.nightly(db, "2026-11-19", asOf: now)
             #expect(drifted.monitor?.alerts.opened.map(\.rule) == ["drift.price"])
             var runner = Procedures.Runner(db: db, dir: dir, values: ["<run-id>": String(drifted.runID), "yesterday": "2026-11-19", "<why>": "drill"])
             let drift = try Procedures.procedure("Drift alert")
@@ -107,7 +109,7 @@ extension Integration {
             _ = try ModelStages.promote(good.version, to: .production, force: false, reason: "drill", on: try db.connect())
             let worse = try Registry.train(db, "naive", label: "worse")
             _ = try ModelStages.promote(worse.version, to: .production, force: true, reason: "drill", on: try db.connect())
-            _ = try Registry.serve(db, horizon: 7, cutoff: PostgresDate(iso: "2026-11-20")!)
+            _ = try Registry.serve(db, horizon: 7, cutoff: PostgresDate(iso: "2026-11-20")!, asOf: now)
             runner.values["yesterday"] = "2026-11-20"
             let accuracy = try runner.run(try Procedures.procedure("Accuracy degradation"), extra: extra)
             #expect(accuracy.count == 5 && accuracy[0].hasPrefix("evaluate: "), "\(accuracy)")

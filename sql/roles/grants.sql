@@ -63,3 +63,5 @@ GRANT EXECUTE ON FUNCTION forecast.analyze_run_series(bigint) TO forecast_worker
 -- and earlier databases granted the worker INSERT on it)
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON forecast.model_stage_events FROM forecast_worker, forecast_reader;
 REVOKE UPDATE, DELETE, TRUNCATE ON forecast.model_versions FROM forecast_worker, forecast_reader;
+-- 023 (evaluations take their id from a sequence since the partitioning: evaluate runs as the worker)
+GRANT USAGE ON SEQUENCE forecast.evaluations_id_seq TO forecast_worker;

@@ -10,6 +10,8 @@ import Postgres
 /// - Incremental: a pass evaluates targets that landed since the previous pass, and all landed
 ///   targets of runs published since then (backfills). Idempotent: one current evaluation per
 ///   run, role, series and period (a unique index), so a rerun adds nothing.
+/// - Non-finite quantities (NaN, ±Infinity) are never actuals: such a target waits, a restatement
+///   to one keeps the previous actual, and the pass counts them (`non_finite_actuals`).
 /// - Restatements: sales rows loaded since the previous pass whose quantity differs from the
 ///   evaluated actual replace that evaluation; the replaced row stays, with `replaced_at` set.
 public enum Evaluator {
@@ -18,6 +20,9 @@ public enum Evaluator {
         public let landedThrough: PostgresDate?
         public let evaluated: Int
         public let restated: Int
+        /// Sales rows of this pass's loads whose quantity is NaN or ±Infinity: never an actual
+        /// (they would make WAPE NaN and silence accuracy alerts); the previous actual stays.
+        public let nonFiniteActuals: Int
     }
 
     public static func evaluate(inputSchema: String, on connection: Connection) throws -> Pass {
@@ -40,7 +45,7 @@ public enum Evaluator {
             let id = try pass.decode("id", as: Int64.self)
             guard let landed = try pass.decodeIfPresent("landed_through", as: PostgresDate.self),
                   let loaded = try pass.decodeIfPresent("loaded_through", as: PostgresTimestamp.self) else {
-                return Pass(id: id, landedThrough: nil, evaluated: 0, restated: 0)
+                return Pass(id: id, landedThrough: nil, evaluated: 0, restated: 0, nonFiniteActuals: 0)
             }
             // Restated actuals first, so that the evaluations inserted below already use them.
             var restated = 0
@@ -48,7 +53,8 @@ public enum Evaluator {
                 restated = try tx.execute(Query("""
                     WITH changed AS (
                         SELECT item_id, location_id, ds, qty, loaded_at FROM \(ident: schema).sales
-                        WHERE loaded_at > \(loadedBefore) AND loaded_at <= \(loaded)),
+                        WHERE loaded_at > \(loadedBefore) AND loaded_at <= \(loaded)
+                          AND (qty IS NULL OR qty NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))),
                     replaced AS (
                         UPDATE forecast.evaluations e SET replaced_at = clock_timestamp()
                         FROM changed c
@@ -83,14 +89,20 @@ public enum Evaluator {
                 LEFT JOIN \(ident: schema).sales s ON s.item_id = x.item_id AND s.location_id = x.location_id AND s.ds = x.ds
                                                  AND s.loaded_at <= \(loaded)
                 LEFT JOIN forecast.series_stats st ON st.run_id = x.run_id AND st.item_id = x.item_id AND st.location_id = x.location_id
-                WHERE x.ds <= \(landed)
+                WHERE x.ds <= \(landed) AND (s.qty IS NULL OR s.qty NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))
                   AND (\(landedBefore)::date IS NULL OR x.ds > \(landedBefore)::date OR r.published_at > \(startedBefore)::timestamptz)
                 ON CONFLICT (run_id, role, item_id, location_id, ds) WHERE replaced_at IS NULL DO NOTHING
                 """).named("evaluate_landed_forecasts"))
+            let nonFinite = try tx.query(Query("""
+                SELECT count(*)::int AS n FROM \(ident: schema).sales
+                WHERE qty IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
+                  AND loaded_at <= \(loaded) AND (\(loadedBefore)::timestamptz IS NULL OR loaded_at > \(loadedBefore)::timestamptz)
+                """).named("non_finite_actuals")).first?.decode("n", as: Int.self) ?? 0
             try tx.execute(Query("""
-                UPDATE forecast.evaluation_passes SET evaluated = \(evaluated), restated = \(restated) WHERE id = \(id)
+                UPDATE forecast.evaluation_passes SET evaluated = \(evaluated), restated = \(restated), non_finite_actuals = \(nonFinite)
+                WHERE id = \(id)
                 """).named("finish_evaluation"))
-            return Pass(id: id, landedThrough: landed, evaluated: evaluated, restated: restated)
+            return Pass(id: id, landedThrough: landed, evaluated: evaluated, restated: restated, nonFiniteActuals: nonFinite)
         }
     }
 }
