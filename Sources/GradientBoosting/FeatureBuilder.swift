@@ -13,17 +13,22 @@ struct FeatureBuilder: Sendable {
     var categoryPrices = CategoryPrices()
     /// Extra item/location attributes: the last columns, from `GlobalSeries.attributes`.
     var attributes: [String] = []
+    let featureSet: FeatureSet
 
-    init(calendar: CalendarFacts, frequency: Frequency = .day, promoTypes: [String] = [], attributes: [String] = []) {
+    init(calendar: CalendarFacts, frequency: Frequency = .day, promoTypes: [String] = [], attributes: [String] = [],
+         featureSet: FeatureSet = .longMemory) {
         self.calendar = calendar
         self.frequency = frequency
         windows = FeatureWindows(frequency)
         self.promoTypes = promoTypes
         self.attributes = attributes
+        self.featureSet = featureSet
     }
 
-    var spec: FeatureSpec { FeatureSpec(frequency: frequency, promoTypes: promoTypes, attributes: attributes) }
-    var columnCount: Int { 29 + promoTypes.count + attributes.count }
+    var spec: FeatureSpec { FeatureSpec(frequency: frequency, promoTypes: promoTypes, attributes: attributes, featureSet: featureSet) }
+    var columnCount: Int {
+        29 + (featureSet == .longMemory ? 1 + 2 * (windows.logWindows.count + 1) : 0) + promoTypes.count + attributes.count
+    }
 
     static func promoTypes(_ series: [GlobalSeries]) -> [String] {
         Set(series.flatMap { $0.planned?.promotions.map(\.type) ?? [] }).sorted()
@@ -38,13 +43,8 @@ struct FeatureBuilder: Sendable {
         return all > 0 ? all : 1
     }
 
-    /// Mean of log(1 + y) over the short window up to t: the level the log objective's labels are relative to.
-    func logLevel(_ y: [Double], origin t: Int) -> Double {
-        let window = y[max(0, t - windows.short + 1)...t]
-        return window.reduce(0) { $0 + Foundation.log1p(max(0, $1)) } / Double(window.count)
-    }
-
-    func row(_ s: GlobalSeries, origin t: Int, horizon h: Int, scale: Double) -> [Float] {
+    /// One row; `levels`: the origin's levels when the caller built them once for every step.
+    func row(_ s: GlobalSeries, origin t: Int, horizon h: Int, scale: Double, levels: OriginLevels? = nil) -> [Float] {
         let y = s.values, w = windows
         func lag(_ k: Int) -> Float { t - k >= 0 ? Float(y[t - k] / scale) : .nan }
         let long = y[max(0, t - w.long + 1)...t], short = y[max(0, t - w.short + 1)...t]
@@ -92,6 +92,7 @@ struct FeatureBuilder: Sendable {
         }
         row += [priceRatio, discount, change, categoryRatio, cheapestRatio,
                 Float(s.category), Float(s.family), Float(s.region), Float(Foundation.log1p(scale))]
+        if featureSet == .longMemory { row += levelColumns(levels ?? self.levels(y, origin: t)) }
         for i in attributes.indices { row.append(i < s.attributes.count ? s.attributes[i] : .nan) }
         return row
     }

@@ -1,5 +1,18 @@
 import Forecasting
 
+/// Which features a global model's rows carry, recorded with every artifact so that one trained
+/// with an earlier set keeps predicting exactly as it was trained.
+public enum FeatureSet: String, Codable, Sendable, CaseIterable {
+    /// The rows before issue 28: lags, windows and ratios scaled by the recent mean; the log
+    /// objective's labels relative to the mean of log(1 + y) over the short window. Artifacts
+    /// stored without a feature set are this one.
+    case base
+    /// `base` plus the series' level in log space with long memory (`log_level`, `log_mean_<n>`,
+    /// `log_gap_<n>`); the log objective's labels relative to `log_level`, the median of
+    /// log(1 + y) over the long window (robust to promotion spikes).
+    case longMemory = "long_memory"
+}
+
 /// The features of the global gradient-boosted model and their lineage: what each is, where it
 /// comes from, and when it is known. The model is **direct multi-horizon**: one row per series,
 /// forecast origin t (the last period the model may see) and horizon h; the label is the demand
@@ -21,7 +34,7 @@ public struct FeatureSpec: Sendable {
     public var names: [String] { features.map(\.name) }
 
     /// `attributes`: extra item/location attributes (`item.<key>`, `location.<key>`), one feature each.
-    public init(frequency: Frequency, promoTypes: [String], attributes: [String] = []) {
+    public init(frequency: Frequency, promoTypes: [String], attributes: [String] = [], featureSet: FeatureSet = .longMemory) {
         let w = FeatureWindows(frequency)
         let p = frequency.noun
         func f(_ name: String, _ formula: String, _ source: String, _ known: String) -> Feature {
@@ -64,6 +77,16 @@ public struct FeatureSpec: Sendable {
             f("region", "code of locations.region valid at the cutoff", "demand.locations (SCD2)", "cutoff"),
             f("log_scale", "log(1 + scale), scale = mean y(t-\(w.long - 1)..t) (else the history mean, else 1)", "demand.sales", "origin"),
         ]
+        if featureSet == .longMemory {
+            out.append(f("log_level", "median of log(1 + y) over t-\(w.long - 1)..t: the current level, robust to promotion spikes (the log objective's labels are log(1 + y(t+h)) minus it)", "demand.sales", "origin"))
+        }
+        let spans = w.logWindows.map { ("\($0)", "t-\($0 - 1)..t (\($0) \(p)s; fewer at the start of the history)") } + [("all", "the whole history 0..t")]
+        for (suffix, span) in spans where featureSet == .longMemory {
+            out.append(f("log_mean_\(suffix)", "mean of log(1 + y) over \(span): long memory of the series' level", "demand.sales", "origin"))
+        }
+        for (suffix, _) in spans where featureSet == .longMemory {
+            out.append(f("log_gap_\(suffix)", "log_mean_\(suffix) - log_level: where demand stands against that past (negative: above it)", "demand.sales", "origin"))
+        }
         for name in attributes {
             let table = name.hasPrefix("item.") ? "items" : "locations"
             out.append(f(name, "attribute '\(name.drop { $0 != "." }.dropFirst())' of the \(table.dropLast()) (number; boolean 0/1; string: code of its value)",
@@ -79,6 +102,9 @@ public struct FeatureWindows: Sendable {
     public let short: Int, long: Int
     /// Seasonal lag for `same_period_last_season`.
     public let season: Int
+    /// Windows of the long-memory level features (`log_mean_<n>`; the whole history is one more):
+    /// a month, a quarter and a year of days; half a season and a season of weeks.
+    public let logWindows: [Int]
     /// Periods back whose prices form the reference (regular) price.
     public let priceOffsets: [Int]
     /// Training origins per series (at least `origins`, up to `maxOrigins` while the scope's rows
@@ -101,10 +127,12 @@ public struct FeatureWindows: Sendable {
         switch frequency {
         case .day:
             (short, long, season, origins, maxOrigins, originStep) = (7, 28, 7, 6, 6, 7)
+            logWindows = [28, 91, 365]
             priceOffsets = [27, 20, 13, 6]
             (maxSeasonalOrigins, seasonalLag) = (4, 364)
         case .week:
             (short, long, season, origins, maxOrigins, originStep) = (4, 13, 52, 26, 260, 1)
+            logWindows = [26, 52]
             priceOffsets = Array(0..<13)
             (maxSeasonalOrigins, seasonalLag) = (4, 52)
         }

@@ -21,6 +21,8 @@ public struct GlobalBoostedModel: Sendable {
     public var rounds: Int
     public var eta: String
     public var threads = 1
+    /// The features its rows carry (`FeatureSet`).
+    public var featureSet = FeatureSet.longMemory
     /// Training sets of at least this many rows are binned into `coarseBins` histogram bins instead
     /// of XGBoost's 256: the histogram work of every round grows with rows x bins, and a bin still
     /// holds hundreds of rows. Measured (same folds, same seed): weekly catalogue, 78k rows: WAPE
@@ -41,7 +43,7 @@ public struct GlobalBoostedModel: Sendable {
         self.frequency = frequency
         self.objective = objective
         originStep = FeatureWindows(frequency).originStep
-        (rounds, eta) = objective == .logLevel ? (300, "0.05") : frequency == .day ? (150, "0.08") : (100, "0.12")
+        (rounds, eta) = objective.inLogSpace ? (300, "0.05") : frequency == .day ? (150, "0.08") : (100, "0.12")
     }
 
     /// `XGBoost` (Tweedie, the mean), `XGBoost[L1]` (absolute error, the median) or `XGBoost[log]`
@@ -51,6 +53,7 @@ public struct GlobalBoostedModel: Sendable {
         case .tweedie: return "XGBoost"
         case .absoluteError: return "XGBoost[L1]"
         case .logLevel: return "XGBoost[log]"
+        case .logDepthwise: return "XGBoost[log,depth]"
         }
     }
     public var name: String { Self.name(objective) }
@@ -82,6 +85,8 @@ public struct GlobalBoostedModel: Sendable {
         /// Extra item/location attributes in column order, and the sorted values of string ones (their codes).
         public var attributes: [String] = []
         public var attributeCodes: [String: [String]] = [:]
+        /// The rows' feature set (nil in artifacts stored before issue 28: `base`).
+        public var featureSet: FeatureSet?
     }
 
     public struct Trained: Sendable {
@@ -105,7 +110,8 @@ public struct GlobalBoostedModel: Sendable {
         public init(serialized: [UInt8], encodings: Encodings, calendar: [(day: Int, holiday: Bool, event: String?)]) throws {
             booster = try Booster(serialized: serialized)
             var b = FeatureBuilder(calendar: CalendarFacts(rows: calendar, eventCodes: encodings.eventCodes),
-                                   frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes)
+                                   frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes,
+                                   featureSet: encodings.featureSet ?? .base)
             b.categoryPrices = encodings.categoryPrices
             builder = b
             horizon = encodings.horizon
@@ -140,7 +146,8 @@ public struct GlobalBoostedModel: Sendable {
                       upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows,
                       locations: locations, families: families, categoryPrices: builder.categoryPrices.only(originDay: predictionOrigin),
                       frequency: builder.frequency, objective: objective, features: builder.spec.names, origins: origins,
-                      originCounts: originCounts, attributes: builder.attributes, attributeCodes: attributeCodes)
+                      originCounts: originCounts, attributes: builder.attributes, attributeCodes: attributeCodes,
+                      featureSet: builder.featureSet)
         }
 
         /// Forecast h = 1...horizon from origin t (index into the series).
@@ -169,8 +176,9 @@ public struct GlobalBoostedModel: Sendable {
             scales.reserveCapacity(items.count)
             for (s, t) in items {
                 let scale = builder.scale(s.values, origin: t)
-                scales.append(objective == .logLevel ? builder.logLevel(s.values, origin: t) : scale)
-                for h in 1...horizon { m.append(builder.row(s, origin: t, horizon: h, scale: scale)) }
+                let levels = builder.levels(s.values, origin: t)
+                scales.append(objective.inLogSpace ? levels.level : scale)
+                for h in 1...horizon { m.append(builder.row(s, origin: t, horizon: h, scale: scale, levels: levels)) }
             }
             let p = items.isEmpty ? [] : try booster.predict(m)
             return scales.indices.map { i in
@@ -182,7 +190,7 @@ public struct GlobalBoostedModel: Sendable {
         /// for the log objective, its log level (label = log(1 + y) - level).
         private func forecast(predicted p: ArraySlice<Float>, scale: Double, level: Double) -> Forecast {
             func units(_ label: Double) -> Double {
-                objective == .logLevel ? Foundation.expm1(min(label + scale, 700)) : label * scale
+                objective.inLogSpace ? Foundation.expm1(min(label + scale, 700)) : label * scale
             }
             let labels = p.map(Double.init)
             let mean = labels.map { max(0, units($0)) }

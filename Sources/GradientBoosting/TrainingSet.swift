@@ -29,7 +29,7 @@ public struct TrainingSet: @unchecked Sendable {
     /// Labels for `objective`: y / scale, or log(1 + y) − the origin's log level.
     func labels(_ objective: BoostingObjective) -> [Float] {
         selection.map { i in
-            objective == .logLevel ? Float(Foundation.log1p(store.targets[i]) - store.logLevels[i])
+            objective.inLogSpace ? Float(Foundation.log1p(store.targets[i]) - store.logLevels[i])
                                    : Float(store.targets[i] / store.scales[i])
         }
     }
@@ -123,7 +123,7 @@ extension GlobalBoostedModel {
                         predictionOrigins: Set<Int> = [], attributes: [String] = []) throws -> [TrainingSet] {
         guard let series = folds.first else { return [] }
         var builder = FeatureBuilder(calendar: calendar, frequency: frequency, promoTypes: FeatureBuilder.promoTypes(series),
-                                     attributes: attributes)
+                                     attributes: attributes, featureSet: featureSet)
         // Per fold: origins per series, and each series' training origins.
         let plans: [(origins: Int, counts: OriginCounts, perSeries: [[Int]])] = cutoffIndices.map { cutoffs in
             let inScope = cutoffs.filter { $0 != nil }.count
@@ -183,7 +183,8 @@ extension GlobalBoostedModel {
     /// Fits this model's objective on prepared rows (of this model's horizon and frequency).
     /// `progress`: a line for people every `every` seconds while boosting ("round 60/150, 21 s").
     public func train(_ set: TrainingSet, progress: ((String) -> Void)? = nil, every: Double = progressSeconds) throws -> Trained {
-        precondition(set.horizon == horizon && set.frequency == frequency, "training set of another horizon or frequency")
+        precondition(set.horizon == horizon && set.frequency == frequency && set.builder.featureSet == featureSet,
+                     "training set of another horizon, frequency or feature set")
         let labels = set.labels(objective)
         let parameters = parameters(rows: labels.count)
         let started = Date()
@@ -223,15 +224,16 @@ private struct RowSlice {
     }
 
     mutating func add(_ s: GlobalSeries, position i: Int, origins: [Int], builder: FeatureBuilder, horizon: Int) {
+        let prefix = LogPrefix(s.values)
         for t in origins {
             let first = targets.count
             let scale = builder.scale(s.values, origin: t)
-            let logLevel = builder.logLevel(s.values, origin: t)
+            let levels = builder.levels(s.values, origin: t, prefix: prefix)
             for h in 1...horizon where !s.censored[t + h] {
-                matrix.append(builder.row(s, origin: t, horizon: h, scale: scale))
+                matrix.append(builder.row(s, origin: t, horizon: h, scale: scale, levels: levels))
                 targets.append(max(0, s.values[t + h]))
                 scales.append(scale)
-                logLevels.append(logLevel)
+                logLevels.append(levels.level)
                 steps.append(h - 1)
                 owners.append(i)
             }

@@ -74,7 +74,8 @@ extension GlobalTraining {
             throw ArtifactRefused(artifact: what, reason: "its encodings cannot be read by this build: \(error)")
         }
         // The features this code builds for the artifact's data layout, compared with what it was trained on.
-        let expected = FeatureSpec(frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes).names
+        let expected = FeatureSpec(frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes,
+                                   featureSet: encodings.featureSet ?? .base).names
         let stored = try JSONDecoder().decode([String].self, from: Data(try row.decode("features", as: String.self).utf8))
         let expectedHash = try connection.query(Query("SELECT md5(array_to_string(\(expected)::text[], \("\n"))) AS h")
             .named("feature_schema_hash")).first!.decode("h", as: String.self)

@@ -54,7 +54,8 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var window: Int
     /// Local models: fitted on log(1 + y), point = the median (`auto_ets:log1p`). Nil: raw units.
     public var transform: TargetTransform?
-    /// The global model: Tweedie (the mean, default) or absolute error (the median, `xgboost:l1`).
+    /// The global model: Tweedie (the mean, default), absolute error (the median, `xgboost:l1`), or the
+    /// log-space boosters (`xgboost:log`, `xgboost:log_depth`).
     public var objective: BoostingObjective?
 
     public init(kind: Kind, seasonLength: Int, window: Int, transform: TargetTransform? = nil, objective: BoostingObjective? = nil) {
@@ -78,7 +79,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         } else if !usesPlannedInputs && kind != .selected, let transform = TargetTransform(rawValue: parts[1]) {
             self.transform = transform
         } else {
-            throw PipelineError.invalidArgument("model '\(text)': unknown variant '\(parts[1])'; local models take :log1p, xgboost takes :l1 or :tweedie")
+            throw PipelineError.invalidArgument("model '\(text)': unknown variant '\(parts[1])'; local models take :log1p, xgboost takes :tweedie, :l1, :log or :log_depth")
         }
     }
 
@@ -288,5 +289,5 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
 public enum CodeVersion {
     /// Bumped with every change that can alter forecast values.
-    public static let current = "0.4.0"
+    public static let current = "0.5.0"
 }

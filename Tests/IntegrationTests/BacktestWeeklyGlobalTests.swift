@@ -60,7 +60,7 @@ extension Integration.Backtests {
         #expect(try db.scalar(Query("""
             SELECT format || ' ' || training_cutoff || ' ' || (training_rows > 0) || ' ' || cardinality(features)
             FROM forecast.model_artifacts WHERE run_id = \(first.runID)
-            """), as: String.self) == "xgboost-ubj 2026-11-27 true 31")
+            """), as: String.self) == "xgboost-ubj 2026-11-27 true 40")
         // Its parameters are recorded, the histogram bins included (a small panel keeps 256).
         #expect(try db.scalar(Query("""
             SELECT parameters ->> 'max_bin' || ' ' || (parameters ->> 'objective') FROM forecast.model_artifacts WHERE run_id = \(first.runID)

@@ -72,7 +72,8 @@ public enum ModelCard {
         }
         for a in artifacts {
             let encodings = try JSONDecoder().decode(GlobalBoostedModel.Encodings.self, from: Data(try a.decode("encodings", as: String.self).utf8))
-            let spec = FeatureSpec(frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes)
+            let spec = FeatureSpec(frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes,
+                                   featureSet: encodings.featureSet ?? .base)
             line("Artifact **\(try a.decode("model_name", as: String.self))**: \(try a.decode("bytes", as: Int.self)) bytes, md5 `\(try a.decode("md5", as: String.self))`, feature-schema hash `\(try a.decodeIfPresent("feature_schema_hash", as: String.self) ?? "-")`, \(try a.decode("training_rows", as: Int.self)) training rows\(encodings.originCounts.map { " from \($0.summary)" } ?? ""). Runs reuse it; they do not retrain.")
             line()
             line("| # | Feature | Formula | Source | Known at |")
