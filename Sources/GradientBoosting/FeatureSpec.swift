@@ -1,3 +1,4 @@
+import Foundation
 import Forecasting
 
 /// Which features a global model's rows carry, recorded with every artifact so that one trained
@@ -108,7 +109,10 @@ public struct FeatureWindows: Sendable {
     /// Periods back whose prices form the reference (regular) price.
     public let priceOffsets: [Int]
     /// Training origins per series (at least `origins`, up to `maxOrigins` while the scope's rows
-    /// stay within `rowBudget`) and the periods between them.
+    /// fit `trainingBytes`) and the periods between them. Weekly series: every origin of the last
+    /// five years (260 weeks) while the rows fit; on the real tuna panel, whose 331 weeks begin in
+    /// another regime, learning from all of them made every booster worse (Combination WAPE 38.4
+    /// -> 42.1, XGBoost[log] 42.4 -> 46.1).
     public let origins: Int, maxOrigins: Int, originStep: Int
     /// Series also learn from origins a year back: the origin 364 days (52 weeks, the same
     /// weekday) before the cutoff, whose targets are last year's periods of the window being
@@ -117,7 +121,18 @@ public struct FeatureWindows: Sendable {
     /// daily origins never contain them, nor do 26 recent weekly ones. A small weekly panel that
     /// learns from its whole history has them among its recent origins already (counted once).
     public let maxSeasonalOrigins: Int, seasonalLag: Int
-    public static let rowBudget = 80_000
+    /// The memory the training rows of a scope may take before its origins are sampled: 16 MiB of
+    /// features and labels (`bytesPerRow`), 83,886 rows at 40 columns, about the fixed budget of
+    /// 80,000 rows it replaces. A weekly panel within it learns from every origin of its last five
+    /// years; past it, from origins spread over its whole history (a panel of 900 series at
+    /// horizon 3: 31 from two years, where the fixed budget took the newest 29 weeks). 64 MiB (every
+    /// origin of such a panel) tripled to quadrupled the time of a weekly backtest of 1,000 series
+    /// (`make bench-weekly`) and moved no benchmark: the same WAPE on the weekly bench catalogue,
+    /// and on cheese 26 origins spread over the history scored as all of them (XGBoost[log] 21.1 / 21.2).
+    public static let trainingBytes = 16 << 20
+    /// What one training row holds: its features (4-byte floats) and its label, scale, log level,
+    /// step and series (8 bytes each).
+    public static func bytesPerRow(columns: Int) -> Int { 4 * columns + 40 }
     /// At most this many training rows per fold (about 0.7 GB of features): a large catalogue
     /// learns from fewer origins per series (`plan`), down to one. Unbounded, 100k daily series x 6
     /// origins x 28 steps made `train` peak at 21 GB of memory.
@@ -138,26 +153,33 @@ public struct FeatureWindows: Sendable {
         }
     }
 
-    /// How a scope of `series` series spends its training rows (`OriginPlan`). Few series (a short
-    /// panel of a few hundred weeks) learn from their whole history, many from `origins` recent
-    /// ones, and also from `maxSeasonalOrigins` a year back. When that would pass `rowCap`, the
+    /// How a scope of `series` series spends its training rows (`OriginPlan`). Every origin while
+    /// the rows fit `trainingBytes` at `columns` features (weekly; daily series take `maxOrigins`
+    /// weekly ones), at least `origins` recent ones (past the budget, sampled across the history:
+    /// `OriginPlan.sampled`), and `maxSeasonalOrigins` a year back. When that would pass `rowCap`, the
     /// cap is shared between recent origins and origins a year back in the same proportion (6 to
     /// 4 for days, 26 to 4 for weeks): every series keeps at least one recent origin, and what is
     /// left goes a year back, to every series or, when it does not reach every series, to an
     /// evenly spread share of them. Dropping the origins a year back first, as before, left
     /// catalogues of 30k daily series and more without last year's season or a yearly event.
     /// Even one origin per series may pass the cap for millions of series (at least one).
-    public func plan(series: Int, horizon: Int, rowCap: Int = Self.rowCap) -> OriginPlan {
+    public func plan(series: Int, horizon: Int, columns: Int, budgetBytes: Int = Self.trainingBytes,
+                     rowCap: Int = Self.rowCap) -> OriginPlan {
         let n = max(1, series), rowsPerOrigin = max(1, series * horizon)
-        let recent = min(maxOrigins, max(origins, Self.rowBudget / rowsPerOrigin))
+        let fitting = budgetBytes / Self.bytesPerRow(columns: columns) / rowsPerOrigin
+        let recent = min(maxOrigins, max(origins, fitting))
+        // Only the memory budget samples: when `maxOrigins` binds (or the fixed six of daily
+        // series), the newest origins are taken in a row.
+        let budgeted = fitting < maxOrigins && maxOrigins > origins ? recent : nil
         if (recent + maxSeasonalOrigins) * rowsPerOrigin <= rowCap {
-            return OriginPlan(recent: recent, seasonal: maxSeasonalOrigins, extraSeasonal: 0) // within the cap as it is
+            return OriginPlan(recent: recent, seasonal: maxSeasonalOrigins, extraSeasonal: 0, budgeted: budgeted) // within the cap as it is
         }
         let slots = rowCap / max(1, horizon) // series-origins within the cap
         let shared = max(1, min(recent, slots * recent / (recent + maxSeasonalOrigins) / n))
         let left = max(0, slots - shared * n)
         let seasonal = min(maxSeasonalOrigins, left / n)
-        return OriginPlan(recent: shared, seasonal: seasonal, extraSeasonal: seasonal < maxSeasonalOrigins ? left - seasonal * n : 0)
+        return OriginPlan(recent: shared, seasonal: seasonal, extraSeasonal: seasonal < maxSeasonalOrigins ? left - seasonal * n : 0,
+                          budgeted: budgeted.map { _ in shared })
     }
 
     var priceReference: String { "t-" + priceOffsets.map(String.init).joined(separator: ", t-") }
@@ -168,6 +190,27 @@ public struct FeatureWindows: Sendable {
 /// them (`extraSeries`).
 public struct OriginPlan: Sendable, Equatable {
     public var recent: Int, seasonal: Int, extraSeasonal: Int
+    /// Set when the memory budget (`FeatureWindows.trainingBytes`), not a fixed count, limits the
+    /// recent origins: a series with more origins in its history than `recent` learns from
+    /// `recent` of them spread evenly over it, the newest first (`sampled`), instead of the newest
+    /// `recent` in a row. Nil: the newest `recent` (daily series: six weekly origins).
+    public var budgeted: Int?
+
+    public init(recent: Int, seasonal: Int, extraSeasonal: Int, budgeted: Int? = nil) {
+        self.recent = recent
+        self.seasonal = seasonal
+        self.extraSeasonal = extraSeasonal
+        self.budgeted = budgeted
+    }
+
+    /// Which of a series' `available` recent origins it learns from, as positions counted back
+    /// from its newest (0 = the newest, 1 = the one a step before): all while they fit; past the
+    /// budget `recent` of them spread evenly over the history, from the newest to the oldest
+    /// (positions k (available - 1) / (recent - 1), rounded); without a budget the newest `recent`.
+    public func recentPositions(available: Int) -> [Int] {
+        guard budgeted != nil, recent > 1, available > recent else { return Array(0..<min(recent, available)) }
+        return (0..<recent).map { (2 * $0 * (available - 1) + recent - 1) / (2 * (recent - 1)) }
+    }
 
     /// Which of the series in scope (their positions in the scope's full, fixed series list) get
     /// the one more origin a year back: the `extraSeasonal` with the lowest golden-ratio score
@@ -193,15 +236,21 @@ public struct OriginPlan: Sendable, Equatable {
 /// many series, their recent origins and their origins a year back (only where the history reaches).
 public struct OriginCounts: Codable, Sendable, Equatable {
     public var series = 0, recent = 0, yearBack = 0, seriesWithYearBack = 0
+    /// How the recent origins were chosen: the memory budget in bytes and the rows it held
+    /// (nil: a fixed count of the newest, or artifacts stored before it was recorded), and how
+    /// many series learned from a sample of their history (every k-th origin) because it did not fit.
+    public var budgetBytes: Int?, budgetRows: Int?
+    public var sampledSeries = 0, widestStride = 1
 
     public init() {}
 
-    mutating func add(recent: Int, yearBack: Int) {
+    mutating func add(recent: Int, yearBack: Int, stride: Int = 1) {
         guard recent + yearBack > 0 else { return }
         series += 1
         self.recent += recent
         self.yearBack += yearBack
         if yearBack > 0 { seriesWithYearBack += 1 }
+        if stride > 1 { sampledSeries += 1; widestStride = max(widestStride, stride) }
     }
 
     /// For people: "2000 series: 6 recent origins each, 2400 a year back from 600 of them".
@@ -209,6 +258,13 @@ public struct OriginCounts: Codable, Sendable, Equatable {
         let near = series > 0 && recent % series == 0 ? "\(recent / series) recent origin\(recent == series ? "" : "s") each"
                                                       : "\(recent) recent origins"
         let back = yearBack == 0 ? "none a year back" : "\(yearBack) a year back from \(seriesWithYearBack) of them"
-        return "\(series) series: \(near), \(back)"
+        var how = ""
+        if let budgetBytes, let budgetRows {
+            let mib = budgetBytes % (1 << 20) == 0 ? "\(budgetBytes >> 20) MiB" : String(format: "%.1f MiB", Double(budgetBytes) / Double(1 << 20))
+            how = sampledSeries == 0
+                ? " (every origin of their history: the \(mib) training budget holds \(budgetRows) rows)"
+                : " (the \(mib) training budget holds \(budgetRows) rows: \(sampledSeries) series learned from a sample of their history, up to every \(widestStride)th origin)"
+        }
+        return "\(series) series: \(near), \(back)\(how)"
     }
 }

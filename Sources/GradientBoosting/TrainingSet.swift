@@ -80,20 +80,26 @@ extension GlobalBoostedModel {
     /// Seconds between progress lines while boosting.
     public static let progressSeconds = 10.0
 
-    /// Training origins of one series with cutoff index `cutoff`: t = cutoff - H - k * step
-    /// (`recent` of them), then t = cutoff - lag - k * step (`seasonal` of them, a year back;
+    /// Training origins of one series with cutoff index `cutoff`: t = cutoff - H - k * step for
+    /// the plan's `recentPositions` k (the newest `recent`, or past the memory budget a sample
+    /// spread over the history), then t = cutoff - lag - k * step (`seasonal` of them, a year back;
     /// their labels end before the cutoff too), each once. An origin a year back is used only
     /// with its long window of history behind it: rows from a series' first weeks, with partial
     /// windows, made the forecasts after a price shock worse (`make demo-ops`, 420 days).
-    func originSets(cutoff: Int, recent: Int, seasonal: Int) -> (recent: [Int], yearBack: [Int]) {
+    /// `stride`: the widest spacing of the recent origins, in steps (lineage).
+    func originSets(cutoff: Int, plan: OriginPlan, seasonal: Int) -> (recent: [Int], yearBack: [Int], stride: Int) {
         let windows = FeatureWindows(frequency)
-        let near = (0..<recent).map { cutoff - horizon - $0 * originStep }.filter { $0 >= windows.short }
+        let newest = cutoff - horizon
+        let available = newest >= windows.short ? (newest - windows.short) / originStep + 1 : 0
+        let positions = plan.recentPositions(available: available)
+        let near = positions.map { newest - $0 * originStep }
+        let stride = zip(positions, positions.dropFirst()).map { $1 - $0 }.max() ?? 1
         var back: [Int] = []
         for k in 0..<seasonal {
             let t = cutoff - windows.seasonalLag - k * originStep
             if t + horizon <= cutoff && t >= windows.long && !near.contains(t) { back.append(t) }
         }
-        return (near, back)
+        return (near, back, stride)
     }
 
     /// Trains on every series' history up to its cutoff index (`cutoffIndex(s)`; nil = not in scope).
@@ -128,14 +134,19 @@ extension GlobalBoostedModel {
         let plans: [(origins: Int, counts: OriginCounts, perSeries: [[Int]])] = cutoffIndices.map { cutoffs in
             let inScope = cutoffs.filter { $0 != nil }.count
             let plan = self.origins.map { OriginPlan(recent: $0, seasonal: 0, extraSeasonal: 0) }
-                ?? FeatureWindows(frequency).plan(series: inScope, horizon: horizon, rowCap: rowCap)
+                ?? FeatureWindows(frequency).plan(series: inScope, horizon: horizon, columns: builder.columnCount,
+                                                 budgetBytes: trainingBytes, rowCap: rowCap)
             let extra = plan.extraSeries(inScope: series.indices.filter { cutoffs[$0] != nil })
             var counts = OriginCounts()
+            if plan.budgeted != nil {
+                counts.budgetBytes = trainingBytes
+                counts.budgetRows = trainingBytes / FeatureWindows.bytesPerRow(columns: builder.columnCount)
+            }
             let perSeries = series.indices.map { i -> [Int] in
                 guard let cutoff = cutoffs[i], cutoff < series[i].values.count else { return [] }
                 let seasonal = plan.seasonal + (extra.contains(i) ? 1 : 0)
-                let (recent, yearBack) = originSets(cutoff: cutoff, recent: plan.recent, seasonal: seasonal)
-                counts.add(recent: recent.count, yearBack: yearBack.count)
+                let (recent, yearBack, stride) = originSets(cutoff: cutoff, plan: plan, seasonal: seasonal)
+                counts.add(recent: recent.count, yearBack: yearBack.count, stride: stride)
                 return recent + yearBack
             }
             // Lineage: the most origins a series learned from (a year back only where the history reaches).
@@ -189,6 +200,7 @@ extension GlobalBoostedModel {
         let parameters = parameters(rows: labels.count)
         let started = Date()
         var reported = started
+        let rounds = schedule(rows: labels.count).rounds
         let total = rounds
         let each: ((Int) -> Void)? = progress.map { say in
             { done in

@@ -65,30 +65,34 @@ public struct ChunkForecaster: Sendable {
     /// includes reading the cgroup CPU limits, is paid once, not once per series). Empty when no
     /// series chooses a global model, or when a prediction call fails (`encode` then predicts
     /// series by series, and a failing series falls back as usual).
-    public func globalForecasts(_ series: [SeriesInput], segments: [Int: GlobalTraining.Segment]) -> [Int: Forecast] {
+    public func globalForecasts(_ series: [SeriesInput], segments: [Int: GlobalTraining.Segment]) -> [Int: [String: Forecast]] {
         guard !globals.isEmpty else { return [:] }
         var byModel: [String: [(no: Int, series: GlobalSeries, origin: Int)]] = [:]
         for s in series {
             let choice = chooser.choose(Censoring.impute(s.values, censored: s.censored), frequency: config.frequency)
-            guard choice.usesGlobal, let name = choice.globalName, let global = globals[name] else { continue }
-            let g = GlobalTraining.global(s, segment: segments[s.seriesNo] ?? GlobalTraining.Segment(), codes: global.codes,
-                                          frequency: config.frequency)
-            byModel[name, default: []].append((s.seriesNo, g, s.values.count - 1))
+            guard choice.usesGlobal else { continue }
+            for name in choice.globalNames {
+                guard let global = globals[name] else { continue }
+                let g = GlobalTraining.global(s, segment: segments[s.seriesNo] ?? GlobalTraining.Segment(), codes: global.codes,
+                                              frequency: config.frequency)
+                byModel[name, default: []].append((s.seriesNo, g, s.values.count - 1))
+            }
         }
-        var out: [Int: Forecast] = [:]
+        var out: [Int: [String: Forecast]] = [:]
         for (name, items) in byModel {
             guard let global = globals[name],
                   let forecasts = try? global.trained.forecast(items.map { ($0.series, $0.origin) }, level: config.intervalLevel)
             else { continue }
-            for (item, f) in zip(items, forecasts) { out[item.no] = f }
+            for (item, f) in zip(items, forecasts) { out[item.no, default: [:]][name] = f }
         }
         return out
     }
 
     /// Appends `horizon` rows for one series. Demand forecasts are clamped at zero.
-    /// `predicted`: this series' global forecast from `globalForecasts`, when its choice is a global model.
+    /// `predicted`: this series' global forecasts from `globalForecasts` by model name, when its
+    /// choice uses global models.
     @discardableResult
-    public func encode(_ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: Forecast? = nil,
+    public func encode(_ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [String: Forecast]? = nil,
                        into writer: inout BinaryCopyWriter) throws -> Served {
         let forecast: Forecast
         let modelName: String
@@ -97,23 +101,20 @@ public struct ChunkForecaster: Sendable {
             let training = Censoring.impute(series.values, censored: series.censored)
             let choice = chooser.choose(training, frequency: config.frequency)
             if choice.usesGlobal {
-                let name = choice.globalName ?? choice.primaryName
-                guard let global = globals[name] else {
-                    throw PipelineError.configuration("the run's global model \(name) is not loaded")
-                }
-                var f: Forecast
-                if let predicted {
-                    f = predicted
-                } else {
+                let forecasts = try choice.globalNames.map { name -> Forecast in
+                    guard let global = globals[name] else {
+                        throw PipelineError.configuration("the run's global model \(name) is not loaded")
+                    }
+                    if let f = predicted?[name] { return f }
                     let g = GlobalTraining.global(series, segment: segment ?? GlobalTraining.Segment(),
                                                   codes: global.codes, frequency: config.frequency)
-                    f = try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
+                    return try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
                 }
-                var served = name
-                // The combination: the mean with the price regression where it fits (else the global model alone).
-                if choice.usesPrices, let regression = try? priceRegression(series, training: training, fallback: nil) {
-                    f = Forecast.mean(f, regression.0)
-                    served = choice.primaryName
+                var (served, f) = (choice.globalNames[0], forecasts[0])
+                if let combination = choice.combination {
+                    // The price regression joins where it fits (`ModelSpec.combine`, as in backtests).
+                    let regression = choice.usesPrices ? (try? priceRegression(series, training: training, fallback: nil))?.0 : nil
+                    (served, f) = try combination.combine(globals: forecasts, regression: regression)
                 }
                 return try write(series, forecast: calibrated(f, name: served, training: training).clampedNonNegative(),
                                  modelName: served, into: &writer)

@@ -103,7 +103,7 @@ public enum GlobalTraining {
                                               locations: codes.locations, families: codes.families,
                                               attributeCodes: codes.attributeCodes, predictionOrigin: cutoff.unixDays)
             var settings = Dictionary(trained.parameters, uniquingKeysWith: { _, last in last })
-            settings["rounds"] = String(model.rounds)
+            settings["rounds"] = String(model.schedule(rows: trained.trainingRows).rounds)
             return Artifact(name: model.name, bytes: try trained.serialized(), encodings: encodings,
                             trainingRows: trained.trainingRows,
                             parameters: String(decoding: try JSONEncoder.sorted.encode(settings), as: UTF8.self))

@@ -10,13 +10,15 @@ public struct ModelChoice: Sendable {
     /// Served by the run's trained global model (`model` is unused then).
     public var usesGlobal = false
     /// Fitted on the series' own prices and promotions (`PriceRegression`; `model` serves when it cannot
-    /// fit). With `usesGlobal` too: the combination, the mean of both.
+    /// fit). With `usesGlobal` too: a member of the combination.
     public var usesPrices = false
-    /// The run's global model that serves (or joins the combination): by name in `ChunkForecaster.globals`.
-    public var globalName: String?
+    /// The run's global models that serve (one) or join the combination, by name in `ChunkForecaster.globals`.
+    public var globalNames: [String] = []
+    /// The combination this choice serves (`ModelSpec+Combination.swift`); nil: one model.
+    public var combination: ModelSpec?
 
     static func global(_ spec: ModelSpec) throws -> ModelChoice {
-        ModelChoice(model: Naive(), primaryName: try spec.primaryName(), usesGlobal: true, globalName: try spec.primaryName())
+        ModelChoice(model: Naive(), primaryName: try spec.primaryName(), usesGlobal: true, globalNames: [try spec.primaryName()])
     }
 
     /// The choice of a spec: a global model, the price regression, or a local model.
@@ -25,8 +27,8 @@ public struct ModelChoice: Sendable {
         case .xgboost: return try .global(spec)
         case .priceRegression: return ModelChoice(model: Naive(), primaryName: PriceRegression.name, usesPrices: true)
         case .combination:
-            return ModelChoice(model: Naive(), primaryName: ModelSpec.combinationName, usesGlobal: true, usesPrices: true,
-                               globalName: try spec.globalMembers[0].primaryName())
+            return ModelChoice(model: Naive(), primaryName: ModelSpec.combinationName, usesGlobal: true, usesPrices: spec.combinesPrices,
+                               globalNames: try spec.globalMembers.map { try $0.primaryName() }, combination: spec)
         default: return ModelChoice(model: try spec.build(), primaryName: try spec.primaryName())
         }
     }

@@ -17,8 +17,9 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         /// Per series, a log-log regression on its own prices and promotions with a local level
         /// (`PriceRegression`): needs the planned inputs, like the global model.
         case priceRegression = "price_regression"
-        /// The mean of the global model (XGBoost, Tweedie) and the price regression, period by
-        /// period: two different readings of prices and promotions, averaged (a simple combination).
+        /// Several readings of the same series combined period by period (`ModelSpec.members`): the
+        /// log-scale mean of two global boosters on the log level and the price regression, each
+        /// a median (`ModelSpec+Combination.swift`).
         case combination
     }
 
@@ -26,13 +27,13 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var usesPlannedInputs: Bool { kind == .xgboost || kind == .priceRegression || kind == .combination }
 
     /// Fits on the series' own price and promotion history (the price regression, alone or combined).
-    public var fitsOnPlannedHistory: Bool { kind == .priceRegression || kind == .combination }
+    public var fitsOnPlannedHistory: Bool { kind == .priceRegression || (kind == .combination && combinesPrices) }
 
-    /// The global models this spec needs trained: itself, or a combination's XGBoost.
+    /// The global models this spec needs trained: itself, or a combination's boosters.
     public var globalMembers: [ModelSpec] {
         switch kind {
         case .xgboost: return [self]
-        case .combination: return [ModelSpec(kind: .xgboost, seasonLength: seasonLength, window: window)]
+        case .combination: return combinationMembers.filter { $0.kind == .xgboost }
         default: return []
         }
     }
@@ -54,6 +55,10 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var window: Int
     /// Local models: fitted on log(1 + y), point = the median (`auto_ets:log1p`). Nil: raw units.
     public var transform: TargetTransform?
+    /// A combination's members (`kind == .combination`), combined on the log scale; nil in policies
+    /// stored before issue 28, whose combination is the arithmetic mean of XGBoost (Tweedie) and
+    /// the price regression (`combinationMembers`).
+    public var members: [ModelSpec]?
     /// The global model: Tweedie (the mean, default), absolute error (the median, `xgboost:l1`), or the
     /// log-space boosters (`xgboost:log`, `xgboost:log_depth`).
     public var objective: BoostingObjective?
@@ -64,6 +69,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         self.window = window
         self.transform = transform
         self.objective = objective
+        if kind == .combination { members = Self.defaultCombination(seasonLength: seasonLength, window: window) }
     }
 
     /// Parses `kind[:variant]`: `auto_ets`, `auto_theta:log1p`, `xgboost:l1`, `xgboost:tweedie`.

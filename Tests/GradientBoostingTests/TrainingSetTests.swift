@@ -62,7 +62,7 @@ struct FeatureWindowsTests {
     @Test func smallPanelsLearnMoreOriginsAndLargeOnesStayUnderTheCap() {
         let day = FeatureWindows(.day), week = FeatureWindows(.week)
         func plan(_ w: FeatureWindows, _ series: Int, _ horizon: Int) -> [Int] {
-            let p = w.plan(series: series, horizon: horizon)
+            let p = w.plan(series: series, horizon: horizon, columns: 40)
             return [p.recent, p.seasonal, p.extraSeasonal]
         }
         // Daily: 6 recent origins and 4 a year back while they fit (10k series x 10 x 28 = 2.8M rows).
@@ -77,11 +77,16 @@ struct FeatureWindowsTests {
         #expect(plan(day, 1_000_000, 28) == [1, 0, 0])
         // Weekly: a short panel learns from its whole history (the weeks a year back are among
         // them), a larger one from 26 recent weeks and 4 a year back, capped alike (26 to 4).
+        // Weekly: every origin of five years while the rows fit 16 MiB (83,886 rows of 40 columns),
+        // at least 26; past the budget, spread over the history (`budgeted`).
         #expect(plan(week, 10, 3) == [260, 4, 0])
-        #expect(plan(week, 1_000, 3) == [26, 4, 0])
+        #expect(week.plan(series: 10, horizon: 3, columns: 40).budgeted == nil)
+        #expect(week.plan(series: 1_000, horizon: 3, columns: 40).budgeted == 27)
+        #expect(plan(week, 1_000, 3) == [27, 4, 0])
+        #expect(plan(week, 1_000, 13) == [26, 4, 0])
         #expect(plan(week, 100_000, 3) == [11, 2, 33_333])
         for (w, series, horizon) in [(day, 20_000, 28), (day, 30_000, 28), (day, 100_000, 28), (day, 123_457, 28), (week, 100_000, 3)] {
-            #expect(w.plan(series: series, horizon: horizon).seriesOrigins(series: series) * horizon <= FeatureWindows.rowCap)
+            #expect(w.plan(series: series, horizon: horizon, columns: 40).seriesOrigins(series: series) * horizon <= FeatureWindows.rowCap)
         }
     }
 
@@ -131,14 +136,15 @@ struct SeasonalOriginsTests {
         let cutoff = 440
         // Six recent weekly origins whose labels end at the cutoff, then the origin 364 days back
         // (its targets are last year's days of the window being forecast) and three weeks before it.
-        #expect(model.originSets(cutoff: cutoff, recent: 6, seasonal: 4) == ([412, 405, 398, 391, 384, 377], [76, 69, 62, 55]))
+        let six = OriginPlan(recent: 6, seasonal: 4, extraSeasonal: 0)
+        #expect(model.originSets(cutoff: cutoff, plan: six, seasonal: 4) == ([412, 405, 398, 391, 384, 377], [76, 69, 62, 55], 1))
         // A year back only with a full long window (28 days) of history behind the origin.
-        #expect(model.originSets(cutoff: 400, recent: 6, seasonal: 4) == ([372, 365, 358, 351, 344, 337], [36, 29]))
-        #expect(FeatureWindows(.day).plan(series: 40, horizon: 28) == OriginPlan(recent: 6, seasonal: 4, extraSeasonal: 0))
+        #expect(model.originSets(cutoff: 400, plan: six, seasonal: 4) == ([372, 365, 358, 351, 344, 337], [36, 29], 1))
+        #expect(FeatureWindows(.day).plan(series: 40, horizon: 28, columns: 40) == six)
         // Weekly: 52 weeks back and the 3 before, unless the recent origins reach that far already.
         let weekly = GlobalBoostedModel(horizon: 3, frequency: .week)
-        #expect(weekly.originSets(cutoff: 119, recent: 26, seasonal: 4).yearBack == [67, 66, 65, 64])
-        #expect(weekly.originSets(cutoff: 119, recent: 260, seasonal: 4).yearBack.isEmpty)
+        #expect(weekly.originSets(cutoff: 119, plan: OriginPlan(recent: 26, seasonal: 4, extraSeasonal: 0), seasonal: 4).yearBack == [67, 66, 65, 64])
+        #expect(weekly.originSets(cutoff: 119, plan: OriginPlan(recent: 260, seasonal: 4, extraSeasonal: 0, budgeted: 260), seasonal: 4).yearBack.isEmpty)
         let (series, calendar) = Self.catalogue()
         let set = try model.prepare(series, cutoffIndex: { _ in cutoff }, calendar: calendar)
         #expect(set.origins == 10 && set.rows == 40 * 10 * 28)
@@ -186,5 +192,45 @@ struct SeasonalOriginsTests {
         #expect(restored.originCounts == set.originCounts)
         let cappedLift = try lift(capped)
         #expect(cappedLift > 2, "lift at the cap \(cappedLift)")
+    }
+}
+
+/// Issue 28, item 2: training history sized by a memory budget in bytes, from the feature width.
+struct TrainingBudgetTests {
+    /// 20 weekly series of 120 weeks, cutoff at the last one: 113 origins each at horizon 3.
+    static func panel() -> [GlobalSeries] {
+        (0..<20).map { k in
+            GlobalSeries(id: k, values: (0..<120).map { t in Double(10 + k + (t * 7 + k) % 11) }, censored: [Bool](repeating: false, count: 120),
+                         startDay: 20_002, category: 0, region: 0, frequency: .week)
+        }
+    }
+
+    @Test func aPanelWithinTheBudgetLearnsFromEveryOriginAndOneJustPastItSamples() throws {
+        var model = GlobalBoostedModel(horizon: 3, frequency: .week)
+        let series = Self.panel()
+        let columns = FeatureBuilder(calendar: CalendarFacts(days: [:]), frequency: .week).columnCount
+        let rowBytes = FeatureWindows.bytesPerRow(columns: columns)
+        #expect(rowBytes == 4 * 36 + 40)
+        // Every origin: 113 per series x 20 series x 3 steps, exactly the budget.
+        model.trainingBytes = 113 * 20 * 3 * rowBytes
+        let all = try model.prepare(series, cutoffIndex: { _ in 119 }, calendar: CalendarFacts(days: [:]))
+        #expect(all.rows == 113 * 20 * 3)
+        #expect(all.originCounts.recent == 113 * 20 && all.originCounts.sampledSeries == 0)
+        #expect(all.originCounts.summary == "20 series: 113 recent origins each, none a year back (every origin of their history: the 1.2 MiB training budget holds 6780 rows)")
+        // One byte short: 112 origins fit, spread over the whole history (newest and oldest kept).
+        model.trainingBytes -= 1
+        let sampled = try model.prepare(series, cutoffIndex: { _ in 119 }, calendar: CalendarFacts(days: [:]))
+        #expect(sampled.originCounts.recent == 112 * 20 && sampled.originCounts.sampledSeries == 20 && sampled.originCounts.widestStride == 2,
+                "\(sampled.originCounts)")
+        let positions = OriginPlan(recent: 112, seasonal: 4, extraSeasonal: 0, budgeted: 112).recentPositions(available: 113)
+        #expect(positions.first == 0 && positions.last == 112 && Set(positions).count == 112)
+        // A tenth of the budget: 11 origins each, every tenth week or so, from the newest back to the start.
+        model.trainingBytes = 113 * 20 * 3 * rowBytes / 10
+        let tenth = try model.prepare(series, cutoffIndex: { _ in 119 }, calendar: CalendarFacts(days: [:]))
+        #expect(tenth.originCounts.recent == 26 * 20, "at least the 26 recent origins weekly series always get")
+        let spread = OriginPlan(recent: 26, seasonal: 0, extraSeasonal: 0, budgeted: 26).recentPositions(available: 113)
+        #expect(spread.count == 26 && spread.first == 0 && spread.last == 112 && zip(spread, spread.dropFirst()).allSatisfy { [4, 5].contains($1 - $0) })
+        // Without a budget (daily series: six weekly origins), the newest in a row.
+        #expect(OriginPlan(recent: 6, seasonal: 4, extraSeasonal: 0).recentPositions(available: 100) == [0, 1, 2, 3, 4, 5])
     }
 }

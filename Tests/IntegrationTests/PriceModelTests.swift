@@ -5,8 +5,10 @@ import Testing
 import Postgres
 
 extension Integration {
-    /// The price regression and the combination (its mean with XGBoost) on a weekly source, end to
-    /// end on real PostgreSQL: backtest, selection candidates, and runs that serve them.
+    /// The price regression and the combination (the log-scale mean of the log booster and the
+    /// price regression) on a weekly source, end to end on real PostgreSQL: backtest, selection
+    /// candidates, and runs that serve them; and a combination stored before issue 28 (the
+    /// arithmetic mean of XGBoost and the price regression), served as it was.
     @Suite struct PriceModels {
         static let end = Weekly.end
 
@@ -41,18 +43,19 @@ extension Integration {
             defer { db.drop() }
             try Self.load(db)
             let bare = try db.scalar("SELECT item_id || '/' || location_id FROM demand.sales ORDER BY 1 LIMIT 1", as: String.self)
-            let models = try ["xgboost", "price_regression", "combination"].map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
+            let models = try ["xgboost", "xgboost:log", "price_regression", "combination"]
+                .map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
             let options = BacktestOptions(end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3),
                                           frequency: .week, models: models, workers: 2, chunkSize: 8, showProgress: false)
             let report = try Integration.Backtests.runner(db).run(options)
-            #expect(report.models == ["SeasonalNaive(52)", "XGBoost", "PriceRegression", "Combination", "Selected"])
-            // Who served: the series without prices gets Naive for the regression, XGBoost alone for the combination.
+            #expect(report.models == ["SeasonalNaive(52)", "XGBoost", "XGBoost[log]", "PriceRegression", "Combination", "Selected"])
+            // Who served: the series without prices gets Naive for the regression, the log booster alone for the combination.
             let served = try db.scalar("""
                 SELECT string_agg(v, ',' ORDER BY v) FROM (
                     SELECT DISTINCT model_name || ':' || served_model || ':' || (item_id || '/' || location_id = \(bare))::text AS v
                     FROM forecast.backtest_results WHERE model_name IN ('PriceRegression', 'Combination')) t
                 """, as: String.self)
-            #expect(served == "Combination:Combination:false,Combination:XGBoost:true,PriceRegression:Naive:true,PriceRegression:PriceRegression:false")
+            #expect(served == "Combination:Combination:false,Combination:XGBoost[log]:true,PriceRegression:Naive:true,PriceRegression:PriceRegression:false")
             // That Naive forecast is the fold's last week (the fold's history is read for it alone:
             // the global models' contexts keep none), wherever that week was not a stockout.
             let naive = try db.scalar("""
@@ -64,14 +67,18 @@ extension Integration {
                                   WHERE (i.item_id, i.location_id, i.ds) = (r.item_id, r.location_id, r.cutoff - 6) AND i.stockout)
                 """, as: String.self)
             #expect(naive == "0/12", "mismatched/all: \(naive)")
-            // The combination is exactly the mean of its members, period by period.
+            // The combination is exactly the log-scale mean of its members, period by period (the
+            // log booster alone where the regression cannot fit: the series without prices).
             let gap = try db.scalar("""
-                SELECT max(abs(c.yhat - (x.yhat + p.yhat) / 2)) FROM forecast.backtest_results c
+                SELECT max(abs(c.yhat - CASE WHEN p.served_model = 'PriceRegression'
+                                             THEN exp((ln(1 + x.yhat) + ln(1 + p.yhat)) / 2) - 1 ELSE x.yhat END)
+                           / (1 + c.yhat)) || '/' || count(*)
+                FROM forecast.backtest_results c
                 JOIN forecast.backtest_results x USING (backtest_id, fold, item_id, location_id, ds)
                 JOIN forecast.backtest_results p USING (backtest_id, fold, item_id, location_id, ds)
-                WHERE c.model_name = 'Combination' AND c.served_model = 'Combination' AND x.model_name = 'XGBoost' AND p.model_name = 'PriceRegression'
-                """, as: Double.self)
-            #expect(gap < 1e-9)
+                WHERE c.model_name = 'Combination' AND x.model_name = 'XGBoost[log]' AND p.model_name = 'PriceRegression'
+                """, as: String.self).split(separator: "/")
+            #expect(Double(gap[0])! < 1e-12 && Int(gap[1])! == report.accumulator(model: "Combination", folds: [0, 1, 2, 3]).count, "\(gap)")
             // On this catalogue (prices and promotions drive demand) both beat seasonal naive.
             let sn = report.accumulator(model: "SeasonalNaive(52)", folds: [0, 1, 2, 3])
             for model in ["PriceRegression", "Combination"] {
@@ -79,11 +86,12 @@ extension Integration {
                 #expect(acc.count == sn.count && acc.wape < sn.wape, "\(model) WAPE \(acc.wape) vs seasonal naive \(sn.wape)")
             }
 
-            // Runs serve them: the combination trains the run's XGBoost; the regression needs no artifact.
+            // Runs serve them: the combination trains the run's log booster; the regression needs no artifact.
             let combined = try Self.run(db, model: "combination")
             #expect(combined.outcome == .published && combined.rows == combined.seriesCount * 3)
-            #expect(try db.scalar("SELECT count(*) FROM forecast.model_artifacts WHERE run_id = \(combined.runID) AND model_name = 'XGBoost'", as: Int.self) == 1)
-            #expect(try Self.servedNames(db, runID: combined.runID, bare: bare) == "Combination:false,XGBoost:true")
+            #expect(try db.scalar("SELECT string_agg(model_name, ',' ORDER BY model_name) FROM forecast.model_artifacts WHERE run_id = \(combined.runID)",
+                                  as: String.self) == "XGBoost[log]")
+            #expect(try Self.servedNames(db, runID: combined.runID, bare: bare) == "Combination:false,XGBoost[log]:true")
             let regression = try Self.run(db, model: "price_regression")
             #expect(regression.outcome == .published && regression.rows == regression.seriesCount * 3)
             #expect(try db.scalar("SELECT count(*) FROM forecast.model_artifacts WHERE run_id = \(regression.runID)", as: Int.self) == 0)
@@ -106,8 +114,8 @@ extension Integration {
             try db.loadDemo(items: 8, locations: 2)
             let version = try Registry.train(db, "combination", label: "prices and boosting")
             #expect(version.policy.model.kind == .combination)
-            #expect(try db.scalar("SELECT string_agg(model_name, ',') FROM forecast.model_artifacts WHERE model_version_id = \(version.id)",
-                                  as: String.self) == "XGBoost")
+            #expect(try db.scalar("SELECT string_agg(model_name, ',' ORDER BY model_name) FROM forecast.model_artifacts WHERE model_version_id = \(version.id)",
+                                  as: String.self) == "XGBoost[log]")
             _ = try ModelStages.promote(version.version, to: .production, force: true, reason: "test", on: try db.connect())
             let served = try Registry.serve(db, horizon: 7)
             #expect(served.outcome == .published && served.rows == served.seriesCount * 7)
@@ -115,6 +123,36 @@ extension Integration {
                 SELECT count(*) FROM forecast.forecasts
                 WHERE run_id = \(served.runID) AND model_name = 'Combination' AND model_version = \(version.version)
                 """, as: Int.self) == served.rows)
+        }
+
+        /// A combination stored before issue 28 (its policy has no members) is served as it was: the
+        /// arithmetic mean of the Tweedie booster and the price regression, the booster alone where
+        /// the regression cannot fit; a new `combination` is the log-scale one.
+        @Test func aCombinationStoredBeforeItsMembersExistedServesAsItDid() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try Self.load(db)
+            let bare = try db.scalar("SELECT item_id || '/' || location_id FROM demand.sales ORDER BY 1 LIMIT 1", as: String.self)
+            var legacy = try ModelSpec(parsing: "combination", seasonLength: 52, window: 4)
+            #expect(legacy.members?.map(\.argument) == ["xgboost:log", "price_regression"])
+            // As a stored policy decodes it: no members.
+            legacy = try JSONDecoder().decode(ModelSpec.self, from: Data(#"{"kind":"combination","seasonLength":52,"window":4}"#.utf8))
+            #expect(legacy.members == nil && legacy.globalMembers.map(\.argument) == ["xgboost"])
+            var run = Fixtures.options(horizon: 3, frequency: .week, cutoff: Self.end)
+            run.config.model = legacy
+            run.config.staleSLAHours = RunConfig.defaultStaleSLAHours(.week)
+            let old = try Fixtures.coordinator(db).run(run)
+            let boosted = try Self.run(db, model: "xgboost")
+            let regression = try Self.run(db, model: "price_regression")
+            #expect(try Self.servedNames(db, runID: old.runID, bare: bare) == "Combination:false,XGBoost:true")
+            #expect(try db.scalar("""
+                SELECT count(*) FILTER (WHERE abs(c.yhat - CASE WHEN c.model_name = 'Combination' THEN (x.yhat + p.yhat) / 2 ELSE x.yhat END) > 1e-9)
+                       || '/' || count(*)
+                FROM forecast.forecasts c
+                JOIN forecast.forecasts x ON (x.item_id, x.location_id, x.ds, x.run_id) = (c.item_id, c.location_id, c.ds, \(boosted.runID))
+                JOIN forecast.forecasts p ON (p.item_id, p.location_id, p.ds, p.run_id) = (c.item_id, c.location_id, c.ds, \(regression.runID))
+                WHERE c.run_id = \(old.runID)
+                """, as: String.self) == "0/\(old.rows)")
         }
 
         /// A backtest with per-series and global models stores the same rows, the same Selected

@@ -14,6 +14,24 @@ extension BacktestReport {
     /// A demand class gets a model of its own only when about this many series judged it; a class
     /// of a few series follows the overall choice (a per-class pick on 7 series chases noise).
     public static let minimumClassSeries = 10
+    /// The combination is the default choice of a class: another candidate replaces it only with a
+    /// metric at least this much lower (5%). Choosing the lowest of close candidates on a few folds
+    /// chases noise, and a combination of different readings is hard to beat out of sample (the
+    /// "forecast combination puzzle", Smith & Wallis 2009; Claeskens et al. 2016).
+    public static let combinationMargin = 0.05
+
+    /// The choice among scored candidates (in candidate order; ties: the earlier): the lowest,
+    /// unless the combination is among them and the lowest does not beat it by `combinationMargin`.
+    static func choose(_ scored: [(model: String, value: Double)]) -> String? {
+        var best: (model: String, value: Double)?
+        for s in scored where s.value.isFinite && (best == nil || s.value < best!.value) { best = s }
+        guard let best else { return nil }
+        if let combination = scored.first(where: { $0.model == ModelSpec.combinationName && $0.value.isFinite }),
+           best.value > combination.value * (1 - combinationMargin) {
+            return combination.model
+        }
+        return best.model
+    }
 
     /// The finest group a result row falls in; other groups of the selected combination are merged from it.
     static func cell(fold: Int, demandClass: String, category: String, region: String) -> String {
@@ -44,8 +62,8 @@ extension BacktestReport {
         var out: [Int: [String: String]] = [:]
         for k in 1..<max(1, folds) {
             let earlier = Set(0..<k)
-            var byClass: [String: (String, Double)] = [:]
-            var overall: (String, Double)?
+            var byClass: [String: [(model: String, value: Double)]] = [:]
+            var overall: [(model: String, value: Double)] = []
             for model in candidates {
                 var all = ErrorAccumulator()
                 var perClass: [String: ErrorAccumulator] = [:]
@@ -54,16 +72,14 @@ extension BacktestReport {
                     perClass[c, default: ErrorAccumulator()].merge(acc)
                     all.merge(acc)
                 }
-                let v = metric(all)
-                if all.count > 0, v.isFinite, overall == nil || v < overall!.1 { overall = (model, v) }
-                for (c, acc) in perClass.sorted(by: { $0.key < $1.key }) {
-                    let v = metric(acc)
-                    if acc.count > 0, acc.count >= minimumClassPoints(k), v.isFinite, byClass[c] == nil || v < byClass[c]!.1 { byClass[c] = (model, v) }
+                if all.count > 0 { overall.append((model, metric(all))) }
+                for (c, acc) in perClass.sorted(by: { $0.key < $1.key }) where acc.count > 0 && acc.count >= minimumClassPoints(k) {
+                    byClass[c, default: []].append((model, metric(acc)))
                 }
             }
-            guard let overall else { continue }
-            var choice = byClass.mapValues(\.0)
-            choice["all"] = overall.0
+            guard let all = Self.choose(overall) else { continue }
+            var choice = byClass.compactMapValues(Self.choose)
+            choice["all"] = all
             out[k] = choice
         }
         return out

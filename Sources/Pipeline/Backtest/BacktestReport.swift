@@ -94,7 +94,8 @@ public struct BacktestReport: Sendable {
         for (k, v) in other { groups[k, default: ErrorAccumulator()].merge(v) }
     }
 
-    /// Per demand class, the model with the lowest metric (ties: the earlier model in the list);
+    /// Per demand class, the model with the lowest metric (ties: the earlier model in the list; the
+    /// combination unless another beats it by `combinationMargin`, as in the nested selection);
     /// "all" maps to the best model overall, for classes a later run meets that the backtest did not.
     /// The global model is a candidate like any other: a run whose selection names it trains it
     /// once and serves it to the classes it won. A class with fewer than `minimumClassPoints` scored
@@ -103,14 +104,13 @@ public struct BacktestReport: Sendable {
         var out: [String: String] = [:]
         for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
             for segment in segments {
-                var best: (String, Double)?
+                var scored: [(model: String, value: Double)] = []
                 for model in models where model != Self.selectedName {
                     guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0,
                           kind == "all" || a.count >= minimumClassPoints else { continue }
-                    let v = metric(a)
-                    if v.isFinite, best == nil || v < best!.1 { best = (model, v) }
+                    scored.append((model, metric(a)))
                 }
-                if let best { out[kind == "all" ? "all" : segment] = best.0 }
+                if let best = Self.choose(scored) { out[kind == "all" ? "all" : segment] = best }
             }
         }
         return out

@@ -108,10 +108,9 @@ extension BacktestRunner {
                             let objective = spec.objective ?? .tweedie
                             (served, forecast) = (GlobalBoostedModel.name(objective), boosted[objective]![k])
                         case .combination:
-                            // As in runs: the mean with the price regression where it fits, else XGBoost alone.
-                            let global = boosted[.tweedie]![k]
-                            (served, forecast) = regressions[k].map { (ModelSpec.combinationName, Forecast.mean(global, $0)) }
-                                ?? (GlobalBoostedModel.name(.tweedie), global)
+                            // As in runs: its boosters, and the price regression where it fits.
+                            (served, forecast) = try spec.combine(globals: spec.globalMembers.map { boosted[$0.objective ?? .tweedie]![k] },
+                                                                  regression: regression ? regressions[k] : nil)
                         default:
                             // Where the regression cannot fit, the naive forecast serves, as in runs.
                             if let r = regressions[k] {
