@@ -95,7 +95,7 @@ public struct BacktestReport: Sendable {
     }
 
     /// Per demand class, the model with the lowest metric (ties: the earlier model in the list; the
-    /// combination unless another beats it by `combinationMargin`, as in the nested selection);
+    /// nested selection's rule, `choose`);
     /// "all" maps to the best model overall, for classes a later run meets that the backtest did not.
     /// The global model is a candidate like any other: a run whose selection names it trains it
     /// once and serves it to the classes it won. A class with fewer than `minimumClassPoints` scored
