@@ -41,7 +41,7 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
         case let .invalidArgument(message):
             return message
         case let .interrupted(signal, runID):
-            let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+            let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : signal == SIGHUP ? "SIGHUP" : "signal \(signal)"
             return "stopped by \(name)" + (runID.map { ": run \($0)'s held work items were handed back; it goes on with other workers or the next `forecastctl run`" } ?? "")
         case let .cutoffLocked(message):
             return message

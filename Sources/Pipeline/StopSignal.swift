@@ -1,9 +1,10 @@
 import Foundation
 import Forecasting
 
-/// SIGTERM / SIGINT as a request to stop: workers stop claiming, hand back the item they hold at
-/// once (no lease to wait out) and the process exits with 128 + the signal number. A second
-/// signal exits at once. `install()` is called by the commands that work (`run`, `work`).
+/// SIGTERM / SIGINT / SIGHUP as a request to stop: workers stop claiming, hand back the item they
+/// hold at once (no lease to wait out) and the process exits with 128 + the signal number. A
+/// second signal exits at once. (SIGHUP used to end the process at once, dropping its item until
+/// the lease ran out.) `install()` is called by the commands that work (`run`, `work`).
 public final class StopSignal: @unchecked Sendable {
     public static let shared = StopSignal()
     private let received = Mutex<Int32?>(nil)
@@ -22,7 +23,7 @@ public final class StopSignal: @unchecked Sendable {
     }
 
     public func install() {
-        for signalNumber in [SIGTERM, SIGINT] {
+        for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [weak self] in self?.request(signalNumber) }

@@ -34,7 +34,8 @@ public final class Connection: @unchecked Sendable {
             throw PostgresError(kind: .connection, message: "out of memory while allocating a connection")
         }
         guard PQstatus(handle) == CONNECTION_OK else {
-            let message = PostgresError.oneLine(String(cString: PQerrorMessage(handle)))
+            // libpq quotes what it could not parse, which can be the password: masked (`ConnectionSecrets`).
+            let message = ConnectionSecrets.redact(PostgresError.oneLine(String(cString: PQerrorMessage(handle))), conninfo: conninfo)
             PQfinish(handle)
             throw PostgresError(kind: .connection, message: message.isEmpty ? "connection failed" : message)
         }

@@ -74,12 +74,13 @@ extension Integration {
             let first = try db.scalar("SELECT forecast.enqueue_run('2026-11-27', 'day', 7)", as: Int64.self)
             #expect(try db.scalar("SELECT forecast.enqueue_run('2026-11-27', 'day', 7)", as: Int64.self) == first)
             #expect(try db.scalar("SELECT count(*) FROM forecast.run_requests", as: Int.self) == 1)
-            // Daemon A holds an item: stop it mid-item.
+            // Daemon A holds an item: stop it mid-item, with SIGHUP (issue 29, finding 13: it used to
+            // kill the daemon at once, and the item waited out its lease); SIGTERM is stopped below.
             let pidA = a.0.processIdentifier
             try Self.waitFor("daemon A to hold an item", seconds: 30) {
                 try db.scalar(Query("SELECT count(*) FROM forecast.work_items WHERE state = 'running' AND attempted_by LIKE \("%:\(pidA)-%")"), as: Int.self) > 0
             }
-            kill(pidA, SIGTERM)
+            kill(pidA, SIGHUP)
             let stopped = CLI.finish(a)
             #expect(stopped.status == 0, "\(stopped.stderr)")
             #expect(stopped.stdout.hasPrefix("worker: stopped after"), "\(stopped.stdout)")

@@ -4,8 +4,9 @@ import Logging
 import ServiceLifecycle
 
 /// `forecastctl worker` as a swift-service-lifecycle `ServiceGroup`: the worker daemon and the
-/// health/metrics server are services. SIGTERM or SIGINT starts a graceful shutdown: the daemon
-/// stops claiming, hands back the item it holds and returns; then the HTTP server stops. SIGQUIT,
+/// health/metrics server are services. SIGTERM, SIGINT or SIGHUP starts a graceful shutdown: the
+/// daemon stops claiming, hands back the item it holds and returns; then the HTTP server stops (a
+/// supervisor that restarts it, as the systemd unit does, makes SIGHUP a reload). SIGQUIT,
 /// or a graceful shutdown still going after `maximumGracefulShutdown`, cancels the group and the
 /// process exits at once (128 + 15).
 public enum DaemonServices {
@@ -73,7 +74,7 @@ public enum DaemonServices {
     public static func run(daemon: Daemon, health: Health?, logger: Logger) throws {
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)]
         if let health { services.append(.init(service: health)) }
-        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
                                                       cancellationSignals: [.sigquit], logger: logger)
         configuration.maximumGracefulShutdownDuration = maximumGracefulShutdown
         configuration.logging.keys.serviceKey = "service"
