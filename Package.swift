@@ -13,13 +13,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // libpq through pkg-config (Debian: libpq-dev + pkg-config). Only `Postgres` imports it.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // One escaping function per output language (HTML, SVG, Markdown, PostgreSQL arrays, JSON,
+        // terminal), on Unicode scalars. No dependencies.
+        .target(name: "Escaping"),
         // PostgreSQL client: connection, parameterized queries, binary COPY, transactions, errors.
         // Knows nothing about forecasting.
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Escaping"]),
         // Pure-Swift models and metrics. Knows nothing about databases.
         .target(name: "Forecasting"),
         // XGBoost C library (Debian libxgboost-dev). Only GradientBoosting/XGBoost.swift imports it.
@@ -28,7 +32,7 @@ let package = Package(
         .target(name: "GradientBoosting", dependencies: ["Forecasting", "CXGBoost"]),
         // Migrations, data contracts, snapshots, runs, the work queue, publishing, demo data.
         .target(name: "Pipeline", dependencies: [
-            "Postgres", "Forecasting", "GradientBoosting",
+            "Postgres", "Forecasting", "GradientBoosting", "Escaping",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -36,7 +40,7 @@ let package = Package(
         ]),
         // The CLI: parses arguments, prints, maps errors to exit codes.
         .executableTarget(name: "forecastctl", dependencies: [
-            "Pipeline", "Postgres", "Forecasting",
+            "Pipeline", "Postgres", "Forecasting", "Escaping",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -45,8 +49,10 @@ let package = Package(
         .executableTarget(name: "forecast-bench", dependencies: ["Forecasting"]),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], exclude: ["Fixtures"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        // Property-based tests of every encoder (random Unicode, combining marks, controls, lone surrogates).
+        .testTarget(name: "EscapingTests", dependencies: ["Escaping", "Postgres", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting", "Forecasting"], exclude: ["Fixtures"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "forecastctl"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "Escaping", "forecastctl"]),
     ],
     swiftLanguageModes: [.v6]
 )

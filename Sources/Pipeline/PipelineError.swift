@@ -21,6 +21,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
     case cutoffLocked(String)
     /// Stopped by SIGTERM/SIGINT; held work items were handed back.
     case interrupted(signal: Int32, runID: Int64?)
+    /// An output file could not be written safely (a symbolic link, not a regular file, I/O).
+    case output(String)
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
             let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : signal == SIGHUP ? "SIGHUP" : "signal \(signal)"
             return "stopped by \(name)" + (runID.map { ": run \($0)'s held work items were handed back; it goes on with other workers or the next `forecastctl run`" } ?? "")
         case let .cutoffLocked(message):
+            return message
+        case let .output(message):
             return message
         case let .runInFlight(id, reason):
             return "run \(id) for this cutoff is in flight with \(reason); it was left alone: wait for it (`forecastctl status`) and run again with --force"

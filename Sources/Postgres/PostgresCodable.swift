@@ -1,3 +1,5 @@
+import Escaping
+
 /// A Swift value that can be sent as a bind parameter (PostgreSQL text input format).
 public protocol PostgresEncodable: Sendable {
     var postgresText: String { get }
@@ -69,16 +71,7 @@ extension PostgresTimestamp: PostgresCodable {
 }
 
 extension Array: PostgresEncodable where Element == String {
-    /// A `text[]` literal with every element quoted (bind as `$n::text[]`).
-    public var postgresText: String {
-        func quoted(_ s: String) -> String {
-            var out = "\""
-            for c in s {
-                if c == "\\" || c == "\"" { out.append("\\") }
-                out.append(c)
-            }
-            return out + "\""
-        }
-        return "{" + map(quoted).joined(separator: ",") + "}"
-    }
+    /// A `text[]` literal with every element quoted (bind as `$n::text[]`), by `Escape.postgresArray`
+    /// (on Unicode scalars: a quote followed by a combining mark is still escaped).
+    public var postgresText: String { Escape.postgresArray(self) }
 }

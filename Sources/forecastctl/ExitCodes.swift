@@ -21,6 +21,9 @@ enum ExitCodes {
     static let unavailable: Int32 = 69
     /// An unexpected error (a bug): please report it with the log.
     static let software: Int32 = 70
+    /// An output file cannot be written (`report --out`, `model-card --output`): the target is a
+    /// symbolic link or not a regular file, or the folder is not writable.
+    static let cantCreate: Int32 = 73
     /// A transient database error (serialization failure, deadlock, lost connection), or a run
     /// for the cutoff in flight with another configuration: retry later.
     static let tempFail: Int32 = 75
@@ -41,6 +44,7 @@ enum ExitCodes {
             case .configuration, .migration: return (e.description, config)
             case .runInFlight, .cutoffLocked: return (e.description, tempFail)
             case .interrupted(let signal, _): return (e.description, interrupted(signal))
+            case .output: return (e.description, cantCreate)
             }
         case let e as ArtifactRefused:
             return (e.description, config)

@@ -1,3 +1,4 @@
+import Escaping
 import ArgumentParser
 import Foundation
 import Pipeline
@@ -44,7 +45,9 @@ struct Forecastctl: ParsableCommand {
 
     static func fail(_ error: Error) -> Never {
         let (line, code) = ExitCodes.classify(error)
-        FileHandle.standardError.write(Data("forecastctl: error: \(line)\n".utf8))
+        // One line, whatever the error quotes (sample keys, names from tables): no control
+        // character or escape sequence reaches the terminal.
+        FileHandle.standardError.write(Data("forecastctl: error: \(Escape.terminal(line))\n".utf8))
         Foundation.exit(code)
     }
 }

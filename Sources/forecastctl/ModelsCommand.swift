@@ -1,5 +1,6 @@
 import ArgumentParser
 import Forecasting
+import Escaping
 import Foundation
 import Pipeline
 import Postgres
@@ -48,17 +49,18 @@ struct ModelsCommand: ParsableCommand {
             let v = try ModelRegistry.find(version, on: connection)
             let m = try v.metrics
             func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
+            func t(_ s: String) -> String { Escape.terminal(s) }
             print("""
-                model version \(v.version) "\(v.label)" (id \(v.id))
+                model version \(v.version) "\(t(v.label))" (id \(v.id))
                   stage          \(v.stage.rawValue)
-                  policy         \(v.policy.summary), \(v.frequency.rawValue), horizon \(v.horizon), level \(v.policy.intervalLevel)
+                  policy         \(t(v.policy.summary)), \(v.frequency.rawValue), horizon \(v.horizon), level \(v.policy.intervalLevel)
                   training       data up to \(v.trainingCutoff), as of \(v.asOf)
-                  backtest       \(v.backtestID): WAPE \(pct(m.overall.wape)) vs \(m.baseline) \(pct(m.overall.baselineWape)), bias \(pct(m.overall.bias))
+                  backtest       \(v.backtestID): WAPE \(pct(m.overall.wape)) vs \(t(m.baseline)) \(pct(m.overall.baselineWape)), bias \(pct(m.overall.bias))
                   gate           \(v.gatePassed ? "passed" : "failed")
-                  code           \(v.codeVersion)\(v.gitCommit.map { ", commit \($0)" } ?? "")
-                  config hash    \(v.configHash)
-                  policy hash    \(v.policyHash)
-                  registered     \(v.createdAt) by \(v.createdBy)\(v.osUser.map { " (\($0))" } ?? "")
+                  code           \(t(v.codeVersion))\(v.gitCommit.map { ", commit \(t($0))" } ?? "")
+                  config hash    \(t(v.configHash))
+                  policy hash    \(t(v.policyHash))
+                  registered     \(v.createdAt) by \(t(v.createdBy))\(v.osUser.map { " (\(t($0)))" } ?? "")
                 """)
             let artifacts = try connection.query(Query("""
                 SELECT model_name, format, md5, feature_schema_hash, length(artifact) AS bytes, cardinality(features) AS features, training_rows,
@@ -77,7 +79,7 @@ struct ModelsCommand: ParsableCommand {
                 // Which origins each artifact learned from (absent in artifacts stored before it was recorded).
                 for a in artifacts {
                     guard let origins = ModelCard.originSummary(json: try a.decodeIfPresent("origins", as: String.self)) else { continue }
-                    print("\(try a.decode("model_name", as: String.self)) learned from \(origins)")
+                    print("\(t(try a.decode("model_name", as: String.self))) learned from \(t(origins))")
                 }
             }
             var gate = TextTable(header: ["gate check", "required", "actual", "result"])

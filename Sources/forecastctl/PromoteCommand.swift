@@ -1,3 +1,4 @@
+import Escaping
 import ArgumentParser
 import Forecasting
 import Foundation
@@ -114,8 +115,8 @@ struct ModelCardCommand: ParsableCommand {
         defer { connection.close() }
         let card = try ModelCard.render(version, on: connection)
         if let output {
-            try Data(card.utf8).write(to: URL(fileURLWithPath: output))
-            print("model-card: wrote \(output)")
+            try SafeFile.write(Data(card.utf8), to: output)
+            print("model-card: wrote \(Escape.terminal(output))")
         } else {
             print(card, terminator: "")
         }

@@ -1,11 +1,14 @@
-/// A plain, aligned text table for terminal output.
+import Escaping
+
+/// A plain, aligned text table for terminal output. Every cell goes through `Escape.terminal`
+/// (issue 29, finding 12: a label with an escape sequence reached the terminal raw).
 struct TextTable {
     let header: [String]
     var rows: [[String]] = []
 
-    init(header: [String]) { self.header = header }
+    init(header: [String]) { self.header = header.map { Escape.terminal($0) } }
 
-    mutating func add(_ row: [String]) { rows.append(row) }
+    mutating func add(_ row: [String]) { rows.append(row.map { Escape.terminal($0) }) }
 
     func render() -> String {
         var widths = header.map(\.count)

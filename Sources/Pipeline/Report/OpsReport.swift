@@ -1,3 +1,4 @@
+import Escaping
 import Foundation
 import Forecasting
 import Postgres
@@ -18,7 +19,7 @@ public enum OpsReport {
         let dir = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("index.html")
-        try Data(html.utf8).write(to: file)
+        try SafeFile.write(Data(html.utf8), to: file.path)
         return Written(path: file.path, charts: html.components(separatedBy: "<svg ").count - 1, bytes: html.utf8.count)
     }
 
@@ -30,27 +31,35 @@ public enum OpsReport {
             SELECT r.id, r.cutoff, r.model_version, r.published_at, coalesce(r.config ->> 'inputSchema', 'demand') AS schema, s.pinned
             FROM forecast.served_runs s JOIN forecast.runs r ON r.id = s.run_id WHERE s.frequency = \(f)
             """).named("report_served")).first
-        var body = "<h1>Demand forecast: operations report (\(HTML.escape(f)))</h1>"
+        var body = "<h1>Demand forecast: operations report (\(Escape.htmlText(f)))</h1>"
         guard let served else {
-            return page(body + "<p>No published \(HTML.escape(f)) run yet.</p>")
+            return page(body + "<p>No published \(Escape.htmlText(f)) run yet.</p>")
         }
         let runID = try served.decode("id", as: Int64.self)
         let cutoff = try served.decode("cutoff", as: PostgresDate.self)
         let schema = SQLIdentifier(try served.decode("schema", as: String.self))
-        body += "<p class=\"meta\">Served run \(runID), cutoff \(cutoff), model version <b>\(HTML.escape(try served.decode("model_version", as: String.self)))</b>"
-            + (try served.decode("pinned", as: Bool.self) ? " (pinned)" : "") + ", published \(HTML.escape(try served.decode("published_at", as: PostgresTimestamp.self).description)).</p>"
+        body += "<p class=\"meta\">Served run \(runID), cutoff \(cutoff), model version <b>\(Escape.htmlText(try served.decode("model_version", as: String.self)))</b>"
+            + (try served.decode("pinned", as: Bool.self) ? " (pinned)" : "") + ", published \(Escape.htmlText(try served.decode("published_at", as: PostgresTimestamp.self).description)).</p>"
         body += try alertsSection(f, on: connection)
         body += try seriesSection(f, runID: runID, cutoff: cutoff, schema: schema, frequency: frequency, on: connection)
         body += try accuracySection(f, on: connection)
-        body += try driftSection(f, on: connection)
+        body += try driftSection(f, runID: runID, on: connection)
         body += try serviceSection(on: connection)
         return page(body)
     }
 
+    /// The report runs no script and loads nothing: scripts, objects, frames, forms and remote
+    /// resources are refused even if a value escaped its escaping; the inline style block and
+    /// inline SVG are all it needs.
+    public static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'none'; object-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
     static func page(_ body: String) -> String {
         """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>Demand forecast: operations report</title>
+        <html lang="en"><head><meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
+        <title>Demand forecast: operations report</title>
         <style>
         body { font-family: sans-serif; margin: 24px; color: #222; background: #fff; max-width: 1200px; }
         h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ddd; }
@@ -162,17 +171,19 @@ public enum OpsReport {
                          classes: cells.map { (Double($0[6]) ?? 0) < 0 ? "bad" : "" })
     }
 
-    static func driftSection(_ f: String, on connection: Connection) throws -> String {
+    /// The drift of the served run (issue 29, finding 15: it showed the newest monitored run, which
+    /// after a backfill was another cutoff's).
+    static func driftSection(_ f: String, runID: Int64, on connection: Connection) throws -> String {
         let rows = try connection.query(Query("""
             SELECT d.feature, d.segment_kind || ' ' || d.segment AS segment, d.reference, round(d.psi::numeric, 3)::text AS psi,
                    round(d.warn_at::numeric, 2)::text AS warn, round(d.critical_at::numeric, 2)::text AS critical,
                    CASE WHEN d.psi >= d.critical_at THEN 'critical' WHEN d.psi >= d.warn_at THEN 'warn' ELSE '' END AS level
             FROM forecast.drift_results d
-            WHERE d.run_id = (SELECT max(run_id) FROM forecast.drift_results x JOIN forecast.runs r ON r.id = x.run_id WHERE r.frequency = \(f))
+            WHERE d.run_id = \(runID)
             ORDER BY d.psi / d.critical_at DESC LIMIT 15
             """).named("report_drift")).rows
         let cells = try rows.map { r in try ["feature", "segment", "reference", "psi", "warn", "critical", "level"].map { try r.decode($0, as: String.self) } }
-        return "<h2>Drift (newest monitored run)</h2>" + HTML.table(["feature", "segment", "reference", "PSI", "warn at", "critical at", "level"],
+        return "<h2>Drift (served run \(runID))</h2>" + HTML.table(["feature", "segment", "reference", "PSI", "warn at", "critical at", "level"],
                                                                    cells, classes: cells.map { $0[6] })
     }
 
