@@ -21,6 +21,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
     case cutoffLocked(String)
     /// Stopped by SIGTERM/SIGINT; held work items were handed back.
     case interrupted(signal: Int32, runID: Int64?)
+    /// A backtest was failed while it ran (`cancel --backtest`, or abandoned): its results are not used.
+    case backtestEnded(id: Int64, reason: String)
     /// An output file could not be written safely (a symbolic link, not a regular file, I/O).
     case output(String)
 
@@ -49,6 +51,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
             return message
         case let .output(message):
             return message
+        case let .backtestEnded(id, reason):
+            return "backtest \(id) was failed while it ran (\(reason)); its results are not used"
         case let .runInFlight(id, reason):
             return "run \(id) for this cutoff is in flight with \(reason); it was left alone: wait for it (`forecastctl status`) and run again with --force"
         }

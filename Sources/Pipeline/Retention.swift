@@ -39,6 +39,12 @@ public enum Retention {
         }
     }
 
+    /// Running backtests whose process died (no heartbeat for two leases) are failed: the plan
+    /// keeps running ones as in flight.
+    public static func failAbandonedBacktests(on connection: Connection) throws -> [Int64] {
+        try BacktestHeartbeat.failAbandoned(on: connection)
+    }
+
     public static func plan(rollbackDepth: Int, today: PostgresDate?, on connection: Connection) throws -> [Decision] {
         try connection.query(Query("""
             SELECT kind, key, frequency, cutoff, status, keep, reason

@@ -31,6 +31,29 @@ public enum RunMaintenance {
         }
     }
 
+    /// Fails a running backtest by hand (`cancel --backtest`): its process, if alive, finds it failed
+    /// when it finishes and stores nothing as finished. Also fails every abandoned backtest first.
+    public static func cancelBacktest(_ id: Int64, reason: String, on connection: Connection) throws -> (abandoned: [Int64], status: String) {
+        let abandoned = try BacktestHeartbeat.failAbandoned(on: connection)
+        return try connection.transaction { tx in
+            guard let row = try tx.query(Query("SELECT status FROM forecast.backtests WHERE id = \(id) FOR UPDATE")
+                .named("lock_backtest_for_cancel")).first else {
+                throw PipelineError.invalidArgument("no backtest with id \(id)")
+            }
+            let status = try row.decode("status", as: String.self)
+            if abandoned.contains(id) { return (abandoned, "running") }
+            guard status == "running" else {
+                throw PipelineError.invalidArgument("backtest \(id) is \(status); only a running backtest can be cancelled")
+            }
+            try tx.execute(Query("""
+                UPDATE forecast.backtests SET status = 'failed', finished_at = clock_timestamp(),
+                    error = format('cancelled by %s: %s', session_user, \(reason)::text)
+                WHERE id = \(id)
+                """).named("cancel_backtest"))
+            return (abandoned, status)
+        }
+    }
+
     /// Deletes the forecast rows of failed runs (what their completed work items wrote before the
     /// run failed; never visible in `forecast.latest`). Needs DELETE on forecast.forecasts: the
     /// schema owner, not the worker role. Returns the rows deleted per run.

@@ -74,6 +74,9 @@ struct BacktestCommand: ParsableCommand {
             help: "How AutoETS and AutoTheta are refitted across folds: first-fold (the oldest fold picks each series' structure or variant, later folds re-estimate it) or every-fold (all forms compared at every fold, as nightly runs do; slower).")
     var structureSelection = "first-fold"
 
+    @Option(parsing: .unconditional, help: "Heartbeat lease in seconds: the backtest beats every quarter of it; one silent for two leases (its process died) is failed as abandoned.")
+    var lease = 60.0
+
     @Option(help: "Accuracy gate (JSON, e.g. ops/metrics-contract.json): exit 2 with a table of failures when it is not met.")
     var gate: String?
 
@@ -103,6 +106,7 @@ struct BacktestCommand: ParsableCommand {
                                       intervalLevel: level, workers: workers, chunkSize: chunkSize,
                                       inputSchema: inputSchema, showProgress: !noProgress)
         options.selectionMetric = selectMetric
+        options.leaseSeconds = lease
         options.attributes = attributes.map { $0.split(separator: ",").map(String.init) } ?? []
         guard let selectionMode = StructureSelection(rawValue: structureSelection) else {
             throw ValidationError("unknown --structure-selection '\(structureSelection)'; choose \(StructureSelection.allCases.map(\.rawValue).joined(separator: " or "))")

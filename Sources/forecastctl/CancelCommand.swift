@@ -4,19 +4,39 @@ import Pipeline
 struct CancelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
-        abstract: "Fail a queued or running run cleanly (the recovery for a stuck run); forecast.latest is untouched.")
+        abstract: "Fail a queued or running run, or a running backtest, cleanly (the recovery for a stuck one); forecast.latest is untouched.",
+        discussion: """
+            A backtest whose process died (a killed `train` or `backtest`) is failed on its own two leases after its \
+            last heartbeat (by the next backtest, retention, a worker daemon or this command); --backtest fails one at once.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .customLong("run"), help: "The run to cancel (see `forecastctl status`).")
-    var runID: Int64
+    var runID: Int64?
 
-    @Option(help: "Why (recorded in forecast.runs.error).")
+    @Option(name: .customLong("backtest"), help: "The backtest to cancel (forecast.backtests.id).")
+    var backtestID: Int64?
+
+    @Option(help: "Why (recorded in forecast.runs.error or forecast.backtests.error).")
     var reason = "no reason given"
+
+    func validate() throws {
+        guard (runID == nil) != (backtestID == nil) else { throw ValidationError("give one of --run ID or --backtest ID") }
+    }
 
     func run() throws {
         let connection = try global.connect()
         defer { connection.close() }
+        if let backtestID {
+            let done = try RunMaintenance.cancelBacktest(backtestID, reason: reason, on: connection)
+            for id in done.abandoned where id != backtestID { print("cancel: backtest \(id) was abandoned (no heartbeat for two leases), now failed") }
+            print(done.abandoned.contains(backtestID)
+                  ? "cancel: backtest \(backtestID) was abandoned (no heartbeat for two leases), now failed"
+                  : "cancel: backtest \(backtestID) was \(done.status), now failed")
+            return
+        }
+        guard let runID else { return }
         let done = try RunMaintenance.cancel(runID: runID, reason: reason, on: connection)
         print("cancel: run \(done.runID) was \(done.previousStatus), now failed; \(done.itemsStopped) unfinished work item\(done.itemsStopped == 1 ? "" : "s") stopped")
     }

@@ -39,7 +39,7 @@ enum ExitCodes {
             switch e {
             case .contractsBlocked: return (e.description, dataContract)
             case .noSeries: return (e.description, noInput)
-            case .runFailed: return (e.description, runFailed)
+            case .runFailed, .backtestEnded: return (e.description, runFailed)
             case .invalidArgument: return (e.description, usage)
             case .configuration, .migration: return (e.description, config)
             case .runInFlight, .cutoffLocked: return (e.description, tempFail)

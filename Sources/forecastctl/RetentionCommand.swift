@@ -40,6 +40,10 @@ struct RetentionCommand: ParsableCommand {
     func run() throws {
         let connection = try global.migratedConnection()
         defer { connection.close() }
+        // A backtest whose process died is not in flight: failed first, so that the plan can judge it.
+        for id in try Retention.failAbandonedBacktests(on: connection) {
+            print("retention: backtest \(id) was abandoned (no heartbeat for two leases): marked failed")
+        }
         let plan = try Retention.plan(rollbackDepth: rollbackDepth, today: today, on: connection)
         var kept: [String: Int] = [:]
         for d in plan where d.keep { kept["\(d.kind.rawValue)s: \(d.reason)", default: 0] += 1 }

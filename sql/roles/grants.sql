@@ -65,3 +65,5 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON forecast.model_stage_events FROM fore
 REVOKE UPDATE, DELETE, TRUNCATE ON forecast.model_versions FROM forecast_worker, forecast_reader;
 -- 023 (evaluations take their id from a sequence since the partitioning: evaluate runs as the worker)
 GRANT USAGE ON SEQUENCE forecast.evaluations_id_seq TO forecast_worker;
+-- 031
+GRANT EXECUTE ON FUNCTION forecast.fail_abandoned_backtests() TO forecast_worker;

@@ -27,6 +27,9 @@ public struct BacktestOptions: Sendable {
     public var structureSelection = StructureSelection.firstFold
     /// Extra item/location attributes the global models use (`item.<key>`, `location.<key>`).
     public var attributes: [String] = []
+    /// The heartbeat lease: the backtest beats every quarter of it; after two leases without a
+    /// beat (the process died) it is failed as abandoned (migration 031).
+    public var leaseSeconds = 60.0
 
     public init(end: PostgresDate? = nil, asOf: PostgresTimestamp? = nil, plan: BacktestPlan, frequency: Frequency = .day,
                 models: [ModelSpec], intervalLevel: Double = 0.8, workers: Int = 2, chunkSize: Int = 250,

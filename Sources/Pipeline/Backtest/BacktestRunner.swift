@@ -54,18 +54,29 @@ public struct BacktestRunner: Sendable {
         let configJSON = String(decoding: try JSONEncoder.sorted.encode(specs), as: UTF8.self)
         let windowLength: Int? = { if case .sliding(let n) = plan.window { return n }; return nil }()
 
+        guard options.leaseSeconds.isFinite && options.leaseSeconds > 0 else {
+            throw PipelineError.invalidArgument("--lease must be a positive number of seconds, got \(options.leaseSeconds)")
+        }
+        // Backtests whose process died (killed `train` or `backtest`) end as failed first.
+        for abandoned in try BacktestHeartbeat.failAbandoned(on: connection) {
+            logger.warning("backtest \(abandoned) was abandoned (no heartbeat for two leases): marked failed")
+        }
         let id = try connection.query(Query("""
             INSERT INTO forecast.backtests (as_of, frequency, end_date, cutoffs, horizon, gap, step, window_length, models,
-                                            interval_level, config, code_version, structure_selection)
+                                            interval_level, config, code_version, structure_selection, lease_seconds)
             VALUES (\(asOf), \(frequency.rawValue), \(end), \(cutoffs.map(\.description))::date[],
                     \(plan.horizon), \(plan.gap), \(plan.step), \(windowLength), \(modelNames)::text[],
-                    \(options.intervalLevel), \(configJSON)::jsonb, \(CodeVersion.current), \(options.structureSelection.rawValue))
+                    \(options.intervalLevel), \(configJSON)::jsonb, \(CodeVersion.current), \(options.structureSelection.rawValue),
+                    \(options.leaseSeconds))
             RETURNING id
             """).named("create_backtest")).first!.decode("id", as: Int64.self)
+        let heartbeat = BacktestHeartbeat(backtestID: id, leaseSeconds: options.leaseSeconds, logger: logger, connect: connect)
+        defer { heartbeat.stop() }
         do {
             let warnings = try checkContracts(backtestID: id, cutoff: newestCutoff, asOf: asOf, options: options, schema: schema, on: connection)
             var report = try evaluate(id: id, end: end, asOf: asOf, newestCutoff: newestCutoff, cutoffs: cutoffs,
-                                      models: models, modelNames: modelNames, options: options, schema: schema, on: connection)
+                                      models: models, modelNames: modelNames, options: options, schema: schema,
+                                      heartbeat: heartbeat, on: connection)
             report.warnings = warnings
             report.seconds = Date().timeIntervalSince(started)
             let perFold = BacktestReport.minimumClassSeries * plan.horizon
@@ -82,15 +93,23 @@ public struct BacktestRunner: Sendable {
                             \(value.flatMap { $0.isFinite ? $0 : nil }), \(base.flatMap { $0.isFinite ? $0 : nil }))
                     """).named("store_selection"))
             }
-            try connection.execute(Query("""
+            // Only a backtest still running finishes: one cancelled (`cancel --backtest`) or failed
+            // as abandoned meanwhile stays failed, and says why.
+            let finished = try connection.execute(Query("""
                 UPDATE forecast.backtests SET status = 'finished', finished_at = clock_timestamp(),
                     series_count = \(report.seriesCount), row_count = \(report.rows), summary = \(try report.summaryJSON())::jsonb
-                WHERE id = \(id)
+                WHERE id = \(id) AND status = 'running'
                 """).named("finish_backtest"))
+            guard finished == 1 else {
+                let reason = try connection.query(Query("SELECT coalesce(error, status) AS e FROM forecast.backtests WHERE id = \(id)")
+                    .named("backtest_end_reason")).first?.decode("e", as: String.self) ?? "deleted"
+                throw PipelineError.backtestEnded(id: id, reason: reason)
+            }
             return report
         } catch {
             _ = try? connection.execute(Query("""
-                UPDATE forecast.backtests SET status = 'failed', finished_at = clock_timestamp(), error = \("\(error)") WHERE id = \(id)
+                UPDATE forecast.backtests SET status = 'failed', finished_at = clock_timestamp(), error = \("\(error)")
+                WHERE id = \(id) AND status = 'running'
                 """).named("fail_backtest"))
             throw error
         }
@@ -98,7 +117,14 @@ public struct BacktestRunner: Sendable {
 
     func evaluate(id: Int64, end: PostgresDate, asOf: PostgresTimestamp, newestCutoff: PostgresDate, cutoffs: [PostgresDate],
                   models: [any ForecastModel], modelNames: [String], options: BacktestOptions, schema: SQLIdentifier,
-                  on connection: Connection) throws -> BacktestReport {
+                  heartbeat: BacktestHeartbeat? = nil, on connection: Connection) throws -> BacktestReport {
+        /// Cancelled or failed as abandoned meanwhile: stop at the next chunk, not at the end.
+        func stillRunning() throws {
+            guard heartbeat?.ended == true else { return }
+            let reason = try connection.query(Query("SELECT coalesce(error, status) AS e FROM forecast.backtests WHERE id = \(id)")
+                .named("backtest_end_reason")).first?.decode("e", as: String.self) ?? "deleted"
+            throw PipelineError.backtestEnded(id: id, reason: reason)
+        }
         // Series with history by the newest cutoff, and their segments as of that cutoff.
         try SeriesSnapshot.plan(.backtest, id: id, cutoff: newestCutoff, asOf: asOf, chunkSize: options.chunkSize,
                                 attributes: options.attributes, schema: schema, on: connection)
@@ -140,6 +166,7 @@ public struct BacktestRunner: Sendable {
                     let conn = try connect()
                     defer { conn.close() }
                     while failure.withLock({ $0 == nil }) {
+                        if heartbeat?.ended == true { return }
                         let chunk = next.withLock { v -> Int in defer { v += 1 }; return v }
                         guard chunk < chunks else { return }
                         let series = try reader.read(chunk: chunk, on: conn)
@@ -175,6 +202,7 @@ public struct BacktestRunner: Sendable {
         }
         group.wait()
         if let error = failure.withLock({ $0 }) { throw error }
+        try stillRunning()
         if global {
             let (rows, groups, scores) = try evaluateGlobal(globalSpecs, series: collected.withLock { $0 }, segments: segmentMap,
                                                             evaluator: evaluator, options: options, schema: schema,
@@ -184,6 +212,7 @@ public struct BacktestRunner: Sendable {
                 $0.rows += rows
             }
             mergedScores.withLock { $0.merge(scores) }
+            try stillRunning()
         }
         var report = merged.withLock { $0 }
         report.expandCells()

@@ -47,6 +47,9 @@ public struct WorkerDaemon: Sendable {
         while StopSignal.shared.requested == nil {
             do {
                 try RunRequests.reconcile(staleSeconds: max(60, options.template.leaseSeconds * 2), on: listener)
+                for abandoned in try BacktestHeartbeat.failAbandoned(on: listener) {
+                    logger.warning("backtest abandoned (no heartbeat for two leases): marked failed", metadata: ["backtest": "\(abandoned)"])
+                }
                 if let request = try RunRequests.take(by: name, on: listener) {
                     Counter(label: "forecast_daemon_requests_taken_total").increment()
                     try handle(request, options: options, on: listener)
