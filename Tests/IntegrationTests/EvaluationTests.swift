@@ -123,5 +123,23 @@ extension Integration {
             #expect(backfill.servingNotes.first == "model version 2.0.0 was trained on data up to 2026-11-27, after the cutoff 2026-11-13: its artifact may not serve this run")
             #expect(try Registry.serve(db).modelVersion == "2.0.0")
         }
+
+        /// Issue 29, finding 15: with no production version trained by a backfill's cutoff, the run
+        /// says that, once, and not also "no production model version".
+        @Test func aBackfillWithOnlyLaterVersionsSaysWhyItBootstraps() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 6, locations: 2)
+            let global = try Registry.train(db, "xgboost", label: "global model")
+            _ = try ModelStages.promote(global.version, to: .production, force: false, reason: nil, on: try db.connect())
+            let backfill = try Registry.serve(db, cutoff: PostgresDate(iso: "2026-11-13")!)
+            #expect(backfill.servingNotes == [
+                "model version 1.0.0 was trained on data up to 2026-11-27, after the cutoff 2026-11-13: its artifact may not serve this run",
+                "no production version was trained by the cutoff 2026-11-13 (frequency day): serving the bootstrap seasonal naive"])
+            let cli = try CLI.run(["run", "--cutoff", "2026-11-06", "--as-of", "2026-11-28T06:00:00Z", "--no-progress"], databaseURL: db.url)
+            #expect(cli.status == 0, "\(cli.stderr)")
+            #expect(cli.stdout.contains("(bootstrap: every production version was trained after the cutoff)"), "\(cli.stdout)")
+            #expect(!cli.stdout.contains("no production model version"), "\(cli.stdout)")
+        }
     }
 }

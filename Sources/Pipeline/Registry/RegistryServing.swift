@@ -22,12 +22,14 @@ public enum RegistryServing {
         let production = try ModelRegistry.current(.production, frequency: base.frequency, on: connection)
         var history: [ModelVersion] = []
         if let production { history = [production] + (try ModelRegistry.earlierProduction(frequency: base.frequency, on: connection)) }
+        var refused = 0
         for (i, version) in history.enumerated() {
             // Leakage: a stored artifact trained on data after the cutoff (a backfill) must not serve it.
             if let late = trainedAfter(cutoff, version) {
                 notes.append(late)
                 continue
             }
+            refused += 1
             do {
                 try verify(version, schema: base.schema, on: connection)
             } catch let refused as ArtifactRefused {
@@ -42,9 +44,13 @@ public enum RegistryServing {
             break
         }
         if bootstrap {
+            // One reason, the one that holds (issue 29, finding 15: a backfill said both "trained
+            // after the cutoff" and "no production model version").
             notes.append(production == nil
-                ? "no model version is in production for frequency \(base.frequency.rawValue): serving the bootstrap seasonal naive (forecastctl train, then promote)"
-                : "no production version of frequency \(base.frequency.rawValue) loads: serving the bootstrap seasonal naive")
+                ? "\(Bootstrap.noProduction.note) for frequency \(base.frequency.rawValue): serving the bootstrap seasonal naive (forecastctl train, then promote)"
+                : refused == 0
+                ? "\(Bootstrap.trainedLater.note) \(cutoff) (frequency \(base.frequency.rawValue)): serving the bootstrap seasonal naive"
+                : "\(Bootstrap.noneLoads.note) of frequency \(base.frequency.rawValue): serving the bootstrap seasonal naive")
             // Without a production version the shadow's horizon, so that it can be compared.
             config.horizon = horizon ?? shadow?.horizon ?? base.horizon
         }
@@ -66,6 +72,33 @@ public enum RegistryServing {
         }
         config.registry = true
         return Resolution(config: config, notes: notes, bootstrap: bootstrap)
+    }
+
+    /// Why a run serves the bootstrap seasonal naive: its note starts with `note`; `label` is what
+    /// `run` prints beside the model.
+    public enum Bootstrap: CaseIterable, Sendable {
+        case noProduction, trainedLater, noneLoads
+
+        var note: String {
+            switch self {
+            case .noProduction: return "no model version is in production"
+            case .trainedLater: return "no production version was trained by the cutoff"
+            case .noneLoads: return "no production version loads"
+            }
+        }
+
+        public var label: String {
+            switch self {
+            case .noProduction: return "bootstrap: no production model version"
+            case .trainedLater: return "bootstrap: every production version was trained after the cutoff"
+            case .noneLoads: return "bootstrap: no production version loads"
+            }
+        }
+
+        /// The reason among a run's serving notes; nil when it serves a model version.
+        public static func reason(in notes: [String]) -> Bootstrap? {
+            allCases.first { reason in notes.contains { $0.hasPrefix(reason.note) } }
+        }
     }
 
     /// Why a version may not serve a run at `cutoff`: its global artifact learned from later data.
