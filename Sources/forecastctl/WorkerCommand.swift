@@ -39,6 +39,10 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("http-address"), help: "Address for --http-port.")
     var httpAddress = "127.0.0.1"
 
+    @Option(name: .customLong("http-idle-seconds"), parsing: .unconditional,
+            help: "Close an HTTP connection idle (or sending its request) this long; at most \(HealthServer.maxConnections) are open at once.")
+    var httpIdleSeconds = 10.0
+
     @Option(name: .customLong("throttle-ms"), help: .hidden)
     var throttleMs = 0.0
 
@@ -57,8 +61,11 @@ struct WorkerCommand: ParsableCommand {
         var health: DaemonServices.Health?
         if let httpPort {
             guard (1...65535).contains(httpPort) else { throw ValidationError("--http-port must be between 1 and 65535, got \(httpPort)") }
-            let server = try HealthServer(address: httpAddress, port: httpPort, sql: try global.sqlDirectory(), logger: logger,
-                                          connect: global.connector())
+            guard httpIdleSeconds.isFinite && httpIdleSeconds > 0 && httpIdleSeconds <= 3600 else {
+                throw ValidationError("--http-idle-seconds must be between 0 and 3600, got \(httpIdleSeconds)")
+            }
+            let server = try HealthServer(address: httpAddress, port: httpPort, idleSeconds: httpIdleSeconds, sql: try global.sqlDirectory(),
+                                          logger: logger, connect: global.connector())
             health = DaemonServices.Health(server)
             logger.notice("serving /metrics, /healthz and /readyz", metadata: ["address": "\(httpAddress):\(httpPort)"])
         }

@@ -43,6 +43,24 @@ extension Integration {
             #expect(stopped.stdout.components(separatedBy: "stopped: worker: stopped after").count == 3, "\(stopped.stdout)")
         }
 
+        /// Issue 29, finding 8: the compose daemons ran as the superuser, their port on every
+        /// interface. The check passes on the files as shipped and fails on the old compose file.
+        @Test func theDeploymentFilesKeepTheDaemonsOffTheOwnerRole() throws {
+            let ok = try Shell.run(["-c", "python3 ops/scripts/compose-check.py"])
+            #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+            #expect(ok.stdout.contains("connect as forecast_daemon (not the owner forecast)"), "\(ok.stdout)")
+            let old = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(getpid()).yml")
+            defer { try? FileManager.default.removeItem(at: old) }
+            let compose = try String(contentsOf: Shell.root.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
+            try compose.replacingOccurrences(of: "postgresql://forecast_daemon@", with: "postgresql://forecast@")
+                .replacingOccurrences(of: "    command: [\"worker\"", with: "    ports: [\"9464:9464\"]\n    command: [\"worker\"")
+                .write(to: old, atomically: true, encoding: .utf8)
+            let bad = try Shell.run(["-c", "python3 ops/scripts/compose-check.py \"$1\"", "check", old.path])
+            #expect(bad.status == 1)
+            #expect(bad.stderr.contains("worker: connects as forecast, the schema owner (POSTGRES_USER)"), "\(bad.stderr)")
+            #expect(bad.stderr.contains("worker: publishes ports"), "\(bad.stderr)")
+        }
+
         @Test func theSystemdUnitsVerify() throws {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(getpid())")
             try? FileManager.default.removeItem(at: dir)

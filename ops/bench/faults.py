@@ -12,7 +12,9 @@ fault at a random moment, waits for the process, and then does what an operator 
 `run` of the cutoff (which joins or finishes the run in flight), and `run --force` only if the
 run had failed. A trial "completed correctly" when the cutoff's served run then has exactly the
 rows of a clean reference run (same count, same values: md5 over keys and numbers) and no key
-twice. "rows lost" counts reference rows missing from what `forecast.latest` serves; "rows
+twice, and its fault is proven to have happened ("hit": the server's start time changed, the
+process was alive when signalled and died of it, the timeout or disk-full error was recorded);
+a trial whose fault did not happen is not correct, and any such trial fails the drill. "rows lost" counts reference rows missing from what `forecast.latest` serves; "rows
 duplicated" counts repeated keys in the served run. Exit codes are those of the faulted process.
 The phase column says where the faults landed (planning, computing k/n items, publishing, done).
 The cluster runs under /tmp/forecast-faults on port 54391, durable (fsync and synchronous commit
@@ -28,20 +30,37 @@ import sys
 import time
 
 from faults_cluster import (ADMIN, BIN, FINGERPRINT, KILLS, PG, RUN, SLOW, STATE, URL, Result, ctl, phase, psql,
-                            results, sh, start, trial_loop, wait_until)
-def inject_during_run(action, extra=()):
+                            results, server_started, sh, start, trial_loop, wait_until)
+
+
+def inject_during_run(action, proof):
+    """`action(p)` injects the fault into run process p; `proof(p, before)` says whether it
+    happened (before: the server's start time before the action)."""
     def one():
-        p = start(RUN + SLOW + ["--force"] + list(extra))
+        p = start(RUN + SLOW + ["--force"])
         time.sleep(random.uniform(0.3, 4.5))
         where = phase()
+        alive = p.poll() is None
+        before = server_started()
         action(p)
         try:
             _, _ = p.communicate(timeout=180)
         except subprocess.TimeoutExpired:
             p.kill()
             p.communicate()
-        return p.returncode, where
+        # A fault after the run ended exercised nothing.
+        return p.returncode, where, alive and where not in ("published", "superseded") and proof(p, before)
     return one
+
+
+def restarted(_p, before):
+    wait_until("the server", lambda: psql("SELECT 1") == "1")
+    return server_started() != before
+
+
+def killed_by(sig):
+    # SIGKILL cannot be handled (returncode -9); SIGTERM is handled: exit 143 after handing back.
+    return lambda p, _before: p.returncode in ((-sig,) if sig == signal.SIGKILL else (-sig, 128 + sig))
 
 
 def kill_worker(sig):
@@ -52,10 +71,12 @@ def kill_worker(sig):
         w = start(["work", "--run", run_id, "--workers", "1"] + SLOW)
         time.sleep(random.uniform(0.2, 3.0))
         where = phase()
+        alive = w.poll() is None
         w.send_signal(sig)
         w.communicate(timeout=60)
         p.communicate(timeout=180)
-        return w.returncode, where
+        hit = alive and w.returncode in ((-sig,) if sig == signal.SIGKILL else (-sig, 128 + sig))
+        return w.returncode, where, hit
     return one
 
 
@@ -94,15 +115,17 @@ def main():
             p = start(RUN + ["--force"])
             wait_until(f"a backend paused in {phase}", lambda: psql(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = 'faults'") != "0", timeout=90)
+            before = server_started()
             sh(PG + ["restart", mode])
             wait_until("the server", lambda: psql("SELECT 1") == "1")
+            hit = server_started() != before
             psql("DELETE FROM public.faults_pause")
             try:
                 p.communicate(timeout=180)
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.communicate()
-            return p.returncode, phase
+            return p.returncode, phase, hit
         return one
 
     for phase in ("claim", "commit", "publish"):
@@ -110,10 +133,10 @@ def main():
             trial_loop(f"server restart -m {mode} during a {phase} transaction", 2, restart_in(phase, mode))
 
     restart = lambda mode: (lambda p: sh(PG + ["restart", mode]))
-    trial_loop("server restart -m fast during a run", KILLS, inject_during_run(restart("fast")))
-    trial_loop("server restart -m immediate during a run", KILLS, inject_during_run(restart("immediate")))
-    trial_loop("SIGKILL of run", KILLS, inject_during_run(lambda p: p.send_signal(signal.SIGKILL)))
-    trial_loop("SIGTERM of run", KILLS, inject_during_run(lambda p: p.send_signal(signal.SIGTERM)))
+    trial_loop("server restart -m fast during a run", KILLS, inject_during_run(restart("fast"), restarted))
+    trial_loop("server restart -m immediate during a run", KILLS, inject_during_run(restart("immediate"), restarted))
+    trial_loop("SIGKILL of run", KILLS, inject_during_run(lambda p: p.send_signal(signal.SIGKILL), killed_by(signal.SIGKILL)))
+    trial_loop("SIGTERM of run", KILLS, inject_during_run(lambda p: p.send_signal(signal.SIGTERM), killed_by(signal.SIGTERM)))
     trial_loop("SIGKILL of a work process", KILLS, kill_worker(signal.SIGKILL))
     trial_loop("SIGTERM of a work process", KILLS, kill_worker(signal.SIGTERM))
 
@@ -124,7 +147,10 @@ def main():
         time.sleep(0.3)
         r = ctl(RUN + ["--force", "--statement-timeouts", "write=1", "--max-attempts", "8"])
         blocker.wait()
-        return r.returncode, "computing"
+        # Hit: a write of this run timed out (57014) and was retried.
+        hit = psql("""SELECT count(*) FROM forecast.work_items WHERE run_id = (SELECT max(id) FROM forecast.runs)
+                      AND errors::text LIKE '%57014%'""") != "0"
+        return r.returncode, "computing", hit
     trial_loop("statement timeouts (writes held by a lock 4 s, write=1 s)", 2, lock_timeout)
 
     # A login role limited to 3 connections asks for 8 workers.
@@ -133,9 +159,10 @@ def main():
     limited = URL.replace("postgres@", "faults_limited@")
     def exhaustion():
         r = ctl(RUN + ["--force", "--workers", "8"], url=limited)
-        if "worker" not in r.stderr:
+        hit = "worker" in r.stderr
+        if not hit:
             print(f"faults: connection exhaustion did not report its workers: {r.stderr.strip()}", file=sys.stderr)
-        return r.returncode, "planning"
+        return r.returncode, "planning", hit
     trial_loop("connection exhaustion (limit 3, --workers 8)", 2, exhaustion)
 
     # Two runs of the cutoff at once (the second joins), and a different run while one is in flight.
@@ -145,7 +172,9 @@ def main():
         c = ctl(RUN[:RUN.index("14")] + ["7"] + RUN[RUN.index("14") + 1:] + ["--force"])
         b = ctl(RUN)
         a.communicate(timeout=180)
-        return f"{a.returncode},{b.returncode},{c.returncode}", "computing"
+        # Hit: the plain run joined the run in flight and the different --force was refused (75).
+        hit = "joined a run in flight" in b.stdout and c.returncode == 75
+        return f"{a.returncode},{b.returncode},{c.returncode}", "computing", hit
     trial_loop("concurrent runs (join; a different --force refused)", 2, concurrent)
 
     # Disk full: forecast rows on a tmpfs tablespace with room for what is there plus 128 kB (a
@@ -160,15 +189,20 @@ def main():
         def disk_full():
             psql("ALTER TABLE forecast.forecasts SET TABLESPACE faults_tiny")
             r = ctl(RUN + ["--force", "--max-attempts", "2"])
-            if "53100" not in psql("SELECT errors::text FROM forecast.work_items WHERE run_id = (SELECT max(id) FROM forecast.runs)"):
-                print(f"faults: disk full did not hit 53100: {r.stderr.strip()}", file=sys.stderr)
+            hit = "53100" in psql("""SELECT coalesce(string_agg(errors::text, ' '), '') FROM forecast.work_items
+                                     WHERE run_id = (SELECT max(id) FROM forecast.runs)""")
+            if not hit:
+                print(f"faults: disk full did not hit 53100 (not exercised): {r.stderr.strip()}", file=sys.stderr)
             psql("ALTER TABLE forecast.forecasts SET TABLESPACE pg_default")
-            return r.returncode, "computing"
+            return r.returncode, "computing", hit
         trial_loop("disk full (no room for a run's rows; 53100)", 1, disk_full)
         psql("DROP TABLESPACE faults_tiny", ADMIN)
         sh(["umount", tiny])
     else:
+        # Not exercised, and the table says so: a drill that skips a fault does not pass.
         print("faults: disk full not run (cannot mount a tmpfs here)", file=sys.stderr)
+        results.append(Result("disk full (no tmpfs could be mounted: NOT EXERCISED)", 1, 0, 0, 0, 0,
+                              collections.Counter(["-"]), collections.Counter(["-"])))
 
     # A server that accepts connections and never answers.
     listener = socket.socket()
@@ -177,18 +211,23 @@ def main():
     port = listener.getsockname()[1]
     t0 = time.time()
     r = sh([BIN, "status", "--database-url", f"postgresql://x@127.0.0.1:{port}/x"], timeout=120)
-    results.append(Result(f"unresponsive server (status gave up after {time.time() - t0:.0f} s)", 1, int(r.returncode == 69),
+    results.append(Result(f"unresponsive server (status gave up after {time.time() - t0:.0f} s)", 1, 1, int(r.returncode == 69),
                           0, 0, collections.Counter([r.returncode]), collections.Counter(["connect"])))
     listener.close()
 
-    print(f"\n{'fault':62} {'tried':>5} {'correct':>7} {'lost':>5} {'dup':>4}  exit codes     phases hit")
+    print(f"\n{'fault':62} {'tried':>5} {'hit':>4} {'correct':>7} {'lost':>5} {'dup':>4}  exit codes     phases hit")
     for x in results:
         codes = " ".join(f"{k}x{v}" for k, v in sorted(x.codes.items(), key=lambda kv: str(kv[0])))
         phases = ", ".join(f"{k} ({v})" for k, v in sorted(x.phases.items()))
-        print(f"{x.fault:62} {x.tried:5} {x.correct:7} {x.lost:5} {x.dup:4}  {codes:14} {phases}")
+        print(f"{x.fault:62} {x.tried:5} {x.hit:4} {x.correct:7} {x.lost:5} {x.dup:4}  {codes:14} {phases}")
     total = sum(x.tried for x in results)
     ok = sum(x.correct for x in results)
-    print(f"faults_correct={ok}/{total}")
+    missed = total - sum(x.hit for x in results)
+    print(f"faults_correct={ok}/{total} faults_not_exercised={missed}")
+    if ok < total:
+        print(f"faults: FAILED: {total - ok} trial(s) not correct, {missed} of them not exercised (the fault did not happen)",
+              file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

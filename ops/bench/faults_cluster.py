@@ -97,23 +97,33 @@ def recover():
         ctl(RUN + (["--force"] if status == "failed" else []))
 
 
+def server_started():
+    """The server's start time: a restart that happened changes it."""
+    return psql("SELECT pg_postmaster_start_time()")
+
+
 STATE = {"reference": None}
-Result = collections.namedtuple("Result", "fault tried correct lost dup codes phases")
+Result = collections.namedtuple("Result", "fault tried hit correct lost dup codes phases")
 results = []
 
 
 def trial_loop(fault, n, one):
-    correct = lost = dup = 0
+    """Runs `one` n times. `one` returns (exit code, phase, hit): hit is the proof that the fault
+    happened (the server restarted, the process was alive when signalled, the error was raised).
+    A trial whose fault did not happen is not exercised: it never counts as correct, and the
+    drill fails (a table that says "1 tried, 1 correct" for a fault that never hit proves nothing)."""
+    correct = lost = dup = hit = 0
     codes, phases = collections.Counter(), collections.Counter()
     for _ in range(n):
-        code, where = one()
+        code, where, happened = one()
         codes[code] += 1
-        phases[where] += 1
+        phases[where if happened else f"{where}, NOT HIT"] += 1
         wait_until("the server", lambda: psql("SELECT 1") == "1")
         recover()
         ok, l, d = verify(STATE["reference"])
-        correct += ok
+        hit += bool(happened)
+        correct += ok and bool(happened)
         lost += l
         dup += d
-    results.append(Result(fault, n, correct, lost, dup, codes, phases))
-    print(f"faults: {fault}: {correct}/{n} correct", file=sys.stderr, flush=True)
+    results.append(Result(fault, n, hit, correct, lost, dup, codes, phases))
+    print(f"faults: {fault}: {hit}/{n} hit, {correct}/{n} correct", file=sys.stderr, flush=True)

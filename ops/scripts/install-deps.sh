@@ -4,8 +4,9 @@ set -euo pipefail
 # chromium: headless screenshots of the HTML report (ops/scripts/report-check.sh, ReportTests).
 # postgresql-15-cron: the schedule in the database (pg_cron; PgCronTests).
 # iproute2: network namespaces for the scale-out test (ScaleOutTests); systemd: systemd-analyze
-# verifies the units in ops/systemd (StackTests; nothing is started by it).
-PKGS=(postgresql postgresql-15-cron libpq-dev pkg-config libxgboost-dev chromium fonts-dejavu-core python3 iproute2 systemd)
+# verifies the units in ops/systemd (StackTests; nothing is started by it). python3-yaml: the
+# deployment check ops/scripts/compose-check.py (StackTests).
+PKGS=(postgresql postgresql-15-cron libpq-dev pkg-config libxgboost-dev chromium fonts-dejavu-core python3 python3-yaml iproute2 systemd)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -53,16 +53,18 @@ public enum DaemonServices {
         }
     }
 
-    /// /metrics, /healthz and /readyz until the group shuts down.
+    /// /metrics, /healthz and /readyz (Hummingbird) until the group shuts down.
     public struct Health: Service, CustomStringConvertible {
         let server: HealthServer
         public var description: String { "http" }
         public init(_ server: HealthServer) { self.server = server }
 
         public func run() async throws {
-            server.start()
-            try? await gracefulShutdown()
-            server.stop()
+            do {
+                try await server.application().run()
+            } catch {
+                throw PipelineError.configuration("cannot serve HTTP on \(server.address):\(server.port): \(error)")
+            }
         }
     }
 

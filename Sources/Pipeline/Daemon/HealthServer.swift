@@ -2,115 +2,165 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Forecasting
+import Hummingbird
 import Logging
+import NIOCore
+import NIOHTTP1
 import Postgres
 
-/// A minimal HTTP/1.0 server for the platform, on its own thread: `GET /metrics` (Prometheus text),
-/// `GET /healthz` (200 when the database answers), `GET /readyz` (200 when it answers and every
-/// migration is applied, else 503 with the reason). One request per connection; a fresh database
-/// connection per request (scrapes are rare and must not share a worker's session).
-public final class HealthServer: @unchecked Sendable {
-    let fd: Int32
+/// The daemon's HTTP endpoints on Hummingbird 2 (issue 29, finding 7: the hand-written server had
+/// one accept thread and a blocking read, so one idle connection blocked every probe; a request
+/// split across TCP segments and HEAD got 404): `GET`/`HEAD /metrics` (Prometheus text),
+/// `/healthz` (200 when the database answers), `/readyz` (200 when it answers and every migration
+/// is applied, else 503 with the reason). Connections idle (or sending a request slowly) for
+/// `idleTimeout` are closed; at most `maxConnections` are open at once (more are closed at once).
+/// Database checks run on a thread of their own with a fresh connection (libpq blocks; scrapes
+/// must not share a worker's session), at most `maxConnections` at a time.
+public struct HealthServer: Sendable {
+    public static let maxConnections = 32
+
+    public let address: String
     public let port: Int
+    /// Connections idle, or sending a request, this long are closed.
+    public let idleTimeout: TimeAmount
     let sql: SQLDirectory
     let connect: @Sendable () throws -> Connection
     let logger: Logger
 
-    public init(address: String, port: Int, sql: SQLDirectory, logger: Logger, connect: @escaping @Sendable () throws -> Connection) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PipelineError.configuration("cannot open a socket for --http-port: errno \(errno)") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, address, &addr.sin_addr) == 1 else {
-            close(fd)
+    public init(address: String, port: Int, idleSeconds: Double = 10, sql: SQLDirectory, logger: Logger,
+                connect: @escaping @Sendable () throws -> Connection) throws {
+        var probe = in_addr()
+        guard inet_pton(AF_INET, address, &probe) == 1 else {
             throw PipelineError.invalidArgument("--http-address must be an IPv4 address, got \(address)")
         }
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            let e = errno
-            close(fd)
-            throw PipelineError.configuration("cannot listen on \(address):\(port): \(String(cString: strerror(e)))")
-        }
-        self.fd = fd
+        self.address = address
         self.port = port
+        self.idleTimeout = .nanoseconds(Int64(idleSeconds * 1e9))
         self.sql = sql
         self.connect = connect
         self.logger = logger
     }
 
-    public func start() {
-        let thread = Thread { [self] in
-            while true {
-                let client = accept(fd, nil, nil)
-                if client < 0 { if errno == EINTR { continue }; return }
-                handle(client)
-            }
-        }
-        thread.name = "http"
-        thread.start()
-    }
-
-    /// Stops accepting: the listening socket is shut down and closed, and the accept thread returns.
-    public func stop() {
-        shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
-    }
-
-    func handle(_ client: Int32) {
-        defer { close(client) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = read(client, &buffer, buffer.count)
-        guard n > 0 else { return }
-        let line = String(decoding: buffer[0..<n], as: UTF8.self).split(separator: "\r\n").first ?? ""
-        let parts = line.split(separator: " ")
-        let path = parts.count >= 2 ? String(parts[1]) : "/"
-        let (status, type, body) = respond(to: parts.first == "GET" ? path : "")
-        let head = "HTTP/1.0 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
-        let bytes = Array((head + body).utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let w = bytes[sent...].withUnsafeBufferPointer { write(client, $0.baseAddress, $0.count) }
-            if w <= 0 { return }
-            sent += w
-        }
-    }
-
-    func respond(to path: String) -> (String, String, String) {
+    /// The Hummingbird application: a swift-service-lifecycle service that stops with the group.
+    func application() -> some ApplicationProtocol {
+        let router = Router()
         let text = "text/plain; charset=utf-8"
-        switch path {
-        case "/metrics":
-            do {
-                let c = try connect()
-                defer { c.close() }
-                return ("200 OK", "text/plain; version=0.0.4; charset=utf-8", try OpsMetrics.scrape(on: c))
-            } catch {
-                return ("503 Service Unavailable", text, "database: \(error)\n")
+        for path in ["/metrics", "/healthz", "/readyz"] {
+            for method in [HTTPRequest.Method.get, .head] {
+                // HEAD: the same check, status and headers, no body.
+                router.on(RouterPath(path), method: method) { _, _ -> Response in
+                    let (status, type, body) = await Self.offThread { [self] in respond(to: path) }
+                    var headers = HTTPFields()
+                    headers[.contentType] = type
+                    return Response(status: status, headers: headers, body: method == .head ? .init() : .init(byteBuffer: ByteBuffer(string: body)))
+                }
             }
-        case "/healthz":
-            do {
-                let c = try connect()
-                defer { c.close() }
-                _ = try c.query(Query("SELECT 1").named("healthz"))
-                return ("200 OK", text, "ok\n")
-            } catch {
-                return ("503 Service Unavailable", text, "database: \(error)\n")
-            }
-        case "/readyz":
-            do {
-                let c = try connect()
-                defer { c.close() }
-                try Migrator(directory: sql).requireUpToDate(c)
-                return ("200 OK", text, "ready\n")
-            } catch {
-                return ("503 Service Unavailable", text, "not ready: \(error)\n")
-            }
-        default:
-            return ("404 Not Found", text, "try /metrics, /healthz or /readyz\n")
         }
+        router.get("/**") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = text
+            return Response(status: .notFound, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "try /metrics, /healthz or /readyz\n")))
+        }
+        let limit = ConnectionLimit(maximum: Self.maxConnections)
+        return Application(router: router,
+                           server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionLimit.Handler(limit)],
+                                                               idleTimeout: idleTimeout)),
+                           configuration: .init(address: .hostname(address, port: port), serverName: "forecastctl", backlog: 64),
+                           logger: logger)
+    }
+
+    static func offThread(_ body: @escaping @Sendable () -> (HTTPResponse.Status, String, String)) async -> (HTTPResponse.Status, String, String) {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.name = "http-check"
+            thread.start()
+        }
+    }
+
+    func respond(to path: String) -> (HTTPResponse.Status, String, String) {
+        let text = "text/plain; charset=utf-8"
+        do {
+            let c = try connect()
+            defer { c.close() }
+            switch path {
+            case "/metrics":
+                return (.ok, "text/plain; version=0.0.4; charset=utf-8", try OpsMetrics.scrape(on: c))
+            case "/healthz":
+                _ = try c.query(Query("SELECT 1").named("healthz"))
+                return (.ok, text, "ok\n")
+            default:
+                do {
+                    try Migrator(directory: sql).requireUpToDate(c)
+                    return (.ok, text, "ready\n")
+                } catch {
+                    return (.serviceUnavailable, text, "not ready: \(error)\n")
+                }
+            }
+        } catch {
+            // Connection errors are already redacted (no password).
+            return (.serviceUnavailable, text, (path == "/readyz" ? "not ready: " : "database: ") + "\(error)\n")
+        }
+    }
+}
+
+/// At most `maximum` open connections: one more is closed as soon as it is accepted.
+final class ConnectionLimit: Sendable {
+    let maximum: Int
+    private let open = Mutex(0)
+
+    init(maximum: Int) { self.maximum = maximum }
+
+    /// Counts a connection in; false when the limit is reached (the caller closes it).
+    func enter() -> Bool {
+        open.withLock { n in
+            guard n < maximum else { return false }
+            n += 1
+            return true
+        }
+    }
+
+    func leave() { open.withLock { $0 -= 1 } }
+
+    final class Handler: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = NIOAny
+        let limit: ConnectionLimit
+        var counted = false
+
+        init(_ limit: ConnectionLimit) { self.limit = limit }
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            counted = limit.enter()
+            if !counted {
+                context.close(promise: nil)
+                return
+            }
+            // HTTP/1.0 without keep-alive: Hummingbird closes only on `Connection: close`, so say it
+            // before NIO's request head becomes an HTTPTypes one (which has no version); otherwise
+            // such a client (a probe, `stack.sh status`) waits for the idle timeout.
+            if let decoder = try? context.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
+                try? context.pipeline.syncOperations.addHandler(CloseUnlessKeepAlive(), position: .after(decoder.handler))
+            }
+        }
+
+        func handlerRemoved(context: ChannelHandlerContext) {
+            if counted { limit.leave(); counted = false }
+        }
+    }
+}
+
+/// Marks a request that does not keep its connection alive (HTTP/1.0 without `keep-alive`) with
+/// `Connection: close`.
+final class CloseUnlessKeepAlive: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var part = unwrapInboundIn(data)
+        if case .head(var head) = part, !head.isKeepAlive {
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+            part = .head(head)
+        }
+        context.fireChannelRead(wrapInboundOut(part))
     }
 }
