@@ -25,6 +25,9 @@ extension Integration {
             "prices_not_finite_positive": "INSERT INTO demand.prices VALUES ('I000001', 'L0001', '2026-11-20', 'NaN', '2026-11-01 00:00+00'), ('I000002', 'L0001', '2026-12-02', 'Infinity', '2026-11-01 00:00+00')",
             // The table's CHECK refuses it; a view mapped onto an ERP table would not.
             "promotions_intensity_out_of_range": "ALTER TABLE demand.promotions DROP CONSTRAINT intensity_is_fraction; INSERT INTO demand.promotions VALUES ('I000001', 'L0001', '2026-11-20', 'discount', 'NaN', '2026-11-01 00:00+00')",
+            // A feed stamping known_at with the planned date (in the future of the row's own load).
+            "prices_known_after_load": "INSERT INTO demand.prices VALUES ('I000001', 'L0001', '2099-01-01', 2.5, '2099-01-01 00:00+00')",
+            "promotions_known_after_load": "INSERT INTO demand.promotions VALUES ('I000001', 'L0001', '2099-01-01', 'discount', 0.2, '2099-01-01 00:00+00')",
             // The cutoff's day has not landed yet (the run comes before the day's load).
             "sales_period_landed": "DELETE FROM demand.sales WHERE ds = '2026-11-27'",
             // A weekly series dated on Sundays (week-ending dates) in a weekly run.
