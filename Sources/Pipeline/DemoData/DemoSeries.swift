@@ -46,10 +46,14 @@ struct DemoSeries {
             if spec.frequency == .week && spec.frequency.isPeriodStart(ds.civil) { flushWeek() }
             if day == nextChange {
                 if day > 0 { price = (price * (0.85 + 0.25 * rng.uniform())).roundedCents }
-                let knownAt = PostgresTimestamp(date: catalog.date(max(0, day - 30)), secondsOfDay: 9 * 3600)
-                w.prices.beginRow(fieldCount: 5)
-                w.prices.append(item.id); w.prices.append(location.id); w.prices.append(ds)
-                w.prices.append(max(0.01, price)); w.prices.append(knownAt)
+                // Announced 30 days ahead; a price announced after the demo's last day is not in
+                // its feed yet (a row known after its own load is what prices_known_after_load flags).
+                if day - 30 < spec.days {
+                    let knownAt = PostgresTimestamp(date: catalog.date(max(0, day - 30)), secondsOfDay: 9 * 3600)
+                    w.prices.beginRow(fieldCount: 5)
+                    w.prices.append(item.id); w.prices.append(location.id); w.prices.append(ds)
+                    w.prices.append(max(0.01, price)); w.prices.append(knownAt)
+                }
                 nextChange = day + 60 + Int(rng.next() % 91)
             }
             if day > promoUntil, item.velocity != .intermittent, rng.uniform() < 1.0 / 60 {
@@ -57,8 +61,9 @@ struct DemoSeries {
                 promoUntil = day + length - 1
                 promoIntensity = (0.1 + 0.4 * rng.uniform()).roundedCents
                 promoType = rng.uniform() < 0.6 ? "discount" : "display"
+                // Announced 14 days ahead; not in the feed when announced after the demo's last day.
                 let knownAt = PostgresTimestamp(date: catalog.date(max(0, day - 14)), secondsOfDay: 9 * 3600)
-                for d in day...promoUntil where d < total {
+                for d in day...promoUntil where d < total && day - 14 < spec.days {
                     w.promotions.beginRow(fieldCount: 6)
                     w.promotions.append(item.id); w.promotions.append(location.id); w.promotions.append(catalog.date(d))
                     w.promotions.append(promoType); w.promotions.append(promoIntensity); w.promotions.append(knownAt)
