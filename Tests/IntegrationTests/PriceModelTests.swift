@@ -123,6 +123,19 @@ extension Integration {
                 SELECT count(*) FROM forecast.forecasts
                 WHERE run_id = \(served.runID) AND model_name = 'Combination' AND model_version = \(version.version)
                 """, as: Int.self) == served.rows)
+            // Exactly the ensemble the version names, whoever computes it (issue 28, tests): the
+            // same rows, bit for bit, from one worker with one work item and from two with many.
+            func serve(workers: Int, chunkSize: Int) throws -> [String] {
+                var options = Fixtures.options(horizon: 7, workers: workers, force: true, chunkSize: chunkSize)
+                options.serveRegistry = true
+                options.explicitHorizon = 7
+                let summary = try Fixtures.coordinator(db).run(options)
+                #expect(summary.modelVersion == version.version)
+                return try db.forecastRows(run: summary.runID)
+            }
+            let one = try serve(workers: 1, chunkSize: 100), many = try serve(workers: 2, chunkSize: 3)
+            #expect(one.count == served.rows && one == many)
+            #expect(one == (try db.forecastRows(run: served.runID)))
         }
 
         /// A combination stored before issue 28 (its policy has no members) is served as it was: the
