@@ -101,9 +101,7 @@ public struct BacktestRunner: Sendable {
                 WHERE id = \(id) AND status = 'running'
                 """).named("finish_backtest"))
             guard finished == 1 else {
-                let reason = try connection.query(Query("SELECT coalesce(error, status) AS e FROM forecast.backtests WHERE id = \(id)")
-                    .named("backtest_end_reason")).first?.decode("e", as: String.self) ?? "deleted"
-                throw PipelineError.backtestEnded(id: id, reason: reason)
+                throw try Self.ended(id, on: connection)
             }
             return report
         } catch {
@@ -115,15 +113,20 @@ public struct BacktestRunner: Sendable {
         }
     }
 
+    /// The error for a backtest failed while it ran (cancelled, or abandoned): why, from its row.
+    static func ended(_ id: Int64, on connection: Connection) throws -> PipelineError {
+        let reason = try connection.query(Query("SELECT coalesce(error, status) AS e FROM forecast.backtests WHERE id = \(id)")
+            .named("backtest_end_reason")).first?.decode("e", as: String.self) ?? "deleted"
+        return .backtestEnded(id: id, reason: reason)
+    }
+
     func evaluate(id: Int64, end: PostgresDate, asOf: PostgresTimestamp, newestCutoff: PostgresDate, cutoffs: [PostgresDate],
                   models: [any ForecastModel], modelNames: [String], options: BacktestOptions, schema: SQLIdentifier,
                   heartbeat: BacktestHeartbeat? = nil, on connection: Connection) throws -> BacktestReport {
         /// Cancelled or failed as abandoned meanwhile: stop at the next chunk, not at the end.
         func stillRunning() throws {
             guard heartbeat?.ended == true else { return }
-            let reason = try connection.query(Query("SELECT coalesce(error, status) AS e FROM forecast.backtests WHERE id = \(id)")
-                .named("backtest_end_reason")).first?.decode("e", as: String.self) ?? "deleted"
-            throw PipelineError.backtestEnded(id: id, reason: reason)
+            throw try Self.ended(id, on: connection)
         }
         // Series with history by the newest cutoff, and their segments as of that cutoff.
         try SeriesSnapshot.plan(.backtest, id: id, cutoff: newestCutoff, asOf: asOf, chunkSize: options.chunkSize,

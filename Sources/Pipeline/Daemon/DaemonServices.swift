@@ -42,12 +42,13 @@ public enum DaemonServices {
             }
         }
 
-        static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        /// Runs blocking work (libpq) on a thread of its own, off the concurrency pool and the event loops.
+        static func onThread<T: Sendable>(name: String = "worker-daemon", _ body: @escaping @Sendable () throws -> T) async throws -> T {
             try await withCheckedThrowingContinuation { continuation in
                 let thread = Thread {
                     do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
                 }
-                thread.name = "worker-daemon"
+                thread.name = name
                 thread.start()
             }
         }

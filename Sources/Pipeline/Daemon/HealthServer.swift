@@ -50,7 +50,7 @@ public struct HealthServer: Sendable {
             for method in [HTTPRequest.Method.get, .head] {
                 // HEAD: the same check, status and headers, no body.
                 router.on(RouterPath(path), method: method) { _, _ -> Response in
-                    let (status, type, body) = await Self.offThread { [self] in respond(to: path) }
+                    let (status, type, body) = try await DaemonServices.Daemon.onThread(name: "http-check") { [self] in respond(to: path) }
                     var headers = HTTPFields()
                     headers[.contentType] = type
                     return Response(status: status, headers: headers, body: method == .head ? .init() : .init(byteBuffer: ByteBuffer(string: body)))
@@ -68,14 +68,6 @@ public struct HealthServer: Sendable {
                                                                idleTimeout: idleTimeout)),
                            configuration: .init(address: .hostname(address, port: port), serverName: "forecastctl", backlog: 64),
                            logger: logger)
-    }
-
-    static func offThread(_ body: @escaping @Sendable () -> (HTTPResponse.Status, String, String)) async -> (HTTPResponse.Status, String, String) {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: body()) }
-            thread.name = "http-check"
-            thread.start()
-        }
     }
 
     func respond(to path: String) -> (HTTPResponse.Status, String, String) {
