@@ -55,6 +55,8 @@ public struct RunCoordinator: Sendable {
         public var shadowVersion: String?
         /// How the served version was chosen (bootstrap, fallback after a refused artifact, shadow skipped).
         public var servingNotes: [String] = []
+        /// Why the bootstrap seasonal naive served (a run serving the registry); nil otherwise.
+        public var bootstrap: RegistryServing.Bootstrap?
         public var horizon = 0
         /// The monitor pass at the end of a nightly run (nil: not run, or it failed).
         public var monitor: Monitor.Report?
@@ -84,10 +86,12 @@ public struct RunCoordinator: Sendable {
 
         var options = options
         var servingNotes: [String] = []
+        var bootstrap: RegistryServing.Bootstrap?
         if options.serveRegistry {
             let resolution = try RegistryServing.resolve(options.config, cutoff: options.cutoff, horizon: options.explicitHorizon, on: connection)
             options.config = resolution.config
             servingNotes = resolution.notes
+            bootstrap = resolution.bootstrap
             for note in servingNotes { logger.notice("\(note)") }
         }
         if options.config.served == nil && options.config.model.kind == .selected && options.config.selection == nil {
@@ -183,6 +187,7 @@ public struct RunCoordinator: Sendable {
         summary.modelVersion = record.modelVersion
         summary.shadowVersion = record.config.shadow?.version.version
         summary.servingNotes = summary.joined ? [] : servingNotes
+        summary.bootstrap = summary.joined ? nil : bootstrap
         summary.horizon = record.config.horizon
         switch status {
         case .published, .superseded:

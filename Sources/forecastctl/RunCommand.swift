@@ -56,7 +56,7 @@ struct RunCommand: ParsableCommand {
         print("""
             run \(summary.runID) published\(summary.joined ? " (joined a run in flight)" : "")
               cutoff      \(options.cutoff) (\(options.frequency.rawValue)), horizon \(summary.horizon)
-              model       \(summary.modelVersion)\(options.model == nil ? (RegistryServing.Bootstrap.reason(in: summary.servingNotes).map { " (\($0.label))" } ?? " (production)") : " (ad hoc --model)")
+              model       \(summary.modelVersion)\(options.model == nil ? (summary.bootstrap.map { " (\($0.label))" } ?? " (production)") : " (ad hoc --model)")
               shadow      \(summary.shadowVersion.map { "\($0): rows in forecast.side_forecasts, compare in forecast.shadow_comparison" } ?? "none")
               series      \(summary.seriesCount) in \(summary.workItems) work items
               rows        \(summary.rows) (\(rate) rows/s)

@@ -9,7 +9,8 @@ public enum RegistryServing {
         public var config: RunConfig
         /// What the run serves and why, for the output and `forecast.runs.serving_note`.
         public var notes: [String]
-        public var bootstrap: Bool
+        /// Why the bootstrap seasonal naive serves; nil when a model version does.
+        public var bootstrap: Bootstrap?
     }
 
     /// `base`: the run's settings (schema, chunking, timeouts, ...); `horizon` nil: the version's.
@@ -43,14 +44,16 @@ public enum RegistryServing {
             bootstrap = false
             break
         }
-        if bootstrap {
-            // One reason, the one that holds (issue 29, finding 15: a backfill said both "trained
-            // after the cutoff" and "no production model version").
-            notes.append(production == nil
-                ? "\(Bootstrap.noProduction.note) for frequency \(base.frequency.rawValue): serving the bootstrap seasonal naive (forecastctl train, then promote)"
-                : refused == 0
-                ? "\(Bootstrap.trainedLater.note) \(cutoff) (frequency \(base.frequency.rawValue)): serving the bootstrap seasonal naive"
-                : "\(Bootstrap.noneLoads.note) of frequency \(base.frequency.rawValue): serving the bootstrap seasonal naive")
+        // One reason, the one that holds (issue 29, finding 15: a backfill said both "trained after
+        // the cutoff" and "no production model version").
+        let reason: Bootstrap? = !bootstrap ? nil : production == nil ? .noProduction : refused == 0 ? .trainedLater : .noneLoads
+        if let reason {
+            let f = base.frequency.rawValue
+            switch reason {
+            case .noProduction: notes.append("\(reason.note) for frequency \(f): serving the bootstrap seasonal naive (forecastctl train, then promote)")
+            case .trainedLater: notes.append("\(reason.note) \(cutoff) (frequency \(f)): serving the bootstrap seasonal naive")
+            case .noneLoads: notes.append("\(reason.note) of frequency \(f): serving the bootstrap seasonal naive")
+            }
             // Without a production version the shadow's horizon, so that it can be compared.
             config.horizon = horizon ?? shadow?.horizon ?? base.horizon
         }
@@ -71,12 +74,12 @@ public enum RegistryServing {
             }
         }
         config.registry = true
-        return Resolution(config: config, notes: notes, bootstrap: bootstrap)
+        return Resolution(config: config, notes: notes, bootstrap: reason)
     }
 
-    /// Why a run serves the bootstrap seasonal naive: its note starts with `note`; `label` is what
-    /// `run` prints beside the model.
-    public enum Bootstrap: CaseIterable, Sendable {
+    /// Why a run serves the bootstrap seasonal naive: `note` starts its serving note, `label` is
+    /// what `run` prints beside the model.
+    public enum Bootstrap: Sendable {
         case noProduction, trainedLater, noneLoads
 
         var note: String {
@@ -93,11 +96,6 @@ public enum RegistryServing {
             case .trainedLater: return "bootstrap: every production version was trained after the cutoff"
             case .noneLoads: return "bootstrap: no production version loads"
             }
-        }
-
-        /// The reason among a run's serving notes; nil when it serves a model version.
-        public static func reason(in notes: [String]) -> Bootstrap? {
-            allCases.first { reason in notes.contains { $0.hasPrefix(reason.note) } }
         }
     }
 
