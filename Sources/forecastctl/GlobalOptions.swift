@@ -1,3 +1,4 @@
+import Escaping
 import Forecasting
 import ArgumentParser
 import Foundation
@@ -71,4 +72,7 @@ extension PostgresTimestamp: ExpressibleByArgument {
 extension Frequency: ExpressibleByArgument {}
 extension ModelSpec.Kind: ExpressibleByArgument {}
 
-func printErr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+/// One line on stderr. Warnings and notes quote values from the tables (contract samples, segment
+/// names): JSON escapes C0 controls but not C1 ones (U+009B is a CSI) or bidi overrides, so every
+/// line goes through `Escape.terminal`.
+func printErr(_ s: String) { FileHandle.standardError.write(Data((Escape.terminal(s) + "\n").utf8)) }

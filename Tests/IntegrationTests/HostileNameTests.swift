@@ -106,6 +106,14 @@ extension Integration {
             let lines = card.stdout.split(separator: "\n", omittingEmptySubsequences: false)
             #expect(lines.first == "# Model card: \(version.version) \"x \\# owned \\<img src\\=x onerror\\=alert\\(1\\)\\> \\| \u{20}\\]0\\;title \u{20}\\[2J\"")
             #expect(!lines.contains { $0.hasPrefix("# owned") } && !card.stdout.contains(" onerror=") && !card.stdout.contains("\u{1B}"))
+            // A warning quotes a sample key: JSON leaves C1 controls (U+009B is a CSI) and bidi
+            // overrides as they are; stderr does not.
+            try db.execute(Query("INSERT INTO demand.prices VALUES (\("I\u{9B}2J\u{202E}x"), 'L0001', '2099-01-01', 2.5, '2099-01-01 00:00+00')"))
+            let run = try CLI.run(["run", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--horizon", "7", "--model", "naive",
+                                   "--no-progress"], databaseURL: db.url)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("warning: prices_known_after_load") && run.stderr.contains("I\\u{9b}2J\\u{202e}x"), "\(run.stderr)")
+            #expect(!run.stderr.unicodeScalars.contains { $0.value == 0x9B || $0.value == 0x202E })
         }
 
         @Test func outputFilesAreNotWrittenThroughSymbolicLinks() throws {
