@@ -21,6 +21,44 @@ extension ModelSpec {
          ModelSpec(kind: .priceRegression, seasonLength: seasonLength, window: window)]
     }
 
+    /// The members of `combination:<member>+<member>...` (e.g. `xgboost:log+xgboost:log_depth+price_regression`):
+    /// two or more different medians, so that their log-scale mean is one too: the log-space
+    /// boosters (`xgboost:log`, `xgboost:log_depth`), the absolute-error booster (`xgboost:l1`) and
+    /// the price regression; at least one booster (the members are served by the run's global models).
+    static func combinationMembers(parsing text: String, seasonLength: Int, window: Int) throws -> [ModelSpec] {
+        let members = try text.split(separator: "+", omittingEmptySubsequences: false).map { part -> ModelSpec in
+            let spec = try? ModelSpec(parsing: part, seasonLength: seasonLength, window: window)
+            guard let spec, spec.kind == .priceRegression || (spec.kind == .xgboost && spec.objective.map { $0.point == .median } == true) else {
+                throw PipelineError.invalidArgument("combination member '\(part)': members are medians combined on the log scale: xgboost:log, xgboost:log_depth, xgboost:l1 or price_regression")
+            }
+            return spec
+        }
+        guard members.count >= 2, Set(members.map(\.argument)).count == members.count else {
+            throw PipelineError.invalidArgument("combination:\(text): name two or more different members joined by '+'")
+        }
+        guard members.contains(where: { $0.kind == .xgboost }) else {
+            throw PipelineError.invalidArgument("combination:\(text): name at least one xgboost member (the price regression alone is price_regression)")
+        }
+        // One order for the same members (boosters by objective, then the price regression), so
+        // that `price_regression+xgboost:log` is the default combination and names do not depend on spelling.
+        func rank(_ m: ModelSpec) -> Int {
+            m.kind == .priceRegression ? BoostingObjective.allCases.count : BoostingObjective.allCases.firstIndex(of: m.objective ?? .tweedie)!
+        }
+        return members.sorted { rank($0) < rank($1) }
+    }
+
+    /// The combination is the default one (`defaultCombination`, named plainly `Combination`).
+    var isDefaultCombination: Bool {
+        members == Self.defaultCombination(seasonLength: seasonLength, window: window)
+    }
+
+    /// `model_name` of a combination: `Combination` for the default members (and for stored
+    /// policies from before issue 28), else its members', e.g. `Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]`.
+    func combinationPrimaryName() throws -> String {
+        guard let members, !isDefaultCombination else { return Self.combinationName }
+        return "\(Self.combinationName)[" + (try members.map { try $0.primaryName() }).joined(separator: "+") + "]"
+    }
+
     /// The members (a stored policy from before issue 28: XGBoost (Tweedie) and the price regression).
     var combinationMembers: [ModelSpec] {
         members ?? [ModelSpec(kind: .xgboost, seasonLength: seasonLength, window: window),
@@ -41,11 +79,17 @@ extension ModelSpec {
         guard kind == .combination, !globals.isEmpty else {
             throw PipelineError.configuration("\(argument) has no global member to combine")
         }
+        // The regression joins only a combination that names it (a backtest fits it for every spec).
+        let regression = combinesPrices ? regression : nil
         if combinesOnLogScale {
-            let members = globals + (regression.map { [$0] } ?? [])
-            return members.count > 1 ? (Self.combinationName, Forecast.logMean(members)) : (try globalMembers[0].primaryName(), members[0])
+            let joined = globals + (regression.map { [$0] } ?? [])
+            guard joined.count > 1 else { return (try globalMembers[0].primaryName(), joined[0]) }
+            // Named by the members that joined: without the regression, the boosters' combination.
+            var served = self
+            if regression == nil && combinesPrices { served.members = globalMembers }
+            return (try served.combinationPrimaryName(), Forecast.logMean(joined))
         }
         guard let regression else { return (try globalMembers[0].primaryName(), globals[0]) }
-        return (Self.combinationName, Forecast.mean(globals[0], regression))
+        return (try combinationPrimaryName(), Forecast.mean(globals[0], regression))
     }
 }

@@ -82,10 +82,12 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         guard parts.count == 2 else { return }
         if kind == .xgboost, let objective = BoostingObjective(rawValue: parts[1]) {
             self.objective = objective == .tweedie ? nil : objective
+        } else if kind == .combination {
+            members = try Self.combinationMembers(parsing: parts[1], seasonLength: seasonLength, window: window)
         } else if !usesPlannedInputs && kind != .selected, let transform = TargetTransform(rawValue: parts[1]) {
             self.transform = transform
         } else {
-            throw PipelineError.invalidArgument("model '\(text)': unknown variant '\(parts[1])'; local models take :log1p, xgboost takes :tweedie, :l1, :log or :log_depth")
+            throw PipelineError.invalidArgument("model '\(text)': unknown variant '\(parts[1])'; local models take :log1p, xgboost takes :tweedie, :l1, :log or :log_depth, combination takes its members joined by '+' (e.g. combination:xgboost:log+xgboost:log_depth+price_regression)")
         }
     }
 
@@ -93,6 +95,9 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var argument: String {
         if let transform { return "\(kind.rawValue):\(transform.rawValue)" }
         if let objective { return "\(kind.rawValue):\(objective.rawValue)" }
+        if kind == .combination, let members, !isDefaultCombination {
+            return "\(kind.rawValue):" + members.map(\.argument).joined(separator: "+")
+        }
         return kind.rawValue
     }
 

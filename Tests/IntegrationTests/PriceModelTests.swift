@@ -106,6 +106,78 @@ extension Integration {
                 """, as: Int.self) == regression.rows)
         }
 
+        /// `combination:<members>` (issue 28, item 3): the members are parsed into one order, the
+        /// default members keep the plain name, and what cannot be a log-scale member is refused.
+        @Test func combinationMembersAreNamedAndChecked() throws {
+            func spec(_ text: String) throws -> ModelSpec { try ModelSpec(parsing: text, seasonLength: 52, window: 4) }
+            #expect(try spec("combination:price_regression+xgboost:log") == spec("combination"))
+            #expect(try spec("combination:price_regression+xgboost:log").argument == "combination")
+            let three = try spec("combination:price_regression+xgboost:log_depth+xgboost:log")
+            #expect(three.argument == "combination:xgboost:log+xgboost:log_depth+price_regression")
+            #expect(try spec(three.argument) == three)
+            #expect(try three.primaryName() == "Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]")
+            #expect(three.globalMembers.map(\.argument) == ["xgboost:log", "xgboost:log_depth"] && three.fitsOnPlannedHistory)
+            for bad in ["combination:xgboost:log", "combination:xgboost:log+xgboost:log", "combination:price_regression",
+                        "combination:xgboost+price_regression", "combination:auto_ets+xgboost:log", "combination:bogus+xgboost:log",
+                        "combination:xgboost:log+", "combination:combination+xgboost:log"] {
+                #expect(throws: PipelineError.self, "\(bad)") { try spec(bad) }
+            }
+        }
+
+        /// A combination of three members is scored as the log-scale mean of its members' own rows
+        /// (the two boosters where the regression cannot fit, named so), competes with the two-member
+        /// one in the per-class choice, and a run serving it trains both boosters and serves the
+        /// same combination.
+        @Test func aThreeMemberCombinationIsScoredAndServed() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try Self.load(db)
+            let bare = try db.scalar("SELECT item_id || '/' || location_id FROM demand.sales ORDER BY 1 LIMIT 1", as: String.self)
+            let three = "combination:xgboost:log+xgboost:log_depth+price_regression"
+            let name = "Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]"
+            let boosters = "Combination[XGBoost[log]+XGBoost[log,depth]]"
+            let models = try ["xgboost:log", "xgboost:log_depth", "price_regression", "combination", three, "combination:xgboost:log+xgboost:log_depth"]
+                .map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
+            let options = BacktestOptions(end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3),
+                                          frequency: .week, models: models, workers: 2, chunkSize: 8, showProgress: false)
+            let report = try Integration.Backtests.runner(db).run(options)
+            #expect(report.models == ["SeasonalNaive(52)", "XGBoost[log]", "XGBoost[log,depth]", "PriceRegression", "Combination", name, boosters, "Selected"])
+            let gap = try db.scalar("""
+                SELECT max(abs(c.yhat - CASE WHEN p.served_model = 'PriceRegression'
+                                             THEN exp((ln(1 + x.yhat) + ln(1 + d.yhat) + ln(1 + p.yhat)) / 3) - 1
+                                             ELSE exp((ln(1 + x.yhat) + ln(1 + d.yhat)) / 2) - 1 END)
+                           / (1 + c.yhat)) || '/' || count(*) || '/' || string_agg(DISTINCT c.served_model, ',')
+                FROM forecast.backtest_results c
+                JOIN forecast.backtest_results x USING (backtest_id, fold, item_id, location_id, ds)
+                JOIN forecast.backtest_results d USING (backtest_id, fold, item_id, location_id, ds)
+                JOIN forecast.backtest_results p USING (backtest_id, fold, item_id, location_id, ds)
+                WHERE c.model_name = \(name) AND x.model_name = 'XGBoost[log]' AND d.model_name = 'XGBoost[log,depth]'
+                  AND p.model_name = 'PriceRegression'
+                """, as: String.self).split(separator: "/")
+            #expect(Double(gap[0])! < 1e-12 && Int(gap[1])! == report.accumulator(model: name, folds: [0, 1, 2, 3]).count, "\(gap)")
+            #expect(gap[2] == "\(name),\(boosters)") // text order: '+' before ']'
+            // A combination without the regression never takes it in, though the backtest fitted it.
+            #expect(try db.scalar("""
+                SELECT max(abs(c.yhat - (exp((ln(1 + x.yhat) + ln(1 + d.yhat)) / 2) - 1)) / (1 + c.yhat)) < 1e-12
+                       AND bool_and(c.served_model = \(boosters))
+                FROM forecast.backtest_results c
+                JOIN forecast.backtest_results x USING (backtest_id, fold, item_id, location_id, ds)
+                JOIN forecast.backtest_results d USING (backtest_id, fold, item_id, location_id, ds)
+                WHERE c.model_name = \(boosters) AND x.model_name = 'XGBoost[log]' AND d.model_name = 'XGBoost[log,depth]'
+                """, as: Bool.self))
+            // The per-class choice is among the candidates, both combinations included.
+            #expect(!report.selection.isEmpty && report.selection.values.allSatisfy { report.models.contains($0) }, "\(report.selection)")
+
+            let served = try Self.run(db, model: three)
+            #expect(served.outcome == .published && served.rows == served.seriesCount * 3)
+            let artifacts = try db.scalar("""
+                SELECT string_agg(model_name, ',' ORDER BY model_name COLLATE "C") FROM forecast.model_artifacts WHERE run_id = \(served.runID)
+                """, as: String.self)
+            #expect(artifacts == "XGBoost[log,depth],XGBoost[log]", "\(artifacts)")
+            let names = try Self.servedNames(db, runID: served.runID, bare: bare)
+            #expect(names == "\(name):false,\(boosters):true", "\(names)")
+        }
+
         /// A registered version whose policy is the combination: its XGBoost is stored with the
         /// version, and a run serving the registry serves the combination under that version.
         @Test func aCombinationVersionIsRegisteredAndServed() throws {

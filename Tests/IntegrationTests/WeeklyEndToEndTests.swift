@@ -87,6 +87,42 @@ extension Integration {
             #expect(selected?.wape == report.accumulator(model: "Steady", folds: [2]).wape)
         }
 
+        /// The combination's members per demand class are a choice among combinations of members
+        /// (`combination:<members>` candidates), made like any other on earlier folds only (issue 28):
+        /// each class gets the members that were best for it before, a spy set of members best only
+        /// on the last fold is chosen neither for that fold nor for the version.
+        @Test func combinationMembersPerClassAreChosenOutOfSample() {
+            let two = "Combination", three = "Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]"
+            let spy = "Combination[XGBoost[log,depth]+PriceRegression]"
+            var report = BacktestReport()
+            report.models = [two, three, spy]
+            func acc(_ error: Double) -> ErrorAccumulator {
+                var a = ErrorAccumulator()
+                for _ in 0..<20 {
+                    a.add(actual: [10, 10], forecast: [10 + error, 10 - error], lower: [0, 0], upper: [20, 20], level: 0.8, maeScale: 1, mseScale: 1)
+                }
+                return a
+            }
+            for fold in 0..<4 {
+                for demandClass in ["fast", "slow"] {
+                    let errors = [(two, demandClass == "slow" ? 1.0 : 2.0), (three, demandClass == "fast" ? 1.0 : 2.0),
+                                  (spy, fold == 3 ? 0.0 : 4.0)]
+                    for (model, error) in errors {
+                        let a = acc(error)
+                        for (kind, value) in [("foldclass", "\(fold)|\(demandClass)"), ("fold", "\(fold)"), ("class", demandClass), ("all", "all")] {
+                            report.groups[BacktestReport.Key(model: model, kind: kind, value: value), default: ErrorAccumulator()].merge(a)
+                        }
+                    }
+                }
+            }
+            let choices = report.nestedSelection({ $0.wape }, candidates: report.models, folds: 4)
+            for k in 1...3 {
+                #expect(choices[k]?["fast"] == three && choices[k]?["slow"] == two, "fold \(k): \(String(describing: choices[k]))")
+            }
+            #expect(report.accumulator(model: spy, folds: [3]).wape == 0)
+            #expect(report.selection({ $0.wape }) == ["fast": three, "slow": two, "all": two])
+        }
+
         /// A class judged on too few points follows the overall choice, in the nested and the final selection.
         @Test func aSmallClassFollowsTheOverallChoice() {
             var report = BacktestReport()

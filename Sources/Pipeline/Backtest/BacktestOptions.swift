@@ -87,7 +87,7 @@ extension ModelSpec {
         if kind == .selected { return "Selected" }
         if kind == .xgboost { return GlobalBoostedModel.name(objective ?? .tweedie) }
         if kind == .priceRegression { return PriceRegression.name }
-        if kind == .combination { return Self.combinationName }
+        if kind == .combination { return try combinationPrimaryName() }
         let model = try build()
         if let chain = model as? FallbackChain { return chain.models[0].name }
         return model.name
