@@ -24,8 +24,10 @@ extension Integration {
                 SELECT string_agg(DISTINCT r.model_name, ';' ORDER BY r.model_name) FROM forecast.backtest_results r
                 JOIN forecast.model_versions v ON v.backtest_id = r.backtest_id
                 """, as: String.self)
-            #expect(compared == "AutoETS;AutoTheta;Combination;CrostonClassic;CrostonSBA;Median(AutoETS,SES(0.1),SeasonalNaive(7),MovingAverage(28));"
-                + "MovingAverage(28);Naive;PriceRegression;SES(0.1);SeasonalNaive(7);Selected;TSB(0.1,0.1);XGBoost")
+            #expect(Set(compared.split(separator: ";").map(String.init)) == [
+                "AutoETS", "AutoTheta", "Combination", "Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]", "CrostonClassic",
+                "CrostonSBA", "Median(AutoETS,SES(0.1),SeasonalNaive(7),MovingAverage(28))", "MovingAverage(28)", "Naive", "PriceRegression",
+                "SES(0.1)", "SeasonalNaive(7)", "Selected", "TSB(0.1,0.1)", "XGBoost", "XGBoost[log]", "XGBoost[log,depth]"], "\(compared)")
             // The recipe a scheduled retrain repeats keeps the same list.
             let recorded = try db.scalar("SELECT jsonb_array_length(train_config -> 'recipe' -> 'candidates') FROM forecast.model_versions", as: Int.self)
             #expect(recorded == BacktestOptions.defaultModels.split(separator: ",").count)
@@ -61,6 +63,13 @@ extension Integration {
             #expect(card.stdout.contains("training rows from 36 series\\: 6 recent origins each\\, none a year back. Runs reuse it"), "\(card.stdout)")
             let show = try CLI.run(["models", "show", "1.0.0"], databaseURL: db.url)
             #expect(show.status == 0 && show.stdout.contains("\(globals[0]) learned from 36 series: 6 recent origins each, none a year back"), "\(show.stdout)\(show.stderr)")
+            // The candidates compared (booster settings and combinations of members among them), each
+            // with its score and the classes whose choice it became.
+            #expect(card.stdout.contains("## Candidates compared") && card.stdout.contains("| XGBoost\\[log\\,depth\\] | "), "\(card.stdout)")
+            for (segment, spec) in version.policy.selection ?? [:] {
+                let row = card.stdout.split(separator: "\n").first { $0.hasPrefix("| \(Escape.markdown((try? spec.primaryName()) ?? "?")) | ") }
+                #expect(row?.contains(Escape.markdown(segment)) == true, "\(segment): \(String(describing: row))")
+            }
             #expect(card.stdout.contains("**PriceRegression** (alone or in the combination)") && card.stdout.contains("| log\\_price\\_ratio |"), "\(card.stdout)")
         }
     }

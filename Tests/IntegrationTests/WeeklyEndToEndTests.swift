@@ -123,6 +123,37 @@ extension Integration {
             #expect(report.selection({ $0.wape }) == ["fast": three, "slow": two, "all": two])
         }
 
+        /// On thin evidence (fewer points than one fold of `minimumClassSeries` series at every
+        /// horizon) the overall choice is the combination, not whichever model was luckiest on them;
+        /// once the earlier folds hold enough, the lowest error decides again.
+        @Test func thinEvidenceChoosesTheCombination() throws {
+            var report = BacktestReport()
+            report.models = ["Lucky", "Combination"]
+            func acc(_ error: Double) -> ErrorAccumulator {
+                var a = ErrorAccumulator()
+                for _ in 0..<10 { a.add(actual: [10, 10], forecast: [10 + error, 10 - error], lower: [0, 0], upper: [20, 20], level: 0.8, maeScale: 1, mseScale: 1) }
+                return a
+            }
+            for fold in 0..<3 {
+                for (model, error) in [("Lucky", 1.0), ("Combination", 2.0)] {
+                    for (kind, value) in [("foldclass", "\(fold)|fast"), ("all", "all")] {
+                        report.groups[BacktestReport.Key(model: model, kind: kind, value: value), default: ErrorAccumulator()].merge(acc(error))
+                    }
+                }
+            }
+            let minimum = BacktestReport.minimumOverallPoints(horizon: 3)
+            #expect(minimum == 30)
+            let specs = try ["xgboost:log", "combination", "combination:xgboost:log+xgboost:log_depth"].map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
+            #expect(BacktestReport.thinEvidenceDefault(specs) == "Combination")
+            #expect(BacktestReport.thinEvidenceDefault(Array(specs.prefix(1))) == nil)
+            let thin = report.nestedSelection({ $0.wape }, candidates: report.models, folds: 3, thin: (minimum, "Combination"))
+            #expect(thin[1]?["all"] == "Combination" && thin[2]?["all"] == "Lucky", "\(thin)") // 20 points, then 40
+            #expect(report.nestedSelection({ $0.wape }, candidates: report.models, folds: 3)[1]?["all"] == "Lucky")
+            #expect(report.selection({ $0.wape }, thin: (minimum, "Combination"))["all"] == "Lucky") // 60 points
+            #expect(report.selection({ $0.wape }, thin: (61, "Combination"))["all"] == "Combination")
+            #expect(report.selection({ $0.wape }, thin: (61, "Absent"))["all"] == "Lucky")
+        }
+
         /// A class judged on too few points follows the overall choice, in the nested and the final selection.
         @Test func aSmallClassFollowsTheOverallChoice() {
             var report = BacktestReport()

@@ -25,6 +25,19 @@ extension BacktestReport {
         return best?.model
     }
 
+    /// Points the overall choice needs, per fold it is judged on: one fold of about
+    /// `minimumClassSeries` series at every horizon. With fewer (a panel of a few series judged on
+    /// its first fold: 7 series x 3 weeks), the lowest error is mostly luck, and the overall choice
+    /// is the thin-evidence default instead (`thinEvidenceDefault`).
+    static func minimumOverallPoints(horizon: Int) -> Int { minimumClassSeries * horizon }
+
+    /// What serves when the evidence is thin: the first combination among the candidates (members
+    /// with different biases, combined: the hedge when no one model has shown it is better); nil
+    /// (no combination among them): the lowest error still decides.
+    static func thinEvidenceDefault(_ candidates: [ModelSpec]) -> String? {
+        candidates.first { $0.kind == .combination }.flatMap { try? $0.primaryName() }
+    }
+
     /// The finest group a result row falls in; other groups of the selected combination are merged from it.
     static func cell(fold: Int, demandClass: String, category: String, region: String) -> String {
         "\(fold)|\(demandClass)|\(category)|\(region)"
@@ -49,13 +62,16 @@ extension BacktestReport {
 
     /// Fold -> (class -> model), chosen on earlier folds only. Candidates are `candidates` (in order;
     /// ties: earlier). `minimumClassPoints(k)`: the points a class needs over folds 0..<k for a choice of its own.
+    /// `thin`: below `points` scored points over folds 0..<k, the overall choice is `model` (when it is a candidate).
     func nestedSelection(_ metric: (ErrorAccumulator) -> Double, candidates: [String], folds: Int,
-                         minimumClassPoints: (Int) -> Int = { _ in 0 }) -> [Int: [String: String]] {
+                         minimumClassPoints: (Int) -> Int = { _ in 0 },
+                         thin: (points: Int, model: String?) = (0, nil)) -> [Int: [String: String]] {
         var out: [Int: [String: String]] = [:]
         for k in 1..<max(1, folds) {
             let earlier = Set(0..<k)
             var byClass: [String: [(model: String, value: Double)]] = [:]
             var overall: [(model: String, value: Double)] = []
+            var evidence = 0
             for model in candidates {
                 var all = ErrorAccumulator()
                 var perClass: [String: ErrorAccumulator] = [:]
@@ -65,11 +81,13 @@ extension BacktestReport {
                     all.merge(acc)
                 }
                 if all.count > 0 { overall.append((model, metric(all))) }
+                evidence = max(evidence, all.count)
                 for (c, acc) in perClass.sorted(by: { $0.key < $1.key }) where acc.count > 0 && acc.count >= minimumClassPoints(k) {
                     byClass[c, default: []].append((model, metric(acc)))
                 }
             }
-            guard let all = Self.choose(overall) else { continue }
+            guard var all = Self.choose(overall) else { continue }
+            if evidence < thin.points, let model = thin.model, overall.contains(where: { $0.model == model }) { all = model }
             var choice = byClass.compactMapValues(Self.choose)
             choice["all"] = all
             out[k] = choice

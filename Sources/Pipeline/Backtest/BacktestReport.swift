@@ -100,7 +100,9 @@ public struct BacktestReport: Sendable {
     /// The global model is a candidate like any other: a run whose selection names it trains it
     /// once and serves it to the classes it won. A class with fewer than `minimumClassPoints` scored
     /// points gets no choice of its own (it follows "all").
-    public func selection(_ metric: (ErrorAccumulator) -> Double, minimumClassPoints: Int = 0) -> [String: String] {
+    /// Below `thin.points` scored points overall, "all" is `thin.model` (when it is a candidate): `nestedSelection`'s rule.
+    public func selection(_ metric: (ErrorAccumulator) -> Double, minimumClassPoints: Int = 0,
+                          thin: (points: Int, model: String?) = (0, nil)) -> [String: String] {
         var out: [String: String] = [:]
         for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
             for segment in segments {
@@ -110,7 +112,12 @@ public struct BacktestReport: Sendable {
                           kind == "all" || a.count >= minimumClassPoints else { continue }
                     scored.append((model, metric(a)))
                 }
-                if let best = Self.choose(scored) { out[kind == "all" ? "all" : segment] = best }
+                guard var best = Self.choose(scored) else { continue }
+                if kind == "all", let model = thin.model, scored.contains(where: { $0.model == model }),
+                   (groups[Key(model: model, kind: "all", value: "all")]?.count ?? 0) < thin.points {
+                    best = model
+                }
+                out[kind == "all" ? "all" : segment] = best
             }
         }
         return out

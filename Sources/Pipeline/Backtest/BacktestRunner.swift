@@ -80,7 +80,9 @@ public struct BacktestRunner: Sendable {
             report.warnings = warnings
             report.seconds = Date().timeIntervalSince(started)
             let perFold = BacktestReport.minimumClassSeries * plan.horizon
-            report.selection = report.selection(metric, minimumClassPoints: perFold * plan.folds)
+            report.selection = report.selection(metric, minimumClassPoints: perFold * plan.folds,
+                                                thin: (BacktestReport.minimumOverallPoints(horizon: plan.horizon),
+                                                       BacktestReport.thinEvidenceDefault(orderedSpecs)))
             for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) {
                 guard let index = modelNames.firstIndex(of: model) else { continue }
                 let spec = String(decoding: try JSONEncoder.sorted.encode(orderedSpecs[index]), as: UTF8.self)
@@ -227,7 +229,9 @@ public struct BacktestRunner: Sendable {
         let metric = try SelectionMetric.resolve(options.selectionMetric)
         let perFold = BacktestReport.minimumClassSeries * options.plan.horizon
         let choices = report.nestedSelection(metric, candidates: modelNames, folds: options.plan.folds,
-                                             minimumClassPoints: { perFold * $0 })
+                                             minimumClassPoints: { perFold * $0 },
+                                             thin: (BacktestReport.minimumOverallPoints(horizon: options.plan.horizon),
+                                                    BacktestReport.thinEvidenceDefault(options.models)))
         report.addSelected(choices)
         // The database copies the Selected rows while the calibration sorts the scores (no database there).
         let stored = Mutex<Result<Int, Error>>(.success(0))

@@ -57,6 +57,7 @@ public enum ModelCard {
         line("| Attributes | \(md(v.policy.attributes?.joined(separator: ", ") ?? "none")) |")
         line("| Fallback | a series whose model fails or lacks history is served by the naive forecast (`model_name` says so) |")
         line()
+        try candidates(v, md: md, pct: pct, on: connection).forEach { line($0) }
         line("## Data window and sources")
         line()
         line("- Training cutoff **\(v.trainingCutoff)**, as of **\(v.asOf)** (rows loaded later were not seen).")
