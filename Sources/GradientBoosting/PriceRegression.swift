@@ -5,7 +5,7 @@ import Forecasting
 /// (log-log own-price elasticity with promotion multipliers, as in SCAN*PRO, Wittink et al. 1988)
 /// with a local level (regression with exponential-smoothing errors):
 ///
-///     log(1 + y_p) = a + b r_p + d r_(p-1) + sum_k c_k promo_k,p [+ weekday terms] + level_p + e_p,
+///     log(1 + y_p) = a + b r_p + d r_(p-1) + sum_k c_k promo_k,p [+ weekday terms] [+ g x_p] + level_p + e_p,
 ///     r_p = log(price_p / regular_p)
 ///
 /// - `price_p`: the price in force on period p's first day; `regular_p`: the highest price in
@@ -15,6 +15,8 @@ import Forecasting
 ///   Heerde, Leeflang and Wittink 2000).
 /// - `promo_k,p`: the highest intensity of promotion type k in period p (one column per type).
 /// - Daily series also get one column per weekday (Monday is the reference).
+/// - `x_p`: the competing items' price index (`CompetitorIndex`, the other items of the category
+///   at the location), kept per series only where it helps (`keepCompetitorsIfTheyHelp`).
 /// - The coefficients are ridge least squares on every uncensored period up to the origin, the
 ///   penalty chosen per series by leave-one-out error (`fit(_:_:keep:)`). A term is estimated only
 ///   from at least `minimumEvents` periods that show it (discounts, or that promotion type); a
@@ -55,6 +57,8 @@ public struct PriceRegression: Sendable {
             FeatureSpec.Feature(name: "promo_<type>", formula: "highest intensity of each promotion type in \(p) p (one column per type)",
                                 source: "demand.promotions", knownAt: "planned, known_at <= origin"),
         ]
+        out.append(FeatureSpec.Feature(name: "competitor_price_index", formula: "mean over the other items of the category at the location of log(price(p) / regular(p)), each as the series' own ratio; kept only where its coefficient says substitutes and it lowers the leave-one-out error",
+                                       source: "demand.prices of every item of the category at the location (demand.items valid at the cutoff)", knownAt: "planned, known_at <= origin"))
         if frequency == .day {
             out.append(FeatureSpec.Feature(name: "weekday", formula: "one column per weekday (Monday the reference)", source: "calendar arithmetic", knownAt: "always"))
         }
@@ -73,11 +77,13 @@ public struct PriceRegression: Sendable {
         let columns: Int
         /// Columns of the promotion types (after the intercept and the two price ratios).
         let promotions: Range<Int>
+        /// Column of the competitors' price index (the last), when the series has competitors.
+        var competitors: Int? = nil
         /// Row of period p (nil: its price is unknown).
         let row: (Int) -> [Double]?
     }
 
-    func design(_ s: GlobalSeries, through last: Int, knownBy: Int64) throws -> Design {
+    func design(_ s: GlobalSeries, through last: Int, knownBy: Int64, competitors: CompetitorIndex? = nil) throws -> Design {
         guard let planned = s.planned, !planned.prices.isEmpty else {
             throw ForecastError.invalidParameter(model: Self.name, message: "the series has no prices")
         }
@@ -96,7 +102,12 @@ public struct PriceRegression: Sendable {
             for q in max(0, p - window + 1)..<p { if let r = prices[q] { regular = max(regular, r) } }
             return Foundation.log(price / regular)
         }
-        return Design(columns: 3 + types.count + (weekdays ? 6 : 0), promotions: 3..<(3 + types.count)) { p in
+        let base = 3 + types.count + (weekdays ? 6 : 0)
+        // The competitors' index per period (0 where no competitor's price is known), read once.
+        let cross: [Double]? = competitors.map { index in
+            (0...last).map { index.excluding(planned, day: s.firstDay(ofPeriod: $0)) ?? 0 }
+        }
+        return Design(columns: base + (cross == nil ? 0 : 1), promotions: 3..<(3 + types.count), competitors: cross == nil ? nil : base) { p in
             guard let r = ratio(p) else { return nil }
             var x = [1, r, ratio(p - 1) ?? 0]
             for k in types.indices { x.append(promos[k][p]) }
@@ -104,6 +115,7 @@ public struct PriceRegression: Sendable {
                 let weekday = (start - 1 + p) % 7 // 0 = Monday
                 for d in 1..<7 { x.append(weekday == d ? 1 : 0) }
             }
+            if let cross { x.append(cross[p]) }
             return x
         }
     }
@@ -144,9 +156,9 @@ public struct PriceRegression: Sendable {
     }
 
     /// The regression of a series on its periods up to origin t, as known when t closed.
-    func fit(_ s: GlobalSeries, origin t: Int) throws -> Fit {
-        let knownBy = PlannedInputs.endOfDay(s.days(ofPeriod: t).upperBound)
-        let design = try design(s, through: t + horizon, knownBy: knownBy)
+    func fit(_ s: GlobalSeries, origin t: Int, competitors: CompetitorIndex? = nil) throws -> Fit {
+        let knownBy = Self.knownBy(s, origin: t)
+        let design = try design(s, through: t + horizon, knownBy: knownBy, competitors: competitors?.knownBy == knownBy ? competitors : nil)
         var rows: [[Double]] = [], targets: [Double] = []
         for p in 0...t where !s.censored[p] && s.values[p].isFinite {
             guard let x = design.row(p) else { continue }
@@ -161,17 +173,23 @@ public struct PriceRegression: Sendable {
         var keep = Array(repeating: true, count: design.columns)
         if rows.filter({ $0[1] <= -Self.discount }).count < Self.minimumEvents { keep[1] = false; keep[2] = false }
         for j in design.promotions where rows.filter({ $0[j] > 0 }).count < Self.minimumEvents { keep[j] = false }
+        if let j = design.competitors, rows.filter({ $0[j] <= -Self.discount }).count < Self.minimumEvents { keep[j] = false }
         var beta = try fit(rows, targets, keep: keep)
         if beta[1] > 0 {
             keep[1] = false
             beta = try fit(rows, targets, keep: keep)
         }
+        if let j = design.competitors, keep[j] {
+            beta = try keepCompetitorsIfTheyHelp(j, rows, targets, keep: &keep, beta: beta)
+        }
         return Fit(design: design, beta: beta, rows: rows, targets: targets)
     }
 
     /// Forecast h = 1...horizon from origin t (index into the series), as known when t closed.
-    public func forecast(_ s: GlobalSeries, origin t: Int, level: Double) throws -> Forecast {
-        let fit = try fit(s, origin: t)
+    /// `competitors`: the index of the series' category at its location as known when t closed
+    /// (`knownBy(_:origin:)`; an index built for another time is ignored), nil: none.
+    public func forecast(_ s: GlobalSeries, origin t: Int, level: Double, competitors: CompetitorIndex? = nil) throws -> Forecast {
+        let fit = try fit(s, origin: t, competitors: competitors)
         func predict(_ x: [Double]) -> Double { zip(x, fit.beta).reduce(0) { $0 + $1.0 * $1.1 } }
         // The level of the residuals, and its in-sample h-step errors (two quantiles each, selected
         // rather than sorted: sorting them was nearly half of a run's CPU for this model).
@@ -207,6 +225,11 @@ public struct PriceRegression: Sendable {
     /// one of `penalties` with the smallest leave-one-out error, PRESS) on the scaled columns.
     /// Dropped columns, and columns without variation, get coefficient 0.
     func fit(_ rows: [[Double]], _ y: [Double], keep: [Bool]) throws -> [Double] {
+        try fitScored(rows, y, keep: keep).beta
+    }
+
+    /// `fit`, with the leave-one-out squared error (PRESS) of the fit it returns.
+    func fitScored(_ rows: [[Double]], _ y: [Double], keep: [Bool]) throws -> (beta: [Double], press: Double) {
         let n = Double(rows.count)
         var cols: [Int] = [], means: [Double] = [], sds: [Double] = []
         for j in 1..<keep.count where keep[j] {
@@ -229,9 +252,10 @@ public struct PriceRegression: Sendable {
         }
         for i in 0..<q { for j in 0..<i { gram[j * q + i] = gram[i * q + j] } }
         let penalties = ridge.map { [$0] } ?? Self.penalties
-        // One penalty: no choice to make. Several: the one with the smallest PRESS; a penalty whose
-        // penalized Gram matrix is not positive definite (collinear columns, no penalty) is skipped.
-        let errors = penalties.count > 1 ? Self.leaveOneOutErrors(z: z, gram: gram, b: b, y: y, ybar: ybar, q: q, penalties: penalties) : [0]
+        // The penalty with the smallest PRESS (one penalty: that one, its PRESS still reported); a
+        // penalty whose penalized Gram matrix is not positive definite (collinear columns, no
+        // penalty) is skipped.
+        let errors = Self.leaveOneOutErrors(z: z, gram: gram, b: b, y: y, ybar: ybar, q: q, penalties: penalties)
         var best: (press: Double, factor: Cholesky)?
         for (penalty, press) in zip(penalties, errors) {
             var a = gram
@@ -248,7 +272,7 @@ public struct PriceRegression: Sendable {
             beta[j] = gamma[i] / sds[i]
             beta[0] -= beta[j] * means[i]
         }
-        return beta
+        return (beta, best?.press ?? .infinity)
     }
 
     /// The leave-one-out squared error (PRESS) of the ridge fit for each penalty, from the hat

@@ -92,8 +92,9 @@ public struct ChunkForecaster: Sendable {
     /// `predicted`: this series' global forecasts from `globalForecasts` by model name, when its
     /// choice uses global models.
     @discardableResult
+    /// `competitors`: the price index of the series' category at its location (`CompetitorPrices`), for the price regression.
     public func encode(_ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [String: Forecast]? = nil,
-                       into writer: inout BinaryCopyWriter) throws -> Served {
+                       competitors: CompetitorIndex? = nil, into writer: inout BinaryCopyWriter) throws -> Served {
         let forecast: Forecast
         let modelName: String
         do {
@@ -113,14 +114,14 @@ public struct ChunkForecaster: Sendable {
                 var (served, f) = (choice.globalNames[0], forecasts[0])
                 if let combination = choice.combination {
                     // The price regression joins where it fits (`ModelSpec.combine`, as in backtests).
-                    let regression = choice.usesPrices ? (try? priceRegression(series, training: training, fallback: nil))?.0 : nil
+                    let regression = choice.usesPrices ? (try? priceRegression(series, training: training, fallback: nil, competitors: competitors))?.0 : nil
                     (served, f) = try combination.combine(globals: forecasts, regression: regression)
                 }
                 return try write(series, forecast: calibrated(f, name: served, training: training).clampedNonNegative(),
                                  modelName: served, into: &writer)
             }
             if choice.usesPrices {
-                let (f, name) = try priceRegression(series, training: training, fallback: choice.model)
+                let (f, name) = try priceRegression(series, training: training, fallback: choice.model, competitors: competitors)
                 return try write(series, forecast: calibrated(f, name: name, training: training).clampedNonNegative(),
                                  modelName: name, into: &writer)
             }
@@ -152,13 +153,15 @@ public struct ChunkForecaster: Sendable {
 
     /// The price regression's forecast from the cutoff, or, where it cannot fit (no prices, too
     /// short a history), the choice's fallback model's, named as such (as a fallback chain does).
-    func priceRegression(_ series: SeriesInput, training: [Double], fallback: (any ForecastModel)?) throws -> (Forecast, String) {
+    func priceRegression(_ series: SeriesInput, training: [Double], fallback: (any ForecastModel)?,
+                         competitors: CompetitorIndex? = nil) throws -> (Forecast, String) {
         let g = GlobalSeries(id: series.seriesNo, values: series.values, censored: series.censored,
                              startDay: series.start.unixDays, category: -1, region: -1, planned: series.planned,
                              frequency: config.frequency)
         do {
             let model = PriceRegression(horizon: config.horizon, frequency: config.frequency)
-            return (try model.forecast(g, origin: series.values.count - 1, level: config.intervalLevel), PriceRegression.name)
+            return (try model.forecast(g, origin: series.values.count - 1, level: config.intervalLevel, competitors: competitors),
+                    PriceRegression.name)
         } catch let error as ForecastError {
             guard let fallback else { throw error }
             let fitted = try fallback.fit(training)

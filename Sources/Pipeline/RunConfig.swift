@@ -300,5 +300,5 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
 public enum CodeVersion {
     /// Bumped with every change that can alter forecast values.
-    public static let current = "0.5.0"
+    public static let current = "0.6.0"
 }

@@ -140,13 +140,20 @@ public final class Worker: @unchecked Sendable {
             var lastBeat = Date()
             let segments = run.config.needsGlobalStep ? try GlobalTraining.segments(.run, id: run.id, chunk: claim.chunk, on: connection) : [:]
             let predicted = forecaster.globalForecasts(series, segments: segments)
+            // The competing items' prices of this item's groups, for the price regression's cross-price term.
+            let competitors = run.config.readsPlannedHistory
+                ? CompetitorPrices.indexes(try CompetitorPrices.read(.run, id: run.id, chunk: claim.chunk, through: reader.promotionDays(horizon: run.config.horizon).upperBound,
+                                                                     schema: run.config.schema, on: connection),
+                                           cutoff: reader.cutoff, horizon: run.config.horizon, frequency: run.config.frequency)
+                : [:]
             let sidePredicted = sideForecasters.map { $0.globalForecasts(series, segments: segments) }
             for s in series {
                 try checkStop()
-                let served = try forecaster.encode(s, segment: segments[s.seriesNo], predicted: predicted[s.seriesNo], into: &writer)
+                let served = try forecaster.encode(s, segment: segments[s.seriesNo], predicted: predicted[s.seriesNo],
+                                                   competitors: competitors[s.seriesNo], into: &writer)
                 SeriesProfile.encode(s, served: served, runID: run.id, frequency: run.config.frequency, into: &statsWriter)
                 for (side, p) in zip(sideForecasters, sidePredicted) {
-                    try side.encode(s, segment: segments[s.seriesNo], predicted: p[s.seriesNo], into: &sideWriter)
+                    try side.encode(s, segment: segments[s.seriesNo], predicted: p[s.seriesNo], competitors: competitors[s.seriesNo], into: &sideWriter)
                 }
                 if Date().timeIntervalSince(lastBeat) >= run.config.heartbeatSeconds {
                     guard try queue.heartbeat(claim, on: connection) else { throw LeaseLost() }

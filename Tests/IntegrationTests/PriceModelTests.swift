@@ -178,6 +178,42 @@ extension Integration {
             #expect(names == "\(name):false,\(boosters):true", "\(names)")
         }
 
+        /// The price regression's cross-price term reads the same competing items in a backtest
+        /// (every group at once) as in a run (the groups of each work item): a run from a fold's
+        /// cutoff serves what that fold scored, bit for bit, in one work item or many.
+        @Test func aRunServesTheRegressionTheBacktestScored() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try Self.load(db)
+            let models = [try ModelSpec(parsing: "price_regression", seasonLength: 52, window: 4)]
+            let report = try Integration.Backtests.runner(db).run(BacktestOptions(
+                end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 1, step: 2, horizon: 3), frequency: .week,
+                models: models, workers: 2, chunkSize: 8, showProgress: false))
+            let cutoff = try #require(PostgresDate(iso: report.cutoffs[0]))
+            // The catalogue has groups: items of a category at a location, with prices.
+            let groups = try CompetitorPrices.read(.backtest, id: report.id, chunk: nil, through: Self.end, schema: SQLIdentifier("demand"),
+                                                   on: try db.connect())
+            #expect(groups.count > 1 && groups.allSatisfy { $0.members.count > 1 }, "\(groups.count)")
+            for chunkSize in [100, 3] {
+                var run = Fixtures.options(horizon: 3, frequency: .week, cutoff: cutoff)
+                run.config.model = models[0]
+                run.config.staleSLAHours = 8760
+                run.config.chunkSize = chunkSize
+                run.force = true
+                let summary = try Fixtures.coordinator(db).run(run)
+                #expect(summary.outcome == .published)
+                let compared = try db.scalar("""
+                    SELECT count(*) FILTER (WHERE float8send(b.yhat) = float8send(f.yhat)) || '/' || count(*)
+                    FROM forecast.backtest_results b
+                    JOIN forecast.forecasts f ON (f.item_id, f.location_id, f.ds) = (b.item_id, b.location_id, b.ds) AND f.run_id = \(summary.runID)
+                    WHERE b.backtest_id = \(report.id) AND b.model_name = 'PriceRegression' AND b.served_model = 'PriceRegression'
+                    """, as: String.self)
+                // (The point forecasts: the run widens its intervals with the backtest's calibration.)
+                let parts = compared.split(separator: "/").compactMap { Int($0) }
+                #expect(parts.count == 2 && parts[0] == parts[1] && parts[1] > 0, "chunk size \(chunkSize): equal/all \(compared)")
+            }
+        }
+
         /// A registered version whose policy is the combination: its XGBoost is stored with the
         /// version, and a run serving the registry serves the combination under that version.
         @Test func aCombinationVersionIsRegisteredAndServed() throws {

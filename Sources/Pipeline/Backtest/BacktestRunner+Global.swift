@@ -53,6 +53,12 @@ extension BacktestRunner {
         for g in ModelSpec.globalMembers(of: specs) where !objectives.contains(g.objective ?? .tweedie) { objectives.append(g.objective ?? .tweedie) }
         let models = objectives.map { GlobalBoostedModel(horizon: plan.reach, frequency: options.frequency, objective: $0) }
         let regression = specs.contains(where: \.fitsOnPlannedHistory)
+        // The competing items' prices of every group, for the regression's cross-price term (as runs read them).
+        let competitorGroups = regression && !evaluator.cutoffs.isEmpty
+            ? try CompetitorPrices.read(.backtest, id: evaluator.backtestID, chunk: nil,
+                                        through: options.frequency.lastDay(ofStep: plan.reach, after: evaluator.cutoffs.max()!),
+                                        schema: schema, on: connection)
+            : []
         // Training rows of every fold, the rows folds have in common built once; fitted by every objective.
         if options.showProgress && !models.isEmpty {
             FileHandle.standardError.write(Data("backtest: building global training rows for \(plan.folds) folds (\(globals.count) series)\n".utf8))
@@ -87,8 +93,11 @@ extension BacktestRunner {
                 // ... and the price regression, fitted per series on its history and planned inputs up to
                 // the fold's cutoff (nil where it cannot fit: no prices, too short a history).
                 let model = PriceRegression(horizon: plan.reach, frequency: options.frequency)
+                let competitors = CompetitorPrices.indexes(competitorGroups, cutoff: evaluator.cutoffs[f], horizon: plan.reach,
+                                                           frequency: options.frequency)
                 let regressions: [Forecast?] = regression ? scored.map { i in
-                    try? model.forecast(globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel)
+                    try? model.forecast(globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel,
+                                        competitors: competitors[ordered[i].seriesNo])
                 } : []
                 let conn = try connections.withLock { $0.popLast() } ?? connect()
                 defer { connections.withLock { $0.append(conn) } }
