@@ -18,17 +18,26 @@ public enum BoostingObjective: String, Sendable, Codable, CaseIterable {
     /// role was far weaker in XGBoost 1.7 (real weekly panels, WAPE: cheese 27.7, tuna 62.1,
     /// against 21.5 and 36.4 for this one), as was squared error on the log (21.9, 41.2).
     case logDepthwise = "log_depth"
+    /// The same loss on the same label as `logLevel`, leaf-wise, on rows that also carry the item
+    /// and the location as categorical features (`FeatureSet.categorical`): it can learn an item's
+    /// or a store's own response (a brand whose deals sell five times as much), where the others
+    /// see only numeric codes. Its own training rows (the categorical columns are typed in
+    /// XGBoost's matrix), so it costs a second set of rows beside the others'.
+    case logCategorical = "log_cat"
 
     public var point: PointForecast { self == .tweedie ? .mean : .median }
 
     /// Labels are log(1 + y) relative to the series' log level (else y relative to its scale).
-    public var inLogSpace: Bool { self == .logLevel || self == .logDepthwise }
+    public var inLogSpace: Bool { self == .logLevel || self == .logDepthwise || self == .logCategorical }
+
+    /// The rows it learns from: the categorical booster's carry the item and the location.
+    public var featureSet: FeatureSet { self == .logCategorical ? .categorical : .longMemory }
 
     var parameters: [(String, String)] {
         switch self {
         case .tweedie: return [("objective", "reg:tweedie"), ("tweedie_variance_power", "1.3")]
         case .absoluteError: return [("objective", "reg:absoluteerror")]
-        case .logLevel, .logDepthwise: return [("objective", "reg:pseudohubererror"), ("huber_slope", "1")]
+        case .logLevel, .logDepthwise, .logCategorical: return [("objective", "reg:pseudohubererror"), ("huber_slope", "1")]
         }
     }
 
@@ -37,6 +46,9 @@ public enum BoostingObjective: String, Sendable, Codable, CaseIterable {
         switch self {
         case .tweedie, .absoluteError, .logDepthwise: return [("max_depth", "6"), ("min_child_weight", "5")]
         case .logLevel: return [("grow_policy", "lossguide"), ("max_depth", "0"), ("max_leaves", "15"), ("min_child_weight", "10")]
+        // Categorical splits partition the categories (one-hot only below 4 of them, XGBoost's default).
+        case .logCategorical: return [("grow_policy", "lossguide"), ("max_depth", "0"), ("max_leaves", "15"), ("min_child_weight", "10"),
+                                      ("max_cat_to_onehot", "4")]
         }
     }
 }

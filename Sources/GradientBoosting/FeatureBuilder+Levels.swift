@@ -36,7 +36,7 @@ extension FeatureBuilder {
     /// The levels at origin `t`; `prefix`: the series' `LogPrefix` when many origins of it are built.
     func levels(_ y: [Double], origin t: Int, prefix: LogPrefix? = nil) -> OriginLevels {
         let p = prefix ?? LogPrefix(Array(y[0...t]))
-        guard featureSet == .longMemory else { return OriginLevels(level: p.mean(last: windows.short, endingAt: t), means: []) }
+        guard featureSet.hasLongMemory else { return OriginLevels(level: p.mean(last: windows.short, endingAt: t), means: []) }
         var window = y[max(0, t - windows.long + 1)...t].map { Foundation.log1p(max(0, $0)) }
         window.sort()
         let mid = window.count / 2

@@ -27,7 +27,8 @@ struct FeatureBuilder: Sendable {
 
     var spec: FeatureSpec { FeatureSpec(frequency: frequency, promoTypes: promoTypes, attributes: attributes, featureSet: featureSet) }
     var columnCount: Int {
-        29 + (featureSet == .longMemory ? 1 + 2 * (windows.logWindows.count + 1) : 0) + promoTypes.count + attributes.count
+        29 + (featureSet.hasLongMemory ? 1 + 2 * (windows.logWindows.count + 1) : 0) + (featureSet == .categorical ? 2 : 0)
+            + promoTypes.count + attributes.count
     }
 
     static func promoTypes(_ series: [GlobalSeries]) -> [String] {
@@ -92,7 +93,9 @@ struct FeatureBuilder: Sendable {
         }
         row += [priceRatio, discount, change, categoryRatio, cheapestRatio,
                 Float(s.category), Float(s.family), Float(s.region), Float(Foundation.log1p(scale))]
-        if featureSet == .longMemory { row += levelColumns(levels ?? self.levels(y, origin: t)) }
+        if featureSet.hasLongMemory { row += levelColumns(levels ?? self.levels(y, origin: t)) }
+        // Categories are codes >= 0 (XGBoost's categorical splits); an unknown one is missing.
+        if featureSet == .categorical { row += [s.item >= 0 ? Float(s.item) : .nan, s.location >= 0 ? Float(s.location) : .nan] }
         for i in attributes.indices { row.append(i < s.attributes.count ? s.attributes[i] : .nan) }
         return row
     }

@@ -12,6 +12,13 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
     /// `log_gap_<n>`); the log objective's labels relative to `log_level`, the median of
     /// log(1 + y) over the long window (robust to promotion spikes).
     case longMemory = "long_memory"
+    /// `longMemory` plus the item and the location as categorical features (XGBoost's own
+    /// categorical splits: a leaf can hold any set of items, not a range of their codes), for the
+    /// booster whose errors should differ from the others' (`xgboost:log_cat`).
+    case categorical
+
+    /// Carries the long-memory level features (and the log objective's robust normaliser).
+    public var hasLongMemory: Bool { self != .base }
 }
 
 /// The features of the global gradient-boosted model and their lineage: what each is, where it
@@ -33,6 +40,12 @@ public struct FeatureSpec: Sendable {
 
     public let features: [Feature]
     public var names: [String] { features.map(\.name) }
+    /// XGBoost's feature types in column order: "c" for the categorical ones (`FeatureSet.categorical`), else "q".
+    public var featureTypes: [String] {
+        let categorical = featureSetIsCategorical ? Set(["item", "location"]) : []
+        return names.map { categorical.contains($0) ? "c" : "q" }
+    }
+    let featureSetIsCategorical: Bool
 
     /// `attributes`: extra item/location attributes (`item.<key>`, `location.<key>`), one feature each.
     public init(frequency: Frequency, promoTypes: [String], attributes: [String] = [], featureSet: FeatureSet = .longMemory) {
@@ -78,15 +91,19 @@ public struct FeatureSpec: Sendable {
             f("region", "code of locations.region valid at the cutoff", "demand.locations (SCD2)", "cutoff"),
             f("log_scale", "log(1 + scale), scale = mean y(t-\(w.long - 1)..t) (else the history mean, else 1)", "demand.sales", "origin"),
         ]
-        if featureSet == .longMemory {
+        if featureSet.hasLongMemory {
             out.append(f("log_level", "median of log(1 + y) over t-\(w.long - 1)..t: the current level, robust to promotion spikes (the log objective's labels are log(1 + y(t+h)) minus it)", "demand.sales", "origin"))
         }
         let spans = w.logWindows.map { ("\($0)", "t-\($0 - 1)..t (\($0) \(p)s; fewer at the start of the history)") } + [("all", "the whole history 0..t")]
-        for (suffix, span) in spans where featureSet == .longMemory {
+        for (suffix, span) in spans where featureSet.hasLongMemory {
             out.append(f("log_mean_\(suffix)", "mean of log(1 + y) over \(span): long memory of the series' level", "demand.sales", "origin"))
         }
-        for (suffix, _) in spans where featureSet == .longMemory {
+        for (suffix, _) in spans where featureSet.hasLongMemory {
             out.append(f("log_gap_\(suffix)", "log_mean_\(suffix) - log_level: where demand stands against that past (negative: above it)", "demand.sales", "origin"))
+        }
+        if featureSet == .categorical {
+            out.append(f("item", "code of the item (categorical: splits on sets of items; an item not seen in training is missing)", "demand.sales (the series' item)", "cutoff"))
+            out.append(f("location", "code of the location (categorical, as the item)", "demand.sales (the series' location)", "cutoff"))
         }
         for name in attributes {
             let table = name.hasPrefix("item.") ? "items" : "locations"
@@ -94,6 +111,7 @@ public struct FeatureSpec: Sendable {
                          "demand.\(table).attributes (SCD2)", "cutoff"))
         }
         features = out
+        featureSetIsCategorical = featureSet == .categorical
     }
 }
 

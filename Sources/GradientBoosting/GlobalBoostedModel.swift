@@ -55,6 +55,7 @@ public struct GlobalBoostedModel: Sendable {
         self.frequency = frequency
         self.objective = objective
         originStep = FeatureWindows(frequency).originStep
+        featureSet = objective.featureSet
         (rounds, eta) = objective.inLogSpace ? (300, "0.05") : frequency == .day ? (150, "0.08") : (100, "0.12")
     }
 
@@ -66,6 +67,7 @@ public struct GlobalBoostedModel: Sendable {
         case .absoluteError: return "XGBoost[L1]"
         case .logLevel: return "XGBoost[log]"
         case .logDepthwise: return "XGBoost[log,depth]"
+        case .logCategorical: return "XGBoost[log,cat]"
         }
     }
     public var name: String { Self.name(objective) }
@@ -90,6 +92,9 @@ public struct GlobalBoostedModel: Sendable {
         public var objective: BoostingObjective = .tweedie
         /// Feature names in column order (lineage: `FeatureSpec`).
         public var features: [String] = []
+        /// Item codes of the categorical booster (a code is the position; nil for the others and
+        /// for artifacts stored before it existed).
+        public var items: [String]?
         /// Training origins per series (lineage; the most any series has).
         public var origins = 0
         /// The origins of every series, recent and a year back (lineage; nil in artifacts stored before it was recorded).
@@ -151,8 +156,9 @@ public struct GlobalBoostedModel: Sendable {
         /// What to store with the booster; `predictionOrigin` (the cutoff day) keeps only the
         /// competing prices the workers will need.
         public func encodings(level: Double, categories: [String], regions: [String], locations: [String],
-                              families: [String] = [], attributeCodes: [String: [String]] = [:], predictionOrigin: Int) -> Encodings {
-            Encodings(horizon: horizon, promoTypes: builder.promoTypes, eventCodes: builder.calendar.eventCodes,
+                              families: [String] = [], attributeCodes: [String: [String]] = [:], items: [String] = [],
+                              predictionOrigin: Int) -> Encodings {
+            var e = Encodings(horizon: horizon, promoTypes: builder.promoTypes, eventCodes: builder.calendar.eventCodes,
                       categories: categories, regions: regions, level: level,
                       lower: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 - level) / 2) },
                       upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows,
@@ -160,6 +166,9 @@ public struct GlobalBoostedModel: Sendable {
                       frequency: builder.frequency, objective: objective, features: builder.spec.names, origins: origins,
                       originCounts: originCounts, attributes: builder.attributes, attributeCodes: attributeCodes,
                       featureSet: builder.featureSet)
+            // Only the categorical booster reads item codes: the others store none (smaller artifacts).
+            if builder.featureSet == .categorical { e.items = items }
+            return e
         }
 
         /// Forecast h = 1...horizon from origin t (index into the series).

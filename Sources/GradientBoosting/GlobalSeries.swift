@@ -14,13 +14,16 @@ public struct GlobalSeries: Sendable {
     /// Code of the location (for "same category at the same location" price comparisons).
     public let location: Int
     public let family: Int
+    /// Code of the item (the categorical booster's `item` feature; -1: unknown).
+    public let item: Int
     public let planned: PlannedInputs?
     /// Extra item/location attributes valid at the cutoff, in the model's attribute order (NaN: missing).
     public var attributes: [Float]
 
     public init(id: Int, values: [Double], censored: [Bool], startDay: Int, category: Int, region: Int,
-                location: Int = -1, family: Int = -1, planned: PlannedInputs? = nil, frequency: Frequency = .day,
+                location: Int = -1, family: Int = -1, item: Int = -1, planned: PlannedInputs? = nil, frequency: Frequency = .day,
                 attributes: [Float] = []) {
+        self.item = item
         self.planned = planned
         self.attributes = attributes
         self.location = location

@@ -187,7 +187,9 @@ extension GlobalBoostedModel {
             let fold = attributes.isEmpty ? [] : foldSeries.map(\.attributes)
             return TrainingSet(builder: builder, horizon: horizon, frequency: frequency, origins: plan.origins,
                                originCounts: plan.counts, store: store,
-                               selection: selection, matrix: TrainingMatrix(store.source(selection, attributes: fold)))
+                               selection: selection,
+                               matrix: TrainingMatrix(store.source(selection, attributes: fold),
+                                                      featureTypes: featureSet == .categorical ? builder.spec.featureTypes : nil))
         }
     }
 

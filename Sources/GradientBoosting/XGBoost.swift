@@ -1,4 +1,5 @@
 import CXGBoost
+import Foundation
 
 /// An error reported by the XGBoost C library (`XGBGetLastError`).
 public struct XGBoostError: Error, CustomStringConvertible, Sendable {
@@ -40,6 +41,16 @@ public final class Booster: @unchecked Sendable {
     private init(handle: BoosterHandle?) { self.handle = handle }
 
     deinit { if let handle { XGBoosterFree(handle) } }
+
+    /// Types the columns of a matrix for XGBoost ("q" numeric, "c" categorical: codes >= 0, NaN missing).
+    static func setFeatureTypes(_ dm: DMatrixHandle?, _ types: [String]) throws {
+        let strings = types.map { strdup($0) }
+        defer { strings.forEach { free($0) } }
+        var pointers = strings.map { UnsafePointer<CChar>($0) }
+        try pointers.withUnsafeMutableBufferPointer { buf in
+            try check(XGDMatrixSetStrFeatureInfo(dm, "feature_type", buf.baseAddress, UInt64(types.count)), "XGDMatrixSetStrFeatureInfo")
+        }
+    }
 
     /// A matrix built on one thread: OpenMP threads spinning on 2 shared cores (several workers,
     /// the database) make XGBoost many times slower, not faster (RECIPES).
@@ -166,18 +177,21 @@ final class TrainingMatrix: @unchecked Sendable {
     private let source: FeatureSource
     private let quantised: Bool
     private let batchRows: Int
+    /// XGBoost's feature types ("q", "c" for categorical) in column order; nil: every column numeric.
+    let featureTypes: [String]?
     var rows: Int { source.rows }
 
     /// `quantised` false: always XGBoost's plain matrix; `batchRows`: rows per batch read (the tests
     /// compare both with the defaults).
-    init(_ source: FeatureSource, quantised: Bool = true, batchRows: Int = 65_536) {
+    init(_ source: FeatureSource, quantised: Bool = true, batchRows: Int = 65_536, featureTypes: [String]? = nil) {
         self.source = source
+        self.featureTypes = featureTypes
         self.quantised = quantised
         self.batchRows = batchRows
     }
 
-    convenience init(_ features: FeatureMatrix, quantised: Bool = true, batchRows: Int = 65_536) {
-        self.init(FeatureSource(features), quantised: quantised, batchRows: batchRows)
+    convenience init(_ features: FeatureMatrix, quantised: Bool = true, batchRows: Int = 65_536, featureTypes: [String]? = nil) {
+        self.init(FeatureSource(features), quantised: quantised, batchRows: batchRows, featureTypes: featureTypes)
     }
 
     /// The histogram bins a training with `parameters` uses (`max_bin`, XGBoost's default 256), or
@@ -192,8 +206,9 @@ final class TrainingMatrix: @unchecked Sendable {
         let bins = quantised ? wanted : nil
         if dm != nil && binned != bins { release() }
         if dm == nil {
-            dm = try bins.map { try Booster.quantileMatrix(source, bins: $0, batchRows: batchRows) }
+            dm = try bins.map { try Booster.quantileMatrix(source, bins: $0, batchRows: batchRows, featureTypes: featureTypes) }
                 ?? Booster.matrix(source.matrix(), labels: nil)
+            if bins == nil, let featureTypes { try Booster.setFeatureTypes(dm, featureTypes) }
             binned = bins
         }
         return dm

@@ -49,11 +49,12 @@ extension Booster {
     /// sketches the columns and keeps only each value's bin, read through its data iterator in
     /// batches of `batchRows` rows (array interfaces to one reused buffer). The same bins as from
     /// one batch of all rows (`XGBoostTests`).
-    static func quantileMatrix(_ source: FeatureSource, bins: Int, batchRows: Int = 65_536) throws -> DMatrixHandle? {
+    /// `featureTypes`: typed on the proxy with every batch, so that the sketch keeps each category its own bin.
+    static func quantileMatrix(_ source: FeatureSource, bins: Int, batchRows: Int = 65_536, featureTypes: [String]? = nil) throws -> DMatrixHandle? {
         var proxy: DMatrixHandle?
         try check(XGProxyDMatrixCreate(&proxy), "XGProxyDMatrixCreate")
         defer { XGDMatrixFree(proxy) }
-        let batches = FeatureBatches(source: source, proxy: proxy, batchRows: batchRows)
+        let batches = FeatureBatches(source: source, proxy: proxy, batchRows: batchRows, featureTypes: featureTypes)
         let iterator = Unmanaged.passRetained(batches)
         defer { iterator.release() }
         var out: DMatrixHandle?
@@ -72,12 +73,14 @@ private final class FeatureBatches {
     let source: FeatureSource
     let proxy: DMatrixHandle?
     let batchRows: Int
+    let featureTypes: [String]?
     let buffer: UnsafeMutablePointer<Float>
     var position = 0
     var failure: XGBoostError?
 
-    init(source: FeatureSource, proxy: DMatrixHandle?, batchRows: Int) {
+    init(source: FeatureSource, proxy: DMatrixHandle?, batchRows: Int, featureTypes: [String]?) {
         self.source = source
+        self.featureTypes = featureTypes
         self.proxy = proxy
         self.batchRows = max(1, min(batchRows, source.rows))
         buffer = .allocate(capacity: max(1, self.batchRows * source.columns))
@@ -100,6 +103,7 @@ private final class FeatureBatches {
         do {
             try check(XGProxyDMatrixSetDataDense(proxy, FeatureMatrix.arrayInterface(buffer, rows: range.count, columns: source.columns)),
                       "XGProxyDMatrixSetDataDense")
+            if let featureTypes { try Booster.setFeatureTypes(proxy, featureTypes) }
             return 1
         } catch let error as XGBoostError {
             failure = error

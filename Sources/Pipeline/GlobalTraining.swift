@@ -16,7 +16,7 @@ public enum GlobalTraining {
 
     /// The attributes of a series the global model encodes.
     public struct Segment: Sendable {
-        public var category = "?", region = "?", location = "?", family = "?"
+        public var category = "?", region = "?", location = "?", family = "?", item = "?"
         /// The configured extra attributes, as valid at the cutoff.
         public var attributes: [String: SeriesAttributes.Value] = [:]
     }
@@ -28,12 +28,13 @@ public enum GlobalTraining {
             : "FROM forecast.backtest_series WHERE backtest_id = "
         var out: [Int: Segment] = [:]
         for row in try connection.query(Query("""
-            SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region, location_id,
+            SELECT series_no, item_id, coalesce(category, '?') AS category, coalesce(region, '?') AS region, location_id,
                    coalesce(family, '?') AS family, attributes::text AS attributes
             \(from)\(id) AND (\(chunk)::int IS NULL OR chunk = \(chunk)::int)
             """).named("series_segments")).rows {
             out[try row.decode("series_no")] = Segment(category: try row.decode("category"), region: try row.decode("region"),
                                                        location: try row.decode("location_id"), family: try row.decode("family"),
+                                                       item: try row.decode("item_id"),
                                                        attributes: try SeriesAttributes.parse(try row.decodeIfPresent("attributes", as: String.self)))
         }
         return out
@@ -44,7 +45,7 @@ public enum GlobalTraining {
                       attributeValues: [[String: SeriesAttributes.Value]]) -> Codes {
         func sorted(_ key: (Segment) -> String) -> [String] { Array(Set(segments.map(key))).sorted() }
         return Codes(categories: sorted(\.category), regions: sorted(\.region), locations: sorted(\.location),
-                     families: sorted(\.family), attributes: attributes,
+                     families: sorted(\.family), items: sorted(\.item), attributes: attributes,
                      attributeCodes: SeriesAttributes.codes(attributes, values: attributeValues))
     }
 
@@ -89,19 +90,25 @@ public enum GlobalTraining {
                       horizon: Int, frequency: Frequency, level: Double, schema: SQLIdentifier, attributes: [String],
                       progress: ((String) -> Void)? = nil, on connection: Connection) throws -> [Artifact] {
         let models = specs.map { GlobalBoostedModel(horizon: horizon, frequency: frequency, objective: $0.objective ?? .tweedie) }
-        guard let first = models.first else { return [] }
+        guard !models.isEmpty else { return [] }
         let (globals, codes) = try collect(source, id: id, cutoff: cutoff, asOf: asOf, frequency: frequency, schema: schema,
                                            attributes: attributes, on: connection)
-        progress?("building training rows (\(globals.count) series up to \(cutoff))")
-        let training = try first.prepare(globals, cutoffIndex: { $0.values.count - 1 },
-                                         calendar: CalendarFacts(rows: try calendar(schema, on: connection)),
-                                         predictionOrigins: [cutoff.unixDays], attributes: codes.attributes)
+        // One set of training rows per feature set (the categorical booster's rows carry two more
+        // columns, typed for XGBoost), built when the first model that needs it is fitted.
+        let facts = CalendarFacts(rows: try calendar(schema, on: connection))
+        var sets: [FeatureSet: TrainingSet] = [:]
         return try models.map { model in
+            if sets[model.featureSet] == nil {
+                progress?("building training rows (\(globals.count) series up to \(cutoff))")
+                sets[model.featureSet] = try model.prepare(globals, cutoffIndex: { $0.values.count - 1 }, calendar: facts,
+                                                           predictionOrigins: [cutoff.unixDays], attributes: codes.attributes)
+            }
+            let training = sets[model.featureSet]!
             progress?("fitting \(model.name) on \(training.rows) rows from \(training.originCounts.summary)")
             let trained = try model.train(training, progress: progress.map { say in { say("\(model.name): \($0)") } })
             let encodings = trained.encodings(level: level, categories: codes.categories, regions: codes.regions,
                                               locations: codes.locations, families: codes.families,
-                                              attributeCodes: codes.attributeCodes, predictionOrigin: cutoff.unixDays)
+                                              attributeCodes: codes.attributeCodes, items: codes.items, predictionOrigin: cutoff.unixDays)
             var settings = Dictionary(trained.parameters, uniquingKeysWith: { _, last in last })
             settings["rounds"] = String(model.schedule(rows: trained.trainingRows).rounds)
             return Artifact(name: model.name, bytes: try trained.serialized(), encodings: encodings,
@@ -144,15 +151,19 @@ public enum GlobalTraining {
     /// Sorted value lists: a value's code is its position.
     struct Codes: Sendable {
         let categories: [String], regions: [String], locations: [String], families: [String]
+        /// Items (the categorical booster's codes), and each one's code.
+        let items: [String], itemCodes: [String: Int]
         let attributes: [String], attributeCodes: [String: [String]]
-        init(categories: [String], regions: [String], locations: [String], families: [String], attributes: [String] = [],
-             attributeCodes: [String: [String]] = [:]) {
+        init(categories: [String], regions: [String], locations: [String], families: [String], items: [String] = [],
+             attributes: [String] = [], attributeCodes: [String: [String]] = [:]) {
             self.categories = categories; self.regions = regions; self.locations = locations; self.families = families
+            self.items = items
+            itemCodes = Dictionary(items.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             self.attributes = attributes; self.attributeCodes = attributeCodes
         }
         init(_ e: GlobalBoostedModel.Encodings) {
             self.init(categories: e.categories, regions: e.regions, locations: e.locations, families: e.families,
-                      attributes: e.attributes, attributeCodes: e.attributeCodes)
+                      items: e.items ?? [], attributes: e.attributes, attributeCodes: e.attributeCodes)
         }
     }
 
@@ -161,7 +172,7 @@ public enum GlobalTraining {
                      category: codes.categories.firstIndex(of: segment.category) ?? -1,
                      region: codes.regions.firstIndex(of: segment.region) ?? -1,
                      location: codes.locations.firstIndex(of: segment.location) ?? -1,
-                     family: codes.families.firstIndex(of: segment.family) ?? -1, planned: s.planned,
+                     family: codes.families.firstIndex(of: segment.family) ?? -1, item: codes.itemCodes[s.itemID] ?? -1, planned: s.planned,
                      frequency: frequency,
                      attributes: SeriesAttributes.encode(segment.attributes, names: codes.attributes, codes: codes.attributeCodes))
     }

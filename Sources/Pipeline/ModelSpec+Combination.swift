@@ -23,13 +23,13 @@ extension ModelSpec {
 
     /// The members of `combination:<member>+<member>...` (e.g. `xgboost:log+xgboost:log_depth+price_regression`):
     /// two or more different medians, so that their log-scale mean is one too: the log-space
-    /// boosters (`xgboost:log`, `xgboost:log_depth`), the absolute-error booster (`xgboost:l1`) and
+    /// boosters (`xgboost:log`, `xgboost:log_depth`, `xgboost:log_cat`), the absolute-error booster (`xgboost:l1`) and
     /// the price regression; at least one booster (the members are served by the run's global models).
     static func combinationMembers(parsing text: String, seasonLength: Int, window: Int) throws -> [ModelSpec] {
         let members = try text.split(separator: "+", omittingEmptySubsequences: false).map { part -> ModelSpec in
             let spec = try? ModelSpec(parsing: part, seasonLength: seasonLength, window: window)
             guard let spec, spec.kind == .priceRegression || (spec.kind == .xgboost && spec.objective.map { $0.point == .median } == true) else {
-                throw PipelineError.invalidArgument("combination member '\(part)': members are medians combined on the log scale: xgboost:log, xgboost:log_depth, xgboost:l1 or price_regression")
+                throw PipelineError.invalidArgument("combination member '\(part)': members are medians combined on the log scale: xgboost:log, xgboost:log_depth, xgboost:log_cat, xgboost:l1 or price_regression")
             }
             return spec
         }

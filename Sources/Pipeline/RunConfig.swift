@@ -60,7 +60,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     /// the price regression (`combinationMembers`).
     public var members: [ModelSpec]?
     /// The global model: Tweedie (the mean, default), absolute error (the median, `xgboost:l1`), or the
-    /// log-space boosters (`xgboost:log`, `xgboost:log_depth`).
+    /// log-space boosters (`xgboost:log`, `xgboost:log_depth`, `xgboost:log_cat`).
     public var objective: BoostingObjective?
 
     public init(kind: Kind, seasonLength: Int, window: Int, transform: TargetTransform? = nil, objective: BoostingObjective? = nil) {
@@ -87,7 +87,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         } else if !usesPlannedInputs && kind != .selected, let transform = TargetTransform(rawValue: parts[1]) {
             self.transform = transform
         } else {
-            throw PipelineError.invalidArgument("model '\(text)': unknown variant '\(parts[1])'; local models take :log1p, xgboost takes :tweedie, :l1, :log or :log_depth, combination takes its members joined by '+' (e.g. combination:xgboost:log+xgboost:log_depth+price_regression)")
+            throw PipelineError.invalidArgument("model '\(text)': unknown variant '\(parts[1])'; local models take :log1p, xgboost takes :tweedie, :l1, :log, :log_depth or :log_cat, combination takes its members joined by '+' (e.g. combination:xgboost:log+xgboost:log_depth+price_regression)")
         }
     }
 

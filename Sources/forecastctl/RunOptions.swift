@@ -17,7 +17,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Series frequency: day or week.")
     var frequency: Frequency = .day
 
-    @Option(help: "Default: the model version in production for the frequency (forecastctl models list; the bootstrap seasonal naive when there is none), and its shadow beside it. Ad hoc: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost, price_regression, combination (the log-scale mean of xgboost:log and price_regression; other members joined by '+', e.g. combination:xgboost:log+xgboost:log_depth+price_regression) or selected (Naive serves series too short for it); local models take :log1p, xgboost :tweedie, :l1, :log or :log_depth (e.g. auto_ets:log1p, xgboost:log).")
+    @Option(help: "Default: the model version in production for the frequency (forecastctl models list; the bootstrap seasonal naive when there is none), and its shadow beside it. Ad hoc: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost, price_regression, combination (the log-scale mean of xgboost:log and price_regression; other members joined by '+', e.g. combination:xgboost:log+xgboost:log_depth+price_regression) or selected (Naive serves series too short for it); local models take :log1p, xgboost :tweedie, :l1, :log, :log_depth or :log_cat (e.g. auto_ets:log1p, xgboost:log).")
     var model: String?
 
     @Option(parsing: .unconditional, help: "Season length for seasonal_naive (default 7 for days, 52 for weeks).")

@@ -24,7 +24,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The policy: selected (per demand class, the best of --candidates in the backtest) or one model, e.g. xgboost, auto_ets:log1p.")
     var model = "selected"
 
-    @Option(help: "With --model selected: the comma-separated models each demand class chooses from (the default is the backtest's: the global model in three settings, the price regression and two combinations of members included).")
+    @Option(help: "With --model selected: the comma-separated models each demand class chooses from (the default is the backtest's: the global model in four settings, the price regression and two combinations of members included).")
     var candidates = BacktestOptions.defaultModels
 
     @Option(help: "Series frequency: day or week.")

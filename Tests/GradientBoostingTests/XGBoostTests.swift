@@ -87,6 +87,35 @@ struct XGBoostTests {
         #expect(try trained.predict(FeatureMatrix(columns: 3)).isEmpty)
     }
 
+    /// A column typed categorical ("c") is split on sets of codes: one split of depth 1 puts the
+    /// scattered codes 1, 4 and 7 on one side, which no split on a numeric threshold can; the
+    /// split travels with the saved model (prediction needs no types), through either matrix.
+    @Test func categoricalColumnsSplitOnSetsOfCodes() throws {
+        var m = FeatureMatrix(columns: 1, reservingRows: 400)
+        var labels: [Float] = []
+        for i in 0..<400 {
+            m.append([Float(i % 10)])
+            labels.append([1, 4, 7].contains(i % 10) ? 10 : 0)
+        }
+        let parameters = [("objective", "reg:squarederror"), ("max_depth", "1"), ("eta", "1"), ("base_score", "0"),
+                          ("lambda", "0"), ("tree_method", "hist"), ("max_cat_to_onehot", "1"), ("nthread", "1"), ("seed", "0")]
+        var probe = FeatureMatrix(columns: 1, reservingRows: 10)
+        for code in 0..<10 { probe.append([Float(code)]) }
+        for quantised in [true, false] {
+            let (booster, _) = try Booster.trainWithFitted(TrainingMatrix(m, quantised: quantised, featureTypes: ["c"]), labels: labels,
+                                                           parameters: parameters, rounds: 1)
+            let restored = try Booster(serialized: try booster.serialized())
+            for b in [booster, restored] {
+                let p = try b.predict(probe)
+                #expect((0..<10).allSatisfy { abs(p[$0] - ([1, 4, 7].contains($0) ? 10 : 0)) < 1e-4 }, "quantised \(quantised): \(p)")
+            }
+        }
+        // Numeric, the same split cannot separate them.
+        let (numeric, _) = try Booster.trainWithFitted(TrainingMatrix(m), labels: labels, parameters: parameters, rounds: 1)
+        let p = try numeric.predict(probe)
+        #expect(!(0..<10).allSatisfy { abs(p[$0] - ([1, 4, 7].contains($0) ? 10 : 0)) < 1e-4 }, "\(p)")
+    }
+
     @Test func badParametersAreTypedErrors() throws {
         let (m, y) = Self.data(rows: 10)
         let error = #expect(throws: XGBoostError.self) {

@@ -246,6 +246,35 @@ extension Integration {
             #expect(one == (try db.forecastRows(run: served.runID)))
         }
 
+        /// The categorical booster as a registered version: its artifact carries the item codes and
+        /// typed rows, a run serving it reads them back, and the rows are the same, bit for bit,
+        /// whoever computes them.
+        @Test func aCategoricalBoosterVersionIsRegisteredAndServed() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 8, locations: 2)
+            let version = try Registry.train(db, "xgboost:log_cat", label: "categorical booster")
+            let stored = try db.scalar("""
+                SELECT model_name || ' ' || (encodings ->> 'featureSet') || ' ' || jsonb_array_length(encodings -> 'items') || ' '
+                       || features[array_length(features, 1) - 1] || ',' || features[array_length(features, 1)]
+                FROM forecast.model_artifacts WHERE model_version_id = \(version.id)
+                """, as: String.self)
+            #expect(stored == "XGBoost[log,cat] categorical 8 item,location", "\(stored)")
+            _ = try ModelStages.promote(version.version, to: .production, force: true, reason: "test", on: try db.connect())
+            func serve(workers: Int, chunkSize: Int) throws -> [String] {
+                var options = Fixtures.options(horizon: 7, workers: workers, force: true, chunkSize: chunkSize)
+                options.serveRegistry = true
+                options.explicitHorizon = 7
+                let summary = try Fixtures.coordinator(db).run(options)
+                #expect(summary.outcome == .published && summary.modelVersion == version.version)
+                #expect(try db.scalar("SELECT count(DISTINCT model_name) || ':' || min(model_name) FROM forecast.forecasts WHERE run_id = \(summary.runID)",
+                                      as: String.self) == "1:XGBoost[log,cat]")
+                return try db.forecastRows(run: summary.runID)
+            }
+            let one = try serve(workers: 1, chunkSize: 100), many = try serve(workers: 2, chunkSize: 3)
+            #expect(!one.isEmpty && one == many)
+        }
+
         /// A combination stored before issue 28 (its policy has no members) is served as it was: the
         /// arithmetic mean of the Tweedie booster and the price regression, the booster alone where
         /// the regression cannot fit; a new `combination` is the log-scale one.

@@ -25,9 +25,10 @@ extension Integration {
                 JOIN forecast.model_versions v ON v.backtest_id = r.backtest_id
                 """, as: String.self)
             #expect(Set(compared.split(separator: ";").map(String.init)) == [
-                "AutoETS", "AutoTheta", "Combination", "Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]", "CrostonClassic",
+                "AutoETS", "AutoTheta", "Combination", "Combination[XGBoost[log,depth]+XGBoost[log,cat]+PriceRegression]", "CrostonClassic",
                 "CrostonSBA", "Median(AutoETS,SES(0.1),SeasonalNaive(7),MovingAverage(28))", "MovingAverage(28)", "Naive", "PriceRegression",
-                "SES(0.1)", "SeasonalNaive(7)", "Selected", "TSB(0.1,0.1)", "XGBoost", "XGBoost[log]", "XGBoost[log,depth]"], "\(compared)")
+                "SES(0.1)", "SeasonalNaive(7)", "Selected", "TSB(0.1,0.1)", "XGBoost", "XGBoost[log]", "XGBoost[log,depth]", "XGBoost[log,cat]"],
+                    "\(compared)")
             // The recipe a scheduled retrain repeats keeps the same list.
             let recorded = try db.scalar("SELECT jsonb_array_length(train_config -> 'recipe' -> 'candidates') FROM forecast.model_versions", as: Int.self)
             #expect(recorded == BacktestOptions.defaultModels.split(separator: ",").count)

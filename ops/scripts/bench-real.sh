@@ -9,7 +9,7 @@ BIN="$1"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="$ROOT/.venv-bench"
 DATA="$ROOT/.bench-data"
-MODELS="${BENCH_MODELS:-seasonal_naive,naive,moving_average,ses,croston_sba,tsb,auto_ets,auto_ets:log1p,auto_theta,auto_theta:log1p,xgboost,xgboost:l1,xgboost:log,xgboost:log_depth,price_regression,combination,combination:xgboost:log+xgboost:log_depth+price_regression}"
+MODELS="${BENCH_MODELS:-seasonal_naive,naive,moving_average,ses,croston_sba,tsb,auto_ets,auto_ets:log1p,auto_theta,auto_theta:log1p,xgboost,xgboost:l1,xgboost:log,xgboost:log_depth,xgboost:log_cat,price_regression,combination,combination:xgboost:log_depth+xgboost:log_cat+price_regression}"
 : "${DATABASE_URL:?DATABASE_URL must be set}"
 PSQL=(psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1)
 WORK="$(mktemp -d)"

@@ -63,10 +63,15 @@ extension BacktestRunner {
         if options.showProgress && !models.isEmpty {
             FileHandle.standardError.write(Data("backtest: building global training rows for \(plan.folds) folds (\(globals.count) series)\n".utf8))
         }
-        let training = models.isEmpty ? [] : try models[0].prepare(folds: foldGlobals.isEmpty ? [[GlobalSeries]](repeating: globals, count: plan.folds) : foldGlobals,
-                                             cutoffIndices: contexts.map { c in ordered.indices.map { c[$0]?.cutoffIndex } },
-                                             calendar: calendar, predictionOrigins: Set(evaluator.cutoffs.map(\.unixDays)),
-                                             attributes: options.attributes)
+        // One set of rows per feature set (the categorical booster's carry the item and the location).
+        var trainingSets: [FeatureSet: [TrainingSet]] = [:]
+        for model in models where trainingSets[model.featureSet] == nil {
+            trainingSets[model.featureSet] = try model.prepare(
+                folds: foldGlobals.isEmpty ? [[GlobalSeries]](repeating: globals, count: plan.folds) : foldGlobals,
+                cutoffIndices: contexts.map { c in ordered.indices.map { c[$0]?.cutoffIndex } },
+                calendar: calendar, predictionOrigins: Set(evaluator.cutoffs.map(\.unixDays)), attributes: options.attributes)
+        }
+        let training = trainingSets
         let results = Mutex<[Int: Result<[Scored], Error>]>([:])
         // Each fold writes its rows from its own thread, so the COPY overlaps the other folds'
         // training; one connection per thread, opened on first use.
@@ -81,12 +86,12 @@ extension BacktestRunner {
                 let globals = foldGlobals.isEmpty ? globals : foldGlobals[f]
                 let contexts = contexts[f]
                 let scored = ordered.indices.filter { contexts[$0] != nil }
-                defer { if !training.isEmpty { training[f].releaseMatrix() } }
+                defer { for sets in training.values { sets[f].releaseMatrix() } }
                 // Each member's forecasts of the fold, in `scored` order: every XGBoost objective ...
                 var boosted: [BoostingObjective: [Forecast]] = [:]
                 for model in models {
                     let say = ProgressReporter.lines(prefix: "backtest: fold \(f) \(model.name): ", when: options.showProgress)
-                    let trained = try model.train(training[f], progress: say)
+                    let trained = try model.train(training[model.featureSet]![f], progress: say)
                     boosted[model.objective] = try trained.forecast(scored.map { (globals[$0], contexts[$0]!.cutoffIndex) },
                                                                     level: options.intervalLevel)
                 }
