@@ -67,6 +67,8 @@ extension Integration {
             // The candidates compared (booster settings and combinations of members among them), each
             // with its score and the classes whose choice it became.
             #expect(card.stdout.contains("## Candidates compared") && card.stdout.contains("| XGBoost\\[log\\,depth\\] | "), "\(card.stdout)")
+            // Selected is not a candidate: its out-of-sample score is a line of its own.
+            #expect(!card.stdout.contains("| Selected |") && card.stdout.contains("`Selected`, the per-class choice made for each fold"), "\(card.stdout)")
             for (segment, spec) in version.policy.selection ?? [:] {
                 let row = card.stdout.split(separator: "\n").first { $0.hasPrefix("| \(Escape.markdown((try? spec.primaryName()) ?? "?")) | ") }
                 #expect(row?.contains(Escape.markdown(segment)) == true, "\(segment): \(String(describing: row))")

@@ -15,7 +15,9 @@ extension ModelCard {
             WHERE backtest_id = \(v.backtestID) AND actual IS NOT NULL
             GROUP BY model_name ORDER BY wape NULLS LAST, model_name
             """).named("card_candidates")).rows
-        guard rows.count > 1 else { return [] }
+        let selected = rows.first { (try? $0.decode("model_name", as: String.self)) == BacktestReport.selectedName }
+        let candidates = rows.filter { (try? $0.decode("model_name", as: String.self)) != BacktestReport.selectedName }
+        guard candidates.count > 1 else { return [] }
         let metric = try connection.query(Query("""
             SELECT min(metric) AS metric FROM forecast.model_selections WHERE backtest_id = \(v.backtestID)
             """).named("card_selection_metric")).rows.first?.decodeIfPresent("metric", as: String.self) ?? "wape"
@@ -30,10 +32,14 @@ extension ModelCard {
                    + "(nested rolling origin), so its score is out of sample. With fewer than \(BacktestReport.minimumClassSeries) series' worth of points a class follows the overall choice, "
                    + "and on thinner evidence still the overall choice is the combination.", "",
                    "| Candidate | n | WAPE | chosen for |", "|---|---|---|---|"]
-        for r in rows {
+        for r in candidates {
             let name = try r.decode("model_name", as: String.self)
             let chosen = chosenFor[name].map { $0.map(md).joined(separator: ", ") } ?? ""
             out.append("| \(md(name)) | \(try r.decode("n", as: Int.self)) | \(pct(try r.decodeIfPresent("wape", as: Double.self))) | \(chosen) |")
+        }
+        if let selected {
+            out += ["", "`Selected`, the per-class choice made for each fold from the earlier folds only (scored from the second fold on): WAPE "
+                    + "\(pct(try selected.decodeIfPresent("wape", as: Double.self))) over \(try selected.decode("n", as: Int.self)) points."]
         }
         return out + [""]
     }
