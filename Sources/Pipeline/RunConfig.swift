@@ -299,6 +299,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
 }
 
 public enum CodeVersion {
-    /// Bumped with every change that can alter forecast values.
-    public static let current = "0.6.0"
+    /// Bumped with every change that can alter forecast values (0.6.1: backtests refit the global
+    /// models at the retrain cadence, so a `selected` policy may choose differently).
+    public static let current = "0.6.1"
 }

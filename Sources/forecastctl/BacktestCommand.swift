@@ -74,6 +74,10 @@ struct BacktestCommand: ParsableCommand {
             help: "How AutoETS and AutoTheta are refitted across folds: first-fold (the oldest fold picks each series' structure or variant, later folds re-estimate it) or every-fold (all forms compared at every fold, as nightly runs do; slower).")
     var structureSelection = "first-fold"
 
+    @Option(name: .customLong("refit-days"), parsing: .unconditional,
+            help: "The xgboost models are refit at the oldest fold, then at the first fold more than this many days after the last refit; the folds between are forecast by the newest refit from their own origin, as a registered version serves runs until the monitor's retrain_every_days pass. 0: refit at every fold (slower).")
+    var refitDays = GlobalRefits.defaultDays
+
     @Option(parsing: .unconditional, help: "Heartbeat lease in seconds: the backtest beats every quarter of it; one silent for two leases (its process died) is failed as abandoned.")
     var lease = 60.0
 
@@ -107,6 +111,7 @@ struct BacktestCommand: ParsableCommand {
                                       inputSchema: inputSchema, showProgress: !noProgress)
         options.selectionMetric = selectMetric
         options.leaseSeconds = lease
+        options.refitDays = refitDays
         options.attributes = attributes.map { $0.split(separator: ",").map(String.init) } ?? []
         guard let selectionMode = StructureSelection(rawValue: structureSelection) else {
             throw ValidationError("unknown --structure-selection '\(structureSelection)'; choose \(StructureSelection.allCases.map(\.rawValue).joined(separator: " or "))")

@@ -16,6 +16,10 @@ struct BacktestPrinter {
         let window: String = { if case .sliding(let n) = plan.window { return "sliding \(n)" }; return "expanding" }()
         out.append("backtest \(report.id): \(report.seriesCount) series, \(plan.folds) folds (cutoffs \(report.cutoffs.joined(separator: ", "))), "
                    + "horizon \(plan.horizon), gap \(plan.gap), \(window) window; \(report.rows) rows in \(f(report.seconds, 1)) s")
+        if !report.globalRefits.isEmpty && report.globalRefits.count < plan.folds {
+            out.append("global models refit at \(report.globalRefits.count) of \(plan.folds) cutoffs (\(report.globalRefits.joined(separator: ", "))); "
+                       + "each forecasts the folds up to the next, as a version serves runs until it is retrained (--refit-days)")
+        }
         out.append("")
         out.append("overall (interval level \(pct(level)); MAPE over non-zero actuals only; x/SN = relative to \(report.baseline))")
         var overall = TextTable(header: ["model", "n", "MAE", "WAPE", "MAPE", "MASE", "RMSSE", "bias", "coverage", "width",

@@ -63,6 +63,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Version string MAJOR.MINOR.PATCH (default: a retrain of the same recipe bumps MINOR, a new recipe the next MAJOR).")
     var version: String?
 
+    @Option(name: .customLong("refit-days"), parsing: .unconditional,
+            help: "The xgboost models are refit at the oldest fold, then at the first fold more than this many days after the last refit; the folds between are forecast by the newest refit from their own origin, as a registered version serves runs until the monitor's retrain_every_days pass. 0: refit at every fold (slower).")
+    var refitDays = GlobalRefits.defaultDays
+
     @Option(parsing: .unconditional, help: "Worker threads for the backtest.")
     var workers = 2
 
@@ -87,6 +91,7 @@ struct TrainCommand: ParsableCommand {
         var backtest = BacktestOptions(end: end, asOf: asOf, plan: plan, frequency: frequency, models: specs, intervalLevel: level,
                                        workers: workers, inputSchema: inputSchema, showProgress: !noProgress)
         backtest.attributes = attributes.map { $0.split(separator: ",").map(String.init) } ?? []
+        backtest.refitDays = refitDays
         let trainer = ModelTrainer(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.train"), connect: global.connector())
         let result = try trainer.train(ModelTrainer.Options(backtest: backtest, model: policy, label: label, version: version,
                                                             gate: try gate.map(AccuracyGate.load) ?? .standard))

@@ -91,6 +91,24 @@ struct ConformalTests {
         #expect(conformalScale([0, 0], seasonLength: 7) == 1)
     }
 
+    /// The quantiles are selected, not sorted: the same values bit for bit as interpolating the
+    /// sorted scores, on skewed, tied and interleaved samples; scores that are not numbers are left out.
+    @Test func selectedQuantilesMatchTheSortedOnesAndSkipNaN() throws {
+        var generator = SystemRandomNumberGenerator()
+        for n in [1, 2, 3, 10, 101, 1_000] {
+            let scores = (0..<n).map { i in i % 7 == 0 ? 0.5 : Double.random(in: -3...9, using: &generator) * Double(i % 3) }
+            let sorted = scores.sorted()
+            for level in [0.5, 0.8, 0.95] {
+                let c = try #require(ConformalCalibration(level: level, scoresByStep: [scores]))
+                #expect(c.lower == [quantile(sorted, (1 - level) / 2)], "n \(n) level \(level)")
+                #expect(c.upper == [quantile(sorted, (1 + level) / 2)], "n \(n) level \(level)")
+                let withNaN = try #require(ConformalCalibration(level: level, scoresByStep: [scores + [.nan, -.infinity]]))
+                #expect(withNaN == c)
+            }
+        }
+        #expect(ConformalCalibration(level: 0.8, scoresByStep: [[.nan], [.nan]]) == nil)
+    }
+
     @Test func sampleKeepsTheSamePointsWhateverTheOrder() {
         var a = ScoreSample(expectedPoints: 1_000, cap: 100)
         var b = ScoreSample(expectedPoints: 1_000, cap: 100)

@@ -77,6 +77,46 @@ extension Integration.Backtests {
         #expect(try db.scalar("SELECT count(DISTINCT md5) FROM forecast.model_artifacts", as: Int.self) == 1)
     }
 
+    /// The boosters are refit at the oldest fold and then once a fold's cutoff is more than
+    /// `refitDays` past the last refit; the folds between are forecast by the older trees from their
+    /// own origin (`GlobalRefits`). Against a backtest that refits at every fold: the refit folds'
+    /// rows are the same bit for bit, the folds between differ (other trees), the per-series models
+    /// do not move, and the cadence is recorded and reported.
+    @Test func globalModelsAreRefitAtTheRetrainCadence() throws {
+        let db = try TestDatabase()
+        defer { db.drop() }
+        try db.loadDemo(items: 12, locations: 2, days: 200)
+        var every = try Self.options(folds: 4, horizon: 7, models: [.xgboost, .ses])
+        every.refitDays = 0
+        var cadence = every
+        cadence.refitDays = 14 // cutoffs 7 days apart: refits at folds 0 and 3
+        let a = try Self.runner(db).run(every), b = try Self.runner(db).run(cadence)
+        #expect(a.globalRefits == a.cutoffs)
+        #expect(b.globalRefits == [b.cutoffs[0], b.cutoffs[3]])
+        #expect(try db.scalar(Query("SELECT string_agg(global_refit_days::text, ',' ORDER BY id) FROM forecast.backtests"), as: String.self) == "0,14")
+        func rows(_ id: Int64, _ model: String, fold: Int) throws -> String {
+            try db.scalar(Query("""
+                SELECT string_agg(item_id || location_id || ds || yhat::text || yhat_lower::text || yhat_upper::text, ';'
+                                  ORDER BY item_id, location_id, ds)
+                FROM forecast.backtest_results WHERE backtest_id = \(id) AND model_name = \(model) AND fold = \(fold)
+                """), as: String.self)
+        }
+        for fold in 0..<4 {
+            let same = try rows(a.id, "XGBoost", fold: fold) == rows(b.id, "XGBoost", fold: fold)
+            #expect(same == (fold == 0 || fold == 3), "fold \(fold)")
+            #expect(try rows(a.id, "SES(0.1)", fold: fold) == rows(b.id, "SES(0.1)", fold: fold))
+        }
+        #expect(GlobalRefits.servingFolds(cutoffs: b.cutoffs.map { PostgresDate(iso: $0)! }, everyDays: 14) == [0, 0, 0, 3])
+        #expect(GlobalRefits.servingFolds(cutoffs: b.cutoffs.map { PostgresDate(iso: $0)! }, everyDays: 0) == [0, 1, 2, 3])
+        // Weekly folds two weeks apart at the default 28 days: a refit serves three folds (ages 0, 14, 28 days).
+        let weekly = (0..<12).map { PostgresDate(unixDays: 20_000 + 14 * $0) }
+        #expect(GlobalRefits.servingFolds(cutoffs: weekly, everyDays: GlobalRefits.defaultDays) == [0, 0, 0, 3, 3, 3, 6, 6, 6, 9, 9, 9])
+        var bad = cadence
+        bad.refitDays = -1
+        let error = #expect(throws: PipelineError.self) { _ = try Self.runner(db).run(bad) }
+        #expect(error?.description == "--refit-days must be between 0 (every fold) and 3660, got -1")
+    }
+
     @Test func stockoutPeriodsAreNotScoredAndNotLearnedAsZeros() throws {
         let db = try TestDatabase()
         defer { db.drop() }

@@ -34,6 +34,8 @@ public struct BacktestOptions: Sendable {
     public var selectionMetric = "wape"
     /// How AutoETS and AutoTheta are refitted from one fold to the next.
     public var structureSelection = StructureSelection.firstFold
+    /// Days between refits of the global models across folds (`GlobalRefits`); 0: every fold.
+    public var refitDays = GlobalRefits.defaultDays
     /// Extra item/location attributes the global models use (`item.<key>`, `location.<key>`).
     public var attributes: [String] = []
     /// The heartbeat lease: the backtest beats every quarter of it; after two leases without a

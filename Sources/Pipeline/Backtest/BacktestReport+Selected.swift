@@ -38,6 +38,16 @@ extension BacktestReport {
         candidates.first { $0.kind == .combination }.flatMap { try? $0.primaryName() }
     }
 
+    /// The overall choice, one rule for the nested and the stored selection: the lowest metric
+    /// (`choose`), unless fewer than `thin.points` points were scored (`evidence`) and `thin.model`
+    /// is a candidate, which then serves (`minimumOverallPoints`, `thinEvidenceDefault`).
+    static func overallChoice(_ scored: [(model: String, value: Double)], evidence: Int,
+                              thin: (points: Int, model: String?)) -> String? {
+        guard let best = choose(scored) else { return nil }
+        if evidence < thin.points, let model = thin.model, scored.contains(where: { $0.model == model }) { return model }
+        return best
+    }
+
     /// The finest group a result row falls in; other groups of the selected combination are merged from it.
     static func cell(fold: Int, demandClass: String, category: String, region: String) -> String {
         "\(fold)|\(demandClass)|\(category)|\(region)"
@@ -86,8 +96,7 @@ extension BacktestReport {
                     byClass[c, default: []].append((model, metric(acc)))
                 }
             }
-            guard var all = Self.choose(overall) else { continue }
-            if evidence < thin.points, let model = thin.model, overall.contains(where: { $0.model == model }) { all = model }
+            guard let all = Self.overallChoice(overall, evidence: evidence, thin: thin) else { continue }
             var choice = byClass.compactMapValues(Self.choose)
             choice["all"] = all
             out[k] = choice

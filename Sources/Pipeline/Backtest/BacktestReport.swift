@@ -30,6 +30,8 @@ public struct BacktestReport: Sendable {
     public var warnings: [ContractOutcome] = []
     public var baseline = ""
     public var models: [String] = []
+    /// The cutoffs the global models were refit at (`GlobalRefits`; empty: no global model).
+    public var globalRefits: [String] = []
     public var groups: [Key: ErrorAccumulator] = [:]
     /// Demand class (and "all") -> the model with the lowest selection metric.
     public var selection: [String: String] = [:]
@@ -107,16 +109,15 @@ public struct BacktestReport: Sendable {
         for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
             for segment in segments {
                 var scored: [(model: String, value: Double)] = []
+                var evidence = 0
                 for model in models where model != Self.selectedName {
                     guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0,
                           kind == "all" || a.count >= minimumClassPoints else { continue }
                     scored.append((model, metric(a)))
+                    evidence = max(evidence, a.count)
                 }
-                guard var best = Self.choose(scored) else { continue }
-                if kind == "all", let model = thin.model, scored.contains(where: { $0.model == model }),
-                   (groups[Key(model: model, kind: "all", value: "all")]?.count ?? 0) < thin.points {
-                    best = model
-                }
+                let best = kind == "all" ? Self.overallChoice(scored, evidence: evidence, thin: thin) : Self.choose(scored)
+                guard let best else { continue }
                 out[kind == "all" ? "all" : segment] = best
             }
         }

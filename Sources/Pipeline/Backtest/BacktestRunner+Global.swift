@@ -63,89 +63,103 @@ extension BacktestRunner {
         if options.showProgress && !models.isEmpty {
             FileHandle.standardError.write(Data("backtest: building global training rows for \(plan.folds) folds (\(globals.count) series)\n".utf8))
         }
-        // One set of rows per feature set (the categorical booster's carry the item and the location).
+        // The folds whose cutoffs the boosters are refit at (`GlobalRefits`), and which refit forecasts each fold.
+        let servedBy = GlobalRefits.servingFolds(cutoffs: evaluator.cutoffs, everyDays: options.refitDays)
+        let refits = Array(Set(servedBy)).sorted()
+        // One set of rows per feature set (the categorical booster's carry the item and the location), per refit.
         var trainingSets: [FeatureSet: [TrainingSet]] = [:]
         for model in models where trainingSets[model.featureSet] == nil {
             trainingSets[model.featureSet] = try model.prepare(
-                folds: foldGlobals.isEmpty ? [[GlobalSeries]](repeating: globals, count: plan.folds) : foldGlobals,
-                cutoffIndices: contexts.map { c in ordered.indices.map { c[$0]?.cutoffIndex } },
+                folds: refits.map { foldGlobals.isEmpty ? globals : foldGlobals[$0] },
+                cutoffIndices: refits.map { r in ordered.indices.map { contexts[r][$0]?.cutoffIndex } },
                 calendar: calendar, predictionOrigins: Set(evaluator.cutoffs.map(\.unixDays)), attributes: options.attributes)
         }
         let training = trainingSets
         let results = Mutex<[Int: Result<[Scored], Error>]>([:])
-        // Each fold writes its rows from its own thread, so the COPY overlaps the other folds'
-        // training; one connection per thread, opened on first use.
+        // Each refit writes its folds' rows from its own thread, so the COPY overlaps the other
+        // refits' training; one connection per thread, opened on first use.
         let connections = Mutex<[Connection]>([])
         defer { for c in connections.withLock({ $0 }) { c.close() } }
-        DispatchQueue.concurrentPerform(iterations: plan.folds) { f in
-            let result = Result { () throws -> [Scored] in
+        DispatchQueue.concurrentPerform(iterations: refits.count) { g in
+            let r = refits[g]
+            var trained: [GlobalBoostedModel.Trained] = []
+            let fitted = Result { () throws -> Void in
                 if options.showProgress && !models.isEmpty {
                     let names = models.map(\.name).joined(separator: ", ")
-                    FileHandle.standardError.write(Data("backtest: training \(names) for fold \(f) (\(globals.count) series)\n".utf8))
+                    let served = servedBy.indices.filter { servedBy[$0] == r }
+                    let folds = served.count == 1 ? "fold \(r)" : "folds \(served.map(String.init).joined(separator: ", "))"
+                    FileHandle.standardError.write(Data("backtest: training \(names) at fold \(r)'s cutoff for \(folds) (\(globals.count) series)\n".utf8))
                 }
-                let globals = foldGlobals.isEmpty ? globals : foldGlobals[f]
-                let contexts = contexts[f]
-                let scored = ordered.indices.filter { contexts[$0] != nil }
-                defer { for sets in training.values { sets[f].releaseMatrix() } }
-                // Each member's forecasts of the fold, in `scored` order: every XGBoost objective ...
-                var boosted: [BoostingObjective: [Forecast]] = [:]
+                defer { for sets in training.values { sets[g].releaseMatrix() } }
                 for model in models {
-                    let say = ProgressReporter.lines(prefix: "backtest: fold \(f) \(model.name): ", when: options.showProgress)
-                    let trained = try model.train(training[model.featureSet]![f], progress: say)
-                    boosted[model.objective] = try trained.forecast(scored.map { (globals[$0], contexts[$0]!.cutoffIndex) },
-                                                                    level: options.intervalLevel)
-                }
-                // ... and the price regression, fitted per series on its history and planned inputs up to
-                // the fold's cutoff (nil where it cannot fit: no prices, too short a history).
-                let model = PriceRegression(horizon: plan.reach, frequency: options.frequency)
-                let competitors = CompetitorPrices.indexes(competitorGroups, cutoff: evaluator.cutoffs[f], horizon: plan.reach,
-                                                           frequency: options.frequency)
-                let regressions: [Forecast?] = regression ? scored.map { i in
-                    try? model.forecast(globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel,
-                                        competitors: competitors[ordered[i].seriesNo])
-                } : []
-                let conn = try connections.withLock { $0.popLast() } ?? connect()
-                defer { connections.withLock { $0.append(conn) } }
-                return try specs.enumerated().map { position, spec in
-                    let specIndex = firstIndex + position
-                    // Rows go to the database every `copyBytes` (a COPY each): a fold of 100k series
-                    // held all its rows at once, about 0.4 GB per model.
-                    var writer = BinaryCopyWriter(reservingCapacity: Self.copyBytes + (1 << 16))
-                    var written = 0
-                    var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
-                    var scores = ScoreSample(expectedPoints: expectedPoints)
-                    for (k, i) in scored.enumerated() {
-                        let ctx = contexts[i]!
-                        let served: String, forecast: Forecast
-                        switch spec.kind {
-                        case .xgboost:
-                            let objective = spec.objective ?? .tweedie
-                            (served, forecast) = (GlobalBoostedModel.name(objective), boosted[objective]![k])
-                        case .combination:
-                            // As in runs: its boosters, and the price regression where it fits.
-                            (served, forecast) = try spec.combine(globals: spec.globalMembers.map { boosted[$0.objective ?? .tweedie]![k] },
-                                                                  regression: regression ? regressions[k] : nil)
-                        default:
-                            // Where the regression cannot fit, the naive forecast serves, as in runs.
-                            if let r = regressions[k] {
-                                (served, forecast) = (PriceRegression.name, r)
-                            } else {
-                                let training = evaluator.training(ordered[i], fold: ctx.fold) ?? []
-                                (served, forecast) = ("Naive", try Naive().forecast(training, horizon: plan.reach, level: options.intervalLevel))
-                            }
-                        }
-                        evaluator.record(ordered[i], ctx, modelIndex: specIndex, served: served, forecast: forecast,
-                                         into: &writer, groups: &groups, scores: &scores)
-                        if writer.bytes.count >= Self.copyBytes {
-                            written += try conn.copyIn(FoldEvaluator.layout, data: writer)
-                            writer = BinaryCopyWriter(reservingCapacity: Self.copyBytes + (1 << 16))
-                        }
-                    }
-                    written += try conn.copyIn(FoldEvaluator.layout, data: writer)
-                    return (written, groups, scores)
+                    let say = ProgressReporter.lines(prefix: "backtest: fold \(r) \(model.name): ", when: options.showProgress)
+                    trained.append(try model.train(training[model.featureSet]![g], progress: say))
                 }
             }
-            results.withLock { $0[f] = result }
+            for f in servedBy.indices where servedBy[f] == r {
+                let result = Result { () throws -> [Scored] in
+                    try fitted.get()
+                    let globals = foldGlobals.isEmpty ? globals : foldGlobals[f]
+                    let contexts = contexts[f]
+                    let scored = ordered.indices.filter { contexts[$0] != nil }
+                    // Each member's forecasts of the fold, in `scored` order: every XGBoost objective ...
+                    var boosted: [BoostingObjective: [Forecast]] = [:]
+                    for (model, trained) in zip(models, trained) {
+                        boosted[model.objective] = try trained.forecast(scored.map { (globals[$0], contexts[$0]!.cutoffIndex) },
+                                                                        level: options.intervalLevel)
+                    }
+                    // ... and the price regression, fitted per series on its history and planned inputs up to
+                    // the fold's cutoff (nil where it cannot fit: no prices, too short a history).
+                    let model = PriceRegression(horizon: plan.reach, frequency: options.frequency)
+                    let competitors = CompetitorPrices.indexes(competitorGroups, cutoff: evaluator.cutoffs[f], horizon: plan.reach,
+                                                               frequency: options.frequency)
+                    let regressions: [Forecast?] = regression ? scored.map { i in
+                        try? model.forecast(globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel,
+                                            competitors: competitors[ordered[i].seriesNo])
+                    } : []
+                    let conn = try connections.withLock { $0.popLast() } ?? connect()
+                    defer { connections.withLock { $0.append(conn) } }
+                    return try specs.enumerated().map { position, spec in
+                        let specIndex = firstIndex + position
+                        // Rows go to the database every `copyBytes` (a COPY each): a fold of 100k series
+                        // held all its rows at once, about 0.4 GB per model.
+                        var writer = BinaryCopyWriter(reservingCapacity: Self.copyBytes + (1 << 16))
+                        var written = 0
+                        var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
+                        var scores = ScoreSample(expectedPoints: expectedPoints)
+                        for (k, i) in scored.enumerated() {
+                            let ctx = contexts[i]!
+                            let served: String, forecast: Forecast
+                            switch spec.kind {
+                            case .xgboost:
+                                let objective = spec.objective ?? .tweedie
+                                (served, forecast) = (GlobalBoostedModel.name(objective), boosted[objective]![k])
+                            case .combination:
+                                // As in runs: its boosters, and the price regression where it fits.
+                                (served, forecast) = try spec.combine(globals: spec.globalMembers.map { boosted[$0.objective ?? .tweedie]![k] },
+                                                                      regression: regression ? regressions[k] : nil)
+                            default:
+                                // Where the regression cannot fit, the naive forecast serves, as in runs.
+                                if let r = regressions[k] {
+                                    (served, forecast) = (PriceRegression.name, r)
+                                } else {
+                                    let training = evaluator.training(ordered[i], fold: ctx.fold) ?? []
+                                    (served, forecast) = ("Naive", try Naive().forecast(training, horizon: plan.reach, level: options.intervalLevel))
+                                }
+                            }
+                            evaluator.record(ordered[i], ctx, modelIndex: specIndex, served: served, forecast: forecast,
+                                             into: &writer, groups: &groups, scores: &scores)
+                            if writer.bytes.count >= Self.copyBytes {
+                                written += try conn.copyIn(FoldEvaluator.layout, data: writer)
+                                writer = BinaryCopyWriter(reservingCapacity: Self.copyBytes + (1 << 16))
+                            }
+                        }
+                        written += try conn.copyIn(FoldEvaluator.layout, data: writer)
+                        return (written, groups, scores)
+                    }
+                }
+                results.withLock { $0[f] = result }
+            }
         }
         var rows = 0
         var allGroups: [BacktestReport.Key: ErrorAccumulator] = [:]

@@ -107,6 +107,8 @@ public struct ModelTrainer: Sendable {
     struct TrainConfig: Codable {
         let recipe: Recipe, folds: Int, step: Int, gap: Int, window: Int?, selectionMetric: String, structureSelection: String
         let gate: AccuracyGate, inputSchema: String
+        /// Days between the backtest's refits of the global models (nil: versions trained before it was recorded, every fold).
+        var refitDays: Int?
 
         /// The options that train this recipe again on the newest data.
         func options(label: String) throws -> Options {
@@ -118,6 +120,7 @@ public struct ModelTrainer: Sendable {
             backtest.attributes = recipe.attributes
             backtest.selectionMetric = selectionMetric
             backtest.structureSelection = StructureSelection(rawValue: structureSelection) ?? .firstFold
+            backtest.refitDays = refitDays ?? 0
             return Options(backtest: backtest, model: recipe.model, label: label, gate: gate)
         }
     }
@@ -132,7 +135,7 @@ public struct ModelTrainer: Sendable {
         let config = TrainConfig(recipe: recipe, folds: backtest.plan.folds, step: backtest.plan.step, gap: backtest.plan.gap,
                                  window: windowLength, selectionMetric: backtest.selectionMetric,
                                  structureSelection: backtest.structureSelection.rawValue, gate: options.gate,
-                                 inputSchema: backtest.inputSchema)
+                                 inputSchema: backtest.inputSchema, refitDays: backtest.refitDays)
         let recipeJSON = String(decoding: try JSONEncoder.sorted.encode(recipe), as: UTF8.self)
         let configJSON = String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self)
         let gateJSON = String(decoding: try JSONEncoder.sorted.encode(checks.map(GateCheckRecord.init)), as: UTF8.self)
