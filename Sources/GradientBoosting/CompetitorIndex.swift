@@ -33,7 +33,7 @@ public struct CompetitorIndex: Sendable {
                 guard let price else { continue }
                 var regular = price
                 for k in 1..<max(1, window) where i - k >= 0 { if let p = prices[i - k] { regular = max(regular, p) } }
-                sums[i] += Foundation.log(price / regular)
+                sums[i] += Self.logRatio(price, regular)
                 counts[i] += 1
             }
         }
@@ -52,10 +52,19 @@ public struct CompetitorIndex: Sendable {
         for k in 1..<max(1, window) where day - k * stepDays >= firstDay {
             if let p = Self.valid(planned.price(on: day - k * stepDays, knownBy: knownBy)) { regular = max(regular, p) }
         }
-        return Foundation.log(price / regular)
+        return Self.logRatio(price, regular)
     }
 
     static func valid(_ price: Double?) -> Double? { price.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } }
+
+    /// log(price / regular) of two positive, finite prices, finite however far apart they are: a
+    /// subnormal price (5e-324 passes "positive and finite") made the quotient 0 and the log -inf,
+    /// which turned a whole group's index and the regressions reading it into NaN. The quotient's
+    /// log as before wherever it is finite (the same bits), the difference of logs where it is not.
+    static func logRatio(_ price: Double, _ regular: Double) -> Double {
+        let r = Foundation.log(price / regular)
+        return r.isFinite ? r : Foundation.log(price) - Foundation.log(regular)
+    }
 
     /// The mean log ratio of the members other than `own` (a member of the group, or nil) on `day`;
     /// nil when no other member has a known price then.

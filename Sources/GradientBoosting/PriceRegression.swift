@@ -100,7 +100,7 @@ public struct PriceRegression: Sendable {
             guard p >= 0, let price = prices[p] else { return nil }
             var regular = price
             for q in max(0, p - window + 1)..<p { if let r = prices[q] { regular = max(regular, r) } }
-            return Foundation.log(price / regular)
+            return CompetitorIndex.logRatio(price, regular)
         }
         let base = 3 + types.count + (weekdays ? 6 : 0)
         // The competitors' index per period (0 where no competitor's price is known), read once.

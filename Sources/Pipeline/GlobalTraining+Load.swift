@@ -113,8 +113,7 @@ extension GlobalTraining {
         let predictor = try load(.version(versionID), name: name, runInputs: nil, schema: config.schema, on: connection)
         let frequency = config.frequency
         let targets = (1...predictor.encodings.horizon).map { frequency.advance(frequency.periodStart(cutoff), by: $0).unixDays }
-        let categories = Dictionary(predictor.codes.categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let locations = Dictionary(predictor.codes.locations.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let categories = predictor.codes.category, locations = predictor.codes.location
         let first = PostgresDate(unixDays: targets.first!), last = PostgresDate(unixDays: targets.last!)
         let schema = config.schema
         var prices = CategoryPrices()
@@ -143,8 +142,8 @@ extension GlobalTraining {
             let no = try row.decode("series_no", as: Int.self)
             if current?.no != no {
                 flush()
-                current = (no, categories[try row.decode("category", as: String.self)] ?? -1,
-                           locations[try row.decode("location_id", as: String.self)] ?? -1, [])
+                current = (no, categories.code(try row.decode("category", as: String.self)) ?? -1,
+                           locations.code(try row.decode("location_id", as: String.self)) ?? -1, [])
             }
             current!.rows.append(.init(day: try row.decode("ds", as: PostgresDate.self).unixDays,
                                        price: try row.decode("price", as: Double.self),

@@ -43,7 +43,7 @@ public enum GlobalTraining {
     /// Value lists of the segments (a value's code is its position), with the attributes' string codes.
     static func codes(_ segments: some Collection<Segment>, attributes: [String],
                       attributeValues: [[String: SeriesAttributes.Value]]) -> Codes {
-        func sorted(_ key: (Segment) -> String) -> [String] { Array(Set(segments.map(key))).sorted() }
+        func sorted(_ key: (Segment) -> String) -> [String] { ExactCodes(distinct: segments.map(key)).values }
         return Codes(categories: sorted(\.category), regions: sorted(\.region), locations: sorted(\.location),
                      families: sorted(\.family), items: sorted(\.item), attributes: attributes,
                      attributeCodes: SeriesAttributes.codes(attributes, values: attributeValues))
@@ -148,17 +148,22 @@ public enum GlobalTraining {
             """).named("store_model_artifact")).first!.decode("id", as: Int64.self)
     }
 
-    /// Sorted value lists: a value's code is its position.
+    /// Value lists in byte order (`ExactCodes`): a value's code is its position.
     struct Codes: Sendable {
-        let categories: [String], regions: [String], locations: [String], families: [String]
-        /// Items (the categorical booster's codes), and each one's code.
-        let items: [String], itemCodes: [String: Int]
+        let category: ExactCodes, region: ExactCodes, location: ExactCodes, family: ExactCodes
+        /// Items: the categorical booster's codes.
+        let item: ExactCodes
         let attributes: [String], attributeCodes: [String: [String]]
+        var categories: [String] { category.values }
+        var regions: [String] { region.values }
+        var locations: [String] { location.values }
+        var families: [String] { family.values }
+        var items: [String] { item.values }
         init(categories: [String], regions: [String], locations: [String], families: [String], items: [String] = [],
              attributes: [String] = [], attributeCodes: [String: [String]] = [:]) {
-            self.categories = categories; self.regions = regions; self.locations = locations; self.families = families
-            self.items = items
-            itemCodes = Dictionary(items.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            category = ExactCodes(stored: categories); region = ExactCodes(stored: regions)
+            location = ExactCodes(stored: locations); family = ExactCodes(stored: families)
+            item = ExactCodes(stored: items)
             self.attributes = attributes; self.attributeCodes = attributeCodes
         }
         init(_ e: GlobalBoostedModel.Encodings) {
@@ -169,10 +174,10 @@ public enum GlobalTraining {
 
     static func global(_ s: SeriesInput, segment: Segment, codes: Codes, frequency: Frequency) -> GlobalSeries {
         GlobalSeries(id: s.seriesNo, values: s.values, censored: s.censored, startDay: s.start.unixDays,
-                     category: codes.categories.firstIndex(of: segment.category) ?? -1,
-                     region: codes.regions.firstIndex(of: segment.region) ?? -1,
-                     location: codes.locations.firstIndex(of: segment.location) ?? -1,
-                     family: codes.families.firstIndex(of: segment.family) ?? -1, item: codes.itemCodes[s.itemID] ?? -1, planned: s.planned,
+                     category: codes.category.code(segment.category) ?? -1,
+                     region: codes.region.code(segment.region) ?? -1,
+                     location: codes.location.code(segment.location) ?? -1,
+                     family: codes.family.code(segment.family) ?? -1, item: codes.item.code(s.itemID) ?? -1, planned: s.planned,
                      frequency: frequency,
                      attributes: SeriesAttributes.encode(segment.attributes, names: codes.attributes, codes: codes.attributeCodes))
     }

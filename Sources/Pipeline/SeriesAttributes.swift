@@ -84,11 +84,11 @@ public enum SeriesAttributes {
 
     /// Per attribute name, the sorted string values seen (the codes of string attributes).
     static func codes(_ names: [String], values: some Sequence<[String: Value]>) -> [String: [String]] {
-        var seen: [String: Set<String>] = [:]
+        var seen: [String: [String]] = [:]
         for attributes in values {
-            for name in names { if case .string(let s)? = attributes[name] { seen[name, default: []].insert(s) } }
+            for name in names { if case .string(let s)? = attributes[name] { seen[name, default: []].append(s) } }
         }
-        return seen.mapValues { $0.sorted() }
+        return seen.mapValues { ExactCodes(distinct: $0).values } // byte order, byte-exact (`ExactCodes`)
     }
 
     /// The feature values in `names` order.
@@ -97,7 +97,7 @@ public enum SeriesAttributes {
             switch attributes[name] ?? .null {
             case .number(let d): return Float(d)
             case .bool(let b): return b ? 1 : 0
-            case .string(let s): return Float(codes[name]?.firstIndex(of: s) ?? -1)
+            case .string(let s): return Float(codes[name]?.firstIndex { $0.utf8.elementsEqual(s.utf8) } ?? -1)
             case .null: return .nan
             }
         }

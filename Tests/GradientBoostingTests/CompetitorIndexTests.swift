@@ -46,6 +46,37 @@ struct CompetitorIndexTests {
         #expect(CompetitorIndex.build(members: [a], cutoffDay: Self.monday + 6, horizon: 3, frequency: .week) == nil)
     }
 
+    /// Prices that are not a positive, finite number (NaN, infinities, zero, negative: what a
+    /// hand-written row or a broken feed can hold, past a backtest's warnings) are unknown prices:
+    /// the index stays finite and is the mean over the members with a usable price that day.
+    @Test func pricesThatAreNotPositiveNumbersAreUnknown() throws {
+        let a = Self.competitor(phase: 1)
+        let bad: [Double] = [.nan, .infinity, -.infinity, 0, -2, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        // b's price is hostile on weeks 61...67, one kind each; 2.0 otherwise.
+        let b = PlannedInputs(promotions: [], prices: (0..<(Self.n + 3)).map { t in
+            PlannedInputs.Price(day: Self.monday + 7 * t, price: (61...67).contains(t) ? bad[t - 61] : 2.0, knownAt: 0)
+        })
+        let index = Self.index([a, b], origin: 70)
+        for t in 40..<73 {
+            let day = Self.monday + 7 * t
+            let value = try #require(index.excluding(nil, day: day), "week \(t)")
+            #expect(value.isFinite && value <= 0, "week \(t): \(value)")
+            if (61...65).contains(t) {
+                // Only a's own ratio counts: b's price is unusable that week.
+                #expect(value == index.ratio(a, day: day)!, "week \(t)")
+                #expect(index.excluding(a, day: day) == nil, "week \(t)")
+            }
+        }
+        // A subnormal price of the series' own is a ratio far below zero, not -inf: the regression
+        // still forecasts numbers, with the hostile competitor's index beside it.
+        let prices = (0..<(Self.n + 3)).map { $0 == 70 ? Double.leastNonzeroMagnitude : ($0 % 7 == 2 ? 1.8 : 2.0) }
+        let own = PriceRegressionTests.series(Self.demand(crossEffect: false), prices: prices,
+                                              display: [Double](repeating: 0, count: Self.n + 3))
+        let forecast = try PriceRegression(horizon: 3, frequency: .week)
+            .forecast(own, origin: Self.n - 1, level: 0.8, competitors: Self.index([own.planned!, a, b], origin: Self.n - 1))
+        #expect(forecast.mean.allSatisfy(\.isFinite) && forecast.lower.allSatisfy(\.isFinite) && forecast.upper.allSatisfy(\.isFinite))
+    }
+
     /// Where a rival's deal takes a third of the demand, the term is kept and the week the rival
     /// deals is forecast lower; where it does not, the term is dropped and the forecast is the one
     /// without competitors, bit for bit.
