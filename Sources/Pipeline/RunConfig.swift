@@ -299,7 +299,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
 }
 
 public enum CodeVersion {
-    /// Bumped with every change that can alter forecast values (0.6.1: backtests refit the global
-    /// models at the retrain cadence, so a `selected` policy may choose differently).
+    /// Bumped with every change that can alter forecast values (0.6.1: the global model's codes
+    /// of text values matched and sorted by bytes, `ExactCodes`; finite ratios of subnormal prices).
     public static let current = "0.6.1"
 }

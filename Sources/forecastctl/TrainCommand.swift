@@ -64,7 +64,7 @@ struct TrainCommand: ParsableCommand {
     var version: String?
 
     @Option(name: .customLong("refit-days"), parsing: .unconditional,
-            help: "The xgboost models are refit at the oldest fold, then at the first fold more than this many days after the last refit; the folds between are forecast by the newest refit from their own origin, as a registered version serves runs until the monitor's retrain_every_days pass. 0: refit at every fold (slower).")
+            help: "0 (default): the xgboost models are refit at every fold. N: at the oldest fold, then at the first fold more than N days after the last refit, the folds between forecast by the newest refit from their own origin, as a registered version serves runs until the monitor's retrain_every_days (28) pass; faster, and it scores trees as old as production serves.")
     var refitDays = GlobalRefits.defaultDays
 
     @Option(parsing: .unconditional, help: "Worker threads for the backtest.")

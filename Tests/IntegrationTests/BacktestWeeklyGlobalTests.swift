@@ -108,9 +108,10 @@ extension Integration.Backtests {
         }
         #expect(GlobalRefits.servingFolds(cutoffs: b.cutoffs.map { PostgresDate(iso: $0)! }, everyDays: 14) == [0, 0, 0, 3])
         #expect(GlobalRefits.servingFolds(cutoffs: b.cutoffs.map { PostgresDate(iso: $0)! }, everyDays: 0) == [0, 1, 2, 3])
-        // Weekly folds two weeks apart at the default 28 days: a refit serves three folds (ages 0, 14, 28 days).
+        // Weekly folds two weeks apart at the retrain cadence: a refit serves three folds (ages 0, 14, 28 days).
         let weekly = (0..<12).map { PostgresDate(unixDays: 20_000 + 14 * $0) }
-        #expect(GlobalRefits.servingFolds(cutoffs: weekly, everyDays: GlobalRefits.defaultDays) == [0, 0, 0, 3, 3, 3, 6, 6, 6, 9, 9, 9])
+        #expect(GlobalRefits.servingFolds(cutoffs: weekly, everyDays: GlobalRefits.retrainCadence) == [0, 0, 0, 3, 3, 3, 6, 6, 6, 9, 9, 9])
+        #expect(GlobalRefits.defaultDays == 0)
         var bad = cadence
         bad.refitDays = -1
         let error = #expect(throws: PipelineError.self) { _ = try Self.runner(db).run(bad) }
