@@ -94,9 +94,13 @@ struct ConformalTests {
     /// The quantiles are selected, not sorted: the same values bit for bit as interpolating the
     /// sorted scores, on skewed, tied and interleaved samples; scores that are not numbers are left out.
     @Test func selectedQuantilesMatchTheSortedOnesAndSkipNaN() throws {
-        var generator = SystemRandomNumberGenerator()
         for n in [1, 2, 3, 10, 101, 1_000] {
-            let scores = (0..<n).map { i in i % 7 == 0 ? 0.5 : Double.random(in: -3...9, using: &generator) * Double(i % 3) }
+            // Fixed, skewed, with ties (every 7th is 0.5, every 3rd is 0) and interleaved signs.
+            let scores: [Double] = (0..<n).map { (i: Int) -> Double in
+                if i % 7 == 0 { return 0.5 }
+                let spread = Double((i * 7_919) % 1_201) / 100 - 3
+                return spread * Double(i % 3)
+            }
             let sorted = scores.sorted()
             for level in [0.5, 0.8, 0.95] {
                 let c = try #require(ConformalCalibration(level: level, scoresByStep: [scores]))

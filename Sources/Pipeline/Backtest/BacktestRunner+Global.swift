@@ -4,6 +4,12 @@ import GradientBoosting
 import Postgres
 
 extension BacktestRunner {
+    /// What the global models added to a backtest: their rows, groups and scores, and the cutoffs
+    /// the boosters were refit at (empty: no booster, the price regression alone).
+    struct GlobalOutcome: Sendable {
+        var rows: Int, groups: [BacktestReport.Key: ErrorAccumulator], scores: ScoreSample, refits: [PostgresDate]
+    }
+
     /// Bytes of result rows a fold of the global models sends per COPY (about 100k rows).
     static let copyBytes = 16 << 20
 
@@ -13,7 +19,7 @@ extension BacktestRunner {
     /// folds train in parallel, one thread each.
     func evaluateGlobal(_ specs: [ModelSpec], series: [SeriesInput], segments scoring: [Int: (String, String)], evaluator: FoldEvaluator,
                         options: BacktestOptions, schema: SQLIdentifier, expectedPoints: Int,
-                        on connection: Connection) throws -> (Int, [BacktestReport.Key: ErrorAccumulator], ScoreSample) {
+                        on connection: Connection) throws -> GlobalOutcome {
         let calendar = CalendarFacts(rows: try GlobalTraining.calendar(schema, on: connection))
         let ordered = series.sorted { $0.seriesNo < $1.seriesNo }
         let segments = try GlobalTraining.segments(.backtest, id: evaluator.backtestID, chunk: nil, on: connection)
@@ -173,6 +179,7 @@ extension BacktestRunner {
                 allScores.merge(scores)
             }
         }
-        return (rows, allGroups, allScores)
+        return GlobalOutcome(rows: rows, groups: allGroups, scores: allScores,
+                             refits: models.isEmpty ? [] : refits.map { evaluator.cutoffs[$0] })
     }
 }

@@ -171,8 +171,8 @@ public struct BacktestRunner: Sendable {
         // training no longer waits for the per-series models (the weekly bench catalogue: 6 s of
         // per-series models on 2 cores that left one of them mostly idle). Without them series are
         // read chunk by chunk as the workers go.
-        let preRead: [[SeriesInput]]? = global ? try (0..<chunks).map { try reader.read(chunk: $0, on: connection) } : nil
-        let globalOutcome = Mutex<(rows: Int, groups: [BacktestReport.Key: ErrorAccumulator], scores: ScoreSample)?>(nil)
+        let preRead: [[SeriesInput]]? = global ? try readAll(chunks: chunks, reader: reader, workers: options.workers) : nil
+        let globalOutcome = Mutex<GlobalOutcome?>(nil)
         if let preRead {
             group.enter()
             let thread = Thread {
@@ -234,21 +234,20 @@ public struct BacktestRunner: Sendable {
         group.wait()
         if let error = failure.withLock({ $0 }) { throw error }
         try stillRunning()
-        if let (rows, groups, scores) = globalOutcome.withLock({ $0 }) {
+        let outcome = globalOutcome.withLock { $0 }
+        if let outcome {
             merged.withLock {
-                $0.merge(groups)
-                $0.rows += rows
+                $0.merge(outcome.groups)
+                $0.rows += outcome.rows
             }
-            mergedScores.withLock { $0.merge(scores) }
+            mergedScores.withLock { $0.merge(outcome.scores) }
             try stillRunning()
         }
         var report = merged.withLock { $0 }
         report.expandCells()
         report.id = id
         report.cutoffs = cutoffs.map(\.description)
-        if global && globalSpecs.contains(where: { !$0.globalMembers.isEmpty }) {
-            report.globalRefits = Set(GlobalRefits.servingFolds(cutoffs: cutoffs, everyDays: options.refitDays)).sorted().map { cutoffs[$0].description }
-        }
+        report.globalRefits = outcome?.refits.map(\.description) ?? []
         report.baseline = modelNames[0]
         report.models = modelNames
         // The out-of-sample "Selected" forecast (nested rolling origin), stored like any model's.
@@ -285,6 +284,27 @@ public struct BacktestRunner: Sendable {
                 """).named("store_calibration"))
         }
         return report
+    }
+
+    /// Every chunk's series, read by `workers` connections at once (in chunk order).
+    func readAll(chunks: Int, reader: SeriesReader, workers: Int) throws -> [[SeriesInput]] {
+        let read = Mutex<[Int: Result<[SeriesInput], Error>]>([:])
+        let next = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, chunks))) { _ in
+            let connection = Result { try connect() }
+            defer { if case .success(let c) = connection { c.close() } }
+            while true {
+                let chunk = next.withLock { v -> Int in defer { v += 1 }; return v }
+                guard chunk < chunks else { return }
+                let series = Result { try reader.read(chunk: chunk, on: try connection.get()) }
+                read.withLock { $0[chunk] = series }
+                if case .failure = series { return }
+            }
+        }
+        return try (0..<chunks).map { chunk in
+            guard let series = read.withLock({ $0[chunk] }) else { throw PipelineError.invalidArgument("chunk \(chunk) was not read") }
+            return try series.get()
+        }
     }
 
     /// Copies each fold's chosen rows as model "Selected" (served_model keeps who produced them).
