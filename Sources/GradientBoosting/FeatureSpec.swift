@@ -132,13 +132,22 @@ public struct FeatureWindows: Sendable {
     /// another regime, learning from all of them made every booster worse (Combination WAPE 38.4
     /// -> 42.1, XGBoost[log] 42.4 -> 46.1).
     public let origins: Int, maxOrigins: Int, originStep: Int
-    /// Series also learn from origins a year back: the origin 364 days (52 weeks, the same
-    /// weekday) before the cutoff, whose targets are last year's periods of the window being
-    /// forecast, and the `maxSeasonalOrigins - 1` steps before it, so that yearly seasonality and
-    /// once-a-year events (Black Friday, Christmas) are in the training rows; six recent weeks of
-    /// daily origins never contain them, nor do 26 recent weekly ones. A small weekly panel that
-    /// learns from its whole history has them among its recent origins already (counted once).
+    /// Series also learn from origins a year back, so that yearly seasonality and once-a-year
+    /// events (Black Friday, Christmas) are in the training rows; six recent weeks of daily
+    /// origins never contain them, nor do 26 recent weekly ones. A version serves the nights from
+    /// its cutoff until it is retrained (`servingDays`), so the origins a year back are those of
+    /// all these nights: the origin 364 days (52 weeks, the same weekday) before the cutoff, whose
+    /// targets are last year's periods of the window being forecast, and one every step after it
+    /// up to `seasonalReach` periods later (`maxSeasonalOrigins` in all). Before, they were the
+    /// origin a year back and three steps before it: a model trained on 23 October forecast the
+    /// 6 November cutoff's Black Friday 44% low (the daily demo), because no origin's window a year
+    /// back reached it. A small weekly panel that learns from its whole history has them among its
+    /// recent origins already (counted once).
     public let maxSeasonalOrigins: Int, seasonalLag: Int
+    /// Periods after the cutoff a version serves (`servingDays`): four weeks of days, four weeks.
+    public let seasonalReach: Int
+    /// Days a version serves runs before it is retrained: the monitor's `retrain_every_days` default.
+    public static let servingDays = 28
     /// The memory the training rows of a scope may take before its origins are sampled: 16 MiB of
     /// features and labels (`bytesPerRow`), 83,886 rows at 40 columns, about the fixed budget of
     /// 80,000 rows it replaces. A weekly panel within it learns from every origin of its last five
@@ -162,12 +171,14 @@ public struct FeatureWindows: Sendable {
             (short, long, season, origins, maxOrigins, originStep) = (7, 28, 7, 6, 6, 7)
             logWindows = [28, 91, 365]
             priceOffsets = [27, 20, 13, 6]
-            (maxSeasonalOrigins, seasonalLag) = (4, 364)
+            (seasonalLag, seasonalReach) = (364, Self.servingDays)
+            maxSeasonalOrigins = seasonalReach / originStep + 1
         case .week:
             (short, long, season, origins, maxOrigins, originStep) = (4, 13, 52, 26, 260, 1)
             logWindows = [26, 52]
             priceOffsets = Array(0..<13)
-            (maxSeasonalOrigins, seasonalLag) = (4, 52)
+            (seasonalLag, seasonalReach) = (52, Self.servingDays / 7)
+            maxSeasonalOrigins = seasonalReach / originStep + 1
         }
     }
 
@@ -176,7 +187,7 @@ public struct FeatureWindows: Sendable {
     /// weekly ones), at least `origins` recent ones (past the budget, sampled across the history:
     /// `OriginPlan.sampled`), and `maxSeasonalOrigins` a year back. When that would pass `rowCap`, the
     /// cap is shared between recent origins and origins a year back in the same proportion (6 to
-    /// 4 for days, 26 to 4 for weeks): every series keeps at least one recent origin, and what is
+    /// 5 for days, 26 to 5 for weeks): every series keeps at least one recent origin, and what is
     /// left goes a year back, to every series or, when it does not reach every series, to an
     /// evenly spread share of them. Dropping the origins a year back first, as before, left
     /// catalogues of 30k daily series and more without last year's season or a yearly event.

@@ -3,10 +3,11 @@ import Forecasting
 
 /// One gradient-boosted model across all series of a scope (XGBoost). Trained on forecast origins
 /// before the cutoff (`FeatureWindows.plan`: for daily series 6 weekly origins, for weekly ones 26
-/// consecutive weeks, more for small panels, up to 5 years within a row budget; and 4 a year back;
-/// shared within a row cap), every horizon 1...H each, using only history up to each origin and
-/// labels up to the cutoff; censored (stockout) targets are left out. Deterministic: fixed seed,
-/// no row or column subsampling, `nthread` 1 by default (see RECIPES: OpenMP on shared cores).
+/// consecutive weeks, more for small panels, up to 5 years within a row budget; and 5 a year back,
+/// over last year's windows of the nights a version serves; shared within a row cap), every
+/// horizon 1...H each, using only history up to each origin and labels up to the cutoff; censored
+/// (stockout) targets are left out. Deterministic: fixed seed, no row or column subsampling,
+/// `nthread` 1 by default (see RECIPES: OpenMP on shared cores).
 public struct GlobalBoostedModel: Sendable {
     public var horizon: Int
     public var frequency: Frequency

@@ -82,8 +82,9 @@ extension GlobalBoostedModel {
 
     /// Training origins of one series with cutoff index `cutoff`: t = cutoff - H - k * step for
     /// the plan's `recentPositions` k (the newest `recent`, or past the memory budget a sample
-    /// spread over the history), then t = cutoff - lag - k * step (`seasonal` of them, a year back;
-    /// their labels end before the cutoff too), each once. An origin a year back is used only
+    /// spread over the history), then t = cutoff - lag + k * step (`seasonal` of them, a year back,
+    /// from the cutoff's own window forward over the nights the version serves; their labels end
+    /// before the cutoff too), each once. An origin a year back is used only
     /// with its long window of history behind it: rows from a series' first weeks, with partial
     /// windows, made the forecasts after a price shock worse (`make demo-ops`, 420 days).
     /// `stride`: the widest spacing of the recent origins, in steps (lineage).
@@ -96,7 +97,7 @@ extension GlobalBoostedModel {
         let stride = zip(positions, positions.dropFirst()).map { $1 - $0 }.max() ?? 1
         var back: [Int] = []
         for k in 0..<seasonal {
-            let t = cutoff - windows.seasonalLag - k * originStep
+            let t = cutoff - windows.seasonalLag + k * originStep
             if t + horizon <= cutoff && t >= windows.long && !near.contains(t) { back.append(t) }
         }
         return (near, back, stride)

@@ -299,7 +299,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
 }
 
 public enum CodeVersion {
-    /// Bumped with every change that can alter forecast values (0.6.1: the global model's codes
-    /// of text values matched and sorted by bytes, `ExactCodes`; finite ratios of subnormal prices).
-    public static let current = "0.6.1"
+    /// Bumped with every change that can alter forecast values (0.6.2: the global model's origins
+    /// a year back cover the nights a version serves, `FeatureWindows.seasonalReach`, and backtests
+    /// refit it every 28 days by default, `GlobalRefits`).
+    public static let current = "0.6.2"
 }

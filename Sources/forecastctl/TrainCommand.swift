@@ -64,7 +64,7 @@ struct TrainCommand: ParsableCommand {
     var version: String?
 
     @Option(name: .customLong("refit-days"), parsing: .unconditional,
-            help: "0 (default): the xgboost models are refit at every fold. N: at the oldest fold, then at the first fold more than N days after the last refit, the folds between forecast by the newest refit from their own origin, as a registered version serves runs until the monitor's retrain_every_days (28) pass; faster, and it scores trees as old as production serves.")
+            help: "Days between refits of the xgboost models across folds: at the oldest fold, then at the first fold more than N days after the last refit, the folds between forecast by the newest refit from their own origin, as a registered version serves runs until the monitor's retrain_every_days (28, the default) pass. 0: a refit at every fold (slower).")
     var refitDays = GlobalRefits.defaultDays
 
     @Option(parsing: .unconditional, help: "Worker threads for the backtest.")

@@ -65,25 +65,25 @@ struct FeatureWindowsTests {
             let p = w.plan(series: series, horizon: horizon, columns: 40)
             return [p.recent, p.seasonal, p.extraSeasonal]
         }
-        // Daily: 6 recent origins and 4 a year back while they fit (10k series x 10 x 28 = 2.8M rows).
-        #expect(plan(day, 40, 28) == [6, 4, 0])
-        #expect(plan(day, 10_000, 28) == [6, 4, 0])
-        // Past the cap (4M rows / 28 steps = 142,857 series-origins), shared 6 to 4, at least one recent:
-        // 20k series: 4 recent (80k), 3 a year back (60k) and one more for 2,857 of them.
-        #expect(plan(day, 20_000, 28) == [4, 3, 2_857])
+        // Daily: 6 recent origins and 5 a year back while they fit (10k series x 11 x 28 = 3.1M rows).
+        #expect(plan(day, 40, 28) == [6, 5, 0])
+        #expect(plan(day, 10_000, 28) == [6, 5, 0])
+        // Past the cap (4M rows / 28 steps = 142,857 series-origins), shared 6 to 5, at least one recent:
+        // 20k series: 3 recent (60k), 4 a year back (80k) and one more for 2,857 of them.
+        #expect(plan(day, 20_000, 28) == [3, 4, 2_857])
         #expect(plan(day, 30_000, 28) == [2, 2, 22_857])
         // 100k: one recent origin each, and one a year back for 42,857 of them (before: none).
         #expect(plan(day, 100_000, 28) == [1, 0, 42_857])
         #expect(plan(day, 1_000_000, 28) == [1, 0, 0])
         // Weekly: a short panel learns from its whole history (the weeks a year back are among
-        // them), a larger one from 26 recent weeks and 4 a year back, capped alike (26 to 4).
+        // them), a larger one from 26 recent weeks and 5 a year back, capped alike (26 to 5).
         // Weekly: every origin of five years while the rows fit 16 MiB (83,886 rows of 40 columns),
         // at least 26; past the budget, spread over the history (`budgeted`).
-        #expect(plan(week, 10, 3) == [260, 4, 0])
+        #expect(plan(week, 10, 3) == [260, 5, 0])
         #expect(week.plan(series: 10, horizon: 3, columns: 40).budgeted == nil)
         #expect(week.plan(series: 1_000, horizon: 3, columns: 40).budgeted == 27)
-        #expect(plan(week, 1_000, 3) == [27, 4, 0])
-        #expect(plan(week, 1_000, 13) == [26, 4, 0])
+        #expect(plan(week, 1_000, 3) == [27, 5, 0])
+        #expect(plan(week, 1_000, 13) == [26, 5, 0])
         #expect(plan(week, 100_000, 3) == [11, 2, 33_333])
         for (w, series, horizon) in [(day, 20_000, 28), (day, 30_000, 28), (day, 100_000, 28), (day, 123_457, 28), (week, 100_000, 3)] {
             #expect(w.plan(series: series, horizon: horizon, columns: 40).seriesOrigins(series: series) * horizon <= FeatureWindows.rowCap)
@@ -107,7 +107,7 @@ struct FeatureWindowsTests {
         let fold = plan.extraSeries(inScope: later.sorted())
         #expect(fold.count == 300 && fold.isSubset(of: later))
         #expect(fold.intersection(all).count >= 290, "\(fold.intersection(all).count) in common")
-        #expect(OriginPlan(recent: 6, seasonal: 4, extraSeasonal: 0).extraSeries(inScope: Array(0..<10)).isEmpty)
+        #expect(OriginPlan(recent: 6, seasonal: 5, extraSeasonal: 0).extraSeries(inScope: Array(0..<10)).isEmpty)
     }
 }
 
@@ -135,20 +135,23 @@ struct SeasonalOriginsTests {
         let model = GlobalBoostedModel(horizon: 28)
         let cutoff = 440
         // Six recent weekly origins whose labels end at the cutoff, then the origin 364 days back
-        // (its targets are last year's days of the window being forecast) and three weeks before it.
-        let six = OriginPlan(recent: 6, seasonal: 4, extraSeasonal: 0)
-        #expect(model.originSets(cutoff: cutoff, plan: six, seasonal: 4) == ([412, 405, 398, 391, 384, 377], [76, 69, 62, 55], 1))
+        // (its targets are last year's days of the window being forecast) and one a week after it
+        // up to the 28 days the version serves (last year's windows of every night it serves).
+        let six = OriginPlan(recent: 6, seasonal: 5, extraSeasonal: 0)
+        #expect(model.originSets(cutoff: cutoff, plan: six, seasonal: 5) == ([412, 405, 398, 391, 384, 377], [76, 83, 90, 97, 104], 1))
         // A year back only with a full long window (28 days) of history behind the origin.
-        #expect(model.originSets(cutoff: 400, plan: six, seasonal: 4) == ([372, 365, 358, 351, 344, 337], [36, 29], 1))
+        #expect(model.originSets(cutoff: 390, plan: six, seasonal: 5) == ([362, 355, 348, 341, 334, 327], [33, 40, 47, 54], 1))
         #expect(FeatureWindows(.day).plan(series: 40, horizon: 28, columns: 40) == six)
-        // Weekly: 52 weeks back and the 3 before, unless the recent origins reach that far already.
+        // Their targets reach last year's day of the last night served (the cutoff + 28 + 28), none after the cutoff.
+        #expect(104 + 28 == cutoff + 28 + 28 - 364)
+        // Weekly: 52 weeks back and the 4 after, unless the recent origins reach that far already.
         let weekly = GlobalBoostedModel(horizon: 3, frequency: .week)
-        #expect(weekly.originSets(cutoff: 119, plan: OriginPlan(recent: 26, seasonal: 4, extraSeasonal: 0), seasonal: 4).yearBack == [67, 66, 65, 64])
-        #expect(weekly.originSets(cutoff: 119, plan: OriginPlan(recent: 260, seasonal: 4, extraSeasonal: 0, budgeted: 260), seasonal: 4).yearBack.isEmpty)
+        #expect(weekly.originSets(cutoff: 119, plan: OriginPlan(recent: 26, seasonal: 5, extraSeasonal: 0), seasonal: 5).yearBack == [67, 68, 69, 70, 71])
+        #expect(weekly.originSets(cutoff: 119, plan: OriginPlan(recent: 260, seasonal: 5, extraSeasonal: 0, budgeted: 260), seasonal: 5).yearBack.isEmpty)
         let (series, calendar) = Self.catalogue()
         let set = try model.prepare(series, cutoffIndex: { _ in cutoff }, calendar: calendar)
-        #expect(set.origins == 10 && set.rows == 40 * 10 * 28)
-        #expect(set.originCounts.summary == "40 series: 6 recent origins each, 160 a year back from 40 of them")
+        #expect(set.origins == 11 && set.rows == 40 * 11 * 28)
+        #expect(set.originCounts.summary == "40 series: 6 recent origins each, 200 a year back from 40 of them")
         // No label after the cutoff (the row's origin + its step).
         for (i, ranges) in set.store.index.enumerated() {
             for (t, range) in ranges { for r in range { #expect(t + set.store.steps[r] + 1 <= cutoff, "series \(i) origin \(t)") } }
@@ -163,8 +166,9 @@ struct SeasonalOriginsTests {
         yearly.rounds = 80
         var recentOnly = yearly
         recentOnly.origins = 6
-        func lift(_ model: GlobalBoostedModel) throws -> Double {
-            let trained = try model.train(series, cutoffIndex: { _ in 440 }, calendar: calendar)
+        // `trainedAt`: the cutoff it learned up to; it forecasts from 440 (a version serves the nights after its cutoff).
+        func lift(_ model: GlobalBoostedModel, trainedAt: Int = 440) throws -> Double {
+            let trained = try model.train(series, cutoffIndex: { _ in trainedAt }, calendar: calendar)
             var event = 0.0, sameWeekday = 0.0
             for s in series {
                 let f = try trained.forecast(s, origin: 440, level: 0.8)
@@ -179,6 +183,11 @@ struct SeasonalOriginsTests {
         #expect(lines.count == 79 && lines.first?.hasPrefix("round 1/80, ") == true && lines.last?.hasPrefix("round 79/80, ") == true, "\(lines.prefix(2))")
         let learned = try lift(yearly), unseen = try lift(recentOnly)
         #expect(learned > 2 && unseen < 1.3, "lift with origins a year back \(learned), recent origins only \(unseen)")
+        // Trained 20 days before the night it serves (the event 44 days after its own cutoff): its
+        // origins a year back reach last year's window of that night too (they used to end at the
+        // training cutoff's window, and such trees missed the event).
+        let older = try lift(yearly, trainedAt: 420)
+        #expect(older > 2, "lift of trees 20 days old \(older)")
         // At a row cap that leaves room for one recent origin per series and a year-back one for
         // 16 of the 40 (as 100k daily series at the real cap), the event is still learned.
         var capped = yearly

@@ -111,7 +111,9 @@ extension Integration.Backtests {
         // Weekly folds two weeks apart at the retrain cadence: a refit serves three folds (ages 0, 14, 28 days).
         let weekly = (0..<12).map { PostgresDate(unixDays: 20_000 + 14 * $0) }
         #expect(GlobalRefits.servingFolds(cutoffs: weekly, everyDays: GlobalRefits.retrainCadence) == [0, 0, 0, 3, 3, 3, 6, 6, 6, 9, 9, 9])
-        #expect(GlobalRefits.defaultDays == 0)
+        // By default as production retrains, and the trees learn last year's windows of as many nights.
+        #expect(GlobalRefits.defaultDays == 28 && GlobalRefits.defaultDays == GlobalRefits.retrainCadence)
+        #expect(FeatureWindows.servingDays == MonitorConfig().retrainEveryDays)
         var bad = cadence
         bad.refitDays = -1
         let error = #expect(throws: PipelineError.self) { _ = try Self.runner(db).run(bad) }
