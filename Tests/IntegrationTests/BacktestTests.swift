@@ -16,6 +16,13 @@ final class SpyModel: ForecastModel, @unchecked Sendable {
     }
 }
 
+/// A model that cannot fit any series (a run serves such a series `Naive[fallback]`).
+struct FailingModel: ForecastModel {
+    var name: String { "Failing" }
+    var minimumObservations: Int { 1 }
+    func fit(_ y: [Double]) throws -> any FittedModel { throw ForecastError.invalidParameter(model: "Failing", message: "fails by design") }
+}
+
 extension Integration {
     @Suite struct Backtests {
         static func options(folds: Int = 3, horizon: Int = 7, gap: Int = 0, models: [ModelSpec.Kind] = [.naive, .croston]) throws -> BacktestOptions {
@@ -98,6 +105,34 @@ extension Integration {
             #expect(try db.scalar(Query("""
                 SELECT count(*) FROM forecast.backtest_results WHERE backtest_id = \(report.id) AND cutoff = '2026-11-13' AND yhat >= 1e9
                 """), as: Int.self) > 0)
+        }
+
+        /// A series whose model fails is scored as a run serves it (`Naive[fallback]`), not left out
+        /// of the backtest: before, a model failing on the hard series scored only on the easy ones.
+        @Test func aFailingModelIsScoredAsTheRunsFallback() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 6, locations: 2, days: 90)
+            let report = try Self.runner(db).run(try Self.options(folds: 1, horizon: 7, models: [.naive]))
+            let c = try db.connect()
+            defer { c.close() }
+            let reader = SeriesReader(runID: report.id, cutoff: Fixtures.end, asOf: Fixtures.asOf, frequency: .day,
+                                      schema: SQLIdentifier("demand"), source: .backtest)
+            let series = try reader.read(chunk: 0, on: c)
+            let evaluator = FoldEvaluator(plan: try BacktestPlan(folds: 2, step: 7, horizon: 7), models: [FailingModel(), Naive()],
+                                          modelNames: ["Failing", "Naive"], cutoffs: [-14, -7].map { PostgresDate(unixDays: Fixtures.end.unixDays + $0) },
+                                          newestCutoff: PostgresDate(unixDays: Fixtures.end.unixDays - 7), reader: reader, level: 0.8,
+                                          seasonLength: 7, backtestID: report.id)
+            var writer = BinaryCopyWriter()
+            var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
+            for s in series { evaluator.evaluate(s, category: "c", region: "r", into: &writer, groups: &groups) }
+            let failing = groups.filter { $0.key.model == "Failing" }, naive = groups.filter { $0.key.model == "Naive" }
+            #expect(!failing.isEmpty && failing.count == naive.count)
+            for (key, acc) in failing {
+                let twin = naive[BacktestReport.Key(model: "Naive", kind: key.kind, value: key.value)]
+                #expect(acc.count > 0 && acc == twin, "\(key)")
+            }
+            #expect(ChunkForecaster.fallbackName == "Naive[fallback]")
         }
 
         @Test func firstFoldSelectionKeepsEachSeriesFormAndFoldZeroIsAFullSelection() throws {

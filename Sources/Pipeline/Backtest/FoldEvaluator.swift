@@ -85,9 +85,18 @@ struct FoldEvaluator: Sendable {
             guard let ctx = context(s, fold: fold, category: category, region: region) else { continue }
             var reusable: [String: any FittedModel] = [:]
             for (m, model) in models.enumerated() {
-                guard let fitted = try? fit(model, ctx.training, reusing: &reusable, previous: previous),
-                      let full = try? fitted.predict(horizon: plan.reach, level: level) else { continue }
-                record(s, ctx, modelIndex: m, served: fitted.modelName, forecast: full.clampedNonNegative(),
+                let served: String, forecast: Forecast
+                if let fitted = try? fit(model, ctx.training, reusing: &reusable, previous: previous),
+                   let full = try? fitted.predict(horizon: plan.reach, level: level) {
+                    (served, forecast) = (fitted.modelName, full)
+                } else if let naive = try? Naive().forecast(ctx.training, horizon: plan.reach, level: level) {
+                    // As in a run (`ChunkForecaster.encode`): a series whose model (and its fallback
+                    // chain) fails is served the naive forecast, so the gate scores what runs serve.
+                    (served, forecast) = (ChunkForecaster.fallbackName, naive)
+                } else {
+                    continue
+                }
+                record(s, ctx, modelIndex: m, served: served, forecast: forecast.clampedNonNegative(),
                        into: &writer, groups: &groups, scores: &scores)
             }
             previous = reusable
