@@ -1,7 +1,8 @@
 import Postgres
 
 /// Fixes what a run reads: the series list, the input manifest (the sales rows and checksum are
-/// added at publish time from what the workers actually read), and the work items. All in one transaction, which also moves the run to `running`.
+/// added at publish time from what the workers actually read), and the work items, in the
+/// caller's transaction, which also moves the run to `running`.
 ///
 /// The as-of snapshot: sales with `ds <= cutoff` and `loaded_at <= as_of`, for items and
 /// locations that have a dimension version valid at the cutoff; planned inputs counted only when
@@ -13,13 +14,8 @@ public enum RunPlanner {
         public let manifestJSON: String
     }
 
-    public static func plan(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
-                            on connection: Connection) throws -> Plan {
-        try connection.transaction { tx in try planUncommitted(runID: runID, cutoff: cutoff, asOf: asOf, config: config, in: tx) }
-    }
-
-    /// The same inside the caller's open transaction, so that it can run while the data contracts
-    /// are checked and be committed only if none blocks.
+    /// Inside the caller's open transaction, so that it can run while the data contracts are
+    /// checked and be committed only if none blocks.
     /// With `startRunning` false the run stays `queued` (workers wait) until a global model is trained.
     public static func planUncommitted(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
                                        startRunning: Bool = true, in tx: Connection) throws -> Plan {

@@ -6,11 +6,6 @@ extension Connection {
         return try body()
     }
 
-    /// Takes a transaction-level advisory lock (`pg_advisory_xact_lock`); released at COMMIT/ROLLBACK.
-    public func advisoryTransactionLock(_ key: Int64) throws {
-        try execute(Query("SELECT pg_advisory_xact_lock(\(key))").named("advisory_xact_lock"))
-    }
-
     /// Tries a session-level advisory lock without waiting.
     public func tryAdvisoryLock(_ key: Int64) throws -> Bool {
         let row = try query(Query("SELECT pg_try_advisory_lock(\(key)) AS ok").named("try_advisory_lock")).first
