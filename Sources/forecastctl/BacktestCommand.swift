@@ -28,8 +28,8 @@ struct BacktestCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Number of folds.")
     var folds = 4
 
-    @Option(parsing: .unconditional, help: "Periods between fold cutoffs.")
-    var step = 7
+    @Option(parsing: .unconditional, help: "Periods between fold cutoffs (default: 7 for days, 2 for weeks, as train).")
+    var step: Int?
 
     @Option(parsing: .unconditional, help: "Periods scored per fold.")
     var horizon = 28
@@ -98,7 +98,7 @@ struct BacktestCommand: ParsableCommand {
         }
         let plan: BacktestPlan
         do {
-            plan = try BacktestPlan(folds: folds, step: step, horizon: horizon, gap: gap,
+            plan = try BacktestPlan(folds: folds, step: step ?? BacktestPlan.defaultStep(frequency), horizon: horizon, gap: gap,
                                     window: windowLength.map { .sliding($0) } ?? .expanding)
         } catch {
             throw ValidationError("\(error)")

@@ -84,7 +84,7 @@ struct TrainCommand: ParsableCommand {
         do {
             policy = try ModelSpec(parsing: model, seasonLength: seasonLength, window: window)
             specs = try candidates.split(separator: ",").map { try ModelSpec(parsing: $0, seasonLength: seasonLength, window: window) }
-            plan = try BacktestPlan(folds: folds, step: step ?? (frequency == .day ? 7 : 2), horizon: horizon, gap: 0, window: .expanding)
+            plan = try BacktestPlan(folds: folds, step: step ?? BacktestPlan.defaultStep(frequency), horizon: horizon, gap: 0, window: .expanding)
         } catch {
             throw ValidationError("\(error)")
         }

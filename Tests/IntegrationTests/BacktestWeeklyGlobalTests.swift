@@ -34,6 +34,11 @@ extension Integration.Backtests {
             _ = try Self.runner(db).run(bad)
         }
         #expect(error?.description == "weekly backtests need an end date on a Sunday (the last day of an ISO week), got 2026-11-20")
+        // Without --step, weekly folds are two weeks apart in `backtest` as in `train` (it was 7 weeks in `backtest`).
+        let cli = try CLI.run(["backtest", "--frequency", "week", "--end", "2026-11-22", "--as-of", "2026-11-28T06:00:00Z",
+                               "--folds", "2", "--horizon", "4", "--models", "ses", "--no-progress"], databaseURL: db.url)
+        #expect(cli.status == 0 && cli.stdout.contains("(cutoffs 2026-10-11, 2026-10-25)"), "\(cli.stdout)\(cli.stderr)")
+        #expect(BacktestPlan.defaultStep(.day) == 7 && BacktestPlan.defaultStep(.week) == 2)
     }
 
     @Test func globalXGBoostModelIsBacktestedLikeTheOthers() throws {

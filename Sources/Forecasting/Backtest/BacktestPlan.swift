@@ -13,6 +13,9 @@ public struct BacktestPlan: Sendable, Equatable {
 
     public let folds: Int
     public let step: Int
+    /// Periods between fold cutoffs when none is given, for `backtest` and `train` alike: a week
+    /// of days; two weeks (12 weekly folds then span half a year, not 84 weeks of history).
+    public static func defaultStep(_ frequency: Frequency) -> Int { frequency == .day ? 7 : 2 }
     public let horizon: Int
     public let gap: Int
     public let window: Window
