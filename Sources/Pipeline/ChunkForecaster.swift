@@ -142,7 +142,7 @@ public struct ChunkForecaster: Sendable {
             // work item. The naive forecast serves it, named so on the row and counted in the summary.
             do {
                 let training = Censoring.impute(series.values, censored: series.censored)
-                let f = try Naive().forecast(training, horizon: config.horizon, level: config.intervalLevel)
+                let f = try Self.fallback(training, horizon: config.horizon, level: config.intervalLevel)
                 return try write(series, forecast: f.clampedNonNegative(), modelName: Self.fallbackName, into: &writer)
             } catch {
                 throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
@@ -180,6 +180,11 @@ public struct ChunkForecaster: Sendable {
 
     /// `model_name` of a series served by the naive forecast because its own model failed.
     public static let fallbackName = "Naive[fallback]"
+
+    /// The forecast of a series whose own model failed (`fallbackName`), in runs and backtests alike.
+    static func fallback(_ training: [Double], horizon: Int, level: Double) throws -> Forecast {
+        try Naive().forecast(training, horizon: horizon, level: level)
+    }
 
     func write(_ series: SeriesInput, forecast: Forecast, modelName: String, into writer: inout BinaryCopyWriter) throws -> Served {
         if let role {

@@ -89,7 +89,7 @@ struct FoldEvaluator: Sendable {
                 if let fitted = try? fit(model, ctx.training, reusing: &reusable, previous: previous),
                    let full = try? fitted.predict(horizon: plan.reach, level: level) {
                     (served, forecast) = (fitted.modelName, full)
-                } else if let naive = try? Naive().forecast(ctx.training, horizon: plan.reach, level: level) {
+                } else if let naive = try? ChunkForecaster.fallback(ctx.training, horizon: plan.reach, level: level) {
                     // As in a run (`ChunkForecaster.encode`): a series whose model (and its fallback
                     // chain) fails is served the naive forecast, so the gate scores what runs serve.
                     (served, forecast) = (ChunkForecaster.fallbackName, naive)
