@@ -88,19 +88,3 @@ public enum SelectionMetric {
         }
     }
 }
-
-extension ModelSpec {
-    /// `model_name` of the combination (`ModelSpec.Kind.combination`).
-    public static let combinationName = "Combination"
-
-    /// The model's own name without its fallback, e.g. `SeasonalNaive(7)`.
-    public func primaryName() throws -> String {
-        if kind == .selected { return "Selected" }
-        if kind == .xgboost { return GlobalBoostedModel.name(objective ?? .tweedie) }
-        if kind == .priceRegression { return PriceRegression.name }
-        if kind == .combination { return try combinationPrimaryName() }
-        let model = try build()
-        if let chain = model as? FallbackChain { return chain.models[0].name }
-        return model.name
-    }
-}
