@@ -1,6 +1,7 @@
 # forecastctl: see README.md.
 #   make demo   end-to-end run on a synthetic catalogue (throwaway Postgres unless DATABASE_URL is set)
 #   make test   unit + integration tests (throwaway Postgres unless TEST_DATABASE_URL is set)
+#   make test-unit  the tests that need no database
 #   make bench  10k series x 730 days against a Postgres-only reference; prints ratio=<value>
 #   make bench-accuracy  our backtest next to statsforecast (installed into .venv-bench) on the same folds
 #   make bench-real      weekly backtests on real retail panels (cheese, tuna) next to statsforecast and LightGBM
@@ -17,7 +18,7 @@ DEMO_DAYS ?= 730
 DEMO_END ?= $(shell date -u -d yesterday +%F)
 DEMO_MODELS ?= seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost,price_regression,combination
 
-.PHONY: deps build release demo demo-ops test bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-models faults db-start db-stop db-destroy clean
+.PHONY: deps build release demo demo-ops test test-unit bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-models faults db-start db-stop db-destroy clean
 
 deps:
 	@ops/scripts/install-deps.sh
@@ -63,11 +64,16 @@ demo: release
 demo-ops: release
 	@ops/scripts/demo-ops.sh "$$($(SWIFT) build -c release --show-bin-path)/forecastctl" .demo-ops
 
-test: build
+test: deps
 	@set -euo pipefail; \
 	if [[ -z "$${TEST_DATABASE_URL:-}" ]]; then TEST_DATABASE_URL="$$($(PG) start)"; export TEST_DATABASE_URL; fi; \
 	export FORECASTCTL_BIN="$$($(SWIFT) build --show-bin-path)/forecastctl"; \
-	$(SWIFT) test --disable-xctest
+	$(SWIFT) build --build-tests; \
+	ops/scripts/run-tests.sh "$$($(SWIFT) build --show-bin-path)/demand-forecastPackageTests.xctest"
+
+# The tests that need no database (models, features, selection, configuration, encoders): seconds.
+test-unit: deps
+	$(SWIFT) test --disable-xctest --skip 'IntegrationTests|PostgresArrayRoundTripTests'
 
 # A benchmark script run with the release binary and DATABASE_URL (the throwaway cluster unless one is given).
 define with_database

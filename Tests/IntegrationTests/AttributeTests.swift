@@ -110,16 +110,5 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
         }
 
-        @Test func badAttributeNamesAreRefused() throws {
-            #expect(throws: PipelineError.self) { try SeriesAttributes.validate(["store.sqft"]) }
-            #expect(throws: PipelineError.self) { try SeriesAttributes.validate(["item.pack", "item.pack"]) }
-            try SeriesAttributes.validate(["item.pack", "location.sqft"])
-            let values = try SeriesAttributes.parse(#"{"location.sqft": 1200, "location.kind": "mall", "item.new": true, "item.x": null}"#)
-            let names = ["location.sqft", "location.kind", "item.new", "item.x", "item.absent"]
-            let encoded = SeriesAttributes.encode(values, names: names, codes: ["location.kind": ["mall", "street"]])
-            #expect(Array(encoded.prefix(3)) == [1200, 0, 1])
-            #expect(encoded[3].isNaN && encoded[4].isNaN)
-            #expect(SeriesAttributes.encode(["location.kind": .string("kiosk")], names: ["location.kind"], codes: ["location.kind": ["mall"]]) == [-1])
-        }
     }
 }

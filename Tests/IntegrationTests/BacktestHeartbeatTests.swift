@@ -5,7 +5,7 @@ import Postgres
 
 /// Issue 29, finding 14: a killed backtest used to stay `running` forever; retention kept it as in
 /// flight and no command cleaned it.
-extension Integration {
+extension Timed {
     @Suite struct BacktestHeartbeatTests {
         static let slowArgs = ["backtest", "--folds", "4", "--horizon", "7", "--step", "7", "--models", "auto_ets,auto_theta,xgboost",
                                "--workers", "1", "--chunk-size", "10", "--no-progress"]
@@ -23,9 +23,9 @@ extension Integration {
             try db.loadDemo(items: 30, locations: 3, days: 200)
             let handle = try CLI.start(Self.slowArgs + ["--lease", "1"], databaseURL: db.url)
             var first: (id: Int64, beat: String)?
-            try Integration.CommandLine.waitFor("the backtest to start", timeout: 60) { first = try Self.running(db); return first != nil }
+            try Timed.CommandLine.waitFor("the backtest to start", timeout: 60) { first = try Self.running(db); return first != nil }
             // It beats (every quarter of the lease).
-            try Integration.CommandLine.waitFor("a heartbeat", timeout: 10) { try Self.running(db).map { $0.beat != first!.beat } ?? false }
+            try Timed.CommandLine.waitFor("a heartbeat", timeout: 10) { try Self.running(db).map { $0.beat != first!.beat } ?? false }
             kill(handle.0.processIdentifier, SIGKILL)
             _ = CLI.finish(handle)
             let id = first!.id
@@ -48,7 +48,7 @@ extension Integration {
             try db.loadDemo(items: 30, locations: 3, days: 200)
             let handle = try CLI.start(Self.slowArgs, databaseURL: db.url)
             var running: (id: Int64, beat: String)?
-            try Integration.CommandLine.waitFor("the backtest to start", timeout: 60) { running = try Self.running(db); return running != nil }
+            try Timed.CommandLine.waitFor("the backtest to start", timeout: 60) { running = try Self.running(db); return running != nil }
             let id = running!.id
             let cancel = try CLI.run(["cancel", "--backtest", String(id), "--reason", "wrong model list"], databaseURL: db.url)
             #expect(cancel.status == 0, "\(cancel.stderr)")

@@ -4,7 +4,7 @@ import Testing
 import Postgres
 
 /// The real binary in real processes: crashes, concurrency, exit codes.
-extension Integration {
+extension Timed {
     @Suite struct CommandLine {
         static let runArgs = ["run", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--horizon", "14", "--no-progress"]
 

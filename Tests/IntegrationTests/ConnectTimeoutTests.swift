@@ -5,7 +5,7 @@ import Postgres
 import Glibc
 #endif
 
-extension Integration {
+extension Timed {
     /// A server that accepts TCP connections and never answers (a hung listener, a black-holing
     /// proxy): connecting gives up after the default `connect_timeout` instead of waiting forever,
     /// and a `connect_timeout` in the URL overrides the default.

@@ -22,7 +22,7 @@ extension RunRequests {
 
 /// Issue 11, worker daemons: a run enqueued by SQL is done by daemons that were idle; SIGTERM
 /// mid-item loses nothing (another daemon does the item) and the daemon exits cleanly.
-extension Integration {
+extension Exclusive {
     @Suite struct DaemonTests {
         static func waitFor(_ what: String, seconds: Double = 90, _ condition: () throws -> Bool) throws {
             let deadline = Date().addingTimeInterval(seconds)

@@ -8,7 +8,7 @@ import Postgres
 
 /// Issue 29, finding 7: one idle TCP connection blocked /healthz, /metrics and /readyz; a request
 /// split across TCP segments and HEAD got 404. The endpoints now run on Hummingbird 2.
-extension Integration {
+extension Exclusive {
     @Suite struct HTTPEndpointTests {
         /// A raw TCP client with a receive timeout.
         final class Socket {
@@ -62,7 +62,7 @@ extension Integration {
             let daemon = try CLI.start(["worker", "--workers", "1", "--poll-seconds", "30", "--http-port", String(port), "--http-idle-seconds", "3"],
                                        databaseURL: db.url)
             defer { if daemon.0.isRunning { kill(daemon.0.processIdentifier, SIGKILL) } }
-            try Integration.CommandLine.waitFor("the HTTP server", timeout: 30) { (try? Self.request(port: port, "GET /healthz HTTP/1.0\r\n\r\n")) != nil }
+            try Timed.CommandLine.waitFor("the HTTP server", timeout: 30) { (try? Self.request(port: port, "GET /healthz HTTP/1.0\r\n\r\n")) != nil }
 
             // An idle connection, and one that sent half a request: probes answer beside them.
             let idle = try Socket(port: port)

@@ -4,7 +4,7 @@ import Testing
 import Postgres
 
 /// Faults, signals, timeouts and privileges with the real binary in real processes (issue 8).
-extension Integration {
+extension Timed {
     @Suite struct Hardening {
         /// The coordinator's own connection sits idle while the workers run; when it is lost in
         /// that time (a server restart, an admin's pg_terminate_backend) the run still publishes and
@@ -36,7 +36,9 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo()
-            let first = try CLI.start(CommandLine.runArgs + ["--workers", "1", "--chunk-size", "10", "--throttle-ms", "30"], databaseURL: db.url)
+            // 9 items of a second each: still in flight when the second command has started, even
+            // with the other tests loading the cores.
+            let first = try CLI.start(CommandLine.runArgs + ["--workers", "1", "--chunk-size", "10", "--throttle-ms", "1000"], databaseURL: db.url)
             try CommandLine.waitFor("the run to start") {
                 (try? db.scalar("SELECT count(*) FROM forecast.runs WHERE status = 'running'", as: Int.self)) == 1
             }
@@ -156,7 +158,7 @@ extension Integration {
             // Only the project's roles can lock a cutoff: a reader's session cannot.
             try squatter.execute("BEGIN")
             try squatter.execute("SET LOCAL ROLE forecast_reader")
-            #expect(Privileges.sqlState(squatter, "SELECT * FROM forecast.cutoff_locks FOR UPDATE") == "42501")
+            #expect(Integration.Privileges.sqlState(squatter, "SELECT * FROM forecast.cutoff_locks FOR UPDATE") == "42501")
             try squatter.execute("ROLLBACK")
             // A session of the owner (or the worker role) holding the row for the cutoff.
             try squatter.execute("BEGIN")

@@ -106,24 +106,6 @@ extension Integration {
                 """, as: Int.self) == regression.rows)
         }
 
-        /// `combination:<members>` (issue 28, item 3): the members are parsed into one order, the
-        /// default members keep the plain name, and what cannot be a log-scale member is refused.
-        @Test func combinationMembersAreNamedAndChecked() throws {
-            func spec(_ text: String) throws -> ModelSpec { try ModelSpec(parsing: text, seasonLength: 52, window: 4) }
-            #expect(try spec("combination:price_regression+xgboost:log") == spec("combination"))
-            #expect(try spec("combination:price_regression+xgboost:log").argument == "combination")
-            let three = try spec("combination:price_regression+xgboost:log_depth+xgboost:log")
-            #expect(three.argument == "combination:xgboost:log+xgboost:log_depth+price_regression")
-            #expect(try spec(three.argument) == three)
-            #expect(try three.primaryName() == "Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]")
-            #expect(three.globalMembers.map(\.argument) == ["xgboost:log", "xgboost:log_depth"] && three.fitsOnPlannedHistory)
-            for bad in ["combination:xgboost:log", "combination:xgboost:log+xgboost:log", "combination:price_regression",
-                        "combination:xgboost+price_regression", "combination:auto_ets+xgboost:log", "combination:bogus+xgboost:log",
-                        "combination:xgboost:log+", "combination:combination+xgboost:log"] {
-                #expect(throws: PipelineError.self, "\(bad)") { try spec(bad) }
-            }
-        }
-
         /// A combination of three members is scored as the log-scale mean of its members' own rows
         /// (the two boosters where the regression cannot fit, named so), competes with the two-member
         /// one in the per-class choice, and a run serving it trains both boosters and serves the

@@ -4,57 +4,6 @@ import Testing
 import Postgres
 
 extension Integration.Migrations {
-    /// A database owner without CREATEROLE can migrate: while the project's roles do not exist
-    /// (here: renamed away for the test, roles being cluster-wide) `migrate` creates the schema,
-    /// says which roles are missing and which file a DBA runs (exit 0); once they exist, the next
-    /// `migrate` applies every grant. A superuser's migrate creates missing roles itself.
-    @Test func anOwnerWithoutCreateroleMigratesAndGrantsFollowTheRoles() throws {
-        let admin = try Connection.connect(try TestDatabase.adminURL)
-        defer { admin.close() }
-        let db = try TestDatabase(migrate: false)
-        let owner = "fc_owner_" + db.name.suffix(8)
-        defer {
-            db.drop()
-            _ = try? admin.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(SQLIdentifier(owner).rendered)"))
-        }
-        try admin.execute(Query(unsafeSQL: "CREATE ROLE \(SQLIdentifier(owner).rendered) LOGIN NOCREATEROLE NOSUPERUSER"))
-        try admin.execute(Query(unsafeSQL: "ALTER DATABASE \(SQLIdentifier(db.name).rendered) OWNER TO \(SQLIdentifier(owner).rendered)"))
-        var components = URLComponents(string: db.url)!
-        components.user = owner
-        let ownerURL = components.string!
-
-        try admin.execute("ALTER ROLE forecast_reader RENAME TO forecast_reader_away")
-        try admin.execute("ALTER ROLE forecast_worker RENAME TO forecast_worker_away")
-        var renamed = true
-        defer {
-            if renamed {
-                _ = try? admin.execute("ALTER ROLE forecast_reader_away RENAME TO forecast_reader")
-                _ = try? admin.execute("ALTER ROLE forecast_worker_away RENAME TO forecast_worker")
-            }
-        }
-        let first = try CLI.run(["migrate"], databaseURL: ownerURL)
-        #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("migrate: 33 applied, 0 already applied"))
-        #expect(first.stderr.contains("roles forecast_reader, forecast_worker do not exist and this user may not create them"))
-        #expect(first.stderr.contains("sql/roles/create_roles.sql"))
-        #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == 33)
-
-        try admin.execute("ALTER ROLE forecast_reader_away RENAME TO forecast_reader")
-        try admin.execute("ALTER ROLE forecast_worker_away RENAME TO forecast_worker")
-        renamed = false
-        let second = try CLI.run(["migrate"], databaseURL: ownerURL)
-        #expect(second.status == 0, "\(second.stderr)")
-        #expect(second.stdout.contains("migrate: up to date (33 migrations already applied)"))
-        #expect(second.stdout.contains("migrate: granted forecast_reader and forecast_worker their privileges"))
-        #expect(second.stderr.isEmpty, "\(second.stderr)")
-        #expect(try db.scalar("""
-            SELECT has_table_privilege('forecast_worker', 'forecast.forecasts', 'INSERT')
-               AND NOT has_table_privilege('forecast_worker', 'forecast.forecasts', 'UPDATE')
-               AND has_table_privilege('forecast_reader', 'forecast.latest', 'SELECT')
-               AND NOT has_table_privilege('forecast_reader', 'forecast.runs', 'SELECT')
-            """, as: Bool.self))
-    }
-
     /// An amended migration is accepted where its old text was applied only when it names the
     /// old checksum; any other change is still refused.
     @Test func anAmendedMigrationMustNameTheChecksumItReplaces() throws {
@@ -68,5 +17,61 @@ extension Integration.Migrations {
         let previous = try #require(try Migrator(directory: TestDatabase.sql).migrations.first { $0.version == 5 }?.previousChecksums.first)
         try c.execute(Query("UPDATE forecast.schema_migrations SET checksum = \(previous) WHERE version = 5"))
         #expect(try Migrator(directory: TestDatabase.sql).migrate(c).alreadyApplied == 33)
+    }
+}
+
+extension Alone {
+    /// Renames the project's roles away for a while: no other test may run meanwhile.
+    @Suite struct RoleMigrations {
+        /// A database owner without CREATEROLE can migrate: while the project's roles do not exist
+        /// (here: renamed away for the test, roles being cluster-wide) `migrate` creates the schema,
+        /// says which roles are missing and which file a DBA runs (exit 0); once they exist, the next
+        /// `migrate` applies every grant. A superuser's migrate creates missing roles itself.
+        @Test func anOwnerWithoutCreateroleMigratesAndGrantsFollowTheRoles() throws {
+            let admin = try Connection.connect(try TestDatabase.adminURL)
+            defer { admin.close() }
+            let db = try TestDatabase(migrate: false)
+            let owner = "fc_owner_" + db.name.suffix(8)
+            defer {
+                db.drop()
+                _ = try? admin.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(SQLIdentifier(owner).rendered)"))
+            }
+            try admin.execute(Query(unsafeSQL: "CREATE ROLE \(SQLIdentifier(owner).rendered) LOGIN NOCREATEROLE NOSUPERUSER"))
+            try admin.execute(Query(unsafeSQL: "ALTER DATABASE \(SQLIdentifier(db.name).rendered) OWNER TO \(SQLIdentifier(owner).rendered)"))
+            var components = URLComponents(string: db.url)!
+            components.user = owner
+            let ownerURL = components.string!
+
+            try admin.execute("ALTER ROLE forecast_reader RENAME TO forecast_reader_away")
+            try admin.execute("ALTER ROLE forecast_worker RENAME TO forecast_worker_away")
+            var renamed = true
+            defer {
+                if renamed {
+                    _ = try? admin.execute("ALTER ROLE forecast_reader_away RENAME TO forecast_reader")
+                    _ = try? admin.execute("ALTER ROLE forecast_worker_away RENAME TO forecast_worker")
+                }
+            }
+            let first = try CLI.run(["migrate"], databaseURL: ownerURL)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("migrate: 33 applied, 0 already applied"))
+            #expect(first.stderr.contains("roles forecast_reader, forecast_worker do not exist and this user may not create them"))
+            #expect(first.stderr.contains("sql/roles/create_roles.sql"))
+            #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == 33)
+
+            try admin.execute("ALTER ROLE forecast_reader_away RENAME TO forecast_reader")
+            try admin.execute("ALTER ROLE forecast_worker_away RENAME TO forecast_worker")
+            renamed = false
+            let second = try CLI.run(["migrate"], databaseURL: ownerURL)
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(second.stdout.contains("migrate: up to date (33 migrations already applied)"))
+            #expect(second.stdout.contains("migrate: granted forecast_reader and forecast_worker their privileges"))
+            #expect(second.stderr.isEmpty, "\(second.stderr)")
+            #expect(try db.scalar("""
+                SELECT has_table_privilege('forecast_worker', 'forecast.forecasts', 'INSERT')
+                   AND NOT has_table_privilege('forecast_worker', 'forecast.forecasts', 'UPDATE')
+                   AND has_table_privilege('forecast_reader', 'forecast.latest', 'SELECT')
+                   AND NOT has_table_privilege('forecast_reader', 'forecast.runs', 'SELECT')
+                """, as: Bool.self))
+        }
     }
 }

@@ -7,9 +7,9 @@ import Postgres
 /// database (a restated day, a run whose process was killed, a drifted price feed, a production
 /// version worse than the one before, a lost primary), then the procedure in ops/RUNBOOK.md is run
 /// word for word and the outcome it promises is checked.
-extension Integration {
+extension Exclusive {
     @Suite struct RunbookDrillTests {
-        typealias Procedures = RunbookProcedureTests
+        typealias Procedures = Integration.RunbookProcedureTests
 
         static func scratch() throws -> URL {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drill-\(UUID().uuidString)")
@@ -89,11 +89,11 @@ extension Integration {
             let thresholds = dir.appendingPathComponent("monitoring.json")
             try Data(#"{"min_segment_series": 5}"#.utf8).write(to: thresholds)
             let extra = ["run": ["--no-progress", "--monitor-thresholds", thresholds.path]]
-            for day in ["2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18"] { _ = try MonitoringTests.nightly(db, day, asOf: now) }
+            for day in ["2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18"] { _ = try Integration.MonitoringTests.nightly(db, day, asOf: now) }
             // A bad load: one category's prices tripled from 2026-11-19.
             let category = try db.scalar("SELECT category FROM demand.items GROUP BY category ORDER BY count(*) DESC, category LIMIT 1", as: String.self)
-            try MonitoringTests.triplePrices(db, category: category)
-            let drifted = try MonitoringTests.nightly(db, "2026-11-19", asOf: now)
+            try Integration.MonitoringTests.triplePrices(db, category: category)
+            let drifted = try Integration.MonitoringTests.nightly(db, "2026-11-19", asOf: now)
             #expect(drifted.monitor?.alerts.opened.map(\.rule) == ["drift.price"])
             var runner = Procedures.Runner(db: db, dir: dir, values: ["<run-id>": String(drifted.runID), "yesterday": "2026-11-19", "<why>": "drill"])
             let drift = try Procedures.procedure("Drift alert")
@@ -102,7 +102,7 @@ extension Integration {
             // Not real: the feed is fixed, then the cutoff is rerun and the alert resolves.
             try db.execute("DELETE FROM demand.prices WHERE ds = '2026-11-19' AND known_at = '2026-11-01'")
             _ = try runner.run(Array(drift.dropFirst(2)), extra: extra)
-            #expect(try MonitoringTests.alerts(db, "drift.price") == ["critical resolved x1"])
+            #expect(try Integration.MonitoringTests.alerts(db, "drift.price") == ["critical resolved x1"])
 
             // Accuracy degradation: production 1.1.0 replaced a better 1.0.0.
             let good = try Registry.train(db, "moving_average", label: "good")

@@ -7,7 +7,7 @@ import Postgres
 /// namespace with its own address (ip netns + a veth pair per "host"), share one run on one
 /// PostgreSQL that listens on the host side of both links: every series x period exactly once, the
 /// work items split between the two hosts, and the server sees two client addresses.
-extension Integration {
+extension Exclusive {
     @Suite struct ScaleOutTests {
         struct Host {
             let namespace: String

@@ -7,7 +7,7 @@ import Postgres
 /// docker-compose.yml runs (migrate, the pg_cron schedule, N worker daemons with /metrics and
 /// /readyz) from the same binary; a run enqueued in SQL is done by them, and `stop` ends each with
 /// SIGTERM and exit 0. The systemd units in ops/systemd pass `systemd-analyze verify`.
-extension Integration {
+extension Exclusive {
     @Suite struct StackTests {
         @Test func theStackRunsWithoutContainersAndStopsCleanly() throws {
             let db = try TestDatabase()
@@ -21,7 +21,13 @@ extension Integration {
             let c = try db.connect()
             defer {
                 _ = try? Shell.run(["ops/scripts/stack.sh", "stop"], env: env)
-                _ = try? c.execute(Query("SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = \("forecast-daily-\(db.name)")"))
+                // The job lives in pg_cron's database (cron.database_name: postgres), not in this one.
+                var cronDatabase = URLComponents(string: db.adminURL)
+                cronDatabase?.path = "/postgres"
+                if let url = cronDatabase?.string, let admin = try? Connection.connect(url) {
+                    _ = try? admin.execute(Query("SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = \("forecast-daily-\(db.name)")"))
+                    admin.close()
+                }
                 c.close()
                 try? FileManager.default.removeItem(atPath: dir)
             }

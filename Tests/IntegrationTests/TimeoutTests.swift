@@ -3,7 +3,7 @@ import Testing
 @testable import Pipeline
 import Postgres
 
-extension Integration.Hardening {
+extension Timed.Hardening {
     /// A statement that outlives its class's timeout is cancelled by the server (57014) and the
     /// attempt is retried like any transient failure: here every forecast write waits on a lock
     /// another session holds on `forecast.forecasts`, each attempt is cancelled after 1 s, and
@@ -24,9 +24,9 @@ extension Integration.Hardening {
             """))
         try blocker.execute("BEGIN")
         try blocker.execute(Query("LOCK TABLE forecast.forecasts_r\(unsafeRaw: String(next)) IN SHARE MODE"))
-        let run = try CLI.start(Integration.CommandLine.runArgs + ["--workers", "1", "--max-attempts", "2",
+        let run = try CLI.start(Timed.CommandLine.runArgs + ["--workers", "1", "--max-attempts", "2",
                                                        "--statement-timeouts", "write=1"], databaseURL: db.url)
-        try Integration.CommandLine.waitFor("both attempts to time out") {
+        try Timed.CommandLine.waitFor("both attempts to time out") {
             (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'failed'", as: Int.self)) ?? 0 > 0
         }
         try blocker.execute("COMMIT")
@@ -38,16 +38,16 @@ extension Integration.Hardening {
         #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == 0)
         #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
 
-        let bad = try CLI.run(Integration.CommandLine.runArgs + ["--statement-timeouts", "fetch=5"], databaseURL: db.url)
+        let bad = try CLI.run(Timed.CommandLine.runArgs + ["--statement-timeouts", "fetch=5"], databaseURL: db.url)
         #expect(bad.status == 64)
         #expect(bad.stderr == "forecastctl: error: --statement-timeouts takes CLASS=SECONDS pairs (classes: claim, read, write, publish), got 'fetch=5'\n")
-        let nan = try CLI.run(Integration.CommandLine.runArgs + ["--statement-timeouts", "claim=5,read=nan"], databaseURL: db.url)
+        let nan = try CLI.run(Timed.CommandLine.runArgs + ["--statement-timeouts", "claim=5,read=nan"], databaseURL: db.url)
         #expect(nan.stderr == "forecastctl: error: --statement-timeouts read must be between 0.001 and 86400 seconds, got nan\n")
         #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 1)
     }
 }
 
-extension Integration.Hardening {
+extension Timed.Hardening {
     /// A run left `queued` by a planner that is gone (killed during training, or its commit lost
     /// in a crash: the fault drills met this after `pg_ctl restart -m immediate`) no longer keeps
     /// its workers waiting forever: the planner's lock is free, so a worker fails the run.

@@ -3,7 +3,7 @@ import Testing
 @testable import Pipeline
 import Postgres
 
-extension Integration {
+extension Timed {
     @Suite struct Queue {
         /// A run with 3 work items and nothing else.
         static func makeRun(_ db: TestDatabase) throws -> Int64 {

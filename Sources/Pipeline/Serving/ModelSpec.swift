@@ -74,7 +74,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
 
     /// Parses `kind[:variant]`: `auto_ets`, `auto_theta:log1p`, `xgboost:l1`, `xgboost:tweedie`.
     public init(parsing text: some StringProtocol, seasonLength: Int, window: Int) throws {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1).map(String.init)
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first, let kind = Kind(rawValue: first) else {
             throw PipelineError.invalidArgument("unknown model '\(text)'; choose from \(Kind.allCases.map(\.rawValue).joined(separator: ", ")), optionally with :log1p (local models) or :l1 / :tweedie (xgboost)")
         }

@@ -5,7 +5,7 @@ import Forecasting
 import Postgres
 
 /// The global model's codes of text values match byte for byte, as the database's keys do
-/// (`ExactCodes`). No database needed: it runs beside the serialized integration suite.
+/// (`ExactCodes`). No database needed.
 struct ExactCodesTests {
     /// Two spellings of "Café" that Swift's String calls equal but PostgreSQL keeps apart (a
     /// precomposed é; e + U+0301), a control character, a right-to-left mark and an empty text:

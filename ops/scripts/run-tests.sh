@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make test: every test, in three test processes at once on one build (each process has its own
+# thread pool, so the idle waits of one do not hold the CPU of the others):
+#   exclusive  IntegrationTests.Exclusive (cluster, ports) and IntegrationTests.Timed (timing): each
+#              one test at a time, the two side by side
+#   a          integration suites A-P, in parallel
+#   b          everything else: integration suites Q-Z and the tests that need no database
+# then, by itself, IntegrationTests.Alone (the cluster's roles renamed away for a while; the hot
+# standby, which needs a quiet cluster).
+# Each process's output is kept and printed whole, in that order, when all have ended; the last
+# line gives the seconds of tests and each exit status. Exit 1 if any process failed.
+# Usage: ops/scripts/run-tests.sh path/to/demand-forecastPackageTests.xctest
+# (TEST_DATABASE_URL and FORECASTCTL_BIN set, as the Makefile does)
+set -uo pipefail
+TESTS="$1"
+: "${TEST_DATABASE_URL:?TEST_DATABASE_URL is not set}" "${FORECASTCTL_BIN:?FORECASTCTL_BIN is not set}"
+names=(exclusive a b)
+args=(
+  "--filter IntegrationTests\.(Exclusive|Timed)"
+  "--filter IntegrationTests\.Integration/[A-P]"
+  "--skip IntegrationTests\.(Exclusive|Timed|Alone)|IntegrationTests\.Integration/[A-P]"
+)
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+start=$(date +%s)
+pids=()
+for i in "${!names[@]}"; do
+  read -r flag pattern <<<"${args[$i]}"
+  "$TESTS" --testing-library swift-testing "$flag" "$pattern" >"$logs/${names[$i]}" 2>&1 &
+  pids+=($!)
+done
+echo "run-tests: ${#names[@]} test processes started (${names[*]}); their output follows when all have ended" >&2
+statuses=()
+failed=0
+for i in "${!pids[@]}"; do
+  status=0
+  wait "${pids[$i]}" || status=$?
+  statuses+=("${names[$i]}=$status")
+  [[ $status -eq 0 ]] || failed=1
+done
+alone=0
+"$TESTS" --testing-library swift-testing --filter 'IntegrationTests\.Alone' >"$logs/alone" 2>&1 || alone=$?
+names+=(alone)
+statuses+=("alone=$alone")
+[[ $alone -eq 0 ]] || failed=1
+for name in "${names[@]}"; do
+  echo "== test process '$name'"
+  cat "$logs/$name"
+done
+echo "make test: $(( $(date +%s) - start )) s of tests; exit status per process: ${statuses[*]}"
+exit $failed
