@@ -2,7 +2,7 @@ import ArgumentParser
 import Pipeline
 import Postgres
 
-/// Documented exit codes (README "Exit codes"; sysexits.h where one fits).
+/// Documented exit codes (docs/configuration.md, checked by DocsTests; sysexits.h where one fits).
 enum ExitCodes {
     static let ok: Int32 = 0
     /// The run finished but failed (work items exhausted their attempts, or output checks failed).
