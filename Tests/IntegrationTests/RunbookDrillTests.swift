@@ -1,13 +1,14 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 11, item 7: the runbook's procedures drilled. Each situation is made real on a demo
 /// database (a restated day, a run whose process was killed, a drifted price feed, a production
 /// version worse than the one before, a lost primary), then the procedure in ops/RUNBOOK.md is run
 /// word for word and the outcome it promises is checked.
-extension Exclusive {
+extension Alone {
     @Suite struct RunbookDrillTests {
         typealias Procedures = Integration.RunbookProcedureTests
 
@@ -45,16 +46,22 @@ extension Exclusive {
             let rerun = try Self.served(db)
             #expect(rerun != first)
             #expect(try db.scalar(Query("SELECT status FROM forecast.runs WHERE id = \(first)"), as: String.self) == "superseded")
-            #expect(try db.scalar(Query("""
-                SELECT count(*)::int FROM forecast.latest l JOIN demand.sales s USING (item_id, location_id)
-                WHERE l.run_id = \(rerun) AND s.ds = '2026-11-26'
-                """), as: Int.self) > 0)
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT count(*)::int FROM forecast.latest l JOIN demand.sales s USING (item_id, location_id)
+                        WHERE l.run_id = \(rerun) AND s.ds = '2026-11-26'
+                        """), as: Int.self) > 0)
 
             // Stuck run: its process was killed mid-item; nobody works it.
-            let stuck = try CLI.start(["run", "--cutoff", "2026-11-27", "--workers", "1", "--chunk-size", "2", "--throttle-ms", "3000", "--no-progress"],
-                                      databaseURL: db.url)
-            try DaemonTests.waitFor("the run to hold an item", seconds: 60) {
-                try db.scalar("SELECT count(*)::int FROM forecast.work_items w JOIN forecast.runs r ON r.id = w.run_id WHERE r.cutoff = '2026-11-27' AND w.state = 'running'", as: Int.self) > 0
+            let stuck = try CLI.start(
+                ["run", "--cutoff", "2026-11-27", "--workers", "1", "--chunk-size", "2", "--throttle-ms", "3000", "--no-progress"],
+                databaseURL: db.url)
+            try Exclusive.DaemonTests.waitFor("the run to hold an item", seconds: 60) {
+                try db.scalar(
+                    "SELECT count(*)::int FROM forecast.work_items w JOIN forecast.runs r ON r.id = w.run_id WHERE r.cutoff = '2026-11-27' AND w.state = 'running'",
+                    as: Int.self) > 0
             }
             kill(stuck.0.processIdentifier, SIGKILL)
             _ = CLI.finish(stuck)
@@ -72,7 +79,8 @@ extension Exclusive {
             let retention = try runner.run(try Procedures.procedure("Retention"), extra: extra)
             #expect(retention[0].hasPrefix("retention: ") && retention[0].contains("2 may go"), "\(retention[0])")
             #expect(retention[1].contains("retention: dropped 2 of 2"), "\(retention[1])")
-            #expect(try db.scalar("SELECT string_agg(key::text, ',' ORDER BY key) FROM forecast.retention_events", as: String.self)
+            #expect(
+                try db.scalar("SELECT string_agg(key::text, ',' ORDER BY key) FROM forecast.retention_events", as: String.self)
                     == "\(first),\(stuckID)")
             #expect(try Self.served(db) == redone)
         }
@@ -89,7 +97,9 @@ extension Exclusive {
             let thresholds = dir.appendingPathComponent("monitoring.json")
             try Data(#"{"min_segment_series": 5}"#.utf8).write(to: thresholds)
             let extra = ["run": ["--no-progress", "--monitor-thresholds", thresholds.path]]
-            for day in ["2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18"] { _ = try Integration.MonitoringTests.nightly(db, day, asOf: now) }
+            for day in ["2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18"] {
+                _ = try Integration.MonitoringTests.nightly(db, day, asOf: now)
+            }
             // A bad load: one category's prices tripled from 2026-11-19.
             let category = try db.scalar("SELECT category FROM demand.items GROUP BY category ORDER BY count(*) DESC, category LIMIT 1", as: String.self)
             try Integration.MonitoringTests.triplePrices(db, category: category)
@@ -114,7 +124,8 @@ extension Exclusive {
             let accuracy = try runner.run(try Procedures.procedure("Accuracy degradation"), extra: extra)
             #expect(accuracy.count == 5 && accuracy[0].hasPrefix("evaluate: "), "\(accuracy)")
             #expect(accuracy[3].hasPrefix("rollback: \(good.version) is production again (day)"), "\(accuracy[3])")
-            #expect(try db.scalar("SELECT min(model_version) || '/' || max(model_version) FROM forecast.latest", as: String.self)
+            #expect(
+                try db.scalar("SELECT min(model_version) || '/' || max(model_version) FROM forecast.latest", as: String.self)
                     == "\(good.version)/\(good.version)")
         }
 
@@ -126,8 +137,10 @@ extension Exclusive {
             let dir = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
             #expect(try CLI.run(["run", "--cutoff", "2026-11-26", "--no-progress"], databaseURL: db.url).status == 0)
-            let env = ["PRIMARY_URL": db.url, "PG_STANDBY_DIR": dir.appendingPathComponent("standby").path,
-                       "PG_STANDBY_PORT": String(31_400 + Int(getpid() % 300))]
+            let env = [
+                "PRIMARY_URL": db.url, "PG_STANDBY_DIR": dir.appendingPathComponent("standby").path,
+                "PG_STANDBY_PORT": String(31_400 + Int(getpid() % 300)),
+            ]
             let started = try Shell.run(["ops/scripts/pg-standby.sh", "start"], env: env)
             defer { _ = try? Shell.run(["ops/scripts/pg-standby.sh", "destroy"], env: env) }
             #expect(started.status == 0, "\(started.stderr)")

@@ -6,7 +6,7 @@
 #   a          integration suites A-P, in parallel
 #   b          everything else: integration suites Q-Z and the tests that need no database
 # then, by itself, IntegrationTests.Alone (the cluster's roles renamed away for a while; the hot
-# standby, which needs a quiet cluster).
+# standby and the runbook drills, which need a quiet cluster).
 # Each process's output is kept and printed whole, in that order, when all have ended; the last
 # line gives the seconds of tests and each exit status. Exit 1 if any process failed.
 # Usage: ops/scripts/run-tests.sh path/to/demand-forecastPackageTests.xctest
