@@ -2,6 +2,7 @@
 #   make demo   end-to-end run on a synthetic catalogue (throwaway Postgres unless DATABASE_URL is set)
 #   make test   unit + integration tests (throwaway Postgres unless TEST_DATABASE_URL is set)
 #   make test-unit  the tests that need no database
+#   make lint   swift format lint (configuration: .swift-format); `make format` rewrites in place
 #   make bench  10k series x 730 days against a Postgres-only reference; prints ratio=<value>
 #   make bench-accuracy  our backtest next to statsforecast (installed into .venv-bench) on the same folds
 #   make bench-real      weekly backtests on real retail panels (cheese, tuna) next to statsforecast and LightGBM
@@ -18,7 +19,7 @@ DEMO_DAYS ?= 730
 DEMO_END ?= $(shell date -u -d yesterday +%F)
 DEMO_MODELS ?= seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost,price_regression,combination
 
-.PHONY: deps build release demo demo-ops test test-unit bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-models faults db-start db-stop db-destroy clean
+.PHONY: deps build release demo demo-ops test test-unit lint format bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-models faults db-start db-stop db-destroy clean
 
 deps:
 	@ops/scripts/install-deps.sh
@@ -70,6 +71,14 @@ test: deps
 	export FORECASTCTL_BIN="$$($(SWIFT) build --show-bin-path)/forecastctl"; \
 	$(SWIFT) build --build-tests; \
 	ops/scripts/run-tests.sh "$$($(SWIFT) build --show-bin-path)/demand-forecastPackageTests.xctest"
+
+# The code's layout, checked in CI (.ci/run): swift format's own rules with the project's
+# .swift-format (4 spaces, 160 columns).
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
 
 # The tests that need no database (models, features, selection, configuration, encoders): seconds.
 test-unit: deps

@@ -5,7 +5,7 @@ let package = Package(
     name: "demand-forecast",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "forecastctl", targets: ["forecastctl"]),
+        .executable(name: "forecastctl", targets: ["forecastctl"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,22 +33,26 @@ let package = Package(
         // The global gradient-boosted model: feature spec, feature rows, training and prediction.
         .target(name: "GradientBoosting", dependencies: ["Forecasting", "CXGBoost"]),
         // Migrations, data contracts, snapshots, runs, the work queue, publishing, demo data.
-        .target(name: "Pipeline", dependencies: [
-            "Postgres", "Forecasting", "GradientBoosting", "Escaping",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "Postgres", "Forecasting", "GradientBoosting", "Escaping",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         // The CLI: parses arguments, prints, maps errors to exit codes.
-        .executableTarget(name: "forecastctl", dependencies: [
-            "Pipeline", "Postgres", "Forecasting", "Escaping",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .executableTarget(
+            name: "forecastctl",
+            dependencies: [
+                "Pipeline", "Postgres", "Forecasting", "Escaping",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Fixtures/ holds statsforecast reference values and the script that made them.
         // Model-speed benchmarks (`make bench-models`): pure Swift, no database.
         .executableTarget(name: "forecast-bench", dependencies: ["Forecasting"]),

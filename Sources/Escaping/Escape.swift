@@ -105,7 +105,9 @@ public enum Escape {
             out.append("\"")
             for u in element.unicodeScalars {
                 switch u {
-                case "\"", "\\": out.append("\\"); out.append(u)
+                case "\"", "\\":
+                    out.append("\\")
+                    out.append(u)
                 case "\0": out.append(replacement)
                 default: out.append(u)
                 }

@@ -79,15 +79,15 @@ public enum ForecastError: Error, Equatable, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case let .tooShort(model, needed, got):
+        case .tooShort(let model, let needed, let got):
             return "\(model) needs at least \(needed) observations, got \(got)"
-        case let .nonFinite(model, index):
+        case .nonFinite(let model, let index):
             return "\(model) got a non-finite value at position \(index)"
-        case let .invalidParameter(model, message):
+        case .invalidParameter(let model, let message):
             return "\(model): \(message)"
-        case let .invalidHorizon(h):
+        case .invalidHorizon(let h):
             return "horizon must be at least 1, got \(h)"
-        case let .invalidLevel(level):
+        case .invalidLevel(let level):
             return "interval level must be between 0 and 1 (exclusive), got \(level)"
         }
     }

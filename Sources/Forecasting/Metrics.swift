@@ -20,10 +20,12 @@ public enum Metrics {
 
     /// Symmetric MAPE in percent, `200 * |y - f| / (|y| + |f|)`, with 0/0 counted as 0.
     public static func smape(_ actual: [Double], _ forecast: [Double]) -> Double {
-        100 * mean(zip(actual, forecast).map { y, f in
-            let d = abs(y) + abs(f)
-            return d == 0 ? 0 : 2 * abs(y - f) / d
-        })
+        100
+            * mean(
+                zip(actual, forecast).map { y, f in
+                    let d = abs(y) + abs(f)
+                    return d == 0 ? 0 : 2 * abs(y - f) / d
+                })
     }
 
     /// Weighted absolute percentage error, `sum|y - f| / sum|y|`, as a fraction.

@@ -61,7 +61,10 @@ public func selectedQuantiles(_ values: [Double], _ low: Double, _ high: Double)
         return (i, x - Double(i))
     }
     let (i, f) = position(low), (j, g) = position(high)
-    if i + 1 >= count { let m = a.max()!; return (m, m) }
+    if i + 1 >= count {
+        let m = a.max()!
+        return (m, m)
+    }
     select(&a, i)
     // After the selection everything right of i is >= a[i]: the next order statistic is their minimum.
     let lower = a[i] + f * (a[(i + 1)...].min()! - a[i])

@@ -47,8 +47,11 @@ public enum BoostingObjective: String, Sendable, Codable, CaseIterable {
         case .tweedie, .absoluteError, .logDepthwise: return [("max_depth", "6"), ("min_child_weight", "5")]
         case .logLevel: return [("grow_policy", "lossguide"), ("max_depth", "0"), ("max_leaves", "15"), ("min_child_weight", "10")]
         // Categorical splits partition the categories (one-hot only below 4 of them, XGBoost's default).
-        case .logCategorical: return [("grow_policy", "lossguide"), ("max_depth", "0"), ("max_leaves", "15"), ("min_child_weight", "10"),
-                                      ("max_cat_to_onehot", "4")]
+        case .logCategorical:
+            return [
+                ("grow_policy", "lossguide"), ("max_depth", "0"), ("max_leaves", "15"), ("min_child_weight", "10"),
+                ("max_cat_to_onehot", "4"),
+            ]
         }
     }
 }

@@ -5,7 +5,7 @@
 extension CategoryPrices: Codable {
     private enum CodingKeys: String, CodingKey {
         case category, location, day, origin, sum, count, lowest, lowestOwner, second
-        case table // the earlier form
+        case table  // the earlier form
     }
 
     private struct LegacyEntry: Decodable {

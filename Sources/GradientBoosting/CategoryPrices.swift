@@ -1,3 +1,5 @@
+import Forecasting
+
 /// Prices of competing items: per (category, location, target period, origin) the average and the
 /// two lowest planned prices (with the owner of the lowest), as known when the origin closed. For
 /// the "price against its category" and "price against the cheapest competitor" features. Filled
@@ -50,8 +52,9 @@ public struct CategoryPrices: Sendable, Equatable {
             guard let planned = s.planned, !planned.prices.isEmpty else { continue }
             for originDay in origins {
                 let t = s.frequency.index(of: CivilDay(unixDay: originDay), from: CivilDay(unixDay: s.startDay))
-                out.add(planned, category: s.category, location: s.location, owner: s.id, originDay: originDay,
-                        targetDays: (1...horizon).map { s.firstDay(ofPeriod: t + $0) })
+                out.add(
+                    planned, category: s.category, location: s.location, owner: s.id, originDay: originDay,
+                    targetDays: (1...horizon).map { s.firstDay(ofPeriod: t + $0) })
             }
         }
         return out
@@ -59,8 +62,10 @@ public struct CategoryPrices: Sendable, Equatable {
 
     /// A series' prices for the first days of the target periods of one origin, as known when the
     /// origin closed. Feeding every series of a scope in a fixed order gives what `build` gives.
-    public mutating func add(_ planned: PlannedInputs, category: Int, location: Int, owner: Int, originDay: Int,
-                             targetDays: [Int]) {
+    public mutating func add(
+        _ planned: PlannedInputs, category: Int, location: Int, owner: Int, originDay: Int,
+        targetDays: [Int]
+    ) {
         let knownBy = PlannedInputs.endOfDay(originDay)
         for day in targetDays {
             guard let p = planned.price(on: day, knownBy: knownBy) else { continue }
@@ -75,5 +80,3 @@ public struct CategoryPrices: Sendable, Equatable {
         return out
     }
 }
-
-import Forecasting

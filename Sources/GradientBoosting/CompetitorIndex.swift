@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 
 /// The competing items' price index of one category at one location (SCAN*PRO's cross-price
 /// effect, Wittink et al. 1988), for the price regression: per period, the mean over the items
@@ -89,8 +89,9 @@ extension CompetitorIndex {
         let step = frequency == .day ? 1 : 7
         // Unix day 0 was a Thursday: Mondays are the days d with (d + 3) mod 7 == 0.
         let first = step == 7 ? earliest - ((earliest + 3) % 7 + 7) % 7 : earliest
-        return CompetitorIndex(members: priced, firstDay: first, lastDay: cutoffDay + horizon * step, stepDays: step,
-                               window: PriceRegression(horizon: 1, frequency: frequency).regularWindow,
-                               knownBy: PlannedInputs.endOfDay(cutoffDay))
+        return CompetitorIndex(
+            members: priced, firstDay: first, lastDay: cutoffDay + horizon * step, stepDays: step,
+            window: PriceRegression(horizon: 1, frequency: frequency).regularWindow,
+            knownBy: PlannedInputs.endOfDay(cutoffDay))
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 
 /// A series' demand levels in log space at one origin, computed once per origin (every horizon
 /// step's row shares them): the current level the log objective's labels are relative to, and the

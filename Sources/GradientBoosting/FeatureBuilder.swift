@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 
 /// Builds feature rows (in `FeatureSpec` order) from a series' history up to the origin and the
 /// planned inputs known when the origin closed — nothing else.
@@ -15,8 +15,10 @@ struct FeatureBuilder: Sendable {
     var attributes: [String] = []
     let featureSet: FeatureSet
 
-    init(calendar: CalendarFacts, frequency: Frequency = .day, promoTypes: [String] = [], attributes: [String] = [],
-         featureSet: FeatureSet = .longMemory) {
+    init(
+        calendar: CalendarFacts, frequency: Frequency = .day, promoTypes: [String] = [], attributes: [String] = [],
+        featureSet: FeatureSet = .longMemory
+    ) {
         self.calendar = calendar
         self.frequency = frequency
         windows = FeatureWindows(frequency)
@@ -79,7 +81,11 @@ struct FeatureBuilder: Sendable {
         if let planned = s.planned, let price = planned.price(on: target.unixDay, knownBy: knownBy) {
             var sum = 0.0, n = 0.0, regular = 0.0
             for k in w.priceOffsets {
-                if let p = planned.price(on: s.firstDay(ofPeriod: t - k), knownBy: knownBy) { sum += p; n += 1; regular = max(regular, p) }
+                if let p = planned.price(on: s.firstDay(ofPeriod: t - k), knownBy: knownBy) {
+                    sum += p
+                    n += 1
+                    regular = max(regular, p)
+                }
             }
             if n > 0 && sum > 0 { priceRatio = Float(price / (sum / n)) }
             if regular > 0 { discount = Float(max(0, 1 - price / regular)) }
@@ -91,8 +97,10 @@ struct FeatureBuilder: Sendable {
                 if let cheapest = entry.cheapestCompetitor(excluding: s.id), cheapest > 0 { cheapestRatio = Float(price / cheapest) }
             }
         }
-        row += [priceRatio, discount, change, categoryRatio, cheapestRatio,
-                Float(s.category), Float(s.family), Float(s.region), Float(Foundation.log1p(scale))]
+        row += [
+            priceRatio, discount, change, categoryRatio, cheapestRatio,
+            Float(s.category), Float(s.family), Float(s.region), Float(Foundation.log1p(scale)),
+        ]
         if featureSet.hasLongMemory { row += levelColumns(levels ?? self.levels(y, origin: t)) }
         // Categories are codes >= 0 (XGBoost's categorical splits); an unknown one is missing.
         if featureSet == .categorical { row += [s.item >= 0 ? Float(s.item) : .nan, s.location >= 0 ? Float(s.location) : .nan] }

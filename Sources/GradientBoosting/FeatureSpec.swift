@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 
 /// Which features a global model's rows carry, recorded with every artifact so that one trained
 /// with an earlier set keeps predicting exactly as it was trained.
@@ -60,7 +60,9 @@ public struct FeatureSpec: Sendable {
             f("lag_2", "y(t-1) / scale", "demand.sales", "origin"),
             f("lag_3", "y(t-2) / scale", "demand.sales", "origin"),
             f("lag_\(w.short)", "y(t-\(w.short - 1)) / scale", "demand.sales", "origin"),
-            f("same_period_last_season", "y(t + h - \(w.season) ceil(h/\(w.season))) / scale: the same \(p) one season before the target, the latest one seen", "demand.sales", "origin"),
+            f(
+                "same_period_last_season",
+                "y(t + h - \(w.season) ceil(h/\(w.season))) / scale: the same \(p) one season before the target, the latest one seen", "demand.sales", "origin"),
             f("mean_short", "mean y(t-\(w.short - 1)..t) / scale", "demand.sales", "origin"),
             f("mean_long", "mean y(t-\(w.long - 1)..t) / scale", "demand.sales", "origin"),
             f("sd_long", "sd y(t-\(w.long - 1)..t) / scale", "demand.sales", "origin"),
@@ -73,42 +75,67 @@ public struct FeatureSpec: Sendable {
             f("year_cos", "cos(2 pi day-of-year / 365.25) of the target's first day", "calendar arithmetic", "always"),
             f("is_holiday", "1 if any day of the target \(p) is a holiday", "demand.calendar", "planned"),
             f("event", "code of the first calendar.event in the target \(p) (0 = none)", "demand.calendar", "planned"),
-            f("promo_any", "highest promotion intensity of any type on a day of the target \(p), latest announcement known when the origin closed (0 = none)", "demand.promotions", "planned, known_at <= origin"),
+            f(
+                "promo_any", "highest promotion intensity of any type on a day of the target \(p), latest announcement known when the origin closed (0 = none)",
+                "demand.promotions", "planned, known_at <= origin"),
             f("promo_any_at_origin", "the same for the origin \(p) t itself (a promoted lag is inflated)", "demand.promotions", "planned, known_at <= origin"),
         ]
         for type in promoTypes {
-            out.append(f("promo_\(type)", "highest intensity of promotion type '\(type)' in the target \(p), as known at origin (0 = none)",
-                         "demand.promotions", "planned, known_at <= origin"))
+            out.append(
+                f(
+                    "promo_\(type)", "highest intensity of promotion type '\(type)' in the target \(p), as known at origin (0 = none)",
+                    "demand.promotions", "planned, known_at <= origin"))
         }
         out += [
-            f("price_ratio", "price in force on the target \(p)'s first day / mean price in force at \(w.priceReference) as known at origin", "demand.prices", "planned, known_at <= origin"),
-            f("discount_depth", "1 - target price / regular price (the highest price in force at \(w.priceReference)), as known at origin", "demand.prices", "planned, known_at <= origin"),
-            f("price_change", "target price / price in force in the \(p) before the target, as known at origin", "demand.prices", "planned, known_at <= origin"),
-            f("category_price_ratio", "target price / average price of the same category at the same location in the target \(p), as known at origin", "demand.prices of every item (competing items)", "planned, known_at <= origin"),
-            f("cheapest_competitor_ratio", "target price / lowest price of another item of the same category at the same location in the target \(p), as known at origin", "demand.prices of every item", "planned, known_at <= origin"),
+            f(
+                "price_ratio", "price in force on the target \(p)'s first day / mean price in force at \(w.priceReference) as known at origin", "demand.prices",
+                "planned, known_at <= origin"),
+            f(
+                "discount_depth", "1 - target price / regular price (the highest price in force at \(w.priceReference)), as known at origin", "demand.prices",
+                "planned, known_at <= origin"),
+            f(
+                "price_change", "target price / price in force in the \(p) before the target, as known at origin", "demand.prices",
+                "planned, known_at <= origin"),
+            f(
+                "category_price_ratio", "target price / average price of the same category at the same location in the target \(p), as known at origin",
+                "demand.prices of every item (competing items)", "planned, known_at <= origin"),
+            f(
+                "cheapest_competitor_ratio",
+                "target price / lowest price of another item of the same category at the same location in the target \(p), as known at origin",
+                "demand.prices of every item", "planned, known_at <= origin"),
             f("category", "code of items.category valid at the cutoff", "demand.items (SCD2)", "cutoff"),
             f("family", "code of items.family valid at the cutoff", "demand.items (SCD2)", "cutoff"),
             f("region", "code of locations.region valid at the cutoff", "demand.locations (SCD2)", "cutoff"),
             f("log_scale", "log(1 + scale), scale = mean y(t-\(w.long - 1)..t) (else the history mean, else 1)", "demand.sales", "origin"),
         ]
         if featureSet.hasLongMemory {
-            out.append(f("log_level", "median of log(1 + y) over t-\(w.long - 1)..t: the current level, robust to promotion spikes (the log objective's labels are log(1 + y(t+h)) minus it)", "demand.sales", "origin"))
+            out.append(
+                f(
+                    "log_level",
+                    "median of log(1 + y) over t-\(w.long - 1)..t: the current level, robust to promotion spikes (the log objective's labels are log(1 + y(t+h)) minus it)",
+                    "demand.sales", "origin"))
         }
         let spans = w.logWindows.map { ("\($0)", "t-\($0 - 1)..t (\($0) \(p)s; fewer at the start of the history)") } + [("all", "the whole history 0..t")]
         for (suffix, span) in spans where featureSet.hasLongMemory {
             out.append(f("log_mean_\(suffix)", "mean of log(1 + y) over \(span): long memory of the series' level", "demand.sales", "origin"))
         }
         for (suffix, _) in spans where featureSet.hasLongMemory {
-            out.append(f("log_gap_\(suffix)", "log_mean_\(suffix) - log_level: where demand stands against that past (negative: above it)", "demand.sales", "origin"))
+            out.append(
+                f("log_gap_\(suffix)", "log_mean_\(suffix) - log_level: where demand stands against that past (negative: above it)", "demand.sales", "origin"))
         }
         if featureSet == .categorical {
-            out.append(f("item", "code of the item (categorical: splits on sets of items; an item not seen in training is missing)", "demand.sales (the series' item)", "cutoff"))
+            out.append(
+                f(
+                    "item", "code of the item (categorical: splits on sets of items; an item not seen in training is missing)",
+                    "demand.sales (the series' item)", "cutoff"))
             out.append(f("location", "code of the location (categorical, as the item)", "demand.sales (the series' location)", "cutoff"))
         }
         for name in attributes {
             let table = name.hasPrefix("item.") ? "items" : "locations"
-            out.append(f(name, "attribute '\(name.drop { $0 != "." }.dropFirst())' of the \(table.dropLast()) (number; boolean 0/1; string: code of its value)",
-                         "demand.\(table).attributes (SCD2)", "cutoff"))
+            out.append(
+                f(
+                    name, "attribute '\(name.drop { $0 != "." }.dropFirst())' of the \(table.dropLast()) (number; boolean 0/1; string: code of its value)",
+                    "demand.\(table).attributes (SCD2)", "cutoff"))
         }
         features = out
         featureSetIsCategorical = featureSet == .categorical
@@ -192,8 +219,10 @@ public struct FeatureWindows: Sendable {
     /// evenly spread share of them. Dropping the origins a year back first, as before, left
     /// catalogues of 30k daily series and more without last year's season or a yearly event.
     /// Even one origin per series may pass the cap for millions of series (at least one).
-    public func plan(series: Int, horizon: Int, columns: Int, budgetBytes: Int = Self.trainingBytes,
-                     rowCap: Int = Self.rowCap) -> OriginPlan {
+    public func plan(
+        series: Int, horizon: Int, columns: Int, budgetBytes: Int = Self.trainingBytes,
+        rowCap: Int = Self.rowCap
+    ) -> OriginPlan {
         let n = max(1, series), rowsPerOrigin = max(1, series * horizon)
         let fitting = budgetBytes / Self.bytesPerRow(columns: columns) / rowsPerOrigin
         let recent = min(maxOrigins, max(origins, fitting))
@@ -201,14 +230,15 @@ public struct FeatureWindows: Sendable {
         // series), the newest origins are taken in a row.
         let budgeted = fitting < maxOrigins && maxOrigins > origins ? recent : nil
         if (recent + maxSeasonalOrigins) * rowsPerOrigin <= rowCap {
-            return OriginPlan(recent: recent, seasonal: maxSeasonalOrigins, extraSeasonal: 0, budgeted: budgeted) // within the cap as it is
+            return OriginPlan(recent: recent, seasonal: maxSeasonalOrigins, extraSeasonal: 0, budgeted: budgeted)  // within the cap as it is
         }
-        let slots = rowCap / max(1, horizon) // series-origins within the cap
+        let slots = rowCap / max(1, horizon)  // series-origins within the cap
         let shared = max(1, min(recent, slots * recent / (recent + maxSeasonalOrigins) / n))
         let left = max(0, slots - shared * n)
         let seasonal = min(maxSeasonalOrigins, left / n)
-        return OriginPlan(recent: shared, seasonal: seasonal, extraSeasonal: seasonal < maxSeasonalOrigins ? left - seasonal * n : 0,
-                          budgeted: budgeted.map { _ in shared })
+        return OriginPlan(
+            recent: shared, seasonal: seasonal, extraSeasonal: seasonal < maxSeasonalOrigins ? left - seasonal * n : 0,
+            budgeted: budgeted.map { _ in shared })
     }
 
     var priceReference: String { "t-" + priceOffsets.map(String.init).joined(separator: ", t-") }
@@ -279,18 +309,24 @@ public struct OriginCounts: Codable, Sendable, Equatable {
         self.recent += recent
         self.yearBack += yearBack
         if yearBack > 0 { seriesWithYearBack += 1 }
-        if stride > 1 { sampledSeries += 1; widestStride = max(widestStride, stride) }
+        if stride > 1 {
+            sampledSeries += 1
+            widestStride = max(widestStride, stride)
+        }
     }
 
     /// For people: "2000 series: 6 recent origins each, 2400 a year back from 600 of them".
     public var summary: String {
-        let near = series > 0 && recent % series == 0 ? "\(recent / series) recent origin\(recent == series ? "" : "s") each"
-                                                      : "\(recent) recent origins"
+        let near =
+            series > 0 && recent % series == 0
+            ? "\(recent / series) recent origin\(recent == series ? "" : "s") each"
+            : "\(recent) recent origins"
         let back = yearBack == 0 ? "none a year back" : "\(yearBack) a year back from \(seriesWithYearBack) of them"
         var how = ""
         if let budgetBytes, let budgetRows {
             let mib = budgetBytes % (1 << 20) == 0 ? "\(budgetBytes >> 20) MiB" : String(format: "%.1f MiB", Double(budgetBytes) / Double(1 << 20))
-            how = sampledSeries == 0
+            how =
+                sampledSeries == 0
                 ? " (every origin of their history: the \(mib) training budget holds \(budgetRows) rows)"
                 : " (the \(mib) training budget holds \(budgetRows) rows: \(sampledSeries) series learned from a sample of their history, up to every \(widestStride)th origin)"
         }

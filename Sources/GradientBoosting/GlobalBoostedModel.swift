@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 
 /// One gradient-boosted model across all series of a scope (XGBoost). Trained on forecast origins
 /// before the cutoff (`FeatureWindows.plan`: for daily series 6 weekly origins, for weekly ones 26
@@ -46,9 +46,11 @@ public struct GlobalBoostedModel: Sendable {
 
     /// XGBoost parameters for a training set of `rows` rows (recorded with every artifact).
     public func parameters(rows: Int) -> [(String, String)] {
-        objective.parameters + objective.growth + [("eta", schedule(rows: rows).eta), ("tree_method", "hist"),
-                                ("max_bin", String(rows >= Self.coarseBinRows ? Self.coarseBins : 256)),
-                                ("nthread", String(threads)), ("seed", "0"), ("subsample", "1"), ("colsample_bytree", "1")]
+        objective.parameters + objective.growth + [
+            ("eta", schedule(rows: rows).eta), ("tree_method", "hist"),
+            ("max_bin", String(rows >= Self.coarseBinRows ? Self.coarseBins : 256)),
+            ("nthread", String(threads)), ("seed", "0"), ("subsample", "1"), ("colsample_bytree", "1"),
+        ]
     }
 
     public init(horizon: Int, frequency: Frequency = .day, objective: BoostingObjective = .tweedie) {
@@ -127,9 +129,10 @@ public struct GlobalBoostedModel: Sendable {
         /// Restores a stored model.
         public init(serialized: [UInt8], encodings: Encodings, calendar: [(day: Int, holiday: Bool, event: String?)]) throws {
             booster = try Booster(serialized: serialized)
-            var b = FeatureBuilder(calendar: CalendarFacts(rows: calendar, eventCodes: encodings.eventCodes),
-                                   frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes,
-                                   featureSet: encodings.featureSet ?? .base)
+            var b = FeatureBuilder(
+                calendar: CalendarFacts(rows: calendar, eventCodes: encodings.eventCodes),
+                frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes,
+                featureSet: encodings.featureSet ?? .base)
             b.categoryPrices = encodings.categoryPrices
             builder = b
             horizon = encodings.horizon
@@ -141,8 +144,10 @@ public struct GlobalBoostedModel: Sendable {
             fixedQuantiles = (encodings.level, encodings.lower, encodings.upper)
         }
 
-        init(booster: Booster, builder: FeatureBuilder, horizon: Int, objective: BoostingObjective, residuals: [[Double]], trainingRows: Int, origins: Int,
-             originCounts: OriginCounts?, parameters: [(String, String)]) {
+        init(
+            booster: Booster, builder: FeatureBuilder, horizon: Int, objective: BoostingObjective, residuals: [[Double]], trainingRows: Int, origins: Int,
+            originCounts: OriginCounts?, parameters: [(String, String)]
+        ) {
             self.parameters = parameters
             self.booster = booster
             self.builder = builder
@@ -156,17 +161,20 @@ public struct GlobalBoostedModel: Sendable {
 
         /// What to store with the booster; `predictionOrigin` (the cutoff day) keeps only the
         /// competing prices the workers will need.
-        public func encodings(level: Double, categories: [String], regions: [String], locations: [String],
-                              families: [String] = [], attributeCodes: [String: [String]] = [:], items: [String] = [],
-                              predictionOrigin: Int) -> Encodings {
-            var e = Encodings(horizon: horizon, promoTypes: builder.promoTypes, eventCodes: builder.calendar.eventCodes,
-                      categories: categories, regions: regions, level: level,
-                      lower: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 - level) / 2) },
-                      upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows,
-                      locations: locations, families: families, categoryPrices: builder.categoryPrices.only(originDay: predictionOrigin),
-                      frequency: builder.frequency, objective: objective, features: builder.spec.names, origins: origins,
-                      originCounts: originCounts, attributes: builder.attributes, attributeCodes: attributeCodes,
-                      featureSet: builder.featureSet)
+        public func encodings(
+            level: Double, categories: [String], regions: [String], locations: [String],
+            families: [String] = [], attributeCodes: [String: [String]] = [:], items: [String] = [],
+            predictionOrigin: Int
+        ) -> Encodings {
+            var e = Encodings(
+                horizon: horizon, promoTypes: builder.promoTypes, eventCodes: builder.calendar.eventCodes,
+                categories: categories, regions: regions, level: level,
+                lower: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 - level) / 2) },
+                upper: residuals.map { $0.isEmpty ? 0 : quantile($0, (1 + level) / 2) }, trainingRows: trainingRows,
+                locations: locations, families: families, categoryPrices: builder.categoryPrices.only(originDay: predictionOrigin),
+                frequency: builder.frequency, objective: objective, features: builder.spec.names, origins: origins,
+                originCounts: originCounts, attributes: builder.attributes, attributeCodes: attributeCodes,
+                featureSet: builder.featureSet)
             // Only the categorical booster reads item codes: the others store none (smaller artifacts).
             if builder.featureSet == .categorical { e.items = items }
             return e

@@ -20,9 +20,11 @@ public struct GlobalSeries: Sendable {
     /// Extra item/location attributes valid at the cutoff, in the model's attribute order (NaN: missing).
     public var attributes: [Float]
 
-    public init(id: Int, values: [Double], censored: [Bool], startDay: Int, category: Int, region: Int,
-                location: Int = -1, family: Int = -1, item: Int = -1, planned: PlannedInputs? = nil, frequency: Frequency = .day,
-                attributes: [Float] = []) {
+    public init(
+        id: Int, values: [Double], censored: [Bool], startDay: Int, category: Int, region: Int,
+        location: Int = -1, family: Int = -1, item: Int = -1, planned: PlannedInputs? = nil, frequency: Frequency = .day,
+        attributes: [Float] = []
+    ) {
         self.item = item
         self.planned = planned
         self.attributes = attributes

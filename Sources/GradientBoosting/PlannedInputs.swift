@@ -2,14 +2,28 @@
 /// 2000-01-01 UTC). A model may use a planned input for a forecast made at time T only if it was
 /// known by T: every accessor takes `knownBy` and enforces that.
 public struct PlannedInputs: Sendable {
-    public struct Promotion: Sendable { public let day: Int; public let intensity: Double; public let type: String; public let knownAt: Int64
+    public struct Promotion: Sendable {
+        public let day: Int
+        public let intensity: Double
+        public let type: String
+        public let knownAt: Int64
         public init(day: Int, intensity: Double, type: String, knownAt: Int64) {
-            self.day = day; self.intensity = intensity; self.type = type; self.knownAt = knownAt
+            self.day = day
+            self.intensity = intensity
+            self.type = type
+            self.knownAt = knownAt
         }
     }
     /// A price effective from `day` until the next row.
-    public struct Price: Sendable { public let day: Int; public let price: Double; public let knownAt: Int64
-        public init(day: Int, price: Double, knownAt: Int64) { self.day = day; self.price = price; self.knownAt = knownAt }
+    public struct Price: Sendable {
+        public let day: Int
+        public let price: Double
+        public let knownAt: Int64
+        public init(day: Int, price: Double, knownAt: Int64) {
+            self.day = day
+            self.price = price
+            self.knownAt = knownAt
+        }
     }
 
     public let promotions: [Promotion]
@@ -48,7 +62,7 @@ public struct PlannedInputs: Sendable {
     /// Per promotion type, the highest intensity on any day of `days` as known by `knownBy` (the
     /// latest announcement for each day and type counts). Types with no promotion are absent.
     public func promotionIntensity(in days: ClosedRange<Int>, knownBy: Int64) -> [String: Double] {
-        var latest: [String: (Int64, Double)] = [:] // per "type|day"
+        var latest: [String: (Int64, Double)] = [:]  // per "type|day"
         var out: [String: Double] = [:]
         var i = Self.lowerBound(promotions, days.lowerBound) { $0.day }
         while i < promotions.count && promotions[i].day <= days.upperBound {

@@ -13,8 +13,10 @@ extension PriceRegression {
     /// one period at a time (a smaller PRESS) than the fit without it. Otherwise the column is
     /// dropped and the fit without it returned. On the tuna panel (seven brands at one chain) the
     /// term reads the other brands' deals; on a panel of one item per store it never appears.
-    func keepCompetitorsIfTheyHelp(_ j: Int, _ rows: [[Double]], _ targets: [Double], keep: inout [Bool],
-                                   beta: [Double]) throws -> [Double] {
+    func keepCompetitorsIfTheyHelp(
+        _ j: Int, _ rows: [[Double]], _ targets: [Double], keep: inout [Bool],
+        beta: [Double]
+    ) throws -> [Double] {
         var without = keep
         without[j] = false
         guard beta[j] > 0 else {

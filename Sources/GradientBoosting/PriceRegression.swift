@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 
 /// A local dynamic price-response regression, one per series: the classic retail promotion model
 /// (log-log own-price elasticity with promotion multipliers, as in SCAN*PRO, Wittink et al. 1988)
@@ -48,22 +48,35 @@ public struct PriceRegression: Sendable {
         let p = frequency.noun
         let window = PriceRegression(horizon: 1, frequency: frequency).regularWindow
         var out = [
-            FeatureSpec.Feature(name: "target", formula: "log(1 + y(p)), every uncensored \(p) up to the origin",
-                                source: "demand.sales, demand.inventory (stockouts left out)", knownAt: "origin"),
-            FeatureSpec.Feature(name: "log_price_ratio", formula: "log(price(p) / regular(p)), regular = the highest price in force over the \(window) \(p)s ending at p",
-                                source: "demand.prices", knownAt: "planned, known_at <= origin"),
-            FeatureSpec.Feature(name: "log_price_ratio_before", formula: "log_price_ratio(p - 1): the dip after a deal",
-                                source: "demand.prices", knownAt: "planned, known_at <= origin"),
-            FeatureSpec.Feature(name: "promo_<type>", formula: "highest intensity of each promotion type in \(p) p (one column per type)",
-                                source: "demand.promotions", knownAt: "planned, known_at <= origin"),
+            FeatureSpec.Feature(
+                name: "target", formula: "log(1 + y(p)), every uncensored \(p) up to the origin",
+                source: "demand.sales, demand.inventory (stockouts left out)", knownAt: "origin"),
+            FeatureSpec.Feature(
+                name: "log_price_ratio", formula: "log(price(p) / regular(p)), regular = the highest price in force over the \(window) \(p)s ending at p",
+                source: "demand.prices", knownAt: "planned, known_at <= origin"),
+            FeatureSpec.Feature(
+                name: "log_price_ratio_before", formula: "log_price_ratio(p - 1): the dip after a deal",
+                source: "demand.prices", knownAt: "planned, known_at <= origin"),
+            FeatureSpec.Feature(
+                name: "promo_<type>", formula: "highest intensity of each promotion type in \(p) p (one column per type)",
+                source: "demand.promotions", knownAt: "planned, known_at <= origin"),
         ]
-        out.append(FeatureSpec.Feature(name: "competitor_price_index", formula: "mean over the other items of the category at the location of log(price(p) / regular(p)), each as the series' own ratio; kept only where its coefficient says substitutes and it lowers the leave-one-out error",
-                                       source: "demand.prices of every item of the category at the location (demand.items valid at the cutoff)", knownAt: "planned, known_at <= origin"))
+        out.append(
+            FeatureSpec.Feature(
+                name: "competitor_price_index",
+                formula:
+                    "mean over the other items of the category at the location of log(price(p) / regular(p)), each as the series' own ratio; kept only where its coefficient says substitutes and it lowers the leave-one-out error",
+                source: "demand.prices of every item of the category at the location (demand.items valid at the cutoff)", knownAt: "planned, known_at <= origin"
+            ))
         if frequency == .day {
-            out.append(FeatureSpec.Feature(name: "weekday", formula: "one column per weekday (Monday the reference)", source: "calendar arithmetic", knownAt: "always"))
+            out.append(
+                FeatureSpec.Feature(name: "weekday", formula: "one column per weekday (Monday the reference)", source: "calendar arithmetic", knownAt: "always")
+            )
         }
-        out.append(FeatureSpec.Feature(name: "level", formula: "exponential smoothing (alpha 0.1) of the fit's residuals up to the origin",
-                                       source: "demand.sales", knownAt: "origin"))
+        out.append(
+            FeatureSpec.Feature(
+                name: "level", formula: "exponential smoothing (alpha 0.1) of the fit's residuals up to the origin",
+                source: "demand.sales", knownAt: "origin"))
         return out
     }
 
@@ -91,8 +104,9 @@ public struct PriceRegression: Sendable {
             planned.price(on: s.firstDay(ofPeriod: p), knownBy: knownBy).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         }
         let types = Array(Set(planned.promotions.filter { $0.knownAt <= knownBy }.map(\.type))).sorted()
-        let promos = Self.intensities(planned.promotions, types: types, periods: last + 1, startDay: s.startDay,
-                                      daysPerPeriod: frequency == .day ? 1 : 7, knownBy: knownBy)
+        let promos = Self.intensities(
+            planned.promotions, types: types, periods: last + 1, startDay: s.startDay,
+            daysPerPeriod: frequency == .day ? 1 : 7, knownBy: knownBy)
         let weekdays = frequency == .day
         let window = regularWindow
         let start = CivilDay(unixDay: s.startDay).isoWeekday
@@ -112,7 +126,7 @@ public struct PriceRegression: Sendable {
             var x = [1, r, ratio(p - 1) ?? 0]
             for k in types.indices { x.append(promos[k][p]) }
             if weekdays {
-                let weekday = (start - 1 + p) % 7 // 0 = Monday
+                let weekday = (start - 1 + p) % 7  // 0 = Monday
                 for d in 1..<7 { x.append(weekday == d ? 1 : 0) }
             }
             if let cross { x.append(cross[p]) }
@@ -123,8 +137,10 @@ public struct PriceRegression: Sendable {
     /// Per type (in `types` order) and period, the highest intensity on a day of the period, each
     /// day and type counting its latest announcement known by `knownBy` (what
     /// `PlannedInputs.promotionIntensity` gives per period, in one pass over the sorted rows).
-    static func intensities(_ promotions: [PlannedInputs.Promotion], types: [String], periods: Int, startDay: Int,
-                            daysPerPeriod: Int, knownBy: Int64) -> [[Double]] {
+    static func intensities(
+        _ promotions: [PlannedInputs.Promotion], types: [String], periods: Int, startDay: Int,
+        daysPerPeriod: Int, knownBy: Int64
+    ) -> [[Double]] {
         var out = [[Double]](repeating: [Double](repeating: 0, count: periods), count: types.count)
         let index = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, $0) })
         var i = 0
@@ -171,7 +187,10 @@ public struct PriceRegression: Sendable {
         // An effect is estimated only from periods that show it: a price term needs discounts in
         // the history, a promotion type its promoted periods (one odd period makes a wild slope).
         var keep = Array(repeating: true, count: design.columns)
-        if rows.filter({ $0[1] <= -Self.discount }).count < Self.minimumEvents { keep[1] = false; keep[2] = false }
+        if rows.filter({ $0[1] <= -Self.discount }).count < Self.minimumEvents {
+            keep[1] = false
+            keep[2] = false
+        }
         for j in design.promotions where rows.filter({ $0[j] > 0 }).count < Self.minimumEvents { keep[j] = false }
         if let j = design.competitors, rows.filter({ $0[j] <= -Self.discount }).count < Self.minimumEvents { keep[j] = false }
         var beta = try fit(rows, targets, keep: keep)
@@ -236,7 +255,9 @@ public struct PriceRegression: Sendable {
             let m = rows.reduce(0) { $0 + $1[j] } / n
             let v = rows.reduce(0) { $0 + ($1[j] - m) * ($1[j] - m) } / n
             guard v > 1e-12 else { continue }
-            cols.append(j); means.append(m); sds.append(v.squareRoot())
+            cols.append(j)
+            means.append(m)
+            sds.append(v.squareRoot())
         }
         let q = cols.count, count = rows.count
         let ybar = y.reduce(0, +) / n
@@ -282,8 +303,10 @@ public struct PriceRegression: Sendable {
     /// sum_k u_rk^2 / (d_k + penalty n) and the fit is ybar + sum_k u_rk c_k / (d_k + penalty n),
     /// q operations per row and penalty instead of q^2 (this was most of the model's CPU).
     /// `z`: the centred, scaled columns (row-major, q per row); `b` = Z'(y - ybar).
-    static func leaveOneOutErrors(z: [Double], gram: [Double], b: [Double], y: [Double], ybar: Double, q: Int,
-                                  penalties: [Double]) -> [Double] {
+    static func leaveOneOutErrors(
+        z: [Double], gram: [Double], b: [Double], y: [Double], ybar: Double, q: Int,
+        penalties: [Double]
+    ) -> [Double] {
         let count = y.count, n = Double(count)
         let eigen = SymmetricEigen(gram, q)
         var u = [Double](repeating: 0, count: count * q)

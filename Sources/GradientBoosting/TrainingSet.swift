@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 
 /// The training rows of a global model for one scope and cutoff, fitted by any number of
 /// objectives (the backtest fits several on every fold; the run path every global model it
@@ -29,8 +29,9 @@ public struct TrainingSet: @unchecked Sendable {
     /// Labels for `objective`: y / scale, or log(1 + y) − the origin's log level.
     func labels(_ objective: BoostingObjective) -> [Float] {
         selection.map { i in
-            objective.inLogSpace ? Float(Foundation.log1p(store.targets[i]) - store.logLevels[i])
-                                   : Float(store.targets[i] / store.scales[i])
+            objective.inLogSpace
+                ? Float(Foundation.log1p(store.targets[i]) - store.logLevels[i])
+                : Float(store.targets[i] / store.scales[i])
         }
     }
 }
@@ -44,11 +45,17 @@ final class TrainingRows: Sendable {
     /// Series position -> origin -> its rows.
     let index: [[Int: Range<Int>]]
 
-    init(matrix: FeatureMatrix, targets: [Double], scales: [Double], logLevels: [Double], steps: [Int], series: [Int],
-         index: [[Int: Range<Int>]]) {
+    init(
+        matrix: FeatureMatrix, targets: [Double], scales: [Double], logLevels: [Double], steps: [Int], series: [Int],
+        index: [[Int: Range<Int>]]
+    ) {
         self.matrix = matrix
-        self.targets = targets; self.scales = scales; self.logLevels = logLevels
-        self.steps = steps; self.series = series; self.index = index
+        self.targets = targets
+        self.scales = scales
+        self.logLevels = logLevels
+        self.steps = steps
+        self.series = series
+        self.index = index
     }
 
     /// The selected rows to XGBoost, read in batches when it builds its matrix (no copy of them
@@ -107,18 +114,25 @@ extension GlobalBoostedModel {
     /// `predictionOrigins`: closing days of origins the model will forecast from (their competing
     /// prices are prepared too).
     /// `attributes`: names of the values in each series' `attributes` (extra feature columns).
-    public func train(_ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts,
-                      predictionOrigins: Set<Int> = [], attributes: [String] = []) throws -> Trained {
-        try train(prepare(series, cutoffIndex: cutoffIndex, calendar: calendar, predictionOrigins: predictionOrigins,
-                          attributes: attributes))
+    public func train(
+        _ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts,
+        predictionOrigins: Set<Int> = [], attributes: [String] = []
+    ) throws -> Trained {
+        try train(
+            prepare(
+                series, cutoffIndex: cutoffIndex, calendar: calendar, predictionOrigins: predictionOrigins,
+                attributes: attributes))
     }
 
     /// The training rows `train` fits (same arguments): origins before each series' cutoff, every
     /// horizon step, censored (stockout) targets left out. Any model of this horizon and frequency can fit them.
-    public func prepare(_ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts,
-                        predictionOrigins: Set<Int> = [], attributes: [String] = []) throws -> TrainingSet {
-        try prepare(folds: [series], cutoffIndices: [series.map(cutoffIndex)], calendar: calendar,
-                    predictionOrigins: predictionOrigins, attributes: attributes)[0]
+    public func prepare(
+        _ series: [GlobalSeries], cutoffIndex: (GlobalSeries) -> Int?, calendar: CalendarFacts,
+        predictionOrigins: Set<Int> = [], attributes: [String] = []
+    ) throws -> TrainingSet {
+        try prepare(
+            folds: [series], cutoffIndices: [series.map(cutoffIndex)], calendar: calendar,
+            predictionOrigins: predictionOrigins, attributes: attributes)[0]
     }
 
     /// Training rows for several cutoffs of the same series (a backtest's folds), each exactly what
@@ -126,17 +140,22 @@ extension GlobalBoostedModel {
     /// `folds[f]`: the series as fold f sees them (same series in the same order; only their
     /// attributes, as valid at the fold's cutoff, may differ); `cutoffIndices[f][i]`: series i's
     /// cutoff index in fold f (nil = not in that fold's scope).
-    public func prepare(folds: [[GlobalSeries]], cutoffIndices: [[Int?]], calendar: CalendarFacts,
-                        predictionOrigins: Set<Int> = [], attributes: [String] = []) throws -> [TrainingSet] {
+    public func prepare(
+        folds: [[GlobalSeries]], cutoffIndices: [[Int?]], calendar: CalendarFacts,
+        predictionOrigins: Set<Int> = [], attributes: [String] = []
+    ) throws -> [TrainingSet] {
         guard let series = folds.first else { return [] }
-        var builder = FeatureBuilder(calendar: calendar, frequency: frequency, promoTypes: FeatureBuilder.promoTypes(series),
-                                     attributes: attributes, featureSet: featureSet)
+        var builder = FeatureBuilder(
+            calendar: calendar, frequency: frequency, promoTypes: FeatureBuilder.promoTypes(series),
+            attributes: attributes, featureSet: featureSet)
         // Per fold: origins per series, and each series' training origins.
         let plans: [(origins: Int, counts: OriginCounts, perSeries: [[Int]])] = cutoffIndices.map { cutoffs in
             let inScope = cutoffs.filter { $0 != nil }.count
-            let plan = self.origins.map { OriginPlan(recent: $0, seasonal: 0, extraSeasonal: 0) }
-                ?? FeatureWindows(frequency).plan(series: inScope, horizon: horizon, columns: builder.columnCount,
-                                                 budgetBytes: trainingBytes, rowCap: rowCap)
+            let plan =
+                self.origins.map { OriginPlan(recent: $0, seasonal: 0, extraSeasonal: 0) }
+                ?? FeatureWindows(frequency).plan(
+                    series: inScope, horizon: horizon, columns: builder.columnCount,
+                    budgetBytes: trainingBytes, rowCap: rowCap)
             let extra = plan.extraSeries(inScope: series.indices.filter { cutoffs[$0] != nil })
             var counts = OriginCounts()
             if plan.budgeted != nil {
@@ -177,28 +196,33 @@ extension GlobalBoostedModel {
         for k in 0..<sliceCount { if let slice = slices.withLock({ $0.removeValue(forKey: k) }) { joined.append(slice) } }
         var index = [[Int: Range<Int>]](repeating: [:], count: series.count)
         for (i, t, range) in joined.index { index[i][t] = range }
-        let store = TrainingRows(matrix: joined.matrix, targets: joined.targets, scales: joined.scales, logLevels: joined.logLevels,
-                                 steps: joined.steps, series: joined.owners, index: index)
+        let store = TrainingRows(
+            matrix: joined.matrix, targets: joined.targets, scales: joined.scales, logLevels: joined.logLevels,
+            steps: joined.steps, series: joined.owners, index: index)
         return try zip(folds, plans).map { foldSeries, plan in
             let selection = plan.perSeries.enumerated().flatMap { i, ts in ts.flatMap { index[i][$0] ?? 0..<0 } }
             guard !selection.isEmpty else {
-                throw ForecastError.tooShort(model: name, needed: horizon + FeatureWindows(frequency).short + 1,
-                                             got: series.map(\.values.count).max() ?? 0)
+                throw ForecastError.tooShort(
+                    model: name, needed: horizon + FeatureWindows(frequency).short + 1,
+                    got: series.map(\.values.count).max() ?? 0)
             }
             let fold = attributes.isEmpty ? [] : foldSeries.map(\.attributes)
-            return TrainingSet(builder: builder, horizon: horizon, frequency: frequency, origins: plan.origins,
-                               originCounts: plan.counts, store: store,
-                               selection: selection,
-                               matrix: TrainingMatrix(store.source(selection, attributes: fold),
-                                                      featureTypes: featureSet == .categorical ? builder.spec.featureTypes : nil))
+            return TrainingSet(
+                builder: builder, horizon: horizon, frequency: frequency, origins: plan.origins,
+                originCounts: plan.counts, store: store,
+                selection: selection,
+                matrix: TrainingMatrix(
+                    store.source(selection, attributes: fold),
+                    featureTypes: featureSet == .categorical ? builder.spec.featureTypes : nil))
         }
     }
 
     /// Fits this model's objective on prepared rows (of this model's horizon and frequency).
     /// `progress`: a line for people every `every` seconds while boosting ("round 60/150, 21 s").
     public func train(_ set: TrainingSet, progress: ((String) -> Void)? = nil, every: Double = progressSeconds) throws -> Trained {
-        precondition(set.horizon == horizon && set.frequency == frequency && set.builder.featureSet == featureSet,
-                     "training set of another horizon, frequency or feature set")
+        precondition(
+            set.horizon == horizon && set.frequency == frequency && set.builder.featureSet == featureSet,
+            "training set of another horizon, frequency or feature set")
         let labels = set.labels(objective)
         let parameters = parameters(rows: labels.count)
         let started = Date()
@@ -213,13 +237,15 @@ extension GlobalBoostedModel {
                 say("round \(done)/\(total), \(Int(now.timeIntervalSince(started))) s")
             }
         }
-        let (booster, fitted) = try Booster.trainWithFitted(set.matrix, labels: labels, parameters: parameters, rounds: rounds,
-                                                            progress: each)
+        let (booster, fitted) = try Booster.trainWithFitted(
+            set.matrix, labels: labels, parameters: parameters, rounds: rounds,
+            progress: each)
         var residuals = [[Double]](repeating: [], count: horizon)
         for i in 0..<labels.count { residuals[set.store.steps[set.selection[i]]].append(Double(labels[i] - fitted[i])) }
-        return Trained(booster: booster, builder: set.builder, horizon: horizon, objective: objective,
-                       residuals: residuals.map { $0.sorted() }, trainingRows: labels.count, origins: set.origins,
-                       originCounts: set.originCounts, parameters: parameters)
+        return Trained(
+            booster: booster, builder: set.builder, horizon: horizon, objective: objective,
+            residuals: residuals.map { $0.sorted() }, trainingRows: labels.count, origins: set.origins,
+            originCounts: set.originCounts, parameters: parameters)
     }
 }
 
@@ -234,8 +260,11 @@ private struct RowSlice {
 
     init(columns: Int, reservingRows rows: Int = 0) {
         matrix = FeatureMatrix(columns: columns, reservingRows: rows)
-        targets.reserveCapacity(rows); scales.reserveCapacity(rows); logLevels.reserveCapacity(rows)
-        steps.reserveCapacity(rows); owners.reserveCapacity(rows)
+        targets.reserveCapacity(rows)
+        scales.reserveCapacity(rows)
+        logLevels.reserveCapacity(rows)
+        steps.reserveCapacity(rows)
+        owners.reserveCapacity(rows)
     }
 
     mutating func add(_ s: GlobalSeries, position i: Int, origins: [Int], builder: FeatureBuilder, horizon: Int) {
@@ -259,8 +288,11 @@ private struct RowSlice {
     mutating func append(_ other: RowSlice) {
         let offset = targets.count
         matrix.values.append(contentsOf: other.matrix.values)
-        targets += other.targets; scales += other.scales; logLevels += other.logLevels
-        steps += other.steps; owners += other.owners
+        targets += other.targets
+        scales += other.scales
+        logLevels += other.logLevels
+        steps += other.steps
+        owners += other.owners
         index += other.index.map { ($0.0, $0.1, ($0.2.lowerBound + offset)..<($0.2.upperBound + offset)) }
     }
 }

@@ -57,8 +57,9 @@ public final class Booster: @unchecked Sendable {
     static func matrix(_ m: FeatureMatrix, labels: [Float]?) throws -> DMatrixHandle? {
         var dm: DMatrixHandle?
         try m.values.withUnsafeBufferPointer { buf in
-            try check(XGDMatrixCreateFromMat_omp(buf.baseAddress, UInt64(m.rows), UInt64(m.columns), Float.nan, &dm, 1),
-                      "XGDMatrixCreateFromMat_omp")
+            try check(
+                XGDMatrixCreateFromMat_omp(buf.baseAddress, UInt64(m.rows), UInt64(m.columns), Float.nan, &dm, 1),
+                "XGDMatrixCreateFromMat_omp")
         }
         if let labels {
             try labels.withUnsafeBufferPointer { buf in
@@ -76,15 +77,19 @@ public final class Booster: @unchecked Sendable {
 
     /// Trains, and returns the predictions on the training rows too: read from XGBoost's prediction
     /// cache of the training matrix (kept up to date while boosting), not recomputed tree by tree.
-    public static func trainWithFitted(_ features: FeatureMatrix, labels: [Float], parameters: [(String, String)],
-                                       rounds: Int) throws -> (booster: Booster, fitted: [Float]) {
+    public static func trainWithFitted(
+        _ features: FeatureMatrix, labels: [Float], parameters: [(String, String)],
+        rounds: Int
+    ) throws -> (booster: Booster, fitted: [Float]) {
         try trainWithFitted(TrainingMatrix(features), labels: labels, parameters: parameters, rounds: rounds)
     }
 
     /// As above, on a matrix that several boosters train on in turn (its labels are replaced).
     /// `progress`: called after each round with the rounds done.
-    static func trainWithFitted(_ matrix: TrainingMatrix, labels: [Float], parameters: [(String, String)],
-                                rounds: Int, progress: ((Int) -> Void)? = nil) throws -> (booster: Booster, fitted: [Float]) {
+    static func trainWithFitted(
+        _ matrix: TrainingMatrix, labels: [Float], parameters: [(String, String)],
+        rounds: Int, progress: ((Int) -> Void)? = nil
+    ) throws -> (booster: Booster, fitted: [Float]) {
         let dm = try matrix.handle(binnedBy: TrainingMatrix.bins(parameters))
         precondition(labels.count == matrix.rows)
         try labels.withUnsafeBufferPointer { buf in
@@ -137,9 +142,11 @@ public final class Booster: @unchecked Sendable {
             var shape: UnsafePointer<UInt64>?
             var dims: UInt64 = 0
             var result: UnsafePointer<Float>?
-            try check(XGBoosterPredictFromDense(handle, FeatureMatrix.arrayInterface(buf.baseAddress, rows: features.rows, columns: features.columns),
-                                                "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false, \"missing\": NaN, \"cache_id\": 0}",
-                                                nil, &shape, &dims, &result), "XGBoosterPredictFromDense")
+            try check(
+                XGBoosterPredictFromDense(
+                    handle, FeatureMatrix.arrayInterface(buf.baseAddress, rows: features.rows, columns: features.columns),
+                    "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false, \"missing\": NaN, \"cache_id\": 0}",
+                    nil, &shape, &dims, &result), "XGBoosterPredictFromDense")
             guard let result else { return [] }
             return Array(UnsafeBufferPointer(start: result, count: features.rows))
         }
@@ -156,8 +163,10 @@ public final class Booster: @unchecked Sendable {
         var shape: UnsafePointer<UInt64>?
         var dims: UInt64 = 0
         var result: UnsafePointer<Float>?
-        try check(XGBoosterPredictFromDMatrix(handle, dm, "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false}",
-                                              &shape, &dims, &result), "XGBoosterPredictFromDMatrix")
+        try check(
+            XGBoosterPredictFromDMatrix(
+                handle, dm, "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false}",
+                &shape, &dims, &result), "XGBoosterPredictFromDMatrix")
         guard let result else { return [] }
         return Array(UnsafeBufferPointer(start: result, count: rows))
     }
@@ -206,7 +215,8 @@ final class TrainingMatrix: @unchecked Sendable {
         let bins = quantised ? wanted : nil
         if dm != nil && binned != bins { release() }
         if dm == nil {
-            dm = try bins.map { try Booster.quantileMatrix(source, bins: $0, batchRows: batchRows, featureTypes: featureTypes) }
+            dm =
+                try bins.map { try Booster.quantileMatrix(source, bins: $0, batchRows: batchRows, featureTypes: featureTypes) }
                 ?? Booster.matrix(source.matrix(), labels: nil)
             if bins == nil, let featureTypes { try Booster.setFeatureTypes(dm, featureTypes) }
             binned = bins

@@ -59,8 +59,9 @@ extension Booster {
         defer { iterator.release() }
         var out: DMatrixHandle?
         let config = "{\"missing\": NaN, \"nthread\": 1, \"max_bin\": \(bins)}"
-        let rc = XGQuantileDMatrixCreateFromCallback(iterator.toOpaque(), proxy, nil, { FeatureBatches.of($0)?.restart() },
-                                                     { FeatureBatches.of($0)?.next() ?? 0 }, config, &out)
+        let rc = XGQuantileDMatrixCreateFromCallback(
+            iterator.toOpaque(), proxy, nil, { FeatureBatches.of($0)?.restart() },
+            { FeatureBatches.of($0)?.next() ?? 0 }, config, &out)
         if let failure = batches.failure { throw failure }
         try check(rc, "XGQuantileDMatrixCreateFromCallback")
         return out
@@ -101,8 +102,9 @@ private final class FeatureBatches {
         source.write(range, buffer)
         position = range.upperBound
         do {
-            try check(XGProxyDMatrixSetDataDense(proxy, FeatureMatrix.arrayInterface(buffer, rows: range.count, columns: source.columns)),
-                      "XGProxyDMatrixSetDataDense")
+            try check(
+                XGProxyDMatrixSetDataDense(proxy, FeatureMatrix.arrayInterface(buffer, rows: range.count, columns: source.columns)),
+                "XGProxyDMatrixSetDataDense")
             if let featureTypes { try Booster.setFeatureTypes(proxy, featureTypes) }
             return 1
         } catch let error as XGBoostError {

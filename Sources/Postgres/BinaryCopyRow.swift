@@ -133,7 +133,10 @@ extension BinaryCopyRow {
     public mutating func readDoubleArray() throws -> [Double]? {
         var out: [Double] = []
         let present = try readArray { bytes in
-            guard let bytes, bytes.count == 8 else { out.append(.nan); return }
+            guard let bytes, bytes.count == 8 else {
+                out.append(.nan)
+                return
+            }
             var bits: UInt64 = 0
             for i in 0..<8 { bits = bits << 8 | UInt64(bytes[i]) }
             out.append(Double(bitPattern: bits))

@@ -10,8 +10,8 @@ public struct BinaryCopyWriter: Sendable {
     public init(reservingCapacity capacity: Int = 1 << 16) {
         bytes.reserveCapacity(capacity)
         bytes.append(contentsOf: Self.signature)
-        appendInt32(0) // flags
-        appendInt32(0) // header extension length
+        appendInt32(0)  // flags
+        appendInt32(0)  // header extension length
     }
 
     public mutating func beginRow(fieldCount: Int) {

@@ -27,7 +27,10 @@ extension Connection {
                     let rc = buffer.baseAddress!.advanced(by: sent).withMemoryRebound(to: CChar.self, capacity: n) {
                         PQputCopyData(handle, $0, Int32(n))
                     }
-                    if rc != 1 { failure = connectionError(query: statement); return }
+                    if rc != 1 {
+                        failure = connectionError(query: statement)
+                        return
+                    }
                     sent += n
                 }
             }
@@ -57,7 +60,7 @@ extension Connection {
         while true {
             var buffer: UnsafeMutablePointer<CChar>?
             let n = PQgetCopyData(handle, &buffer, 0)
-            if n == -1 { break }            // done
+            if n == -1 { break }  // done
             if n == -2 { throw connectionError(query: statement) }
             guard let buffer else { continue }
             defer { PQfreemem(buffer) }
@@ -66,11 +69,11 @@ extension Connection {
             var offset = 0
             if first {
                 first = false
-                offset = 19 // signature (11) + flags (4) + header extension length (4), extension assumed empty
+                offset = 19  // signature (11) + flags (4) + header extension length (4), extension assumed empty
             }
             guard raw.count >= offset + 2 else { continue }
             let fieldCount = Int(Int16(bitPattern: UInt16(raw[offset]) << 8 | UInt16(raw[offset + 1])))
-            if fieldCount == -1 { continue } // trailer
+            if fieldCount == -1 { continue }  // trailer
             var row = BinaryCopyRow(base: raw, offset: offset + 2, fieldCount: fieldCount)
             do { try onRow(&row) } catch { rowError = error }
         }

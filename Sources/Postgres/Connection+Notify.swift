@@ -19,8 +19,10 @@ extension Connection {
         guard PQconsumeInput(handle) == 1 else { throw connectionError(query: nil) }
         var out: [PostgresNotification] = []
         while let n = PQnotifies(handle) {
-            out.append(PostgresNotification(channel: String(cString: n.pointee.relname), payload: String(cString: n.pointee.extra),
-                                            backendPID: n.pointee.be_pid))
+            out.append(
+                PostgresNotification(
+                    channel: String(cString: n.pointee.relname), payload: String(cString: n.pointee.extra),
+                    backendPID: n.pointee.be_pid))
             PQfreemem(n)
         }
         return out

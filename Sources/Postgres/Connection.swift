@@ -70,7 +70,8 @@ public final class Connection: @unchecked Sendable {
     /// Runs one parameterized statement and returns all rows (text format).
     @discardableResult
     public func query(_ query: Query) throws -> QueryResult {
-        let result = query.binds.isEmpty
+        let result =
+            query.binds.isEmpty
             ? PQexecParams(handle, query.sql, 0, nil, nil, nil, nil, 0)
             : withOptionalCStringArray(query.binds) { values in
                 PQexecParams(handle, query.sql, Int32(query.binds.count), nil, values, nil, nil, 0)
@@ -103,9 +104,10 @@ public final class Connection: @unchecked Sendable {
         if status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR {
             throw serverError(result, query: query)
         }
-        throw PostgresError(kind: .protocolViolation,
-                            message: "unexpected result status \(String(cString: PQresStatus(status)))",
-                            queryName: query.name, sql: query.sql)
+        throw PostgresError(
+            kind: .protocolViolation,
+            message: "unexpected result status \(String(cString: PQresStatus(status)))",
+            queryName: query.name, sql: query.sql)
     }
 
     func serverError(_ result: OpaquePointer, query: Query) -> PostgresError {
@@ -114,17 +116,20 @@ public final class Connection: @unchecked Sendable {
             return String(cString: p)
         }
         let state = field("C").map(SQLState.init)
-        let message = field("M")
+        let message =
+            field("M")
             ?? PostgresError.oneLine(String(cString: PQresultErrorMessage(result)))
         let kind: PostgresError.Kind = (state?.sqlClass == "08" || PQstatus(handle) != CONNECTION_OK) ? .connection : .server
-        return PostgresError(kind: kind, sqlState: state, message: message,
-                             detail: field("D"), hint: field("H"),
-                             queryName: query.name, sql: query.sql)
+        return PostgresError(
+            kind: kind, sqlState: state, message: message,
+            detail: field("D"), hint: field("H"),
+            queryName: query.name, sql: query.sql)
     }
 
     func connectionError(query: Query?) -> PostgresError {
-        PostgresError(kind: .connection, message: PostgresError.oneLine(String(cString: PQerrorMessage(handle))),
-                      queryName: query?.name, sql: query?.sql)
+        PostgresError(
+            kind: .connection, message: PostgresError.oneLine(String(cString: PQerrorMessage(handle))),
+            queryName: query?.name, sql: query?.sql)
     }
 }
 

@@ -36,7 +36,16 @@ enum ConnectionSecrets {
             if rest.first == "'" {
                 var value = "", escaped = false
                 for c in rest.dropFirst() {
-                    if escaped { value.append(c); escaped = false } else if c == "\\" { escaped = true } else if c == "'" { break } else { value.append(c) }
+                    if escaped {
+                        value.append(c)
+                        escaped = false
+                    } else if c == "\\" {
+                        escaped = true
+                    } else if c == "'" {
+                        break
+                    } else {
+                        value.append(c)
+                    }
                 }
                 out.append(value)
             } else {

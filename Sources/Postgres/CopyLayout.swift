@@ -20,8 +20,9 @@ public struct CopyLayout: Sendable {
 
     /// `COPY "schema"."table" ("col_a", ...) FROM STDIN (FORMAT binary)`.
     public var copyIn: Query {
-        Query(unsafeSQL: "COPY \(SQLIdentifier.qualified(schema, table)) (\(columnList.sql)) FROM STDIN (FORMAT binary)",
-              name: "copy_\(table)")
+        Query(
+            unsafeSQL: "COPY \(SQLIdentifier.qualified(schema, table)) (\(columnList.sql)) FROM STDIN (FORMAT binary)",
+            name: "copy_\(table)")
     }
 }
 

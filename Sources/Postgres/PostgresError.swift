@@ -26,8 +26,10 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     /// The failing SQL, for `debugDescription` only.
     public var sql: String?
 
-    public init(kind: Kind, sqlState: SQLState? = nil, message: String, detail: String? = nil,
-                hint: String? = nil, queryName: String? = nil, sql: String? = nil) {
+    public init(
+        kind: Kind, sqlState: SQLState? = nil, message: String, detail: String? = nil,
+        hint: String? = nil, queryName: String? = nil, sql: String? = nil
+    ) {
         self.kind = kind
         self.sqlState = sqlState
         self.message = message
@@ -75,4 +77,3 @@ extension PostgresError {
             .joined(separator: "; ")
     }
 }
-

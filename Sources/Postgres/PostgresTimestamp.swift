@@ -17,7 +17,8 @@ public struct PostgresTimestamp: Hashable, Comparable, Sendable, CustomStringCon
     public var unixSeconds: Double { Double(microsecondsSince2000 + Self.unixEpochOffsetMicroseconds) / 1_000_000 }
 
     public var date: PostgresDate {
-        let days = microsecondsSince2000 >= 0
+        let days =
+            microsecondsSince2000 >= 0
             ? microsecondsSince2000 / 86_400_000_000
             : (microsecondsSince2000 - 86_399_999_999) / 86_400_000_000
         return PostgresDate(daysSince2000: Int32(days))

@@ -21,4 +21,3 @@ public struct SQLIdentifier: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { rendered }
 }
-

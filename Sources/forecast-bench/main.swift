@@ -34,7 +34,8 @@ func time(_ name: String, _ model: any ForecastModel) {
     }
     let seconds = Date().timeIntervalSince(start)
     let top = chosen.sorted { $0.value > $1.value }.prefix(3).map { "\($0.key) x\($0.value)" }.joined(separator: ", ")
-    print("\(name): \(count) series x \(length) in \(String(format: "%.2f", seconds)) s = \(String(format: "%.1f", Double(count) / seconds)) series/s  [\(top)]")
+    print(
+        "\(name): \(count) series x \(length) in \(String(format: "%.2f", seconds)) s = \(String(format: "%.1f", Double(count) / seconds)) series/s  [\(top)]")
 }
 
 time("SeasonalNaive", try SeasonalNaive(seasonLength: 7))

@@ -43,7 +43,10 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Series frequency: day or week.")
     var frequency: Frequency = .day
 
-    @Option(help: "Comma-separated models (seasonal naive is always included as the reference). Local models take :log1p (fitted on log(1 + y), the median served), xgboost takes :tweedie (the mean, default), :l1 (absolute error, the median), :log (pseudo-Huber on the log level, leaf-wise, the median), :log_depth (the same, depth-wise) or :log_cat (the same as :log, with the item and the location as categorical features). price_regression: per series, log demand on its price against the regular price and its promotions, with a local level (the median); combination: the log-scale mean of xgboost:log and price_regression (a median too); other members joined by '+', e.g. combination:xgboost:log+xgboost:log_depth+price_regression.")
+    @Option(
+        help:
+            "Comma-separated models (seasonal naive is always included as the reference). Local models take :log1p (fitted on log(1 + y), the median served), xgboost takes :tweedie (the mean, default), :l1 (absolute error, the median), :log (pseudo-Huber on the log level, leaf-wise, the median), :log_depth (the same, depth-wise) or :log_cat (the same as :log, with the item and the location as categorical features). price_regression: per series, log demand on its price against the regular price and its promotions, with a local level (the median); combination: the log-scale mean of xgboost:log and price_regression (a median too); other members joined by '+', e.g. combination:xgboost:log+xgboost:log_depth+price_regression."
+    )
     var models = BacktestOptions.defaultModels
 
     @Option(parsing: .unconditional, help: "Season length for seasonal naive (default 7 for days, 52 for weeks).")
@@ -64,21 +67,32 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
     var inputSchema = "demand"
 
-    @Option(help: "Extra item/location attributes the xgboost models use, comma-separated: item.<key>, location.<key> (keys of demand.items/locations.attributes, as valid at the newest cutoff).")
+    @Option(
+        help:
+            "Extra item/location attributes the xgboost models use, comma-separated: item.<key>, location.<key> (keys of demand.items/locations.attributes, as valid at the newest cutoff)."
+    )
     var attributes: String?
 
     @Option(name: .customLong("select-metric"), help: "Metric that picks each demand class's model: wape, mase, rmsse or mae.")
     var selectMetric = "wape"
 
-    @Option(name: .customLong("structure-selection"),
-            help: "How AutoETS and AutoTheta are refitted across folds: first-fold (the oldest fold picks each series' structure or variant, later folds re-estimate it) or every-fold (all forms compared at every fold, as nightly runs do; slower).")
+    @Option(
+        name: .customLong("structure-selection"),
+        help:
+            "How AutoETS and AutoTheta are refitted across folds: first-fold (the oldest fold picks each series' structure or variant, later folds re-estimate it) or every-fold (all forms compared at every fold, as nightly runs do; slower)."
+    )
     var structureSelection = "first-fold"
 
-    @Option(name: .customLong("refit-days"), parsing: .unconditional,
-            help: "Days between refits of the xgboost models across folds: at the oldest fold, then at the first fold more than N days after the last refit, the folds between forecast by the newest refit from their own origin, as a registered version serves runs until the monitor's retrain_every_days (28, the default) pass. 0: a refit at every fold (slower).")
+    @Option(
+        name: .customLong("refit-days"), parsing: .unconditional,
+        help:
+            "Days between refits of the xgboost models across folds: at the oldest fold, then at the first fold more than N days after the last refit, the folds between forecast by the newest refit from their own origin, as a registered version serves runs until the monitor's retrain_every_days (28, the default) pass. 0: a refit at every fold (slower)."
+    )
     var refitDays = GlobalRefits.defaultDays
 
-    @Option(parsing: .unconditional, help: "Heartbeat lease in seconds: the backtest beats every quarter of it; one silent for two leases (its process died) is failed as abandoned.")
+    @Option(
+        parsing: .unconditional,
+        help: "Heartbeat lease in seconds: the backtest beats every quarter of it; one silent for two leases (its process died) is failed as abandoned.")
     var lease = 60.0
 
     @Option(help: "Accuracy gate (JSON, e.g. ops/metrics-contract.json): exit 2 with a table of failures when it is not met.")
@@ -98,23 +112,27 @@ struct BacktestCommand: ParsableCommand {
         }
         let plan: BacktestPlan
         do {
-            plan = try BacktestPlan(folds: folds, step: step ?? BacktestPlan.defaultStep(frequency), horizon: horizon, gap: gap,
-                                    window: windowLength.map { .sliding($0) } ?? .expanding)
+            plan = try BacktestPlan(
+                folds: folds, step: step ?? BacktestPlan.defaultStep(frequency), horizon: horizon, gap: gap,
+                window: windowLength.map { .sliding($0) } ?? .expanding)
         } catch {
             throw ValidationError("\(error)")
         }
         let gateContract = try gate.map(AccuracyGate.load)
-        let runner = BacktestRunner(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.backtest"),
-                                    connect: global.connector())
-        var options = BacktestOptions(end: end, asOf: asOf, plan: plan, frequency: frequency, models: specs,
-                                      intervalLevel: level, workers: workers, chunkSize: chunkSize,
-                                      inputSchema: inputSchema, showProgress: !noProgress)
+        let runner = BacktestRunner(
+            sql: try global.sqlDirectory(), logger: global.logger("forecastctl.backtest"),
+            connect: global.connector())
+        var options = BacktestOptions(
+            end: end, asOf: asOf, plan: plan, frequency: frequency, models: specs,
+            intervalLevel: level, workers: workers, chunkSize: chunkSize,
+            inputSchema: inputSchema, showProgress: !noProgress)
         options.selectionMetric = selectMetric
         options.leaseSeconds = lease
         options.refitDays = refitDays
         options.attributes = attributes.map { $0.split(separator: ",").map(String.init) } ?? []
         guard let selectionMode = StructureSelection(rawValue: structureSelection) else {
-            throw ValidationError("unknown --structure-selection '\(structureSelection)'; choose \(StructureSelection.allCases.map(\.rawValue).joined(separator: " or "))")
+            throw ValidationError(
+                "unknown --structure-selection '\(structureSelection)'; choose \(StructureSelection.allCases.map(\.rawValue).joined(separator: " or "))")
         }
         options.structureSelection = selectionMode
         _ = try SelectionMetric.resolve(selectMetric)

@@ -31,14 +31,17 @@ struct CancelCommand: ParsableCommand {
         if let backtestID {
             let done = try RunMaintenance.cancelBacktest(backtestID, reason: reason, on: connection)
             for id in done.abandoned where id != backtestID { print("cancel: backtest \(id) was abandoned (no heartbeat for two leases), now failed") }
-            print(done.abandoned.contains(backtestID)
-                  ? "cancel: backtest \(backtestID) was abandoned (no heartbeat for two leases), now failed"
-                  : "cancel: backtest \(backtestID) was \(done.status), now failed")
+            print(
+                done.abandoned.contains(backtestID)
+                    ? "cancel: backtest \(backtestID) was abandoned (no heartbeat for two leases), now failed"
+                    : "cancel: backtest \(backtestID) was \(done.status), now failed")
             return
         }
         guard let runID else { return }
         let done = try RunMaintenance.cancel(runID: runID, reason: reason, on: connection)
-        print("cancel: run \(done.runID) was \(done.previousStatus), now failed; \(done.itemsStopped) unfinished work item\(done.itemsStopped == 1 ? "" : "s") stopped")
+        print(
+            "cancel: run \(done.runID) was \(done.previousStatus), now failed; \(done.itemsStopped) unfinished work item\(done.itemsStopped == 1 ? "" : "s") stopped"
+        )
     }
 }
 

@@ -16,12 +16,15 @@ struct CheckCommand: ParsableCommand {
         try config.frequency.validateCutoff(options.cutoff)
         let connection = try global.connect()
         defer { connection.close() }
-        let outcomes = try ContractCheck.run(sql: try global.sqlDirectory(), cutoff: options.cutoff, asOf: options.asOf,
-                                             config: config, on: connection)
+        let outcomes = try ContractCheck.run(
+            sql: try global.sqlDirectory(), cutoff: options.cutoff, asOf: options.asOf,
+            config: config, on: connection)
         var table = TextTable(header: ["contract", "table", "severity", "violations", "ms", "result"])
         for o in outcomes {
-            table.add([o.contract.name, o.contract.table, o.contract.severity.rawValue, String(o.violations),
-                       String(Int(o.durationMs.rounded())), o.passed ? "ok" : (o.blocks ? "BLOCK" : o.waivedBy != nil ? "waived" : "warn")])
+            table.add([
+                o.contract.name, o.contract.table, o.contract.severity.rawValue, String(o.violations),
+                String(Int(o.durationMs.rounded())), o.passed ? "ok" : (o.blocks ? "BLOCK" : o.waivedBy != nil ? "waived" : "warn"),
+            ])
         }
         print(table.render())
         for o in outcomes where !o.passed { print("\(o.blocks ? "BLOCK" : o.waivedBy != nil ? "waived" : "warn"): \(o.summaryLine)") }

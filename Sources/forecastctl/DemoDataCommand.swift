@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Forecasting
+import Foundation
 import Pipeline
 import Postgres
 
@@ -54,7 +54,8 @@ struct DemoDataCommand: ParsableCommand {
             let elapsed = Date().timeIntervalSince(started)
             printErr("demo-data: series \(done)/\(total), \(rows) sales rows, \(Int(Double(rows) / max(elapsed, 0.001))) rows/s")
         }
-        print("""
+        print(
+            """
             demo-data: \(report.series) series (\(items) items x \(locations) locations), \(spec.start) .. \(endDate), seed \(seed)
               sales \(report.sales), prices \(report.prices), promotions \(report.promotions), inventory (stockouts) \(report.inventory)
               items \(report.items) versions, locations \(report.locations) versions, calendar \(report.calendar) days

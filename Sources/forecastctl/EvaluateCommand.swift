@@ -26,18 +26,25 @@ struct EvaluateCommand: ParsableCommand {
         defer { connection.close() }
         let started = Date()
         let pass = try Evaluator.evaluate(inputSchema: inputSchema, on: connection)
-        print("evaluate: pass \(pass.id): actuals landed through \(pass.landedThrough.map { "\($0)" } ?? "-(no sales)"); "
-              + "\(pass.evaluated) forecasts evaluated, \(pass.restated) restated actuals followed in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        print(
+            "evaluate: pass \(pass.id): actuals landed through \(pass.landedThrough.map { "\($0)" } ?? "-(no sales)"); "
+                + "\(pass.evaluated) forecasts evaluated, \(pass.restated) restated actuals followed in \(String(format: "%.2f", Date().timeIntervalSince(started))) s"
+        )
         if pass.nonFiniteActuals > 0 {
-            FileHandle.standardError.write(Data("evaluate: warning: \(pass.nonFiniteActuals) sales row\(pass.nonFiniteActuals == 1 ? "" : "s") of this pass's loads had a NaN or infinite quantity and were not used as actuals (fix the source; the contract sales_non_finite_quantity names them)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "evaluate: warning: \(pass.nonFiniteActuals) sales row\(pass.nonFiniteActuals == 1 ? "" : "s") of this pass's loads had a NaN or infinite quantity and were not used as actuals (fix the source; the contract sales_non_finite_quantity names them)\n"
+                        .utf8))
         }
         let summary = try AccuracySummary.load(on: connection)
         guard !summary.lines.isEmpty else { return }
         func pct(_ v: Double?) -> String { v.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
         var table = TextTable(header: ["frequency", "role", "forecasts", "WAPE", "MASE", "bias", "coverage", "versions"])
         for l in summary.lines {
-            table.add([l.frequency, l.role, String(l.forecasts), pct(l.wape), l.mase.map { String(format: "%.3f", $0) } ?? "-",
-                       pct(l.bias), pct(l.coverage), l.versions])
+            table.add([
+                l.frequency, l.role, String(l.forecasts), pct(l.wape), l.mase.map { String(format: "%.3f", $0) } ?? "-",
+                pct(l.bias), pct(l.coverage), l.versions,
+            ])
         }
         print("")
         print("last 4 weeks of landed targets (forecast.accuracy_4w)")

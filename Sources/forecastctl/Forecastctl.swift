@@ -1,5 +1,5 @@
-import Escaping
 import ArgumentParser
+import Escaping
 import Foundation
 import Pipeline
 import Postgres
@@ -20,11 +20,13 @@ struct Forecastctl: ParsableCommand {
             78 configuration (not migrated, sql/ missing, SQL error), 130/143 stopped by SIGINT/SIGTERM.
             """,
         version: CodeVersion.current,
-        subcommands: [MigrateCommand.self, DemoDataCommand.self, CheckCommand.self, RunCommand.self, BacktestCommand.self,
-                      WorkCommand.self, StatusCommand.self, LatestCommand.self, CancelCommand.self, PruneCommand.self,
-                      PublishCommand.self, TrainCommand.self, ModelsCommand.self, PromoteCommand.self, RollbackCommand.self,
-                      ModelCardCommand.self, EvaluateCommand.self, MonitorCommand.self, RetrainCommand.self,
-                      ObjectivesCommand.self, ReportCommand.self, WorkerCommand.self, RetentionCommand.self]
+        subcommands: [
+            MigrateCommand.self, DemoDataCommand.self, CheckCommand.self, RunCommand.self, BacktestCommand.self,
+            WorkCommand.self, StatusCommand.self, LatestCommand.self, CancelCommand.self, PruneCommand.self,
+            PublishCommand.self, TrainCommand.self, ModelsCommand.self, PromoteCommand.self, RollbackCommand.self,
+            ModelCardCommand.self, EvaluateCommand.self, MonitorCommand.self, RetrainCommand.self,
+            ObjectivesCommand.self, ReportCommand.self, WorkerCommand.self, RetentionCommand.self,
+        ]
     )
 
     static func main() {
@@ -39,7 +41,7 @@ struct Forecastctl: ParsableCommand {
             fail(error)
         } catch {
             if String(describing: type(of: error)).hasPrefix("ForecastError") { fail(error) }
-            exit(withError: error) // argument-parser: help, version, usage errors (exit 64)
+            exit(withError: error)  // argument-parser: help, version, usage errors (exit 64)
         }
     }
 

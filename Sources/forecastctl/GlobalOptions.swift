@@ -1,6 +1,6 @@
+import ArgumentParser
 import Escaping
 import Forecasting
-import ArgumentParser
 import Foundation
 import Logging
 import Pipeline
@@ -63,7 +63,10 @@ extension PostgresDate: ExpressibleByArgument {
 /// Parses `2026-11-28T06:00:00Z`, `2026-11-28 06:00:00+00` or a bare date (midnight UTC).
 extension PostgresTimestamp: ExpressibleByArgument {
     public init?(argument: String) {
-        if let t = PostgresTimestamp(text: argument) { self = t; return }
+        if let t = PostgresTimestamp(text: argument) {
+            self = t
+            return
+        }
         guard let d = PostgresDate(iso: argument) else { return nil }
         self.init(date: d)
     }

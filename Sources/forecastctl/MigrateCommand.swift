@@ -28,7 +28,8 @@ struct MigrateCommand: ParsableCommand {
         if report.missingRoles.isEmpty {
             if report.granted { print("migrate: granted forecast_reader and forecast_worker their privileges (sql/roles/grants.sql)") }
         } else {
-            printErr("""
+            printErr(
+                """
                 migrate: notice: roles \(report.missingRoles.joined(separator: ", ")) do not exist and this user may not create them \
                 (no CREATEROLE); their grants are pending. Ask a DBA to run sql/roles/create_roles.sql, then run \
                 `forecastctl migrate` again.

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Forecasting
 import Escaping
+import Forecasting
 import Foundation
 import Pipeline
 import Postgres
@@ -29,9 +29,11 @@ struct ModelsCommand: ParsableCommand {
             for v in versions {
                 let m = try? v.metrics
                 func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
-                table.add([v.version, v.stage.rawValue, v.frequency.rawValue, v.label, v.policy.summary, v.trainingCutoff.description,
-                           pct(m?.overall.wape), pct(m?.overall.baselineWape), v.gatePassed ? "pass" : "FAIL",
-                           String(v.createdAt.description.prefix(16))])
+                table.add([
+                    v.version, v.stage.rawValue, v.frequency.rawValue, v.label, v.policy.summary, v.trainingCutoff.description,
+                    pct(m?.overall.wape), pct(m?.overall.baselineWape), v.gatePassed ? "pass" : "FAIL",
+                    String(v.createdAt.description.prefix(16)),
+                ])
             }
             print(table.render())
         }
@@ -50,7 +52,8 @@ struct ModelsCommand: ParsableCommand {
             let m = try v.metrics
             func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
             func t(_ s: String) -> String { Escape.terminal(s) }
-            print("""
+            print(
+                """
                 model version \(v.version) "\(t(v.label))" (id \(v.id))
                   stage          \(v.stage.rawValue)
                   policy         \(t(v.policy.summary)), \(v.frequency.rawValue), horizon \(v.horizon), level \(v.policy.intervalLevel)
@@ -62,17 +65,23 @@ struct ModelsCommand: ParsableCommand {
                   policy hash    \(t(v.policyHash))
                   registered     \(v.createdAt) by \(t(v.createdBy))\(v.osUser.map { " (\(t($0)))" } ?? "")
                 """)
-            let artifacts = try connection.query(Query("""
-                SELECT model_name, format, md5, feature_schema_hash, length(artifact) AS bytes, cardinality(features) AS features, training_rows,
-                       (encodings->'originCounts')::text AS origins
-                FROM forecast.model_artifacts WHERE model_version_id = \(v.id) ORDER BY model_name
-                """).named("show_artifacts")).rows
+            let artifacts = try connection.query(
+                Query(
+                    """
+                    SELECT model_name, format, md5, feature_schema_hash, length(artifact) AS bytes, cardinality(features) AS features, training_rows,
+                           (encodings->'originCounts')::text AS origins
+                    FROM forecast.model_artifacts WHERE model_version_id = \(v.id) ORDER BY model_name
+                    """
+                ).named("show_artifacts")
+            ).rows
             if !artifacts.isEmpty {
                 var table = TextTable(header: ["artifact", "format", "bytes", "features", "training rows", "md5", "feature-schema hash"])
                 for a in artifacts {
-                    table.add([try a.decode("model_name"), try a.decode("format"), String(try a.decode("bytes", as: Int.self)),
-                               String(try a.decode("features", as: Int.self)), String(try a.decode("training_rows", as: Int.self)),
-                               try a.decode("md5"), try a.decodeIfPresent("feature_schema_hash", as: String.self) ?? "-"])
+                    table.add([
+                        try a.decode("model_name"), try a.decode("format"), String(try a.decode("bytes", as: Int.self)),
+                        String(try a.decode("features", as: Int.self)), String(try a.decode("training_rows", as: Int.self)),
+                        try a.decode("md5"), try a.decodeIfPresent("feature_schema_hash", as: String.self) ?? "-",
+                    ])
                 }
                 print("")
                 print(table.render())
@@ -88,8 +97,10 @@ struct ModelsCommand: ParsableCommand {
             print(gate.render())
             var history = TextTable(header: ["when", "from", "to", "who", "forced", "why"])
             for e in try ModelRegistry.events(versionID: v.id, on: connection) {
-                history.add([String(e.at.description.prefix(19)), e.from ?? "-", e.to, e.dbRole + (e.osUser.map { " (\($0))" } ?? ""),
-                             e.forced ? "yes" : "no", e.reason])
+                history.add([
+                    String(e.at.description.prefix(19)), e.from ?? "-", e.to, e.dbRole + (e.osUser.map { " (\($0))" } ?? ""),
+                    e.forced ? "yes" : "no", e.reason,
+                ])
             }
             print("")
             print(history.render())

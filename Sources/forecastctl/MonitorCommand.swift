@@ -34,13 +34,16 @@ struct MonitorCommand: ParsableCommand {
         let monitor = Monitor(config: try thresholds.map(MonitorConfig.load) ?? MonitorConfig())
         let report = try monitor.run(runID: runID, frequency: frequency, on: connection)
         let drifted = report.drift.filter { $0.psi >= $0.warnAt }
-        print("monitor: run \(report.runID) (\(report.frequency)): \(report.drift.count) PSI values, \(drifted.count) above their warn level; "
-              + "alerts \(report.alerts.opened.count) opened, \(report.alerts.updated.count) still open, \(report.alerts.resolved.count) resolved")
+        print(
+            "monitor: run \(report.runID) (\(report.frequency)): \(report.drift.count) PSI values, \(drifted.count) above their warn level; "
+                + "alerts \(report.alerts.opened.count) opened, \(report.alerts.updated.count) still open, \(report.alerts.resolved.count) resolved")
         if !drifted.isEmpty {
             var table = TextTable(header: ["feature", "segment", "reference", "PSI", "warn", "critical"])
             for d in drifted.sorted(by: { $0.psi > $1.psi }).prefix(15) {
-                table.add([d.feature, d.segmentKind == "all" ? "all" : "\(d.segmentKind) \(d.segment)", d.reference,
-                           String(format: "%.3f", d.psi), String(format: "%.2f", d.warnAt), String(format: "%.2f", d.criticalAt)])
+                table.add([
+                    d.feature, d.segmentKind == "all" ? "all" : "\(d.segmentKind) \(d.segment)", d.reference,
+                    String(format: "%.3f", d.psi), String(format: "%.2f", d.warnAt), String(format: "%.2f", d.criticalAt),
+                ])
             }
             print(table.render())
         }

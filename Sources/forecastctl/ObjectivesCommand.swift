@@ -28,12 +28,17 @@ struct ObjectivesCommand: ParsableCommand {
             let applied = try ServiceObjectives.load(apply).apply(on: connection)
             print("objectives: applied \(apply) (\(applied.joined(separator: ", ")))")
         }
-        var table = TextTable(header: ["frequency", "run", "cutoff", "published", "deadline", "on time", "due cutoff", "published",
-                                       "seconds", "CPU s/1k series", "bytes", "inputs fresh", "ok"])
+        var table = TextTable(header: [
+            "frequency", "run", "cutoff", "published", "deadline", "on time", "due cutoff", "published",
+            "seconds", "CPU s/1k series", "bytes", "inputs fresh", "ok",
+        ])
         let rows = try ServiceObjectives.status(on: connection)
         for r in rows {
-            table.add(["frequency", "run", "cutoff", "published", "deadline", "on_time", "due", "due_published", "seconds", "cpu", "bytes",
-                       "fresh", "ok"].map { r[$0] ?? "-" })
+            table.add(
+                [
+                    "frequency", "run", "cutoff", "published", "deadline", "on_time", "due", "due_published", "seconds", "cpu", "bytes",
+                    "fresh", "ok",
+                ].map { r[$0] ?? "-" })
         }
         print(table.render())
         if rows.contains(where: { $0["ok"] == "false" }) {

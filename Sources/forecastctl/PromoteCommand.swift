@@ -1,5 +1,5 @@
-import Escaping
 import ArgumentParser
+import Escaping
 import Forecasting
 import Foundation
 import Pipeline
@@ -56,7 +56,10 @@ struct PromoteCommand: ParsableCommand {
         }
         print(line)
         switch change.to {
-        case .production: print("promote: the next run serves \(change.version.version); rows name it in model_version. Undo: forecastctl rollback --frequency \(change.version.frequency.rawValue)")
+        case .production:
+            print(
+                "promote: the next run serves \(change.version.version); rows name it in model_version. Undo: forecastctl rollback --frequency \(change.version.frequency.rawValue)"
+            )
         case .shadow: print("promote: the next run also writes \(change.version.version)'s forecasts; compare: SELECT * FROM forecast.shadow_comparison")
         default: break
         }
@@ -92,7 +95,9 @@ struct RollbackCommand: ParsableCommand {
         let connection = try global.migratedConnection()
         defer { connection.close() }
         let change = try ModelStages.rollback(frequency: frequency, reason: reason, on: connection)
-        print("rollback: \(change.version.version) is production again (\(frequency.rawValue)); \(change.replaced?.version ?? "?") archived. The next run serves \(change.version.version).")
+        print(
+            "rollback: \(change.version.version) is production again (\(frequency.rawValue)); \(change.replaced?.version ?? "?") archived. The next run serves \(change.version.version)."
+        )
     }
 }
 
@@ -100,7 +105,9 @@ struct ModelCardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model-card",
         abstract: "Write a model version's card (Markdown) from the registry.",
-        discussion: "Intended use, data window and sources, features with lineage, accuracy against the baseline by segment and horizon, interval coverage, the gate, known limitations, monitoring thresholds and stage history.")
+        discussion:
+            "Intended use, data window and sources, features with lineage, accuracy against the baseline by segment and horizon, interval coverage, the gate, known limitations, monitoring thresholds and stage history."
+    )
 
     @OptionGroup var global: GlobalOptions
 

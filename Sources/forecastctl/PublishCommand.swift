@@ -34,8 +34,10 @@ struct PublishCommand: ParsableCommand {
         defer { connection.close() }
         if let runID {
             let p = try OutputPins.pin(runID: runID, reason: reason, on: connection)
-            print("publish: forecast.latest (\(p.frequency)) now serves run \(p.runID) (cutoff \(p.cutoff), \(p.rows) rows)"
-                  + (p.previousRunID.map { " instead of run \($0)" } ?? "") + "; undo with `forecastctl publish --unpin --frequency \(p.frequency) --reason ...`")
+            print(
+                "publish: forecast.latest (\(p.frequency)) now serves run \(p.runID) (cutoff \(p.cutoff), \(p.rows) rows)"
+                    + (p.previousRunID.map { " instead of run \($0)" } ?? "")
+                    + "; undo with `forecastctl publish --unpin --frequency \(p.frequency) --reason ...`")
         } else {
             let now = try OutputPins.unpin(frequency: frequency, reason: reason, on: connection)
             print("publish: forecast.latest (\(frequency)) is unpinned; it serves " + (now.map { "run \($0)" } ?? "no run yet"))

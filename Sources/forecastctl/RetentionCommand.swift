@@ -59,10 +59,12 @@ struct RetentionCommand: ParsableCommand {
         }
         let started = Date()
         let dropped = try Retention.apply(drops, rollbackDepth: rollbackDepth, today: today, on: connection) { d in
-            FileHandle.standardError.write(Data("retention: dropped \(d.kind.rawValue) \(d.key): \(d.partitions) partitions, \(d.rows) rows, \(d.bytes / 1024) KiB\n".utf8))
+            FileHandle.standardError.write(
+                Data("retention: dropped \(d.kind.rawValue) \(d.key): \(d.partitions) partitions, \(d.rows) rows, \(d.bytes / 1024) KiB\n".utf8))
         }
         let rows = dropped.reduce(Int64(0)) { $0 + $1.rows }, bytes = dropped.reduce(Int64(0)) { $0 + $1.bytes }
-        print("retention: dropped \(dropped.count) of \(drops.count) (\(rows) rows, \(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB) "
-              + "in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; see forecast.retention_events")
+        print(
+            "retention: dropped \(dropped.count) of \(drops.count) (\(rows) rows, \(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB) "
+                + "in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; see forecast.retention_events")
     }
 }

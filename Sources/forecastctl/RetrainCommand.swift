@@ -29,8 +29,11 @@ struct RetrainCommand: ParsableCommand {
         while done + failed < limit, let outcome = try RetrainRequests.work(trainer: trainer, on: connection) {
             if let version = outcome.version {
                 done += 1
-                print("retrain: request \(outcome.requestID) (\(outcome.rule)): candidate \(version.version), gate \(version.gatePassed ? "passed" : "failed")"
-                      + (outcome.shadow ? "; now in shadow: compare in forecast.shadow_comparison, then `forecastctl promote \(version.version) --to production`" : "; left a candidate"))
+                print(
+                    "retrain: request \(outcome.requestID) (\(outcome.rule)): candidate \(version.version), gate \(version.gatePassed ? "passed" : "failed")"
+                        + (outcome.shadow
+                            ? "; now in shadow: compare in forecast.shadow_comparison, then `forecastctl promote \(version.version) --to production`"
+                            : "; left a candidate"))
             } else {
                 failed += 1
                 printErr("retrain: request \(outcome.requestID) (\(outcome.rule)) failed: \(outcome.error ?? "?")")

@@ -28,7 +28,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-conformal"), help: "Use the models' residual intervals even if a backtest calibration exists.")
     var noConformal = false
 
-    @Option(name: .customLong("monitor-thresholds"), help: "Thresholds of the monitor pass that ends a run without --model (JSON like ops/monitoring.json; default: the same values built in).")
+    @Option(
+        name: .customLong("monitor-thresholds"),
+        help: "Thresholds of the monitor pass that ends a run without --model (JSON like ops/monitoring.json; default: the same values built in).")
     var monitorThresholds: String?
 
     @Option(name: .customLong("throttle-ms"), help: .hidden)
@@ -36,24 +38,29 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         StopSignal.shared.install()
-        let coordinator = RunCoordinator(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.run"),
-                                         connect: global.connector())
-        var runOptions = RunCoordinator.Options(cutoff: options.cutoff, asOf: options.asOf, config: try options.config,
-                                                workers: workers, force: force, throttleSeconds: throttleMs / 1000,
-                                                showProgress: !noProgress)
+        let coordinator = RunCoordinator(
+            sql: try global.sqlDirectory(), logger: global.logger("forecastctl.run"),
+            connect: global.connector())
+        var runOptions = RunCoordinator.Options(
+            cutoff: options.cutoff, asOf: options.asOf, config: try options.config,
+            workers: workers, force: force, throttleSeconds: throttleMs / 1000,
+            showProgress: !noProgress)
         runOptions.conformal = !noConformal
         runOptions.serveRegistry = options.model == nil
         runOptions.explicitHorizon = options.horizon
         if let monitorThresholds { runOptions.monitor = try MonitorConfig.load(monitorThresholds) }
         let summary = try coordinator.run(runOptions)
         if summary.outcome == .alreadyPublished {
-            print("run: cutoff \(options.cutoff) (\(options.frequency.rawValue)) is already published as run \(summary.runID); nothing to do (use --force to run again)")
+            print(
+                "run: cutoff \(options.cutoff) (\(options.frequency.rawValue)) is already published as run \(summary.runID); nothing to do (use --force to run again)"
+            )
             return
         }
         for w in summary.warnings { printErr("warning: \(w.summaryLine)") }
         for note in summary.servingNotes { printErr("note: \(note)") }
         let rate = summary.seconds > 0 ? Int(Double(summary.rows) / summary.seconds) : 0
-        print("""
+        print(
+            """
             run \(summary.runID) published\(summary.joined ? " (joined a run in flight)" : "")
               cutoff      \(options.cutoff) (\(options.frequency.rawValue)), horizon \(summary.horizon)
               model       \(summary.modelVersion)\(options.model == nil ? (summary.bootstrap.map { " (\($0.label))" } ?? " (production)") : " (ad hoc --model)")
@@ -68,7 +75,9 @@ struct RunCommand: ParsableCommand {
             """)
         if let m = summary.monitor {
             let open = m.alerts.opened.count + m.alerts.updated.count
-            print("  monitor     \(m.drift.filter { $0.psi >= $0.warnAt }.count) drifted feature/segment pairs, \(open) open alert\(open == 1 ? "" : "s") (\(m.alerts.opened.count) new), \(m.alerts.resolved.count) resolved: SELECT * FROM forecast.open_alerts")
+            print(
+                "  monitor     \(m.drift.filter { $0.psi >= $0.warnAt }.count) drifted feature/segment pairs, \(open) open alert\(open == 1 ? "" : "s") (\(m.alerts.opened.count) new), \(m.alerts.resolved.count) resolved: SELECT * FROM forecast.open_alerts"
+            )
             for c in m.conditions where c.tier == .critical { printErr("CRITICAL \(c.rule) [\(c.scope)]: \(c.message) (runbook: \(c.runbook))") }
         }
     }

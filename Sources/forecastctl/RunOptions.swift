@@ -1,5 +1,5 @@
-import Forecasting
 import ArgumentParser
+import Forecasting
 import Pipeline
 import Postgres
 
@@ -17,7 +17,10 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Series frequency: day or week.")
     var frequency: Frequency = .day
 
-    @Option(help: "Default: the model version in production for the frequency (forecastctl models list; the bootstrap seasonal naive when there is none), and its shadow beside it. Ad hoc: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost, price_regression, combination (the log-scale mean of xgboost:log and price_regression; other members joined by '+', e.g. combination:xgboost:log+xgboost:log_depth+price_regression) or selected (Naive serves series too short for it); local models take :log1p, xgboost :tweedie, :l1, :log, :log_depth or :log_cat (e.g. auto_ets:log1p, xgboost:log).")
+    @Option(
+        help:
+            "Default: the model version in production for the frequency (forecastctl models list; the bootstrap seasonal naive when there is none), and its shadow beside it. Ad hoc: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost, price_regression, combination (the log-scale mean of xgboost:log and price_regression; other members joined by '+', e.g. combination:xgboost:log+xgboost:log_depth+price_regression) or selected (Naive serves series too short for it); local models take :log1p, xgboost :tweedie, :l1, :log, :log_depth or :log_cat (e.g. auto_ets:log1p, xgboost:log)."
+    )
     var model: String?
 
     @Option(parsing: .unconditional, help: "Season length for seasonal_naive (default 7 for days, 52 for weeks).")
@@ -32,19 +35,33 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
     var inputSchema = "demand"
 
-    @Option(name: .customLong("stale-sla-hours"), parsing: .unconditional, help: "Block the run if the newest sales load is older than this at the as-of time (default 36 for daily runs, 192 = 8 days for weekly ones).")
+    @Option(
+        name: .customLong("stale-sla-hours"), parsing: .unconditional,
+        help: "Block the run if the newest sales load is older than this at the as-of time (default 36 for daily runs, 192 = 8 days for weekly ones).")
     var staleSLAHours: Double?
 
-    @Option(name: .customLong("min-volume-ratio"), parsing: .unconditional, help: "Warn if the cutoff day's row count is below this share of the trailing average.")
+    @Option(
+        name: .customLong("min-volume-ratio"), parsing: .unconditional, help: "Warn if the cutoff day's row count is below this share of the trailing average.")
     var minVolumeRatio = 0.5
 
-    @Option(name: .customLong("min-landed-share"), parsing: .unconditional, help: "Block the run unless the cutoff's period has sales rows from at least this share of the series the same period of the four weeks before has on average (contract sales_period_landed; default 0.5).")
+    @Option(
+        name: .customLong("min-landed-share"), parsing: .unconditional,
+        help:
+            "Block the run unless the cutoff's period has sales rows from at least this share of the series the same period of the four weeks before has on average (contract sales_period_landed; default 0.5)."
+    )
     var minLandedShare: Double?
 
-    @Flag(name: .customLong("accept-empty-period"), help: "The cutoff's period is genuinely empty or short (a closure): record sales_period_landed's violation as waived instead of blocking. Kept in the run's config and contract results.")
+    @Flag(
+        name: .customLong("accept-empty-period"),
+        help:
+            "The cutoff's period is genuinely empty or short (a closure): record sales_period_landed's violation as waived instead of blocking. Kept in the run's config and contract results."
+    )
     var acceptEmptyPeriod = false
 
-    @Option(help: "Extra item/location attributes the xgboost model uses, comma-separated: item.<key>, location.<key> (keys of demand.items/locations.attributes, as valid at the cutoff).")
+    @Option(
+        help:
+            "Extra item/location attributes the xgboost model uses, comma-separated: item.<key>, location.<key> (keys of demand.items/locations.attributes, as valid at the cutoff)."
+    )
     var attributes: String?
 
     @Option(name: .customLong("chunk-size"), parsing: .unconditional, help: "Series per work item.")
@@ -59,22 +76,26 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("max-attempts"), parsing: .unconditional, help: "Attempts per work item before the run fails.")
     var maxAttempts = 3
 
-    @Option(name: .customLong("statement-timeouts"), help: ArgumentHelp(
-        "Seconds one statement of each class may run before the server cancels it (the attempt is retried): CLASS=SECONDS pairs, classes claim, read, write, publish.",
-        valueName: "claim=15,read=300,write=300,publish=600"))
+    @Option(
+        name: .customLong("statement-timeouts"),
+        help: ArgumentHelp(
+            "Seconds one statement of each class may run before the server cancels it (the attempt is retried): CLASS=SECONDS pairs, classes claim, read, write, publish.",
+            valueName: "claim=15,read=300,write=300,publish=600"))
     var statementTimeouts: String?
 
     var config: RunConfig {
         get throws {
-        var config = RunConfig(horizon: horizon ?? 28, frequency: frequency,
-                  model: try ModelSpec(parsing: model ?? "seasonal_naive", seasonLength: season ?? frequency.defaultSeasonLength, window: window),
-                  intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
-                  maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours ?? RunConfig.defaultStaleSLAHours(frequency), minVolumeRatio: minVolumeRatio)
-        config.minLandedShare = minLandedShare
-        config.acceptEmptyPeriod = acceptEmptyPeriod ? true : nil
-        config.attributes = attributes.map { $0.split(separator: ",").map(String.init) }
-        config.statementTimeouts = try statementTimeouts.map(StatementTimeouts.parse)
-        return config
+            var config = RunConfig(
+                horizon: horizon ?? 28, frequency: frequency,
+                model: try ModelSpec(parsing: model ?? "seasonal_naive", seasonLength: season ?? frequency.defaultSeasonLength, window: window),
+                intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
+                maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours ?? RunConfig.defaultStaleSLAHours(frequency),
+                minVolumeRatio: minVolumeRatio)
+            config.minLandedShare = minLandedShare
+            config.acceptEmptyPeriod = acceptEmptyPeriod ? true : nil
+            config.attributes = attributes.map { $0.split(separator: ",").map(String.init) }
+            config.statementTimeouts = try statementTimeouts.map(StatementTimeouts.parse)
+            return config
         }
     }
 }

@@ -24,7 +24,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The policy: selected (per demand class, the best of --candidates in the backtest) or one model, e.g. xgboost, auto_ets:log1p.")
     var model = "selected"
 
-    @Option(help: "With --model selected: the comma-separated models each demand class chooses from (the default is the backtest's: the global model in four settings, the price regression and two combinations of members included).")
+    @Option(
+        help:
+            "With --model selected: the comma-separated models each demand class chooses from (the default is the backtest's: the global model in four settings, the price regression and two combinations of members included)."
+    )
     var candidates = BacktestOptions.defaultModels
 
     @Option(help: "Series frequency: day or week.")
@@ -33,7 +36,10 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Periods the version forecasts (and the backtest scores).")
     var horizon = 28
 
-    @Option(help: "Newest date with actuals: the last fold is scored up to it and the artifact trained on all data up to it (default: the newest sales date loaded by --as-of).")
+    @Option(
+        help:
+            "Newest date with actuals: the last fold is scored up to it and the artifact trained on all data up to it (default: the newest sales date loaded by --as-of)."
+    )
     var end: PostgresDate?
 
     @Option(name: .customLong("as-of"), help: "Only rows loaded by then are read (default: now).")
@@ -63,8 +69,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Version string MAJOR.MINOR.PATCH (default: a retrain of the same recipe bumps MINOR, a new recipe the next MAJOR).")
     var version: String?
 
-    @Option(name: .customLong("refit-days"), parsing: .unconditional,
-            help: "Days between refits of the xgboost models across folds: at the oldest fold, then at the first fold more than N days after the last refit, the folds between forecast by the newest refit from their own origin, as a registered version serves runs until the monitor's retrain_every_days (28, the default) pass. 0: a refit at every fold (slower).")
+    @Option(
+        name: .customLong("refit-days"), parsing: .unconditional,
+        help:
+            "Days between refits of the xgboost models across folds: at the oldest fold, then at the first fold more than N days after the last refit, the folds between forecast by the newest refit from their own origin, as a registered version serves runs until the monitor's retrain_every_days (28, the default) pass. 0: a refit at every fold (slower)."
+    )
     var refitDays = GlobalRefits.defaultDays
 
     @Option(parsing: .unconditional, help: "Worker threads for the backtest.")
@@ -88,13 +97,16 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        var backtest = BacktestOptions(end: end, asOf: asOf, plan: plan, frequency: frequency, models: specs, intervalLevel: level,
-                                       workers: workers, inputSchema: inputSchema, showProgress: !noProgress)
+        var backtest = BacktestOptions(
+            end: end, asOf: asOf, plan: plan, frequency: frequency, models: specs, intervalLevel: level,
+            workers: workers, inputSchema: inputSchema, showProgress: !noProgress)
         backtest.attributes = attributes.map { $0.split(separator: ",").map(String.init) } ?? []
         backtest.refitDays = refitDays
         let trainer = ModelTrainer(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.train"), connect: global.connector())
-        let result = try trainer.train(ModelTrainer.Options(backtest: backtest, model: policy, label: label, version: version,
-                                                            gate: try gate.map(AccuracyGate.load) ?? .standard))
+        let result = try trainer.train(
+            ModelTrainer.Options(
+                backtest: backtest, model: policy, label: label, version: version,
+                gate: try gate.map(AccuracyGate.load) ?? .standard))
         for w in result.report.warnings { printErr("warning: \(w.summaryLine)") }
         print(BacktestPrinter(report: result.report, plan: plan, level: level).render())
         print("")
@@ -103,7 +115,8 @@ struct TrainCommand: ParsableCommand {
         print(table.render())
         let v = result.version
         let passed = result.checks.allSatisfy(\.passed)
-        print("""
+        print(
+            """
 
             train: registered model version \(v.version) "\(v.label)" as a candidate (id \(v.id))
               policy      \(v.policy.summary), \(v.frequency.rawValue), horizon \(v.horizon)

@@ -24,9 +24,10 @@ struct WorkCommand: ParsableCommand {
         let connection = try global.migratedConnection()
         defer { connection.close() }
         let record = try RunStore.load(runID, on: connection)
-        let status = try WorkerPool.run(record, count: workers, namePrefix: WorkerPool.processName,
-                                        throttleSeconds: throttleMs / 1000, logger: global.logger("forecastctl.work"),
-                                        connect: global.connector())
+        let status = try WorkerPool.run(
+            record, count: workers, namePrefix: WorkerPool.processName,
+            throttleSeconds: throttleMs / 1000, logger: global.logger("forecastctl.work"),
+            connect: global.connector())
         let final = try RunStore.load(runID, on: connection)
         switch status {
         case .published, .superseded: print("work: run \(runID) is \(status.rawValue)")

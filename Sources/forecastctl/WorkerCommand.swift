@@ -39,8 +39,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("http-address"), help: "Address for --http-port.")
     var httpAddress = "127.0.0.1"
 
-    @Option(name: .customLong("http-idle-seconds"), parsing: .unconditional,
-            help: "Close an HTTP connection idle (or sending its request) this long; at most \(HealthServer.maxConnections) are open at once.")
+    @Option(
+        name: .customLong("http-idle-seconds"), parsing: .unconditional,
+        help: "Close an HTTP connection idle (or sending its request) this long; at most \(HealthServer.maxConnections) are open at once.")
     var httpIdleSeconds = 10.0
 
     @Option(name: .customLong("throttle-ms"), help: .hidden)
@@ -64,14 +65,16 @@ struct WorkerCommand: ParsableCommand {
             guard httpIdleSeconds.isFinite && httpIdleSeconds > 0 && httpIdleSeconds <= 3600 else {
                 throw ValidationError("--http-idle-seconds must be between 0 and 3600, got \(httpIdleSeconds)")
             }
-            let server = try HealthServer(address: httpAddress, port: httpPort, idleSeconds: httpIdleSeconds, sql: try global.sqlDirectory(),
-                                          logger: logger, connect: global.connector())
+            let server = try HealthServer(
+                address: httpAddress, port: httpPort, idleSeconds: httpIdleSeconds, sql: try global.sqlDirectory(),
+                logger: logger, connect: global.connector())
             health = DaemonServices.Health(server)
             logger.notice("serving /metrics, /healthz and /readyz", metadata: ["address": "\(httpAddress):\(httpPort)"])
         }
         // swift-service-lifecycle: SIGTERM/SIGINT shut the daemon down gracefully, a second one exits at once.
-        let daemon = DaemonServices.Daemon(WorkerDaemon(sql: try global.sqlDirectory(), logger: logger, connect: global.connector()),
-                                           options: options)
+        let daemon = DaemonServices.Daemon(
+            WorkerDaemon(sql: try global.sqlDirectory(), logger: logger, connect: global.connector()),
+            options: options)
         try DaemonServices.run(daemon: daemon, health: health, logger: logger)
         let tally = daemon.result ?? WorkerDaemon.Tally()
         print("worker: stopped after \(tally.requests) requested run\(tally.requests == 1 ? "" : "s") and \(tally.joined) joined")

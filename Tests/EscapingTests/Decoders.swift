@@ -1,8 +1,9 @@
-import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Escaping
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Independent decoders for what the encoders write, so that each property can read the output
 /// back and compare it with the input.
@@ -13,7 +14,11 @@ enum Decode {
         let scalars = Array(s.unicodeScalars)
         var i = 0
         while i < scalars.count {
-            guard scalars[i] == "&" else { out.append(scalars[i]); i += 1; continue }
+            guard scalars[i] == "&" else {
+                out.append(scalars[i])
+                i += 1
+                continue
+            }
             guard let end = scalars[i...].firstIndex(of: ";") else { return nil }
             let name = String(String.UnicodeScalarView(scalars[(i + 1)..<end]))
             switch name {
@@ -35,7 +40,10 @@ enum Decode {
         var out = String.UnicodeScalarView()
         var escaped = false
         for u in s.unicodeScalars {
-            if !escaped && u == "\\" { escaped = true; continue }
+            if !escaped && u == "\\" {
+                escaped = true
+                continue
+            }
             escaped = false
             out.append(u)
         }
@@ -56,9 +64,17 @@ enum Decode {
             while true {
                 guard i < scalars.count - 1 else { return nil }
                 let u = scalars[i]
-                if u == "\\" { element.append(scalars[i + 1]); i += 2; continue }
-                if u == "\"" { i += 1; break }
-                element.append(u); i += 1
+                if u == "\\" {
+                    element.append(scalars[i + 1])
+                    i += 2
+                    continue
+                }
+                if u == "\"" {
+                    i += 1
+                    break
+                }
+                element.append(u)
+                i += 1
             }
             out.append(String(element))
             if scalars[i] == "," { i += 1 } else if i != scalars.count - 1 { return nil }
@@ -72,13 +88,22 @@ enum Decode {
         let scalars = Array(s.unicodeScalars)
         var i = 0
         while i < scalars.count {
-            guard scalars[i] == "\\" else { out.append(scalars[i]); i += 1; continue }
+            guard scalars[i] == "\\" else {
+                out.append(scalars[i])
+                i += 1
+                continue
+            }
             guard i + 1 < scalars.count else { return nil }
-            if scalars[i + 1] == "\\" { out.append("\\"); i += 2; continue }
+            if scalars[i + 1] == "\\" {
+                out.append("\\")
+                i += 2
+                continue
+            }
             guard scalars[i + 1] == "u", i + 2 < scalars.count, scalars[i + 2] == "{",
-                  let close = scalars[(i + 3)...].firstIndex(of: "}"),
-                  let v = UInt32(String(String.UnicodeScalarView(scalars[(i + 3)..<close])), radix: 16),
-                  let u = Unicode.Scalar(v) else { return nil }
+                let close = scalars[(i + 3)...].firstIndex(of: "}"),
+                let v = UInt32(String(String.UnicodeScalarView(scalars[(i + 3)..<close])), radix: 16),
+                let u = Unicode.Scalar(v)
+            else { return nil }
             out.append(u)
             i = close + 1
         }
@@ -105,8 +130,10 @@ final class XMLProbe: NSObject, XMLParserDelegate {
         return probe
     }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         if elementName == "t" { attribute = attributes["a"] }
     }
     func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }

@@ -1,10 +1,11 @@
+import Escaping
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import PropertyBased
 import Testing
-import Escaping
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Issue 29, finding 3: every encoder, fed random hostile Unicode, writes nothing its output
 /// language would read as structure, and its output decodes back to the input (less what the
@@ -42,8 +43,14 @@ struct EscapePropertyTests {
             // Every ASCII punctuation scalar is escaped by the backslash before it.
             var escaped = false
             for u in scalars {
-                if escaped { escaped = false; continue }
-                if u == "\\" { escaped = true; continue }
+                if escaped {
+                    escaped = false
+                    continue
+                }
+                if u == "\\" {
+                    escaped = true
+                    continue
+                }
                 #expect(!Escape.isMarkdownPunctuation(u), "\(e.debugDescription)")
             }
             #expect(!escaped)
@@ -81,7 +88,7 @@ struct EscapePropertyTests {
     /// The cases the probe found, as fixed examples.
     @Test func theReportedCases() {
         let quoteMark = "\"\u{301} onload=alert(1) x=\"\u{301}"
-        #expect(Array(quoteMark).first != "\"") // one Character, not equal to a quote: why Characters fail
+        #expect(Array(quoteMark).first != "\"")  // one Character, not equal to a quote: why Characters fail
         #expect(!Escape.htmlAttribute(quoteMark).unicodeScalars.contains("\""))
         #expect(Escape.postgresArray(["a\"\u{301}b"]) == "{\"a\\\"\u{301}b\"}")
         #expect(Escape.markdown("x\n# owned <b>|") == "x \\# owned \\<b\\>\\|")

@@ -1,8 +1,8 @@
+import Escaping
 import Foundation
+import Postgres
 import PropertyBased
 import Testing
-import Escaping
-import Postgres
 
 /// The `text[]` literal read back by PostgreSQL itself (`array_in`), element by element: what a
 /// monitor pass binds for segment names (issue 29, finding 3: one region name with a quote and a

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Forecasting
 
 struct BacktestCoreTests {
@@ -24,17 +25,18 @@ struct BacktestCoreTests {
     /// Hand-computed: actual [2, 0, 4, NaN(censored)], forecast [3, 1, 2, 9], interval [f-1, f+1], level 0.8.
     @Test func accumulatorComputesEveryMeasure() {
         var a = ErrorAccumulator()
-        a.add(actual: [2, 0, 4, .nan], forecast: [3, 1, 2, 9], lower: [2, 0, 1, 8], upper: [4, 2, 3, 10], level: 0.8,
-              maeScale: 2, mseScale: 4)
-        #expect(a.count == 3)                                   // the censored period is not scored
-        #expect(abs(a.mae - 4.0 / 3) < 1e-12)                    // |1| + |1| + |-2|
+        a.add(
+            actual: [2, 0, 4, .nan], forecast: [3, 1, 2, 9], lower: [2, 0, 1, 8], upper: [4, 2, 3, 10], level: 0.8,
+            maeScale: 2, mseScale: 4)
+        #expect(a.count == 3)  // the censored period is not scored
+        #expect(abs(a.mae - 4.0 / 3) < 1e-12)  // |1| + |1| + |-2|
         #expect(abs(a.wape - 4.0 / 6) < 1e-12)
-        #expect(abs(a.mape - 100 * (0.5 + 0.5) / 2) < 1e-12)    // zeros skipped: 1/2, 2/4
-        #expect(abs(a.bias - 0.0) < 1e-12)                       // (1 + 1 - 2) / 6
-        #expect(abs(a.coverage - 2.0 / 3) < 1e-12)               // 4 is outside [1, 3]
+        #expect(abs(a.mape - 100 * (0.5 + 0.5) / 2) < 1e-12)  // zeros skipped: 1/2, 2/4
+        #expect(abs(a.bias - 0.0) < 1e-12)  // (1 + 1 - 2) / 6
+        #expect(abs(a.coverage - 2.0 / 3) < 1e-12)  // 4 is outside [1, 3]
         #expect(a.meanWidth == 2)
         #expect(abs(a.mase - (4.0 / 3) / 2) < 1e-12)
-        #expect(abs(a.rmsse - (2.0 / 4).squareRoot()) < 1e-12)   // MSE 6/3 = 2, scale 4
+        #expect(abs(a.rmsse - (2.0 / 4).squareRoot()) < 1e-12)  // MSE 6/3 = 2, scale 4
         // pinball: y=2 q=(2,4): 0.1*0 + 0.1*2 = 0.2; y=0 q=(0,2): 0 + 0.1*2 = 0.2; y=4 q=(1,3): 0.1*3 + 0.9*1 = 1.2
         #expect(abs(a.meanPinball - (0.2 + 0.2 + 1.2) / 6) < 1e-12)
         var b = ErrorAccumulator()
@@ -68,13 +70,16 @@ struct PolynomialRootTests {
             let c = (0...degree).map { k in k == degree ? 1 : u() * 0.9 }
             let inside = allRootsInside(c)
             let modulus = largestRootModulus(c)
-            if abs(modulus - 1) < 1e-6 { agree += 1; continue } // on the circle: either answer is fine
+            if abs(modulus - 1) < 1e-6 {
+                agree += 1
+                continue
+            }  // on the circle: either answer is fine
             if inside == (modulus < 1) { agree += 1 }
         }
         #expect(agree == 200)
-        #expect(allRootsInside([0.25, 0, 1]))           // z = +-0.5i
-        #expect(allRootsInside([-0.25, 0, 1]))          // z = +-0.5
-        #expect(!allRootsInside([-4, 0, 1]))            // z = +-2
+        #expect(allRootsInside([0.25, 0, 1]))  // z = +-0.5i
+        #expect(allRootsInside([-0.25, 0, 1]))  // z = +-0.5
+        #expect(!allRootsInside([-4, 0, 1]))  // z = +-2
     }
 }
 
@@ -82,12 +87,12 @@ struct ConformalTests {
     @Test func quantilesPerStepAndScaledIntervals() throws {
         let scores: [[Double]] = [[-2, -1, 0, 1, 2], [], [-4, 0, 4]]
         let c = try #require(ConformalCalibration(level: 0.5, scoresByStep: scores))
-        #expect(c.lower == [-1, -1, -2])      // step 2 borrows step 1
+        #expect(c.lower == [-1, -1, -2])  // step 2 borrows step 1
         #expect(c.upper == [1, 1, 2])
         let (lo, hi) = c.interval(mean: [10, 10, 10], scale: 3)
         #expect(lo == [7, 7, 4] && hi == [13, 13, 16])
         #expect(ConformalCalibration(level: 0.8, scoresByStep: [[], []]) == nil)
-        #expect(conformalScale([5, 5, 5, 5, 5, 5, 5, 5], seasonLength: 7) == 5) // no seasonal variation: mean level
+        #expect(conformalScale([5, 5, 5, 5, 5, 5, 5, 5], seasonLength: 7) == 5)  // no seasonal variation: mean level
         #expect(conformalScale([0, 0], seasonLength: 7) == 1)
     }
 

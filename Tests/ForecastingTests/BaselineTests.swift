@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Forecasting
 
 struct BaselineTests {
@@ -12,7 +13,7 @@ struct BaselineTests {
         let f = try Naive().forecast([1, 3, 2, 5], horizon: 4, level: 0.8)
         #expect(abs(f.lower[0] - (5 - 0.4)) < 1e-12)
         #expect(abs(f.upper[0] - (5 + 2.8)) < 1e-12)
-        #expect(abs(f.upper[3] - (5 + 2.8 * 2)) < 1e-12) // sqrt(4) = 2
+        #expect(abs(f.upper[3] - (5 + 2.8 * 2)) < 1e-12)  // sqrt(4) = 2
     }
 
     @Test func seasonalNaiveRepeatsLastSeason() throws {
@@ -74,7 +75,7 @@ struct BaselineTests {
         }
         var inputs: [[Double]] = [[5], [2, 1], (0..<730).map(Double.init), (0..<730).map { Double(729 - $0) }]
         for n in [3, 10, 57, 730] {
-            inputs.append((0..<n).map { _ in (next() * 20).rounded() - 10 }) // ties
+            inputs.append((0..<n).map { _ in (next() * 20).rounded() - 10 })  // ties
             inputs.append((0..<n).map { _ in next() * 100 - 50 })
         }
         let probabilities = [0, 0.025, 0.05, 0.1, 0.2, 0.5, 0.8, 0.9, 0.95, 0.975, 1]
@@ -84,8 +85,9 @@ struct BaselineTests {
                 // Both ends of an interval from one copy: the same two values.
                 for high in probabilities where high >= p {
                     let (a, b) = selectedQuantiles(v, p, high)
-                    #expect(a.bitPattern == quantile(v.sorted(), p).bitPattern && b.bitPattern == quantile(v.sorted(), high).bitPattern,
-                            "n \(v.count) p \(p), \(high)")
+                    #expect(
+                        a.bitPattern == quantile(v.sorted(), p).bitPattern && b.bitPattern == quantile(v.sorted(), high).bitPattern,
+                        "n \(v.count) p \(p), \(high)")
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 
 /// Issue 28, item 3: members combined on the log scale, points and bounds alike.
@@ -9,9 +10,9 @@ struct CombinationTests {
         let b = Forecast(mean: [8, 15, 0], lower: [3, 7, 0], upper: [24, 35, 10], level: 0.9)
         let c = Forecast.logMean([a, b])
         #expect(c.level == 0.8)
-        #expect(abs(c.mean[0] - 2) < 1e-12)          // sqrt(1 * 9) - 1
-        #expect(abs(c.mean[1] - 7) < 1e-12)          // sqrt(4 * 16) - 1
-        #expect(abs(c.mean[2] - 9) < 1e-12)          // sqrt(100 * 1) - 1
+        #expect(abs(c.mean[0] - 2) < 1e-12)  // sqrt(1 * 9) - 1
+        #expect(abs(c.mean[1] - 7) < 1e-12)  // sqrt(4 * 16) - 1
+        #expect(abs(c.mean[2] - 9) < 1e-12)  // sqrt(100 * 1) - 1
         #expect(abs(c.lower[1] - (sqrt(2.0 * 8) - 1)) < 1e-12 && abs(c.upper[2] - (sqrt(201.0 * 11) - 1)) < 1e-12)
         // A member off by a factor moves the combination by its root, not by half the difference.
         let big = Forecast(mean: [99], lower: [99], upper: [99], level: 0.8)

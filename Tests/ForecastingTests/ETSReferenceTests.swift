@@ -1,14 +1,25 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 
 /// ETS against statsforecast's AutoETS on committed fixtures (Fixtures/ets_reference.json, made by
 /// Fixtures/make_ets_fixtures.py). Both fit by Nelder–Mead from the same starting values; the
 /// optimisers differ in detail, so forecasts are compared within 2% of the series' mean level.
 struct ETSReferenceTests {
-    struct Auto: Decodable { let series: String; let method: String; let aicc: Double; let mean: [Double] }
+    struct Auto: Decodable {
+        let series: String
+        let method: String
+        let aicc: Double
+        let mean: [Double]
+    }
     struct Fixed: Decodable {
-        let series: String; let model: String; let damped: Bool; let method: String; let aicc: Double; let mean: [Double]
+        let series: String
+        let model: String
+        let damped: Bool
+        let method: String
+        let aicc: Double
+        let mean: [Double]
     }
     struct Document: Decodable {
         let library: String
@@ -37,7 +48,9 @@ struct ETSReferenceTests {
         let mean = try fit.predict(horizon: c.mean.count, level: 0.8).mean
         let tolerance = 0.02 * Self.scale(y)
         let worst = zip(mean, c.mean).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(worst <= tolerance, "\(c.method) on \(c.series): worst gap \(worst) > \(tolerance); ours \(mean.prefix(3)) theirs \(c.mean.prefix(3)); AICc \(fit.aicc) vs \(c.aicc)")
+        #expect(
+            worst <= tolerance,
+            "\(c.method) on \(c.series): worst gap \(worst) > \(tolerance); ours \(mean.prefix(3)) theirs \(c.mean.prefix(3)); AICc \(fit.aicc) vs \(c.aicc)")
         #expect(abs(fit.aicc - c.aicc) <= 2, "AICc \(fit.aicc) vs \(c.aicc)")
     }
 

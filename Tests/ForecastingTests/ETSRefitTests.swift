@@ -1,14 +1,17 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 
 /// The fast ETS paths: the structure-specialised kernel against the forecast::ets update written
 /// out step by step, and warm-started refits (backtest folds) against cold fits.
 struct ETSRefitTests {
     /// forecast::ets's C update (etscalc), one branch per component, as the reference.
-    static func referenceLikelihood(_ y: [Double], spec: ETSSpec, m: Int, p: ETSParameters,
-                                    level: Double, trend: Double, seasons: [Double]) -> (Double, Double, Double, [Double]) {
-        var l = level, b = trend, s = seasons // s[m-1] is used next
+    static func referenceLikelihood(
+        _ y: [Double], spec: ETSSpec, m: Int, p: ETSParameters,
+        level: Double, trend: Double, seasons: [Double]
+    ) -> (Double, Double, Double, [Double]) {
+        var l = level, b = trend, s = seasons  // s[m-1] is used next
         var sse = 0.0, logSum = 0.0
         for t in 0..<y.count {
             let phib: Double = spec.trend == .none ? 0 : (spec.trend == .additive ? p.phi * b : pow(b, p.phi))
@@ -49,8 +52,10 @@ struct ETSRefitTests {
                         let spec = ETSSpec(error: e, trend: tr, season: se, damped: damped)
                         var params = p
                         if !damped { params.phi = 1 }
-                        let seasons: [Double] = se == .multiplicative ? [0.9, 1.1, 1.0, 0.95, 1.05, 1.02, 0.98]
-                                                                    : (se == .additive ? [-2, 1, 0.5, 0, 1.5, -0.5, -0.5] : [])
+                        let seasons: [Double] =
+                            se == .multiplicative
+                            ? [0.9, 1.1, 1.0, 0.95, 1.05, 1.02, 0.98]
+                            : (se == .additive ? [-2, 1, 0.5, 0, 1.5, -0.5, -0.5] : [])
                         let level = 20.0, trend = tr == .multiplicative ? 1.002 : 0.05
                         let m = se == .none ? 1 : 7
                         let ref = Self.referenceLikelihood(y, spec: spec, m: m, p: params, level: level, trend: trend, seasons: seasons)

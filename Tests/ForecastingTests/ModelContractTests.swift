@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Forecasting
 
 /// One parameterised contract over every model: lengths, finiteness, ordering of the interval,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 
 @Suite struct PopulationStabilityTests {
@@ -18,8 +19,8 @@ import Testing
     @Test func identicalIsZeroAndReferencesPool() {
         let a = QuantileProfile(count: 500, quantiles: (0...20).map { Double($0) / 20 })
         #expect(abs(PopulationStability.psi(reference: [a], current: a)) < 1e-12)
-        let low = QuantileProfile(count: 500, quantiles: (0...20).map { Double($0) / 40 })          // U[0, 0.5]
-        let high = QuantileProfile(count: 500, quantiles: (0...20).map { 0.5 + Double($0) / 40 })   // U[0.5, 1]
+        let low = QuantileProfile(count: 500, quantiles: (0...20).map { Double($0) / 40 })  // U[0, 0.5]
+        let high = QuantileProfile(count: 500, quantiles: (0...20).map { 0.5 + Double($0) / 40 })  // U[0.5, 1]
         #expect(abs(PopulationStability.psi(reference: [low, high], current: a)) < 1e-9)
         // Mild shift: between the rules of thumb.
         let shifted = QuantileProfile(count: 500, quantiles: (0...20).map { 0.1 + Double($0) / 20 })

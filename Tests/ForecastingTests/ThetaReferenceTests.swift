@@ -1,16 +1,29 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 
 /// Theta against statsforecast on committed fixtures (Fixtures/theta_reference.json, made by
 /// Fixtures/make_theta_fixtures.py).
 struct ThetaReferenceTests {
     struct Fixed: Decodable {
-        let series: String; let variant: String; let level0: Double; let alpha: Double; let theta: Double
-        let mse: Double; let mean: [Double]
+        let series: String
+        let variant: String
+        let level0: Double
+        let alpha: Double
+        let theta: Double
+        let mse: Double
+        let mean: [Double]
     }
-    struct Auto: Decodable { let series: String; let mean: [Double] }
-    struct Document: Decodable { let series: [String: [Double]]; let fixed: [Fixed]; let auto: [Auto] }
+    struct Auto: Decodable {
+        let series: String
+        let mean: [Double]
+    }
+    struct Document: Decodable {
+        let series: [String: [Double]]
+        let fixed: [Fixed]
+        let auto: [Auto]
+    }
 
     static let document: Document? = {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/theta_reference.json")

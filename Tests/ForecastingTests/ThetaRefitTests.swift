@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 
 /// AutoTheta's warm-started refits (backtest folds) against cold fits on the Theta fixtures.

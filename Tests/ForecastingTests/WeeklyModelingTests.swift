@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 
 /// Periods as a type, the seasonal guard, and the log transform.
@@ -28,8 +29,8 @@ struct WeeklyModelingTests {
 
     @Test func aYearlySeasonOnTwoYearsOfWeeksNeverYieldsASeasonalETSForm() throws {
         #expect(!SeasonalityGuard.allowsSeasonalForm(seasonLength: 52, observations: 100))
-        #expect(!SeasonalityGuard.allowsSeasonalForm(seasonLength: 52, observations: 1_000)) // longer than 24: never
-        #expect(!SeasonalityGuard.allowsSeasonalForm(seasonLength: 12, observations: 29)) // 2 seasons + 6 periods needed
+        #expect(!SeasonalityGuard.allowsSeasonalForm(seasonLength: 52, observations: 1_000))  // longer than 24: never
+        #expect(!SeasonalityGuard.allowsSeasonalForm(seasonLength: 12, observations: 29))  // 2 seasons + 6 periods needed
         #expect(SeasonalityGuard.allowsSeasonalForm(seasonLength: 12, observations: 30))
         let fit = try AutoETS(seasonLength: 52).fit(Self.yearly)
         #expect(fit.modelName.hasSuffix(",N)"), "\(fit.modelName)")
@@ -48,7 +49,7 @@ struct WeeklyModelingTests {
     @Test func log1pRoundTripAndPointForecasts() throws {
         let y: [Double] = [0, 3, 10, 0, 250.5]
         for (a, b) in zip(y, Log1pTransformed.forward(y).map(Log1pTransformed.backward)) { #expect(abs(a - b) <= 1e-9 * max(1, a)) }
-        #expect(Log1pTransformed.forward([-4])[0] == 0) // returns clip at zero
+        #expect(Log1pTransformed.forward([-4])[0] == 0)  // returns clip at zero
         // Multiplicative growth is linear on the log scale: Naive on logs gives back the last value exactly (the median).
         let series = (0..<30).map { 10 * pow(1.1, Double($0)) * (1 + 0.1 * sin(Double($0))) }
         let median = try Log1pTransformed(Naive()).forecast(series, horizon: 3, level: 0.8)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 @testable import GradientBoosting
 
@@ -8,8 +9,9 @@ import Testing
 /// from the history up to the origin and the codes fixed at the cutoff only.
 struct CategoricalFeatureTests {
     static func series(_ values: [Double], item: Int, location: Int) -> GlobalSeries {
-        GlobalSeries(id: 1, values: values, censored: [Bool](repeating: false, count: values.count), startDay: 20_000,
-                     category: 0, region: 0, location: location, item: item, frequency: .day)
+        GlobalSeries(
+            id: 1, values: values, censored: [Bool](repeating: false, count: values.count), startDay: 20_000,
+            category: 0, region: 0, location: location, item: item, frequency: .day)
     }
 
     @Test func theRowsAreTheLongMemoryRowsWithTheItemAndTheLocation() {
@@ -31,7 +33,8 @@ struct CategoricalFeatureTests {
             // Leakage: what follows the origin changes nothing.
             var later = y
             for t in 251..<300 { later[t] = 5_000 }
-            #expect(categorical.row(Self.series(later, item: 5, location: 2), origin: 250, horizon: h, scale: 3).map(\.bitPattern)
+            #expect(
+                categorical.row(Self.series(later, item: 5, location: 2), origin: 250, horizon: h, scale: 3).map(\.bitPattern)
                     == row.map(\.bitPattern))
         }
     }
@@ -40,8 +43,9 @@ struct CategoricalFeatureTests {
     /// typed rows, stores its item codes, and a restored model forecasts exactly as trained.
     @Test func theCategoricalBoosterTrainsStoresAndRestores() throws {
         let series = GlobalModelTests.catalogue().enumerated().map { k, s in
-            GlobalSeries(id: s.id, values: s.values, censored: s.censored, startDay: s.startDay, category: s.category, region: s.region,
-                         location: k % 4, item: (k * 7) % 40, frequency: .day)
+            GlobalSeries(
+                id: s.id, values: s.values, censored: s.censored, startDay: s.startDay, category: s.category, region: s.region,
+                location: k % 4, item: (k * 7) % 40, frequency: .day)
         }
         var model = GlobalBoostedModel(horizon: 7, objective: .logCategorical)
         model.rounds = 30
@@ -56,8 +60,9 @@ struct CategoricalFeatureTests {
         plain.rounds = 5
         let other = try plain.train(series, cutoffIndex: { _ in 185 }, calendar: GlobalModelTests.calendar)
         #expect(other.encodings(level: 0.8, categories: [], regions: [], locations: [], items: items, predictionOrigin: 20_185).items == nil)
-        let restored = try GlobalBoostedModel.Trained(serialized: try trained.serialized(), encodings: encodings,
-                                                      calendar: [(day: 20_100, holiday: true, event: "x")])
+        let restored = try GlobalBoostedModel.Trained(
+            serialized: try trained.serialized(), encodings: encodings,
+            calendar: [(day: 20_100, holiday: true, event: "x")])
         for s in series.prefix(5) {
             #expect(try restored.forecast(s, origin: 185, level: 0.8).mean == trained.forecast(s, origin: 185, level: 0.8).mean)
         }

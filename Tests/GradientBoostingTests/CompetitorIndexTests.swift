@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 @testable import GradientBoosting
 
@@ -12,9 +13,11 @@ struct CompetitorIndexTests {
 
     /// A competitor's weekly prices: a 30% deal every fifth week (offset `phase`), otherwise 2.0.
     static func competitor(phase: Int, knownAt: (Int) -> Int64 = { _ in 0 }) -> PlannedInputs {
-        PlannedInputs(promotions: [], prices: (0..<(n + 3)).map {
-            PlannedInputs.Price(day: monday + 7 * $0, price: $0 % 5 == phase ? 1.4 : 2.0, knownAt: knownAt($0))
-        })
+        PlannedInputs(
+            promotions: [],
+            prices: (0..<(n + 3)).map {
+                PlannedInputs.Price(day: monday + 7 * $0, price: $0 % 5 == phase ? 1.4 : 2.0, knownAt: knownAt($0))
+            })
     }
 
     /// Own prices: a 10% deal every seventh week; demand falls by a third when the competitor deals.
@@ -38,7 +41,7 @@ struct CompetitorIndexTests {
     @Test func theIndexIsTheMeanOfTheOtherItemsRatios() throws {
         let a = Self.competitor(phase: 1), b = Self.competitor(phase: 3), own = Self.own(Self.demand(crossEffect: false))
         let index = Self.index([own.planned!, a, b], origin: 60)
-        let day = Self.monday + 7 * 61 // week 61: a deals (61 % 5 == 1), b does not, own does not
+        let day = Self.monday + 7 * 61  // week 61: a deals (61 % 5 == 1), b does not, own does not
         #expect(abs(index.excluding(own.planned, day: day)! - Foundation.log(0.7) / 2) < 1e-12)
         #expect(abs(index.excluding(nil, day: day)! - Foundation.log(0.7) / 3) < 1e-12)
         // The grid starts on the Monday of the earliest price; one member alone is no group.
@@ -53,9 +56,11 @@ struct CompetitorIndexTests {
         let a = Self.competitor(phase: 1)
         let bad: [Double] = [.nan, .infinity, -.infinity, 0, -2, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
         // b's price is hostile on weeks 61...67, one kind each; 2.0 otherwise.
-        let b = PlannedInputs(promotions: [], prices: (0..<(Self.n + 3)).map { t in
-            PlannedInputs.Price(day: Self.monday + 7 * t, price: (61...67).contains(t) ? bad[t - 61] : 2.0, knownAt: 0)
-        })
+        let b = PlannedInputs(
+            promotions: [],
+            prices: (0..<(Self.n + 3)).map { t in
+                PlannedInputs.Price(day: Self.monday + 7 * t, price: (61...67).contains(t) ? bad[t - 61] : 2.0, knownAt: 0)
+            })
         let index = Self.index([a, b], origin: 70)
         for t in 40..<73 {
             let day = Self.monday + 7 * t
@@ -70,8 +75,9 @@ struct CompetitorIndexTests {
         // A subnormal price of the series' own is a ratio far below zero, not -inf: the regression
         // still forecasts numbers, with the hostile competitor's index beside it.
         let prices = (0..<(Self.n + 3)).map { $0 == 70 ? Double.leastNonzeroMagnitude : ($0 % 7 == 2 ? 1.8 : 2.0) }
-        let own = PriceRegressionTests.series(Self.demand(crossEffect: false), prices: prices,
-                                              display: [Double](repeating: 0, count: Self.n + 3))
+        let own = PriceRegressionTests.series(
+            Self.demand(crossEffect: false), prices: prices,
+            display: [Double](repeating: 0, count: Self.n + 3))
         let forecast = try PriceRegression(horizon: 3, frequency: .week)
             .forecast(own, origin: Self.n - 1, level: 0.8, competitors: Self.index([own.planned!, a, b], origin: Self.n - 1))
         #expect(forecast.mean.allSatisfy(\.isFinite) && forecast.lower.allSatisfy(\.isFinite) && forecast.upper.allSatisfy(\.isFinite))
@@ -109,12 +115,16 @@ struct CompetitorIndexTests {
         let base = try model.forecast(hit, origin: origin, level: 0.8, competitors: Self.index([hit.planned!, Self.competitor(phase: 1)], origin: origin))
         // The same rival, its target-week deal (week 81) announced only after the origin: the
         // price in force for that week as known then is the regular one.
-        let late = PlannedInputs(promotions: [], prices: Self.competitor(phase: 1).prices.map {
-            $0.day > Self.monday + 7 * origin ? PlannedInputs.Price(day: $0.day, price: 2.0, knownAt: 0) : $0
-        } + [PlannedInputs.Price(day: Self.monday + 7 * 81, price: 1.4, knownAt: originEnd + 1)])
-        let regular = PlannedInputs(promotions: [], prices: Self.competitor(phase: 1).prices.map {
-            $0.day > Self.monday + 7 * origin ? PlannedInputs.Price(day: $0.day, price: 2.0, knownAt: 0) : $0
-        })
+        let late = PlannedInputs(
+            promotions: [],
+            prices: Self.competitor(phase: 1).prices.map {
+                $0.day > Self.monday + 7 * origin ? PlannedInputs.Price(day: $0.day, price: 2.0, knownAt: 0) : $0
+            } + [PlannedInputs.Price(day: Self.monday + 7 * 81, price: 1.4, knownAt: originEnd + 1)])
+        let regular = PlannedInputs(
+            promotions: [],
+            prices: Self.competitor(phase: 1).prices.map {
+                $0.day > Self.monday + 7 * origin ? PlannedInputs.Price(day: $0.day, price: 2.0, knownAt: 0) : $0
+            })
         let unknown = try model.forecast(hit, origin: origin, level: 0.8, competitors: Self.index([hit.planned!, late], origin: origin))
         #expect(unknown == (try model.forecast(hit, origin: origin, level: 0.8, competitors: Self.index([hit.planned!, regular], origin: origin))))
         #expect(unknown.mean[1] > base.mean[1])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 @testable import GradientBoosting
 
@@ -16,8 +17,9 @@ struct GlobalModelTests {
             let level = 2 + Double(k % 10) * 3
             var values = (0..<200).map { t in (level * week[(t + 3) % 7] * (0.8 + 0.4 * u())).rounded() }
             if perturbFuture { for t in 186..<200 { values[t] = 1_000 } }
-            return GlobalSeries(id: k, values: values, censored: [Bool](repeating: false, count: 200),
-                                startDay: 20_000, category: k % 3, region: k % 2)
+            return GlobalSeries(
+                id: k, values: values, censored: [Bool](repeating: false, count: 200),
+                startDay: 20_000, category: k % 3, region: k % 2)
         }
     }
 
@@ -81,8 +83,9 @@ struct GlobalModelTests {
         #expect(try again.serialized() == trained.serialized())
         let encodings = trained.encodings(level: 0.8, categories: [], regions: [], locations: [], predictionOrigin: 20_185)
         #expect(encodings.objective == .logLevel)
-        let restored = try GlobalBoostedModel.Trained(serialized: try trained.serialized(), encodings: encodings,
-                                                      calendar: [(day: 20_100, holiday: true, event: "x")])
+        let restored = try GlobalBoostedModel.Trained(
+            serialized: try trained.serialized(), encodings: encodings,
+            calendar: [(day: 20_100, holiday: true, event: "x")])
         let a = try trained.forecast(series[7], origin: 185, level: 0.8), b = try restored.forecast(series[7], origin: 185, level: 0.8)
         #expect(a.mean == b.mean)
         for h in 0..<14 { #expect(abs(a.upper[h] - b.upper[h]) < 1e-6 * max(1, a.upper[h])) }
@@ -106,7 +109,7 @@ struct GlobalModelTests {
         #expect(row.count == names.count)
         #expect(row[0] == 1)
         #expect(row[1] == Float(s.values[99] / 2))
-        #expect(row[names.firstIndex(of: "is_holiday")!] == 1) // day 20_000 + 99 + 1 is the holiday
+        #expect(row[names.firstIndex(of: "is_holiday")!] == 1)  // day 20_000 + 99 + 1 is the holiday
         #expect(Set(names).count == names.count)
     }
 
@@ -123,17 +126,20 @@ struct GlobalModelTests {
         #expect(builder.spec.features.last?.source == "demand.locations.attributes (SCD2)")
         let row = builder.row(series[0], origin: 99, horizon: 1, scale: 2)
         #expect(row.count == builder.columnCount && Array(row.suffix(2)) == [1000, 0])
-        #expect(builder.row(series[3], origin: 99, horizon: 1, scale: 2).last!.isNaN) // only one of two values
+        #expect(builder.row(series[3], origin: 99, horizon: 1, scale: 2).last!.isNaN)  // only one of two values
         var model = GlobalBoostedModel(horizon: 7)
         model.rounds = 20
-        let trained = try model.train(series, cutoffIndex: { _ in 185 }, calendar: Self.calendar,
-                                      attributes: ["location.sqft", "location.kind"])
-        let encodings = trained.encodings(level: 0.8, categories: [], regions: [], locations: [],
-                                          attributeCodes: ["location.kind": ["mall", "street"]], predictionOrigin: 20_185)
+        let trained = try model.train(
+            series, cutoffIndex: { _ in 185 }, calendar: Self.calendar,
+            attributes: ["location.sqft", "location.kind"])
+        let encodings = trained.encodings(
+            level: 0.8, categories: [], regions: [], locations: [],
+            attributeCodes: ["location.kind": ["mall", "street"]], predictionOrigin: 20_185)
         #expect(encodings.attributes == ["location.sqft", "location.kind"])
         #expect(Array(encodings.features.suffix(2)) == ["location.sqft", "location.kind"])
-        let restored = try GlobalBoostedModel.Trained(serialized: try trained.serialized(), encodings: encodings,
-                                                      calendar: [(day: 20_100, holiday: true, event: "x")])
+        let restored = try GlobalBoostedModel.Trained(
+            serialized: try trained.serialized(), encodings: encodings,
+            calendar: [(day: 20_100, holiday: true, event: "x")])
         #expect(try restored.forecast(series[5], origin: 185, level: 0.8).mean == trained.forecast(series[5], origin: 185, level: 0.8).mean)
     }
 }
@@ -141,21 +147,26 @@ struct GlobalModelTests {
 struct PlannedInputTests {
     @Test func onlyWhatWasKnownAtTheOriginReachesAFeatureRow() {
         let start = 20_000
-        let announcedEarly = PlannedInputs.endOfDay(start + 5)   // known when day 5 closed
-        let announcedLate = PlannedInputs.endOfDay(start + 12)   // known only after day 12
+        let announcedEarly = PlannedInputs.endOfDay(start + 5)  // known when day 5 closed
+        let announcedLate = PlannedInputs.endOfDay(start + 12)  // known only after day 12
         let planned = PlannedInputs(
-            promotions: [.init(day: start + 11, intensity: 0.4, type: "discount", knownAt: announcedEarly),
-                         .init(day: start + 13, intensity: 0.5, type: "display", knownAt: announcedLate)],
-            prices: [.init(day: start, price: 10, knownAt: 0), .init(day: start + 12, price: 8, knownAt: announcedEarly),
-                     .init(day: start + 14, price: 5, knownAt: announcedLate)])
-        let s = GlobalSeries(id: 1, values: [Double](repeating: 4, count: 30), censored: [Bool](repeating: false, count: 30),
-                             startDay: start, category: 0, region: 0, planned: planned)
+            promotions: [
+                .init(day: start + 11, intensity: 0.4, type: "discount", knownAt: announcedEarly),
+                .init(day: start + 13, intensity: 0.5, type: "display", knownAt: announcedLate),
+            ],
+            prices: [
+                .init(day: start, price: 10, knownAt: 0), .init(day: start + 12, price: 8, knownAt: announcedEarly),
+                .init(day: start + 14, price: 5, knownAt: announcedLate),
+            ])
+        let s = GlobalSeries(
+            id: 1, values: [Double](repeating: 4, count: 30), censored: [Bool](repeating: false, count: 30),
+            startDay: start, category: 0, region: 0, planned: planned)
         let builder = FeatureBuilder(calendar: CalendarFacts(days: [:]), promoTypes: FeatureBuilder.promoTypes([s]))
         let column = Dictionary(uniqueKeysWithValues: builder.spec.names.enumerated().map { ($1, $0) })
         // Origin day 10: the day-11 promotion is known, the day-13 one is not.
         let known = builder.row(s, origin: 10, horizon: 1, scale: 4)
         #expect(known[column["promo_any"]!] == 0.4)
-        #expect(known[column["promo_discount"]!] == 0.4) // every promotion type is a column of its own
+        #expect(known[column["promo_discount"]!] == 0.4)  // every promotion type is a column of its own
         #expect(known[column["promo_display"]!] == 0)
         let unknown = builder.row(s, origin: 10, horizon: 3, scale: 4)
         #expect(unknown[column["promo_any"]!] == 0)
@@ -171,9 +182,10 @@ struct PlannedInputTests {
     @Test func categoryPriceRatioComparesWithCompetingItemsAsKnownAtTheOrigin() {
         let start = 20_000
         func series(_ id: Int, price: Double, location: Int) -> GlobalSeries {
-            GlobalSeries(id: id, values: [Double](repeating: 1, count: 30), censored: [Bool](repeating: false, count: 30),
-                         startDay: start, category: 0, region: 0, location: location,
-                         planned: PlannedInputs(promotions: [], prices: [.init(day: start, price: price, knownAt: 0)]))
+            GlobalSeries(
+                id: id, values: [Double](repeating: 1, count: 30), censored: [Bool](repeating: false, count: 30),
+                startDay: start, category: 0, region: 0, location: location,
+                planned: PlannedInputs(promotions: [], prices: [.init(day: start, price: price, knownAt: 0)]))
         }
         let group = [series(1, price: 10, location: 0), series(2, price: 20, location: 0), series(3, price: 90, location: 1)]
         var builder = FeatureBuilder(calendar: CalendarFacts(days: [:]))
@@ -197,21 +209,28 @@ struct PlannedInputTests {
         var prices = CategoryPrices()
         let planned = PlannedInputs(promotions: [], prices: [.init(day: 20_100, price: 4, knownAt: 0)])
         prices.add(planned, category: 1, location: 2, owner: 7, originDay: 20_099, targetDays: [20_100, 20_101])
-        prices.add(PlannedInputs(promotions: [], prices: [.init(day: 20_100, price: 3, knownAt: 0)]), category: 1, location: 2, owner: 8,
-                   originDay: 20_099, targetDays: [20_101])
+        prices.add(
+            PlannedInputs(promotions: [], prices: [.init(day: 20_100, price: 3, knownAt: 0)]), category: 1, location: 2, owner: 8,
+            originDay: 20_099, targetDays: [20_101])
         let text = String(decoding: try JSONEncoder.sortedForTests.encode(prices), as: UTF8.self)
-        #expect(text == #"{"category":[1,1],"count":[1,2],"day":[20100,20101],"location":[2,2],"lowest":[4,3],"lowestOwner":[7,8],"origin":[20099,20099],"second":[null,4],"sum":[4,7]}"#)
+        #expect(
+            text
+                == #"{"category":[1,1],"count":[1,2],"day":[20100,20101],"location":[2,2],"lowest":[4,3],"lowestOwner":[7,8],"origin":[20099,20099],"second":[null,4],"sum":[4,7]}"#
+        )
         #expect(try JSONDecoder().decode(CategoryPrices.self, from: Data(text.utf8)) == prices)
-        let earlier = #"{"table": {"1|2|20100|20099": {"sum": 4, "count": 1, "lowest": 4, "lowestOwner": 7}, "#
+        let earlier =
+            #"{"table": {"1|2|20100|20099": {"sum": 4, "count": 1, "lowest": 4, "lowestOwner": 7}, "#
             + #""1|2|20101|20099": {"sum": 7, "count": 2, "lowest": 3, "second": 4, "lowestOwner": 8}}}"#
         #expect(try JSONDecoder().decode(CategoryPrices.self, from: Data(earlier.utf8)) == prices)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(CategoryPrices.self, from: Data(#"{"table": {"1|2": {"sum": 1, "count": 1, "lowestOwner": 1}}}"#.utf8)) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(CategoryPrices.self, from: Data(#"{"table": {"1|2": {"sum": 1, "count": 1, "lowestOwner": 1}}}"#.utf8))
+        }
     }
 }
 
 /// The global model on weekly series: windows in weeks, drivers per week, nothing unknown at the origin.
 struct WeeklyGlobalModelTests {
-    static let monday = 20_000 - ((20_000 + 3) % 7) // a Monday (unix day)
+    static let monday = 20_000 - ((20_000 + 3) % 7)  // a Monday (unix day)
 
     /// 60 weekly series whose demand doubles in promoted weeks (a deal and a display may share a week)
     /// and falls with price; promotions announced 21 days ahead.
@@ -235,9 +254,10 @@ struct WeeklyGlobalModelTests {
                 if display { promotions.append(.init(day: day, intensity: 1, type: "display", knownAt: announced)) }
                 values.append((base * (deal ? 2 : 1) * (display ? 1.5 : 1) * (0.9 + 0.2 * u())).rounded())
             }
-            return GlobalSeries(id: k, values: values, censored: [Bool](repeating: false, count: 110), startDay: monday,
-                                category: 0, region: k % 2, location: k % 3, planned: PlannedInputs(promotions: promotions, prices: prices),
-                                frequency: .week)
+            return GlobalSeries(
+                id: k, values: values, censored: [Bool](repeating: false, count: 110), startDay: monday,
+                category: 0, region: k % 2, location: k % 3, planned: PlannedInputs(promotions: promotions, prices: prices),
+                frequency: .week)
         }
     }
 
@@ -252,8 +272,8 @@ struct WeeklyGlobalModelTests {
         #expect(row[c["promo_any"]!] == 1)
         #expect(row[c["lag_4"]!] == Float(s.values[30]))
         #expect(row[c["mean_short"]!] == Float(s.values[30...33].reduce(0, +) / 4))
-        #expect(row[c["day_of_week"]!] == 1) // weeks are dated by their Monday
-        #expect(abs(row[c["discount_depth"]!] - 0.2) < 1e-6) // 8.00 against a regular 10.00
+        #expect(row[c["day_of_week"]!] == 1)  // weeks are dated by their Monday
+        #expect(abs(row[c["discount_depth"]!] - 0.2) < 1e-6)  // 8.00 against a regular 10.00
         #expect(abs(row[c["price_change"]!] - 0.8) < 1e-6)
         #expect(builder.spec.features.first { $0.name == "mean_long" }!.formula.contains("t-12"))
     }
@@ -284,10 +304,10 @@ struct WeeklyGlobalModelTests {
         #expect(try a.serialized() == b.serialized())
         let early = try a.forecast(Self.catalogue()[0], origin: 99, level: 0.8)
         let late = try b.forecast(Self.catalogue(lateAnnouncement: true)[0], origin: 99, level: 0.8)
-        #expect(early != late) // week 100's deal was known 21 days ahead in one world and not at all in the other
+        #expect(early != late)  // week 100's deal was known 21 days ahead in one world and not at all in the other
         let builder = FeatureBuilder(calendar: CalendarFacts(days: [:]), frequency: .week, promoTypes: ["deal", "display"])
         let row = builder.row(Self.catalogue(lateAnnouncement: true)[0], origin: 99, horizon: 1, scale: 1)
-        #expect(row[builder.spec.names.firstIndex(of: "promo_any")!] == 0) // week 100 (a deal week for k = 0) unknown at week 99
+        #expect(row[builder.spec.names.firstIndex(of: "promo_any")!] == 0)  // week 100 (a deal week for k = 0) unknown at week 99
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 @testable import GradientBoosting
 
@@ -8,15 +9,16 @@ import Testing
 /// origin only; artifacts trained with the earlier feature set keep their rows.
 struct LevelFeatureTests {
     static func series(_ values: [Double], frequency: Frequency = .day) -> GlobalSeries {
-        GlobalSeries(id: 1, values: values, censored: [Bool](repeating: false, count: values.count), startDay: 20_000,
-                     category: 0, region: 0, frequency: frequency)
+        GlobalSeries(
+            id: 1, values: values, censored: [Bool](repeating: false, count: values.count), startDay: 20_000,
+            category: 0, region: 0, frequency: frequency)
     }
 
     static func values(_ n: Int, seed: UInt64 = 5) -> [Double] {
         var state = seed
         return (0..<n).map { t in
             state = state &* 6364136223846793005 &+ 1442695040888963407
-            let spike = t % 17 == 0 ? 8.0 : 1.0   // promotion-like spikes
+            let spike = t % 17 == 0 ? 8.0 : 1.0  // promotion-like spikes
             return (Double(state >> 11) * 0x1.0p-53 * 10 * spike).rounded()
         }
     }
@@ -97,8 +99,9 @@ struct LevelFeatureTests {
         object["featureSet"] = nil
         encodings = try JSONDecoder().decode(GlobalBoostedModel.Encodings.self, from: try JSONSerialization.data(withJSONObject: object))
         #expect(encodings.featureSet == nil)
-        let restored = try GlobalBoostedModel.Trained(serialized: try trained.serialized(), encodings: encodings,
-                                                      calendar: [(day: 20_100, holiday: true, event: "x")])
+        let restored = try GlobalBoostedModel.Trained(
+            serialized: try trained.serialized(), encodings: encodings,
+            calendar: [(day: 20_100, holiday: true, event: "x")])
         #expect(try restored.forecast(series[4], origin: 185, level: 0.8).mean == trained.forecast(series[4], origin: 185, level: 0.8).mean)
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 @testable import GradientBoosting
 
 /// `PriceRegression`: the log-log price and promotion regression with a local level, per series.
 struct PriceRegressionTests {
-    static let monday = 20_416 // 2025-11-24, a Monday (unix day)
-    static let early: Int64 = 0 // known since 2000-01-01
+    static let monday = 20_416  // 2025-11-24, a Monday (unix day)
+    static let early: Int64 = 0  // known since 2000-01-01
 
     /// A weekly series with its prices and promotions (one row per week, all known early unless `knownAt` says otherwise).
     static func series(_ values: [Double], prices: [Double], display: [Double], knownAt: (Int) -> Int64 = { _ in early }) -> GlobalSeries {
@@ -16,8 +17,9 @@ struct PriceRegressionTests {
                 PlannedInputs.Promotion(day: days[$0], intensity: display[$0], type: "display", knownAt: knownAt($0))
             },
             prices: prices.indices.map { PlannedInputs.Price(day: days[$0], price: prices[$0], knownAt: knownAt($0)) })
-        return GlobalSeries(id: 1, values: values, censored: [Bool](repeating: false, count: values.count), startDay: monday,
-                            category: 0, region: 0, planned: planned, frequency: .week)
+        return GlobalSeries(
+            id: 1, values: values, censored: [Bool](repeating: false, count: values.count), startDay: monday,
+            category: 0, region: 0, planned: planned, frequency: .week)
     }
 
     struct Reference: Decodable {
@@ -40,7 +42,7 @@ struct PriceRegressionTests {
         let n = 40, q = 4
         let raw = (0..<n).map { _ -> [Double] in
             let v = (0..<q).map { _ in u() }
-            return [v[0], v[1], 0.7 * v[0] + 0.3 * v[2], v[3] * v[3]] // two correlated columns
+            return [v[0], v[1], 0.7 * v[0] + 0.3 * v[2], v[3] * v[3]]  // two correlated columns
         }
         let y = raw.map { x in 1 + 2 * x[0] - x[1] + 0.5 * x[3] + 0.3 * (u() - 0.5) }
         let means = (0..<q).map { j in raw.reduce(0) { $0 + $1[j] } / Double(n) }
@@ -67,7 +69,7 @@ struct PriceRegressionTests {
                         for j in 0..<p { a[i * p + j] += x[i] * x[j] }
                     }
                 }
-                for i in 1..<p { a[i * p + i] += penalty * Double(n) } // the same penalty, the intercept free
+                for i in 1..<p { a[i * p + i] += penalty * Double(n) }  // the same penalty, the intercept free
                 let coefficients = try Cholesky(a, p).solve(rhs)
                 let x = [1.0] + z[(out * q)..<((out + 1) * q)]
                 let e = y[out] - zip(x, coefficients).reduce(0) { $0 + $1.0 * $1.1 }
@@ -111,7 +113,7 @@ struct PriceRegressionTests {
         for h in 0..<3 {
             #expect(abs(f.mean[h] / truth[n + h] - 1) < 1e-9, "h=\(h + 1): \(f.mean[h]) vs \(truth[n + h])")
         }
-        #expect(f.mean[0] > 4 * f.mean[2]) // 40% off: (1 / 0.6)^3 = 4.6x
+        #expect(f.mean[0] > 4 * f.mean[2])  // 40% off: (1 / 0.6)^3 = 4.6x
     }
 
     /// Leakage: values after the origin, and prices or promotions announced after it (even for
@@ -133,23 +135,28 @@ struct PriceRegressionTests {
         let originEnd = PlannedInputs.endOfDay(Self.monday + 7 * origin + 6)
         let s = Self.series(values, prices: prices, display: display)
         let targets = (origin + 1)...(origin + 3)
-        let late = GlobalSeries(id: 1, values: values, censored: s.censored, startDay: Self.monday, category: 0, region: 0,
-                                planned: PlannedInputs(
-                                    promotions: s.planned!.promotions + targets.map {
-                                        PlannedInputs.Promotion(day: Self.monday + 7 * $0, intensity: 1, type: "display", knownAt: originEnd + 1)
-                                    },
-                                    prices: s.planned!.prices + targets.map {
-                                        PlannedInputs.Price(day: Self.monday + 7 * $0, price: 0.5, knownAt: originEnd + 1)
-                                    }),
-                                frequency: .week)
+        let late = GlobalSeries(
+            id: 1, values: values, censored: s.censored, startDay: Self.monday, category: 0, region: 0,
+            planned: PlannedInputs(
+                promotions: s.planned!.promotions
+                    + targets.map {
+                        PlannedInputs.Promotion(day: Self.monday + 7 * $0, intensity: 1, type: "display", knownAt: originEnd + 1)
+                    },
+                prices: s.planned!.prices
+                    + targets.map {
+                        PlannedInputs.Price(day: Self.monday + 7 * $0, price: 0.5, knownAt: originEnd + 1)
+                    }),
+            frequency: .week)
         #expect(try model.forecast(late, origin: origin, level: 0.8) == base)
         // Known in time, the same announcements do change the forecast.
-        let onTime = GlobalSeries(id: 1, values: values, censored: s.censored, startDay: Self.monday, category: 0, region: 0,
-                                  planned: PlannedInputs(promotions: late.planned!.promotions,
-                                                         prices: late.planned!.prices.map {
-                                                             PlannedInputs.Price(day: $0.day, price: $0.price, knownAt: min($0.knownAt, originEnd))
-                                                         }),
-                                  frequency: .week)
+        let onTime = GlobalSeries(
+            id: 1, values: values, censored: s.censored, startDay: Self.monday, category: 0, region: 0,
+            planned: PlannedInputs(
+                promotions: late.planned!.promotions,
+                prices: late.planned!.prices.map {
+                    PlannedInputs.Price(day: $0.day, price: $0.price, knownAt: min($0.knownAt, originEnd))
+                }),
+            frequency: .week)
         #expect(try model.forecast(onTime, origin: origin, level: 0.8).mean[0] > 2 * base.mean[0])
     }
 
@@ -158,11 +165,11 @@ struct PriceRegressionTests {
     @Test func guardsItsInputs() throws {
         let n = 40
         let prices = (0..<n + 3).map { $0 % 3 == 0 ? 1.5 : 2.0 }, display = [Double](repeating: 0, count: n + 3)
-        let rising = (0..<n + 3).map { prices[$0] < 2 ? 50.0 : 100.0 } // "cheaper sells less": not believed
+        let rising = (0..<n + 3).map { prices[$0] < 2 ? 50.0 : 100.0 }  // "cheaper sells less": not believed
         var model = PriceRegression(horizon: 3, frequency: .week)
         model.ridge = 0
         let s = Self.series(rising, prices: prices, display: display)
-        #expect(try model.fit(s, origin: n - 1).beta[1] == 0) // no price term left
+        #expect(try model.fit(s, origin: n - 1).beta[1] == 0)  // no price term left
         #expect(try model.fit(Self.series(rising.map { 150 - $0 }, prices: prices, display: display), origin: n - 1).beta[1] < -0.5)
         // Three discounted weeks and three promoted ones are not enough to estimate their effects
         // (one such week once made a slope that forecast 3e9 units); four are.
@@ -174,8 +181,9 @@ struct PriceRegressionTests {
             let beta = try PriceRegression(horizon: 3, frequency: .week).fit(Self.series(y, prices: p, display: d), origin: n - 1).beta
             #expect((beta[1] != 0) == estimated && (beta[2] != 0) == estimated && (beta[3] != 0) == estimated, "\(events) events: \(beta)")
         }
-        let bare = GlobalSeries(id: 1, values: rising, censored: [Bool](repeating: false, count: n + 3), startDay: Self.monday,
-                                category: 0, region: 0, frequency: .week)
+        let bare = GlobalSeries(
+            id: 1, values: rising, censored: [Bool](repeating: false, count: n + 3), startDay: Self.monday,
+            category: 0, region: 0, frequency: .week)
         #expect(throws: ForecastError.self) { try model.forecast(bare, origin: n - 1, level: 0.8) }
         #expect(throws: ForecastError.tooShort(model: "PriceRegression", needed: 26, got: 20)) {
             try model.forecast(Self.series(rising, prices: prices, display: display), origin: 19, level: 0.8)
@@ -193,14 +201,18 @@ struct PriceRegressionTests {
         let knownBy: Int64 = 1_000
         var promotions: [PlannedInputs.Promotion] = []
         for _ in 0..<300 {
-            promotions.append(PlannedInputs.Promotion(day: Self.monday - 10 + Int(u() * 200), intensity: (u() * 10).rounded() / 10,
-                                                      type: u() < 0.5 ? "deal" : "feature", knownAt: Int64(u() * 1_500)))
+            promotions.append(
+                PlannedInputs.Promotion(
+                    day: Self.monday - 10 + Int(u() * 200), intensity: (u() * 10).rounded() / 10,
+                    type: u() < 0.5 ? "deal" : "feature", knownAt: Int64(u() * 1_500)))
         }
         let planned = PlannedInputs(promotions: promotions, prices: [])
-        let s = GlobalSeries(id: 1, values: [Double](repeating: 1, count: 26), censored: [Bool](repeating: false, count: 26),
-                             startDay: Self.monday, category: 0, region: 0, planned: planned, frequency: .week)
-        let table = PriceRegression.intensities(planned.promotions, types: ["deal", "feature"], periods: 26, startDay: Self.monday,
-                                                daysPerPeriod: 7, knownBy: knownBy)
+        let s = GlobalSeries(
+            id: 1, values: [Double](repeating: 1, count: 26), censored: [Bool](repeating: false, count: 26),
+            startDay: Self.monday, category: 0, region: 0, planned: planned, frequency: .week)
+        let table = PriceRegression.intensities(
+            planned.promotions, types: ["deal", "feature"], periods: 26, startDay: Self.monday,
+            daysPerPeriod: 7, knownBy: knownBy)
         for p in 0..<26 {
             let lookup = planned.promotionIntensity(in: s.days(ofPeriod: p), knownBy: knownBy)
             #expect(table[0][p] == lookup["deal"] ?? 0 && table[1][p] == lookup["feature"] ?? 0, "week \(p)")
@@ -214,8 +226,9 @@ struct PriceRegressionTests {
         let prices = (0..<n + 7).map { ($0 / 7) % 4 == 0 ? 3.0 : 4.0 }
         let values = (0..<n + 7).map { t in (50 * week[t % 7] * pow(prices[t] / 4, -2)).rounded() }
         let planned = PlannedInputs(promotions: [], prices: prices.indices.map { PlannedInputs.Price(day: start + $0, price: prices[$0], knownAt: 0) })
-        let s = GlobalSeries(id: 1, values: values, censored: [Bool](repeating: false, count: n + 7), startDay: start,
-                             category: 0, region: 0, planned: planned, frequency: .day)
+        let s = GlobalSeries(
+            id: 1, values: values, censored: [Bool](repeating: false, count: n + 7), startDay: start,
+            category: 0, region: 0, planned: planned, frequency: .day)
         let f = try PriceRegression(horizon: 7, frequency: .day).forecast(s, origin: n - 1, level: 0.8)
         for h in 0..<7 { #expect(abs(f.mean[h] / values[n + h] - 1) < 0.03, "day \(h + 1): \(f.mean[h]) vs \(values[n + h])") }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GradientBoosting
 
 /// `SymmetricEigen`: Jacobi eigendecomposition of the price regression's Gram matrices.

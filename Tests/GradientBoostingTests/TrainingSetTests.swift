@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Forecasting
 @testable import GradientBoosting
 
@@ -40,16 +41,22 @@ extension TrainingSetTests {
         model.rounds = 30
         let series = GlobalModelTests.catalogue()
         func withAttribute(_ v: Float) -> [GlobalSeries] {
-            series.map { s in var s = s; s.attributes = [v + Float(s.id % 4)]; return s }
+            series.map { s in
+                var s = s
+                s.attributes = [v + Float(s.id % 4)]
+                return s
+            }
         }
         let folds = [withAttribute(1), withAttribute(10)]
         let cutoffs: [[Int?]] = [series.map { $0.id == 0 ? nil : 171 }, series.map { _ in 185 }]
-        let shared = try model.prepare(folds: folds, cutoffIndices: cutoffs, calendar: GlobalModelTests.calendar,
-                                       predictionOrigins: [], attributes: ["size"])
+        let shared = try model.prepare(
+            folds: folds, cutoffIndices: cutoffs, calendar: GlobalModelTests.calendar,
+            predictionOrigins: [], attributes: ["size"])
         #expect(shared.count == 2 && shared[0].store === shared[1].store)
         for f in 0..<2 {
-            let own = try model.prepare(folds[f], cutoffIndex: { cutoffs[f][$0.id] }, calendar: GlobalModelTests.calendar,
-                                        attributes: ["size"])
+            let own = try model.prepare(
+                folds[f], cutoffIndex: { cutoffs[f][$0.id] }, calendar: GlobalModelTests.calendar,
+                attributes: ["size"])
             #expect(shared[f].rows == own.rows && shared[f].labels(.tweedie) == own.labels(.tweedie))
             #expect(try model.train(shared[f]).serialized() == model.train(own).serialized(), "fold \(f)")
         }
@@ -172,8 +179,8 @@ struct SeasonalOriginsTests {
             var event = 0.0, sameWeekday = 0.0
             for s in series {
                 let f = try trained.forecast(s, origin: 440, level: 0.8)
-                event += f.mean[23]                     // day 464
-                sameWeekday += (f.mean[16] + f.mean[9]) / 2 // days 457 and 450, the same weekday
+                event += f.mean[23]  // day 464
+                sameWeekday += (f.mean[16] + f.mean[9]) / 2  // days 457 and 450, the same weekday
             }
             return event / sameWeekday
         }
@@ -209,8 +216,9 @@ struct TrainingBudgetTests {
     /// 20 weekly series of 120 weeks, cutoff at the last one: 113 origins each at horizon 3.
     static func panel() -> [GlobalSeries] {
         (0..<20).map { k in
-            GlobalSeries(id: k, values: (0..<120).map { t in Double(10 + k + (t * 7 + k) % 11) }, censored: [Bool](repeating: false, count: 120),
-                         startDay: 20_002, category: 0, region: 0, frequency: .week)
+            GlobalSeries(
+                id: k, values: (0..<120).map { t in Double(10 + k + (t * 7 + k) % 11) }, censored: [Bool](repeating: false, count: 120),
+                startDay: 20_002, category: 0, region: 0, frequency: .week)
         }
     }
 
@@ -225,12 +233,15 @@ struct TrainingBudgetTests {
         let all = try model.prepare(series, cutoffIndex: { _ in 119 }, calendar: CalendarFacts(days: [:]))
         #expect(all.rows == 113 * 20 * 3)
         #expect(all.originCounts.recent == 113 * 20 && all.originCounts.sampledSeries == 0)
-        #expect(all.originCounts.summary == "20 series: 113 recent origins each, none a year back (every origin of their history: the 1.2 MiB training budget holds 6780 rows)")
+        #expect(
+            all.originCounts.summary
+                == "20 series: 113 recent origins each, none a year back (every origin of their history: the 1.2 MiB training budget holds 6780 rows)")
         // One byte short: 112 origins fit, spread over the whole history (newest and oldest kept).
         model.trainingBytes -= 1
         let sampled = try model.prepare(series, cutoffIndex: { _ in 119 }, calendar: CalendarFacts(days: [:]))
-        #expect(sampled.originCounts.recent == 112 * 20 && sampled.originCounts.sampledSeries == 20 && sampled.originCounts.widestStride == 2,
-                "\(sampled.originCounts)")
+        #expect(
+            sampled.originCounts.recent == 112 * 20 && sampled.originCounts.sampledSeries == 20 && sampled.originCounts.widestStride == 2,
+            "\(sampled.originCounts)")
         let positions = OriginPlan(recent: 112, seasonal: 4, extraSeasonal: 0, budgeted: 112).recentPositions(available: 113)
         #expect(positions.first == 0 && positions.last == 112 && Set(positions).count == 112)
         // A tenth of the budget: 11 origins each, every tenth week or so, from the newest back to the start.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GradientBoosting
 
 /// Against the real XGBoost library (Debian libxgboost-dev).
@@ -19,15 +20,17 @@ struct XGBoostTests {
         return (m, labels)
     }
 
-    static let parameters: [(String, String)] = [("objective", "reg:squarederror"), ("max_depth", "4"), ("eta", "0.3"),
-                                                 ("tree_method", "hist"), ("nthread", "1"), ("seed", "7")]
+    static let parameters: [(String, String)] = [
+        ("objective", "reg:squarederror"), ("max_depth", "4"), ("eta", "0.3"),
+        ("tree_method", "hist"), ("nthread", "1"), ("seed", "7"),
+    ]
 
     @Test func learnsASimpleFunction() throws {
         let (m, y) = Self.data(rows: 2_000)
         let booster = try Booster.train(m, labels: y, parameters: Self.parameters, rounds: 60)
         var test = FeatureMatrix(columns: 3)
-        test.append([0.2, 0.9, 0.5])   // 0.6 + 2 + 0.05 = 2.65
-        test.append([0.8, 0.1, 0.5])   // 2.4 + 0 + 0.05 = 2.45
+        test.append([0.2, 0.9, 0.5])  // 0.6 + 2 + 0.05 = 2.65
+        test.append([0.8, 0.1, 0.5])  // 2.4 + 0 + 0.05 = 2.45
         let p = try booster.predict(test)
         #expect(abs(p[0] - 2.65) < 0.15 && abs(p[1] - 2.45) < 0.15, "\(p)")
     }
@@ -53,8 +56,11 @@ struct XGBoostTests {
         let objectives: [[(String, String)]] = [
             [("objective", "reg:tweedie"), ("tweedie_variance_power", "1.3"), ("max_depth", "6"), ("min_child_weight", "5")],
             [("objective", "reg:absoluteerror"), ("max_depth", "6"), ("min_child_weight", "5")],
-            [("objective", "reg:pseudohubererror"), ("huber_slope", "1"), ("grow_policy", "lossguide"), ("max_depth", "0"),
-             ("max_leaves", "15"), ("min_child_weight", "10")]]
+            [
+                ("objective", "reg:pseudohubererror"), ("huber_slope", "1"), ("grow_policy", "lossguide"), ("max_depth", "0"),
+                ("max_leaves", "15"), ("min_child_weight", "10"),
+            ],
+        ]
         let shared = TrainingMatrix(m)
         for objective in objectives {
             for bins in ["64", "256"] {
@@ -97,13 +103,16 @@ struct XGBoostTests {
             m.append([Float(i % 10)])
             labels.append([1, 4, 7].contains(i % 10) ? 10 : 0)
         }
-        let parameters = [("objective", "reg:squarederror"), ("max_depth", "1"), ("eta", "1"), ("base_score", "0"),
-                          ("lambda", "0"), ("tree_method", "hist"), ("max_cat_to_onehot", "1"), ("nthread", "1"), ("seed", "0")]
+        let parameters = [
+            ("objective", "reg:squarederror"), ("max_depth", "1"), ("eta", "1"), ("base_score", "0"),
+            ("lambda", "0"), ("tree_method", "hist"), ("max_cat_to_onehot", "1"), ("nthread", "1"), ("seed", "0"),
+        ]
         var probe = FeatureMatrix(columns: 1, reservingRows: 10)
         for code in 0..<10 { probe.append([Float(code)]) }
         for quantised in [true, false] {
-            let (booster, _) = try Booster.trainWithFitted(TrainingMatrix(m, quantised: quantised, featureTypes: ["c"]), labels: labels,
-                                                           parameters: parameters, rounds: 1)
+            let (booster, _) = try Booster.trainWithFitted(
+                TrainingMatrix(m, quantised: quantised, featureTypes: ["c"]), labels: labels,
+                parameters: parameters, rounds: 1)
             let restored = try Booster(serialized: try booster.serialized())
             for b in [booster, restored] {
                 let p = try b.predict(probe)

@@ -1,14 +1,17 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 29, finding 14: a killed backtest used to stay `running` forever; retention kept it as in
 /// flight and no command cleaned it.
 extension Timed {
     @Suite struct BacktestHeartbeatTests {
-        static let slowArgs = ["backtest", "--folds", "4", "--horizon", "7", "--step", "7", "--models", "auto_ets,auto_theta,xgboost",
-                               "--workers", "1", "--chunk-size", "10", "--no-progress"]
+        static let slowArgs = [
+            "backtest", "--folds", "4", "--horizon", "7", "--step", "7", "--models", "auto_ets,auto_theta,xgboost",
+            "--workers", "1", "--chunk-size", "10", "--no-progress",
+        ]
 
         static func running(_ db: TestDatabase) throws -> (id: Int64, beat: String)? {
             let c = try db.connect()
@@ -23,7 +26,10 @@ extension Timed {
             try db.loadDemo(items: 30, locations: 3, days: 200)
             let handle = try CLI.start(Self.slowArgs + ["--lease", "1"], databaseURL: db.url)
             var first: (id: Int64, beat: String)?
-            try Timed.CommandLine.waitFor("the backtest to start", timeout: 60) { first = try Self.running(db); return first != nil }
+            try Timed.CommandLine.waitFor("the backtest to start", timeout: 60) {
+                first = try Self.running(db)
+                return first != nil
+            }
             // It beats (every quarter of the lease).
             try Timed.CommandLine.waitFor("a heartbeat", timeout: 10) { try Self.running(db).map { $0.beat != first!.beat } ?? false }
             kill(handle.0.processIdentifier, SIGKILL)
@@ -39,7 +45,8 @@ extension Timed {
             #expect(try row.decode("status", as: String.self) == "failed" && row.decode("done", as: Bool.self))
             #expect(try row.decode("error", as: String.self).hasPrefix("abandoned: no heartbeat since "))
             // Retention judges it as any failed backtest now, not as in flight.
-            #expect(try db.scalar(Query("SELECT reason FROM forecast.retention_plan() WHERE kind = 'backtest' AND key = \(id)"), as: String.self) != "in flight")
+            #expect(
+                try db.scalar(Query("SELECT reason FROM forecast.retention_plan() WHERE kind = 'backtest' AND key = \(id)"), as: String.self) != "in flight")
         }
 
         @Test func cancelFailsARunningBacktestWhichThenStoresNothingAsFinished() throws {
@@ -48,7 +55,10 @@ extension Timed {
             try db.loadDemo(items: 30, locations: 3, days: 200)
             let handle = try CLI.start(Self.slowArgs, databaseURL: db.url)
             var running: (id: Int64, beat: String)?
-            try Timed.CommandLine.waitFor("the backtest to start", timeout: 60) { running = try Self.running(db); return running != nil }
+            try Timed.CommandLine.waitFor("the backtest to start", timeout: 60) {
+                running = try Self.running(db)
+                return running != nil
+            }
             let id = running!.id
             let cancel = try CLI.run(["cancel", "--backtest", String(id), "--reason", "wrong model list"], databaseURL: db.url)
             #expect(cancel.status == 0, "\(cancel.stderr)")

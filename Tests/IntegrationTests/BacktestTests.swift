@@ -1,9 +1,10 @@
 import Foundation
+import GradientBoosting
+import Postgres
 import Testing
+
 @testable import Forecasting
 @testable import Pipeline
-import Postgres
-import GradientBoosting
 
 /// Records the largest value any training slice contained: a model that could see the future.
 final class SpyModel: ForecastModel, @unchecked Sendable {
@@ -26,9 +27,10 @@ struct FailingModel: ForecastModel {
 extension Integration {
     @Suite struct Backtests {
         static func options(folds: Int = 3, horizon: Int = 7, gap: Int = 0, models: [ModelSpec.Kind] = [.naive, .croston]) throws -> BacktestOptions {
-            BacktestOptions(end: Fixtures.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: folds, step: 7, horizon: horizon, gap: gap),
-                            models: models.map { ModelSpec(kind: $0, seasonLength: 7, window: 28) }, workers: 2, chunkSize: 20,
-                            showProgress: false)
+            BacktestOptions(
+                end: Fixtures.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: folds, step: 7, horizon: horizon, gap: gap),
+                models: models.map { ModelSpec(kind: $0, seasonLength: 7, window: 28) }, workers: 2, chunkSize: 20,
+                showProgress: false)
         }
 
         static func runner(_ db: TestDatabase) -> BacktestRunner {
@@ -45,7 +47,8 @@ extension Integration {
             #expect(report.models == ["SeasonalNaive(7)", "Naive", "CrostonClassic", "Selected"])
             #expect(try db.scalar("SELECT cutoffs::text FROM forecast.backtests", as: String.self) == "{2026-11-04,2026-11-11,2026-11-18}")
             #expect(try db.scalar("SELECT status FROM forecast.backtests", as: String.self) == "finished")
-            let expectedRows = try db.scalar("""
+            let expectedRows = try db.scalar(
+                """
                 SELECT (count(*) FILTER (WHERE first_ds <= '2026-11-04') + count(*) FILTER (WHERE first_ds <= '2026-11-11')
                         + count(*) FILTER (WHERE first_ds <= '2026-11-18')) * 3 * 7
                 FROM (SELECT b.series_no, min(s.ds) AS first_ds FROM forecast.backtest_series b
@@ -60,7 +63,8 @@ extension Integration {
             #expect(try db.scalar("SELECT min(horizon)::text || '-' || max(horizon)::text FROM forecast.backtest_results", as: String.self) == "3-9")
             #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE ds - cutoff <> horizon", as: Int.self) == 0)
             // The SQL recipe in the migration gives the report's numbers.
-            let sqlWAPE = try db.scalar("""
+            let sqlWAPE = try db.scalar(
+                """
                 SELECT sum(abs(yhat - actual)) / sum(abs(actual)) FROM forecast.backtest_results
                 WHERE model_name = 'Naive' AND actual IS NOT NULL
                 """, as: Double.self)
@@ -81,16 +85,18 @@ extension Integration {
             // a fold with cutoff 2026-11-06 must never see the marker; one with cutoff 2026-11-13 does.
             let c = try db.connect()
             defer { c.close() }
-            let reader = SeriesReader(runID: report.id, cutoff: Fixtures.end, asOf: Fixtures.asOf, frequency: .day,
-                                      schema: SQLIdentifier("demand"), source: .backtest)
+            let reader = SeriesReader(
+                runID: report.id, cutoff: Fixtures.end, asOf: Fixtures.asOf, frequency: .day,
+                schema: SQLIdentifier("demand"), source: .backtest)
             let series = try reader.read(chunk: 0, on: c)
-            #expect(series.contains { $0.values.max() == 1e9 }) // the future is in memory...
+            #expect(series.contains { $0.values.max() == 1e9 })  // the future is in memory...
             func maxima(newestCutoff: String) throws -> [Double] {
                 let spy = SpyModel()
                 let cutoff = PostgresDate(iso: newestCutoff)!
-                let evaluator = FoldEvaluator(plan: try BacktestPlan(folds: 1, step: 7, horizon: 7), models: [spy], modelNames: ["Spy"],
-                                              cutoffs: [cutoff], newestCutoff: cutoff, reader: reader, level: 0.8,
-                                              seasonLength: 7, backtestID: report.id)
+                let evaluator = FoldEvaluator(
+                    plan: try BacktestPlan(folds: 1, step: 7, horizon: 7), models: [spy], modelNames: ["Spy"],
+                    cutoffs: [cutoff], newestCutoff: cutoff, reader: reader, level: 0.8,
+                    seasonLength: 7, backtestID: report.id)
                 var writer = BinaryCopyWriter()
                 var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
                 for s in series { evaluator.evaluate(s, category: "c", region: "r", into: &writer, groups: &groups) }
@@ -98,13 +104,16 @@ extension Integration {
             }
             let before = try maxima(newestCutoff: "2026-11-06")
             #expect(!before.isEmpty)
-            #expect(before.allSatisfy { $0 < 1e9 })   // ...but no fold trains on anything after its cutoff
-            #expect(try maxima(newestCutoff: "2026-11-13").contains(1e9)) // control: the marker is reachable
+            #expect(before.allSatisfy { $0 < 1e9 })  // ...but no fold trains on anything after its cutoff
+            #expect(try maxima(newestCutoff: "2026-11-13").contains(1e9))  // control: the marker is reachable
             // In the stored results, the 2026-11-13 fold's forecasts reflect the marker, the
             // 2026-11-20 fold's too, and nothing is forecast from before the marker with it.
-            #expect(try db.scalar(Query("""
-                SELECT count(*) FROM forecast.backtest_results WHERE backtest_id = \(report.id) AND cutoff = '2026-11-13' AND yhat >= 1e9
-                """), as: Int.self) > 0)
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT count(*) FROM forecast.backtest_results WHERE backtest_id = \(report.id) AND cutoff = '2026-11-13' AND yhat >= 1e9
+                        """), as: Int.self) > 0)
         }
 
         /// A series whose model fails is scored as a run serves it (`Naive[fallback]`), not left out
@@ -116,13 +125,15 @@ extension Integration {
             let report = try Self.runner(db).run(try Self.options(folds: 1, horizon: 7, models: [.naive]))
             let c = try db.connect()
             defer { c.close() }
-            let reader = SeriesReader(runID: report.id, cutoff: Fixtures.end, asOf: Fixtures.asOf, frequency: .day,
-                                      schema: SQLIdentifier("demand"), source: .backtest)
+            let reader = SeriesReader(
+                runID: report.id, cutoff: Fixtures.end, asOf: Fixtures.asOf, frequency: .day,
+                schema: SQLIdentifier("demand"), source: .backtest)
             let series = try reader.read(chunk: 0, on: c)
-            let evaluator = FoldEvaluator(plan: try BacktestPlan(folds: 2, step: 7, horizon: 7), models: [FailingModel(), Naive()],
-                                          modelNames: ["Failing", "Naive"], cutoffs: [-14, -7].map { PostgresDate(unixDays: Fixtures.end.unixDays + $0) },
-                                          newestCutoff: PostgresDate(unixDays: Fixtures.end.unixDays - 7), reader: reader, level: 0.8,
-                                          seasonLength: 7, backtestID: report.id)
+            let evaluator = FoldEvaluator(
+                plan: try BacktestPlan(folds: 2, step: 7, horizon: 7), models: [FailingModel(), Naive()],
+                modelNames: ["Failing", "Naive"], cutoffs: [-14, -7].map { PostgresDate(unixDays: Fixtures.end.unixDays + $0) },
+                newestCutoff: PostgresDate(unixDays: Fixtures.end.unixDays - 7), reader: reader, level: 0.8,
+                seasonLength: 7, backtestID: report.id)
             var writer = BinaryCopyWriter()
             var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
             for s in series { evaluator.evaluate(s, category: "c", region: "r", into: &writer, groups: &groups) }
@@ -147,23 +158,34 @@ extension Integration {
             #expect(try db.scalar(Query("SELECT structure_selection FROM forecast.backtests WHERE id = \(first.id)"), as: String.self) == "first-fold")
             #expect(try db.scalar(Query("SELECT structure_selection FROM forecast.backtests WHERE id = \(every.id)"), as: String.self) == "every-fold")
             // first-fold: the structure (variant) chosen at the oldest cutoff serves every later fold of that series.
-            #expect(try db.scalar(Query("""
-                SELECT count(*) FROM (SELECT model_name, item_id, location_id FROM forecast.backtest_results
-                                      WHERE backtest_id = \(first.id) AND model_name IN ('AutoETS', 'AutoTheta')
-                                      GROUP BY 1, 2, 3 HAVING count(DISTINCT served_model) > 1) x
-                """), as: Int.self) == 0)
-            #expect(try db.scalar(Query("""
-                SELECT count(DISTINCT served_model) FROM forecast.backtest_results WHERE backtest_id = \(first.id) AND served_model LIKE 'Theta(%'
-                """), as: Int.self) >= 1)
-            #expect(try db.scalar(Query("""
-                SELECT count(DISTINCT served_model) FROM forecast.backtest_results WHERE backtest_id = \(first.id) AND served_model LIKE 'ETS(%'
-                """), as: Int.self) > 1)
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT count(*) FROM (SELECT model_name, item_id, location_id FROM forecast.backtest_results
+                                              WHERE backtest_id = \(first.id) AND model_name IN ('AutoETS', 'AutoTheta')
+                                              GROUP BY 1, 2, 3 HAVING count(DISTINCT served_model) > 1) x
+                        """), as: Int.self) == 0)
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT count(DISTINCT served_model) FROM forecast.backtest_results WHERE backtest_id = \(first.id) AND served_model LIKE 'Theta(%'
+                        """), as: Int.self) >= 1)
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT count(DISTINCT served_model) FROM forecast.backtest_results WHERE backtest_id = \(first.id) AND served_model LIKE 'ETS(%'
+                        """), as: Int.self) > 1)
             // The oldest fold has no earlier fit to start from: a full, cold selection in both modes.
-            let compared = try db.scalar(Query("""
-                SELECT count(*) FILTER (WHERE a.yhat = b.yhat)::text || '/' || count(*)::text
-                FROM forecast.backtest_results a JOIN forecast.backtest_results b USING (model_name, fold, item_id, location_id, ds)
-                WHERE a.backtest_id = \(first.id) AND b.backtest_id = \(every.id) AND fold = 0
-                """), as: String.self)
+            let compared = try db.scalar(
+                Query(
+                    """
+                    SELECT count(*) FILTER (WHERE a.yhat = b.yhat)::text || '/' || count(*)::text
+                    FROM forecast.backtest_results a JOIN forecast.backtest_results b USING (model_name, fold, item_id, location_id, ds)
+                    WHERE a.backtest_id = \(first.id) AND b.backtest_id = \(every.id) AND fold = 0
+                    """), as: String.self)
             let parts = compared.split(separator: "/").map { Int($0)! }
             #expect(parts[1] > 0 && parts[0] == parts[1], "fold 0 identical rows: \(compared)")
         }
@@ -184,20 +206,28 @@ extension Integration {
             options.config.model = ModelSpec(kind: .ses, seasonLength: 7, window: 28)
             let conformal = try Fixtures.coordinator(db).run(options)
             #expect(conformal.calibrationBacktestID == report.id)
-            #expect(try db.scalar(Query("SELECT (config ->> 'calibrationBacktestID')::bigint FROM forecast.runs WHERE id = \(conformal.runID)"), as: Int64.self) == report.id)
+            #expect(
+                try db.scalar(Query("SELECT (config ->> 'calibrationBacktestID')::bigint FROM forecast.runs WHERE id = \(conformal.runID)"), as: Int64.self)
+                    == report.id)
             options.force = true
             options.conformal = false
             let residual = try Fixtures.coordinator(db).run(options)
             #expect(residual.calibrationBacktestID == nil)
             // Same point forecasts, different intervals.
-            #expect(try db.scalar(Query("""
-                SELECT count(*) FROM forecast.forecasts a JOIN forecast.forecasts b USING (item_id, location_id, ds)
-                WHERE a.run_id = \(conformal.runID) AND b.run_id = \(residual.runID) AND a.yhat <> b.yhat
-                """), as: Int.self) == 0)
-            #expect(try db.scalar(Query("""
-                SELECT count(*) FROM forecast.forecasts a JOIN forecast.forecasts b USING (item_id, location_id, ds)
-                WHERE a.run_id = \(conformal.runID) AND b.run_id = \(residual.runID) AND a.yhat_upper <> b.yhat_upper
-                """), as: Int.self) > 0)
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT count(*) FROM forecast.forecasts a JOIN forecast.forecasts b USING (item_id, location_id, ds)
+                        WHERE a.run_id = \(conformal.runID) AND b.run_id = \(residual.runID) AND a.yhat <> b.yhat
+                        """), as: Int.self) == 0)
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT count(*) FROM forecast.forecasts a JOIN forecast.forecasts b USING (item_id, location_id, ds)
+                        WHERE a.run_id = \(conformal.runID) AND b.run_id = \(residual.runID) AND a.yhat_upper <> b.yhat_upper
+                        """), as: Int.self) > 0)
         }
 
         @Test func runServesEachDemandClassWithTheSelectedModel() throws {
@@ -206,7 +236,8 @@ extension Integration {
             try db.loadDemo(items: 40, locations: 3, days: 200)
             let report = try Self.runner(db).run(try Self.options(folds: 2, horizon: 14, models: [.naive, .ses, .crostonSBA]))
             #expect(report.selection["all"] != nil)
-            #expect(try db.scalar(Query("SELECT count(*) FROM forecast.model_selections WHERE backtest_id = \(report.id)"), as: Int.self)
+            #expect(
+                try db.scalar(Query("SELECT count(*) FROM forecast.model_selections WHERE backtest_id = \(report.id)"), as: Int.self)
                     == report.selection.count)
             var options = Fixtures.options(horizon: 14)
             options.config.model = ModelSpec(kind: .selected, seasonLength: 7, window: 28)
@@ -215,8 +246,9 @@ extension Integration {
             #expect(summary.rows == summary.seriesCount * 14)
             #expect(summary.calibrationBacktestID == report.id)
             #expect(try db.scalar("SELECT model_version FROM forecast.runs", as: String.self).hasPrefix("Selected{all="))
-            let served = Set(try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
-                .components(separatedBy: "|"))
+            let served = Set(
+                try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
+                    .components(separatedBy: "|"))
             let allowed = Set(report.selection.values).union(["Naive"])
             #expect(served.isSubset(of: allowed), "\(served) not within \(allowed)")
         }
@@ -228,9 +260,12 @@ extension Integration {
             let report = try Self.runner(db).run(try Self.options(folds: 2, horizon: 14, models: [.naive, .xgboost]))
             let globalClasses = report.selection.filter { $0.value == GlobalBoostedModel.name(.tweedie) }.map(\.key)
             #expect(!globalClasses.isEmpty, "XGBoost won no class against Naive: \(report.selection)")
-            #expect(try db.scalar(Query("""
-                SELECT count(*) FROM forecast.model_selections WHERE backtest_id = \(report.id) AND model_spec ->> 'kind' = 'xgboost'
-                """), as: Int.self) == globalClasses.count)
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT count(*) FROM forecast.model_selections WHERE backtest_id = \(report.id) AND model_spec ->> 'kind' = 'xgboost'
+                        """), as: Int.self) == globalClasses.count)
             var options = Fixtures.options(horizon: 14)
             options.config.model = ModelSpec(kind: .selected, seasonLength: 7, window: 28)
             let summary = try Fixtures.coordinator(db).run(options)
@@ -238,10 +273,12 @@ extension Integration {
             #expect(summary.rows == summary.seriesCount * 14)
             // The run trained the global model once, stored it with lineage, and served it.
             #expect(try db.scalar(Query("SELECT count(*) FROM forecast.model_artifacts WHERE run_id = \(summary.runID)"), as: Int.self) == 1)
-            #expect(try db.scalar(Query("SELECT model_version FROM forecast.runs WHERE id = \(summary.runID)"), as: String.self)
-                        .contains("=XGBoost(day)"))
-            let served = Set(try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
-                .components(separatedBy: "|"))
+            #expect(
+                try db.scalar(Query("SELECT model_version FROM forecast.runs WHERE id = \(summary.runID)"), as: String.self)
+                    .contains("=XGBoost(day)"))
+            let served = Set(
+                try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
+                    .components(separatedBy: "|"))
             #expect(served.contains(GlobalBoostedModel.name(.tweedie)))
             #expect(served.isSubset(of: Set(report.selection.values).union(["Naive"])), "\(served)")
             // Each series gets the model of its demand class (classified on its history, as in the backtest).
@@ -259,10 +296,12 @@ extension Integration {
             defer { try? FileManager.default.removeItem(at: dir) }
             func gate(_ improvement: Double) throws -> String {
                 let path = dir.appendingPathComponent("gate-\(improvement).json").path
-                try Data("""
+                try Data(
+                    """
                     {"primary_metric": "wape", "candidate": "SES(0.1)", "min_improvement": \(improvement), "last_folds": 2,
                      "max_abs_bias": 1.0, "no_worse_segments": [], "coverage_tolerance": 0.5}
-                    """.utf8).write(to: URL(fileURLWithPath: path))
+                    """.utf8
+                ).write(to: URL(fileURLWithPath: path))
                 return path
             }
             let args = ["backtest", "--as-of", "2026-11-28T06:00:00Z", "--folds", "2", "--horizon", "7", "--models", "ses", "--no-progress"]

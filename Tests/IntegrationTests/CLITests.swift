@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// The real binary in real processes: crashes, concurrency, exit codes.
 extension Timed {
@@ -23,8 +24,11 @@ extension Timed {
             try db.loadDemo()
             let series = try Integration.Runs.expectedSeries(db)
             // A slow leader (1 worker) so that the joiner gets items; short leases so the rescue is quick.
-            let leader = try CLI.start(Self.runArgs + ["--workers", "1", "--chunk-size", "5", "--lease-seconds", "2",
-                                                      "--heartbeat-seconds", "0.5", "--throttle-ms", "150"], databaseURL: db.url)
+            let leader = try CLI.start(
+                Self.runArgs + [
+                    "--workers", "1", "--chunk-size", "5", "--lease-seconds", "2",
+                    "--heartbeat-seconds", "0.5", "--throttle-ms", "150",
+                ], databaseURL: db.url)
             try Self.waitFor("the run to start") {
                 (try? db.scalar("SELECT count(*) FROM forecast.runs WHERE status = 'running'", as: Int.self)) == 1
             }
@@ -32,9 +36,11 @@ extension Timed {
             let victim = try CLI.start(["work", "--run", String(runID), "--workers", "1", "--throttle-ms", "60000"], databaseURL: db.url)
             let pid = victim.0.processIdentifier
             try Self.waitFor("the joiner to hold an item") {
-                try db.scalar(Query("SELECT count(*) FROM forecast.work_items WHERE state = 'running' AND attempted_by LIKE \("%:\(pid)-%")"), as: Int.self) == 1
+                try db.scalar(Query("SELECT count(*) FROM forecast.work_items WHERE state = 'running' AND attempted_by LIKE \("%:\(pid)-%")"), as: Int.self)
+                    == 1
             }
-            let heldChunk = try db.scalar(Query("SELECT chunk FROM forecast.work_items WHERE state = 'running' AND attempted_by LIKE \("%:\(pid)-%")"), as: Int.self)
+            let heldChunk = try db.scalar(
+                Query("SELECT chunk FROM forecast.work_items WHERE state = 'running' AND attempted_by LIKE \("%:\(pid)-%")"), as: Int.self)
             kill(pid, SIGKILL)
             let killed = CLI.finish(victim)
             #expect(killed.status == 9 || killed.status == 137 || victim.0.terminationReason == .uncaughtSignal)
@@ -45,7 +51,10 @@ extension Timed {
             #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == series * 14)
             #expect(try db.scalar("SELECT count(*) FROM (SELECT DISTINCT item_id, location_id, ds FROM forecast.forecasts) d", as: Int.self) == series * 14)
             #expect(try db.scalar(Query("SELECT attempt FROM forecast.work_items WHERE run_id = \(runID) AND chunk = \(heldChunk)"), as: Int.self) >= 2)
-            #expect(try db.scalar(Query("SELECT attempted_by NOT LIKE \("%:\(pid)-%") FROM forecast.work_items WHERE run_id = \(runID) AND chunk = \(heldChunk)"), as: Bool.self))
+            #expect(
+                try db.scalar(
+                    Query("SELECT attempted_by NOT LIKE \("%:\(pid)-%") FROM forecast.work_items WHERE run_id = \(runID) AND chunk = \(heldChunk)"),
+                    as: Bool.self))
         }
 
         @Test func twoConcurrentRunCommandsPublishOneRun() throws {
@@ -68,16 +77,22 @@ extension Timed {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo()
-            try db.execute("DROP INDEX demand.sales_series_ds_key; INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1) s")
+            try db.execute(
+                "DROP INDEX demand.sales_series_ds_key; INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1) s"
+            )
             let r = try CLI.run(Self.runArgs, databaseURL: db.url)
             #expect(r.status == 65)
             let lines = r.stderr.split(separator: "\n")
             #expect(lines.count == 1, "\(r.stderr)")
-            #expect(r.stderr.hasPrefix("forecastctl: error: blocked by 1 data contract: sales_duplicate_keys (demand.sales): 1 violation, e.g. {\"item_id\":\"I000001\""))
+            #expect(
+                r.stderr.hasPrefix(
+                    "forecastctl: error: blocked by 1 data contract: sales_duplicate_keys (demand.sales): 1 violation, e.g. {\"item_id\":\"I000001\""))
             #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
             let check = try CLI.run(["check", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z"], databaseURL: db.url)
             #expect(check.status == 65)
-            let row = check.stdout.split(separator: "\n").first { $0.hasPrefix("sales_duplicate_keys ") }.map { $0.split(separator: " ").joined(separator: " ") }
+            let row = check.stdout.split(separator: "\n").first { $0.hasPrefix("sales_duplicate_keys ") }.map {
+                $0.split(separator: " ").joined(separator: " ")
+            }
             #expect(row?.hasPrefix("sales_duplicate_keys demand.sales block 1 ") == true, "\(check.stdout)")
         }
 
@@ -102,7 +117,10 @@ extension Timed {
             for r in [notMigrated, badURL, refused, badFlag, badHorizon] { #expect(!r.stderr.contains("Backtrace")) }
             let migrate = try CLI.run(["migrate"], databaseURL: db.url)
             #expect(migrate.status == 0)
-            #expect(migrate.stdout.hasSuffix("migrate: 33 applied, 0 already applied\nmigrate: granted forecast_reader and forecast_worker their privileges (sql/roles/grants.sql)\n"), "\(migrate.stdout)")
+            #expect(
+                migrate.stdout.hasSuffix(
+                    "migrate: 33 applied, 0 already applied\nmigrate: granted forecast_reader and forecast_worker their privileges (sql/roles/grants.sql)\n"),
+                "\(migrate.stdout)")
             // Every item discontinued on the cutoff (its empty day accepted): contracts pass, nothing to forecast.
             let c = try db.connect()
             defer { c.close() }
@@ -115,9 +133,11 @@ extension Timed {
         }
 
         @Test func everyCommandHasHelp() throws {
-            for command in ["migrate", "demo-data", "check", "run", "backtest", "work", "status", "latest", "cancel", "prune", "publish",
-                            "train", "models list", "models show", "promote", "rollback", "model-card", "evaluate", "monitor", "retrain",
-                            "objectives", "report", "worker"] {
+            for command in [
+                "migrate", "demo-data", "check", "run", "backtest", "work", "status", "latest", "cancel", "prune", "publish",
+                "train", "models list", "models show", "promote", "rollback", "model-card", "evaluate", "monitor", "retrain",
+                "objectives", "report", "worker",
+            ] {
                 let r = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"], databaseURL: "")
                 #expect(r.status == 0, "\(command)")
                 #expect(r.stdout.contains("USAGE: forecastctl \(command)"), "\(command): \(r.stdout.prefix(200))")

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 29, finding 5: a cutoff whose period has not landed is not published; a genuinely empty
 /// period is accepted only when asked, and that is recorded on the run.
@@ -23,14 +24,20 @@ extension Integration {
             try db.execute("CREATE TABLE late_sales AS SELECT * FROM demand.sales WHERE ds = '2026-11-27'; DELETE FROM demand.sales WHERE ds = '2026-11-27'")
             let check = try CLI.run(["check", "--cutoff", "2026-11-27", "--as-of", Self.asOf], databaseURL: db.url)
             #expect(check.status == 65, "\(check.stdout)\(check.stderr)")
-            #expect(check.stdout.contains("BLOCK: sales_period_landed (demand.sales): 1 violation, e.g. {\"cutoff\":\"2026-11-27\",\"period_start\":\"2026-11-27\",\"series_landed\":0,"), "\(check.stdout)")
+            #expect(
+                check.stdout.contains(
+                    "BLOCK: sales_period_landed (demand.sales): 1 violation, e.g. {\"cutoff\":\"2026-11-27\",\"period_start\":\"2026-11-27\",\"series_landed\":0,"
+                ), "\(check.stdout)")
             let run = try CLI.run(["run", "--cutoff", "2026-11-27", "--as-of", Self.asOf, "--horizon", "7", "--no-progress"], databaseURL: db.url)
             #expect(run.status == 65, "\(run.stdout)\(run.stderr)")
-            #expect(run.stderr.contains("blocked by 1 data contract: sales_period_landed (demand.sales)") && run.stderr.contains("--accept-empty-period"), "\(run.stderr)")
+            #expect(
+                run.stderr.contains("blocked by 1 data contract: sales_period_landed (demand.sales)") && run.stderr.contains("--accept-empty-period"),
+                "\(run.stderr)")
             #expect(try db.scalar("SELECT count(*)::int FROM forecast.latest", as: Int.self) == 0)
 
             // A partial load: 30% of the series is not enough, 70% is (the default share is 0.5).
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO demand.sales SELECT * FROM late_sales WHERE abs(hashtext(item_id || location_id)) % 10 IN (0, 1, 2)
                 """)
             let partial = try Self.seriesOn(db, "2026-11-27")
@@ -50,14 +57,17 @@ extension Integration {
 
             // A genuinely empty day (a closure), accepted by hand: published, and the run says so.
             try db.execute("DELETE FROM demand.sales WHERE ds = '2026-11-27'")
-            let accepted = try CLI.run(["run", "--cutoff", "2026-11-27", "--as-of", Self.asOf, "--horizon", "7", "--accept-empty-period", "--no-progress"],
-                                       databaseURL: db.url)
+            let accepted = try CLI.run(
+                ["run", "--cutoff", "2026-11-27", "--as-of", Self.asOf, "--horizon", "7", "--accept-empty-period", "--no-progress"],
+                databaseURL: db.url)
             #expect(accepted.status == 0, "\(accepted.stdout)\(accepted.stderr)")
-            let row = try c.query("""
+            let row = try c.query(
+                """
                 SELECT r.status, (r.config ->> 'acceptEmptyPeriod')::boolean AS accepted, r.warning_count, c.waived_by, c.severity
                 FROM forecast.runs r JOIN forecast.contract_results c ON c.run_id = r.id AND c.contract = 'sales_period_landed'
                 WHERE r.status = 'published'
-                """).first
+                """
+            ).first
             #expect(try row?.decode("accepted", as: Bool.self) == true)
             #expect(try row?.decode("waived_by", as: String.self) == "accept_empty_period")
             #expect(try row?.decode("severity", as: String.self) == "block")
@@ -77,11 +87,13 @@ extension Integration {
             #expect(outcomes.first { $0.contract.name == "sales_period_landed" }?.passed == true)
             // The day before (a Thursday) with its rows: fine; without them: blocked.
             let thursday = PostgresDate(iso: "2026-11-26")!
-            #expect(try ContractCheck.run(sql: TestDatabase.sql, cutoff: thursday, asOf: Fixtures.asOf, config: RunConfig(horizon: 7), on: c)
-                .first { $0.contract.name == "sales_period_landed" }?.passed == true)
+            #expect(
+                try ContractCheck.run(sql: TestDatabase.sql, cutoff: thursday, asOf: Fixtures.asOf, config: RunConfig(horizon: 7), on: c)
+                    .first { $0.contract.name == "sales_period_landed" }?.passed == true)
             try db.execute("DELETE FROM demand.sales WHERE ds = '2026-11-26'")
-            #expect(try ContractCheck.run(sql: TestDatabase.sql, cutoff: thursday, asOf: Fixtures.asOf, config: RunConfig(horizon: 7), on: c)
-                .first { $0.contract.name == "sales_period_landed" }?.blocks == true)
+            #expect(
+                try ContractCheck.run(sql: TestDatabase.sql, cutoff: thursday, asOf: Fixtures.asOf, config: RunConfig(horizon: 7), on: c)
+                    .first { $0.contract.name == "sales_period_landed" }?.blocks == true)
         }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import Postgres
+import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension Timed {

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 extension RunRequests {
     /// Polls a run request until its run is published or failed (or `seconds` pass): that status,
@@ -10,9 +11,12 @@ extension RunRequests {
         let deadline = Date().addingTimeInterval(seconds)
         var status = ""
         while Date() < deadline {
-            status = try c.query(Query("""
-                SELECT coalesce(r.status, 'waiting') AS s FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = \(request)
-                """)).first!.decode("s", as: String.self)
+            status = try c.query(
+                Query(
+                    """
+                    SELECT coalesce(r.status, 'waiting') AS s FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = \(request)
+                    """)
+            ).first!.decode("s", as: String.self)
             if status == "published" || status == "failed" { break }
             Thread.sleep(forTimeInterval: 0.25)
         }
@@ -41,7 +45,9 @@ extension Exclusive {
             addr.sin_family = sa_family_t(AF_INET)
             addr.sin_port = in_port_t(UInt16(port).bigEndian)
             inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            let ok = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
             guard ok == 0 else { throw PipelineError.configuration("cannot connect to port \(port)") }
             let request = Array("GET \(path) HTTP/1.0\r\n\r\n".utf8)
             _ = request.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
@@ -78,7 +84,8 @@ extension Exclusive {
             // kill the daemon at once, and the item waited out its lease); SIGTERM is stopped below.
             let pidA = a.0.processIdentifier
             try Self.waitFor("daemon A to hold an item", seconds: 30) {
-                try db.scalar(Query("SELECT count(*) FROM forecast.work_items WHERE state = 'running' AND attempted_by LIKE \("%:\(pidA)-%")"), as: Int.self) > 0
+                try db.scalar(Query("SELECT count(*) FROM forecast.work_items WHERE state = 'running' AND attempted_by LIKE \("%:\(pidA)-%")"), as: Int.self)
+                    > 0
             }
             kill(pidA, SIGHUP)
             let stopped = CLI.finish(a)
@@ -91,10 +98,13 @@ extension Exclusive {
             let run = try db.scalar("SELECT id FROM forecast.runs WHERE status = 'published'", as: Int64.self)
             let series = try db.scalar(Query("SELECT series_count FROM forecast.runs WHERE id = \(run)"), as: Int.self)
             #expect(try db.scalar(Query("SELECT count(*) FROM forecast.forecasts WHERE run_id = \(run)"), as: Int.self) == series * 7)
-            #expect(try db.scalar(Query("""
-                SELECT count(*) FROM forecast.work_items WHERE run_id = \(run) AND state = 'completed' AND attempted_by NOT LIKE \("%:\(pidA)-%")
-                  AND errors::text LIKE '%worker stopping%'
-                """), as: Int.self) >= 1)
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT count(*) FROM forecast.work_items WHERE run_id = \(run) AND state = 'completed' AND attempted_by NOT LIKE \("%:\(pidA)-%")
+                          AND errors::text LIKE '%worker stopping%'
+                        """), as: Int.self) >= 1)
             try Self.waitFor("the request to be done", seconds: 20) {
                 try db.scalar("SELECT status || ' ' || (run_id IS NOT NULL) FROM forecast.run_requests", as: String.self) == "done true"
             }
@@ -132,10 +142,13 @@ extension Exclusive {
             }
             let error = try db.scalar(Query("SELECT error FROM forecast.run_requests WHERE id = \(request)"), as: String.self)
             #expect(error.hasPrefix("blocked by 1 data contract: sales_stale_source (demand.sales)"), "\(error)")
-            #expect(try db.scalar(Query("""
-                SELECT r.status || ' ' || (r.error = q.error) || ' ' || r.cutoff FROM forecast.run_requests q JOIN forecast.runs r ON r.id = q.run_id
-                WHERE q.id = \(request)
-                """), as: String.self) == "failed true 2026-11-27")
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT r.status || ' ' || (r.error = q.error) || ' ' || r.cutoff FROM forecast.run_requests q JOIN forecast.runs r ON r.id = q.run_id
+                        WHERE q.id = \(request)
+                        """), as: String.self) == "failed true 2026-11-27")
             #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
             kill(daemon.0.processIdentifier, SIGTERM)
             #expect(CLI.finish(daemon).status == 0)

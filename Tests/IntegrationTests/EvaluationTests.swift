@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 10, delayed ground truth: `evaluate` joins published forecasts with the actuals of their
 /// target periods as they land, idempotently, and follows restated actuals.
@@ -28,54 +29,70 @@ extension Integration {
             #expect(first.landedThrough == Fixtures.end && first.restated == 0)
             #expect(first.evaluated == 2 * 2 * series * 7)
             // The right period and horizon, and the actual of exactly that period (0 without a sales row).
-            #expect(try Self.count(db, Query("""
-                SELECT count(*) FROM forecast.evaluations e
-                JOIN forecast.forecasts f ON f.run_id = e.run_id AND f.item_id = e.item_id AND f.location_id = e.location_id AND f.ds = e.ds
-                LEFT JOIN demand.sales s ON s.item_id = e.item_id AND s.location_id = e.location_id AND s.ds = e.ds
-                WHERE e.role = 'served' AND e.horizon = f.horizon AND e.horizon = e.ds - e.cutoff AND e.yhat = f.yhat
-                  AND e.actual = coalesce(s.qty, 0)
-                """)) == 2 * series * 7)
+            #expect(
+                try Self.count(
+                    db,
+                    Query(
+                        """
+                        SELECT count(*) FROM forecast.evaluations e
+                        JOIN forecast.forecasts f ON f.run_id = e.run_id AND f.item_id = e.item_id AND f.location_id = e.location_id AND f.ds = e.ds
+                        LEFT JOIN demand.sales s ON s.item_id = e.item_id AND s.location_id = e.location_id AND s.ds = e.ds
+                        WHERE e.role = 'served' AND e.horizon = f.horizon AND e.horizon = e.ds - e.cutoff AND e.yhat = f.yhat
+                          AND e.actual = coalesce(s.qty, 0)
+                        """)) == 2 * series * 7)
             // Idempotent: nothing new, nothing restated.
             let again = try Evaluator.evaluate(inputSchema: "demand", on: c)
             #expect(again.evaluated == 0 && again.restated == 0)
             #expect(try Self.count(db, "SELECT count(*) FROM forecast.evaluations") == first.evaluated)
 
             // A restated actual: the evaluation follows it and keeps what it replaced.
-            try db.execute("""
+            try db.execute(
+                """
                 UPDATE demand.sales SET qty = qty + 40, loaded_at = clock_timestamp()
                 WHERE item_id = 'I000001' AND location_id = 'L0001' AND ds = '2026-11-18'
                 """)
             let restated = try Evaluator.evaluate(inputSchema: "demand", on: c)
             #expect(restated.evaluated == 0 && restated.restated == 2)  // served and baseline of the 11-13 run
-            #expect(try db.scalar("""
-                SELECT string_agg(role || ':' || (CASE WHEN replaced_at IS NULL THEN 'current' ELSE 'replaced' END) || ':' || actual, ',' ORDER BY role, id)
-                FROM forecast.evaluations WHERE item_id = 'I000001' AND location_id = 'L0001' AND ds = '2026-11-18'
-                """, as: String.self) == (try db.scalar("""
-                SELECT 'baseline:replaced:' || (qty - 40) || ',baseline:current:' || qty || ',served:replaced:' || (qty - 40) || ',served:current:' || qty
-                FROM demand.sales WHERE item_id = 'I000001' AND location_id = 'L0001' AND ds = '2026-11-18'
-                """, as: String.self)))
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT string_agg(role || ':' || (CASE WHEN replaced_at IS NULL THEN 'current' ELSE 'replaced' END) || ':' || actual, ',' ORDER BY role, id)
+                    FROM forecast.evaluations WHERE item_id = 'I000001' AND location_id = 'L0001' AND ds = '2026-11-18'
+                    """, as: String.self)
+                    == (try db.scalar(
+                        """
+                        SELECT 'baseline:replaced:' || (qty - 40) || ',baseline:current:' || qty || ',served:replaced:' || (qty - 40) || ',served:current:' || qty
+                        FROM demand.sales WHERE item_id = 'I000001' AND location_id = 'L0001' AND ds = '2026-11-18'
+                        """, as: String.self)))
 
             // Targets that have not landed wait; a new sales day lands them (a missing row counts as 0).
             let newest = try Registry.serve(db, cutoff: Fixtures.end)
             #expect(try Evaluator.evaluate(inputSchema: "demand", on: c).evaluated == 0)
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO demand.sales (item_id, location_id, ds, qty, loaded_at)
                 SELECT item_id, location_id, '2026-11-28', 3, clock_timestamp() FROM demand.sales
                 WHERE ds = '2026-11-27' AND item_id IN ('I000001', 'I000002')
                 """)
             let landed = try Evaluator.evaluate(inputSchema: "demand", on: c)
             #expect(landed.landedThrough == PostgresDate(iso: "2026-11-28") && landed.evaluated == 2 * series)
-            #expect(try Self.count(db, Query("""
-                SELECT count(*) FROM forecast.evaluations e WHERE run_id = \(newest.runID) AND horizon = 1
-                  AND actual = coalesce((SELECT qty FROM demand.sales s WHERE (s.item_id, s.location_id, s.ds) = (e.item_id, e.location_id, e.ds)), 0)
-                """)) == 2 * series)
+            #expect(
+                try Self.count(
+                    db,
+                    Query(
+                        """
+                        SELECT count(*) FROM forecast.evaluations e WHERE run_id = \(newest.runID) AND horizon = 1
+                          AND actual = coalesce((SELECT qty FROM demand.sales s WHERE (s.item_id, s.location_id, s.ds) = (e.item_id, e.location_id, e.ds)), 0)
+                        """)) == 2 * series)
             #expect(try Self.count(db, Query("SELECT count(*) FROM forecast.evaluations WHERE run_id = \(newest.runID) AND actual = 3")) > 0)
 
             // The views: served and baseline side by side, value added, top offenders.
-            #expect(try db.scalar("SELECT string_agg(role, ',' ORDER BY role) FROM forecast.accuracy_4w WHERE segment_kind = 'all'", as: String.self)
-                == "baseline,served")
+            #expect(
+                try db.scalar("SELECT string_agg(role, ',' ORDER BY role) FROM forecast.accuracy_4w WHERE segment_kind = 'all'", as: String.self)
+                    == "baseline,served")
             #expect(try Self.count(db, "SELECT count(*) FROM forecast.accuracy_4w WHERE segment_kind = 'horizon' AND role = 'served'") == 7)
-            let added = try db.scalar("""
+            let added = try db.scalar(
+                """
                 SELECT round((1 - served_wape / baseline_wape - value_added)::numeric, 9)::float8 FROM forecast.forecast_value_added WHERE segment_kind = 'all'
                 """, as: Double.self)
             #expect(added == 0)
@@ -93,19 +110,25 @@ extension Integration {
             let worker = try db.workerURL()
             let first = try CLI.run(["evaluate"], databaseURL: worker)
             #expect(first.status == 0, "\(first.stderr)")
-            #expect(first.stdout.contains("evaluate: pass 1: actuals landed through 2026-11-27; 84 forecasts evaluated, 0 restated actuals followed"), "\(first.stdout)")
+            #expect(
+                first.stdout.contains("evaluate: pass 1: actuals landed through 2026-11-27; 84 forecasts evaluated, 0 restated actuals followed"),
+                "\(first.stdout)")
             let key = "item_id = 'I000001' AND location_id = 'L0001' AND ds = '2026-11-24'"
             let before = try db.scalar(Query(unsafeSQL: "SELECT actual FROM forecast.evaluations WHERE replaced_at IS NULL AND \(key)"), as: Double.self)
             try db.execute(Query(unsafeSQL: "UPDATE demand.sales SET qty = 'Infinity', loaded_at = clock_timestamp() WHERE \(key)"))
             let second = try CLI.run(["evaluate"], databaseURL: worker)
             #expect(second.status == 0, "\(second.stderr)")
             #expect(second.stdout.contains("0 forecasts evaluated, 0 restated actuals followed"), "\(second.stdout)")
-            #expect(second.stderr.contains("evaluate: warning: 1 sales row of this pass's loads had a NaN or infinite quantity and were not used as actuals"), "\(second.stderr)")
+            #expect(
+                second.stderr.contains("evaluate: warning: 1 sales row of this pass's loads had a NaN or infinite quantity and were not used as actuals"),
+                "\(second.stderr)")
             #expect(try db.scalar("SELECT non_finite_actuals FROM forecast.evaluation_passes ORDER BY id DESC LIMIT 1", as: Int.self) == 1)
             #expect(try db.scalar(Query(unsafeSQL: "SELECT actual FROM forecast.evaluations WHERE replaced_at IS NULL AND \(key)"), as: Double.self) == before)
-            #expect(try db.scalar("""
-                SELECT bool_and(wape < 'Infinity'::float8 AND coalesce(mase, 0) < 'Infinity'::float8) FROM forecast.accuracy_4w WHERE role = 'served'
-                """, as: Bool.self))
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT bool_and(wape < 'Infinity'::float8 AND coalesce(mase, 0) < 'Infinity'::float8) FROM forecast.accuracy_4w WHERE role = 'served'
+                    """, as: Bool.self))
             #expect(try db.scalar(Query("SELECT count(*)::int FROM forecast.evaluations WHERE run_id = \(run.runID)"), as: Int.self) == 84)
         }
 
@@ -120,7 +143,9 @@ extension Integration {
             _ = try ModelStages.promote(global.version, to: .production, force: false, reason: nil, on: try db.connect())
             let backfill = try Registry.serve(db, cutoff: PostgresDate(iso: "2026-11-13")!)
             #expect(backfill.modelVersion == "1.0.0")
-            #expect(backfill.servingNotes.first == "model version 2.0.0 was trained on data up to 2026-11-27, after the cutoff 2026-11-13: its artifact may not serve this run")
+            #expect(
+                backfill.servingNotes.first
+                    == "model version 2.0.0 was trained on data up to 2026-11-27, after the cutoff 2026-11-13: its artifact may not serve this run")
             #expect(try Registry.serve(db).modelVersion == "2.0.0")
         }
 
@@ -133,9 +158,11 @@ extension Integration {
             let global = try Registry.train(db, "xgboost", label: "global model")
             _ = try ModelStages.promote(global.version, to: .production, force: false, reason: nil, on: try db.connect())
             let backfill = try Registry.serve(db, cutoff: PostgresDate(iso: "2026-11-13")!)
-            #expect(backfill.servingNotes == [
-                "model version 1.0.0 was trained on data up to 2026-11-27, after the cutoff 2026-11-13: its artifact may not serve this run",
-                "no production version was trained by the cutoff 2026-11-13 (frequency day): serving the bootstrap seasonal naive"])
+            #expect(
+                backfill.servingNotes == [
+                    "model version 1.0.0 was trained on data up to 2026-11-27, after the cutoff 2026-11-13: its artifact may not serve this run",
+                    "no production version was trained by the cutoff 2026-11-13 (frequency day): serving the bootstrap seasonal naive",
+                ])
             let cli = try CLI.run(["run", "--cutoff", "2026-11-06", "--as-of", "2026-11-28T06:00:00Z", "--no-progress"], databaseURL: db.url)
             #expect(cli.status == 0, "\(cli.stderr)")
             #expect(cli.stdout.contains("(bootstrap: every production version was trained after the cutoff)"), "\(cli.stdout)")

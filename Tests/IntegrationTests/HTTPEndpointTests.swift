@@ -1,10 +1,12 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Issue 29, finding 7: one idle TCP connection blocked /healthz, /metrics and /readyz; a request
 /// split across TCP segments and HEAD got 404. The endpoints now run on Hummingbird 2.
@@ -19,8 +21,13 @@ extension Exclusive {
                 addr.sin_family = sa_family_t(AF_INET)
                 addr.sin_port = in_port_t(UInt16(port).bigEndian)
                 inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-                let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-                guard ok == 0 else { close(fd); throw PipelineError.configuration("cannot connect to port \(port)") }
+                let ok = withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                guard ok == 0 else {
+                    close(fd)
+                    throw PipelineError.configuration("cannot connect to port \(port)")
+                }
                 var timeout = timeval(tv_sec: 15, tv_usec: 0)
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             }
@@ -59,8 +66,9 @@ extension Exclusive {
             let db = try TestDatabase()
             defer { db.drop() }
             let port = 21000 + Int(getpid() % 20000)
-            let daemon = try CLI.start(["worker", "--workers", "1", "--poll-seconds", "30", "--http-port", String(port), "--http-idle-seconds", "3"],
-                                       databaseURL: db.url)
+            let daemon = try CLI.start(
+                ["worker", "--workers", "1", "--poll-seconds", "30", "--http-port", String(port), "--http-idle-seconds", "3"],
+                databaseURL: db.url)
             defer { if daemon.0.isRunning { kill(daemon.0.processIdentifier, SIGKILL) } }
             try Timed.CommandLine.waitFor("the HTTP server", timeout: 30) { (try? Self.request(port: port, "GET /healthz HTTP/1.0\r\n\r\n")) != nil }
 

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Faults, signals, timeouts and privileges with the real binary in real processes (issue 8).
 extension Timed {
@@ -19,10 +20,12 @@ extension Timed {
             }
             // The process's first connection is the coordinator's.
             let current = try db.scalar("SELECT current_database()::text", as: String.self)
-            let terminated = try db.scalar(Query("""
-                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                WHERE datname = \(current) AND application_name = 'forecastctl' ORDER BY backend_start LIMIT 1
-                """), as: Bool.self)
+            let terminated = try db.scalar(
+                Query(
+                    """
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = \(current) AND application_name = 'forecastctl' ORDER BY backend_start LIMIT 1
+                    """), as: Bool.self)
             #expect(terminated)
             let result = CLI.finish(run)
             #expect(result.status == 0, "\(result.stderr)")
@@ -47,7 +50,10 @@ extension Timed {
             args[args.firstIndex(of: "14")!] = "7"
             let second = try CLI.run(args + ["--force"], databaseURL: db.url)
             #expect(second.status == 75)
-            #expect(second.stderr == "forecastctl: error: run \(runID) for this cutoff is in flight with horizon 14 (asked 7); it was left alone: wait for it (`forecastctl status`) and run again with --force\n")
+            #expect(
+                second.stderr
+                    == "forecastctl: error: run \(runID) for this cutoff is in flight with horizon 14 (asked 7); it was left alone: wait for it (`forecastctl status`) and run again with --force\n"
+            )
             let result = CLI.finish(first)
             #expect(result.status == 0, "\(result.stderr)")
             #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 1)
@@ -61,8 +67,11 @@ extension Timed {
             defer { db.drop() }
             try db.loadDemo()
             let series = try Integration.Runs.expectedSeries(db)
-            let slow = try CLI.start(CommandLine.runArgs + ["--workers", "1", "--chunk-size", "10", "--lease-seconds", "600",
-                                                    "--throttle-ms", "60000"], databaseURL: db.url)
+            let slow = try CLI.start(
+                CommandLine.runArgs + [
+                    "--workers", "1", "--chunk-size", "10", "--lease-seconds", "600",
+                    "--throttle-ms", "60000",
+                ], databaseURL: db.url)
             try CommandLine.waitFor("an item to be held") {
                 (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'running'", as: Int.self)) == 1
             }
@@ -117,8 +126,11 @@ extension Timed {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo()
-            let victim = try CLI.start(CommandLine.runArgs + ["--workers", "1", "--chunk-size", "10", "--lease-seconds", "1",
-                                                      "--heartbeat-seconds", "0.3", "--throttle-ms", "60000"], databaseURL: db.url)
+            let victim = try CLI.start(
+                CommandLine.runArgs + [
+                    "--workers", "1", "--chunk-size", "10", "--lease-seconds", "1",
+                    "--heartbeat-seconds", "0.3", "--throttle-ms", "60000",
+                ], databaseURL: db.url)
             try CommandLine.waitFor("an item to be held") {
                 (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'running'", as: Int.self)) == 1
             }
@@ -167,7 +179,9 @@ extension Timed {
             let result = try CLI.run(CommandLine.runArgs, databaseURL: db.url)
             #expect(result.status == 75, "\(result.stderr)")
             #expect(Date().timeIntervalSince(started) < 30)
-            #expect(result.stderr.contains("the lock of cutoff 2026-11-27 (row of forecast.cutoff_locks) is held by backend \(squatter.backendPID)"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("the lock of cutoff 2026-11-27 (row of forecast.cutoff_locks) is held by backend \(squatter.backendPID)"),
+                "\(result.stderr)")
             #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 0)
             try squatter.execute("COMMIT")
             // Advisory locks no longer matter (any session may take any of them): the key the
@@ -198,8 +212,9 @@ extension Timed {
                 #expect(r.status == 64, "\(flags): \(r.stderr)")
                 #expect(r.stderr == "forecastctl: error: \(message)\n", "\(flags)")
             }
-            let future = try CLI.run(["run", "--cutoff", "2027-06-01", "--as-of", "2027-06-02T00:00:00Z", "--stale-sla-hours", "100"],
-                                     databaseURL: db.url)
+            let future = try CLI.run(
+                ["run", "--cutoff", "2027-06-01", "--as-of", "2027-06-02T00:00:00Z", "--stale-sla-hours", "100"],
+                databaseURL: db.url)
             #expect(future.status == 64)
             #expect(future.stderr.hasPrefix("forecastctl: error: --as-of 2027-06-02"), "\(future.stderr)")
             #expect(future.stderr.contains("is in the future"), "\(future.stderr)")

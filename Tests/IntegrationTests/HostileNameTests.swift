@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 29, findings 3, 11, 12: hostile names from the tables reach the report, the model card,
 /// the terminal and the monitor's array parameters escaped; output files are not written through
@@ -24,10 +25,13 @@ extension Integration {
 
         /// Chromium's DOM after load: whether any script ran.
         static func domAfterLoad(_ file: URL) throws -> String {
-            let result = try Shell.run(["-c", """
+            let result = try Shell.run([
+                "-c",
+                """
                 profile="$(mktemp -d)"; trap 'rm -rf "$profile"' EXIT
                 timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$profile" --dump-dom "file://$1" 2>/dev/null
-                """, "dom", file.path])
+                """, "dom", file.path,
+            ])
             #expect(result.status == 0, "\(result.stderr)")
             return result.stdout
         }
@@ -35,16 +39,19 @@ extension Integration {
         @Test func hostileNamesAreEscapedInTheReportAndMonitoringGoesOn() throws {
             let db = try TestDatabase()
             defer { db.drop() }
-            try db.loadDemo(items: 12, locations: 2) // 24 series: the region is a drift segment (20 or more)
+            try db.loadDemo(items: 12, locations: 2)  // 24 series: the region is a drift segment (20 or more)
             // One item id and one region name carry the payload, in every table that holds them.
             let c = try db.connect()
             defer { c.close() }
             let item = try c.query("SELECT min(item_id) AS i FROM demand.sales").rows[0].decode("i", as: String.self)
-            for table in try c.query("""
+            for table in try c.query(
+                """
                 SELECT table_name FROM information_schema.columns WHERE table_schema = 'demand' AND column_name = 'item_id'
                   AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = 'demand' AND table_type = 'BASE TABLE')
-                """).rows.map({ try $0.decode("table_name", as: String.self) }) {
-                try c.execute(Query("UPDATE \(ident: SQLIdentifier("demand")).\(ident: SQLIdentifier(table)) SET item_id = \(Self.payload) WHERE item_id = \(item)"))
+                """
+            ).rows.map({ try $0.decode("table_name", as: String.self) }) {
+                try c.execute(
+                    Query("UPDATE \(ident: SQLIdentifier("demand")).\(ident: SQLIdentifier(table)) SET item_id = \(Self.payload) WHERE item_id = \(item)"))
             }
             try c.execute(Query("UPDATE demand.locations SET region = \(Self.payload + " region")"))
             // Runs serving the registry end with the monitor pass; drift needs earlier runs to compare with.
@@ -54,8 +61,10 @@ extension Integration {
             let run = try Registry.serve(db, horizon: 7)
             #expect(run.monitor != nil)
             // The monitor's segment arrays carried the region: it ran (22P02 before).
-            #expect(try db.scalar(Query("SELECT count(*) FROM forecast.drift_results WHERE run_id = \(run.runID) AND segment = \(Self.payload + " region")"),
-                                  as: Int.self) > 0)
+            #expect(
+                try db.scalar(
+                    Query("SELECT count(*) FROM forecast.drift_results WHERE run_id = \(run.runID) AND segment = \(Self.payload + " region")"),
+                    as: Int.self) > 0)
 
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: dir) }
@@ -63,7 +72,8 @@ extension Integration {
             #expect(report.status == 0, "\(report.stderr)")
             let file = dir.appendingPathComponent("index.html")
             let html = try String(contentsOf: file, encoding: .utf8)
-            #expect(html.contains("&quot;\u{301} onload&#61;document.body.setAttribute(&#39;data-owned&#39;,&#39;1&#39;)"), "the payload is in the page, escaped")
+            #expect(
+                html.contains("&quot;\u{301} onload&#61;document.body.setAttribute(&#39;data-owned&#39;,&#39;1&#39;)"), "the payload is in the page, escaped")
             #expect(Self.tagsWithHandlers(html).isEmpty, "\(Self.tagsWithHandlers(html))")
             #expect(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"\(OpsReport.contentSecurityPolicy)\">"))
             #expect(html.contains("<h2>Drift (served run \(run.runID))</h2>"))
@@ -78,7 +88,8 @@ extension Integration {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csp-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
-            let injected = "<p>x</p><script>document.body.setAttribute('data-owned','1')</script>"
+            let injected =
+                "<p>x</p><script>document.body.setAttribute('data-owned','1')</script>"
                 + "<svg onload=\"document.body.setAttribute('data-owned2','1')\"></svg>"
             let withPolicy = dir.appendingPathComponent("with.html"), without = dir.appendingPathComponent("without.html")
             let page = OpsReport.page(injected)
@@ -104,13 +115,17 @@ extension Integration {
             let card = try CLI.run(["model-card", version.version], databaseURL: db.url)
             #expect(card.status == 0, "\(card.stderr)")
             let lines = card.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-            #expect(lines.first == "# Model card: \(version.version) \"x \\# owned \\<img src\\=x onerror\\=alert\\(1\\)\\> \\| \u{20}\\]0\\;title \u{20}\\[2J\"")
+            #expect(
+                lines.first == "# Model card: \(version.version) \"x \\# owned \\<img src\\=x onerror\\=alert\\(1\\)\\> \\| \u{20}\\]0\\;title \u{20}\\[2J\"")
             #expect(!lines.contains { $0.hasPrefix("# owned") } && !card.stdout.contains(" onerror=") && !card.stdout.contains("\u{1B}"))
             // A warning quotes a sample key: JSON leaves C1 controls (U+009B is a CSI) and bidi
             // overrides as they are; stderr does not.
             try db.execute(Query("INSERT INTO demand.prices VALUES (\("I\u{9B}2J\u{202E}x"), 'L0001', '2099-01-01', 2.5, '2099-01-01 00:00+00')"))
-            let run = try CLI.run(["run", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--horizon", "7", "--model", "naive",
-                                   "--no-progress"], databaseURL: db.url)
+            let run = try CLI.run(
+                [
+                    "run", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--horizon", "7", "--model", "naive",
+                    "--no-progress",
+                ], databaseURL: db.url)
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stderr.contains("warning: prices_known_after_load") && run.stderr.contains("I\\u{9b}2J\\u{202e}x"), "\(run.stderr)")
             #expect(!run.stderr.unicodeScalars.contains { $0.value == 0x9B || $0.value == 0x202E })
@@ -129,8 +144,9 @@ extension Integration {
             chmod(secret.path, 0o600)
             // A link to a file outside, and a dangling link.
             try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("index.html").path, withDestinationPath: secret.path)
-            try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("card.md").path,
-                                                       withDestinationPath: root.appendingPathComponent("created-through-link").path)
+            try FileManager.default.createSymbolicLink(
+                atPath: out.appendingPathComponent("card.md").path,
+                withDestinationPath: root.appendingPathComponent("created-through-link").path)
             let report = try CLI.run(["report", "--out", out.path], databaseURL: db.url)
             #expect(report.status == 73, "\(report.stderr)")
             #expect(report.stderr.contains("refusing to write \(out.path)/index.html: it is a symbolic link"), "\(report.stderr)")

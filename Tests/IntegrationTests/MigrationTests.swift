@@ -1,8 +1,9 @@
-import Foundation
-import Testing
 import Forecasting
-@testable import Pipeline
+import Foundation
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 extension Integration {
     @Suite struct Migrations {
@@ -13,7 +14,17 @@ extension Integration {
             defer { c.close() }
             let migrator = try Migrator(directory: TestDatabase.sql)
             let first = try migrator.migrate(c)
-            #expect(first.applied == ["001_demand_input.sql", "002_forecast_runs.sql", "003_forecasts.sql", "004_roles.sql", "005_backtests.sql", "006_interval_calibrations.sql", "007_model_selections.sql", "008_model_artifacts.sql", "009_backtest_structure_selection.sql", "010_dimension_attributes.sql", "011_served_runs.sql", "012_run_lifecycle_guards.sql", "013_run_activity.sql", "014_run_fallback_series.sql", "015_backtest_snapshot.sql", "016_cutoff_locks.sql", "017_output_pins.sql", "018_model_registry.sql", "019_evaluation.sql", "020_monitoring.sql", "021_service_objectives.sql", "022_run_requests.sql", "023_partitions_and_retention.sql", "024_contract_indexes.sql", "025_side_forecast_paths.sql", "026_run_series_statistics.sql", "027_planned_input_date_indexes.sql", "028_registry_guards.sql", "029_purge_serializes_with_pins.sql", "030_input_completeness_and_validity.sql", "031_backtest_heartbeats.sql", "032_planned_input_known_at.sql", "033_backtest_global_refits.sql"])
+            #expect(
+                first.applied == [
+                    "001_demand_input.sql", "002_forecast_runs.sql", "003_forecasts.sql", "004_roles.sql", "005_backtests.sql", "006_interval_calibrations.sql",
+                    "007_model_selections.sql", "008_model_artifacts.sql", "009_backtest_structure_selection.sql", "010_dimension_attributes.sql",
+                    "011_served_runs.sql", "012_run_lifecycle_guards.sql", "013_run_activity.sql", "014_run_fallback_series.sql", "015_backtest_snapshot.sql",
+                    "016_cutoff_locks.sql", "017_output_pins.sql", "018_model_registry.sql", "019_evaluation.sql", "020_monitoring.sql",
+                    "021_service_objectives.sql", "022_run_requests.sql", "023_partitions_and_retention.sql", "024_contract_indexes.sql",
+                    "025_side_forecast_paths.sql", "026_run_series_statistics.sql", "027_planned_input_date_indexes.sql", "028_registry_guards.sql",
+                    "029_purge_serializes_with_pins.sql", "030_input_completeness_and_validity.sql", "031_backtest_heartbeats.sql",
+                    "032_planned_input_known_at.sql", "033_backtest_global_refits.sql",
+                ])
             let second = try migrator.migrate(c)
             #expect(second.applied.isEmpty)
             #expect(second.alreadyApplied == 33)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 10, drift and data quality: profiles written by every nightly run, PSI per feature and
 /// segment, alerts that are opened once, updated while the condition lasts and resolved after it.
@@ -25,19 +26,24 @@ extension Integration {
         /// A bad (or real) price change: one category's prices tripled from 2026-11-19 on, planned
         /// (known since 2026-11-01).
         static func triplePrices(_ db: TestDatabase, category: String) throws {
-            try db.execute(Query("""
-                INSERT INTO demand.prices (item_id, location_id, ds, price, known_at)
-                SELECT DISTINCT ON (p.item_id, p.location_id) p.item_id, p.location_id, '2026-11-19', p.price * 3, '2026-11-01'
-                FROM demand.prices p
-                WHERE p.ds <= '2026-11-19' AND p.item_id IN (SELECT item_id FROM demand.items WHERE category = \(category))
-                ORDER BY p.item_id, p.location_id, p.ds DESC
-                """))
+            try db.execute(
+                Query(
+                    """
+                    INSERT INTO demand.prices (item_id, location_id, ds, price, known_at)
+                    SELECT DISTINCT ON (p.item_id, p.location_id) p.item_id, p.location_id, '2026-11-19', p.price * 3, '2026-11-01'
+                    FROM demand.prices p
+                    WHERE p.ds <= '2026-11-19' AND p.item_id IN (SELECT item_id FROM demand.items WHERE category = \(category))
+                    ORDER BY p.item_id, p.location_id, p.ds DESC
+                    """))
         }
 
         static func alerts(_ db: TestDatabase, _ rule: String) throws -> [String] {
-            try db.connect().query(Query("""
-                SELECT tier || ' ' || status || ' x' || occurrences AS a FROM forecast.alerts WHERE rule = \(rule) ORDER BY id
-                """)).rows.map { try $0.decode("a", as: String.self) }
+            try db.connect().query(
+                Query(
+                    """
+                    SELECT tier || ' ' || status || ' x' || occurrences AS a FROM forecast.alerts WHERE rule = \(rule) ORDER BY id
+                    """)
+            ).rows.map { try $0.decode("a", as: String.self) }
         }
 
         @Test func aDriftedPriceRaisesOneCriticalAlertThatLastsAndResolves() throws {
@@ -55,13 +61,16 @@ extension Integration {
             }
             #expect(try db.scalar("SELECT count(DISTINCT run_id) FROM forecast.feature_profiles", as: Int.self) == 5)
             // Inputs and predictions (level, spread, fallback share) per segment; no series fell back here.
-            #expect(try db.scalar("""
-                SELECT string_agg(feature, ',' ORDER BY feature) FROM forecast.feature_profiles
-                WHERE segment_kind = 'all' AND run_id = (SELECT min(run_id) FROM forecast.feature_profiles)
-                """, as: String.self) == "fallback,forecast_mean,forecast_spread,price,promo_share,recent_cv,recent_mean,stockout_share,zero_share")
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT string_agg(feature, ',' ORDER BY feature) FROM forecast.feature_profiles
+                    WHERE segment_kind = 'all' AND run_id = (SELECT min(run_id) FROM forecast.feature_profiles)
+                    """, as: String.self) == "fallback,forecast_mean,forecast_spread,price,promo_share,recent_cv,recent_mean,stockout_share,zero_share")
             #expect(try db.scalar("SELECT max(series - zeros) FROM forecast.feature_profiles WHERE feature = 'fallback'", as: Int.self) == 0)
             // Prices of one category tripled from 2026-11-19 on (planned, known since 2026-11-01).
-            let category = try db.scalar("""
+            let category = try db.scalar(
+                """
                 SELECT category FROM forecast.run_series WHERE run_id = (SELECT max(run_id) FROM forecast.run_series)
                 GROUP BY category ORDER BY count(*) DESC, category LIMIT 1
                 """, as: String.self)
@@ -103,9 +112,12 @@ extension Integration {
             #expect(conditions.first?.tier == .critical && conditions.first?.runbook == "Data-quality alerts")
             #expect(conditions.first?.message.hasPrefix("price is missing for 100.0% of series") == true, "\(conditions)")
             // PSI against hand-checkable profiles: the run's price profile has no values, so no drift is judged.
-            #expect(try db.scalar(Query("""
-                SELECT count(*) FROM forecast.drift_results WHERE run_id = \(broken.runID) AND feature = 'price'
-                """), as: Int.self) == 0)
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT count(*) FROM forecast.drift_results WHERE run_id = \(broken.runID) AND feature = 'price'
+                        """), as: Int.self) == 0)
             let cli = try CLI.run(["monitor", "--run", String(broken.runID)], databaseURL: db.url)
             #expect(cli.status == 0 && cli.stdout.contains("CRITICAL quality.missing.price [all]"), "\(cli.stdout)\(cli.stderr)")
             #expect(try db.scalar("SELECT occurrences FROM forecast.alerts WHERE rule = 'quality.missing.price'", as: Int.self) == 2)

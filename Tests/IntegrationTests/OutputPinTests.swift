@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 extension Integration {
     /// Rollback of outputs (issue 9): `publish --run` pins what `latest` and `freshness` serve to an
@@ -23,22 +24,31 @@ extension Integration {
 
             let pin = try CLI.run(["publish", "--run", String(first.runID), "--reason", "promo feed tripled last week's sales"], databaseURL: db.url)
             #expect(pin.status == 0, "\(pin.stderr)")
-            #expect(pin.stdout.contains("now serves run \(first.runID) (cutoff 2026-11-27, \(firstRows.count) rows) instead of run \(second.runID)"), "\(pin.stdout)")
+            #expect(
+                pin.stdout.contains("now serves run \(first.runID) (cutoff 2026-11-27, \(firstRows.count) rows) instead of run \(second.runID)"),
+                "\(pin.stdout)")
             #expect(try served() == [first.runID])
             // Exactly the rows the first run published, and freshness names the same run.
-            let latestRows = try db.connect().query("""
+            let latestRows = try db.connect().query(
+                """
                 SELECT item_id || '|' || location_id || '|' || ds || '|' || encode(float8send(yhat), 'hex') AS r
                 FROM forecast.latest ORDER BY item_id, location_id, ds
-                """).rows.map { try $0.decode("r", as: String.self) }
-            let firstYhat = try db.connect().query(Query("""
-                SELECT item_id || '|' || location_id || '|' || ds || '|' || encode(float8send(yhat), 'hex') AS r
-                FROM forecast.forecasts WHERE run_id = \(first.runID) ORDER BY item_id, location_id, ds
-                """)).rows.map { try $0.decode("r", as: String.self) }
+                """
+            ).rows.map { try $0.decode("r", as: String.self) }
+            let firstYhat = try db.connect().query(
+                Query(
+                    """
+                    SELECT item_id || '|' || location_id || '|' || ds || '|' || encode(float8send(yhat), 'hex') AS r
+                    FROM forecast.forecasts WHERE run_id = \(first.runID) ORDER BY item_id, location_id, ds
+                    """)
+            ).rows.map { try $0.decode("r", as: String.self) }
             #expect(latestRows == firstYhat)
             #expect(try db.scalar("SELECT run_id FROM forecast.freshness WHERE frequency = 'day'", as: Int64.self) == first.runID)
-            #expect(try db.scalar("""
-                SELECT action || ' ' || run_id || ' by ' || db_role || ': ' || reason FROM forecast.output_pin_events
-                """, as: String.self) == "pin \(first.runID) by postgres: promo feed tripled last week's sales")
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT action || ' ' || run_id || ' by ' || db_role || ': ' || reason FROM forecast.output_pin_events
+                    """, as: String.self) == "pin \(first.runID) by postgres: promo feed tripled last week's sales")
 
             let status = try CLI.run(["status"], databaseURL: db.url)
             #expect(status.stdout.contains("\(first.runID) (pinned)"), "\(status.stdout)")
@@ -50,11 +60,13 @@ extension Integration {
             // Refusals: no reason, a run that never published, both or neither flag.
             let noReason = try CLI.run(["publish", "--run", String(first.runID)], databaseURL: db.url)
             #expect(noReason.status == 64 && noReason.stderr.contains("--reason is required"), "\(noReason.stderr)")
-            try db.execute(Query("""
-                INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version, status)
-                SELECT cutoff - 1, as_of, frequency, horizon, config, code_version, model_version, 'queued'
-                FROM forecast.runs WHERE id = \(first.runID)
-                """))
+            try db.execute(
+                Query(
+                    """
+                    INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version, status)
+                    SELECT cutoff - 1, as_of, frequency, horizon, config, code_version, model_version, 'queued'
+                    FROM forecast.runs WHERE id = \(first.runID)
+                    """))
             let queued = try db.scalar("SELECT max(id) FROM forecast.runs", as: Int64.self)
             let notPublished = try CLI.run(["publish", "--run", String(queued), "--reason", "x"], databaseURL: db.url)
             #expect(notPublished.status == 64 && notPublished.stderr.contains("is queued; only a run that was published can be pinned"))

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 11, the schedule in the database: pg_cron (Debian postgresql-15-cron, preloaded by
 /// ops/scripts/pg-local.sh) fires forecast.enqueue_run; two jobs firing at once (a schedule
@@ -23,17 +24,24 @@ extension Integration {
             // By id: a bare parameter would pick unschedule(text), the job *name*, and leave the job behind.
             defer { for job in jobs { _ = try? admin.execute(Query("SELECT cron.unschedule(\(job)::bigint)")) } }
             for copy in ["a", "b"] {
-                jobs.append(try admin.query(Query("""
-                    SELECT cron.schedule_in_database(\("forecast-daily-\(db.name)-\(copy)"), '* * * * *', \(command), \(db.name))
-                    """)).first!.decode(at: 0, as: Int64.self))
+                jobs.append(
+                    try admin.query(
+                        Query(
+                            """
+                            SELECT cron.schedule_in_database(\("forecast-daily-\(db.name)-\(copy)"), '* * * * *', \(command), \(db.name))
+                            """)
+                    ).first!.decode(at: 0, as: Int64.self))
             }
             // pg_cron fires at the next minute boundary.
             let deadline = Date().addingTimeInterval(75)
             var fired = 0
             while true {
-                fired = try admin.query(Query("""
-                    SELECT count(*)::int FROM cron.job_run_details WHERE jobid = ANY(\(jobs.map(String.init))::bigint[]) AND status = 'succeeded'
-                    """)).first!.decode(at: 0, as: Int.self)
+                fired = try admin.query(
+                    Query(
+                        """
+                        SELECT count(*)::int FROM cron.job_run_details WHERE jobid = ANY(\(jobs.map(String.init))::bigint[]) AND status = 'succeeded'
+                        """)
+                ).first!.decode(at: 0, as: Int.self)
                 if fired >= 2 || Date() >= deadline { break }
                 // Waits without holding a thread of the test pool: the minute passes beside other
                 // tests (which may keep this task waiting for a thread past the deadline, so the
@@ -41,8 +49,9 @@ extension Integration {
                 try await Task.sleep(for: .milliseconds(500))
             }
             #expect(fired >= 2, "pg_cron did not fire both jobs within 75 s")
-            #expect(try db.scalar("SELECT count(*) || ' ' || min(status) || ' ' || min(cutoff) FROM forecast.run_requests", as: String.self)
-                == "1 pending 2026-11-27")
+            #expect(
+                try db.scalar("SELECT count(*) || ' ' || min(status) || ' ' || min(cutoff) FROM forecast.run_requests", as: String.self)
+                    == "1 pending 2026-11-27")
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Postgres
+import Testing
 
 extension Integration {
     @Suite struct PostgresLayer {
@@ -14,14 +14,21 @@ extension Integration {
             var w = BinaryCopyWriter()
             for (i, v) in values.enumerated() {
                 w.beginRow(fieldCount: 6)
-                w.append("row é \(i)"); w.append(PostgresDate(iso: "2026-11-2\(i)")!); w.append(v); w.append(Int32(i))
-                w.append(i % 2 == 0); w.append(PostgresTimestamp(text: "2026-11-28T04:33:38.000123Z")!)
+                w.append("row é \(i)")
+                w.append(PostgresDate(iso: "2026-11-2\(i)")!)
+                w.append(v)
+                w.append(Int32(i))
+                w.append(i % 2 == 0)
+                w.append(PostgresTimestamp(text: "2026-11-28T04:33:38.000123Z")!)
             }
             #expect(try c.copyIn("COPY t FROM STDIN (FORMAT binary)", data: w) == values.count)
             var back: [(String, PostgresDate, Double, Int32, Bool, PostgresTimestamp)] = []
             try c.copyOut("COPY (SELECT * FROM t ORDER BY n) TO STDOUT (FORMAT binary)") { row in
-                back.append((try row.readString()!, try row.readDate()!, try row.readDouble()!, try row.readInt32()!,
-                             try row.readBool()!, try row.readTimestamp()!))
+                back.append(
+                    (
+                        try row.readString()!, try row.readDate()!, try row.readDouble()!, try row.readInt32()!,
+                        try row.readBool()!, try row.readTimestamp()!
+                    ))
             }
             #expect(back.map(\.0) == (0..<5).map { "row é \($0)" })
             #expect(back.map(\.2.bitPattern) == values.map(\.bitPattern))
@@ -39,12 +46,20 @@ extension Integration {
             let values: [Double] = [0.1, -0.0, 1e308, .nan, 3.0000000000000004]
             let dates = ["2026-11-29", "1999-12-31", "2000-01-01"].map { PostgresDate(iso: $0)! }
             var w = BinaryCopyWriter()
-            w.beginRow(fieldCount: 3); w.append(Int32(1)); w.append(dates); w.append(values)
-            w.beginRow(fieldCount: 3); w.append(Int32(2)); w.append([PostgresDate]()); w.append([Double]())
+            w.beginRow(fieldCount: 3)
+            w.append(Int32(1))
+            w.append(dates)
+            w.append(values)
+            w.beginRow(fieldCount: 3)
+            w.append(Int32(2))
+            w.append([PostgresDate]())
+            w.append([Double]())
             #expect(try c.copyIn("COPY a FROM STDIN (FORMAT binary)", data: w) == 2)
             // What the server made of them, in its own text form.
-            #expect(try db.scalar("SELECT d::text || ' ' || array_length(x, 1) || ' ' || x[2]::text || ' ' || x[4]::text FROM a WHERE n = 1",
-                                 as: String.self) == "{2026-11-29,1999-12-31,2000-01-01} 5 -0 NaN")
+            #expect(
+                try db.scalar(
+                    "SELECT d::text || ' ' || array_length(x, 1) || ' ' || x[2]::text || ' ' || x[4]::text FROM a WHERE n = 1",
+                    as: String.self) == "{2026-11-29,1999-12-31,2000-01-01} 5 -0 NaN")
             #expect(try db.scalar("SELECT cardinality(d) + cardinality(x) FROM a WHERE n = 2", as: Int.self) == 0)
             var back: [Double] = []
             try c.copyOut("COPY (SELECT x FROM a WHERE n = 1) TO STDOUT (FORMAT binary)") { row in back = try row.readDoubleArray()! }
@@ -63,7 +78,8 @@ extension Integration {
             #expect(e?.queryName == "insert_u")
             #expect(e?.detail == "Key (id)=(1) already exists.")
             var w = BinaryCopyWriter()
-            w.beginRow(fieldCount: 1); w.append(Int32(1))
+            w.beginRow(fieldCount: 1)
+            w.append(Int32(1))
             let copyError = #expect(throws: PostgresError.self) { try c.copyIn("COPY u FROM STDIN (FORMAT binary)", data: w) }
             #expect(copyError?.sqlState == .uniqueViolation)
             #expect(try c.query("SELECT count(*) AS n FROM u").first?.decode("n", as: Int.self) == 1)

@@ -1,8 +1,9 @@
 import Foundation
+import Postgres
 import Testing
+
 @testable import Forecasting
 @testable import Pipeline
-import Postgres
 
 extension Integration {
     /// The price regression and the combination (the log-scale mean of the log booster and the
@@ -16,7 +17,8 @@ extension Integration {
         /// cannot fit it: its fallbacks serve).
         static func load(_ db: TestDatabase) throws {
             try Weekly.loadWeekly(db)
-            try db.execute("""
+            try db.execute(
+                """
                 DELETE FROM demand.prices WHERE (item_id, location_id) = (SELECT item_id, location_id FROM demand.sales ORDER BY 1, 2 LIMIT 1)
                 """)
         }
@@ -31,7 +33,8 @@ extension Integration {
 
         /// A run's distinct `model_name`s, each with whether it served the series `bare` (`Name:true`).
         static func servedNames(_ db: TestDatabase, runID: Int64, bare: String) throws -> String {
-            try db.scalar("""
+            try db.scalar(
+                """
                 SELECT string_agg(v, ',' ORDER BY v) FROM (
                     SELECT DISTINCT model_name || ':' || (item_id || '/' || location_id = \(bare))::text AS v
                     FROM forecast.forecasts WHERE run_id = \(runID)) t
@@ -45,12 +48,14 @@ extension Integration {
             let bare = try db.scalar("SELECT item_id || '/' || location_id FROM demand.sales ORDER BY 1 LIMIT 1", as: String.self)
             let models = try ["xgboost", "xgboost:log", "price_regression", "combination"]
                 .map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
-            let options = BacktestOptions(end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3),
-                                          frequency: .week, models: models, workers: 2, chunkSize: 8, showProgress: false)
+            let options = BacktestOptions(
+                end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3),
+                frequency: .week, models: models, workers: 2, chunkSize: 8, showProgress: false)
             let report = try Integration.Backtests.runner(db).run(options)
             #expect(report.models == ["SeasonalNaive(52)", "XGBoost", "XGBoost[log]", "PriceRegression", "Combination", "Selected"])
             // Who served: the series without prices gets Naive for the regression, the log booster alone for the combination.
-            let served = try db.scalar("""
+            let served = try db.scalar(
+                """
                 SELECT string_agg(v, ',' ORDER BY v) FROM (
                     SELECT DISTINCT model_name || ':' || served_model || ':' || (item_id || '/' || location_id = \(bare))::text AS v
                     FROM forecast.backtest_results WHERE model_name IN ('PriceRegression', 'Combination')) t
@@ -58,7 +63,8 @@ extension Integration {
             #expect(served == "Combination:Combination:false,Combination:XGBoost[log]:true,PriceRegression:Naive:true,PriceRegression:PriceRegression:false")
             // That Naive forecast is the fold's last week (the fold's history is read for it alone:
             // the global models' contexts keep none), wherever that week was not a stockout.
-            let naive = try db.scalar("""
+            let naive = try db.scalar(
+                """
                 SELECT count(*) FILTER (WHERE abs(r.yhat - greatest(coalesce(s.qty, 0), 0)) > 1e-9) || '/' || count(*)
                 FROM forecast.backtest_results r
                 LEFT JOIN demand.sales s ON (s.item_id, s.location_id, s.ds) = (r.item_id, r.location_id, r.cutoff - 6)
@@ -69,7 +75,8 @@ extension Integration {
             #expect(naive == "0/12", "mismatched/all: \(naive)")
             // The combination is exactly the log-scale mean of its members, period by period (the
             // log booster alone where the regression cannot fit: the series without prices).
-            let gap = try db.scalar("""
+            let gap = try db.scalar(
+                """
                 SELECT max(abs(c.yhat - CASE WHEN p.served_model = 'PriceRegression'
                                              THEN exp((ln(1 + x.yhat) + ln(1 + p.yhat)) / 2) - 1 ELSE x.yhat END)
                            / (1 + c.yhat)) || '/' || count(*)
@@ -77,7 +84,8 @@ extension Integration {
                 JOIN forecast.backtest_results x USING (backtest_id, fold, item_id, location_id, ds)
                 JOIN forecast.backtest_results p USING (backtest_id, fold, item_id, location_id, ds)
                 WHERE c.model_name = 'Combination' AND x.model_name = 'XGBoost[log]' AND p.model_name = 'PriceRegression'
-                """, as: String.self).split(separator: "/")
+                """, as: String.self
+            ).split(separator: "/")
             #expect(Double(gap[0])! < 1e-12 && Int(gap[1])! == report.accumulator(model: "Combination", folds: [0, 1, 2, 3]).count, "\(gap)")
             // On this catalogue (prices and promotions drive demand) both beat seasonal naive.
             let sn = report.accumulator(model: "SeasonalNaive(52)", folds: [0, 1, 2, 3])
@@ -89,8 +97,10 @@ extension Integration {
             // Runs serve them: the combination trains the run's log booster; the regression needs no artifact.
             let combined = try Self.run(db, model: "combination")
             #expect(combined.outcome == .published && combined.rows == combined.seriesCount * 3)
-            #expect(try db.scalar("SELECT string_agg(model_name, ',' ORDER BY model_name) FROM forecast.model_artifacts WHERE run_id = \(combined.runID)",
-                                  as: String.self) == "XGBoost[log]")
+            #expect(
+                try db.scalar(
+                    "SELECT string_agg(model_name, ',' ORDER BY model_name) FROM forecast.model_artifacts WHERE run_id = \(combined.runID)",
+                    as: String.self) == "XGBoost[log]")
             #expect(try Self.servedNames(db, runID: combined.runID, bare: bare) == "Combination:false,XGBoost[log]:true")
             let regression = try Self.run(db, model: "price_regression")
             #expect(regression.outcome == .published && regression.rows == regression.seriesCount * 3)
@@ -99,11 +109,13 @@ extension Integration {
             // The run forecasts from the newest cutoff what the backtest's regression would: same
             // model, same inputs as known then, so a rerun gives the same bits.
             let again = try Self.run(db, model: "price_regression")
-            #expect(try db.scalar("""
-                SELECT count(*) FROM forecast.forecasts a JOIN forecast.forecasts b USING (item_id, location_id, ds)
-                WHERE a.run_id = \(regression.runID) AND b.run_id = \(again.runID)
-                  AND float8send(a.yhat) = float8send(b.yhat) AND float8send(a.yhat_upper) = float8send(b.yhat_upper)
-                """, as: Int.self) == regression.rows)
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT count(*) FROM forecast.forecasts a JOIN forecast.forecasts b USING (item_id, location_id, ds)
+                    WHERE a.run_id = \(regression.runID) AND b.run_id = \(again.runID)
+                      AND float8send(a.yhat) = float8send(b.yhat) AND float8send(a.yhat_upper) = float8send(b.yhat_upper)
+                    """, as: Int.self) == regression.rows)
         }
 
         /// A combination of three members is scored as the log-scale mean of its members' own rows
@@ -120,11 +132,13 @@ extension Integration {
             let boosters = "Combination[XGBoost[log]+XGBoost[log,depth]]"
             let models = try ["xgboost:log", "xgboost:log_depth", "price_regression", "combination", three, "combination:xgboost:log+xgboost:log_depth"]
                 .map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
-            let options = BacktestOptions(end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3),
-                                          frequency: .week, models: models, workers: 2, chunkSize: 8, showProgress: false)
+            let options = BacktestOptions(
+                end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3),
+                frequency: .week, models: models, workers: 2, chunkSize: 8, showProgress: false)
             let report = try Integration.Backtests.runner(db).run(options)
             #expect(report.models == ["SeasonalNaive(52)", "XGBoost[log]", "XGBoost[log,depth]", "PriceRegression", "Combination", name, boosters, "Selected"])
-            let gap = try db.scalar("""
+            let gap = try db.scalar(
+                """
                 SELECT max(abs(c.yhat - CASE WHEN p.served_model = 'PriceRegression'
                                              THEN exp((ln(1 + x.yhat) + ln(1 + d.yhat) + ln(1 + p.yhat)) / 3) - 1
                                              ELSE exp((ln(1 + x.yhat) + ln(1 + d.yhat)) / 2) - 1 END)
@@ -135,24 +149,28 @@ extension Integration {
                 JOIN forecast.backtest_results p USING (backtest_id, fold, item_id, location_id, ds)
                 WHERE c.model_name = \(name) AND x.model_name = 'XGBoost[log]' AND d.model_name = 'XGBoost[log,depth]'
                   AND p.model_name = 'PriceRegression'
-                """, as: String.self).split(separator: "/")
+                """, as: String.self
+            ).split(separator: "/")
             #expect(Double(gap[0])! < 1e-12 && Int(gap[1])! == report.accumulator(model: name, folds: [0, 1, 2, 3]).count, "\(gap)")
-            #expect(gap[2] == "\(name),\(boosters)") // text order: '+' before ']'
+            #expect(gap[2] == "\(name),\(boosters)")  // text order: '+' before ']'
             // A combination without the regression never takes it in, though the backtest fitted it.
-            #expect(try db.scalar("""
-                SELECT max(abs(c.yhat - (exp((ln(1 + x.yhat) + ln(1 + d.yhat)) / 2) - 1)) / (1 + c.yhat)) < 1e-12
-                       AND bool_and(c.served_model = \(boosters))
-                FROM forecast.backtest_results c
-                JOIN forecast.backtest_results x USING (backtest_id, fold, item_id, location_id, ds)
-                JOIN forecast.backtest_results d USING (backtest_id, fold, item_id, location_id, ds)
-                WHERE c.model_name = \(boosters) AND x.model_name = 'XGBoost[log]' AND d.model_name = 'XGBoost[log,depth]'
-                """, as: Bool.self))
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT max(abs(c.yhat - (exp((ln(1 + x.yhat) + ln(1 + d.yhat)) / 2) - 1)) / (1 + c.yhat)) < 1e-12
+                           AND bool_and(c.served_model = \(boosters))
+                    FROM forecast.backtest_results c
+                    JOIN forecast.backtest_results x USING (backtest_id, fold, item_id, location_id, ds)
+                    JOIN forecast.backtest_results d USING (backtest_id, fold, item_id, location_id, ds)
+                    WHERE c.model_name = \(boosters) AND x.model_name = 'XGBoost[log]' AND d.model_name = 'XGBoost[log,depth]'
+                    """, as: Bool.self))
             // The per-class choice is among the candidates, both combinations included.
             #expect(!report.selection.isEmpty && report.selection.values.allSatisfy { report.models.contains($0) }, "\(report.selection)")
 
             let served = try Self.run(db, model: three)
             #expect(served.outcome == .published && served.rows == served.seriesCount * 3)
-            let artifacts = try db.scalar("""
+            let artifacts = try db.scalar(
+                """
                 SELECT string_agg(model_name, ',' ORDER BY model_name COLLATE "C") FROM forecast.model_artifacts WHERE run_id = \(served.runID)
                 """, as: String.self)
             #expect(artifacts == "XGBoost[log,depth],XGBoost[log]", "\(artifacts)")
@@ -168,13 +186,15 @@ extension Integration {
             defer { db.drop() }
             try Self.load(db)
             let models = [try ModelSpec(parsing: "price_regression", seasonLength: 52, window: 4)]
-            let report = try Integration.Backtests.runner(db).run(BacktestOptions(
-                end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 1, step: 2, horizon: 3), frequency: .week,
-                models: models, workers: 2, chunkSize: 8, showProgress: false))
+            let report = try Integration.Backtests.runner(db).run(
+                BacktestOptions(
+                    end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 1, step: 2, horizon: 3), frequency: .week,
+                    models: models, workers: 2, chunkSize: 8, showProgress: false))
             let cutoff = try #require(PostgresDate(iso: report.cutoffs[0]))
             // The catalogue has groups: items of a category at a location, with prices.
-            let groups = try CompetitorPrices.read(.backtest, id: report.id, chunk: nil, through: Self.end, schema: SQLIdentifier("demand"),
-                                                   on: try db.connect())
+            let groups = try CompetitorPrices.read(
+                .backtest, id: report.id, chunk: nil, through: Self.end, schema: SQLIdentifier("demand"),
+                on: try db.connect())
             #expect(groups.count > 1 && groups.allSatisfy { $0.members.count > 1 }, "\(groups.count)")
             for chunkSize in [100, 3] {
                 var run = Fixtures.options(horizon: 3, frequency: .week, cutoff: cutoff)
@@ -184,7 +204,8 @@ extension Integration {
                 run.force = true
                 let summary = try Fixtures.coordinator(db).run(run)
                 #expect(summary.outcome == .published)
-                let compared = try db.scalar("""
+                let compared = try db.scalar(
+                    """
                     SELECT count(*) FILTER (WHERE float8send(b.yhat) = float8send(f.yhat)) || '/' || count(*)
                     FROM forecast.backtest_results b
                     JOIN forecast.forecasts f ON (f.item_id, f.location_id, f.ds) = (b.item_id, b.location_id, b.ds) AND f.run_id = \(summary.runID)
@@ -204,15 +225,19 @@ extension Integration {
             try db.loadDemo(items: 8, locations: 2)
             let version = try Registry.train(db, "combination", label: "prices and boosting")
             #expect(version.policy.model.kind == .combination)
-            #expect(try db.scalar("SELECT string_agg(model_name, ',' ORDER BY model_name) FROM forecast.model_artifacts WHERE model_version_id = \(version.id)",
-                                  as: String.self) == "XGBoost[log]")
+            #expect(
+                try db.scalar(
+                    "SELECT string_agg(model_name, ',' ORDER BY model_name) FROM forecast.model_artifacts WHERE model_version_id = \(version.id)",
+                    as: String.self) == "XGBoost[log]")
             _ = try ModelStages.promote(version.version, to: .production, force: true, reason: "test", on: try db.connect())
             let served = try Registry.serve(db, horizon: 7)
             #expect(served.outcome == .published && served.rows == served.seriesCount * 7)
-            #expect(try db.scalar("""
-                SELECT count(*) FROM forecast.forecasts
-                WHERE run_id = \(served.runID) AND model_name = 'Combination' AND model_version = \(version.version)
-                """, as: Int.self) == served.rows)
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT count(*) FROM forecast.forecasts
+                    WHERE run_id = \(served.runID) AND model_name = 'Combination' AND model_version = \(version.version)
+                    """, as: Int.self) == served.rows)
             // Exactly the ensemble the version names, whoever computes it (issue 28, tests): the
             // same rows, bit for bit, from one worker with one work item and from two with many.
             func serve(workers: Int, chunkSize: Int) throws -> [String] {
@@ -236,7 +261,8 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 8, locations: 2)
             let version = try Registry.train(db, "xgboost:log_cat", label: "categorical booster")
-            let stored = try db.scalar("""
+            let stored = try db.scalar(
+                """
                 SELECT model_name || ' ' || (encodings ->> 'featureSet') || ' ' || jsonb_array_length(encodings -> 'items') || ' '
                        || features[array_length(features, 1) - 1] || ',' || features[array_length(features, 1)]
                 FROM forecast.model_artifacts WHERE model_version_id = \(version.id)
@@ -249,8 +275,10 @@ extension Integration {
                 options.explicitHorizon = 7
                 let summary = try Fixtures.coordinator(db).run(options)
                 #expect(summary.outcome == .published && summary.modelVersion == version.version)
-                #expect(try db.scalar("SELECT count(DISTINCT model_name) || ':' || min(model_name) FROM forecast.forecasts WHERE run_id = \(summary.runID)",
-                                      as: String.self) == "1:XGBoost[log,cat]")
+                #expect(
+                    try db.scalar(
+                        "SELECT count(DISTINCT model_name) || ':' || min(model_name) FROM forecast.forecasts WHERE run_id = \(summary.runID)",
+                        as: String.self) == "1:XGBoost[log,cat]")
                 return try db.forecastRows(run: summary.runID)
             }
             let one = try serve(workers: 1, chunkSize: 100), many = try serve(workers: 2, chunkSize: 3)
@@ -277,14 +305,16 @@ extension Integration {
             let boosted = try Self.run(db, model: "xgboost")
             let regression = try Self.run(db, model: "price_regression")
             #expect(try Self.servedNames(db, runID: old.runID, bare: bare) == "Combination:false,XGBoost:true")
-            #expect(try db.scalar("""
-                SELECT count(*) FILTER (WHERE abs(c.yhat - CASE WHEN c.model_name = 'Combination' THEN (x.yhat + p.yhat) / 2 ELSE x.yhat END) > 1e-9)
-                       || '/' || count(*)
-                FROM forecast.forecasts c
-                JOIN forecast.forecasts x ON (x.item_id, x.location_id, x.ds, x.run_id) = (c.item_id, c.location_id, c.ds, \(boosted.runID))
-                JOIN forecast.forecasts p ON (p.item_id, p.location_id, p.ds, p.run_id) = (c.item_id, c.location_id, c.ds, \(regression.runID))
-                WHERE c.run_id = \(old.runID)
-                """, as: String.self) == "0/\(old.rows)")
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT count(*) FILTER (WHERE abs(c.yhat - CASE WHEN c.model_name = 'Combination' THEN (x.yhat + p.yhat) / 2 ELSE x.yhat END) > 1e-9)
+                           || '/' || count(*)
+                    FROM forecast.forecasts c
+                    JOIN forecast.forecasts x ON (x.item_id, x.location_id, x.ds, x.run_id) = (c.item_id, c.location_id, c.ds, \(boosted.runID))
+                    JOIN forecast.forecasts p ON (p.item_id, p.location_id, p.ds, p.run_id) = (c.item_id, c.location_id, c.ds, \(regression.runID))
+                    WHERE c.run_id = \(old.runID)
+                    """, as: String.self) == "0/\(old.rows)")
         }
 
         /// A backtest with per-series and global models stores the same rows, the same Selected
@@ -297,19 +327,22 @@ extension Integration {
             try Self.load(db)
             let models = try ["naive", "auto_ets", "xgboost", "combination"].map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
             func backtest(workers: Int, chunkSize: Int) throws -> BacktestReport {
-                try Integration.Backtests.runner(db).run(BacktestOptions(
-                    end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3), frequency: .week,
-                    models: models, workers: workers, chunkSize: chunkSize, showProgress: false))
+                try Integration.Backtests.runner(db).run(
+                    BacktestOptions(
+                        end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3), frequency: .week,
+                        models: models, workers: workers, chunkSize: chunkSize, showProgress: false))
             }
             let one = try backtest(workers: 1, chunkSize: 100)
             let two = try backtest(workers: 2, chunkSize: 7)
             let columns = "model_name, served_model, fold, cutoff, item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper, actual, demand_class"
             for (a, b) in [(one.id, two.id), (two.id, one.id)] {
-                #expect(try db.scalar("""
-                    SELECT count(*) FROM (SELECT \(columns) FROM forecast.backtest_results WHERE backtest_id = \(a)
-                                          EXCEPT ALL
-                                          SELECT \(columns) FROM forecast.backtest_results WHERE backtest_id = \(b)) d
-                    """, as: Int.self) == 0)
+                #expect(
+                    try db.scalar(
+                        """
+                        SELECT count(*) FROM (SELECT \(columns) FROM forecast.backtest_results WHERE backtest_id = \(a)
+                                              EXCEPT ALL
+                                              SELECT \(columns) FROM forecast.backtest_results WHERE backtest_id = \(b)) d
+                        """, as: Int.self) == 0)
             }
             #expect(one.rows == two.rows && one.rows > 0)
             #expect(one.models == two.models && one.models.contains("Selected"))

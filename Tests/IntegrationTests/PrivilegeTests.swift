@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 extension Integration {
     /// What the worker role can and cannot do to published output, enforced by the database.
@@ -24,7 +25,8 @@ extension Integration {
             let published = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 3))
             #expect(published.outcome == .published)
             let rows = try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self)
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version, status)
                 VALUES ('2026-11-20', now(), 'day', 3, '{}', 'test', 'test', 'queued'),
                        ('2026-11-19', now(), 'day', 3, '{}', 'test', 'test', 'queued')
@@ -34,12 +36,16 @@ extension Integration {
             try c.execute("SET ROLE forecast_worker")
             let id = published.runID
             // New rows into a published run: refused.
-            #expect(Self.sqlState(c, Query("""
-                INSERT INTO forecast.forecasts (run_id, item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper,
-                                                interval_level, model_name, model_version, cutoff, generated_at)
-                SELECT run_id, item_id, location_id, ds + 100, horizon, 1e9, 0, 2e9, interval_level, model_name, model_version, cutoff, generated_at
-                FROM forecast.forecasts WHERE run_id = \(id) LIMIT 1
-                """)) == "FC003")
+            #expect(
+                Self.sqlState(
+                    c,
+                    Query(
+                        """
+                        INSERT INTO forecast.forecasts (run_id, item_id, location_id, ds, horizon, yhat, yhat_lower, yhat_upper,
+                                                        interval_level, model_name, model_version, cutoff, generated_at)
+                        SELECT run_id, item_id, location_id, ds + 100, horizon, 1e9, 0, 2e9, interval_level, model_name, model_version, cutoff, generated_at
+                        FROM forecast.forecasts WHERE run_id = \(id) LIMIT 1
+                        """)) == "FC003")
             // Changing or removing published rows: not granted.
             #expect(Self.sqlState(c, Query("UPDATE forecast.forecasts SET yhat = 0 WHERE run_id = \(id)")) == "42501")
             #expect(Self.sqlState(c, Query("DELETE FROM forecast.forecasts WHERE run_id = \(id)")) == "42501")
@@ -59,14 +65,17 @@ extension Integration {
         @Test func theWorkerRoleGathersItsRunSeriesStatistics() throws {
             let db = try TestDatabase()
             defer { db.drop() }
-            let run = try db.scalar("""
+            let run = try db.scalar(
+                """
                 INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version, status)
                 VALUES ('2026-11-20', now(), 'day', 3, '{}', 'test', 'test', 'queued') RETURNING id
                 """, as: Int64.self)
-            try db.execute(Query("""
-                INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk)
-                SELECT \(run), g, 'I' || g, 'L1', g / 100 FROM generate_series(0, 999) g
-                """))
+            try db.execute(
+                Query(
+                    """
+                    INSERT INTO forecast.run_series (run_id, series_no, item_id, location_id, chunk)
+                    SELECT \(run), g, 'I' || g, 'L1', g / 100 FROM generate_series(0, 999) g
+                    """))
             let c = try db.connect()
             defer { c.close() }
             let stats = Query("SELECT count(*) FROM pg_stats WHERE schemaname = 'forecast' AND tablename = \("run_series_r\(run)")")

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 10, the report: a self-contained HTML page, rendered by headless Chromium, not blank.
 extension Integration {
@@ -20,8 +21,10 @@ extension Integration {
             let result = try CLI.run(["report", "--out", dir.path], databaseURL: db.url)
             #expect(result.status == 0, "\(result.stderr)")
             let html = try String(contentsOf: dir.appendingPathComponent("index.html"), encoding: .utf8)
-            for section in ["Open alerts", "Forecast against actuals", "Accuracy against the baseline", "Drift (served run",
-                            "Service objectives and cost"] {
+            for section in [
+                "Open alerts", "Forecast against actuals", "Accuracy against the baseline", "Drift (served run",
+                "Service objectives and cost",
+            ] {
                 #expect(html.contains("<h2>\(section)"), "\(section)")
             }
             #expect(html.contains("model version <b>1.0.0</b>") && html.contains("(top offender)"))
@@ -31,7 +34,8 @@ extension Integration {
             #expect(result.stdout.hasPrefix("report: wrote \(dir.path)/index.html ("))
 
             let check = Process()
-            check.executableURL = URL(fileURLWithPath: TestDatabase.sql.url.deletingLastPathComponent().appendingPathComponent("ops/scripts/report-check.sh").path)
+            check.executableURL = URL(
+                fileURLWithPath: TestDatabase.sql.url.deletingLastPathComponent().appendingPathComponent("ops/scripts/report-check.sh").path)
             check.arguments = [dir.appendingPathComponent("index.html").path]
             let out = Pipe()
             check.standardOutput = out

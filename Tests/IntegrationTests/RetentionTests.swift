@@ -1,21 +1,25 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 11, item 5: every run and backtest has its own partitions; retention drops whole
 /// partitions and keeps what rollback and evaluation need.
 extension Integration {
     @Suite struct RetentionTests {
         static func partitions(_ db: TestDatabase, run: Int64) throws -> Int {
-            try db.scalar(Query("""
-                SELECT count(*)::int FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                WHERE c.relnamespace = 'forecast'::regnamespace AND c.relname LIKE '%\\_r' || \(String(run))
-                """), as: Int.self)
+            try db.scalar(
+                Query(
+                    """
+                    SELECT count(*)::int FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                    WHERE c.relnamespace = 'forecast'::regnamespace AND c.relname LIKE '%\\_r' || \(String(run))
+                    """), as: Int.self)
         }
 
         static func latest(_ db: TestDatabase) throws -> String {
-            try db.scalar("""
+            try db.scalar(
+                """
                 SELECT md5(string_agg(concat_ws('|', run_id, item_id, location_id, ds, float8send(yhat), frequency), ',' ORDER BY item_id, location_id, ds))
                 FROM forecast.latest
                 """, as: String.self)
@@ -35,7 +39,9 @@ extension Integration {
             #expect(try Self.partitions(db, run: oldest) == 5)
             #expect(try db.scalar(Query("SELECT count(*)::int FROM forecast.forecasts_r\(unsafeRaw: String(oldest))"), as: Int.self) == 12 * 7)
             // Bytes per run are its partitions' sizes.
-            #expect(try db.scalar(Query("SELECT bytes_stored = forecast.run_bytes(id) AND bytes_stored > 0 FROM forecast.runs WHERE id = \(served)"), as: Bool.self))
+            #expect(
+                try db.scalar(Query("SELECT bytes_stored = forecast.run_bytes(id) AND bytes_stored > 0 FROM forecast.runs WHERE id = \(served)"), as: Bool.self)
+            )
             // The read path only touches the served partition (the others are pruned at execution time).
             let explain = try db.connect()
             let lines = try explain.query("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM forecast.latest WHERE item_id = 'I000001'")
@@ -60,7 +66,8 @@ extension Integration {
             #expect(reason("2026-11-27") == "served by forecast.latest")
             #expect(reason("2026-11-18") == "rollback target (newest 2 published cutoffs)")
             #expect(reason("2026-11-15") == "older than retention (10 days)")
-            #expect(Set(plan2.filter { $0.kind == .run && !$0.keep }.map(\.key))
+            #expect(
+                Set(plan2.filter { $0.kind == .run && !$0.keep }.map(\.key))
                     == Set(["2026-11-06", "2026-11-09", "2026-11-12", "2026-11-15"].map { runs[$0]! }))
 
             let latestBefore = try Self.latest(db)
@@ -72,11 +79,15 @@ extension Integration {
             #expect(try Self.partitions(db, run: oldest) == 0)
             #expect(try db.scalar(Query("SELECT to_regclass('forecast.forecasts_r' || \(String(oldest))) IS NULL"), as: Bool.self))
             #expect(try db.scalar("SELECT count(*)::int FROM forecast.runs WHERE purged_at IS NOT NULL", as: Int.self) == 4)
-            #expect(try db.scalar("SELECT count(*)::int FROM forecast.retention_events WHERE kind = 'run' AND reason = 'older than retention (10 days)' AND rows = 84", as: Int.self) == 4)
+            #expect(
+                try db.scalar(
+                    "SELECT count(*)::int FROM forecast.retention_events WHERE kind = 'run' AND reason = 'older than retention (10 days)' AND rows = 84",
+                    as: Int.self) == 4)
             #expect(try db.scalar(Query("SELECT count(*)::int FROM forecast.forecasts WHERE run_id = \(oldest)"), as: Int.self) == 0)
             // What latest serves, rollback targets and their evaluations are untouched.
             #expect(try Self.latest(db) == latestBefore)
-            #expect(try db.scalar(Query("SELECT count(*)::int FROM forecast.evaluations WHERE run_id = \(runs["2026-11-18"]!)"), as: Int.self) == keptEvaluations)
+            #expect(
+                try db.scalar(Query("SELECT count(*)::int FROM forecast.evaluations WHERE run_id = \(runs["2026-11-18"]!)"), as: Int.self) == keptEvaluations)
             _ = try OutputPins.pin(runID: runs["2026-11-18"]!, reason: "rollback drill", on: c)
             #expect(try db.scalar("SELECT count(DISTINCT run_id)::int FROM forecast.latest", as: Int.self) == 1)
             // A purged run cannot be pinned: its rows are gone.
@@ -150,7 +161,8 @@ extension Integration {
             }
             var waiting = false
             for _ in 0..<200 where !waiting {
-                waiting = try db.scalar("""
+                waiting = try db.scalar(
+                    """
                     SELECT count(*) > 0 FROM pg_stat_activity
                     WHERE datname = current_database() AND query LIKE '%DETACH PARTITION%' AND wait_event_type = 'Lock'
                     """, as: Bool.self)
@@ -163,7 +175,8 @@ extension Integration {
             try reader.execute("COMMIT")
             let dropped = try retention.value()
             #expect(dropped.map(\.key) == [purging])
-            #expect(try db.scalar(Query("SELECT purged_at IS NOT NULL AND purge_started_at <= purged_at FROM forecast.runs WHERE id = \(purging)"), as: Bool.self))
+            #expect(
+                try db.scalar(Query("SELECT purged_at IS NOT NULL AND purge_started_at <= purged_at FROM forecast.runs WHERE id = \(purging)"), as: Bool.self))
             #expect(try db.scalar("SELECT count(*)::int FROM forecast.output_pins", as: Int.self) == 0)
             #expect(try Self.latest(db) == latestBefore)
         }

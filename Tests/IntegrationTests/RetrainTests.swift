@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 10, retraining triggers: a monitor pass raises one retrain request per trigger (updated,
 /// not duplicated, while it holds); `retrain` trains a candidate that reaches shadow only through
@@ -29,18 +30,21 @@ extension Integration {
             #expect(first.monitor?.retrainRequests.map(\.rule) == ["schedule"])
             let second = try nightly("2026-11-27")
             #expect(second.monitor?.retrainRequests == [])
-            #expect(try db.scalar("SELECT count(*) || ' ' || min(occurrences) || ' ' || min(status) FROM forecast.retrain_requests", as: String.self)
-                == "1 2 open")
+            #expect(
+                try db.scalar("SELECT count(*) || ' ' || min(occurrences) || ' ' || min(status) FROM forecast.retrain_requests", as: String.self)
+                    == "1 2 open")
 
             // The worker role works the request: a candidate with the production recipe, judged by its gate.
             let worker = try db.workerURL()
             let retrain = try CLI.run(["retrain"], databaseURL: worker)
             #expect(retrain.status == 0, "\(retrain.stderr)")
             #expect(retrain.stdout.contains("retrain: request 1 (schedule): candidate 1.1.0, gate failed; left a candidate"), "\(retrain.stdout)")
-            #expect(try db.scalar("""
-                SELECT r.status || ' ' || v.version || ' ' || v.label FROM forecast.retrain_requests r
-                JOIN forecast.model_versions v ON v.id = r.candidate_version_id
-                """, as: String.self) == "done 1.1.0 retrain (schedule) of 1.0.0")
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT r.status || ' ' || v.version || ' ' || v.label FROM forecast.retrain_requests r
+                    JOIN forecast.model_versions v ON v.id = r.candidate_version_id
+                    """, as: String.self) == "done 1.1.0 retrain (schedule) of 1.0.0")
             #expect(try Registry.stage(db, "1.1.0") == "candidate" && (try Registry.stage(db, "1.0.0")) == "production")
             // Same recipe: the same model, horizon and backtest plan as 1.0.0.
             let candidate = try ModelRegistry.find("1.1.0", on: try db.connect())

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 extension Integration.Migrations {
     /// An amended migration is accepted where its old text was applied only when it names the
@@ -66,12 +67,14 @@ extension Alone {
             #expect(second.stdout.contains("migrate: up to date (33 migrations already applied)"))
             #expect(second.stdout.contains("migrate: granted forecast_reader and forecast_worker their privileges"))
             #expect(second.stderr.isEmpty, "\(second.stderr)")
-            #expect(try db.scalar("""
-                SELECT has_table_privilege('forecast_worker', 'forecast.forecasts', 'INSERT')
-                   AND NOT has_table_privilege('forecast_worker', 'forecast.forecasts', 'UPDATE')
-                   AND has_table_privilege('forecast_reader', 'forecast.latest', 'SELECT')
-                   AND NOT has_table_privilege('forecast_reader', 'forecast.runs', 'SELECT')
-                """, as: Bool.self))
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT has_table_privilege('forecast_worker', 'forecast.forecasts', 'INSERT')
+                       AND NOT has_table_privilege('forecast_worker', 'forecast.forecasts', 'UPDATE')
+                       AND has_table_privilege('forecast_reader', 'forecast.latest', 'SELECT')
+                       AND NOT has_table_privilege('forecast_reader', 'forecast.runs', 'SELECT')
+                    """, as: Bool.self))
         }
     }
 }

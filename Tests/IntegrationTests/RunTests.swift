@@ -1,14 +1,16 @@
 import Foundation
 import Logging
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 extension Integration {
     @Suite struct Runs {
         /// Series the snapshot should contain, computed independently of the planner.
         static func expectedSeries(_ db: TestDatabase) throws -> Int {
-            try db.scalar("""
+            try db.scalar(
+                """
                 SELECT count(*) FROM (SELECT DISTINCT item_id, location_id FROM demand.sales
                                       WHERE ds <= '2026-11-27' AND loaded_at <= '2026-11-28 06:00+00') s
                 WHERE EXISTS (SELECT 1 FROM demand.items i WHERE i.item_id = s.item_id
@@ -31,11 +33,13 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == series * 14)
             #expect(try db.scalar("SELECT count(DISTINCT (item_id, location_id)) FROM forecast.latest", as: Int.self) == series)
             #expect(try db.scalar("SELECT min(ds)::text || '..' || max(ds)::text FROM forecast.latest", as: String.self) == "2026-11-28..2026-12-11")
-            #expect(try db.scalar("SELECT count(*) FROM forecast.latest WHERE NOT (yhat_lower <= yhat AND yhat <= yhat_upper AND yhat >= 0)", as: Int.self) == 0)
+            #expect(
+                try db.scalar("SELECT count(*) FROM forecast.latest WHERE NOT (yhat_lower <= yhat AND yhat <= yhat_upper AND yhat >= 0)", as: Int.self) == 0)
             #expect(try db.scalar("SELECT count(*) FROM forecast.work_items WHERE state <> 'completed'", as: Int.self) == 0)
             // The manifest records what was read.
             let manifestRows = try db.scalar("SELECT (manifest -> 'sales' ->> 'rows')::bigint FROM forecast.runs", as: Int.self)
-            let read = try db.scalar("""
+            let read = try db.scalar(
+                """
                 SELECT count(*) FROM demand.sales s JOIN forecast.run_series r USING (item_id, location_id)
                 WHERE s.ds <= '2026-11-27'
                 """, as: Int.self)
@@ -92,7 +96,9 @@ extension Integration {
             try db.loadDemo()
             let good = try Fixtures.coordinator(db).run(Fixtures.options())
             let before = try db.forecastRows(run: good.runID)
-            try db.execute("DROP INDEX demand.sales_series_ds_key; INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1) s")
+            try db.execute(
+                "DROP INDEX demand.sales_series_ds_key; INSERT INTO demand.sales SELECT * FROM (SELECT * FROM demand.sales ORDER BY item_id, location_id, ds LIMIT 1) s"
+            )
             #expect(throws: PipelineError.self) { try Fixtures.coordinator(db).run(Fixtures.options(force: true)) }
             #expect(try db.scalar("SELECT string_agg(DISTINCT run_id::text, ',') FROM forecast.latest", as: String.self) == String(good.runID))
             #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == before.count)
@@ -108,13 +114,15 @@ extension Integration {
             let first = try Fixtures.coordinator(db).run(Fixtures.options())
             // Late corrections and plans that arrive after the as-of time: huge values that would change every forecast.
             // (Loads are append-only: a late row is a new row, never an in-place update.)
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO demand.sales (item_id, location_id, ds, qty, loaded_at)
                 SELECT r.item_id, r.location_id, d::date, 1000, timestamptz '2026-11-28 07:00+00'
                 FROM forecast.run_series r, generate_series(date '2026-11-14', date '2026-11-27', interval '1 day') d
                 WHERE NOT EXISTS (SELECT 1 FROM demand.sales s WHERE s.item_id = r.item_id AND s.location_id = r.location_id AND s.ds = d::date)
                 """)
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO demand.promotions SELECT item_id, location_id, date '2026-12-01', 'discount', 0.5, timestamptz '2026-11-28 08:00+00'
                 FROM (SELECT DISTINCT item_id, location_id FROM demand.sales) s
                 """)
@@ -126,8 +134,10 @@ extension Integration {
             // Control: with a later as-of the same data does change the forecasts.
             let later = try Fixtures.coordinator(db).run(Fixtures.options(force: true, asOf: PostgresTimestamp(text: "2026-11-28T09:00:00Z")!))
             #expect(try db.forecastRows(run: later.runID) != db.forecastRows(run: first.runID))
-            let promos = try db.scalar(Query("SELECT (manifest ->> 'promotions_known_by_as_of')::int FROM forecast.runs WHERE id = \(later.runID)"), as: Int.self)
-            let promosBefore = try db.scalar(Query("SELECT (manifest ->> 'promotions_known_by_as_of')::int FROM forecast.runs WHERE id = \(first.runID)"), as: Int.self)
+            let promos = try db.scalar(
+                Query("SELECT (manifest ->> 'promotions_known_by_as_of')::int FROM forecast.runs WHERE id = \(later.runID)"), as: Int.self)
+            let promosBefore = try db.scalar(
+                Query("SELECT (manifest ->> 'promotions_known_by_as_of')::int FROM forecast.runs WHERE id = \(first.runID)"), as: Int.self)
             #expect(promos > promosBefore)
         }
 
@@ -144,8 +154,9 @@ extension Integration {
             #expect(summary.outcome == .published)
             let c = try db.connect()
             defer { c.close() }
-            let worker = try Worker(name: "test", run: try RunStore.load(summary.runID, on: c), logger: Logger(label: "test"),
-                                    connect: db.connector)
+            let worker = try Worker(
+                name: "test", run: try RunStore.load(summary.runID, on: c), logger: Logger(label: "test"),
+                connect: db.connector)
             defer { worker.connection.close() }
             #expect(worker.reader.promotionDays == Fixtures.end...PostgresDate(iso: "2026-12-04")!)
             var everything = worker.reader
@@ -161,7 +172,7 @@ extension Integration {
                 try worker.forecaster.encode(y, segment: segments[y.seriesNo], into: &b)
             }
             #expect(windowed.count == full.count && a.rowCount == windowed.count * 7)
-            let identical = a.bytes == b.bytes // (not printed: hundreds of kilobytes)
+            let identical = a.bytes == b.bytes  // (not printed: hundreds of kilobytes)
             #expect(identical, "the windowed read changed the encoded rows")
         }
 
@@ -169,7 +180,7 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(days: 400)
-            let cutoff = PostgresDate(iso: "2026-11-22")! // a Sunday
+            let cutoff = PostgresDate(iso: "2026-11-22")!  // a Sunday
             let summary = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 8, frequency: .week, cutoff: cutoff))
             #expect(summary.rows == summary.seriesCount * 8)
             #expect(try db.scalar("SELECT count(*) FROM forecast.latest WHERE extract(isodow FROM ds) <> 1", as: Int.self) == 0)
@@ -194,9 +205,12 @@ extension Integration {
             let expected = try options.config.model.build().name
             let models = try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
             for served in models.components(separatedBy: "|") {
-                let plausible = kind == .autoETS ? (served.hasPrefix("ETS(") || served == "Naive")
-                    : kind == .autoTheta ? (served.hasPrefix("Theta(") || served == "Naive")
-                    : (expected.contains(served) || served == "Naive")
+                let plausible =
+                    kind == .autoETS
+                    ? (served.hasPrefix("ETS(") || served == "Naive")
+                    : kind == .autoTheta
+                        ? (served.hasPrefix("Theta(") || served == "Naive")
+                        : (expected.contains(served) || served == "Naive")
                 #expect(plausible, "\(served) served, model was \(expected)")
             }
         }
@@ -206,13 +220,16 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 5, locations: 2, days: 60)
             let summary = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 7))
-            let (item, location) = (try db.scalar(Query("SELECT item_id FROM forecast.run_series WHERE run_id = \(summary.runID) AND series_no = 3"), as: String.self),
-                                    try db.scalar(Query("SELECT location_id FROM forecast.run_series WHERE run_id = \(summary.runID) AND series_no = 3"), as: String.self))
+            let (item, location) = (
+                try db.scalar(Query("SELECT item_id FROM forecast.run_series WHERE run_id = \(summary.runID) AND series_no = 3"), as: String.self),
+                try db.scalar(Query("SELECT location_id FROM forecast.run_series WHERE run_id = \(summary.runID) AND series_no = 3"), as: String.self)
+            )
             try db.execute(Query("DELETE FROM demand.sales WHERE item_id = \(item) AND location_id = \(location)"))
             let c = try db.connect()
             defer { c.close() }
-            let reader = SeriesReader(runID: summary.runID, cutoff: Fixtures.end, asOf: Fixtures.asOf, frequency: .day,
-                                      schema: SQLIdentifier("demand"))
+            let reader = SeriesReader(
+                runID: summary.runID, cutoff: Fixtures.end, asOf: Fixtures.asOf, frequency: .day,
+                schema: SQLIdentifier("demand"))
             let error = #expect(throws: SeriesReader.InputChanged.self) { _ = try reader.read(chunk: 0, on: c) }
             #expect(error?.description == "series \(item)/\(location) has no sales rows in the snapshot any more: the input changed during the run")
         }
@@ -221,7 +238,8 @@ extension Integration {
             let db = try TestDatabase()
             defer { db.drop() }
             // Rows of a run id that has no run row: its partition is made by hand (runs make theirs).
-            try db.execute("""
+            try db.execute(
+                """
                 SELECT forecast.attach_partition('forecasts', 99);
                 INSERT INTO forecast.forecasts VALUES
                 ('A', 'L', '2026-11-28', 1, 'NaN', 0, 1, 0.8, 'm', 'v', 99, '2026-11-27', now()),
@@ -237,10 +255,11 @@ extension Integration {
             #expect(check.series == 2)
             #expect(check.fallbackSeries == 1)
             // The NaN row also counts as misordered: NaN sorts above every number in PostgreSQL.
-            #expect(check.failures == [
-                "5 rows, expected 6 (series x horizon)", "1 rows with non-finite values", "1 rows with yhat < 0",
-                "2 rows where not yhat_lower <= yhat <= yhat_upper", "1 rows with a horizon outside 1...H",
-            ])
+            #expect(
+                check.failures == [
+                    "5 rows, expected 6 (series x horizon)", "1 rows with non-finite values", "1 rows with yhat < 0",
+                    "2 rows where not yhat_lower <= yhat <= yhat_upper", "1 rows with a horizon outside 1...H",
+                ])
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// The runbook's model-lifecycle procedures, read from ops/RUNBOOK.md and run line by line with
 /// their placeholders filled in: if a command in the runbook stops working, this test fails.
@@ -9,11 +10,13 @@ extension Integration {
     @Suite struct RunbookProcedureTests {
         /// The first ```sh block after `### title`, one command per line.
         static func procedure(_ title: String) throws -> [String] {
-            let runbook = try String(contentsOf: TestDatabase.sql.url.deletingLastPathComponent()
-                .appendingPathComponent("ops/RUNBOOK.md"), encoding: .utf8)
+            let runbook = try String(
+                contentsOf: TestDatabase.sql.url.deletingLastPathComponent()
+                    .appendingPathComponent("ops/RUNBOOK.md"), encoding: .utf8)
             guard let heading = runbook.range(of: "\n### \(title)\n"),
-                  let open = runbook.range(of: "```sh\n", range: heading.upperBound..<runbook.endIndex),
-                  let close = runbook.range(of: "```", range: open.upperBound..<runbook.endIndex) else {
+                let open = runbook.range(of: "```sh\n", range: heading.upperBound..<runbook.endIndex),
+                let close = runbook.range(of: "```", range: open.upperBound..<runbook.endIndex)
+            else {
                 throw PipelineError.configuration("ops/RUNBOOK.md has no sh block under '### \(title)'")
             }
             return runbook[open.upperBound..<close.lowerBound].split(separator: "\n").map(String.init)
@@ -23,10 +26,15 @@ extension Integration {
         static func words(_ line: String) -> [String] {
             var out: [String] = [], current = "", quoted = false, any = false
             for ch in line {
-                if ch == "\"" { quoted.toggle(); any = true; continue }
+                if ch == "\"" {
+                    quoted.toggle()
+                    any = true
+                    continue
+                }
                 if ch == " " && !quoted {
                     if any || !current.isEmpty { out.append(current) }
-                    current = ""; any = false
+                    current = ""
+                    any = false
                     continue
                 }
                 current.append(ch)
@@ -93,15 +101,21 @@ extension Integration {
             let gate = dir.appendingPathComponent("gate.json")
             try JSONEncoder().encode(Registry.lenientGate).write(to: gate)
             // Small-data settings for the backtest (the runbook's defaults are for production catalogues).
-            let extra = ["train": ["--candidates", "naive,moving_average,croston_sba", "--folds", "3", "--gate", gate.path, "--no-progress"],
-                         "run": ["--no-progress"]]
+            let extra = [
+                "train": ["--candidates", "naive,moving_average,croston_sba", "--folds", "3", "--gate", gate.path, "--no-progress"],
+                "run": ["--no-progress"],
+            ]
             let bootstrap = try CLI.run(["run", "--cutoff", "2026-11-25", "--no-progress"], databaseURL: db.url)
             #expect(bootstrap.status == 0 && bootstrap.stdout.contains("(bootstrap: no production model version)"), "\(bootstrap.stdout)")
             let bootstrapRun = try db.scalar("SELECT max(id) FROM forecast.runs", as: Int64.self)
 
-            var runner = Runner(db: db, dir: dir, values: ["<what changed>": "runbook test", "<why>": "runbook test",
-                                                           "yesterday": "2026-11-26", "model-card-": dir.path + "/model-card-",
-                                                           "<run-id>": String(bootstrapRun)])
+            var runner = Runner(
+                db: db, dir: dir,
+                values: [
+                    "<what changed>": "runbook test", "<why>": "runbook test",
+                    "yesterday": "2026-11-26", "model-card-": dir.path + "/model-card-",
+                    "<run-id>": String(bootstrapRun),
+                ])
             let deploy = try Self.procedure("Deploy a new model")
             #expect(deploy.count == 7 && deploy[0].hasPrefix("forecastctl train"))
             var out = try runner.run(deploy, extra: extra)

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the project's ops scripts (bash) with extra environment, from the project root. Spawned
@@ -14,7 +15,10 @@ enum Shell {
         let dir = FileManager.default.temporaryDirectory
         let out = dir.appendingPathComponent("shell-\(UUID().uuidString).out").path
         let err = dir.appendingPathComponent("shell-\(UUID().uuidString).err").path
-        defer { unlink(out); unlink(err) }
+        defer {
+            unlink(out)
+            unlink(err)
+        }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in extra { env[k] = v }
         // bash redirects, then runs the script from the project root.
@@ -26,14 +30,18 @@ enum Shell {
         let envp = env.map { "\($0.key)=\($0.value)" }
         var cArgs = argv.map { strdup($0) } + [nil]
         var cEnv = envp.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, &cArgs, &cEnv)
         guard spawned == 0 else { throw CocoaError(.executableLoad) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return CLI.Result(status: code, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                          stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        return CLI.Result(
+            status: code, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
 }

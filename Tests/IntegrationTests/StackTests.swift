@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 11, item 4: the stack without containers. ops/scripts/stack.sh starts what
 /// docker-compose.yml runs (migrate, the pg_cron schedule, N worker daemons with /metrics and
@@ -16,8 +17,10 @@ extension Exclusive {
             try db.moveLoads()
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stack-\(getpid())").path
             let port = 21_000 + Int(getpid() % 2_000) * 2
-            let env = ["DATABASE_URL": db.url, "STACK_DIR": dir, "STACK_HTTP_PORT": String(port), "STACK_POLL_SECONDS": "1",
-                       "FORECAST_SQL_DIR": TestDatabase.sql.url.path]
+            let env = [
+                "DATABASE_URL": db.url, "STACK_DIR": dir, "STACK_HTTP_PORT": String(port), "STACK_POLL_SECONDS": "1",
+                "FORECAST_SQL_DIR": TestDatabase.sql.url.path,
+            ]
             let c = try db.connect()
             defer {
                 _ = try? Shell.run(["ops/scripts/stack.sh", "stop"], env: env)

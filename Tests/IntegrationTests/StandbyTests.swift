@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// Issue 11, item 6: BI readers on a streaming replica. A hot standby started by
 /// ops/scripts/pg-standby.sh serves forecast.latest, follows new publishes, shows its lag in
@@ -9,10 +10,12 @@ import Postgres
 extension Alone {
     @Suite struct StandbyTests {
         static func latest(_ c: Connection) throws -> String {
-            try c.query("""
+            try c.query(
+                """
                 SELECT coalesce(md5(string_agg(concat_ws('|', run_id, item_id, location_id, ds, float8send(yhat)), ',' ORDER BY item_id, location_id, ds)), '-') AS h
                 FROM forecast.latest
-                """).first!.decode("h", as: String.self)
+                """
+            ).first!.decode("h", as: String.self)
         }
 
         @Test func aHotStandbyServesLatestWithItsLagAndIsPromotedInTheFailoverDrill() throws {

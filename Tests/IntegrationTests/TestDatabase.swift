@@ -1,8 +1,9 @@
 import Forecasting
 import Foundation
 import Logging
-@testable import Pipeline
 import Postgres
+
+@testable import Pipeline
 
 /// A fresh, migrated database per test on the server named by $TEST_DATABASE_URL (a URI; `make
 /// test` and `.ci/run` start a throwaway cluster). Dropped on `drop()`.
@@ -41,7 +42,8 @@ final class TestDatabase: @unchecked Sendable {
             // FILE_COPY: as fast as the default here, and it writes a few kB of WAL where WAL_LOG
             // writes the whole template (5 MB a copy), which a standby of the test cluster
             // (`StandbyTests`, the failover drill) must replay while the other tests run.
-            try admin.execute(Query(unsafeSQL: "CREATE DATABASE \(SQLIdentifier(name).rendered) TEMPLATE \(SQLIdentifier(template).rendered) STRATEGY FILE_COPY"))
+            try admin.execute(
+                Query(unsafeSQL: "CREATE DATABASE \(SQLIdentifier(name).rendered) TEMPLATE \(SQLIdentifier(template).rendered) STRATEGY FILE_COPY"))
             try admin.execute(Query(unsafeSQL: "ALTER DATABASE \(SQLIdentifier(name).rendered) SET jit = off"))
         } else {
             try admin.execute(Query(unsafeSQL: "CREATE DATABASE \(SQLIdentifier(name).rendered)"))
@@ -70,7 +72,9 @@ final class TestDatabase: @unchecked Sendable {
         let name = "ft_template_" + String(try digest.decode("d", as: String.self).prefix(16))
         _ = try admin.query(Query("SELECT pg_advisory_lock(hashtext('forecast test template'))"))
         defer { _ = try? admin.query(Query("SELECT pg_advisory_unlock(hashtext('forecast test template'))")) }
-        let existing: [String] = try admin.query(Query("SELECT datname FROM pg_database WHERE datname LIKE 'ft\\_template\\_%' ORDER BY 1")).rows.map { try $0.decode("datname") }
+        let existing: [String] = try admin.query(Query("SELECT datname FROM pg_database WHERE datname LIKE 'ft\\_template\\_%' ORDER BY 1")).rows.map {
+            try $0.decode("datname")
+        }
         if existing.contains(name) { return name }
         for old in existing { _ = try? admin.execute(Query(unsafeSQL: "DROP DATABASE IF EXISTS \(SQLIdentifier(old).rendered) WITH (FORCE)")) }
         let building = SQLIdentifier(name + "_partial").rendered
@@ -106,13 +110,15 @@ final class TestDatabase: @unchecked Sendable {
 
     /// The database URL as `workerRole`, created on first use (`options`: e.g. "CONNECTION LIMIT 3").
     func workerURL(options: String = "") throws -> String {
-        try execute(Query(unsafeSQL: """
-            DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(workerRole)') THEN
-                    CREATE ROLE \(SQLIdentifier(workerRole).rendered) LOGIN \(options) IN ROLE forecast_worker;
-                END IF;
-            END $$
-            """))
+        try execute(
+            Query(
+                unsafeSQL: """
+                    DO $$ BEGIN
+                        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(workerRole)') THEN
+                            CREATE ROLE \(SQLIdentifier(workerRole).rendered) LOGIN \(options) IN ROLE forecast_worker;
+                        END IF;
+                    END $$
+                    """))
         var components = URLComponents(string: url)!
         components.user = workerRole
         return components.string!
@@ -123,13 +129,15 @@ final class TestDatabase: @unchecked Sendable {
 
     /// The database URL as `readerRole`, created on first use.
     func readerURL() throws -> String {
-        try execute(Query(unsafeSQL: """
-            DO $$ BEGIN
-                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(readerRole)') THEN
-                    CREATE ROLE \(SQLIdentifier(readerRole).rendered) LOGIN IN ROLE forecast_reader;
-                END IF;
-            END $$
-            """))
+        try execute(
+            Query(
+                unsafeSQL: """
+                    DO $$ BEGIN
+                        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(readerRole)') THEN
+                            CREATE ROLE \(SQLIdentifier(readerRole).rendered) LOGIN IN ROLE forecast_reader;
+                        END IF;
+                    END $$
+                    """))
         var components = URLComponents(string: url)!
         components.user = readerRole
         return components.string!
@@ -154,9 +162,11 @@ final class TestDatabase: @unchecked Sendable {
     }
 
     static func moveLoads(newestAgo ago: String = "1 hour", on c: Connection) throws {
-        try c.execute(Query("""
-            UPDATE demand.sales SET loaded_at = loaded_at + (now() - \(ago)::interval - (SELECT max(loaded_at) FROM demand.sales))
-            """))
+        try c.execute(
+            Query(
+                """
+                UPDATE demand.sales SET loaded_at = loaded_at + (now() - \(ago)::interval - (SELECT max(loaded_at) FROM demand.sales))
+                """))
     }
 
     func scalar<T: PostgresDecodable>(_ sql: Query, as type: T.Type = T.self) throws -> T {
@@ -181,11 +191,14 @@ final class TestDatabase: @unchecked Sendable {
     func forecastRows(run: Int64) throws -> [String] {
         let c = try connect()
         defer { c.close() }
-        return try c.query(Query("""
-            SELECT concat_ws('|', item_id, location_id, ds, horizon, float8send(yhat), float8send(yhat_lower),
-                             float8send(yhat_upper), interval_level, model_name, model_version, cutoff) AS r
-            FROM forecast.forecasts WHERE run_id = \(run) ORDER BY item_id, location_id, ds
-            """)).rows.map { try $0.decode("r") }
+        return try c.query(
+            Query(
+                """
+                SELECT concat_ws('|', item_id, location_id, ds, horizon, float8send(yhat), float8send(yhat_lower),
+                                 float8send(yhat_upper), interval_level, model_name, model_version, cutoff) AS r
+                FROM forecast.forecasts WHERE run_id = \(run) ORDER BY item_id, location_id, ds
+                """)
+        ).rows.map { try $0.decode("r") }
     }
 }
 
@@ -193,13 +206,17 @@ enum Fixtures {
     static let end = PostgresDate(iso: "2026-11-27")!
     static let asOf = PostgresTimestamp(text: "2026-11-28T06:00:00Z")!
 
-    static func options(horizon: Int = 14, workers: Int = 2, force: Bool = false, chunkSize: Int = 20,
-                        frequency: Frequency = .day, cutoff: PostgresDate = end, asOf: PostgresTimestamp = asOf,
-                        lease: Double = 60) -> RunCoordinator.Options {
-        RunCoordinator.Options(cutoff: cutoff, asOf: asOf,
-                               config: RunConfig(horizon: horizon, frequency: frequency, chunkSize: chunkSize,
-                                                 leaseSeconds: lease, heartbeatSeconds: min(10, lease / 3)),
-                               workers: workers, force: force, showProgress: false)
+    static func options(
+        horizon: Int = 14, workers: Int = 2, force: Bool = false, chunkSize: Int = 20,
+        frequency: Frequency = .day, cutoff: PostgresDate = end, asOf: PostgresTimestamp = asOf,
+        lease: Double = 60
+    ) -> RunCoordinator.Options {
+        RunCoordinator.Options(
+            cutoff: cutoff, asOf: asOf,
+            config: RunConfig(
+                horizon: horizon, frequency: frequency, chunkSize: chunkSize,
+                leaseSeconds: lease, heartbeatSeconds: min(10, lease / 3)),
+            workers: workers, force: force, showProgress: false)
     }
 
     static func coordinator(_ db: TestDatabase) -> RunCoordinator {

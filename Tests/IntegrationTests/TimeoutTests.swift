@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Pipeline
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 extension Timed.Hardening {
     /// A statement that outlives its class's timeout is cancelled by the server (57014) and the
@@ -18,14 +19,19 @@ extension Timed.Hardening {
         defer { blocker.close() }
         // The next run's partitions, made ahead and locked: reads go on, its inserts wait.
         let next = try db.scalar("SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM forecast.runs_id_seq", as: Int64.self)
-        try blocker.execute(Query("""
-            SELECT forecast.attach_partition(t, \(next))
-            FROM unnest(forecast.run_partitioned_tables()) t
-            """))
+        try blocker.execute(
+            Query(
+                """
+                SELECT forecast.attach_partition(t, \(next))
+                FROM unnest(forecast.run_partitioned_tables()) t
+                """))
         try blocker.execute("BEGIN")
         try blocker.execute(Query("LOCK TABLE forecast.forecasts_r\(unsafeRaw: String(next)) IN SHARE MODE"))
-        let run = try CLI.start(Timed.CommandLine.runArgs + ["--workers", "1", "--max-attempts", "2",
-                                                       "--statement-timeouts", "write=1"], databaseURL: db.url)
+        let run = try CLI.start(
+            Timed.CommandLine.runArgs + [
+                "--workers", "1", "--max-attempts", "2",
+                "--statement-timeouts", "write=1",
+            ], databaseURL: db.url)
         try Timed.CommandLine.waitFor("both attempts to time out") {
             (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'failed'", as: Int.self)) ?? 0 > 0
         }
@@ -56,17 +62,20 @@ extension Timed.Hardening {
         defer { db.drop() }
         try db.loadDemo(items: 5, locations: 2)
         let published = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 3))
-        let orphan = try db.scalar(Query("""
-            INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version, status)
-            SELECT cutoff - 7, as_of, frequency, horizon, config, code_version, model_version, 'queued'
-            FROM forecast.runs WHERE id = \(published.runID)
-            RETURNING id
-            """), as: Int64.self)
+        let orphan = try db.scalar(
+            Query(
+                """
+                INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version, status)
+                SELECT cutoff - 7, as_of, frequency, horizon, config, code_version, model_version, 'queued'
+                FROM forecast.runs WHERE id = \(published.runID)
+                RETURNING id
+                """), as: Int64.self)
         let started = Date()
         let work = try CLI.run(["work", "--run", String(orphan), "--workers", "1"], databaseURL: db.url)
         #expect(work.status == 1, "\(work.stderr)")
         #expect(Date().timeIntervalSince(started) < 30)
-        #expect(try db.scalar(Query("SELECT status || ': ' || error FROM forecast.runs WHERE id = \(orphan)"), as: String.self)
+        #expect(
+            try db.scalar(Query("SELECT status || ': ' || error FROM forecast.runs WHERE id = \(orphan)"), as: String.self)
                 == "failed: the process planning this run stopped before the run started")
     }
 }

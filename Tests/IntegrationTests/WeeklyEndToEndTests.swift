@@ -1,14 +1,15 @@
 import Foundation
+import Postgres
 import Testing
+
 @testable import Forecasting
 @testable import Pipeline
-import Postgres
 
 extension Integration {
     /// A weekly source end to end on real PostgreSQL: contracts, backtest with the global model and
     /// model variants, the out-of-sample selection, and a selected run.
     @Suite struct Weekly {
-        static let end = PostgresDate(iso: "2026-11-22")! // a Sunday
+        static let end = PostgresDate(iso: "2026-11-22")!  // a Sunday
 
         static func loadWeekly(_ db: TestDatabase) throws {
             let c = try db.connect()
@@ -24,12 +25,15 @@ extension Integration {
             try Self.loadWeekly(db)
             #expect(try db.scalar("SELECT count(*) FROM demand.sales WHERE extract(isodow FROM ds) <> 1", as: Int.self) == 0)
             let models = try ["auto_ets", "auto_ets:log1p", "xgboost", "xgboost:l1"].map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
-            let options = BacktestOptions(end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3),
-                                          frequency: .week, models: models, workers: 2, chunkSize: 8, showProgress: false)
+            let options = BacktestOptions(
+                end: Self.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 4, step: 2, horizon: 3),
+                frequency: .week, models: models, workers: 2, chunkSize: 8, showProgress: false)
             let report = try Integration.Backtests.runner(db).run(options)
             #expect(report.models == ["SeasonalNaive(52)", "AutoETS", "AutoETS[log1p]", "XGBoost", "XGBoost[L1]", "Selected"])
             // The seasonal guard: no 52-week seasonal ETS form on 60 weeks of history.
-            #expect(try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE served_model LIKE 'ETS(%,A)' OR served_model LIKE 'ETS(%,M)'", as: Int.self) == 0)
+            #expect(
+                try db.scalar("SELECT count(*) FROM forecast.backtest_results WHERE served_model LIKE 'ETS(%,A)' OR served_model LIKE 'ETS(%,M)'", as: Int.self)
+                    == 0)
             // Selected is scored from the second fold on, each fold with a choice made on earlier folds.
             #expect(try db.scalar("SELECT min(fold) FROM forecast.backtest_results WHERE model_name = 'Selected'", as: Int.self) == 1)
             let selected = try #require(report.groups[BacktestReport.Key(model: "Selected", kind: "all", value: "all")])
@@ -52,7 +56,8 @@ extension Integration {
             let bad = try CLI.run(["check", "--frequency", "week", "--cutoff", "2026-11-25", "--as-of", "2026-11-28T06:00:00Z"], databaseURL: db.url)
             #expect(bad.status == 64)
             #expect(bad.stderr.contains("weekly runs need a cutoff on a Sunday (the last day of an ISO week), got 2026-11-25"), "\(bad.stderr)")
-            let good = try CLI.run(["check", "--frequency", "week", "--cutoff", "2026-11-22", "--horizon", "4", "--as-of", "2026-11-28T06:00:00Z"], databaseURL: db.url)
+            let good = try CLI.run(
+                ["check", "--frequency", "week", "--cutoff", "2026-11-22", "--horizon", "4", "--as-of", "2026-11-28T06:00:00Z"], databaseURL: db.url)
             #expect(good.status == 0, "\(good.stdout) \(good.stderr)")
             #expect(!good.stdout.contains("warn: sales_volume_drop"), "\(good.stdout)")
         }

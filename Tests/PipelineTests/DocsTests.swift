@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Pipeline
 
 /// The reference pages under docs/ say what the code does: every data contract, exit code and
@@ -29,18 +30,20 @@ struct DocsTests {
     /// The exit-code table has a row for every code `ExitCodes` defines, and no other.
     @Test func theExitCodeTableMatchesTheCode() throws {
         let source = try Self.text("Sources/forecastctl/ExitCodes.swift")
-        let defined = Set(source.split(separator: "\n").compactMap { line -> Int? in
-            guard let range = line.range(of: #"static let \w+: Int32 = \d+"#, options: .regularExpression) else { return nil }
-            return Int(line[range].split(separator: " ").last!)
-        })
+        let defined = Set(
+            source.split(separator: "\n").compactMap { line -> Int? in
+                guard let range = line.range(of: #"static let \w+: Int32 = \d+"#, options: .regularExpression) else { return nil }
+                return Int(line[range].split(separator: " ").last!)
+            })
         #expect(defined.count >= 12)
         let page = try Self.text("docs/configuration.md")
-        let rows = Set(page.split(separator: "\n").compactMap { line -> Int? in
-            // "| 64 | ..." (the signals' row, "| 129 / 130 / 143 |", is checked below)
-            let cells = line.split(separator: "|", omittingEmptySubsequences: false)
-            guard line.hasPrefix("| "), cells.count > 2 else { return nil }
-            return Int(cells[1].trimmingCharacters(in: .whitespaces))
-        })
+        let rows = Set(
+            page.split(separator: "\n").compactMap { line -> Int? in
+                // "| 64 | ..." (the signals' row, "| 129 / 130 / 143 |", is checked below)
+                let cells = line.split(separator: "|", omittingEmptySubsequences: false)
+                guard line.hasPrefix("| "), cells.count > 2 else { return nil }
+                return Int(cells[1].trimmingCharacters(in: .whitespaces))
+            })
         #expect(rows == defined, "table: \(rows.sorted()), ExitCodes: \(defined.sorted())")
         #expect(page.contains("| 129 / 130 / 143 |"))
     }

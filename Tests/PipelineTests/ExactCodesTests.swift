@@ -1,8 +1,9 @@
-import Foundation
-import Testing
-@testable import Pipeline
 import Forecasting
+import Foundation
 import Postgres
+import Testing
+
+@testable import Pipeline
 
 /// The global model's codes of text values match byte for byte, as the database's keys do
 /// (`ExactCodes`). No database needed.
@@ -13,7 +14,7 @@ struct ExactCodesTests {
     /// gives every value back its code.
     @Test func canonicallyEquivalentSpellingsAreTwoCodes() throws {
         let precomposed = "Caf\u{E9}", decomposed = "Cafe\u{301}"
-        #expect(precomposed == decomposed) // what made them share one code
+        #expect(precomposed == decomposed)  // what made them share one code
         let hostile = [decomposed, "A\u{7}B", precomposed, "\u{200F}x", "", "Cafe"]
         var orders: Set<[String]> = []
         for shuffle in 0..<20 {
@@ -35,15 +36,19 @@ struct ExactCodesTests {
     /// Through the training path: two items with canonically equivalent ids at one location get
     /// two item codes, and a category spelled both ways two category codes.
     @Test func seriesKeepTheirOwnItemAndCategoryCodes() {
-        let segments = [GlobalTraining.Segment(category: "Caf\u{E9}", region: "r", location: "L1", family: "f", item: "Caf\u{E9}"),
-                        GlobalTraining.Segment(category: "Cafe\u{301}", region: "r", location: "L1", family: "f", item: "Cafe\u{301}")]
+        let segments = [
+            GlobalTraining.Segment(category: "Caf\u{E9}", region: "r", location: "L1", family: "f", item: "Caf\u{E9}"),
+            GlobalTraining.Segment(category: "Cafe\u{301}", region: "r", location: "L1", family: "f", item: "Cafe\u{301}"),
+        ]
         let codes = GlobalTraining.codes(segments, attributes: [], attributeValues: [])
         #expect(codes.items.count == 2 && codes.categories.count == 2 && codes.locations == ["L1"])
         let series = segments.enumerated().map { i, segment in
-            GlobalTraining.global(SeriesInput(seriesNo: i, itemID: segment.item, locationID: "L1",
-                                              start: PostgresDate(iso: "2026-01-05")!, values: [1, 2, 3],
-                                              censored: [false, false, false], planned: nil, rowsRead: 3, checksum: 0),
-                                  segment: segment, codes: codes, frequency: .week)
+            GlobalTraining.global(
+                SeriesInput(
+                    seriesNo: i, itemID: segment.item, locationID: "L1",
+                    start: PostgresDate(iso: "2026-01-05")!, values: [1, 2, 3],
+                    censored: [false, false, false], planned: nil, rowsRead: 3, checksum: 0),
+                segment: segment, codes: codes, frequency: .week)
         }
         #expect(Set(series.map(\.item)) == [0, 1])
         #expect(Set(series.map(\.category)) == [0, 1])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Pipeline
 
 /// How models and attributes are named on the command line and in stored configurations.
@@ -14,9 +15,11 @@ struct ModelSpecTests {
         #expect(try spec(three.argument) == three)
         #expect(try three.primaryName() == "Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]")
         #expect(three.globalMembers.map(\.argument) == ["xgboost:log", "xgboost:log_depth"] && three.fitsOnPlannedHistory)
-        for bad in ["combination:xgboost:log", "combination:xgboost:log+xgboost:log", "combination:price_regression",
-                    "combination:xgboost+price_regression", "combination:auto_ets+xgboost:log", "combination:bogus+xgboost:log",
-                    "combination:xgboost:log+", "combination:combination+xgboost:log"] {
+        for bad in [
+            "combination:xgboost:log", "combination:xgboost:log+xgboost:log", "combination:price_regression",
+            "combination:xgboost+price_regression", "combination:auto_ets+xgboost:log", "combination:bogus+xgboost:log",
+            "combination:xgboost:log+", "combination:combination+xgboost:log",
+        ] {
             #expect(throws: PipelineError.self, "\(bad)") { try spec(bad) }
         }
     }

@@ -1,6 +1,7 @@
+import Forecasting
 import Foundation
 import Testing
-import Forecasting
+
 @testable import Pipeline
 
 /// A run's configuration is checked before anything is written: every number finite and in range,
@@ -42,8 +43,10 @@ struct RunConfigTests {
     /// stored configuration or a version's policy names the same model after a round trip.
     @Test func everyModelRoundTripsThroughItsArgument() throws {
         var texts = ModelSpec.Kind.allCases.map(\.rawValue)
-        texts += ["auto_ets:log1p", "auto_theta:log1p", "ses:log1p", "xgboost:l1", "xgboost:log", "xgboost:log_depth",
-                  "xgboost:log_cat", "combination:xgboost:log+xgboost:log_depth+price_regression"]
+        texts += [
+            "auto_ets:log1p", "auto_theta:log1p", "ses:log1p", "xgboost:l1", "xgboost:log", "xgboost:log_depth",
+            "xgboost:log_cat", "combination:xgboost:log+xgboost:log_depth+price_regression",
+        ]
         for text in texts {
             let spec = try ModelSpec(parsing: text, seasonLength: 7, window: 28)
             #expect(try ModelSpec(parsing: spec.argument, seasonLength: 7, window: 28) == spec, "\(text)")

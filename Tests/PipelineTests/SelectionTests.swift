@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Forecasting
 @testable import Pipeline
 
@@ -53,8 +54,10 @@ struct SelectionTests {
         }
         for fold in 0..<4 {
             for demandClass in ["fast", "slow"] {
-                let errors = [(two, demandClass == "slow" ? 1.0 : 2.0), (three, demandClass == "fast" ? 1.0 : 2.0),
-                              (spy, fold == 3 ? 0.0 : 4.0)]
+                let errors = [
+                    (two, demandClass == "slow" ? 1.0 : 2.0), (three, demandClass == "fast" ? 1.0 : 2.0),
+                    (spy, fold == 3 ? 0.0 : 4.0),
+                ]
                 for (model, error) in errors {
                     let a = acc(error)
                     for (kind, value) in [("foldclass", "\(fold)|\(demandClass)"), ("fold", "\(fold)"), ("class", demandClass), ("all", "all")] {
@@ -79,7 +82,9 @@ struct SelectionTests {
         report.models = ["Lucky", "Combination"]
         func acc(_ error: Double) -> ErrorAccumulator {
             var a = ErrorAccumulator()
-            for _ in 0..<10 { a.add(actual: [10, 10], forecast: [10 + error, 10 - error], lower: [0, 0], upper: [20, 20], level: 0.8, maeScale: 1, mseScale: 1) }
+            for _ in 0..<10 {
+                a.add(actual: [10, 10], forecast: [10 + error, 10 - error], lower: [0, 0], upper: [20, 20], level: 0.8, maeScale: 1, mseScale: 1)
+            }
             return a
         }
         for fold in 0..<3 {
@@ -91,13 +96,15 @@ struct SelectionTests {
         }
         let minimum = BacktestReport.minimumOverallPoints(horizon: 3)
         #expect(minimum == 30)
-        let specs = try ["xgboost:log", "combination", "combination:xgboost:log+xgboost:log_depth"].map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
+        let specs = try ["xgboost:log", "combination", "combination:xgboost:log+xgboost:log_depth"].map {
+            try ModelSpec(parsing: $0, seasonLength: 52, window: 4)
+        }
         #expect(BacktestReport.thinEvidenceDefault(specs) == "Combination")
         #expect(BacktestReport.thinEvidenceDefault(Array(specs.prefix(1))) == nil)
         let thin = report.nestedSelection({ $0.wape }, candidates: report.models, folds: 3, thin: (minimum, "Combination"))
-        #expect(thin[1]?["all"] == "Combination" && thin[2]?["all"] == "Lucky", "\(thin)") // 20 points, then 40
+        #expect(thin[1]?["all"] == "Combination" && thin[2]?["all"] == "Lucky", "\(thin)")  // 20 points, then 40
         #expect(report.nestedSelection({ $0.wape }, candidates: report.models, folds: 3)[1]?["all"] == "Lucky")
-        #expect(report.selection({ $0.wape }, thin: (minimum, "Combination"))["all"] == "Lucky") // 60 points
+        #expect(report.selection({ $0.wape }, thin: (minimum, "Combination"))["all"] == "Lucky")  // 60 points
         #expect(report.selection({ $0.wape }, thin: (61, "Combination"))["all"] == "Combination")
         #expect(report.selection({ $0.wape }, thin: (61, "Absent"))["all"] == "Lucky")
     }

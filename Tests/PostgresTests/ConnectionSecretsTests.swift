@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Postgres
 
 /// Issue 29, finding 10: no connection error echoes the password, whatever libpq quotes.
@@ -12,15 +13,17 @@ struct ConnectionSecretsTests {
         #expect(ConnectionSecrets.passwords(in: "host=db user=app password='it''s \\'quoted\\'' dbname=x", environment: none).contains("it"))
         #expect(ConnectionSecrets.passwords(in: "host=db password = 'se cret\\'s' dbname=x", environment: none) == ["se cret's"])
         #expect(ConnectionSecrets.passwords(in: "host=db PASSWORD=hunter2 dbname=x", environment: none) == ["hunter2"])
-        #expect(ConnectionSecrets.passwords(in: "postgresql://db/x?password=q%zzs&sslmode=require", environment: none) .contains("q%zzs"))
+        #expect(ConnectionSecrets.passwords(in: "postgresql://db/x?password=q%zzs&sslmode=require", environment: none).contains("q%zzs"))
         #expect(ConnectionSecrets.passwords(in: "postgresql://app@db/x", environment: ["PGPASSWORD": "fromenv"]) == ["fromenv"])
         #expect(ConnectionSecrets.passwords(in: "postgresql://app@db/x", environment: none).isEmpty)
     }
 
     /// A real libpq error for a malformed URI quotes the password; what `connect` throws does not.
     @Test func aMalformedURIDoesNotEchoItsPassword() {
-        for uri in ["postgresql://app:s3cr%zzet@127.0.0.1:1/x", "postgresql://app:s3cret@127.0.0.1:notaport/x",
-                    "host=127.0.0.1 port=1 password=s3cret%zz connect_timeout=1 sslmode=bogus"] {
+        for uri in [
+            "postgresql://app:s3cr%zzet@127.0.0.1:1/x", "postgresql://app:s3cret@127.0.0.1:notaport/x",
+            "host=127.0.0.1 port=1 password=s3cret%zz connect_timeout=1 sslmode=bogus",
+        ] {
             var message = ""
             do { _ = try Connection.connect(uri) } catch { message = "\(error) \(String(reflecting: error))" }
             #expect(!message.isEmpty)

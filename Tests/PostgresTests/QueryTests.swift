@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Postgres
 
 struct QueryTests {
@@ -37,8 +38,9 @@ struct QueryTests {
     }
 
     @Test func errorsAreOneLineAndKeepSQLState() {
-        let e = PostgresError(kind: .server, sqlState: .uniqueViolation, message: "duplicate key value",
-                              detail: "Key (id)=(1) already exists.", queryName: "insert_run", sql: "INSERT ...")
+        let e = PostgresError(
+            kind: .server, sqlState: .uniqueViolation, message: "duplicate key value",
+            detail: "Key (id)=(1) already exists.", queryName: "insert_run", sql: "INSERT ...")
         #expect(e.description == "query insert_run failed: [23505] duplicate key value (Key (id)=(1) already exists.)")
         #expect(!e.isRetryable)
         #expect(PostgresError(kind: .server, sqlState: .serializationFailure, message: "x").isRetryable)

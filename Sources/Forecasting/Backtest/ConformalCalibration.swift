@@ -70,7 +70,11 @@ public struct ScoreSample: Sendable {
 
     public struct ScoreKey: Hashable, Sendable {
         public let model: Int, fold: Int, step: Int
-        public init(model: Int, fold: Int, step: Int) { self.model = model; self.fold = fold; self.step = step }
+        public init(model: Int, fold: Int, step: Int) {
+            self.model = model
+            self.fold = fold
+            self.step = step
+        }
     }
 
     public init(expectedPoints: Int, cap: Int = 20_000) {

@@ -4,23 +4,25 @@ public struct ErrorAccumulator: Sendable, Equatable {
     public var count = 0
     public var absError = 0.0
     public var squaredError = 0.0
-    public var signedError = 0.0          // sum(f - y)
+    public var signedError = 0.0  // sum(f - y)
     public var absActual = 0.0
-    public var absPercentError = 0.0      // over non-zero actuals only
+    public var absPercentError = 0.0  // over non-zero actuals only
     public var nonZeroActuals = 0
     public var covered = 0
     public var width = 0.0
-    public var pinball = 0.0              // at both interval quantiles
-    public var scaledAbsError = 0.0       // sum over series-folds of MASE
-    public var scaledSquaredError = 0.0   // sum over series-folds of RMSSE
+    public var pinball = 0.0  // at both interval quantiles
+    public var scaledAbsError = 0.0  // sum over series-folds of MASE
+    public var scaledSquaredError = 0.0  // sum over series-folds of RMSSE
     public var scaledSeries = 0
 
     public init() {}
 
     /// Adds one series-fold: aligned actuals, forecasts, bounds, and the series' scales
     /// (in-sample seasonal-naive MAE and MSE; NaN or 0 when undefined).
-    public mutating func add(actual: [Double], forecast: [Double], lower: [Double], upper: [Double], level: Double,
-                             maeScale: Double, mseScale: Double) {
+    public mutating func add(
+        actual: [Double], forecast: [Double], lower: [Double], upper: [Double], level: Double,
+        maeScale: Double, mseScale: Double
+    ) {
         let tauLow = (1 - level) / 2, tauHigh = (1 + level) / 2
         var seriesAbs = 0.0, seriesSq = 0.0, n = 0
         for i in 0..<min(actual.count, forecast.count) where actual[i].isFinite {

@@ -22,8 +22,9 @@ public struct MovingAverage: ForecastModel {
             sum += y[t] - y[t - window]
         }
         let mean = y.suffix(window).reduce(0, +) / Double(window)
-        return Fitted(level: mean, name: name, fitted: fitted,
-                      intervals: ResidualIntervals(actual: y, fitted: fitted))
+        return Fitted(
+            level: mean, name: name, fitted: fitted,
+            intervals: ResidualIntervals(actual: y, fitted: fitted))
     }
 
     struct Fitted: FittedModel {

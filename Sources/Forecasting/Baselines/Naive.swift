@@ -9,8 +9,9 @@ public struct Naive: ForecastModel {
         try requireObservations(y)
         var fitted = [Double](repeating: .nan, count: y.count)
         for t in 1..<max(1, y.count) { fitted[t] = y[t - 1] }
-        return Fitted(last: y[y.count - 1], fitted: fitted,
-                      intervals: ResidualIntervals(actual: y, fitted: fitted))
+        return Fitted(
+            last: y[y.count - 1], fitted: fitted,
+            intervals: ResidualIntervals(actual: y, fitted: fitted))
     }
 
     struct Fitted: FittedModel {

@@ -19,8 +19,9 @@ public struct SeasonalNaive: ForecastModel {
         let m = seasonLength
         var fitted = [Double](repeating: .nan, count: y.count)
         for t in m..<max(m, y.count) { fitted[t] = y[t - m] }
-        return Fitted(lastSeason: Array(y.suffix(m)), name: name, fitted: fitted,
-                      intervals: ResidualIntervals(actual: y, fitted: fitted))
+        return Fitted(
+            lastSeason: Array(y.suffix(m)), name: name, fitted: fitted,
+            intervals: ResidualIntervals(actual: y, fitted: fitted))
     }
 
     struct Fitted: FittedModel {

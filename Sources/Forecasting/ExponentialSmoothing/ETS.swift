@@ -74,7 +74,8 @@ public struct AutoETS: Refittable {
         for spec in specs {
             let m = spec.season == .none ? 1 : seasonLength
             guard let fit = try? ETSEstimator.fit(y, spec: spec, m: m, start: starts[spec], sameOrigin: sameOrigin),
-                  fit.aicc.isFinite else { continue }
+                fit.aicc.isFinite
+            else { continue }
             estimates[spec] = fit.estimate
             if best == nil || fit.aicc < best!.aicc { best = fit }
         }

@@ -3,8 +3,10 @@ enum ETSEstimator {
     /// `start` (an earlier fit of the same structure) replaces the heuristic starting values: its
     /// smoothing parameters always, its initial states only when `sameOrigin` (the earlier fit's
     /// series started at the same period, as in an expanding-window backtest).
-    static func fit(_ y: [Double], spec: ETSSpec, m: Int, fixedAlpha: Double? = nil,
-                    start warm: ETSEstimate? = nil, sameOrigin: Bool = false) throws -> ETSFit {
+    static func fit(
+        _ y: [Double], spec: ETSSpec, m: Int, fixedAlpha: Double? = nil,
+        start warm: ETSEstimate? = nil, sameOrigin: Bool = false
+    ) throws -> ETSFit {
         let n = y.count
         if spec.error == .multiplicative || spec.season == .multiplicative {
             guard y.allSatisfy({ $0 > 0 }) else {
@@ -23,10 +25,26 @@ enum ETSEstimator {
         var x0: [Double] = []
         var lower: [Double] = [], upper: [Double] = []
         let lo = ETSInitialization.lower, up = ETSInitialization.upper
-        if fixedAlpha == nil { x0.append(start.alpha); lower.append(lo.alpha); upper.append(up.alpha) }
-        if spec.trend != .none { x0.append(start.beta); lower.append(lo.beta); upper.append(up.beta) }
-        if spec.season != .none { x0.append(start.gamma); lower.append(lo.gamma); upper.append(up.gamma) }
-        if spec.damped { x0.append(start.phi); lower.append(lo.phi); upper.append(up.phi) }
+        if fixedAlpha == nil {
+            x0.append(start.alpha)
+            lower.append(lo.alpha)
+            upper.append(up.alpha)
+        }
+        if spec.trend != .none {
+            x0.append(start.beta)
+            lower.append(lo.beta)
+            upper.append(up.beta)
+        }
+        if spec.season != .none {
+            x0.append(start.gamma)
+            lower.append(lo.gamma)
+            upper.append(up.gamma)
+        }
+        if spec.damped {
+            x0.append(start.phi)
+            lower.append(lo.phi)
+            upper.append(up.phi)
+        }
         let nParams = x0.count
         x0.append(state.level)
         if spec.trend != .none { x0.append(state.trend) }
@@ -43,16 +61,35 @@ enum ETSEstimator {
         func decode(_ x: [Double], into seasons: inout [Double]) -> (ETSParameters, Double, Double) {
             var j = 0
             var p = ETSParameters(alpha: fixedAlpha ?? 0, beta: 0, gamma: 0, phi: 1)
-            if fixedAlpha == nil { p.alpha = x[j]; j += 1 }
-            if spec.trend != .none { p.beta = x[j]; j += 1 }
-            if spec.season != .none { p.gamma = x[j]; j += 1 }
-            if spec.damped { p.phi = x[j]; j += 1 }
-            let level = x[j]; j += 1
+            if fixedAlpha == nil {
+                p.alpha = x[j]
+                j += 1
+            }
+            if spec.trend != .none {
+                p.beta = x[j]
+                j += 1
+            }
+            if spec.season != .none {
+                p.gamma = x[j]
+                j += 1
+            }
+            if spec.damped {
+                p.phi = x[j]
+                j += 1
+            }
+            let level = x[j]
+            j += 1
             var trend = 0.0
-            if spec.trend != .none { trend = x[j]; j += 1 }
+            if spec.trend != .none {
+                trend = x[j]
+                j += 1
+            }
             if spec.season != .none {
                 var sum = 0.0
-                for k in 0..<(m - 1) { seasons[k] = x[j + k]; sum += x[j + k] }
+                for k in 0..<(m - 1) {
+                    seasons[k] = x[j + k]
+                    sum += x[j + k]
+                }
                 seasons[m - 1] = (spec.season == .multiplicative ? Double(m) : 0) - sum
             }
             return (p, level, trend)
@@ -81,11 +118,12 @@ enum ETSEstimator {
         let aic = run.likelihood + 2 * k
         let aicc = Double(n) - k - 1 != 0 ? aic + 2 * k * (k + 1) / (Double(n) - k - 1) : .infinity
         let sse = run.errors.reduce(0) { $0 + $1 * $1 }
-        return ETSFit(spec: spec, m: m, parameters: p, recursion: recursion, final: run, fitted: run.fitted,
-                      aicc: aicc,
-                      estimate: ETSEstimate(parameters: p, initial: .init(level: level, trend: trend, seasons: seasons)),
-                      sigma2: sse / (Double(n) - k - 1),
-                      intervals: ResidualIntervals(actual: y, fitted: run.fitted))
+        return ETSFit(
+            spec: spec, m: m, parameters: p, recursion: recursion, final: run, fitted: run.fitted,
+            aicc: aicc,
+            estimate: ETSEstimate(parameters: p, initial: .init(level: level, trend: trend, seasons: seasons)),
+            sigma2: sse / (Double(n) - k - 1),
+            intervals: ResidualIntervals(actual: y, fitted: run.fitted))
     }
 }
 

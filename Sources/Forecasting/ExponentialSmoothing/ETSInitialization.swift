@@ -27,7 +27,11 @@ enum ETSInitialization {
         return ETSParameters(alpha: alpha, beta: beta, gamma: gamma, phi: phi)
     }
 
-    struct State: Sendable { var level: Double; var trend: Double; var seasons: [Double] }
+    struct State: Sendable {
+        var level: Double
+        var trend: Double
+        var seasons: [Double]
+    }
 
     /// Initial level, trend and m seasonal states (s[m-1] applies to the first observation).
     static func state(_ y: [Double], spec: ETSSpec, m: Int) throws -> State {

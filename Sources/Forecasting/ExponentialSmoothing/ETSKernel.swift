@@ -22,8 +22,10 @@ extension ETSRecursion {
     /// update is written back to the same slot (used again at t + m).
     @inline(__always)
     /// `finalState: false` skips the final seasonal states (the optimiser needs the likelihood only).
-    func filter(_ y: [Double], level l0: Double, trend b0: Double, seasons s0: [Double], finalState: Bool = true,
-                observe: (Int, Double, Double) -> Void) -> ETSFilterResult {
+    func filter(
+        _ y: [Double], level l0: Double, trend b0: Double, seasons s0: [Double], finalState: Bool = true,
+        observe: (Int, Double, Double) -> Void
+    ) -> ETSFilterResult {
         switch spec.error {
         case .multiplicative: return withTrend(ETSMultiplicative.self)
         default: return withTrend(ETSAdditive.self)
@@ -70,8 +72,14 @@ extension ETSRecursion {
                     var f: Double
                     let q: Double, phib: Double
                     switch T.component {
-                    case .none: phib = 0; q = l; f = l
-                    case .additive: phib = phi * b; q = l + phib; f = q
+                    case .none:
+                        phib = 0
+                        q = l
+                        f = l
+                    case .additive:
+                        phib = phi * b
+                        q = l + phib
+                        f = q
                     case .multiplicative:
                         phib = phiIsOne ? b : power(b, phi)
                         q = l * phib

@@ -53,8 +53,9 @@ struct ETSRecursion {
             fitted[t] = f
             errors[t] = e
         }
-        return Run(errors: errors, fitted: fitted, likelihood: out.likelihood, level: out.level, trend: out.trend,
-                   seasons: out.seasons)
+        return Run(
+            errors: errors, fitted: fitted, likelihood: out.likelihood, level: out.level, trend: out.trend,
+            seasons: out.seasons)
     }
 
     /// Only the likelihood: what the optimiser calls thousands of times (no per-call arrays of n).

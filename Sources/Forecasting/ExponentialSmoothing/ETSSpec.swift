@@ -19,9 +19,13 @@ public struct ETSSpec: Hashable, Sendable, CustomStringConvertible {
     public init?(code: String) {
         var chars = Array(code)
         var damped = false
-        if chars.count == 4, chars[2] == "d" { damped = true; chars.remove(at: 2) }
+        if chars.count == 4, chars[2] == "d" {
+            damped = true
+            chars.remove(at: 2)
+        }
         guard chars.count == 3, let e = Component(rawValue: chars[0]), let t = Component(rawValue: chars[1]),
-              let s = Component(rawValue: chars[2]), e != .none else { return nil }
+            let s = Component(rawValue: chars[2]), e != .none
+        else { return nil }
         self.init(error: e, trend: t, season: s, damped: damped)
     }
 

@@ -34,8 +34,9 @@ public struct SimpleExponentialSmoothing: ForecastModel {
     public func fit(_ y: [Double]) throws -> any FittedModel {
         try requireObservations(y)
         let (fitted, level) = SESRecursion.run(y, alpha: alpha)
-        return FlatFit(name: name, level: level, fitted: fitted, intervals: ResidualIntervals(actual: y, fitted: fitted),
-                       steps: { h in 1 + Double(h - 1) * alpha * alpha })
+        return FlatFit(
+            name: name, level: level, fitted: fitted, intervals: ResidualIntervals(actual: y, fitted: fitted),
+            steps: { h in 1 + Double(h - 1) * alpha * alpha })
     }
 }
 

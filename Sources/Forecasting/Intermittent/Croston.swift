@@ -41,7 +41,7 @@ public struct Croston: ForecastModel {
         // between non-zero periods (a return, y < 0, ends an interval but is not a size).
         let sizes = y.filter { $0 > 0 }
         guard !sizes.isEmpty else {
-            return try Naive().fit(y) // no demand at all: statsforecast falls back to naive too
+            return try Naive().fit(y)  // no demand at all: statsforecast falls back to naive too
         }
         var intervals: [Double] = []
         var previous = -1
@@ -52,7 +52,8 @@ public struct Croston: ForecastModel {
         let sizeLevel = SESRecursion.run(sizes, alpha: alpha).forecast
         let intervalLevel = SESRecursion.run(intervals, alpha: alpha).forecast
         let forecast = factor * (intervalLevel != 0 ? sizeLevel / intervalLevel : sizeLevel)
-        return FlatFit(name: name, level: forecast, fitted: fitted, intervals: ResidualIntervals(actual: y, fitted: fitted),
-                       steps: { _ in 1 })
+        return FlatFit(
+            name: name, level: forecast, fitted: fitted, intervals: ResidualIntervals(actual: y, fitted: fitted),
+            steps: { _ in 1 })
     }
 }

@@ -29,7 +29,8 @@ public struct TSB: ForecastModel {
             if y[t] > 0 { size = size.isFinite ? alphaD * y[t] + (1 - alphaD) * size : y[t] }
         }
         let forecast = size.isFinite ? probability * size : 0
-        return FlatFit(name: name, level: forecast, fitted: fitted, intervals: ResidualIntervals(actual: y, fitted: fitted),
-                       steps: { _ in 1 })
+        return FlatFit(
+            name: name, level: forecast, fitted: fitted, intervals: ResidualIntervals(actual: y, fitted: fitted),
+            steps: { _ in 1 })
     }
 }

@@ -19,7 +19,10 @@ public struct QuantileProfile: Sendable, Equatable {
     public init(values: [Double], points: Int = 21) {
         let sorted = values.filter(\.isFinite).sorted()
         count = sorted.count
-        guard !sorted.isEmpty else { quantiles = []; return }
+        guard !sorted.isEmpty else {
+            quantiles = []
+            return
+        }
         quantiles = (0..<points).map { i in
             let p = Double(i) / Double(points - 1) * Double(sorted.count - 1)
             let lo = Int(p.rounded(.down)), hi = min(lo + 1, sorted.count - 1)

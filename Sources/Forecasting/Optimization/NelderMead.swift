@@ -30,7 +30,7 @@ public struct NelderMead: Sendable {
         let contract = adaptive ? 0.75 - 1 / (2 * dim) : 0.5
         let shrink = adaptive ? 1 - 1 / dim : 0.5
 
-        var simplex = [Double](repeating: 0, count: (n + 1) * n) // row k = vertex k
+        var simplex = [Double](repeating: 0, count: (n + 1) * n)  // row k = vertex k
         var values = [Double](repeating: 0, count: n + 1)
         var point = [Double](repeating: 0, count: n)
         var reflected = [Double](repeating: 0, count: n)
@@ -70,7 +70,10 @@ public struct NelderMead: Sendable {
             let best = order[0], worst = order[n], secondWorst = order[n - 1]
             if standardDeviation(values) < tolerance { break }
             for i in 0..<n { centroid[i] = 0 }
-            for r in 0..<n { let k = order[r]; for i in 0..<n { centroid[i] += simplex[k * n + i] } }
+            for r in 0..<n {
+                let k = order[r]
+                for i in 0..<n { centroid[i] += simplex[k * n + i] }
+            }
             for i in 0..<n { centroid[i] /= dim }
             @inline(__always) func along(_ coefficient: Double, _ from: (Int) -> Double) {
                 for i in 0..<n { point[i] = centroid[i] + coefficient * (from(i) - centroid[i]) }
@@ -86,17 +89,28 @@ public struct NelderMead: Sendable {
             if fr < values[best] {
                 along(expand) { reflected[$0] }
                 let fe = f(point)
-                if fe < fr { store(worst, fe) } else { for i in 0..<n { point[i] = reflected[i] }; store(worst, fr) }
+                if fe < fr {
+                    store(worst, fe)
+                } else {
+                    for i in 0..<n { point[i] = reflected[i] }
+                    store(worst, fr)
+                }
                 continue
             }
             if values[secondWorst] <= fr && fr < values[worst] {
                 along(contract) { reflected[$0] }
                 let foc = f(point)
-                if foc <= fr { store(worst, foc); continue }
+                if foc <= fr {
+                    store(worst, foc)
+                    continue
+                }
             } else {
                 along(-contract) { reflected[$0] }
                 let fic = f(point)
-                if fic < values[worst] { store(worst, fic); continue }
+                if fic < values[worst] {
+                    store(worst, fic)
+                    continue
+                }
             }
             for r in 1...n {
                 let k = order[r]

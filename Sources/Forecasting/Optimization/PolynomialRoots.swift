@@ -39,14 +39,14 @@ func largestRootModulus(_ coefficients: [Double]) -> Double {
     let degree = c.count - 1
     guard degree >= 1 else { return 0 }
     let lead = c[degree]
-    let a = c.map { $0 / lead } // monic
+    let a = c.map { $0 / lead }  // monic
     // Start on a circle of radius given by a Cauchy-type bound, slightly rotated.
     let radius = 1 + (a.dropLast().map(abs).max() ?? 0)
     var z: [Complex] = (0..<degree).map { k in
         let angle = 2 * Double.pi * Double(k) / Double(degree) + 0.4
         return Complex(radius * cosine(angle), radius * sine(angle))
     }
-    func eval(_ x: Complex) -> (Complex, Complex) { // p(x), p'(x)
+    func eval(_ x: Complex) -> (Complex, Complex) {  // p(x), p'(x)
         var p = Complex(1, 0), d = Complex(0, 0)
         for k in stride(from: degree - 1, through: 0, by: -1) {
             d = d * x + p
@@ -76,7 +76,10 @@ func largestRootModulus(_ coefficients: [Double]) -> Double {
 
 struct Complex {
     var re: Double, im: Double
-    init(_ re: Double, _ im: Double) { self.re = re; self.im = im }
+    init(_ re: Double, _ im: Double) {
+        self.re = re
+        self.im = im
+    }
     var modulus: Double { (re * re + im * im).squareRoot() }
     static func + (a: Complex, b: Complex) -> Complex { Complex(a.re + b.re, a.im + b.im) }
     static func - (a: Complex, b: Complex) -> Complex { Complex(a.re - b.re, a.im - b.im) }

@@ -38,8 +38,10 @@ public struct AutoTheta: Refittable {
         return try fit(y, variants: kept, starts: previous.estimates, sameOrigin: sameOrigin)
     }
 
-    func fit(_ y: [Double], variants: [ThetaRecursion.Variant], starts: [ThetaRecursion.Variant: [Double]],
-             sameOrigin: Bool) throws -> Fitted {
+    func fit(
+        _ y: [Double], variants: [ThetaRecursion.Variant], starts: [ThetaRecursion.Variant: [Double]],
+        sameOrigin: Bool
+    ) throws -> Fitted {
         try requireObservations(y)
         let m = seasonLength
         var series = y
@@ -55,11 +57,11 @@ public struct AutoTheta: Refittable {
             series = (0..<y.count).map { multiplicative ? y[$0] / indices[$0] : y[$0] - indices[$0] }
             seasonal = Array(indices.suffix(m))
         }
-        var best: (ThetaRecursion, Double, Double)? // recursion, level0, mse
+        var best: (ThetaRecursion, Double, Double)?  // recursion, level0, mse
         var estimates: [ThetaRecursion.Variant: [Double]] = [:]
         for variant in variants {
             var start = starts[variant]
-            if !sameOrigin, start != nil { start![0] = series[0] / 2 } // the initial level belongs to the old origin
+            if !sameOrigin, start != nil { start![0] = series[0] / 2 }  // the initial level belongs to the old origin
             let fit = Self.optimise(series, variant: variant, start: start)
             estimates[variant] = fit.3
             if best == nil || fit.2 < best!.2 { best = (fit.0, fit.1, fit.2) }
@@ -73,9 +75,10 @@ public struct AutoTheta: Refittable {
             let indices = ETSInitialization.classicalSeasonal(y, m: m, multiplicative: multiplicative)
             fitted = (0..<y.count).map { multiplicative ? fitted[$0] * indices[$0] : fitted[$0] + indices[$0] }
         }
-        return Fitted(name: "Theta(\(recursion.variant.rawValue))", recursion: recursion, last: run.last, n: y.count,
-                      seasonal: seasonal, multiplicative: multiplicative, fitted: fitted,
-                      intervals: ResidualIntervals(actual: y, fitted: fitted), estimates: estimates)
+        return Fitted(
+            name: "Theta(\(recursion.variant.rawValue))", recursion: recursion, last: run.last, n: y.count,
+            seasonal: seasonal, multiplicative: multiplicative, fitted: fitted,
+            intervals: ResidualIntervals(actual: y, fitted: fitted), estimates: estimates)
     }
 
     /// Nelder–Mead from statsforecast's start (level y0/2, alpha 0.5, theta 2) or from `start`;

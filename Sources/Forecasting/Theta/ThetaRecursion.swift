@@ -22,7 +22,10 @@ struct ThetaRecursion {
         if !dynamic {
             let n = Double(y.count)
             var weighted = 0.0, sum = 0.0
-            for (i, v) in y.enumerated() { weighted += Double(i + 1) * v; sum += v }
+            for (i, v) in y.enumerated() {
+                weighted += Double(i + 1) * v
+                sum += v
+            }
             let meanY = sum / n
             s.b = 6 * (2 * (weighted / n) - (1 + n) * meanY) / (n * n - 1)
             s.a = meanY - (n + 1) * s.b / 2
@@ -40,8 +43,9 @@ struct ThetaRecursion {
     func step(_ prev: State, index i: Int, y: Double?, decay: Double) -> State {
         let mu = prev.level + (1 - 1 / theta) * (prev.a * decay + prev.b * (1 - decay * (1 - alpha)) / alpha)
         let obs = y ?? mu
-        var next = State(level: alpha * obs + (1 - alpha) * prev.level,
-                         meanY: (Double(i) * prev.meanY + obs) / Double(i + 1), a: prev.a, b: prev.b, mu: mu)
+        var next = State(
+            level: alpha * obs + (1 - alpha) * prev.level,
+            meanY: (Double(i) * prev.meanY + obs) / Double(i + 1), a: prev.a, b: prev.b, mu: mu)
         if dynamic {
             next.b = (Double(i - 1) * prev.b + 6 * (obs - prev.meanY) / Double(i + 1)) / Double(i + 2)
             next.a = next.meanY - next.b * Double(i + 2) / 2

@@ -50,8 +50,9 @@ public struct Log1pTransformed: ForecastModel {
                     mean[h] = Foundation.expm1(f.mean[h] + sigma * sigma / 2)
                 }
             }
-            return Forecast(mean: mean, lower: f.lower.map(Log1pTransformed.backward),
-                            upper: f.upper.map(Log1pTransformed.backward), level: level)
+            return Forecast(
+                mean: mean, lower: f.lower.map(Log1pTransformed.backward),
+                upper: f.upper.map(Log1pTransformed.backward), level: level)
         }
     }
 }
@@ -61,7 +62,9 @@ extension Log1pTransformed: Refittable {
     public func refit(_ y: [Double], after previous: any FittedModel, keepStructure: Bool, sameOrigin: Bool) throws -> any FittedModel {
         guard let searching = inner as? any Refittable, let earlier = previous as? Fitted else { return try fit(y) }
         try requireObservations(y)
-        return Fitted(inner: try searching.refit(Self.forward(y), after: earlier.inner, keepStructure: keepStructure,
-                                                 sameOrigin: sameOrigin), point: point)
+        return Fitted(
+            inner: try searching.refit(
+                Self.forward(y), after: earlier.inner, keepStructure: keepStructure,
+                sameOrigin: sameOrigin), point: point)
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 
 /// The metrics contract a candidate must meet before it may serve forecasts (ops/metrics-contract.json):
 ///
@@ -27,12 +27,15 @@ public struct AccuracyGate: Codable, Sendable {
     }
 
     /// The gate of ops/metrics-contract.json, used by `train` when no --gate file is given.
-    public static let standard = AccuracyGate(primaryMetric: "wape", candidate: "selected", minImprovement: 0.15, lastFolds: 4,
-                                              maxAbsBias: 0.05, noWorseSegments: ["class:fast", "class:slow", "class:intermittent", "class:new"],
-                                              coverageTolerance: 0.03)
+    public static let standard = AccuracyGate(
+        primaryMetric: "wape", candidate: "selected", minImprovement: 0.15, lastFolds: 4,
+        maxAbsBias: 0.05, noWorseSegments: ["class:fast", "class:slow", "class:intermittent", "class:new"],
+        coverageTolerance: 0.03)
 
-    public init(primaryMetric: String, candidate: String, minImprovement: Double, lastFolds: Int, maxAbsBias: Double,
-                noWorseSegments: [String], coverageTolerance: Double) {
+    public init(
+        primaryMetric: String, candidate: String, minImprovement: Double, lastFolds: Int, maxAbsBias: Double,
+        noWorseSegments: [String], coverageTolerance: Double
+    ) {
         self.primaryMetric = primaryMetric
         self.candidate = candidate
         self.minImprovement = minImprovement
@@ -80,12 +83,16 @@ public struct AccuracyGate: Codable, Sendable {
         var checks: [Check] = []
         let mine = metric(candidateAcc(window)), base = metric(report.accumulator(model: baseline, folds: window))
         let improvement = base > 0 ? 1 - mine / base : .nan
-        checks.append(Check(name: "\(primaryMetric) vs \(baseline), last \(window.count) folds",
-                            required: "improvement >= \(pct(minImprovement))",
-                            actual: "\(f(mine)) vs \(f(base)): \(pct(improvement))", passed: improvement >= minImprovement))
+        checks.append(
+            Check(
+                name: "\(primaryMetric) vs \(baseline), last \(window.count) folds",
+                required: "improvement >= \(pct(minImprovement))",
+                actual: "\(f(mine)) vs \(f(base)): \(pct(improvement))", passed: improvement >= minImprovement))
         let bias = candidateAcc(window).bias
-        checks.append(Check(name: "relative bias", required: "|bias| <= \(pct(maxAbsBias))", actual: pct(bias),
-                            passed: abs(bias) <= maxAbsBias))
+        checks.append(
+            Check(
+                name: "relative bias", required: "|bias| <= \(pct(maxAbsBias))", actual: pct(bias),
+                passed: abs(bias) <= maxAbsBias))
         for segment in noWorseSegments {
             let parts = segment.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw PipelineError.configuration("gate segment '\(segment)' must look like class:fast") }
@@ -101,7 +108,8 @@ public struct AccuracyGate: Codable, Sendable {
                 let b = report.accumulator(model: baseline, demandClass: value, folds: folds)
                 pair = a.count > 0 && b.count > 0 ? (a, b) : nil
             } else if let a = report.groups[BacktestReport.Key(model: model, kind: kind, value: value)],
-                      let b = report.groups[BacktestReport.Key(model: baseline, kind: kind, value: value)] {
+                let b = report.groups[BacktestReport.Key(model: baseline, kind: kind, value: value)]
+            {
                 pair = (a, b)
             } else {
                 pair = nil
@@ -110,15 +118,19 @@ public struct AccuracyGate: Codable, Sendable {
                 checks.append(Check(name: "segment \(segment)", required: "not worse than \(baseline)", actual: "no data", passed: true))
                 continue
             }
-            checks.append(Check(name: "segment \(segment) (\(model))", required: "\(primaryMetric) <= \(baseline)'s",
-                                actual: "\(f(metric(a))) vs \(f(metric(b)))", passed: metric(a) <= metric(b)))
+            checks.append(
+                Check(
+                    name: "segment \(segment) (\(model))", required: "\(primaryMetric) <= \(baseline)'s",
+                    actual: "\(f(metric(a))) vs \(f(metric(b)))", passed: metric(a) <= metric(b)))
         }
         let models = selected ? Array(Set(report.selection.values)).sorted() : [candidate]
         let level = report.calibrations.values.first?.level ?? .nan
         for model in models {
             let coverage = report.calibratedCoverage[model] ?? .nan
-            checks.append(Check(name: "conformal coverage \(model)", required: "\(pct(level)) +- \(pct(coverageTolerance))",
-                                actual: pct(coverage), passed: abs(coverage - level) <= coverageTolerance))
+            checks.append(
+                Check(
+                    name: "conformal coverage \(model)", required: "\(pct(level)) +- \(pct(coverageTolerance))",
+                    actual: pct(coverage), passed: abs(coverage - level) <= coverageTolerance))
         }
         return checks
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Logging
 import Postgres
 
@@ -20,13 +20,19 @@ final class BacktestHeartbeat: @unchecked Sendable {
         let interval = max(0.05, min(5, leaseSeconds / 4))
         let thread = Thread { [stopRequested, stopped, endedFlag] in
             var connection: Connection?
-            defer { connection?.close(); stopped.signal() }
+            defer {
+                connection?.close()
+                stopped.signal()
+            }
             while stopRequested.wait(timeout: .now() + interval) == .timedOut {
                 do {
                     if connection == nil { connection = try connect() }
-                    let beat = try connection!.execute(Query("""
-                        UPDATE forecast.backtests SET heartbeat_at = clock_timestamp() WHERE id = \(backtestID) AND status = 'running'
-                        """).named("backtest_heartbeat"))
+                    let beat = try connection!.execute(
+                        Query(
+                            """
+                            UPDATE forecast.backtests SET heartbeat_at = clock_timestamp() WHERE id = \(backtestID) AND status = 'running'
+                            """
+                        ).named("backtest_heartbeat"))
                     if beat == 0 { endedFlag.withLock { $0 = true } }
                 } catch {
                     // The next beat reconnects; two leases of silence fail the backtest.

@@ -17,7 +17,8 @@ public struct BacktestOptions: Sendable {
     /// model on tuna (36.4 / 29.8 against 42.4 / 31.1 for the leaf-wise one), the categorical one
     /// on cheese (20.8 / 19.1 against 21.2 / 19.9), and the combination of the depth-wise, the
     /// categorical booster and the price regression 19.2 / 18.4 on cheese, 37.5 / 29.2 on tuna.
-    public static let defaultModels = "seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost,xgboost:log,xgboost:log_depth,xgboost:log_cat,price_regression,combination,combination:xgboost:log_depth+xgboost:log_cat+price_regression"
+    public static let defaultModels =
+        "seasonal_naive,naive,moving_average,ses,croston,croston_sba,tsb,auto_ets,auto_theta,ensemble,xgboost,xgboost:log,xgboost:log_depth,xgboost:log_cat,price_regression,combination,combination:xgboost:log_depth+xgboost:log_cat+price_regression"
 
     /// Last date with actuals to score (default: the newest sales date loaded by the as-of time).
     public var end: PostgresDate?
@@ -42,9 +43,11 @@ public struct BacktestOptions: Sendable {
     /// beat (the process died) it is failed as abandoned (migration 031).
     public var leaseSeconds = 60.0
 
-    public init(end: PostgresDate? = nil, asOf: PostgresTimestamp? = nil, plan: BacktestPlan, frequency: Frequency = .day,
-                models: [ModelSpec], intervalLevel: Double = 0.8, workers: Int = 2, chunkSize: Int = 250,
-                inputSchema: String = "demand", showProgress: Bool = true) {
+    public init(
+        end: PostgresDate? = nil, asOf: PostgresTimestamp? = nil, plan: BacktestPlan, frequency: Frequency = .day,
+        models: [ModelSpec], intervalLevel: Double = 0.8, workers: Int = 2, chunkSize: Int = 250,
+        inputSchema: String = "demand", showProgress: Bool = true
+    ) {
         self.end = end
         self.asOf = asOf
         self.plan = plan

@@ -41,8 +41,10 @@ extension BacktestReport {
     /// The overall choice, one rule for the nested and the stored selection: the lowest metric
     /// (`choose`), unless fewer than `thin.points` points were scored (`evidence`) and `thin.model`
     /// is a candidate, which then serves (`minimumOverallPoints`, `thinEvidenceDefault`).
-    static func overallChoice(_ scored: [(model: String, value: Double)], evidence: Int,
-                              thin: (points: Int, model: String?)) -> String? {
+    static func overallChoice(
+        _ scored: [(model: String, value: Double)], evidence: Int,
+        thin: (points: Int, model: String?)
+    ) -> String? {
         guard let best = choose(scored) else { return nil }
         if evidence < thin.points, let model = thin.model, scored.contains(where: { $0.model == model }) { return model }
         return best
@@ -73,9 +75,11 @@ extension BacktestReport {
     /// Fold -> (class -> model), chosen on earlier folds only. Candidates are `candidates` (in order;
     /// ties: earlier). `minimumClassPoints(k)`: the points a class needs over folds 0..<k for a choice of its own.
     /// `thin`: below `points` scored points over folds 0..<k, the overall choice is `model` (when it is a candidate).
-    func nestedSelection(_ metric: (ErrorAccumulator) -> Double, candidates: [String], folds: Int,
-                         minimumClassPoints: (Int) -> Int = { _ in 0 },
-                         thin: (points: Int, model: String?) = (0, nil)) -> [Int: [String: String]] {
+    func nestedSelection(
+        _ metric: (ErrorAccumulator) -> Double, candidates: [String], folds: Int,
+        minimumClassPoints: (Int) -> Int = { _ in 0 },
+        thin: (points: Int, model: String?) = (0, nil)
+    ) -> [Int: [String: String]] {
         var out: [Int: [String: String]] = [:]
         for k in 1..<max(1, folds) {
             let earlier = Set(0..<k)
@@ -117,7 +121,9 @@ extension BacktestReport {
         for (key, acc) in cells {
             guard let (fold, c, category, region) = cellParts(key.value) else { continue }
             let f = String(fold)
-            var kinds = [("all", "all"), ("fold", f), ("category", category), ("region", region), ("class", c), ("foldclass", foldClass(fold: fold, demandClass: c))]
+            var kinds = [
+                ("all", "all"), ("fold", f), ("category", category), ("region", region), ("class", c), ("foldclass", foldClass(fold: fold, demandClass: c)),
+            ]
             if name != nil { kinds.append(("cell", key.value)) }
             for (kind, value) in kinds {
                 out[Key(model: name ?? key.model, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)

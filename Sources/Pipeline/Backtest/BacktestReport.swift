@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 
 /// Accuracy of every model per group: overall, per fold, and per segment (category, region,
 /// demand class), each also relative to seasonal naive on the same group.
@@ -75,8 +75,10 @@ public struct BacktestReport: Sendable {
                 total += foldTotal
                 byFold.append(foldTotal > 0 ? Double(foldCovered) / Double(foldTotal) : .nan)
             }
-            let result: Calibrated = (calibration, total > 0 ? Double(covered) / Double(total) : .nan,
-                                      total > 0 ? width / Double(total) : .nan, byFold)
+            let result: Calibrated = (
+                calibration, total > 0 ? Double(covered) / Double(total) : .nan,
+                total > 0 ? width / Double(total) : .nan, byFold
+            )
             results.withLock { $0[m] = result }
         }
         for (m, name) in models.enumerated() {
@@ -103,8 +105,10 @@ public struct BacktestReport: Sendable {
     /// once and serves it to the classes it won. A class with fewer than `minimumClassPoints` scored
     /// points gets no choice of its own (it follows "all").
     /// Below `thin.points` scored points overall, "all" is `thin.model` (when it is a candidate): `nestedSelection`'s rule.
-    public func selection(_ metric: (ErrorAccumulator) -> Double, minimumClassPoints: Int = 0,
-                          thin: (points: Int, model: String?) = (0, nil)) -> [String: String] {
+    public func selection(
+        _ metric: (ErrorAccumulator) -> Double, minimumClassPoints: Int = 0,
+        thin: (points: Int, model: String?) = (0, nil)
+    ) -> [String: String] {
         var out: [String: String] = [:]
         for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
             for segment in segments {
@@ -112,7 +116,8 @@ public struct BacktestReport: Sendable {
                 var evidence = 0
                 for model in models where model != Self.selectedName {
                     guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0,
-                          kind == "all" || a.count >= minimumClassPoints else { continue }
+                        kind == "all" || a.count >= minimumClassPoints
+                    else { continue }
                     scored.append((model, metric(a)))
                     evidence = max(evidence, a.count)
                 }
@@ -188,9 +193,11 @@ public struct BacktestReport: Sendable {
             try c.encode(group, forKey: .group)
             try c.encode(value, forKey: .value)
             try c.encode(n, forKey: .n)
-            for (key, v) in [(CodingKeys.mae, mae), (.rmse, rmse), (.wape, wape), (.mape, mape), (.mase, mase), (.rmsse, rmsse),
-                             (.bias, bias), (.coverage, coverage), (.width, width), (.pinball, pinball),
-                             (.wapeVsBaseline, wapeVsBaseline), (.maseVsBaseline, maseVsBaseline)] {
+            for (key, v) in [
+                (CodingKeys.mae, mae), (.rmse, rmse), (.wape, wape), (.mape, mape), (.mase, mase), (.rmsse, rmsse),
+                (.bias, bias), (.coverage, coverage), (.width, width), (.pinball, pinball),
+                (.wapeVsBaseline, wapeVsBaseline), (.maseVsBaseline, maseVsBaseline),
+            ] {
                 try c.encode(v, forKey: key)  // nil encodes as null
             }
         }
@@ -202,10 +209,11 @@ public struct BacktestReport: Sendable {
         func num(_ v: Double) -> Double? { v.isFinite ? v : nil }
         let rows = groups.keys.filter { $0.kind != "cell" }.sorted().map { k -> SummaryRow in
             let a = groups[k]!
-            return SummaryRow(model: k.model, group: k.kind, value: k.value, n: a.count, mae: num(a.mae), rmse: num(a.rmse),
-                              wape: num(a.wape), mape: num(a.mape), mase: num(a.mase), rmsse: num(a.rmsse), bias: num(a.bias),
-                              coverage: num(a.coverage), width: num(a.meanWidth), pinball: num(a.meanPinball),
-                              wapeVsBaseline: num(relative(k, \.wape)), maseVsBaseline: num(relative(k, \.mase)))
+            return SummaryRow(
+                model: k.model, group: k.kind, value: k.value, n: a.count, mae: num(a.mae), rmse: num(a.rmse),
+                wape: num(a.wape), mape: num(a.mape), mase: num(a.mase), rmsse: num(a.rmsse), bias: num(a.bias),
+                coverage: num(a.coverage), width: num(a.meanWidth), pinball: num(a.meanPinball),
+                wapeVsBaseline: num(relative(k, \.wape)), maseVsBaseline: num(relative(k, \.mase)))
         }
         return String(decoding: try JSONEncoder.sorted.encode(rows), as: UTF8.self)
     }

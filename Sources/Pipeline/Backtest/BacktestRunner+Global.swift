@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import GradientBoosting
 import Postgres
 
@@ -17,9 +17,11 @@ extension BacktestRunner {
     /// history up to that fold's cutoff, then scored like the others. The training rows of all
     /// folds are built once (folds share most of their origins) and fitted by every objective;
     /// folds train in parallel, one thread each.
-    func evaluateGlobal(_ specs: [ModelSpec], series: [SeriesInput], segments scoring: [Int: (String, String)], evaluator: FoldEvaluator,
-                        options: BacktestOptions, schema: SQLIdentifier, expectedPoints: Int,
-                        on connection: Connection) throws -> GlobalOutcome {
+    func evaluateGlobal(
+        _ specs: [ModelSpec], series: [SeriesInput], segments scoring: [Int: (String, String)], evaluator: FoldEvaluator,
+        options: BacktestOptions, schema: SQLIdentifier, expectedPoints: Int,
+        on connection: Connection
+    ) throws -> GlobalOutcome {
         let calendar = CalendarFacts(rows: try GlobalTraining.calendar(schema, on: connection))
         let ordered = series.sorted { $0.seriesNo < $1.seriesNo }
         let segments = try GlobalTraining.segments(.backtest, id: evaluator.backtestID, chunk: nil, on: connection)
@@ -27,12 +29,15 @@ extension BacktestRunner {
         var foldAttributes: [[Int: [String: SeriesAttributes.Value]]] = []
         if !options.attributes.isEmpty {
             for cutoff in evaluator.cutoffs {
-                foldAttributes.append(try SeriesAttributes.read(backtestID: evaluator.backtestID, cutoff: cutoff,
-                                                                names: options.attributes, schema: schema, on: connection))
+                foldAttributes.append(
+                    try SeriesAttributes.read(
+                        backtestID: evaluator.backtestID, cutoff: cutoff,
+                        names: options.attributes, schema: schema, on: connection))
             }
         }
-        let codes = GlobalTraining.codes(segments.values, attributes: options.attributes,
-                                         attributeValues: foldAttributes.flatMap(\.values))
+        let codes = GlobalTraining.codes(
+            segments.values, attributes: options.attributes,
+            attributeValues: foldAttributes.flatMap(\.values))
         func globalSeries(_ attributes: [Int: [String: SeriesAttributes.Value]]) -> [GlobalSeries] {
             ordered.map { s in
                 var segment = segments[s.seriesNo] ?? GlobalTraining.Segment()
@@ -60,10 +65,12 @@ extension BacktestRunner {
         let models = objectives.map { GlobalBoostedModel(horizon: plan.reach, frequency: options.frequency, objective: $0) }
         let regression = specs.contains(where: \.fitsOnPlannedHistory)
         // The competing items' prices of every group, for the regression's cross-price term (as runs read them).
-        let competitorGroups = regression && !evaluator.cutoffs.isEmpty
-            ? try CompetitorPrices.read(.backtest, id: evaluator.backtestID, chunk: nil,
-                                        through: options.frequency.lastDay(ofStep: plan.reach, after: evaluator.cutoffs.max()!),
-                                        schema: schema, on: connection)
+        let competitorGroups =
+            regression && !evaluator.cutoffs.isEmpty
+            ? try CompetitorPrices.read(
+                .backtest, id: evaluator.backtestID, chunk: nil,
+                through: options.frequency.lastDay(ofStep: plan.reach, after: evaluator.cutoffs.max()!),
+                schema: schema, on: connection)
             : []
         // Training rows of every fold, the rows folds have in common built once; fitted by every objective.
         if options.showProgress && !models.isEmpty {
@@ -111,18 +118,23 @@ extension BacktestRunner {
                     // Each member's forecasts of the fold, in `scored` order: every XGBoost objective ...
                     var boosted: [BoostingObjective: [Forecast]] = [:]
                     for (model, trained) in zip(models, trained) {
-                        boosted[model.objective] = try trained.forecast(scored.map { (globals[$0], contexts[$0]!.cutoffIndex) },
-                                                                        level: options.intervalLevel)
+                        boosted[model.objective] = try trained.forecast(
+                            scored.map { (globals[$0], contexts[$0]!.cutoffIndex) },
+                            level: options.intervalLevel)
                     }
                     // ... and the price regression, fitted per series on its history and planned inputs up to
                     // the fold's cutoff (nil where it cannot fit: no prices, too short a history).
                     let model = PriceRegression(horizon: plan.reach, frequency: options.frequency)
-                    let competitors = CompetitorPrices.indexes(competitorGroups, cutoff: evaluator.cutoffs[f], horizon: plan.reach,
-                                                               frequency: options.frequency)
-                    let regressions: [Forecast?] = regression ? scored.map { i in
-                        try? model.forecast(globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel,
-                                            competitors: competitors[ordered[i].seriesNo])
-                    } : []
+                    let competitors = CompetitorPrices.indexes(
+                        competitorGroups, cutoff: evaluator.cutoffs[f], horizon: plan.reach,
+                        frequency: options.frequency)
+                    let regressions: [Forecast?] =
+                        regression
+                        ? scored.map { i in
+                            try? model.forecast(
+                                globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel,
+                                competitors: competitors[ordered[i].seriesNo])
+                        } : []
                     let conn = try connections.withLock { $0.popLast() } ?? connect()
                     defer { connections.withLock { $0.append(conn) } }
                     return try specs.enumerated().map { position, spec in
@@ -142,8 +154,9 @@ extension BacktestRunner {
                                 (served, forecast) = (GlobalBoostedModel.name(objective), boosted[objective]![k])
                             case .combination:
                                 // As in runs: its boosters, and the price regression where it fits.
-                                (served, forecast) = try spec.combine(globals: spec.globalMembers.map { boosted[$0.objective ?? .tweedie]![k] },
-                                                                      regression: regression ? regressions[k] : nil)
+                                (served, forecast) = try spec.combine(
+                                    globals: spec.globalMembers.map { boosted[$0.objective ?? .tweedie]![k] },
+                                    regression: regression ? regressions[k] : nil)
                             default:
                                 // Where the regression cannot fit, the naive forecast serves, as in runs.
                                 if let r = regressions[k] {
@@ -153,8 +166,9 @@ extension BacktestRunner {
                                     (served, forecast) = ("Naive", try Naive().forecast(training, horizon: plan.reach, level: options.intervalLevel))
                                 }
                             }
-                            evaluator.record(ordered[i], ctx, modelIndex: specIndex, served: served, forecast: forecast,
-                                             into: &writer, groups: &groups, scores: &scores)
+                            evaluator.record(
+                                ordered[i], ctx, modelIndex: specIndex, served: served, forecast: forecast,
+                                into: &writer, groups: &groups, scores: &scores)
                             if writer.bytes.count >= Self.copyBytes {
                                 written += try conn.copyIn(FoldEvaluator.layout, data: writer)
                                 writer = BinaryCopyWriter(reservingCapacity: Self.copyBytes + (1 << 16))
@@ -179,7 +193,8 @@ extension BacktestRunner {
                 allScores.merge(scores)
             }
         }
-        return GlobalOutcome(rows: rows, groups: allGroups, scores: allScores,
-                             refits: models.isEmpty ? [] : refits.map { evaluator.cutoffs[$0] })
+        return GlobalOutcome(
+            rows: rows, groups: allGroups, scores: allScores,
+            refits: models.isEmpty ? [] : refits.map { evaluator.cutoffs[$0] })
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import GradientBoosting
 import Logging
 import Postgres
@@ -34,9 +34,16 @@ public struct BacktestRunner: Sendable {
         try Migrator(directory: sql).requireUpToDate(connection)
         let schema = SQLIdentifier(options.inputSchema)
         let asOf = try RunStore.asOf(options.asOf, on: connection)
-        guard let end = try options.end ?? connection.query(Query("""
-            SELECT max(ds) AS d FROM \(ident: schema).sales WHERE loaded_at <= \(asOf)
-            """).named("backtest_end")).first?.decodeIfPresent("d", as: PostgresDate.self) else {
+        guard
+            let end = try options.end
+                ?? connection.query(
+                    Query(
+                        """
+                        SELECT max(ds) AS d FROM \(ident: schema).sales WHERE loaded_at <= \(asOf)
+                        """
+                    ).named("backtest_end")
+                ).first?.decodeIfPresent("d", as: PostgresDate.self)
+        else {
             throw PipelineError.noSeries(cutoff: asOf.date)
         }
         let frequency = options.frequency
@@ -52,7 +59,10 @@ public struct BacktestRunner: Sendable {
         let modelNames = try orderedSpecs.map { try $0.primaryName() }
         let models = try orderedSpecs.filter { !$0.usesPlannedInputs }.map { try $0.build() }
         let configJSON = String(decoding: try JSONEncoder.sorted.encode(specs), as: UTF8.self)
-        let windowLength: Int? = { if case .sliding(let n) = plan.window { return n }; return nil }()
+        let windowLength: Int? = {
+            if case .sliding(let n) = plan.window { return n }
+            return nil
+        }()
 
         guard (0...3660).contains(options.refitDays) else {
             throw PipelineError.invalidArgument("--refit-days must be between 0 (every fold) and 3660, got \(options.refitDays)")
@@ -64,85 +74,112 @@ public struct BacktestRunner: Sendable {
         for abandoned in try BacktestHeartbeat.failAbandoned(on: connection) {
             logger.warning("backtest \(abandoned) was abandoned (no heartbeat for two leases): marked failed")
         }
-        let id = try connection.query(Query("""
-            INSERT INTO forecast.backtests (as_of, frequency, end_date, cutoffs, horizon, gap, step, window_length, models,
-                                            interval_level, config, code_version, structure_selection, lease_seconds,
-                                            global_refit_days)
-            VALUES (\(asOf), \(frequency.rawValue), \(end), \(cutoffs.map(\.description))::date[],
-                    \(plan.horizon), \(plan.gap), \(plan.step), \(windowLength), \(modelNames)::text[],
-                    \(options.intervalLevel), \(configJSON)::jsonb, \(CodeVersion.current), \(options.structureSelection.rawValue),
-                    \(options.leaseSeconds), \(options.refitDays))
-            RETURNING id
-            """).named("create_backtest")).first!.decode("id", as: Int64.self)
+        let id = try connection.query(
+            Query(
+                """
+                INSERT INTO forecast.backtests (as_of, frequency, end_date, cutoffs, horizon, gap, step, window_length, models,
+                                                interval_level, config, code_version, structure_selection, lease_seconds,
+                                                global_refit_days)
+                VALUES (\(asOf), \(frequency.rawValue), \(end), \(cutoffs.map(\.description))::date[],
+                        \(plan.horizon), \(plan.gap), \(plan.step), \(windowLength), \(modelNames)::text[],
+                        \(options.intervalLevel), \(configJSON)::jsonb, \(CodeVersion.current), \(options.structureSelection.rawValue),
+                        \(options.leaseSeconds), \(options.refitDays))
+                RETURNING id
+                """
+            ).named("create_backtest")
+        ).first!.decode("id", as: Int64.self)
         let heartbeat = BacktestHeartbeat(backtestID: id, leaseSeconds: options.leaseSeconds, logger: logger, connect: connect)
         defer { heartbeat.stop() }
         do {
             let warnings = try checkContracts(backtestID: id, cutoff: newestCutoff, asOf: asOf, options: options, schema: schema, on: connection)
-            var report = try evaluate(id: id, end: end, asOf: asOf, newestCutoff: newestCutoff, cutoffs: cutoffs,
-                                      models: models, modelNames: modelNames, options: options, schema: schema,
-                                      heartbeat: heartbeat, on: connection)
+            var report = try evaluate(
+                id: id, end: end, asOf: asOf, newestCutoff: newestCutoff, cutoffs: cutoffs,
+                models: models, modelNames: modelNames, options: options, schema: schema,
+                heartbeat: heartbeat, on: connection)
             report.warnings = warnings
             report.seconds = Date().timeIntervalSince(started)
             let perFold = BacktestReport.minimumClassSeries * plan.horizon
-            report.selection = report.selection(metric, minimumClassPoints: perFold * plan.folds,
-                                                thin: (BacktestReport.minimumOverallPoints(horizon: plan.horizon),
-                                                       BacktestReport.thinEvidenceDefault(orderedSpecs)))
+            report.selection = report.selection(
+                metric, minimumClassPoints: perFold * plan.folds,
+                thin: (
+                    BacktestReport.minimumOverallPoints(horizon: plan.horizon),
+                    BacktestReport.thinEvidenceDefault(orderedSpecs)
+                ))
             for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) {
                 guard let index = modelNames.firstIndex(of: model) else { continue }
                 let spec = String(decoding: try JSONEncoder.sorted.encode(orderedSpecs[index]), as: UTF8.self)
                 let key = segment == "all" ? ("all", "all") : ("class", segment)
                 let value = report.groups[BacktestReport.Key(model: model, kind: key.0, value: key.1)].map(metric)
                 let base = report.groups[BacktestReport.Key(model: modelNames[0], kind: key.0, value: key.1)].map(metric)
-                try connection.execute(Query("""
-                    INSERT INTO forecast.model_selections (backtest_id, segment, model_name, model_spec, metric, metric_value, baseline_value)
-                    VALUES (\(id), \(segment), \(model), \(spec)::jsonb, \(options.selectionMetric),
-                            \(value.flatMap { $0.isFinite ? $0 : nil }), \(base.flatMap { $0.isFinite ? $0 : nil }))
-                    """).named("store_selection"))
+                try connection.execute(
+                    Query(
+                        """
+                        INSERT INTO forecast.model_selections (backtest_id, segment, model_name, model_spec, metric, metric_value, baseline_value)
+                        VALUES (\(id), \(segment), \(model), \(spec)::jsonb, \(options.selectionMetric),
+                                \(value.flatMap { $0.isFinite ? $0 : nil }), \(base.flatMap { $0.isFinite ? $0 : nil }))
+                        """
+                    ).named("store_selection"))
             }
             // Only a backtest still running finishes: one cancelled (`cancel --backtest`) or failed
             // as abandoned meanwhile stays failed, and says why.
-            let finished = try connection.execute(Query("""
-                UPDATE forecast.backtests SET status = 'finished', finished_at = clock_timestamp(),
-                    series_count = \(report.seriesCount), row_count = \(report.rows), summary = \(try report.summaryJSON())::jsonb
-                WHERE id = \(id) AND status = 'running'
-                """).named("finish_backtest"))
+            let finished = try connection.execute(
+                Query(
+                    """
+                    UPDATE forecast.backtests SET status = 'finished', finished_at = clock_timestamp(),
+                        series_count = \(report.seriesCount), row_count = \(report.rows), summary = \(try report.summaryJSON())::jsonb
+                    WHERE id = \(id) AND status = 'running'
+                    """
+                ).named("finish_backtest"))
             guard finished == 1 else {
                 throw try Self.ended(id, on: connection)
             }
             return report
         } catch {
-            _ = try? connection.execute(Query("""
-                UPDATE forecast.backtests SET status = 'failed', finished_at = clock_timestamp(), error = \("\(error)")
-                WHERE id = \(id) AND status = 'running'
-                """).named("fail_backtest"))
+            _ = try? connection.execute(
+                Query(
+                    """
+                    UPDATE forecast.backtests SET status = 'failed', finished_at = clock_timestamp(), error = \("\(error)")
+                    WHERE id = \(id) AND status = 'running'
+                    """
+                ).named("fail_backtest"))
             throw error
         }
     }
 
     /// The error for a backtest failed while it ran (cancelled, or abandoned): why, from its row.
     static func ended(_ id: Int64, on connection: Connection) throws -> PipelineError {
-        let reason = try connection.query(Query("SELECT coalesce(error, status) AS e FROM forecast.backtests WHERE id = \(id)")
-            .named("backtest_end_reason")).first?.decode("e", as: String.self) ?? "deleted"
+        let reason =
+            try connection.query(
+                Query("SELECT coalesce(error, status) AS e FROM forecast.backtests WHERE id = \(id)")
+                    .named("backtest_end_reason")
+            ).first?.decode("e", as: String.self) ?? "deleted"
         return .backtestEnded(id: id, reason: reason)
     }
 
-    func evaluate(id: Int64, end: PostgresDate, asOf: PostgresTimestamp, newestCutoff: PostgresDate, cutoffs: [PostgresDate],
-                  models: [any ForecastModel], modelNames: [String], options: BacktestOptions, schema: SQLIdentifier,
-                  heartbeat: BacktestHeartbeat? = nil, on connection: Connection) throws -> BacktestReport {
+    func evaluate(
+        id: Int64, end: PostgresDate, asOf: PostgresTimestamp, newestCutoff: PostgresDate, cutoffs: [PostgresDate],
+        models: [any ForecastModel], modelNames: [String], options: BacktestOptions, schema: SQLIdentifier,
+        heartbeat: BacktestHeartbeat? = nil, on connection: Connection
+    ) throws -> BacktestReport {
         /// Cancelled or failed as abandoned meanwhile: stop at the next chunk, not at the end.
         func stillRunning() throws {
             guard heartbeat?.ended == true else { return }
             throw try Self.ended(id, on: connection)
         }
         // Series with history by the newest cutoff, and their segments as of that cutoff.
-        try SeriesSnapshot.plan(.backtest, id: id, cutoff: newestCutoff, asOf: asOf, chunkSize: options.chunkSize,
-                                attributes: options.attributes, schema: schema, on: connection)
+        try SeriesSnapshot.plan(
+            .backtest, id: id, cutoff: newestCutoff, asOf: asOf, chunkSize: options.chunkSize,
+            attributes: options.attributes, schema: schema, on: connection)
         try SeriesAttributes.requirePresent(options.attributes, backtestID: id, on: connection)
         var segments: [Int: (String, String)] = [:]
-        for row in try connection.query(Query("""
-            SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region
-            FROM forecast.backtest_series WHERE backtest_id = \(id)
-            """).named("backtest_segments")).rows {
+        for row in try connection.query(
+            Query(
+                """
+                SELECT series_no, coalesce(category, '?') AS category, coalesce(region, '?') AS region
+                FROM forecast.backtest_series WHERE backtest_id = \(id)
+                """
+            ).named("backtest_segments")
+        ).rows {
             segments[try row.decode("series_no")] = (try row.decode("category"), try row.decode("region"))
         }
         let chunks = (segments.keys.max() ?? -1) / max(1, options.chunkSize) + 1
@@ -153,10 +190,11 @@ public struct BacktestRunner: Sendable {
         let globalSpecs = options.modelsWithBaseline().filter(\.usesPlannedInputs)
         readerSetup.plannedInputs = !globalSpecs.isEmpty
         let reader = readerSetup
-        let evaluator = FoldEvaluator(plan: options.plan, models: models, modelNames: modelNames, cutoffs: cutoffs,
-                                      newestCutoff: newestCutoff, reader: reader, level: options.intervalLevel,
-                                      seasonLength: options.frequency.defaultSeasonLength, backtestID: id,
-                                      structureSelection: options.structureSelection)
+        let evaluator = FoldEvaluator(
+            plan: options.plan, models: models, modelNames: modelNames, cutoffs: cutoffs,
+            newestCutoff: newestCutoff, reader: reader, level: options.intervalLevel,
+            seasonLength: options.frequency.defaultSeasonLength, backtestID: id,
+            structureSelection: options.structureSelection)
         let next = Mutex(0)
         let merged = Mutex(BacktestReport())
         let expectedPoints = segmentMap.count * options.plan.folds * options.plan.horizon
@@ -178,9 +216,10 @@ public struct BacktestRunner: Sendable {
             let thread = Thread {
                 defer { group.leave() }
                 do {
-                    let outcome = try evaluateGlobal(globalSpecs, series: preRead.flatMap { $0 }, segments: segmentMap,
-                                                     evaluator: evaluator, options: options, schema: schema,
-                                                     expectedPoints: expectedPoints, on: connection)
+                    let outcome = try evaluateGlobal(
+                        globalSpecs, series: preRead.flatMap { $0 }, segments: segmentMap,
+                        evaluator: evaluator, options: options, schema: schema,
+                        expectedPoints: expectedPoints, on: connection)
                     globalOutcome.withLock { $0 = outcome }
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }
@@ -199,7 +238,10 @@ public struct BacktestRunner: Sendable {
                     defer { conn.close() }
                     while failure.withLock({ $0 == nil }) {
                         if heartbeat?.ended == true { return }
-                        let chunk = next.withLock { v -> Int in defer { v += 1 }; return v }
+                        let chunk = next.withLock { v -> Int in
+                            defer { v += 1 }
+                            return v
+                        }
                         guard chunk < chunks else { return }
                         let series = try preRead?[chunk] ?? reader.read(chunk: chunk, on: conn)
                         var writer = BinaryCopyWriter(reservingCapacity: 1 << 20)
@@ -212,7 +254,10 @@ public struct BacktestRunner: Sendable {
                         mergedScores.withLock { $0.merge(scores) }
                         let rows = writer.rowCount
                         try conn.copyIn(FoldEvaluator.layout, data: writer)
-                        let finished = done.withLock { v -> Int in v += series.count; return v }
+                        let finished = done.withLock { v -> Int in
+                            v += series.count
+                            return v
+                        }
                         merged.withLock {
                             $0.merge(local)
                             $0.rows += rows
@@ -253,10 +298,13 @@ public struct BacktestRunner: Sendable {
         // The out-of-sample "Selected" forecast (nested rolling origin), stored like any model's.
         let metric = try SelectionMetric.resolve(options.selectionMetric)
         let perFold = BacktestReport.minimumClassSeries * options.plan.horizon
-        let choices = report.nestedSelection(metric, candidates: modelNames, folds: options.plan.folds,
-                                             minimumClassPoints: { perFold * $0 },
-                                             thin: (BacktestReport.minimumOverallPoints(horizon: options.plan.horizon),
-                                                    BacktestReport.thinEvidenceDefault(options.models)))
+        let choices = report.nestedSelection(
+            metric, candidates: modelNames, folds: options.plan.folds,
+            minimumClassPoints: { perFold * $0 },
+            thin: (
+                BacktestReport.minimumOverallPoints(horizon: options.plan.horizon),
+                BacktestReport.thinEvidenceDefault(options.models)
+            ))
         report.addSelected(choices)
         // The database copies the Selected rows while the calibration sorts the scores (no database there).
         let stored = Mutex<Result<Int, Error>>(.success(0))
@@ -268,20 +316,24 @@ public struct BacktestRunner: Sendable {
             let result = Result { try storeSelected(choices, report: selectedReport, backtestID: id, on: connection) }
             stored.withLock { $0 = result }
         }.start()
-        report.calibrate(scores: mergedScores.withLock { $0 }, folds: options.plan.folds, horizon: options.plan.horizon,
-                         level: options.intervalLevel)
+        report.calibrate(
+            scores: mergedScores.withLock { $0 }, folds: options.plan.folds, horizon: options.plan.horizon,
+            level: options.intervalLevel)
         storing.wait()
         report.rows += try stored.withLock { $0 }.get()
         for name in modelNames {
             guard let calibration = report.calibrations[name] else { continue }
-            try connection.execute(Query("""
-                INSERT INTO forecast.interval_calibrations (backtest_id, model_name, interval_level, step_lower, step_upper,
-                                                            cross_fold_coverage)
-                VALUES (\(id), \(name), \(options.intervalLevel),
-                        \(calibration.lower.map(\.postgresText))::float8[],
-                        \(calibration.upper.map(\.postgresText))::float8[],
-                        \(report.calibratedCoverage[name].flatMap { $0.isFinite ? $0 : nil }))
-                """).named("store_calibration"))
+            try connection.execute(
+                Query(
+                    """
+                    INSERT INTO forecast.interval_calibrations (backtest_id, model_name, interval_level, step_lower, step_upper,
+                                                                cross_fold_coverage)
+                    VALUES (\(id), \(name), \(options.intervalLevel),
+                            \(calibration.lower.map(\.postgresText))::float8[],
+                            \(calibration.upper.map(\.postgresText))::float8[],
+                            \(report.calibratedCoverage[name].flatMap { $0.isFinite ? $0 : nil }))
+                    """
+                ).named("store_calibration"))
         }
         return report
     }
@@ -294,7 +346,10 @@ public struct BacktestRunner: Sendable {
             let connection = Result { try connect() }
             defer { if case .success(let c) = connection { c.close() } }
             while true {
-                let chunk = next.withLock { v -> Int in defer { v += 1 }; return v }
+                let chunk = next.withLock { v -> Int in
+                    defer { v += 1 }
+                    return v
+                }
                 guard chunk < chunks else { return }
                 let series = Result { try reader.read(chunk: chunk, on: try connection.get()) }
                 read.withLock { $0[chunk] = series }
@@ -308,25 +363,33 @@ public struct BacktestRunner: Sendable {
     }
 
     /// Copies each fold's chosen rows as model "Selected" (served_model keeps who produced them).
-    func storeSelected(_ choices: [Int: [String: String]], report: BacktestReport, backtestID id: Int64,
-                       on connection: Connection) throws -> Int {
+    func storeSelected(
+        _ choices: [Int: [String: String]], report: BacktestReport, backtestID id: Int64,
+        on connection: Connection
+    ) throws -> Int {
         var folds: [String] = [], classes: [String] = [], models: [String] = []
         // Every series and fold has a baseline row, so the baseline's groups list every (fold, class) scored.
         for (fold, choice) in choices.sorted(by: { $0.key < $1.key }) {
             for key in report.groups.keys where key.kind == "foldclass" && key.model == report.baseline {
                 guard let (f, c) = BacktestReport.foldClassParts(key.value), f == fold,
-                      let model = choice[c] ?? choice["all"] else { continue }
-                folds.append(String(f)); classes.append(c); models.append(model)
+                    let model = choice[c] ?? choice["all"]
+                else { continue }
+                folds.append(String(f))
+                classes.append(c)
+                models.append(model)
             }
         }
         guard !folds.isEmpty else { return 0 }
-        return try connection.execute(Query("""
-            INSERT INTO forecast.backtest_results (\(FoldEvaluator.layout.columnList))
-            SELECT r.backtest_id, \(BacktestReport.selectedName), r.served_model, r.fold, r.cutoff, r.item_id, r.location_id, r.ds,
-                   r.horizon, r.yhat, r.yhat_lower, r.yhat_upper, r.actual, r.demand_class
-            FROM unnest(\(folds)::text[]::int[], \(classes)::text[], \(models)::text[]) AS c(fold, demand_class, model_name)
-            JOIN forecast.backtest_results r ON r.backtest_id = \(id) AND r.fold = c.fold AND r.demand_class = c.demand_class
-                                             AND r.model_name = c.model_name
-            """).named("store_selected_results"))
+        return try connection.execute(
+            Query(
+                """
+                INSERT INTO forecast.backtest_results (\(FoldEvaluator.layout.columnList))
+                SELECT r.backtest_id, \(BacktestReport.selectedName), r.served_model, r.fold, r.cutoff, r.item_id, r.location_id, r.ds,
+                       r.horizon, r.yhat, r.yhat_lower, r.yhat_upper, r.actual, r.demand_class
+                FROM unnest(\(folds)::text[]::int[], \(classes)::text[], \(models)::text[]) AS c(fold, demand_class, model_name)
+                JOIN forecast.backtest_results r ON r.backtest_id = \(id) AND r.fold = c.fold AND r.demand_class = c.demand_class
+                                                 AND r.model_name = c.model_name
+                """
+            ).named("store_selected_results"))
     }
 }

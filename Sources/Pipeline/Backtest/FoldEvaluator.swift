@@ -15,9 +15,12 @@ struct FoldEvaluator: Sendable {
     var structureSelection = StructureSelection.firstFold
 
     /// The backtest rows' COPY target, in the order `record` writes the fields.
-    static let layout = CopyLayout(schema: SQLIdentifier("forecast"), table: "backtest_results", columns: [
-        "backtest_id", "model_name", "served_model", "fold", "cutoff", "item_id", "location_id", "ds", "horizon", "yhat",
-        "yhat_lower", "yhat_upper", "actual", "demand_class"])
+    static let layout = CopyLayout(
+        schema: SQLIdentifier("forecast"), table: "backtest_results",
+        columns: [
+            "backtest_id", "model_name", "served_model", "fold", "cutoff", "item_id", "location_id", "ds", "horizon", "yhat",
+            "yhat_lower", "yhat_upper", "actual", "demand_class",
+        ])
 
     /// Where a series stands in a fold: its training range, actuals, scales and segments.
     struct FoldContext {
@@ -53,10 +56,11 @@ struct FoldEvaluator: Sendable {
             let t = cutoffIndex + plan.gap + h
             actual.append(t < s.values.count && !s.censored[t] ? s.values[t] : .nan)
         }
-        return FoldContext(fold: fold, cutoffIndex: cutoffIndex, training: keepTraining ? training : [], actual: actual,
-                           scales: seasonalScales(training, seasonLength: seasonLength),
-                           scoreScale: conformalScale(training, seasonLength: seasonLength),
-                           demandClass: demandClass, category: category, region: region)
+        return FoldContext(
+            fold: fold, cutoffIndex: cutoffIndex, training: keepTraining ? training : [], actual: actual,
+            scales: seasonalScales(training, seasonLength: seasonLength),
+            scoreScale: conformalScale(training, seasonLength: seasonLength),
+            demandClass: demandClass, category: category, region: region)
     }
 
     /// The series' training history in the fold, stockouts imputed (nil when the fold's cutoff is
@@ -71,14 +75,18 @@ struct FoldEvaluator: Sendable {
         Censoring.impute(Array(s.values[range]), censored: Array(s.censored[range]))
     }
 
-    func evaluate(_ s: SeriesInput, category: String, region: String,
-                  into writer: inout BinaryCopyWriter, groups: inout [BacktestReport.Key: ErrorAccumulator]) {
+    func evaluate(
+        _ s: SeriesInput, category: String, region: String,
+        into writer: inout BinaryCopyWriter, groups: inout [BacktestReport.Key: ErrorAccumulator]
+    ) {
         var sample = ScoreSample(expectedPoints: 1)
         evaluate(s, category: category, region: region, into: &writer, groups: &groups, scores: &sample)
     }
 
-    func evaluate(_ s: SeriesInput, category: String, region: String, into writer: inout BinaryCopyWriter,
-                  groups: inout [BacktestReport.Key: ErrorAccumulator], scores: inout ScoreSample) {
+    func evaluate(
+        _ s: SeriesInput, category: String, region: String, into writer: inout BinaryCopyWriter,
+        groups: inout [BacktestReport.Key: ErrorAccumulator], scores: inout ScoreSample
+    ) {
         guard newestIndex(s) >= 0 else { return }
         var previous: [String: any FittedModel] = [:]
         for fold in plan.foldOffsets {
@@ -87,7 +95,8 @@ struct FoldEvaluator: Sendable {
             for (m, model) in models.enumerated() {
                 let served: String, forecast: Forecast
                 if let fitted = try? fit(model, ctx.training, reusing: &reusable, previous: previous),
-                   let full = try? fitted.predict(horizon: plan.reach, level: level) {
+                    let full = try? fitted.predict(horizon: plan.reach, level: level)
+                {
                     (served, forecast) = (fitted.modelName, full)
                 } else if let naive = try? ChunkForecaster.fallback(ctx.training, horizon: plan.reach, level: level) {
                     // As in a run (`ChunkForecaster.encode`): a series whose model (and its fallback
@@ -96,8 +105,9 @@ struct FoldEvaluator: Sendable {
                 } else {
                     continue
                 }
-                record(s, ctx, modelIndex: m, served: served, forecast: forecast.clampedNonNegative(),
-                       into: &writer, groups: &groups, scores: &scores)
+                record(
+                    s, ctx, modelIndex: m, served: served, forecast: forecast.clampedNonNegative(),
+                    into: &writer, groups: &groups, scores: &scores)
             }
             previous = reusable
         }
@@ -107,8 +117,10 @@ struct FoldEvaluator: Sendable {
     /// every fit is remembered under its model's own name (without fallback) for later ensembles.
     /// A searching model (AutoETS, AutoTheta) starts from its fit in the previous fold (`previous`),
     /// re-selecting its form or not as `structureSelection` says.
-    func fit(_ model: any ForecastModel, _ y: [Double], reusing cache: inout [String: any FittedModel],
-             previous: [String: any FittedModel]) throws -> any FittedModel {
+    func fit(
+        _ model: any ForecastModel, _ y: [Double], reusing cache: inout [String: any FittedModel],
+        previous: [String: any FittedModel]
+    ) throws -> any FittedModel {
         // The model's own core (a fallback chain's first member, when the series is long enough).
         var core = model
         if let chain = model as? FallbackChain, let first = chain.models.first, y.count >= first.minimumObservations {
@@ -120,30 +132,35 @@ struct FoldEvaluator: Sendable {
             if let ensemble = core as? MedianEnsemble {
                 fitted = try ensemble.fit(y, reusing: cache)
             } else if let searching = core as? any Refittable, let earlier = previous[core.name] {
-                fitted = try searching.refit(y, after: earlier, keepStructure: structureSelection == .firstFold,
-                                        sameOrigin: plan.window == .expanding)
+                fitted = try searching.refit(
+                    y, after: earlier, keepStructure: structureSelection == .firstFold,
+                    sameOrigin: plan.window == .expanding)
             } else {
                 fitted = try core.fit(y)
             }
             cache[core.name] = fitted
             return fitted
         } catch {
-            return try model.fit(y) // the fallback chain serves, as in a run
+            return try model.fit(y)  // the fallback chain serves, as in a run
         }
     }
 
     /// Scores one model's forecast (covering gap + horizon steps) and encodes its rows.
-    func record(_ s: SeriesInput, _ ctx: FoldContext, modelIndex m: Int, served: String, forecast f: Forecast,
-                into writer: inout BinaryCopyWriter, groups: inout [BacktestReport.Key: ErrorAccumulator],
-                scores: inout ScoreSample) {
+    func record(
+        _ s: SeriesInput, _ ctx: FoldContext, modelIndex m: Int, served: String, forecast f: Forecast,
+        into writer: inout BinaryCopyWriter, groups: inout [BacktestReport.Key: ErrorAccumulator],
+        scores: inout ScoreSample
+    ) {
         let mean = Array(f.mean.suffix(plan.horizon)), lower = Array(f.lower.suffix(plan.horizon)),
             upper = Array(f.upper.suffix(plan.horizon))
         var acc = ErrorAccumulator()
-        acc.add(actual: ctx.actual, forecast: mean, lower: lower, upper: upper, level: level,
-                maeScale: ctx.scales.mae, mseScale: ctx.scales.mse)
+        acc.add(
+            actual: ctx.actual, forecast: mean, lower: lower, upper: upper, level: level,
+            maeScale: ctx.scales.mae, mseScale: ctx.scales.mse)
         for h in 0..<plan.horizon where ctx.actual[h].isFinite {
-            scores.add(ScoreSample.ScoreKey(model: m, fold: ctx.fold.index, step: h), series: s.seriesNo,
-                       score: (ctx.actual[h] - mean[h]) / ctx.scoreScale, scale: ctx.scoreScale)
+            scores.add(
+                ScoreSample.ScoreKey(model: m, fold: ctx.fold.index, step: h), series: s.seriesNo,
+                score: (ctx.actual[h] - mean[h]) / ctx.scoreScale, scale: ctx.scoreScale)
         }
         let name = modelNames[m]
         // Only the finest group; `BacktestReport.expandCells()` merges the others from it once.

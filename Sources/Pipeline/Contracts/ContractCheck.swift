@@ -14,8 +14,10 @@ public enum ContractCheck {
     }
 
     /// Runs every contract in `sql` and records the outcomes with no run id.
-    public static func run(sql: SQLDirectory, cutoff: PostgresDate, asOf given: PostgresTimestamp?, config: RunConfig,
-                           on connection: Connection) throws -> [ContractOutcome] {
+    public static func run(
+        sql: SQLDirectory, cutoff: PostgresDate, asOf given: PostgresTimestamp?, config: RunConfig,
+        on connection: Connection
+    ) throws -> [ContractOutcome] {
         try Migrator(directory: sql).requireUpToDate(connection)
         let asOf = try RunStore.asOf(given, on: connection)
         try validate(cutoff: cutoff, asOf: asOf, config: config)

@@ -1,4 +1,5 @@
 import Forecasting
+import Foundation
 import Postgres
 
 /// The values a contract query may refer to. Each `@name` becomes a typed bind parameter
@@ -16,9 +17,11 @@ public struct ContractParameters: Sendable {
     /// as waived and does not block.
     public var waivers: Set<String>
 
-    public init(cutoff: PostgresDate, asOf: PostgresTimestamp, horizon: Int, frequency: Frequency,
-                staleSLAHours: Double, minVolumeRatio: Double, minLandedShare: Double = RunConfig.defaultMinLandedShare,
-                schema: SQLIdentifier, waivers: Set<String> = []) {
+    public init(
+        cutoff: PostgresDate, asOf: PostgresTimestamp, horizon: Int, frequency: Frequency,
+        staleSLAHours: Double, minVolumeRatio: Double, minLandedShare: Double = RunConfig.defaultMinLandedShare,
+        schema: SQLIdentifier, waivers: Set<String> = []
+    ) {
         self.cutoff = cutoff
         self.asOf = asOf
         self.horizon = horizon
@@ -32,9 +35,10 @@ public struct ContractParameters: Sendable {
 
     /// What a run (or `check`) with this config binds.
     public init(cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig) {
-        self.init(cutoff: cutoff, asOf: asOf, horizon: config.horizon, frequency: config.frequency,
-                  staleSLAHours: config.staleSLAHours, minVolumeRatio: config.minVolumeRatio, minLandedShare: config.landedShare,
-                  schema: config.schema, waivers: config.acceptEmptyPeriod == true ? [Contract.acceptEmptyPeriod] : [])
+        self.init(
+            cutoff: cutoff, asOf: asOf, horizon: config.horizon, frequency: config.frequency,
+            staleSLAHours: config.staleSLAHours, minVolumeRatio: config.minVolumeRatio, minLandedShare: config.landedShare,
+            schema: config.schema, waivers: config.acceptEmptyPeriod == true ? [Contract.acceptEmptyPeriod] : [])
     }
 
     /// (placeholder, SQL type, value). `@schema_name` (the schema as a text value) before `@schema` (the quoted identifier).
@@ -68,5 +72,3 @@ public struct ContractParameters: Sendable {
         return Query(unsafeSQL: sql, binds: binds, name: "contract \(name)")
     }
 }
-
-import Foundation

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Postgres
 
 /// The result of one contract on one snapshot.
@@ -71,7 +71,10 @@ public struct ContractRunner: Sendable {
         DispatchQueue.concurrentPerform(iterations: connections.count) { worker in
             let connection = connections[worker]
             while true {
-                let n = next.withLock { value -> Int in defer { value += 1 }; return value }
+                let n = next.withLock { value -> Int in
+                    defer { value += 1 }
+                    return value
+                }
                 guard n < order.count else { return }
                 let i = order[n]
                 let result = Result { try evaluate(contracts[i], parameters: parameters, on: connection) }
@@ -86,21 +89,25 @@ public struct ContractRunner: Sendable {
     public func record(_ outcomes: [ContractOutcome], runID: Int64?, backtestID: Int64? = nil, on connection: Connection) throws {
         for o in outcomes {
             let samples = "[" + o.samples.joined(separator: ",") + "]"
-            try connection.execute(Query("""
-                INSERT INTO forecast.contract_results
-                    (run_id, backtest_id, contract, target_table, severity, owner, violations, samples, duration_ms, waived_by)
-                VALUES (\(runID), \(backtestID), \(o.contract.name), \(o.contract.table), \(o.contract.severity.rawValue),
-                        \(o.contract.owner), \(o.violations), \(samples)::jsonb, \(o.durationMs), \(o.waivedBy))
-                """).named("record_contract_result"))
+            try connection.execute(
+                Query(
+                    """
+                    INSERT INTO forecast.contract_results
+                        (run_id, backtest_id, contract, target_table, severity, owner, violations, samples, duration_ms, waived_by)
+                    VALUES (\(runID), \(backtestID), \(o.contract.name), \(o.contract.table), \(o.contract.severity.rawValue),
+                            \(o.contract.owner), \(o.violations), \(samples)::jsonb, \(o.durationMs), \(o.waivedBy))
+                    """
+                ).named("record_contract_result"))
         }
     }
 
     /// `[{"a":1},{"a":2}]` -> [`{"a":1}`, `{"a":2}`], by re-encoding each element.
     static func splitSamples(_ json: String) -> [String] {
         guard let data = json.data(using: .utf8),
-              let array = try? JSONSerialization.jsonObject(with: data) as? [Any] else { return [] }
+            let array = try? JSONSerialization.jsonObject(with: data) as? [Any]
+        else { return [] }
         return array.compactMap { element in
-            if let s = element as? String { return s } // row_to_json(...)::text aggregated as strings
+            if let s = element as? String { return s }  // row_to_json(...)::text aggregated as strings
             guard let d = try? JSONSerialization.data(withJSONObject: element, options: [.sortedKeys]) else { return nil }
             return String(decoding: d, as: UTF8.self)
         }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -77,15 +77,19 @@ public enum DaemonServices {
     public static func run(daemon: Daemon, health: Health?, logger: Logger) throws {
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)]
         if let health { services.append(.init(service: health)) }
-        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
-                                                      cancellationSignals: [.sigquit], logger: logger)
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
+            cancellationSignals: [.sigquit], logger: logger)
         configuration.maximumGracefulShutdownDuration = maximumGracefulShutdown
         configuration.logging.keys.serviceKey = "service"
         let group = ServiceGroup(configuration: configuration)
         let outcome = Mutex<Result<Void, any Error>?>(nil)
         let finished = DispatchSemaphore(value: 0)
         Task {
-            do { try await group.run(); outcome.withLock { $0 = .success(()) } } catch { outcome.withLock { $0 = .failure(error) } }
+            do {
+                try await group.run()
+                outcome.withLock { $0 = .success(()) }
+            } catch { outcome.withLock { $0 = .failure(error) } }
             finished.signal()
         }
         finished.wait()

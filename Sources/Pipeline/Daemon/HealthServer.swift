@@ -1,13 +1,14 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Forecasting
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
 import Postgres
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The daemon's HTTP endpoints on Hummingbird 2 (issue 29, finding 7: the hand-written server had
 /// one accept thread and a blocking read, so one idle connection blocked every probe; a request
@@ -28,8 +29,10 @@ public struct HealthServer: Sendable {
     let connect: @Sendable () throws -> Connection
     let logger: Logger
 
-    public init(address: String, port: Int, idleSeconds: Double = 10, sql: SQLDirectory, logger: Logger,
-                connect: @escaping @Sendable () throws -> Connection) throws {
+    public init(
+        address: String, port: Int, idleSeconds: Double = 10, sql: SQLDirectory, logger: Logger,
+        connect: @escaping @Sendable () throws -> Connection
+    ) throws {
         var probe = in_addr()
         guard inet_pton(AF_INET, address, &probe) == 1 else {
             throw PipelineError.invalidArgument("--http-address must be an IPv4 address, got \(address)")
@@ -63,11 +66,14 @@ public struct HealthServer: Sendable {
             return Response(status: .notFound, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "try /metrics, /healthz or /readyz\n")))
         }
         let limit = ConnectionLimit(maximum: Self.maxConnections)
-        return Application(router: router,
-                           server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionLimit.Handler(limit)],
-                                                               idleTimeout: idleTimeout)),
-                           configuration: .init(address: .hostname(address, port: port), serverName: "forecastctl", backlog: 64),
-                           logger: logger)
+        return Application(
+            router: router,
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionLimit.Handler(limit)],
+                    idleTimeout: idleTimeout)),
+            configuration: .init(address: .hostname(address, port: port), serverName: "forecastctl", backlog: 64),
+            logger: logger)
     }
 
     func respond(to path: String) -> (HTTPResponse.Status, String, String) {
@@ -136,7 +142,10 @@ final class ConnectionLimit: Sendable {
         }
 
         func handlerRemoved(context: ChannelHandlerContext) {
-            if counted { limit.leave(); counted = false }
+            if counted {
+                limit.leave()
+                counted = false
+            }
         }
     }
 }

@@ -16,8 +16,10 @@ public enum OpsMetrics {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     }
 
-    static func gauge(_ r: PrometheusCollectorRegistry, _ name: String, _ help: String, _ labels: [(String, String)] = [],
-                      _ value: Double) {
+    static func gauge(
+        _ r: PrometheusCollectorRegistry, _ name: String, _ help: String, _ labels: [(String, String)] = [],
+        _ value: Double
+    ) {
         let descriptor = MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
         (labels.isEmpty ? r.makeGauge(descriptor: descriptor) : r.makeGauge(descriptor: descriptor, labels: labels)).set(value)
     }
@@ -25,54 +27,82 @@ public enum OpsMetrics {
     /// The database's view, as gauges.
     public static func scrape(on connection: Connection) throws -> String {
         let r = PrometheusCollectorRegistry()
-        for row in try connection.query(Query("""
-            SELECT frequency, status, count(*)::float8 AS n, coalesce(sum(row_count), 0)::float8 AS rows FROM forecast.runs GROUP BY 1, 2
-            """).named("metrics_runs")).rows {
+        for row in try connection.query(
+            Query(
+                """
+                SELECT frequency, status, count(*)::float8 AS n, coalesce(sum(row_count), 0)::float8 AS rows FROM forecast.runs GROUP BY 1, 2
+                """
+            ).named("metrics_runs")
+        ).rows {
             let labels = [("frequency", try row.decode("frequency", as: String.self)), ("status", try row.decode("status", as: String.self))]
             gauge(r, "forecast_runs", "Runs by frequency and status.", labels, try row.decode("n"))
             gauge(r, "forecast_rows_written", "Forecast rows of the runs by frequency and status.", labels, try row.decode("rows"))
         }
-        for row in try connection.query(Query("""
-            SELECT state, count(*)::float8 AS n, coalesce(sum(greatest(attempt - 1, 0)), 0)::float8 AS retries
-            FROM forecast.work_items GROUP BY state
-            """).named("metrics_items")).rows {
+        for row in try connection.query(
+            Query(
+                """
+                SELECT state, count(*)::float8 AS n, coalesce(sum(greatest(attempt - 1, 0)), 0)::float8 AS retries
+                FROM forecast.work_items GROUP BY state
+                """
+            ).named("metrics_items")
+        ).rows {
             let state = try row.decode("state", as: String.self)
             gauge(r, "forecast_work_items", "Work items by state.", [("state", state)], try row.decode("n"))
             gauge(r, "forecast_work_item_retries", "Attempts beyond the first, by the items' state.", [("state", state)], try row.decode("retries"))
         }
-        for row in try connection.query(Query("""
-            SELECT frequency, extract(epoch FROM max(published_at))::float8 AS last_publish,
-                   extract(epoch FROM max(published_at - created_at) FILTER (WHERE published_at = (SELECT max(published_at) FROM forecast.runs x WHERE x.frequency = r.frequency)))::float8 AS duration,
-                   (SELECT coalesce(sum(row_count), 0) / nullif(extract(epoch FROM max(y.published_at - y.started_at)), 0)
-                    FROM forecast.runs y WHERE y.frequency = r.frequency AND y.published_at = max(r.published_at))::float8 AS rows_per_second
-            FROM forecast.runs r WHERE status IN ('published', 'superseded') GROUP BY frequency
-            """).named("metrics_publish")).rows {
+        for row in try connection.query(
+            Query(
+                """
+                SELECT frequency, extract(epoch FROM max(published_at))::float8 AS last_publish,
+                       extract(epoch FROM max(published_at - created_at) FILTER (WHERE published_at = (SELECT max(published_at) FROM forecast.runs x WHERE x.frequency = r.frequency)))::float8 AS duration,
+                       (SELECT coalesce(sum(row_count), 0) / nullif(extract(epoch FROM max(y.published_at - y.started_at)), 0)
+                        FROM forecast.runs y WHERE y.frequency = r.frequency AND y.published_at = max(r.published_at))::float8 AS rows_per_second
+                FROM forecast.runs r WHERE status IN ('published', 'superseded') GROUP BY frequency
+                """
+            ).named("metrics_publish")
+        ).rows {
             let labels = [("frequency", try row.decode("frequency", as: String.self))]
-            gauge(r, "forecast_last_publish_timestamp_seconds", "When the newest run of the frequency was published (Unix time).", labels,
-                  try row.decodeIfPresent("last_publish", as: Double.self) ?? 0)
-            gauge(r, "forecast_last_run_duration_seconds", "Created to published, newest run.", labels,
-                  try row.decodeIfPresent("duration", as: Double.self) ?? 0)
-            gauge(r, "forecast_last_run_rows_per_second", "Rows per second of the newest run's work.", labels,
-                  try row.decodeIfPresent("rows_per_second", as: Double.self) ?? 0)
+            gauge(
+                r, "forecast_last_publish_timestamp_seconds", "When the newest run of the frequency was published (Unix time).", labels,
+                try row.decodeIfPresent("last_publish", as: Double.self) ?? 0)
+            gauge(
+                r, "forecast_last_run_duration_seconds", "Created to published, newest run.", labels,
+                try row.decodeIfPresent("duration", as: Double.self) ?? 0)
+            gauge(
+                r, "forecast_last_run_rows_per_second", "Rows per second of the newest run's work.", labels,
+                try row.decodeIfPresent("rows_per_second", as: Double.self) ?? 0)
         }
-        for row in try connection.query(Query("""
-            SELECT contract, count(*)::float8 AS n FROM forecast.contract_results WHERE violations > 0 GROUP BY contract
-            """).named("metrics_contracts")).rows {
-            gauge(r, "forecast_contract_violations", "Runs and backtests on which the contract failed, by rule.",
-                  [("rule", try row.decode("contract", as: String.self))], try row.decode("n"))
+        for row in try connection.query(
+            Query(
+                """
+                SELECT contract, count(*)::float8 AS n FROM forecast.contract_results WHERE violations > 0 GROUP BY contract
+                """
+            ).named("metrics_contracts")
+        ).rows {
+            gauge(
+                r, "forecast_contract_violations", "Runs and backtests on which the contract failed, by rule.",
+                [("rule", try row.decode("contract", as: String.self))], try row.decode("n"))
         }
         for tier in ["info", "warn", "critical"] {
-            let n = try connection.query(Query("SELECT count(*)::float8 AS n FROM forecast.alerts WHERE status = 'open' AND tier = \(tier)")
-                .named("metrics_alerts")).first!.decode("n", as: Double.self)
+            let n = try connection.query(
+                Query("SELECT count(*)::float8 AS n FROM forecast.alerts WHERE status = 'open' AND tier = \(tier)")
+                    .named("metrics_alerts")
+            ).first!.decode("n", as: Double.self)
             gauge(r, "forecast_open_alerts", "Open alerts by tier.", [("tier", tier)], n)
         }
-        let lease = try connection.query(Query("""
-            SELECT coalesce(extract(epoch FROM max(clock_timestamp() - heartbeat_at)), 0)::float8 AS age
-            FROM forecast.work_items WHERE state = 'running'
-            """).named("metrics_lease_age")).first!.decode("age", as: Double.self)
+        let lease = try connection.query(
+            Query(
+                """
+                SELECT coalesce(extract(epoch FROM max(clock_timestamp() - heartbeat_at)), 0)::float8 AS age
+                FROM forecast.work_items WHERE state = 'running'
+                """
+            ).named("metrics_lease_age")
+        ).first!.decode("age", as: Double.self)
         gauge(r, "forecast_oldest_heartbeat_age_seconds", "Age of the oldest heartbeat among items being worked on.", [], lease)
-        let pending = try connection.query(Query("SELECT count(*)::float8 AS n FROM forecast.run_requests WHERE status = 'pending'")
-            .named("metrics_requests")).first!.decode("n", as: Double.self)
+        let pending = try connection.query(
+            Query("SELECT count(*)::float8 AS n FROM forecast.run_requests WHERE status = 'pending'")
+                .named("metrics_requests")
+        ).first!.decode("n", as: Double.self)
         gauge(r, "forecast_pending_run_requests", "Run requests no daemon has taken yet.", [], pending)
         return registry.emitToString() + r.emitToString()
     }

@@ -59,8 +59,9 @@ public struct WorkerDaemon: Sendable {
                 if let runID = try RunRequests.joinable(on: listener) {
                     let record = try RunStore.load(runID, on: listener)
                     logger.info("joining run", metadata: ["run": "\(runID)"])
-                    _ = try WorkerPool.run(record, count: options.workers, namePrefix: name, throttleSeconds: options.throttleSeconds,
-                                           logger: logger, connect: connect)
+                    _ = try WorkerPool.run(
+                        record, count: options.workers, namePrefix: name, throttleSeconds: options.throttleSeconds,
+                        logger: logger, connect: connect)
                     tally.joined += 1
                     Counter(label: "forecast_daemon_runs_joined_total").increment()
                     continue
@@ -96,8 +97,9 @@ public struct WorkerDaemon: Sendable {
         config.horizon = request.horizon ?? config.horizon
         config.staleSLAHours = RunConfig.defaultStaleSLAHours(request.frequency)
         config.model = ModelSpec(kind: .seasonalNaive, seasonLength: request.frequency.defaultSeasonLength, window: 28)
-        var run = RunCoordinator.Options(cutoff: request.cutoff, config: config, workers: options.workers,
-                                         throttleSeconds: options.throttleSeconds, showProgress: false)
+        var run = RunCoordinator.Options(
+            cutoff: request.cutoff, config: config, workers: options.workers,
+            throttleSeconds: options.throttleSeconds, showProgress: false)
         run.serveRegistry = true
         run.explicitHorizon = request.horizon
         run.requestID = request.id

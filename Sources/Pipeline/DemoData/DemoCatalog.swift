@@ -94,22 +94,29 @@ struct DemoCatalog: Sendable {
             }
             let lifecycle = rng.uniform()
             var launch = 0, end: Int? = nil
-            if lifecycle < 0.05 { launch = Int(Double(spec.days) * (0.5 + 0.45 * rng.uniform())) }        // new item
-            else if lifecycle < 0.08 { end = Int(Double(spec.days) * (0.4 + 0.5 * rng.uniform())) }       // discontinued
+            if lifecycle < 0.05 {
+                launch = Int(Double(spec.days) * (0.5 + 0.45 * rng.uniform()))
+            }  // new item
+            else if lifecycle < 0.08 {
+                end = Int(Double(spec.days) * (0.4 + 0.5 * rng.uniform()))
+            }  // discontinued
             let recategorised: Int? = (i == 0 || (i % 97 == 13)) ? spec.days / 2 : nil
-            items.append(DemoItem(
-                id: "I" + String(i + 1).leftPadded(to: 6), category: Int(rng.next() % UInt64(Self.categories.count)),
-                family: Int(rng.next() % 4), velocity: velocity, baseRate: rate,
-                trendPerYear: -0.15 + 0.4 * rng.uniform(), yearlyAmplitude: 0.05 + 0.3 * rng.uniform(),
-                yearlyPhase: 2 * Double.pi * rng.uniform(), launchDay: launch, endDay: end,
-                recategorisedDay: recategorised, basePrice: (1 + 20 * rng.uniform() * rng.uniform()).roundedCents))
+            items.append(
+                DemoItem(
+                    id: "I" + String(i + 1).leftPadded(to: 6), category: Int(rng.next() % UInt64(Self.categories.count)),
+                    family: Int(rng.next() % 4), velocity: velocity, baseRate: rate,
+                    trendPerYear: -0.15 + 0.4 * rng.uniform(), yearlyAmplitude: 0.05 + 0.3 * rng.uniform(),
+                    yearlyPhase: 2 * Double.pi * rng.uniform(), launchDay: launch, endDay: end,
+                    recategorisedDay: recategorised, basePrice: (1 + 20 * rng.uniform() * rng.uniform()).roundedCents))
         }
         var locations: [DemoLocation] = []
         for l in 0..<spec.locations {
             var rng = SplitMix64(seed: spec.seed, stream: 0x2000_0000 + UInt64(l))
-            locations.append(DemoLocation(id: "L" + String(l + 1).leftPadded(to: 4), region: Int(rng.next() % 4),
-                                          scale: 0.4 + 1.2 * rng.uniform(),
-                                          regionChangeDay: l == 0 && spec.days > 60 ? spec.days / 3 : nil))
+            locations.append(
+                DemoLocation(
+                    id: "L" + String(l + 1).leftPadded(to: 4), region: Int(rng.next() % 4),
+                    scale: 0.4 + 1.2 * rng.uniform(),
+                    regionChangeDay: l == 0 && spec.days > 60 ? spec.days / 3 : nil))
         }
         self.items = items
         self.locations = locations

@@ -37,19 +37,26 @@ public struct DemoLoader: Sendable {
         var report = Report()
         try connection.transaction { tx in
             // Bulk load: drop the plain (non-constraint) indexes of sales, rebuild them after.
-            let indexes = try tx.query(Query("""
-                SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS definition
-                FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                WHERE i.indrelid = to_regclass(\(table("sales")))
-                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-                """).named("sales_indexes")).rows.map { (try $0.decode("name", as: String.self), try $0.decode("definition", as: String.self)) }
+            let indexes = try tx.query(
+                Query(
+                    """
+                    SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+                    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                    WHERE i.indrelid = to_regclass(\(table("sales")))
+                      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+                    """
+                ).named("sales_indexes")
+            ).rows.map { (try $0.decode("name", as: String.self), try $0.decode("definition", as: String.self)) }
             for (name, _) in indexes {
                 try tx.execute(Query("DROP INDEX \(ident: schema).\(ident: SQLIdentifier(name))").named("drop_sales_index"))
             }
-            try tx.execute(Query("""
-                TRUNCATE \(ident: schema).sales, \(ident: schema).items, \(ident: schema).locations, \(ident: schema).calendar,
-                         \(ident: schema).prices, \(ident: schema).promotions, \(ident: schema).inventory
-                """).named("truncate_demand"))
+            try tx.execute(
+                Query(
+                    """
+                    TRUNCATE \(ident: schema).sales, \(ident: schema).items, \(ident: schema).locations, \(ident: schema).calendar,
+                             \(ident: schema).prices, \(ident: schema).promotions, \(ident: schema).inventory
+                    """
+                ).named("truncate_demand"))
             report.items = try loadItems(catalog, tx)
             report.locations = try loadLocations(catalog, tx)
             report.calendar = try loadCalendar(catalog, tx)
@@ -72,7 +79,7 @@ public struct DemoLoader: Sendable {
             var done = 0
             var failure: Error?
             while let w = channel.take() {
-                if failure != nil { continue } // drain so the producer can finish
+                if failure != nil { continue }  // drain so the producer can finish
                 do {
                     report.sales += try tx.copyIn(layout("sales"), data: w.sales)
                     report.prices += try tx.copyIn(layout("prices"), data: w.prices)
@@ -111,9 +118,12 @@ public struct DemoLoader: Sendable {
             let family = "family_\(item.family + 1)"
             func row(_ f: PostgresDate, _ t: PostgresDate?, _ category: Int) {
                 w.beginRow(fieldCount: 6)
-                w.append(item.id); w.append(f)
+                w.append(item.id)
+                w.append(f)
                 if let t { w.append(t) } else { w.appendNull() }
-                w.append(DemoCatalog.categories[category]); w.append(family); w.append("demo item \(item.id)")
+                w.append(DemoCatalog.categories[category])
+                w.append(family)
+                w.append("demo item \(item.id)")
             }
             if let change = item.recategorisedDay, change > item.launchDay, change < (item.endDay ?? Int.max), start(change).unixDays > from.unixDays {
                 row(from, start(change), item.category)
@@ -131,9 +141,11 @@ public struct DemoLoader: Sendable {
         for l in catalog.locations {
             func row(_ f: PostgresDate, _ t: PostgresDate?, _ region: Int) {
                 w.beginRow(fieldCount: 5)
-                w.append(l.id); w.append(f)
+                w.append(l.id)
+                w.append(f)
                 if let t { w.append(t) } else { w.appendNull() }
-                w.append(DemoCatalog.regions[region]); w.append(l.scale > 1 ? "hypermarket" : "supermarket")
+                w.append(DemoCatalog.regions[region])
+                w.append(l.scale > 1 ? "hypermarket" : "supermarket")
             }
             if let change = l.regionChangeDay {
                 row(from, catalog.date(change), l.region)

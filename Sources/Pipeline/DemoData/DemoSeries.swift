@@ -1,4 +1,5 @@
 import Forecasting
+import Foundation
 import Postgres
 
 /// Simulates one item x location: demand with weekly and yearly seasonality, trend, holidays,
@@ -35,9 +36,15 @@ struct DemoSeries {
         // Weekly sources: the running week's total, written on the next Monday (or at the end).
         var week: (monday: PostgresDate, qty: Double)?
         func flushWeek() {
-            guard let (monday, qty) = week, qty != 0 else { week = nil; return }
+            guard let (monday, qty) = week, qty != 0 else {
+                week = nil
+                return
+            }
             w.sales.beginRow(fieldCount: 5)
-            w.sales.append(item.id); w.sales.append(location.id); w.sales.append(monday); w.sales.append(qty)
+            w.sales.append(item.id)
+            w.sales.append(location.id)
+            w.sales.append(monday)
+            w.sales.append(qty)
             w.sales.append(PostgresTimestamp(date: spec.frequency.advance(monday, by: 1), secondsOfDay: 2 * 3600))
             week = nil
         }
@@ -51,8 +58,11 @@ struct DemoSeries {
                 if day - 30 < spec.days {
                     let knownAt = PostgresTimestamp(date: catalog.date(max(0, day - 30)), secondsOfDay: 9 * 3600)
                     w.prices.beginRow(fieldCount: 5)
-                    w.prices.append(item.id); w.prices.append(location.id); w.prices.append(ds)
-                    w.prices.append(max(0.01, price)); w.prices.append(knownAt)
+                    w.prices.append(item.id)
+                    w.prices.append(location.id)
+                    w.prices.append(ds)
+                    w.prices.append(max(0.01, price))
+                    w.prices.append(knownAt)
                 }
                 nextChange = day + 60 + Int(rng.next() % 91)
             }
@@ -65,8 +75,12 @@ struct DemoSeries {
                 let knownAt = PostgresTimestamp(date: catalog.date(max(0, day - 14)), secondsOfDay: 9 * 3600)
                 for d in day...promoUntil where d < total && day - 14 < spec.days {
                     w.promotions.beginRow(fieldCount: 6)
-                    w.promotions.append(item.id); w.promotions.append(location.id); w.promotions.append(catalog.date(d))
-                    w.promotions.append(promoType); w.promotions.append(promoIntensity); w.promotions.append(knownAt)
+                    w.promotions.append(item.id)
+                    w.promotions.append(location.id)
+                    w.promotions.append(catalog.date(d))
+                    w.promotions.append(promoType)
+                    w.promotions.append(promoIntensity)
+                    w.promotions.append(knownAt)
                 }
             }
             guard day < spec.days, day >= item.launchDay, day < last else { continue }
@@ -77,9 +91,12 @@ struct DemoSeries {
             }
             if day <= stockoutUntil {
                 w.inventory.beginRow(fieldCount: 5)
-                w.inventory.append(item.id); w.inventory.append(location.id); w.inventory.append(ds)
-                w.inventory.append(0.0); w.inventory.append(true)
-                continue // zero sales while out of stock: no row
+                w.inventory.append(item.id)
+                w.inventory.append(location.id)
+                w.inventory.append(ds)
+                w.inventory.append(0.0)
+                w.inventory.append(true)
+                continue  // zero sales while out of stock: no row
             }
 
             let t = Double(day) / 365.25
@@ -93,7 +110,7 @@ struct DemoSeries {
             if day - item.launchDay < 60 && item.launchDay > 0 { lambda *= 0.3 + 0.7 * Double(day - item.launchDay) / 60 }
 
             var qty = Double(rng.poisson(lambda))
-            if rng.uniform() < 0.0005 { qty -= Double(1 + rng.next() % 3) } // returns exceeding sales
+            if rng.uniform() < 0.0005 { qty -= Double(1 + rng.next() % 3) }  // returns exceeding sales
             guard qty != 0 else { continue }
             if spec.frequency == .week {
                 let monday = spec.frequency.periodStart(ds)
@@ -101,7 +118,10 @@ struct DemoSeries {
                 continue
             }
             w.sales.beginRow(fieldCount: 5)
-            w.sales.append(item.id); w.sales.append(location.id); w.sales.append(ds); w.sales.append(qty)
+            w.sales.append(item.id)
+            w.sales.append(location.id)
+            w.sales.append(ds)
+            w.sales.append(qty)
             w.sales.append(PostgresTimestamp(date: PostgresDate(unixDays: ds.unixDays + 1), secondsOfDay: 2 * 3600))
         }
         flushWeek()
@@ -112,5 +132,3 @@ extension Double {
     /// Demand multiplier for a relative price (constant elasticity -1.5).
     var elasticity: Double { Foundation.pow(self, -1.5) }
 }
-
-import Foundation

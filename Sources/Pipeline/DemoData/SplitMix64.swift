@@ -1,3 +1,5 @@
+import Foundation
+
 /// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and identical on every platform, so a
 /// demo catalogue is the same for the same seed everywhere.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
@@ -44,8 +46,6 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return (-2 * u1.log).squareRoot() * (2 * Double.pi * u2).cos
     }
 }
-
-import Foundation
 
 extension Double {
     var exp: Double { Foundation.exp(self) }

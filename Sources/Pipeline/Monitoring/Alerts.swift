@@ -35,37 +35,49 @@ public enum Alerts {
     }
 
     /// `judged`: rule prefixes this pass evaluated (open alerts of other rules are left alone).
-    public static func reconcile(_ conditions: [AlertCondition], frequency: String, runID: Int64?, judged: [String],
-                                 on connection: Connection) throws -> Outcome {
+    public static func reconcile(
+        _ conditions: [AlertCondition], frequency: String, runID: Int64?, judged: [String],
+        on connection: Connection
+    ) throws -> Outcome {
         try connection.transaction { tx in
             try tx.execute(Query("SELECT pg_advisory_xact_lock(hashtext('forecast.alerts'), hashtext(\(frequency)))").named("lock_alerts"))
             var outcome = Outcome()
             for c in conditions {
-                let updated = try tx.execute(Query("""
-                    UPDATE forecast.alerts SET tier = \(c.tier.rawValue), value = \(c.value), threshold = \(c.threshold),
-                           message = \(c.message), last_seen = clock_timestamp(), occurrences = occurrences + 1,
-                           last_run_id = coalesce(\(runID)::bigint, last_run_id)
-                    WHERE status = 'open' AND rule = \(c.rule) AND frequency = \(frequency) AND scope = \(c.scope)
-                    """).named("update_alert"))
+                let updated = try tx.execute(
+                    Query(
+                        """
+                        UPDATE forecast.alerts SET tier = \(c.tier.rawValue), value = \(c.value), threshold = \(c.threshold),
+                               message = \(c.message), last_seen = clock_timestamp(), occurrences = occurrences + 1,
+                               last_run_id = coalesce(\(runID)::bigint, last_run_id)
+                        WHERE status = 'open' AND rule = \(c.rule) AND frequency = \(frequency) AND scope = \(c.scope)
+                        """
+                    ).named("update_alert"))
                 if updated > 0 {
                     outcome.updated.append(c)
                     continue
                 }
-                try tx.execute(Query("""
-                    INSERT INTO forecast.alerts (rule, kind, tier, frequency, scope, value, threshold, message, runbook, first_run_id, last_run_id)
-                    VALUES (\(c.rule), \(c.kind.rawValue), \(c.tier.rawValue), \(frequency), \(c.scope), \(c.value), \(c.threshold),
-                            \(c.message), \(c.runbook), \(runID), \(runID))
-                    """).named("open_alert"))
+                try tx.execute(
+                    Query(
+                        """
+                        INSERT INTO forecast.alerts (rule, kind, tier, frequency, scope, value, threshold, message, runbook, first_run_id, last_run_id)
+                        VALUES (\(c.rule), \(c.kind.rawValue), \(c.tier.rawValue), \(frequency), \(c.scope), \(c.value), \(c.threshold),
+                                \(c.message), \(c.runbook), \(runID), \(runID))
+                        """
+                    ).named("open_alert"))
                 outcome.opened.append(c)
             }
             let firing = conditions.map { "\($0.rule)|\($0.scope)" }
-            outcome.resolved = try tx.query(Query("""
-                UPDATE forecast.alerts SET status = 'resolved', resolved_at = clock_timestamp()
-                WHERE status = 'open' AND frequency = \(frequency)
-                  AND EXISTS (SELECT 1 FROM unnest(\(judged)::text[]) j WHERE rule LIKE j || '%')
-                  AND NOT (rule || '|' || scope = ANY(\(firing)::text[]))
-                RETURNING rule || ' ' || scope AS alert
-                """).named("resolve_alerts")).rows.map { try $0.decode("alert", as: String.self) }
+            outcome.resolved = try tx.query(
+                Query(
+                    """
+                    UPDATE forecast.alerts SET status = 'resolved', resolved_at = clock_timestamp()
+                    WHERE status = 'open' AND frequency = \(frequency)
+                      AND EXISTS (SELECT 1 FROM unnest(\(judged)::text[]) j WHERE rule LIKE j || '%')
+                      AND NOT (rule || '|' || scope = ANY(\(firing)::text[]))
+                    RETURNING rule || ' ' || scope AS alert
+                    """
+                ).named("resolve_alerts")
+            ).rows.map { try $0.decode("alert", as: String.self) }
             return outcome
         }
     }

@@ -28,80 +28,104 @@ public enum Evaluator {
     public static func evaluate(inputSchema: String, on connection: Connection) throws -> Pass {
         let schema = SQLIdentifier(inputSchema)
         return try connection.transaction { tx in
-            try tx.execute(Query("SELECT pg_advisory_xact_lock(hashtext('forecast.evaluations'), hashtext(\(inputSchema)))")
-                .named("lock_evaluation"))
-            let previous = try tx.query(Query("""
-                SELECT landed_through, loaded_through, started_at FROM forecast.evaluation_passes
-                WHERE input_schema = \(inputSchema) ORDER BY id DESC LIMIT 1
-                """).named("previous_evaluation")).first
+            try tx.execute(
+                Query("SELECT pg_advisory_xact_lock(hashtext('forecast.evaluations'), hashtext(\(inputSchema)))")
+                    .named("lock_evaluation"))
+            let previous = try tx.query(
+                Query(
+                    """
+                    SELECT landed_through, loaded_through, started_at FROM forecast.evaluation_passes
+                    WHERE input_schema = \(inputSchema) ORDER BY id DESC LIMIT 1
+                    """
+                ).named("previous_evaluation")
+            ).first
             let landedBefore = try previous?.decodeIfPresent("landed_through", as: PostgresDate.self)
             let loadedBefore = try previous?.decodeIfPresent("loaded_through", as: PostgresTimestamp.self)
             let startedBefore = try previous?.decodeIfPresent("started_at", as: PostgresTimestamp.self)
-            let pass = try tx.query(Query("""
-                INSERT INTO forecast.evaluation_passes (input_schema, landed_through, loaded_through, os_user)
-                SELECT \(inputSchema), max(ds), max(loaded_at), \(AuditIdentity.osUser) FROM \(ident: schema).sales
-                RETURNING id, landed_through, loaded_through
-                """).named("start_evaluation")).first!
+            let pass = try tx.query(
+                Query(
+                    """
+                    INSERT INTO forecast.evaluation_passes (input_schema, landed_through, loaded_through, os_user)
+                    SELECT \(inputSchema), max(ds), max(loaded_at), \(AuditIdentity.osUser) FROM \(ident: schema).sales
+                    RETURNING id, landed_through, loaded_through
+                    """
+                ).named("start_evaluation")
+            ).first!
             let id = try pass.decode("id", as: Int64.self)
             guard let landed = try pass.decodeIfPresent("landed_through", as: PostgresDate.self),
-                  let loaded = try pass.decodeIfPresent("loaded_through", as: PostgresTimestamp.self) else {
+                let loaded = try pass.decodeIfPresent("loaded_through", as: PostgresTimestamp.self)
+            else {
                 return Pass(id: id, landedThrough: nil, evaluated: 0, restated: 0, nonFiniteActuals: 0)
             }
             // Restated actuals first, so that the evaluations inserted below already use them.
             var restated = 0
             if let loadedBefore {
-                restated = try tx.execute(Query("""
-                    WITH changed AS (
-                        SELECT item_id, location_id, ds, qty, loaded_at FROM \(ident: schema).sales
-                        WHERE loaded_at > \(loadedBefore) AND loaded_at <= \(loaded)
-                          AND (qty IS NULL OR qty NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))),
-                    replaced AS (
-                        UPDATE forecast.evaluations e SET replaced_at = clock_timestamp()
-                        FROM changed c
-                        WHERE e.replaced_at IS NULL AND e.item_id = c.item_id AND e.location_id = c.location_id AND e.ds = c.ds
-                          AND e.actual IS DISTINCT FROM coalesce(c.qty, 0)
-                        RETURNING e.*, coalesce(c.qty, 0) AS new_actual, c.loaded_at AS new_loaded_at)
+                restated = try tx.execute(
+                    Query(
+                        """
+                        WITH changed AS (
+                            SELECT item_id, location_id, ds, qty, loaded_at FROM \(ident: schema).sales
+                            WHERE loaded_at > \(loadedBefore) AND loaded_at <= \(loaded)
+                              AND (qty IS NULL OR qty NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))),
+                        replaced AS (
+                            UPDATE forecast.evaluations e SET replaced_at = clock_timestamp()
+                            FROM changed c
+                            WHERE e.replaced_at IS NULL AND e.item_id = c.item_id AND e.location_id = c.location_id AND e.ds = c.ds
+                              AND e.actual IS DISTINCT FROM coalesce(c.qty, 0)
+                            RETURNING e.*, coalesce(c.qty, 0) AS new_actual, c.loaded_at AS new_loaded_at)
+                        INSERT INTO forecast.evaluations (run_id, role, frequency, cutoff, item_id, location_id, ds, horizon,
+                            model_version, model_name, yhat, yhat_lower, yhat_upper, actual, actual_loaded_at, mase_scale)
+                        SELECT run_id, role, frequency, cutoff, item_id, location_id, ds, horizon, model_version, model_name,
+                               yhat, yhat_lower, yhat_upper, new_actual, new_loaded_at, mase_scale
+                        FROM replaced
+                        """
+                    ).named("follow_restatements"))
+            }
+            let evaluated = try tx.execute(
+                Query(
+                    """
+                    WITH rows AS (
+                        SELECT 'served' AS role, f.run_id, f.cutoff, f.item_id, f.location_id, f.ds, f.horizon, f.model_version,
+                               f.model_name, f.yhat, f.yhat_lower, f.yhat_upper
+                        FROM forecast.forecasts f
+                        UNION ALL
+                        SELECT role, run_id, cutoff, item_id, location_id, ds, horizon, model_version, model_name, yhat, yhat_lower, yhat_upper
+                        FROM forecast.side_forecasts
+                        UNION ALL -- a bootstrap run serves the baseline itself
+                        SELECT 'baseline', f.run_id, f.cutoff, f.item_id, f.location_id, f.ds, f.horizon, f.model_version,
+                               f.model_name, f.yhat, f.yhat_lower, f.yhat_upper
+                        FROM forecast.forecasts f JOIN forecast.runs b ON b.id = f.run_id AND b.serving = 'bootstrap')
                     INSERT INTO forecast.evaluations (run_id, role, frequency, cutoff, item_id, location_id, ds, horizon,
                         model_version, model_name, yhat, yhat_lower, yhat_upper, actual, actual_loaded_at, mase_scale)
-                    SELECT run_id, role, frequency, cutoff, item_id, location_id, ds, horizon, model_version, model_name,
-                           yhat, yhat_lower, yhat_upper, new_actual, new_loaded_at, mase_scale
-                    FROM replaced
-                    """).named("follow_restatements"))
-            }
-            let evaluated = try tx.execute(Query("""
-                WITH rows AS (
-                    SELECT 'served' AS role, f.run_id, f.cutoff, f.item_id, f.location_id, f.ds, f.horizon, f.model_version,
-                           f.model_name, f.yhat, f.yhat_lower, f.yhat_upper
-                    FROM forecast.forecasts f
-                    UNION ALL
-                    SELECT role, run_id, cutoff, item_id, location_id, ds, horizon, model_version, model_name, yhat, yhat_lower, yhat_upper
-                    FROM forecast.side_forecasts
-                    UNION ALL -- a bootstrap run serves the baseline itself
-                    SELECT 'baseline', f.run_id, f.cutoff, f.item_id, f.location_id, f.ds, f.horizon, f.model_version,
-                           f.model_name, f.yhat, f.yhat_lower, f.yhat_upper
-                    FROM forecast.forecasts f JOIN forecast.runs b ON b.id = f.run_id AND b.serving = 'bootstrap')
-                INSERT INTO forecast.evaluations (run_id, role, frequency, cutoff, item_id, location_id, ds, horizon,
-                    model_version, model_name, yhat, yhat_lower, yhat_upper, actual, actual_loaded_at, mase_scale)
-                SELECT x.run_id, x.role, r.frequency, x.cutoff, x.item_id, x.location_id, x.ds, x.horizon, x.model_version,
-                       x.model_name, x.yhat, x.yhat_lower, x.yhat_upper, coalesce(s.qty, 0), s.loaded_at, st.mase_scale
-                FROM rows x
-                JOIN forecast.runs r ON r.id = x.run_id AND r.status = 'published' AND r.config ->> 'inputSchema' = \(inputSchema)
-                LEFT JOIN \(ident: schema).sales s ON s.item_id = x.item_id AND s.location_id = x.location_id AND s.ds = x.ds
-                                                 AND s.loaded_at <= \(loaded)
-                LEFT JOIN forecast.series_stats st ON st.run_id = x.run_id AND st.item_id = x.item_id AND st.location_id = x.location_id
-                WHERE x.ds <= \(landed) AND (s.qty IS NULL OR s.qty NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))
-                  AND (\(landedBefore)::date IS NULL OR x.ds > \(landedBefore)::date OR r.published_at > \(startedBefore)::timestamptz)
-                ON CONFLICT (run_id, role, item_id, location_id, ds) WHERE replaced_at IS NULL DO NOTHING
-                """).named("evaluate_landed_forecasts"))
-            let nonFinite = try tx.query(Query("""
-                SELECT count(*)::int AS n FROM \(ident: schema).sales
-                WHERE qty IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
-                  AND loaded_at <= \(loaded) AND (\(loadedBefore)::timestamptz IS NULL OR loaded_at > \(loadedBefore)::timestamptz)
-                """).named("non_finite_actuals")).first?.decode("n", as: Int.self) ?? 0
-            try tx.execute(Query("""
-                UPDATE forecast.evaluation_passes SET evaluated = \(evaluated), restated = \(restated), non_finite_actuals = \(nonFinite)
-                WHERE id = \(id)
-                """).named("finish_evaluation"))
+                    SELECT x.run_id, x.role, r.frequency, x.cutoff, x.item_id, x.location_id, x.ds, x.horizon, x.model_version,
+                           x.model_name, x.yhat, x.yhat_lower, x.yhat_upper, coalesce(s.qty, 0), s.loaded_at, st.mase_scale
+                    FROM rows x
+                    JOIN forecast.runs r ON r.id = x.run_id AND r.status = 'published' AND r.config ->> 'inputSchema' = \(inputSchema)
+                    LEFT JOIN \(ident: schema).sales s ON s.item_id = x.item_id AND s.location_id = x.location_id AND s.ds = x.ds
+                                                     AND s.loaded_at <= \(loaded)
+                    LEFT JOIN forecast.series_stats st ON st.run_id = x.run_id AND st.item_id = x.item_id AND st.location_id = x.location_id
+                    WHERE x.ds <= \(landed) AND (s.qty IS NULL OR s.qty NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))
+                      AND (\(landedBefore)::date IS NULL OR x.ds > \(landedBefore)::date OR r.published_at > \(startedBefore)::timestamptz)
+                    ON CONFLICT (run_id, role, item_id, location_id, ds) WHERE replaced_at IS NULL DO NOTHING
+                    """
+                ).named("evaluate_landed_forecasts"))
+            let nonFinite =
+                try tx.query(
+                    Query(
+                        """
+                        SELECT count(*)::int AS n FROM \(ident: schema).sales
+                        WHERE qty IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
+                          AND loaded_at <= \(loaded) AND (\(loadedBefore)::timestamptz IS NULL OR loaded_at > \(loadedBefore)::timestamptz)
+                        """
+                    ).named("non_finite_actuals")
+                ).first?.decode("n", as: Int.self) ?? 0
+            try tx.execute(
+                Query(
+                    """
+                    UPDATE forecast.evaluation_passes SET evaluated = \(evaluated), restated = \(restated), non_finite_actuals = \(nonFinite)
+                    WHERE id = \(id)
+                    """
+                ).named("finish_evaluation"))
             return Pass(id: id, landedThrough: landed, evaluated: evaluated, restated: restated, nonFiniteActuals: nonFinite)
         }
     }
@@ -119,20 +143,29 @@ public struct AccuracySummary: Sendable {
     public let valueAdded: [String: Double]
 
     public static func load(on connection: Connection) throws -> AccuracySummary {
-        let lines = try connection.query(Query("""
-            SELECT frequency, role, forecasts::int AS n, wape, mase, bias, coverage::float8 AS coverage, model_versions
-            FROM forecast.accuracy_4w WHERE segment_kind = 'all'
-            ORDER BY frequency, array_position(ARRAY['served', 'shadow', 'baseline'], role)
-            """).named("accuracy_summary")).rows.map {
-            Line(frequency: try $0.decode("frequency"), role: try $0.decode("role"), forecasts: try $0.decode("n"),
-                 wape: try $0.decodeIfPresent("wape", as: Double.self), mase: try $0.decodeIfPresent("mase", as: Double.self),
-                 bias: try $0.decodeIfPresent("bias", as: Double.self), coverage: try $0.decodeIfPresent("coverage", as: Double.self),
-                 versions: try $0.decodeIfPresent("model_versions", as: String.self) ?? "")
+        let lines = try connection.query(
+            Query(
+                """
+                SELECT frequency, role, forecasts::int AS n, wape, mase, bias, coverage::float8 AS coverage, model_versions
+                FROM forecast.accuracy_4w WHERE segment_kind = 'all'
+                ORDER BY frequency, array_position(ARRAY['served', 'shadow', 'baseline'], role)
+                """
+            ).named("accuracy_summary")
+        ).rows.map {
+            Line(
+                frequency: try $0.decode("frequency"), role: try $0.decode("role"), forecasts: try $0.decode("n"),
+                wape: try $0.decodeIfPresent("wape", as: Double.self), mase: try $0.decodeIfPresent("mase", as: Double.self),
+                bias: try $0.decodeIfPresent("bias", as: Double.self), coverage: try $0.decodeIfPresent("coverage", as: Double.self),
+                versions: try $0.decodeIfPresent("model_versions", as: String.self) ?? "")
         }
         var added: [String: Double] = [:]
-        for row in try connection.query(Query("""
-            SELECT frequency, value_added FROM forecast.forecast_value_added WHERE segment_kind = 'all' AND value_added IS NOT NULL
-            """).named("value_added_summary")).rows {
+        for row in try connection.query(
+            Query(
+                """
+                SELECT frequency, value_added FROM forecast.forecast_value_added WHERE segment_kind = 'all' AND value_added IS NOT NULL
+                """
+            ).named("value_added_summary")
+        ).rows {
             added[try row.decode("frequency")] = try row.decode("value_added", as: Double.self)
         }
         return AccuracySummary(lines: lines, valueAdded: added)

@@ -9,15 +9,23 @@ import Postgres
 public enum FeatureProfiles {
     /// The profiled features: the series' recent history, its planned inputs, and the prediction.
     /// (History length is not one: it grows by a period every run by design.)
-    public static let features = ["recent_mean", "recent_cv", "zero_share", "stockout_share", "price", "promo_share", "forecast_mean",
-                                  "forecast_spread", "fallback"]
+    public static let features = [
+        "recent_mean", "recent_cv", "zero_share", "stockout_share", "price", "promo_share", "forecast_mean",
+        "forecast_spread", "fallback",
+    ]
 
     /// Idempotent: a run's profiles are written once.
     @discardableResult
     public static func write(runID: Int64, on connection: Connection) throws -> Int {
-        guard let run = try connection.query(Query("""
-            SELECT cutoff, as_of, frequency, horizon, config ->> 'inputSchema' AS schema FROM forecast.runs WHERE id = \(runID)
-            """).named("profile_run")).first else {
+        guard
+            let run = try connection.query(
+                Query(
+                    """
+                    SELECT cutoff, as_of, frequency, horizon, config ->> 'inputSchema' AS schema FROM forecast.runs WHERE id = \(runID)
+                    """
+                ).named("profile_run")
+            ).first
+        else {
             throw PipelineError.invalidArgument("no run with id \(runID)")
         }
         let cutoff = try run.decode("cutoff", as: PostgresDate.self)
@@ -30,36 +38,39 @@ public enum FeatureProfiles {
         let quantiles = (0...20).map { String(Double($0) / 20) }
         // One statement over every series of the run: JIT compilation would cost more than it saves.
         return try connection.transaction { tx in
-        try tx.setLocal("jit", "off")
-        return try tx.execute(Query("""
-            WITH s AS (
-                SELECT st.*, coalesce(rs.category, '?') AS category, coalesce(rs.region, '?') AS region,
-                       (SELECT p.price FROM \(ident: schema).prices p
-                        WHERE p.item_id = st.item_id AND p.location_id = st.location_id AND p.ds <= \(firstDay)
-                          AND p.known_at <= \(asOf)
-                        ORDER BY p.ds DESC, p.known_at DESC LIMIT 1) AS price,
-                       (SELECT count(DISTINCT p.ds)::float8 FROM \(ident: schema).promotions p
-                        WHERE p.item_id = st.item_id AND p.location_id = st.location_id AND p.ds > \(cutoff) AND p.ds <= \(end)
-                          AND p.known_at <= \(asOf)) / (\(end)::date - \(cutoff)::date) AS promo_share
-                FROM forecast.series_stats st
-                JOIN forecast.run_series rs ON rs.run_id = st.run_id AND rs.item_id = st.item_id AND rs.location_id = st.location_id
-                WHERE st.run_id = \(runID)),
-            long AS (
-                SELECT category, region, demand_class, v.feature, v.value
-                FROM s, LATERAL (VALUES ('recent_mean', recent_mean), ('recent_cv', recent_sd / nullif(recent_mean, 0)),
-                                        ('zero_share', recent_zero_share), ('stockout_share', recent_stockout_share),
-                                        ('price', price), ('promo_share', promo_share),
-                                        ('forecast_mean', forecast_mean),
-                                        ('forecast_spread', forecast_width / nullif(forecast_mean, 0)),
-                                        ('fallback', CASE WHEN served_model = \(ChunkForecaster.fallbackName) THEN 1.0 ELSE 0.0 END)) v(feature, value))
-            INSERT INTO forecast.feature_profiles (run_id, segment_kind, segment, feature, series, missing, zeros, mean, sd, quantiles)
-            SELECT \(runID), g.kind, g.segment, feature, count(*), count(*) FILTER (WHERE value IS NULL),
-                   count(*) FILTER (WHERE value = 0), avg(value), stddev_samp(value),
-                   percentile_cont(\(quantiles)::text[]::float8[]) WITHIN GROUP (ORDER BY value)
-            FROM long, LATERAL (VALUES ('all', 'all'), ('category', category), ('region', region), ('class', demand_class)) g(kind, segment)
-            GROUP BY g.kind, g.segment, feature
-            ON CONFLICT ON CONSTRAINT feature_profiles_pkey DO NOTHING
-            """).named("write_feature_profiles"))
+            try tx.setLocal("jit", "off")
+            return try tx.execute(
+                Query(
+                    """
+                    WITH s AS (
+                        SELECT st.*, coalesce(rs.category, '?') AS category, coalesce(rs.region, '?') AS region,
+                               (SELECT p.price FROM \(ident: schema).prices p
+                                WHERE p.item_id = st.item_id AND p.location_id = st.location_id AND p.ds <= \(firstDay)
+                                  AND p.known_at <= \(asOf)
+                                ORDER BY p.ds DESC, p.known_at DESC LIMIT 1) AS price,
+                               (SELECT count(DISTINCT p.ds)::float8 FROM \(ident: schema).promotions p
+                                WHERE p.item_id = st.item_id AND p.location_id = st.location_id AND p.ds > \(cutoff) AND p.ds <= \(end)
+                                  AND p.known_at <= \(asOf)) / (\(end)::date - \(cutoff)::date) AS promo_share
+                        FROM forecast.series_stats st
+                        JOIN forecast.run_series rs ON rs.run_id = st.run_id AND rs.item_id = st.item_id AND rs.location_id = st.location_id
+                        WHERE st.run_id = \(runID)),
+                    long AS (
+                        SELECT category, region, demand_class, v.feature, v.value
+                        FROM s, LATERAL (VALUES ('recent_mean', recent_mean), ('recent_cv', recent_sd / nullif(recent_mean, 0)),
+                                                ('zero_share', recent_zero_share), ('stockout_share', recent_stockout_share),
+                                                ('price', price), ('promo_share', promo_share),
+                                                ('forecast_mean', forecast_mean),
+                                                ('forecast_spread', forecast_width / nullif(forecast_mean, 0)),
+                                                ('fallback', CASE WHEN served_model = \(ChunkForecaster.fallbackName) THEN 1.0 ELSE 0.0 END)) v(feature, value))
+                    INSERT INTO forecast.feature_profiles (run_id, segment_kind, segment, feature, series, missing, zeros, mean, sd, quantiles)
+                    SELECT \(runID), g.kind, g.segment, feature, count(*), count(*) FILTER (WHERE value IS NULL),
+                           count(*) FILTER (WHERE value = 0), avg(value), stddev_samp(value),
+                           percentile_cont(\(quantiles)::text[]::float8[]) WITHIN GROUP (ORDER BY value)
+                    FROM long, LATERAL (VALUES ('all', 'all'), ('category', category), ('region', region), ('class', demand_class)) g(kind, segment)
+                    GROUP BY g.kind, g.segment, feature
+                    ON CONFLICT ON CONSTRAINT feature_profiles_pkey DO NOTHING
+                    """
+                ).named("write_feature_profiles"))
         }
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Postgres
 
 /// `forecastctl monitor`: for a published run, writes its feature profiles, computes drift (PSI per
@@ -35,11 +35,17 @@ public struct Monitor: Sendable {
 
     /// The newest published run of `frequency` when `runID` is nil.
     public func run(runID: Int64?, frequency: String = "day", on connection: Connection) throws -> Report {
-        guard let run = try connection.query(Query("""
-            SELECT id, frequency, cutoff, config ->> 'inputSchema' AS schema, model_version_id FROM forecast.runs
-            WHERE status = 'published' AND (id = \(runID)::bigint OR (\(runID)::bigint IS NULL AND frequency = \(frequency)))
-            ORDER BY cutoff DESC, id DESC LIMIT 1
-            """).named("monitor_run")).first else {
+        guard
+            let run = try connection.query(
+                Query(
+                    """
+                    SELECT id, frequency, cutoff, config ->> 'inputSchema' AS schema, model_version_id FROM forecast.runs
+                    WHERE status = 'published' AND (id = \(runID)::bigint OR (\(runID)::bigint IS NULL AND frequency = \(frequency)))
+                    ORDER BY cutoff DESC, id DESC LIMIT 1
+                    """
+                ).named("monitor_run")
+            ).first
+        else {
             throw PipelineError.invalidArgument(runID.map { "run \($0) is not a published run" } ?? "no published \(frequency) run to monitor")
         }
         let id = try run.decode("id", as: Int64.self)
@@ -48,68 +54,95 @@ public struct Monitor: Sendable {
         let schema = try run.decodeIfPresent("schema", as: String.self) ?? "demand"
         try FeatureProfiles.write(runID: id, on: connection)
         var report = Report(runID: id, frequency: freq)
-        let trailing = try connection.query(Query("""
-            SELECT id FROM forecast.runs r
-            WHERE r.status IN ('published', 'superseded') AND r.frequency = \(freq) AND r.cutoff < \(cutoff)
-              AND r.config ->> 'inputSchema' = \(schema)
-              AND EXISTS (SELECT 1 FROM forecast.feature_profiles p WHERE p.run_id = r.id)
-            ORDER BY r.cutoff DESC, r.id DESC LIMIT \(config.trailingRuns)
-            """).named("trailing_runs")).rows.map { try $0.decode("id", as: Int64.self) }
+        let trailing = try connection.query(
+            Query(
+                """
+                SELECT id FROM forecast.runs r
+                WHERE r.status IN ('published', 'superseded') AND r.frequency = \(freq) AND r.cutoff < \(cutoff)
+                  AND r.config ->> 'inputSchema' = \(schema)
+                  AND EXISTS (SELECT 1 FROM forecast.feature_profiles p WHERE p.run_id = r.id)
+                ORDER BY r.cutoff DESC, r.id DESC LIMIT \(config.trailingRuns)
+                """
+            ).named("trailing_runs")
+        ).rows.map { try $0.decode("id", as: Int64.self) }
         // The production version's training window: the runs up to its training cutoff.
-        let training = try connection.query(Query("""
-            SELECT r.id FROM forecast.runs r
-            JOIN forecast.model_stages s ON s.frequency = r.frequency AND s.stage = 'production'
-            JOIN forecast.model_versions v ON v.id = s.model_version_id
-            WHERE r.status IN ('published', 'superseded') AND r.frequency = \(freq) AND r.cutoff <= v.training_cutoff
-              AND r.id <> \(id) AND r.config ->> 'inputSchema' = \(schema)
-              AND EXISTS (SELECT 1 FROM forecast.feature_profiles p WHERE p.run_id = r.id)
-            ORDER BY r.cutoff DESC, r.id DESC LIMIT \(config.trailingRuns)
-            """).named("training_window_runs")).rows.map { try $0.decode("id", as: Int64.self) }
+        let training = try connection.query(
+            Query(
+                """
+                SELECT r.id FROM forecast.runs r
+                JOIN forecast.model_stages s ON s.frequency = r.frequency AND s.stage = 'production'
+                JOIN forecast.model_versions v ON v.id = s.model_version_id
+                WHERE r.status IN ('published', 'superseded') AND r.frequency = \(freq) AND r.cutoff <= v.training_cutoff
+                  AND r.id <> \(id) AND r.config ->> 'inputSchema' = \(schema)
+                  AND EXISTS (SELECT 1 FROM forecast.feature_profiles p WHERE p.run_id = r.id)
+                ORDER BY r.cutoff DESC, r.id DESC LIMIT \(config.trailingRuns)
+                """
+            ).named("training_window_runs")
+        ).rows.map { try $0.decode("id", as: Int64.self) }
         let profiles = try load([id] + trailing + training, on: connection)
         let current = profiles.filter { $0.run == id }
         report.drift = try drift(current, trailing: trailing, training: training, profiles: profiles, runID: id, on: connection)
-        report.conditions = driftConditions(report.drift)
+        report.conditions =
+            driftConditions(report.drift)
             + quality(current, trailing: trailing, profiles: profiles)
             + (try accuracy(frequency: freq, on: connection))
-        report.alerts = try Alerts.reconcile(report.conditions, frequency: freq, runID: id,
-                                             judged: ["quality.", "drift.", "accuracy."], on: connection)
-        let triggers = try RetrainRequests.triggers(runID: id, frequency: freq, cutoff: cutoff, conditions: report.conditions,
-                                                    config: config, on: connection)
+        report.alerts = try Alerts.reconcile(
+            report.conditions, frequency: freq, runID: id,
+            judged: ["quality.", "drift.", "accuracy."], on: connection)
+        let triggers = try RetrainRequests.triggers(
+            runID: id, frequency: freq, cutoff: cutoff, conditions: report.conditions,
+            config: config, on: connection)
         report.retrainRequests = try RetrainRequests.raise(triggers, frequency: freq, runID: id, on: connection)
         return report
     }
 
     func load(_ runs: [Int64], on connection: Connection) throws -> [Profile] {
-        try connection.query(Query("""
-            SELECT run_id, segment_kind, segment, feature, series, missing, zeros,
-                   coalesce(array_to_string(quantiles, ','), '') AS q
-            FROM forecast.feature_profiles WHERE run_id = ANY(\(runs.map(String.init))::bigint[])
-            """).named("load_profiles")).rows.map {
+        try connection.query(
+            Query(
+                """
+                SELECT run_id, segment_kind, segment, feature, series, missing, zeros,
+                       coalesce(array_to_string(quantiles, ','), '') AS q
+                FROM forecast.feature_profiles WHERE run_id = ANY(\(runs.map(String.init))::bigint[])
+                """
+            ).named("load_profiles")
+        ).rows.map {
             let q = try $0.decode("q", as: String.self).split(separator: ",").compactMap { Double(String($0)) }
             let series = try $0.decode("series", as: Int.self), missing = try $0.decode("missing", as: Int.self)
-            return Profile(run: try $0.decode("run_id"), kind: try $0.decode("segment_kind"), segment: try $0.decode("segment"),
-                           feature: try $0.decode("feature"), series: series, missing: missing, zeros: try $0.decode("zeros"),
-                           quantiles: QuantileProfile(count: q.isEmpty ? 0 : series - missing, quantiles: q))
+            return Profile(
+                run: try $0.decode("run_id"), kind: try $0.decode("segment_kind"), segment: try $0.decode("segment"),
+                feature: try $0.decode("feature"), series: series, missing: missing, zeros: try $0.decode("zeros"),
+                quantiles: QuantileProfile(count: q.isEmpty ? 0 : series - missing, quantiles: q))
         }
     }
 
-    func drift(_ current: [Profile], trailing: [Int64], training: [Int64], profiles: [Profile], runID: Int64,
-               on connection: Connection) throws -> [DriftResult] {
+    func drift(
+        _ current: [Profile], trailing: [Int64], training: [Int64], profiles: [Profile], runID: Int64,
+        on connection: Connection
+    ) throws -> [DriftResult] {
         var out: [DriftResult] = []
         let byKey = Dictionary(grouping: profiles) { "\($0.kind)|\($0.segment)|\($0.feature)" }
         // Trailing runs that had drifted themselves (PSI at or above critical) are not "normal":
         // they leave the reference of that feature and segment, so that recovery reads as recovery,
         // until they are most of the window (then the changed world is the new normal).
-        let anomalous = Set(try connection.query(Query("""
-            SELECT run_id || '|' || segment_kind || '|' || segment || '|' || feature AS k FROM forecast.drift_results
-            WHERE run_id = ANY(\(trailing.map(String.init))::bigint[]) AND reference = 'trailing' AND psi >= critical_at
-            """).named("anomalous_runs")).rows.map { try $0.decode("k", as: String.self) })
+        let anomalous = Set(
+            try connection.query(
+                Query(
+                    """
+                    SELECT run_id || '|' || segment_kind || '|' || segment || '|' || feature AS k FROM forecast.drift_results
+                    WHERE run_id = ANY(\(trailing.map(String.init))::bigint[]) AND reference = 'trailing' AND psi >= critical_at
+                    """
+                ).named("anomalous_runs")
+            ).rows.map { try $0.decode("k", as: String.self) })
         // Earlier PSI values below their critical level, per reference, segment and feature (one query).
         var normal: [String: [Double]] = [:]
-        for row in try connection.query(Query("""
-            SELECT reference || '|' || segment_kind || '|' || segment || '|' || feature AS k, psi FROM forecast.drift_results
-            WHERE run_id = ANY(\(trailing.map(String.init))::bigint[]) AND psi < critical_at
-            """).named("psi_history")).rows {
+        for row in try connection.query(
+            Query(
+                """
+                SELECT reference || '|' || segment_kind || '|' || segment || '|' || feature AS k, psi FROM forecast.drift_results
+                WHERE run_id = ANY(\(trailing.map(String.init))::bigint[]) AND psi < critical_at
+                """
+            ).named("psi_history")
+        ).rows {
             normal[try row.decode("k", as: String.self), default: []].append(try row.decode("psi", as: Double.self))
         }
         for (reference, runs) in [("trailing", Set(trailing)), ("training", Set(training))] where !runs.isEmpty {
@@ -134,20 +167,25 @@ public struct Monitor: Sendable {
                     warn = max(warn, config.adaptiveFactor * p95)
                     critical = max(critical, 2.5 * warn)
                 }
-                out.append(DriftResult(reference: reference, segmentKind: p.kind, segment: p.segment, feature: p.feature, psi: psi,
-                                       warnAt: warn, criticalAt: critical, referenceRuns: refs.count))
+                out.append(
+                    DriftResult(
+                        reference: reference, segmentKind: p.kind, segment: p.segment, feature: p.feature, psi: psi,
+                        warnAt: warn, criticalAt: critical, referenceRuns: refs.count))
             }
         }
         guard !out.isEmpty else { return out }
-        try connection.execute(Query("""
-            INSERT INTO forecast.drift_results (run_id, reference, segment_kind, segment, feature, psi, warn_at, critical_at, reference_runs)
-            SELECT \(runID), * FROM unnest(\(out.map(\.reference))::text[], \(out.map(\.segmentKind))::text[], \(out.map(\.segment))::text[],
-                                        \(out.map(\.feature))::text[], \(out.map { $0.psi.postgresText })::float8[],
-                                        \(out.map { $0.warnAt.postgresText })::float8[], \(out.map { $0.criticalAt.postgresText })::float8[],
-                                        \(out.map { String($0.referenceRuns) })::int[])
-            ON CONFLICT ON CONSTRAINT drift_results_pkey DO UPDATE SET psi = excluded.psi, warn_at = excluded.warn_at,
-                critical_at = excluded.critical_at, reference_runs = excluded.reference_runs
-            """).named("store_drift"))
+        try connection.execute(
+            Query(
+                """
+                INSERT INTO forecast.drift_results (run_id, reference, segment_kind, segment, feature, psi, warn_at, critical_at, reference_runs)
+                SELECT \(runID), * FROM unnest(\(out.map(\.reference))::text[], \(out.map(\.segmentKind))::text[], \(out.map(\.segment))::text[],
+                                            \(out.map(\.feature))::text[], \(out.map { $0.psi.postgresText })::float8[],
+                                            \(out.map { $0.warnAt.postgresText })::float8[], \(out.map { $0.criticalAt.postgresText })::float8[],
+                                            \(out.map { String($0.referenceRuns) })::int[])
+                ON CONFLICT ON CONSTRAINT drift_results_pkey DO UPDATE SET psi = excluded.psi, warn_at = excluded.warn_at,
+                    critical_at = excluded.critical_at, reference_runs = excluded.reference_runs
+                """
+            ).named("store_drift"))
         return out
     }
 
@@ -161,10 +199,12 @@ public struct Monitor: Sendable {
             let tier: AlertCondition.Tier = crossed ? (config.criticalFeatures.contains(feature) ? .critical : .warn) : .info
             let segments = results.sorted { $0.psi > $1.psi }.prefix(5)
                 .map { "\($0.segmentKind == "all" ? "all series" : "\($0.segmentKind) \($0.segment)") \(String(format: "%.2f", $0.psi)) vs \($0.reference)" }
-            out.append(AlertCondition(rule: "drift.\(feature)", kind: .drift, tier: tier, scope: feature, value: worst.psi,
-                                      threshold: crossed ? worst.criticalAt : worst.warnAt,
-                                      message: "\(feature) drifted (PSI): " + segments.joined(separator: "; "),
-                                      runbook: "Drift alerts"))
+            out.append(
+                AlertCondition(
+                    rule: "drift.\(feature)", kind: .drift, tier: tier, scope: feature, value: worst.psi,
+                    threshold: crossed ? worst.criticalAt : worst.warnAt,
+                    message: "\(feature) drifted (PSI): " + segments.joined(separator: "; "),
+                    runbook: "Drift alerts"))
         }
         return out
     }
@@ -181,10 +221,13 @@ public struct Monitor: Sendable {
                 let median = Double(counts[counts.count / 2])
                 let drop = 1 - Double(now.series) / median
                 if drop > config.seriesDrop {
-                    out.append(AlertCondition(rule: "quality.series_count", kind: .quality, tier: .critical, scope: "all",
-                                              value: Double(now.series), threshold: median * (1 - config.seriesDrop),
-                                              message: "\(now.series) series forecast, \(pct(drop)) fewer than the trailing median \(Int(median)): sales or dimension rows are missing",
-                                              runbook: "Data-quality alerts"))
+                    out.append(
+                        AlertCondition(
+                            rule: "quality.series_count", kind: .quality, tier: .critical, scope: "all",
+                            value: Double(now.series), threshold: median * (1 - config.seriesDrop),
+                            message:
+                                "\(now.series) series forecast, \(pct(drop)) fewer than the trailing median \(Int(median)): sales or dimension rows are missing",
+                            runbook: "Data-quality alerts"))
                 }
             }
         }
@@ -194,28 +237,36 @@ public struct Monitor: Sendable {
             let missingNow = Double(now.missing) / Double(now.series)
             let missingBefore = earlier.reduce(0) { $0 + Double($1.missing) / Double($1.series) } / Double(earlier.count)
             if missingNow - missingBefore > config.missingRateSpike {
-                out.append(AlertCondition(rule: "quality.missing.\(now.feature)", kind: .quality, tier: .critical, scope: "all",
-                                          value: missingNow, threshold: missingBefore + config.missingRateSpike,
-                                          message: "\(now.feature) is missing for \(pct(missingNow)) of series (trailing runs: \(pct(missingBefore))): an input feed is broken or late",
-                                          runbook: "Data-quality alerts"))
+                out.append(
+                    AlertCondition(
+                        rule: "quality.missing.\(now.feature)", kind: .quality, tier: .critical, scope: "all",
+                        value: missingNow, threshold: missingBefore + config.missingRateSpike,
+                        message:
+                            "\(now.feature) is missing for \(pct(missingNow)) of series (trailing runs: \(pct(missingBefore))): an input feed is broken or late",
+                        runbook: "Data-quality alerts"))
             }
             if now.feature == "fallback" {
                 let share = 1 - Double(now.zeros + now.missing) / Double(now.series)
                 if share > config.fallbackShare {
-                    out.append(AlertCondition(rule: "quality.fallback_share", kind: .quality, tier: .warn, scope: "all", value: share,
-                                              threshold: config.fallbackShare,
-                                              message: "\(pct(share)) of series were served by the naive fallback because their model failed (forecast.runs.fallback_series): look at the run's log for the models' errors",
-                                              runbook: "Data-quality alerts"))
+                    out.append(
+                        AlertCondition(
+                            rule: "quality.fallback_share", kind: .quality, tier: .warn, scope: "all", value: share,
+                            threshold: config.fallbackShare,
+                            message:
+                                "\(pct(share)) of series were served by the naive fallback because their model failed (forecast.runs.fallback_series): look at the run's log for the models' errors",
+                            runbook: "Data-quality alerts"))
                 }
             }
             if now.feature == "recent_mean" {
                 let zerosNow = Double(now.zeros) / Double(now.series)
                 let zerosBefore = earlier.reduce(0) { $0 + Double($1.zeros) / Double($1.series) } / Double(earlier.count)
                 if zerosNow - zerosBefore > config.zeroRateSpike {
-                    out.append(AlertCondition(rule: "quality.zero_sales", kind: .quality, tier: .warn, scope: "all",
-                                              value: zerosNow, threshold: zerosBefore + config.zeroRateSpike,
-                                              message: "\(pct(zerosNow)) of series sold nothing in the recent window (trailing runs: \(pct(zerosBefore))): a partial sales load?",
-                                              runbook: "Data-quality alerts"))
+                    out.append(
+                        AlertCondition(
+                            rule: "quality.zero_sales", kind: .quality, tier: .warn, scope: "all",
+                            value: zerosNow, threshold: zerosBefore + config.zeroRateSpike,
+                            message: "\(pct(zerosNow)) of series sold nothing in the recent window (trailing runs: \(pct(zerosBefore))): a partial sales load?",
+                            runbook: "Data-quality alerts"))
                 }
             }
         }
@@ -227,42 +278,62 @@ public struct Monitor: Sendable {
     func accuracy(frequency: String, on connection: Connection) throws -> [AlertCondition] {
         var out: [AlertCondition] = []
         func pct(_ v: Double) -> String { String(format: "%.1f%%", 100 * v) }
-        let days = try connection.query(Query("""
-            SELECT coalesce(max(ds) - min(ds) + 1, 0) AS days FROM forecast.evaluation_current
-            WHERE frequency = \(frequency) AND role = 'served'
-            """).named("evaluated_days")).first?.decode("days", as: Int.self) ?? 0
+        let days =
+            try connection.query(
+                Query(
+                    """
+                    SELECT coalesce(max(ds) - min(ds) + 1, 0) AS days FROM forecast.evaluation_current
+                    WHERE frequency = \(frequency) AND role = 'served'
+                    """
+                ).named("evaluated_days")
+            ).first?.decode("days", as: Int.self) ?? 0
         guard days >= config.accuracyMinDays else { return [] }
-        for row in try connection.query(Query("""
-            SELECT segment_kind, segment, forecasts::int AS n, served_wape, baseline_wape FROM forecast.forecast_value_added
-            WHERE frequency = \(frequency) AND served_wape IS NOT NULL AND baseline_wape IS NOT NULL
-            """).named("value_added_segments")).rows {
+        for row in try connection.query(
+            Query(
+                """
+                SELECT segment_kind, segment, forecasts::int AS n, served_wape, baseline_wape FROM forecast.forecast_value_added
+                WHERE frequency = \(frequency) AND served_wape IS NOT NULL AND baseline_wape IS NOT NULL
+                """
+            ).named("value_added_segments")
+        ).rows {
             let n = try row.decode("n", as: Int.self)
             let served = try row.decode("served_wape", as: Double.self), base = try row.decode("baseline_wape", as: Double.self)
             let limit = base * (1 + config.accuracyWorseThanBaseline)
             guard n >= config.accuracyMinForecasts, served > limit else { continue }
             let kind = try row.decode("segment_kind", as: String.self), segment = try row.decode("segment", as: String.self)
-            out.append(AlertCondition(rule: "accuracy.below_baseline", kind: .accuracy, tier: .warn,
-                                      scope: kind == "all" ? "all" : "\(kind):\(segment)", value: served, threshold: limit,
-                                      message: "served forecasts \(kind == "all" ? "" : "for \(kind) \(segment) ")have WAPE \(pct(served)) over the last 4 weeks, worse than seasonal naive's \(pct(base)) on the same \(n) forecasts",
-                                      runbook: "Accuracy alerts"))
+            out.append(
+                AlertCondition(
+                    rule: "accuracy.below_baseline", kind: .accuracy, tier: .warn,
+                    scope: kind == "all" ? "all" : "\(kind):\(segment)", value: served, threshold: limit,
+                    message:
+                        "served forecasts \(kind == "all" ? "" : "for \(kind) \(segment) ")have WAPE \(pct(served)) over the last 4 weeks, worse than seasonal naive's \(pct(base)) on the same \(n) forecasts",
+                    runbook: "Accuracy alerts"))
         }
         // Against the production version's own backtest.
-        if let row = try connection.query(Query("""
-            SELECT a.wape AS served, (v.metrics -> 'overall' ->> 'wape')::float8 AS backtest, v.version, a.forecasts::int AS n
-            FROM forecast.accuracy_4w a
-            JOIN forecast.model_stages s ON s.frequency = a.frequency AND s.stage = 'production'
-            JOIN forecast.model_versions v ON v.id = s.model_version_id
-            WHERE a.frequency = \(frequency) AND a.role = 'served' AND a.segment_kind = 'all' AND a.model_versions = v.version
-            """).named("served_vs_backtest")).first,
-           let served = try row.decodeIfPresent("served", as: Double.self),
-           let backtest = try row.decodeIfPresent("backtest", as: Double.self),
-           try row.decode("n", as: Int.self) >= config.accuracyMinForecasts,
-           served > backtest * (1 + config.accuracyWorseThanBacktest) {
+        if let row = try connection.query(
+            Query(
+                """
+                SELECT a.wape AS served, (v.metrics -> 'overall' ->> 'wape')::float8 AS backtest, v.version, a.forecasts::int AS n
+                FROM forecast.accuracy_4w a
+                JOIN forecast.model_stages s ON s.frequency = a.frequency AND s.stage = 'production'
+                JOIN forecast.model_versions v ON v.id = s.model_version_id
+                WHERE a.frequency = \(frequency) AND a.role = 'served' AND a.segment_kind = 'all' AND a.model_versions = v.version
+                """
+            ).named("served_vs_backtest")
+        ).first,
+            let served = try row.decodeIfPresent("served", as: Double.self),
+            let backtest = try row.decodeIfPresent("backtest", as: Double.self),
+            try row.decode("n", as: Int.self) >= config.accuracyMinForecasts,
+            served > backtest * (1 + config.accuracyWorseThanBacktest)
+        {
             let version = try row.decode("version", as: String.self)
-            out.append(AlertCondition(rule: "accuracy.below_backtest", kind: .accuracy, tier: .warn, scope: version, value: served,
-                                      threshold: backtest * (1 + config.accuracyWorseThanBacktest),
-                                      message: "model version \(version) has WAPE \(pct(served)) over the last 4 weeks, more than \(pct(config.accuracyWorseThanBacktest)) worse than its backtest's \(pct(backtest)): retrain",
-                                      runbook: "Accuracy alerts"))
+            out.append(
+                AlertCondition(
+                    rule: "accuracy.below_backtest", kind: .accuracy, tier: .warn, scope: version, value: served,
+                    threshold: backtest * (1 + config.accuracyWorseThanBacktest),
+                    message:
+                        "model version \(version) has WAPE \(pct(served)) over the last 4 weeks, more than \(pct(config.accuracyWorseThanBacktest)) worse than its backtest's \(pct(backtest)): retrain",
+                    runbook: "Accuracy alerts"))
         }
         return out
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Postgres
 
 /// `forecast.run_requests`: runs the schedule asked for (`forecast.enqueue_run`), taken by worker daemons.
@@ -13,13 +13,18 @@ public enum RunRequests {
 
     /// Takes the oldest pending request (one daemon gets each).
     static func take(by worker: String, on connection: Connection) throws -> Request? {
-        try connection.query(Query("""
-            UPDATE forecast.run_requests SET status = 'taken', taken_by = \(worker), taken_at = clock_timestamp()
-            WHERE id = (SELECT id FROM forecast.run_requests WHERE status = 'pending' ORDER BY cutoff, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING id, frequency, cutoff, horizon
-            """).named("take_run_request")).first.map {
-            Request(id: try $0.decode("id"), frequency: Frequency(rawValue: try $0.decode("frequency")) ?? .day,
-                    cutoff: try $0.decode("cutoff"), horizon: try $0.decodeIfPresent("horizon", as: Int.self))
+        try connection.query(
+            Query(
+                """
+                UPDATE forecast.run_requests SET status = 'taken', taken_by = \(worker), taken_at = clock_timestamp()
+                WHERE id = (SELECT id FROM forecast.run_requests WHERE status = 'pending' ORDER BY cutoff, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING id, frequency, cutoff, horizon
+                """
+            ).named("take_run_request")
+        ).first.map {
+            Request(
+                id: try $0.decode("id"), frequency: Frequency(rawValue: try $0.decode("frequency")) ?? .day,
+                cutoff: try $0.decode("cutoff"), horizon: try $0.decodeIfPresent("horizon", as: Int.self))
         }
     }
 
@@ -30,45 +35,61 @@ public enum RunRequests {
     }
 
     static func finish(_ id: Int64, runID: Int64?, error: String?, on connection: Connection) throws {
-        try connection.execute(Query("""
-            UPDATE forecast.run_requests SET status = CASE WHEN \(error)::text IS NULL THEN 'done' ELSE 'failed' END,
-                   run_id = coalesce(\(runID)::bigint, run_id), error = \(error)::text, finished_at = clock_timestamp()
-            WHERE id = \(id)
-            """).named("finish_run_request"))
+        try connection.execute(
+            Query(
+                """
+                UPDATE forecast.run_requests SET status = CASE WHEN \(error)::text IS NULL THEN 'done' ELSE 'failed' END,
+                       run_id = coalesce(\(runID)::bigint, run_id), error = \(error)::text, finished_at = clock_timestamp()
+                WHERE id = \(id)
+                """
+            ).named("finish_run_request"))
     }
 
     /// Hands a request back (the daemon was stopped before its run was created).
     static func release(_ id: Int64, on connection: Connection) throws {
-        try connection.execute(Query("""
-            UPDATE forecast.run_requests SET status = 'pending', taken_by = NULL, taken_at = NULL WHERE id = \(id) AND status = 'taken'
-            """).named("release_run_request"))
+        try connection.execute(
+            Query(
+                """
+                UPDATE forecast.run_requests SET status = 'pending', taken_by = NULL, taken_at = NULL WHERE id = \(id) AND status = 'taken'
+                """
+            ).named("release_run_request"))
     }
 
     /// Requests whose daemon died: done once their cutoff is published (another daemon finished
     /// the run), pending again when no run for the cutoff is in flight after `staleSeconds`.
     static func reconcile(staleSeconds: Double, on connection: Connection) throws {
-        try connection.execute(Query("""
-            UPDATE forecast.run_requests q SET status = 'done', finished_at = clock_timestamp(),
-                   run_id = (SELECT r.id FROM forecast.runs r WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff AND r.status = 'published')
-            WHERE q.status = 'taken' AND EXISTS (SELECT 1 FROM forecast.runs r
-                                                  WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff AND r.status = 'published')
-            """).named("reconcile_done_requests"))
-        try connection.execute(Query("""
-            UPDATE forecast.run_requests q SET status = 'pending', taken_by = NULL, taken_at = NULL
-            WHERE q.status = 'taken' AND q.taken_at < clock_timestamp() - make_interval(secs => \(staleSeconds))
-              AND NOT EXISTS (SELECT 1 FROM forecast.runs r WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff
-                              AND r.status IN ('queued', 'running', 'published'))
-            """).named("reconcile_abandoned_requests"))
+        try connection.execute(
+            Query(
+                """
+                UPDATE forecast.run_requests q SET status = 'done', finished_at = clock_timestamp(),
+                       run_id = (SELECT r.id FROM forecast.runs r WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff AND r.status = 'published')
+                WHERE q.status = 'taken' AND EXISTS (SELECT 1 FROM forecast.runs r
+                                                      WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff AND r.status = 'published')
+                """
+            ).named("reconcile_done_requests"))
+        try connection.execute(
+            Query(
+                """
+                UPDATE forecast.run_requests q SET status = 'pending', taken_by = NULL, taken_at = NULL
+                WHERE q.status = 'taken' AND q.taken_at < clock_timestamp() - make_interval(secs => \(staleSeconds))
+                  AND NOT EXISTS (SELECT 1 FROM forecast.runs r WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff
+                                  AND r.status IN ('queued', 'running', 'published'))
+                """
+            ).named("reconcile_abandoned_requests"))
     }
 
     /// A running run with work left to claim (available items, or leases that expired).
     static func joinable(on connection: Connection) throws -> Int64? {
-        try connection.query(Query("""
-            SELECT r.id FROM forecast.runs r
-            WHERE r.status = 'running' AND EXISTS (
-                SELECT 1 FROM forecast.work_items w WHERE w.run_id = r.id
-                  AND (w.state = 'available' OR (w.state = 'running' AND w.lease_expires_at < clock_timestamp())))
-            ORDER BY r.cutoff, r.id LIMIT 1
-            """).named("joinable_run")).first?.decode("id", as: Int64.self)
+        try connection.query(
+            Query(
+                """
+                SELECT r.id FROM forecast.runs r
+                WHERE r.status = 'running' AND EXISTS (
+                    SELECT 1 FROM forecast.work_items w WHERE w.run_id = r.id
+                      AND (w.state = 'available' OR (w.state = 'running' AND w.lease_expires_at < clock_timestamp())))
+                ORDER BY r.cutoff, r.id LIMIT 1
+                """
+            ).named("joinable_run")
+        ).first?.decode("id", as: Int64.self)
     }
 }

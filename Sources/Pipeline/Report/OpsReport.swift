@@ -1,6 +1,6 @@
 import Escaping
-import Foundation
 import Forecasting
+import Foundation
 import Postgres
 
 /// `forecastctl report`: one self-contained HTML page (inline SVG and CSS, no scripts, no network)
@@ -27,10 +27,14 @@ public enum OpsReport {
 
     public static func render(frequency: Frequency, on connection: Connection) throws -> String {
         let f = frequency.rawValue
-        let served = try connection.query(Query("""
-            SELECT r.id, r.cutoff, r.model_version, r.published_at, coalesce(r.config ->> 'inputSchema', 'demand') AS schema, s.pinned
-            FROM forecast.served_runs s JOIN forecast.runs r ON r.id = s.run_id WHERE s.frequency = \(f)
-            """).named("report_served")).first
+        let served = try connection.query(
+            Query(
+                """
+                SELECT r.id, r.cutoff, r.model_version, r.published_at, coalesce(r.config ->> 'inputSchema', 'demand') AS schema, s.pinned
+                FROM forecast.served_runs s JOIN forecast.runs r ON r.id = s.run_id WHERE s.frequency = \(f)
+                """
+            ).named("report_served")
+        ).first
         var body = "<h1>Demand forecast: operations report (\(Escape.htmlText(f)))</h1>"
         guard let served else {
             return page(body + "<p>No published \(Escape.htmlText(f)) run yet.</p>")
@@ -38,8 +42,10 @@ public enum OpsReport {
         let runID = try served.decode("id", as: Int64.self)
         let cutoff = try served.decode("cutoff", as: PostgresDate.self)
         let schema = SQLIdentifier(try served.decode("schema", as: String.self))
-        body += "<p class=\"meta\">Served run \(runID), cutoff \(cutoff), model version <b>\(Escape.htmlText(try served.decode("model_version", as: String.self)))</b>"
-            + (try served.decode("pinned", as: Bool.self) ? " (pinned)" : "") + ", published \(Escape.htmlText(try served.decode("published_at", as: PostgresTimestamp.self).description)).</p>"
+        body +=
+            "<p class=\"meta\">Served run \(runID), cutoff \(cutoff), model version <b>\(Escape.htmlText(try served.decode("model_version", as: String.self)))</b>"
+            + (try served.decode("pinned", as: Bool.self) ? " (pinned)" : "")
+            + ", published \(Escape.htmlText(try served.decode("published_at", as: PostgresTimestamp.self).description)).</p>"
         body += try alertsSection(f, on: connection)
         body += try seriesSection(f, runID: runID, cutoff: cutoff, schema: schema, frequency: frequency, on: connection)
         body += try accuracySection(f, on: connection)
@@ -75,72 +81,115 @@ public enum OpsReport {
     }
 
     static func alertsSection(_ f: String, on connection: Connection) throws -> String {
-        let rows = try connection.query(Query("""
-            SELECT tier, rule, scope, round(value::numeric, 3)::text AS value, round(threshold::numeric, 3)::text AS threshold, message,
-                   runbook, occurrences::text AS n, to_char(first_seen, 'YYYY-MM-DD HH24:MI') AS since
-            FROM forecast.open_alerts WHERE frequency = \(f)
-            """).named("report_alerts")).rows
-        let cells = try rows.map { r in try ["tier", "rule", "scope", "value", "threshold", "message", "runbook", "n", "since"].map { try r.decodeIfPresent($0, as: String.self) ?? "" } }
-        return "<h2>Open alerts</h2>" + HTML.table(["tier", "rule", "scope", "value", "threshold", "what", "runbook section", "seen", "since"],
-                                                   cells, classes: cells.map { $0[0] })
+        let rows = try connection.query(
+            Query(
+                """
+                SELECT tier, rule, scope, round(value::numeric, 3)::text AS value, round(threshold::numeric, 3)::text AS threshold, message,
+                       runbook, occurrences::text AS n, to_char(first_seen, 'YYYY-MM-DD HH24:MI') AS since
+                FROM forecast.open_alerts WHERE frequency = \(f)
+                """
+            ).named("report_alerts")
+        ).rows
+        let cells = try rows.map { r in
+            try ["tier", "rule", "scope", "value", "threshold", "message", "runbook", "n", "since"].map { try r.decodeIfPresent($0, as: String.self) ?? "" }
+        }
+        return "<h2>Open alerts</h2>"
+            + HTML.table(
+                ["tier", "rule", "scope", "value", "threshold", "what", "runbook section", "seen", "since"],
+                cells, classes: cells.map { $0[0] })
     }
 
-    static func seriesSection(_ f: String, runID: Int64, cutoff: PostgresDate, schema: SQLIdentifier, frequency: Frequency,
-                              on connection: Connection) throws -> String {
-        let offenders = try connection.query(Query("""
-            SELECT item_id, location_id FROM forecast.top_offenders WHERE frequency = \(f) ORDER BY rank LIMIT 3
-            """).named("report_offenders")).rows.map { (try $0.decode("item_id", as: String.self), try $0.decode("location_id", as: String.self), true) }
-        let samples = try connection.query(Query("""
-            SELECT item_id, location_id FROM forecast.run_series WHERE run_id = \(runID) ORDER BY series_no LIMIT 6
-            """).named("report_samples")).rows.map { (try $0.decode("item_id", as: String.self), try $0.decode("location_id", as: String.self), false) }
+    static func seriesSection(
+        _ f: String, runID: Int64, cutoff: PostgresDate, schema: SQLIdentifier, frequency: Frequency,
+        on connection: Connection
+    ) throws -> String {
+        let offenders = try connection.query(
+            Query(
+                """
+                SELECT item_id, location_id FROM forecast.top_offenders WHERE frequency = \(f) ORDER BY rank LIMIT 3
+                """
+            ).named("report_offenders")
+        ).rows.map { (try $0.decode("item_id", as: String.self), try $0.decode("location_id", as: String.self), true) }
+        let samples = try connection.query(
+            Query(
+                """
+                SELECT item_id, location_id FROM forecast.run_series WHERE run_id = \(runID) ORDER BY series_no LIMIT 6
+                """
+            ).named("report_samples")
+        ).rows.map { (try $0.decode("item_id", as: String.self), try $0.decode("location_id", as: String.self), false) }
         var picked: [(String, String, Bool)] = offenders
         for s in samples where picked.count < 6 && !picked.contains(where: { $0.0 == s.0 && $0.1 == s.1 }) { picked.append(s) }
         let step = frequency == .day ? 1 : 7
         var charts: [String] = []
         for (item, location, offender) in picked {
-            let actual = try connection.query(Query("""
-                SELECT d::date AS ds, coalesce(s.qty, 0) AS qty
-                FROM generate_series((SELECT max(ds) FROM \(ident: schema).sales) - \(6 * 7 * step)::int,
-                                     (SELECT max(ds) FROM \(ident: schema).sales), make_interval(days => \(step)::int)) d
-                LEFT JOIN \(ident: schema).sales s ON s.item_id = \(item) AND s.location_id = \(location) AND s.ds = d::date
-                ORDER BY 1
-                """).named("report_actuals")).rows.map { (x: Double(try $0.decode("ds", as: PostgresDate.self).unixDays), y: try $0.decode("qty", as: Double.self)) }
-            let made = try connection.query(Query("""
-                SELECT DISTINCT ON (ds) ds, yhat, yhat_lower, yhat_upper FROM forecast.evaluation_current
-                WHERE frequency = \(f) AND role = 'served' AND item_id = \(item) AND location_id = \(location)
-                  AND ds >= (SELECT max(ds) FROM forecast.evaluation_current WHERE frequency = \(f)) - \(6 * 7 * step)::int
-                ORDER BY ds, horizon
-                """).named("report_made")).rows.map {
-                (x: Double(try $0.decode("ds", as: PostgresDate.self).unixDays), y: try $0.decode("yhat", as: Double.self),
-                 lower: try $0.decode("yhat_lower", as: Double.self), upper: try $0.decode("yhat_upper", as: Double.self))
+            let actual = try connection.query(
+                Query(
+                    """
+                    SELECT d::date AS ds, coalesce(s.qty, 0) AS qty
+                    FROM generate_series((SELECT max(ds) FROM \(ident: schema).sales) - \(6 * 7 * step)::int,
+                                         (SELECT max(ds) FROM \(ident: schema).sales), make_interval(days => \(step)::int)) d
+                    LEFT JOIN \(ident: schema).sales s ON s.item_id = \(item) AND s.location_id = \(location) AND s.ds = d::date
+                    ORDER BY 1
+                    """
+                ).named("report_actuals")
+            ).rows.map { (x: Double(try $0.decode("ds", as: PostgresDate.self).unixDays), y: try $0.decode("qty", as: Double.self)) }
+            let made = try connection.query(
+                Query(
+                    """
+                    SELECT DISTINCT ON (ds) ds, yhat, yhat_lower, yhat_upper FROM forecast.evaluation_current
+                    WHERE frequency = \(f) AND role = 'served' AND item_id = \(item) AND location_id = \(location)
+                      AND ds >= (SELECT max(ds) FROM forecast.evaluation_current WHERE frequency = \(f)) - \(6 * 7 * step)::int
+                    ORDER BY ds, horizon
+                    """
+                ).named("report_made")
+            ).rows.map {
+                (
+                    x: Double(try $0.decode("ds", as: PostgresDate.self).unixDays), y: try $0.decode("yhat", as: Double.self),
+                    lower: try $0.decode("yhat_lower", as: Double.self), upper: try $0.decode("yhat_upper", as: Double.self)
+                )
             }
-            let future = try connection.query(Query("""
-                SELECT ds, yhat, yhat_lower, yhat_upper FROM forecast.forecasts
-                WHERE run_id = \(runID) AND item_id = \(item) AND location_id = \(location) ORDER BY ds
-                """).named("report_future")).rows.map {
-                (x: Double(try $0.decode("ds", as: PostgresDate.self).unixDays), y: try $0.decode("yhat", as: Double.self),
-                 lower: try $0.decode("yhat_lower", as: Double.self), upper: try $0.decode("yhat_upper", as: Double.self))
+            let future = try connection.query(
+                Query(
+                    """
+                    SELECT ds, yhat, yhat_lower, yhat_upper FROM forecast.forecasts
+                    WHERE run_id = \(runID) AND item_id = \(item) AND location_id = \(location) ORDER BY ds
+                    """
+                ).named("report_future")
+            ).rows.map {
+                (
+                    x: Double(try $0.decode("ds", as: PostgresDate.self).unixDays), y: try $0.decode("yhat", as: Double.self),
+                    lower: try $0.decode("yhat_lower", as: Double.self), upper: try $0.decode("yhat_upper", as: Double.self)
+                )
             }
             var chart = SVGChart(title: "\(item) @ \(location)\(offender ? " (top offender)" : "")")
             chart.xLabel = { day($0) }
-            chart.bands = [SVGChart.Band(label: "interval", color: "#1f77b4", points: made.map { ($0.x, $0.lower, $0.upper) } + future.map { ($0.x, $0.lower, $0.upper) })]
-            chart.lines = [SVGChart.Line(label: "actual", color: "#222222", points: actual),
-                           SVGChart.Line(label: "forecast as made (1 step ahead)", color: "#1f77b4", points: made.map { ($0.x, $0.y) }, dashed: true),
-                           SVGChart.Line(label: "latest forecast", color: "#d62728", points: future.map { ($0.x, $0.y) })]
+            chart.bands = [
+                SVGChart.Band(label: "interval", color: "#1f77b4", points: made.map { ($0.x, $0.lower, $0.upper) } + future.map { ($0.x, $0.lower, $0.upper) })
+            ]
+            chart.lines = [
+                SVGChart.Line(label: "actual", color: "#222222", points: actual),
+                SVGChart.Line(label: "forecast as made (1 step ahead)", color: "#1f77b4", points: made.map { ($0.x, $0.y) }, dashed: true),
+                SVGChart.Line(label: "latest forecast", color: "#d62728", points: future.map { ($0.x, $0.y) }),
+            ]
             chart.marker = (Double(cutoff.unixDays), "cutoff \(cutoff)")
             charts.append(chart.render())
         }
-        return "<h2>Forecast against actuals</h2><p class=\"meta\">Top offenders (largest absolute error over the last 4 weeks) and sample series: actual sales, the forecast each target got when it was one step ahead, and the served run's forecast with its interval.</p><div class=\"charts\">"
+        return
+            "<h2>Forecast against actuals</h2><p class=\"meta\">Top offenders (largest absolute error over the last 4 weeks) and sample series: actual sales, the forecast each target got when it was one step ahead, and the served run's forecast with its interval.</p><div class=\"charts\">"
             + charts.joined() + "</div>"
     }
 
     static func accuracySection(_ f: String, on connection: Connection) throws -> String {
-        let rows = try connection.query(Query("""
-            SELECT CASE WHEN grouping(category) = 0 THEN category ELSE 'all series' END AS segment, role,
-                   date_trunc('week', ds)::date AS week, sum(abs(yhat - actual)) / nullif(sum(abs(actual)), 0) AS wape
-            FROM forecast.evaluation_current WHERE frequency = \(f)
-            GROUP BY GROUPING SETS ((role, week), (category, role, week))
-            """).named("report_accuracy_trend")).rows
+        let rows = try connection.query(
+            Query(
+                """
+                SELECT CASE WHEN grouping(category) = 0 THEN category ELSE 'all series' END AS segment, role,
+                       date_trunc('week', ds)::date AS week, sum(abs(yhat - actual)) / nullif(sum(abs(actual)), 0) AS wape
+                FROM forecast.evaluation_current WHERE frequency = \(f)
+                GROUP BY GROUPING SETS ((role, week), (category, role, week))
+                """
+            ).named("report_accuracy_trend")
+        ).rows
         var series: [String: [String: [(x: Double, y: Double)]]] = [:]
         for r in rows {
             guard let wape = try r.decodeIfPresent("wape", as: Double.self) else { continue }
@@ -154,52 +203,76 @@ public enum OpsReport {
             guard let roles = series[segment] else { continue }
             var chart = SVGChart(title: "WAPE % by target week: \(segment)", width: 380, height: 170)
             chart.xLabel = { day($0) }
-            chart.lines = roles.keys.sorted().map { SVGChart.Line(label: $0 == "baseline" ? "seasonal naive" : $0, color: colors[$0] ?? "#9467bd",
-                                                                  points: roles[$0]!.sorted { $0.x < $1.x }) }
+            chart.lines = roles.keys.sorted().map {
+                SVGChart.Line(
+                    label: $0 == "baseline" ? "seasonal naive" : $0, color: colors[$0] ?? "#9467bd",
+                    points: roles[$0]!.sorted { $0.x < $1.x })
+            }
             charts.append(chart.render())
         }
-        let fva = try connection.query(Query("""
-            SELECT segment_kind, segment, forecasts::text AS n, round(100 * served_wape::numeric, 1)::text AS served,
-                   round(100 * baseline_wape::numeric, 1)::text AS baseline, coalesce(round(100 * shadow_wape::numeric, 1)::text, '-') AS shadow,
-                   round(100 * value_added::numeric, 1)::text AS fva
-            FROM forecast.forecast_value_added WHERE frequency = \(f) ORDER BY segment_kind = 'all' DESC, segment_kind, segment
-            """).named("report_fva")).rows
-        let cells = try fva.map { r in try ["segment_kind", "segment", "n", "served", "baseline", "shadow", "fva"].map { try r.decodeIfPresent($0, as: String.self) ?? "-" } }
-        return "<h2>Accuracy against the baseline</h2><p class=\"meta\">Weekly WAPE of evaluated forecasts (actuals landed), served model against seasonal naive (and the shadow version); the table is the last 4 weeks.</p><div class=\"charts\">"
+        let fva = try connection.query(
+            Query(
+                """
+                SELECT segment_kind, segment, forecasts::text AS n, round(100 * served_wape::numeric, 1)::text AS served,
+                       round(100 * baseline_wape::numeric, 1)::text AS baseline, coalesce(round(100 * shadow_wape::numeric, 1)::text, '-') AS shadow,
+                       round(100 * value_added::numeric, 1)::text AS fva
+                FROM forecast.forecast_value_added WHERE frequency = \(f) ORDER BY segment_kind = 'all' DESC, segment_kind, segment
+                """
+            ).named("report_fva")
+        ).rows
+        let cells = try fva.map { r in
+            try ["segment_kind", "segment", "n", "served", "baseline", "shadow", "fva"].map { try r.decodeIfPresent($0, as: String.self) ?? "-" }
+        }
+        return
+            "<h2>Accuracy against the baseline</h2><p class=\"meta\">Weekly WAPE of evaluated forecasts (actuals landed), served model against seasonal naive (and the shadow version); the table is the last 4 weeks.</p><div class=\"charts\">"
             + charts.joined() + "</div>"
-            + HTML.table(["kind", "segment", "forecasts", "served WAPE %", "baseline WAPE %", "shadow WAPE %", "value added %"], cells,
-                         classes: cells.map { (Double($0[6]) ?? 0) < 0 ? "bad" : "" })
+            + HTML.table(
+                ["kind", "segment", "forecasts", "served WAPE %", "baseline WAPE %", "shadow WAPE %", "value added %"], cells,
+                classes: cells.map { (Double($0[6]) ?? 0) < 0 ? "bad" : "" })
     }
 
     /// The drift of the served run (issue 29, finding 15: it showed the newest monitored run, which
     /// after a backfill was another cutoff's).
     static func driftSection(_ f: String, runID: Int64, on connection: Connection) throws -> String {
-        let rows = try connection.query(Query("""
-            SELECT d.feature, d.segment_kind || ' ' || d.segment AS segment, d.reference, round(d.psi::numeric, 3)::text AS psi,
-                   round(d.warn_at::numeric, 2)::text AS warn, round(d.critical_at::numeric, 2)::text AS critical,
-                   CASE WHEN d.psi >= d.critical_at THEN 'critical' WHEN d.psi >= d.warn_at THEN 'warn' ELSE '' END AS level
-            FROM forecast.drift_results d
-            WHERE d.run_id = \(runID)
-            ORDER BY d.psi / d.critical_at DESC LIMIT 15
-            """).named("report_drift")).rows
+        let rows = try connection.query(
+            Query(
+                """
+                SELECT d.feature, d.segment_kind || ' ' || d.segment AS segment, d.reference, round(d.psi::numeric, 3)::text AS psi,
+                       round(d.warn_at::numeric, 2)::text AS warn, round(d.critical_at::numeric, 2)::text AS critical,
+                       CASE WHEN d.psi >= d.critical_at THEN 'critical' WHEN d.psi >= d.warn_at THEN 'warn' ELSE '' END AS level
+                FROM forecast.drift_results d
+                WHERE d.run_id = \(runID)
+                ORDER BY d.psi / d.critical_at DESC LIMIT 15
+                """
+            ).named("report_drift")
+        ).rows
         let cells = try rows.map { r in try ["feature", "segment", "reference", "psi", "warn", "critical", "level"].map { try r.decode($0, as: String.self) } }
-        return "<h2>Drift (served run \(runID))</h2>" + HTML.table(["feature", "segment", "reference", "PSI", "warn at", "critical at", "level"],
-                                                                   cells, classes: cells.map { $0[6] })
+        return "<h2>Drift (served run \(runID))</h2>"
+            + HTML.table(
+                ["feature", "segment", "reference", "PSI", "warn at", "critical at", "level"],
+                cells, classes: cells.map { $0[6] })
     }
 
     static func serviceSection(on connection: Connection) throws -> String {
         let rows = try ServiceObjectives.status(on: connection)
         let keys = ["frequency", "run", "cutoff", "published", "deadline", "on_time", "due", "due_published", "seconds", "cpu", "bytes", "fresh", "ok"]
         let cells = rows.map { r in keys.map { r[$0] ?? "-" } }
-        let fresh = try connection.query(Query("""
-            SELECT source, coalesce(to_char(newest, 'YYYY-MM-DD HH24:MI'), '-') AS newest, coalesce(justify_hours(age)::text, '-') AS age,
-                   max_age::text AS max_age, coalesce(ok::text, 'false') AS ok
-            FROM forecast.input_freshness ORDER BY source
-            """).named("report_freshness")).rows
+        let fresh = try connection.query(
+            Query(
+                """
+                SELECT source, coalesce(to_char(newest, 'YYYY-MM-DD HH24:MI'), '-') AS newest, coalesce(justify_hours(age)::text, '-') AS age,
+                       max_age::text AS max_age, coalesce(ok::text, 'false') AS ok
+                FROM forecast.input_freshness ORDER BY source
+                """
+            ).named("report_freshness")
+        ).rows
         let freshCells = try fresh.map { r in try ["source", "newest", "age", "max_age", "ok"].map { try r.decode($0, as: String.self) } }
         return "<h2>Service objectives and cost</h2>"
-            + HTML.table(["frequency", "run", "cutoff", "published", "deadline", "on time", "due cutoff", "published", "seconds",
-                          "CPU s / 1k series (budget)", "bytes (budget)", "inputs fresh", "ok"], cells, classes: cells.map { $0[12] == "false" ? "bad" : "" })
+            + HTML.table(
+                [
+                    "frequency", "run", "cutoff", "published", "deadline", "on time", "due cutoff", "published", "seconds",
+                    "CPU s / 1k series (budget)", "bytes (budget)", "inputs fresh", "ok",
+                ], cells, classes: cells.map { $0[12] == "false" ? "bad" : "" })
             + HTML.table(["input", "newest row", "age", "max age", "ok"], freshCells, classes: freshCells.map { $0[4] == "false" ? "bad" : "" })
     }
 }

@@ -32,14 +32,16 @@ struct SVGChart {
         let ys = lines.flatMap { $0.points.map(\.y) } + bands.flatMap { $0.points.flatMap { [$0.lower, $0.upper] } }
         let finite = ys.filter(\.isFinite)
         guard let x0 = xs.min(), let x1 = xs.max(), let yMax = finite.max() else {
-            return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"40\"><text x=\"4\" y=\"24\" font-size=\"12\">\(Escape.svg(title)): no data</text></svg>"
+            return
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"40\"><text x=\"4\" y=\"24\" font-size=\"12\">\(Escape.svg(title)): no data</text></svg>"
         }
         let yMin = min(0, finite.min() ?? 0)
         let spanX = max(x1 - x0, 1e-9), spanY = max(yMax - yMin, 1e-9)
         func px(_ x: Double) -> Double { left + (x - x0) / spanX * (width - left - right) }
         func py(_ y: Double) -> Double { top + (1 - (y - yMin) / spanY) * (height - top - bottom) }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(Escape.svg(title))\">"
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(Escape.svg(title))\">"
         out += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>"
         out += "<text x=\"\(f(left))\" y=\"14\" font-size=\"12\" font-weight=\"bold\">\(Escape.svg(title))</text>"
         // Axes and labels.
@@ -60,7 +62,8 @@ struct SVGChart {
         }
         for line in lines where !line.points.isEmpty {
             let d = line.points.filter { $0.y.isFinite }.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-            out += "<polyline points=\"\(d)\" fill=\"none\" stroke=\"\(Escape.svg(line.color))\" stroke-width=\"1.6\"\(line.dashed ? " stroke-dasharray=\"5,3\"" : "")/>"
+            out +=
+                "<polyline points=\"\(d)\" fill=\"none\" stroke=\"\(Escape.svg(line.color))\" stroke-width=\"1.6\"\(line.dashed ? " stroke-dasharray=\"5,3\"" : "")/>"
         }
         // Legend.
         var lx = left

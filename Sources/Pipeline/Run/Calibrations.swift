@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Postgres
 
 /// Finds and loads the conformal interval calibrations that backtests store.
@@ -7,35 +7,49 @@ public enum Calibrations {
     /// The newest finished backtest that calibrated this model at this level, for this frequency,
     /// without a gap, over at least the run's horizon.
     public static func newest(for config: RunConfig, on connection: Connection) throws -> Int64? {
-        try connection.query(Query("""
-            SELECT b.id FROM forecast.backtests b
-            JOIN forecast.interval_calibrations c ON c.backtest_id = b.id
-            WHERE b.status = 'finished' AND b.frequency = \(config.frequency.rawValue) AND b.gap = 0
-              AND b.horizon >= \(config.horizon) AND c.model_name = \(try config.model.primaryName())
-              AND abs(c.interval_level - \(config.intervalLevel)) < 1e-9
-            ORDER BY b.finished_at DESC, b.id DESC LIMIT 1
-            """).named("newest_calibration")).first?.decode("id", as: Int64.self)
+        try connection.query(
+            Query(
+                """
+                SELECT b.id FROM forecast.backtests b
+                JOIN forecast.interval_calibrations c ON c.backtest_id = b.id
+                WHERE b.status = 'finished' AND b.frequency = \(config.frequency.rawValue) AND b.gap = 0
+                  AND b.horizon >= \(config.horizon) AND c.model_name = \(try config.model.primaryName())
+                  AND abs(c.interval_level - \(config.intervalLevel)) < 1e-9
+                ORDER BY b.finished_at DESC, b.id DESC LIMIT 1
+                """
+            ).named("newest_calibration")
+        ).first?.decode("id", as: Int64.self)
     }
 
     /// The newest finished backtest that selected models for this frequency and level, without a
     /// gap, over at least the run's horizon; returns its id and the selection.
     public static func newestSelection(for config: RunConfig, on connection: Connection) throws -> (Int64, [String: ModelSpec])? {
-        guard let id = try connection.query(Query("""
-            SELECT b.id FROM forecast.backtests b
-            WHERE b.status = 'finished' AND b.frequency = \(config.frequency.rawValue) AND b.gap = 0
-              AND b.horizon >= \(config.horizon) AND abs(b.interval_level - \(config.intervalLevel)) < 1e-9
-              AND EXISTS (SELECT 1 FROM forecast.model_selections s WHERE s.backtest_id = b.id AND s.segment = 'all')
-            ORDER BY b.finished_at DESC, b.id DESC LIMIT 1
-            """).named("newest_selection")).first?.decode("id", as: Int64.self) else { return nil }
+        guard
+            let id = try connection.query(
+                Query(
+                    """
+                    SELECT b.id FROM forecast.backtests b
+                    WHERE b.status = 'finished' AND b.frequency = \(config.frequency.rawValue) AND b.gap = 0
+                      AND b.horizon >= \(config.horizon) AND abs(b.interval_level - \(config.intervalLevel)) < 1e-9
+                      AND EXISTS (SELECT 1 FROM forecast.model_selections s WHERE s.backtest_id = b.id AND s.segment = 'all')
+                    ORDER BY b.finished_at DESC, b.id DESC LIMIT 1
+                    """
+                ).named("newest_selection")
+            ).first?.decode("id", as: Int64.self)
+        else { return nil }
         return (id, try selection(backtestID: id, on: connection))
     }
 
     /// Demand class -> model, as a backtest selected them.
     public static func selection(backtestID id: Int64, on connection: Connection) throws -> [String: ModelSpec] {
         var selection: [String: ModelSpec] = [:]
-        for row in try connection.query(Query("""
-            SELECT segment, model_spec::text AS spec FROM forecast.model_selections WHERE backtest_id = \(id)
-            """).named("load_selection")).rows {
+        for row in try connection.query(
+            Query(
+                """
+                SELECT segment, model_spec::text AS spec FROM forecast.model_selections WHERE backtest_id = \(id)
+                """
+            ).named("load_selection")
+        ).rows {
             let text = try row.decode("spec", as: String.self)
             selection[try row.decode("segment")] = try JSONDecoder().decode(ModelSpec.self, from: Data(text.utf8))
         }
@@ -47,11 +61,15 @@ public enum Calibrations {
 
     public static func load(backtestID: Int64, level: Double, on connection: Connection) throws -> [String: ConformalCalibration] {
         var out: [String: ConformalCalibration] = [:]
-        for row in try connection.query(Query("""
-            SELECT model_name, array_to_string(step_lower, ',') AS lo, array_to_string(step_upper, ',') AS hi
-            FROM forecast.interval_calibrations
-            WHERE backtest_id = \(backtestID) AND abs(interval_level - \(level)) < 1e-9
-            """).named("load_calibrations")).rows {
+        for row in try connection.query(
+            Query(
+                """
+                SELECT model_name, array_to_string(step_lower, ',') AS lo, array_to_string(step_upper, ',') AS hi
+                FROM forecast.interval_calibrations
+                WHERE backtest_id = \(backtestID) AND abs(interval_level - \(level)) < 1e-9
+                """
+            ).named("load_calibrations")
+        ).rows {
             let lo = try row.decode("lo", as: String.self).split(separator: ",").compactMap { Double(postgresText: String($0)) }
             let hi = try row.decode("hi", as: String.self).split(separator: ",").compactMap { Double(postgresText: String($0)) }
             guard !lo.isEmpty, lo.count == hi.count else { continue }

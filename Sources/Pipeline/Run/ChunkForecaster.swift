@@ -21,8 +21,10 @@ public struct ChunkForecaster: Sendable {
     /// The horizon's target dates (the same for every series of the run).
     public let targetDates: [PostgresDate]
 
-    public init(runID: Int64, cutoff: PostgresDate, generatedAt: PostgresTimestamp, modelVersion: String, config: RunConfig,
-                chooser: ModelChooser, reader: SeriesReader, calibrations: [String: ConformalCalibration] = [:]) {
+    public init(
+        runID: Int64, cutoff: PostgresDate, generatedAt: PostgresTimestamp, modelVersion: String, config: RunConfig,
+        chooser: ModelChooser, reader: SeriesReader, calibrations: [String: ConformalCalibration] = [:]
+    ) {
         self.runID = runID
         self.cutoff = cutoff
         self.generatedAt = generatedAt
@@ -35,15 +37,21 @@ public struct ChunkForecaster: Sendable {
     }
 
     /// The forecast rows' COPY target, in the order `encode` writes the fields.
-    public static let layout = CopyLayout(schema: SQLIdentifier("forecast"), table: "forecasts", columns: [
-        "item_id", "location_id", "ds", "horizon", "yhat", "yhat_lower", "yhat_upper", "interval_level", "model_name",
-        "model_version", "run_id", "cutoff", "generated_at"])
+    public static let layout = CopyLayout(
+        schema: SQLIdentifier("forecast"), table: "forecasts",
+        columns: [
+            "item_id", "location_id", "ds", "horizon", "yhat", "yhat_lower", "yhat_upper", "interval_level", "model_name",
+            "model_version", "run_id", "cutoff", "generated_at",
+        ])
 
     /// A side forecast's COPY target: one row per series, `ds` and the values as arrays over the
     /// horizon (`forecast.side_forecasts` shows them per period), in the order `write` encodes them.
-    public static let sideLayout = CopyLayout(schema: SQLIdentifier("forecast"), table: "side_forecast_paths", columns: [
-        "run_id", "role", "item_id", "location_id", "model_name", "model_version", "cutoff", "generated_at",
-        "interval_level", "ds", "yhat", "yhat_lower", "yhat_upper"])
+    public static let sideLayout = CopyLayout(
+        schema: SQLIdentifier("forecast"), table: "side_forecast_paths",
+        columns: [
+            "run_id", "role", "item_id", "location_id", "model_name", "model_version", "cutoff", "generated_at",
+            "interval_level", "ds", "yhat", "yhat_lower", "yhat_upper",
+        ])
 
     public struct SeriesFailure: Error, CustomStringConvertible {
         public let itemID: String
@@ -73,15 +81,16 @@ public struct ChunkForecaster: Sendable {
             guard choice.usesGlobal else { continue }
             for name in choice.globalNames {
                 guard let global = globals[name] else { continue }
-                let g = GlobalTraining.global(s, segment: segments[s.seriesNo] ?? GlobalTraining.Segment(), codes: global.codes,
-                                              frequency: config.frequency)
+                let g = GlobalTraining.global(
+                    s, segment: segments[s.seriesNo] ?? GlobalTraining.Segment(), codes: global.codes,
+                    frequency: config.frequency)
                 byModel[name, default: []].append((s.seriesNo, g, s.values.count - 1))
             }
         }
         var out: [Int: [String: Forecast]] = [:]
         for (name, items) in byModel {
             guard let global = globals[name],
-                  let forecasts = try? global.trained.forecast(items.map { ($0.series, $0.origin) }, level: config.intervalLevel)
+                let forecasts = try? global.trained.forecast(items.map { ($0.series, $0.origin) }, level: config.intervalLevel)
             else { continue }
             for (item, f) in zip(items, forecasts) { out[item.no, default: [:]][name] = f }
         }
@@ -93,8 +102,10 @@ public struct ChunkForecaster: Sendable {
     /// choice uses global models.
     @discardableResult
     /// `competitors`: the price index of the series' category at its location (`CompetitorPrices`), for the price regression.
-    public func encode(_ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [String: Forecast]? = nil,
-                       competitors: CompetitorIndex? = nil, into writer: inout BinaryCopyWriter) throws -> Served {
+    public func encode(
+        _ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [String: Forecast]? = nil,
+        competitors: CompetitorIndex? = nil, into writer: inout BinaryCopyWriter
+    ) throws -> Served {
         let forecast: Forecast
         let modelName: String
         do {
@@ -107,8 +118,9 @@ public struct ChunkForecaster: Sendable {
                         throw PipelineError.configuration("the run's global model \(name) is not loaded")
                     }
                     if let f = predicted?[name] { return f }
-                    let g = GlobalTraining.global(series, segment: segment ?? GlobalTraining.Segment(),
-                                                  codes: global.codes, frequency: config.frequency)
+                    let g = GlobalTraining.global(
+                        series, segment: segment ?? GlobalTraining.Segment(),
+                        codes: global.codes, frequency: config.frequency)
                     return try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
                 }
                 var (served, f) = (choice.globalNames[0], forecasts[0])
@@ -117,13 +129,15 @@ public struct ChunkForecaster: Sendable {
                     let regression = choice.usesPrices ? (try? priceRegression(series, training: training, fallback: nil, competitors: competitors))?.0 : nil
                     (served, f) = try combination.combine(globals: forecasts, regression: regression)
                 }
-                return try write(series, forecast: calibrated(f, name: served, training: training).clampedNonNegative(),
-                                 modelName: served, into: &writer)
+                return try write(
+                    series, forecast: calibrated(f, name: served, training: training).clampedNonNegative(),
+                    modelName: served, into: &writer)
             }
             if choice.usesPrices {
                 let (f, name) = try priceRegression(series, training: training, fallback: choice.model, competitors: competitors)
-                return try write(series, forecast: calibrated(f, name: name, training: training).clampedNonNegative(),
-                                 modelName: name, into: &writer)
+                return try write(
+                    series, forecast: calibrated(f, name: name, training: training).clampedNonNegative(),
+                    modelName: name, into: &writer)
             }
             let fitted = try choice.model.fit(training)
             var f = try fitted.predict(horizon: config.horizon, level: config.intervalLevel)
@@ -135,7 +149,7 @@ public struct ChunkForecaster: Sendable {
             modelName = fitted.modelName
         } catch let error as PostgresError {
             throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
-        } catch let error as PipelineError { // e.g. the run's global model is not loaded: not this series' fault
+        } catch let error as PipelineError {  // e.g. the run's global model is not loaded: not this series' fault
             throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
         } catch {
             // The series' own model failed (not the infrastructure): one series does not fail the
@@ -153,15 +167,20 @@ public struct ChunkForecaster: Sendable {
 
     /// The price regression's forecast from the cutoff, or, where it cannot fit (no prices, too
     /// short a history), the choice's fallback model's, named as such (as a fallback chain does).
-    func priceRegression(_ series: SeriesInput, training: [Double], fallback: (any ForecastModel)?,
-                         competitors: CompetitorIndex? = nil) throws -> (Forecast, String) {
-        let g = GlobalSeries(id: series.seriesNo, values: series.values, censored: series.censored,
-                             startDay: series.start.unixDays, category: -1, region: -1, planned: series.planned,
-                             frequency: config.frequency)
+    func priceRegression(
+        _ series: SeriesInput, training: [Double], fallback: (any ForecastModel)?,
+        competitors: CompetitorIndex? = nil
+    ) throws -> (Forecast, String) {
+        let g = GlobalSeries(
+            id: series.seriesNo, values: series.values, censored: series.censored,
+            startDay: series.start.unixDays, category: -1, region: -1, planned: series.planned,
+            frequency: config.frequency)
         do {
             let model = PriceRegression(horizon: config.horizon, frequency: config.frequency)
-            return (try model.forecast(g, origin: series.values.count - 1, level: config.intervalLevel, competitors: competitors),
-                    PriceRegression.name)
+            return (
+                try model.forecast(g, origin: series.values.count - 1, level: config.intervalLevel, competitors: competitors),
+                PriceRegression.name
+            )
         } catch let error as ForecastError {
             guard let fallback else { throw error }
             let fitted = try fallback.fit(training)
@@ -221,7 +240,8 @@ public struct ChunkForecaster: Sendable {
             }
         }
         let h = Double(max(1, config.horizon))
-        return Served(modelName: modelName, meanForecast: forecast.mean.prefix(config.horizon).reduce(0, +) / h,
-                      meanWidth: zip(forecast.upper.prefix(config.horizon), forecast.lower.prefix(config.horizon)).reduce(0) { $0 + $1.0 - $1.1 } / h)
+        return Served(
+            modelName: modelName, meanForecast: forecast.mean.prefix(config.horizon).reduce(0, +) / h,
+            meanWidth: zip(forecast.upper.prefix(config.horizon), forecast.lower.prefix(config.horizon)).reduce(0) { $0 + $1.0 - $1.1 } / h)
     }
 }

@@ -18,9 +18,15 @@ public enum OutputPins {
     public static func pin(runID: Int64, reason: String, on connection: Connection) throws -> Pinned {
         let reason = try required(reason)
         return try connection.transaction { tx in
-            guard let run = try tx.query(Query("""
-                SELECT status, frequency, cutoff, coalesce(row_count, 0) AS rows FROM forecast.runs WHERE id = \(runID)
-                """).named("run_to_pin")).first else {
+            guard
+                let run = try tx.query(
+                    Query(
+                        """
+                        SELECT status, frequency, cutoff, coalesce(row_count, 0) AS rows FROM forecast.runs WHERE id = \(runID)
+                        """
+                    ).named("run_to_pin")
+                ).first
+            else {
                 throw PipelineError.invalidArgument("no run with id \(runID)")
             }
             let status = try run.decode("status", as: String.self)
@@ -29,16 +35,20 @@ public enum OutputPins {
             }
             let frequency = try run.decode("frequency", as: String.self)
             let previous = try served(frequency, in: tx)
-            try tx.execute(Query("""
-                INSERT INTO forecast.output_pins (frequency, run_id, reason, os_user)
-                VALUES (\(frequency), \(runID), \(reason), \(AuditIdentity.osUser))
-                ON CONFLICT (frequency) DO UPDATE
-                SET run_id = excluded.run_id, reason = excluded.reason, pinned_by = session_user,
-                    os_user = excluded.os_user, pinned_at = clock_timestamp()
-                """).named("pin_output"))
+            try tx.execute(
+                Query(
+                    """
+                    INSERT INTO forecast.output_pins (frequency, run_id, reason, os_user)
+                    VALUES (\(frequency), \(runID), \(reason), \(AuditIdentity.osUser))
+                    ON CONFLICT (frequency) DO UPDATE
+                    SET run_id = excluded.run_id, reason = excluded.reason, pinned_by = session_user,
+                        os_user = excluded.os_user, pinned_at = clock_timestamp()
+                    """
+                ).named("pin_output"))
             try event(frequency, "pin", runID: runID, reason: reason, in: tx)
-            return Pinned(runID: runID, frequency: frequency, cutoff: try run.decode("cutoff"), rows: try run.decode("rows"),
-                          previousRunID: previous)
+            return Pinned(
+                runID: runID, frequency: frequency, cutoff: try run.decode("cutoff"), rows: try run.decode("rows"),
+                previousRunID: previous)
         }
     }
 
@@ -61,10 +71,13 @@ public enum OutputPins {
     }
 
     static func event(_ frequency: String, _ action: String, runID: Int64?, reason: String, in tx: Connection) throws {
-        try tx.execute(Query("""
-            INSERT INTO forecast.output_pin_events (frequency, action, run_id, reason, os_user)
-            VALUES (\(frequency), \(action), \(runID), \(reason), \(AuditIdentity.osUser))
-            """).named("output_pin_event"))
+        try tx.execute(
+            Query(
+                """
+                INSERT INTO forecast.output_pin_events (frequency, action, run_id, reason, os_user)
+                VALUES (\(frequency), \(action), \(runID), \(reason), \(AuditIdentity.osUser))
+                """
+            ).named("output_pin_event"))
     }
 
     static func required(_ reason: String) throws -> String {

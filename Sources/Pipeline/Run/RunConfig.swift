@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import GradientBoosting
 import Postgres
 
@@ -80,10 +80,12 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Default of `--min-landed-share` (a contract parameter).
     public static let defaultMinLandedShare = 0.5
 
-    public init(horizon: Int = 28, frequency: Frequency = .day, model: ModelSpec? = nil, intervalLevel: Double = 0.8,
-                chunkSize: Int = 250, leaseSeconds: Double = 60, heartbeatSeconds: Double = 10, maxAttempts: Int = 3,
-                inputSchema: String = "demand", staleSLAHours: Double = RunConfig.defaultStaleSLAHours(.day),
-                minVolumeRatio: Double = RunConfig.defaultMinVolumeRatio) {
+    public init(
+        horizon: Int = 28, frequency: Frequency = .day, model: ModelSpec? = nil, intervalLevel: Double = 0.8,
+        chunkSize: Int = 250, leaseSeconds: Double = 60, heartbeatSeconds: Double = 10, maxAttempts: Int = 3,
+        inputSchema: String = "demand", staleSLAHours: Double = RunConfig.defaultStaleSLAHours(.day),
+        minVolumeRatio: Double = RunConfig.defaultMinVolumeRatio
+    ) {
         self.horizon = horizon
         self.frequency = frequency
         self.model = model ?? ModelSpec(kind: .seasonalNaive, seasonLength: frequency.defaultSeasonLength, window: 28)
@@ -108,16 +110,21 @@ public struct RunConfig: Codable, Sendable, Equatable {
         try check(chunkSize >= 1, "--chunk-size must be at least 1, got \(chunkSize)")
         // Every number is finite and in range before anything is written (a lease of 1e17 s once
         // reached Postgres as an interval it could not parse and wedged the cutoff).
-        try check(leaseSeconds.isFinite && leaseSeconds >= 1 && leaseSeconds <= 86_400,
-                  "--lease-seconds must be between 1 and 86400, got \(leaseSeconds)")
-        try check(heartbeatSeconds.isFinite && heartbeatSeconds > 0 && heartbeatSeconds < leaseSeconds,
-                  "heartbeat (\(heartbeatSeconds) s) must be shorter than the lease (\(leaseSeconds) s)")
-        try check(staleSLAHours.isFinite && staleSLAHours > 0 && staleSLAHours <= 8_760,
-                  "--stale-sla-hours must be between 0 and 8760 (a year), got \(staleSLAHours)")
-        try check(minVolumeRatio.isFinite && minVolumeRatio >= 0 && minVolumeRatio <= 1,
-                  "--min-volume-ratio must be between 0 and 1, got \(minVolumeRatio)")
-        try check(landedShare.isFinite && landedShare >= 0 && landedShare <= 1,
-                  "--min-landed-share must be between 0 and 1, got \(landedShare)")
+        try check(
+            leaseSeconds.isFinite && leaseSeconds >= 1 && leaseSeconds <= 86_400,
+            "--lease-seconds must be between 1 and 86400, got \(leaseSeconds)")
+        try check(
+            heartbeatSeconds.isFinite && heartbeatSeconds > 0 && heartbeatSeconds < leaseSeconds,
+            "heartbeat (\(heartbeatSeconds) s) must be shorter than the lease (\(leaseSeconds) s)")
+        try check(
+            staleSLAHours.isFinite && staleSLAHours > 0 && staleSLAHours <= 8_760,
+            "--stale-sla-hours must be between 0 and 8760 (a year), got \(staleSLAHours)")
+        try check(
+            minVolumeRatio.isFinite && minVolumeRatio >= 0 && minVolumeRatio <= 1,
+            "--min-volume-ratio must be between 0 and 1, got \(minVolumeRatio)")
+        try check(
+            landedShare.isFinite && landedShare >= 0 && landedShare <= 1,
+            "--min-landed-share must be between 0 and 1, got \(landedShare)")
         try check(maxAttempts <= 100, "--max-attempts must be at most 100, got \(maxAttempts)")
         try check(maxAttempts >= 1, "--max-attempts must be at least 1, got \(maxAttempts)")
         try check(model.seasonLength >= 1, "--season must be at least 1, got \(model.seasonLength)")

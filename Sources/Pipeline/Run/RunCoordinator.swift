@@ -24,8 +24,10 @@ public struct RunCoordinator: Sendable {
         /// Thresholds of the monitor pass at the end of a nightly run.
         public var monitor = MonitorConfig()
 
-        public init(cutoff: PostgresDate, asOf: PostgresTimestamp? = nil, config: RunConfig, workers: Int = 2,
-                    force: Bool = false, throttleSeconds: Double = 0, showProgress: Bool = true) {
+        public init(
+            cutoff: PostgresDate, asOf: PostgresTimestamp? = nil, config: RunConfig, workers: Int = 2,
+            force: Bool = false, throttleSeconds: Double = 0, showProgress: Bool = true
+        ) {
             self.cutoff = cutoff
             self.asOf = asOf
             self.config = config
@@ -96,7 +98,9 @@ public struct RunCoordinator: Sendable {
         }
         if options.config.served == nil && options.config.model.kind == .selected && options.config.selection == nil {
             guard let (backtest, selection) = try Calibrations.newestSelection(for: options.config, on: connection) else {
-                throw PipelineError.invalidArgument("--model selected needs a finished backtest (frequency \(options.config.frequency.rawValue), gap 0, horizon >= \(options.config.horizon), level \(options.config.intervalLevel)); run `forecastctl backtest` first")
+                throw PipelineError.invalidArgument(
+                    "--model selected needs a finished backtest (frequency \(options.config.frequency.rawValue), gap 0, horizon >= \(options.config.horizon), level \(options.config.intervalLevel)); run `forecastctl backtest` first"
+                )
             }
             options.config.selection = selection
             if options.conformal { options.config.calibrationBacktestID = backtest }
@@ -127,16 +131,18 @@ public struct RunCoordinator: Sendable {
             summary = Summary(outcome: .failed, runID: id)
             defer { RunStore.releasePlannerLock(id, on: connection) }
             try RunStore.recordServing(id, config: options.config, notes: servingNotes, on: connection)
-            summary.warnings = try checkContractsAndPlan(runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config,
-                                                        contracts: contracts, workers: options.workers, main: connection)
+            summary.warnings = try checkContractsAndPlan(
+                runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config,
+                contracts: contracts, workers: options.workers, main: connection)
             if options.config.trainsGlobalModelInRun {
                 // Train the run's global model once (and prepare a stored shadow version); workers
                 // wait (run still queued) until it is done. Stored versions alone were prepared while planning.
                 let t0 = Date()
                 do {
                     let say = ProgressReporter.lines(prefix: "run \(id): global model: ", when: options.showProgress)
-                    let artifacts = try GlobalTraining.trainAndStore(runID: id, cutoff: options.cutoff, asOf: asOf,
-                                                                     config: options.config, progress: say, on: connection)
+                    let artifacts = try GlobalTraining.trainAndStore(
+                        runID: id, cutoff: options.cutoff, asOf: asOf,
+                        config: options.config, progress: say, on: connection)
                     logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])
                     try RegistryServing.prepare(runID: id, cutoff: options.cutoff, config: options.config, on: connection)
                 } catch {
@@ -157,8 +163,9 @@ public struct RunCoordinator: Sendable {
         }
         let status: RunRecord.Status
         do {
-            status = try WorkerPool.run(record, count: options.workers, namePrefix: WorkerPool.processName,
-                                        throttleSeconds: options.throttleSeconds, logger: logger, connect: connect)
+            status = try WorkerPool.run(
+                record, count: options.workers, namePrefix: WorkerPool.processName,
+                throttleSeconds: options.throttleSeconds, logger: logger, connect: connect)
         } catch {
             progress?.stop()
             throw error
@@ -173,11 +180,15 @@ public struct RunCoordinator: Sendable {
             try? RunStore.recordTiming(runID, "work_s", seconds: Date().timeIntervalSince(t1), on: after)
         }
         let final = try RunStore.load(runID, on: after)
-        let totals = try after.query(Query("""
-            SELECT coalesce(series_count, 0) AS series, coalesce(row_count, 0) AS rows, coalesce(work_item_count, 0) AS items,
-                   coalesce(fallback_series, 0) AS fallbacks
-            FROM forecast.runs WHERE id = \(runID)
-            """).named("run_totals")).first!
+        let totals = try after.query(
+            Query(
+                """
+                SELECT coalesce(series_count, 0) AS series, coalesce(row_count, 0) AS rows, coalesce(work_item_count, 0) AS items,
+                       coalesce(fallback_series, 0) AS fallbacks
+                FROM forecast.runs WHERE id = \(runID)
+                """
+            ).named("run_totals")
+        ).first!
         summary.fallbackSeries = try totals.decode("fallbacks")
         summary.seriesCount = try totals.decode("series")
         summary.rows = try totals.decode("rows")
@@ -198,8 +209,9 @@ public struct RunCoordinator: Sendable {
                 do {
                     summary.monitor = try Monitor(config: options.monitor).run(runID: runID, on: after)
                 } catch {
-                    logger.warning("the monitor pass after the run failed; run `forecastctl monitor --run \(runID)`",
-                                   metadata: ["error": "\(error)"])
+                    logger.warning(
+                        "the monitor pass after the run failed; run `forecastctl monitor --run \(runID)`",
+                        metadata: ["error": "\(error)"])
                 }
             }
         default:
@@ -215,8 +227,10 @@ public struct RunCoordinator: Sendable {
     /// the run serves (competing prices at the cutoff) in the same transaction. The plan commits only
     /// if no contract blocks; otherwise it rolls back and the run is marked failed. Nothing is
     /// written to forecasts here.
-    func checkContractsAndPlan(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
-                               contracts: [Contract], workers: Int, main: Connection) throws -> [ContractOutcome] {
+    func checkContractsAndPlan(
+        runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
+        contracts: [Contract], workers: Int, main: Connection
+    ) throws -> [ContractOutcome] {
         let t0 = Date()
         let parameters = ContractParameters(cutoff: cutoff, asOf: asOf, config: config)
         let plannerConnection = try connect()
@@ -227,8 +241,9 @@ public struct RunCoordinator: Sendable {
         let prepares = config.needsGlobalStep && !config.trainsGlobalModelInRun
         let planning = BackgroundTask(name: "planner") { () throws -> (plan: RunPlanner.Plan, seconds: Double, preparing: Double?) in
             let started = Date()
-            let plan = try RunPlanner.planUncommitted(runID: runID, cutoff: cutoff, asOf: asOf, config: config,
-                                                      startRunning: !config.needsGlobalStep || prepares, in: plannerConnection)
+            let plan = try RunPlanner.planUncommitted(
+                runID: runID, cutoff: cutoff, asOf: asOf, config: config,
+                startRunning: !config.needsGlobalStep || prepares, in: plannerConnection)
             let planned = Date()
             guard prepares else { return (plan, planned.timeIntervalSince(started), nil) }
             do {
@@ -273,15 +288,19 @@ public struct RunCoordinator: Sendable {
         switch planned {
         case .failure(let error as PreparingFailed):
             try? RunLifecycle.fail(runID, error: "preparing the global model failed: \(error.underlying)", on: main)
-            throw error.underlying // its own type decides the exit code
+            throw error.underlying  // its own type decides the exit code
         case .failure(let error):
             try? RunLifecycle.fail(runID, error: "\(error)", on: main)
             throw error
         case .success(let (plan, seconds, preparing)):
             try RunStore.recordTiming(runID, "plan_s", seconds: seconds, on: main)
             if let preparing { try RunStore.recordTiming(runID, "prepare_s", seconds: preparing, on: main) }
-            logger.info("planned run", metadata: ["run": "\(runID)", "series": "\(plan.seriesCount)",
-                                                  "items": "\(plan.workItemCount)"])
+            logger.info(
+                "planned run",
+                metadata: [
+                    "run": "\(runID)", "series": "\(plan.seriesCount)",
+                    "items": "\(plan.workItemCount)",
+                ])
         }
         return outcomes.filter { !$0.passed }
     }

@@ -32,13 +32,16 @@ public enum RunStore {
     /// the run is still queued, that process died.
     public static func plannerLockKey(_ runID: Int64) -> Int64 { 0x0F0D_0000_0000 + runID }
 
-    public static func createOrJoin(cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, force: Bool,
-                                    on connection: Connection) throws -> Creation {
+    public static func createOrJoin(
+        cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, force: Bool,
+        on connection: Connection
+    ) throws -> Creation {
         let configJSON = String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self)
         let modelVersion = try config.modelVersion()
         do {
-            return try createOrJoinLocked(cutoff: cutoff, asOf: asOf, config: config, configJSON: configJSON,
-                                          modelVersion: modelVersion, force: force, on: connection)
+            return try createOrJoinLocked(
+                cutoff: cutoff, asOf: asOf, config: config, configJSON: configJSON,
+                modelVersion: modelVersion, force: force, on: connection)
         } catch is CutoffLockTimeout {
             throw PipelineError.cutoffLocked(try cutoffLockHolder(cutoff, config.frequency, on: connection))
         }
@@ -52,40 +55,60 @@ public enum RunStore {
     /// pg_locks only as its holder's lock on the table, so this names the session with the
     /// oldest open transaction holding one (other cutoffs' runs hold it for milliseconds).
     static func cutoffLockHolder(_ cutoff: PostgresDate, _ frequency: Frequency, on connection: Connection) throws -> String {
-        let row = try connection.query(Query("""
-            SELECT a.pid, coalesce(a.usename::text, '?') AS usename, coalesce(a.application_name, '') AS app,
-                   coalesce(round(extract(epoch FROM clock_timestamp() - a.xact_start))::int, 0) AS seconds
-            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'relation' AND l.granted AND l.relation = 'forecast.cutoff_locks'::regclass
-              AND l.pid <> pg_backend_pid()
-            ORDER BY a.xact_start
-            LIMIT 1
-            """).named("cutoff_lock_holder")).first
-        let who = try row.map { "held by backend \(try $0.decode("pid", as: Int.self)) (user \(try $0.decode("usename", as: String.self)), application '\(try $0.decode("app", as: String.self))', transaction open \(try $0.decode("seconds", as: Int.self)) s)" } ?? "held by a session that has since gone"
-        return "the lock of cutoff \(cutoff) (row of forecast.cutoff_locks) is \(who); a run cannot start while it is held: end that session (SELECT pg_terminate_backend(pid)) or wait, then run again"
+        let row = try connection.query(
+            Query(
+                """
+                SELECT a.pid, coalesce(a.usename::text, '?') AS usename, coalesce(a.application_name, '') AS app,
+                       coalesce(round(extract(epoch FROM clock_timestamp() - a.xact_start))::int, 0) AS seconds
+                FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'relation' AND l.granted AND l.relation = 'forecast.cutoff_locks'::regclass
+                  AND l.pid <> pg_backend_pid()
+                ORDER BY a.xact_start
+                LIMIT 1
+                """
+            ).named("cutoff_lock_holder")
+        ).first
+        let who =
+            try row.map {
+                "held by backend \(try $0.decode("pid", as: Int.self)) (user \(try $0.decode("usename", as: String.self)), application '\(try $0.decode("app", as: String.self))', transaction open \(try $0.decode("seconds", as: Int.self)) s)"
+            } ?? "held by a session that has since gone"
+        return
+            "the lock of cutoff \(cutoff) (row of forecast.cutoff_locks) is \(who); a run cannot start while it is held: end that session (SELECT pg_terminate_backend(pid)) or wait, then run again"
     }
 
-    static func createOrJoinLocked(cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, configJSON: String,
-                                   modelVersion: String, force: Bool, on connection: Connection) throws -> Creation {
+    static func createOrJoinLocked(
+        cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, configJSON: String,
+        modelVersion: String, force: Bool, on connection: Connection
+    ) throws -> Creation {
         return try connection.transaction { tx in
             try tx.setLocal("lock_timeout", cutoffLockWait)
             do {
-                try tx.execute(Query("""
-                    INSERT INTO forecast.cutoff_locks (frequency, cutoff) VALUES (\(config.frequency.rawValue), \(cutoff))
-                    ON CONFLICT DO NOTHING
-                    """).named("cutoff_lock_row"))
-                try tx.execute(Query("""
-                    SELECT 1 FROM forecast.cutoff_locks WHERE frequency = \(config.frequency.rawValue) AND cutoff = \(cutoff) FOR UPDATE
-                    """).named("cutoff_lock"))
+                try tx.execute(
+                    Query(
+                        """
+                        INSERT INTO forecast.cutoff_locks (frequency, cutoff) VALUES (\(config.frequency.rawValue), \(cutoff))
+                        ON CONFLICT DO NOTHING
+                        """
+                    ).named("cutoff_lock_row"))
+                try tx.execute(
+                    Query(
+                        """
+                        SELECT 1 FROM forecast.cutoff_locks WHERE frequency = \(config.frequency.rawValue) AND cutoff = \(cutoff) FOR UPDATE
+                        """
+                    ).named("cutoff_lock"))
             } catch let error as PostgresError where error.sqlState == .lockNotAvailable {
                 throw CutoffLockTimeout()
             }
             try tx.setLocal("lock_timeout", "0")
-            let existing = try tx.query(Query("""
-                SELECT id, status, config::text AS config FROM forecast.runs
-                WHERE cutoff = \(cutoff) AND frequency = \(config.frequency.rawValue) AND status IN ('queued', 'running', 'published')
-                ORDER BY id DESC
-                """).named("find_runs_for_cutoff")).rows
+            let existing = try tx.query(
+                Query(
+                    """
+                    SELECT id, status, config::text AS config FROM forecast.runs
+                    WHERE cutoff = \(cutoff) AND frequency = \(config.frequency.rawValue) AND status IN ('queued', 'running', 'published')
+                    ORDER BY id DESC
+                    """
+                ).named("find_runs_for_cutoff")
+            ).rows
             for row in existing {
                 let id = try row.decode("id", as: Int64.self)
                 let status = try row.decode("status", as: String.self)
@@ -100,12 +123,16 @@ public enum RunStore {
                 }
                 if status == "published" && !force { return .alreadyPublished(id) }
             }
-            let id = try tx.query(Query("""
-                INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version)
-                VALUES (\(cutoff), \(asOf), \(config.frequency.rawValue), \(config.horizon), \(configJSON)::jsonb,
-                        \(CodeVersion.current), \(modelVersion))
-                RETURNING id
-                """).named("create_run")).first!.decode("id", as: Int64.self)
+            let id = try tx.query(
+                Query(
+                    """
+                    INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version)
+                    VALUES (\(cutoff), \(asOf), \(config.frequency.rawValue), \(config.horizon), \(configJSON)::jsonb,
+                            \(CodeVersion.current), \(modelVersion))
+                    RETURNING id
+                    """
+                ).named("create_run")
+            ).first!.decode("id", as: Int64.self)
             // Session-level: survives this COMMIT, released when the planner finishes or dies.
             try tx.query(Query("SELECT pg_advisory_lock(\(plannerLockKey(id)))").named("planner_lock"))
             return .created(id)
@@ -137,23 +164,37 @@ public enum RunStore {
     /// The knowledge time: `given`, or the database's clock. An as-of in the future is refused: it
     /// would read rows "known" later than now and, published, take `latest` over from tomorrow.
     public static func asOf(_ given: PostgresTimestamp?, on connection: Connection) throws -> PostgresTimestamp {
-        guard let row = try connection.query(Query("""
-            SELECT clock_timestamp() AS now, \(given)::timestamptz > clock_timestamp() + make_interval(secs => \(asOfSkewSeconds)) AS future
-            """).named("now")).first else {
+        guard
+            let row = try connection.query(
+                Query(
+                    """
+                    SELECT clock_timestamp() AS now, \(given)::timestamptz > clock_timestamp() + make_interval(secs => \(asOfSkewSeconds)) AS future
+                    """
+                ).named("now")
+            ).first
+        else {
             throw PostgresError(kind: .protocolViolation, message: "SELECT clock_timestamp() returned no row")
         }
         guard let given else { return try row.decode("now") }
         if try row.decodeIfPresent("future", as: Bool.self) == true {
-            throw PipelineError.invalidArgument("--as-of \(given) is in the future (the database's clock says \(try row.decode("now", as: PostgresTimestamp.self))); nothing can be known then yet")
+            throw PipelineError.invalidArgument(
+                "--as-of \(given) is in the future (the database's clock says \(try row.decode("now", as: PostgresTimestamp.self))); nothing can be known then yet"
+            )
         }
         return given
     }
 
     public static func load(_ id: Int64, on connection: Connection) throws -> RunRecord {
-        guard let row = try connection.query(Query("""
-            SELECT id, cutoff, as_of, status, config::text AS config, model_version, series_count, started_at, error
-            FROM forecast.runs WHERE id = \(id)
-            """).named("load_run")).first else {
+        guard
+            let row = try connection.query(
+                Query(
+                    """
+                    SELECT id, cutoff, as_of, status, config::text AS config, model_version, series_count, started_at, error
+                    FROM forecast.runs WHERE id = \(id)
+                    """
+                ).named("load_run")
+            ).first
+        else {
             throw PipelineError.invalidArgument("no run with id \(id)")
         }
         let configText = try row.decode("config", as: String.self)
@@ -166,10 +207,11 @@ public enum RunStore {
         guard let status = RunRecord.Status(rawValue: try row.decode("status", as: String.self)) else {
             throw PipelineError.configuration("run \(id) has an unknown status")
         }
-        return RunRecord(id: id, cutoff: try row.decode("cutoff"), asOf: try row.decode("as_of"), status: status,
-                         config: config, modelVersion: try row.decode("model_version"),
-                         seriesCount: try row.decodeIfPresent("series_count"),
-                         startedAt: try row.decodeIfPresent("started_at"), error: try row.decodeIfPresent("error"))
+        return RunRecord(
+            id: id, cutoff: try row.decode("cutoff"), asOf: try row.decode("as_of"), status: status,
+            config: config, modelVersion: try row.decode("model_version"),
+            seriesCount: try row.decodeIfPresent("series_count"),
+            startedAt: try row.decodeIfPresent("started_at"), error: try row.decodeIfPresent("error"))
     }
 
     public static func status(_ id: Int64, on connection: Connection) throws -> RunRecord.Status {
@@ -188,12 +230,15 @@ public enum RunStore {
     /// Which registry version the run serves, which shadow it also writes, and why (a bootstrap,
     /// a fallback after a refused artifact).
     static func recordServing(_ id: Int64, config: RunConfig, notes: [String], on connection: Connection) throws {
-        try connection.execute(Query("""
-            UPDATE forecast.runs SET serving = \(config.serving), model_version_id = \(config.served?.id),
-                   shadow_version_id = \(config.shadow?.version.id),
-                   serving_note = \(notes.isEmpty ? nil : notes.joined(separator: "; "))
-            WHERE id = \(id)
-            """).named("record_serving"))
+        try connection.execute(
+            Query(
+                """
+                UPDATE forecast.runs SET serving = \(config.serving), model_version_id = \(config.served?.id),
+                       shadow_version_id = \(config.shadow?.version.id),
+                       serving_note = \(notes.isEmpty ? nil : notes.joined(separator: "; "))
+                WHERE id = \(id)
+                """
+            ).named("record_serving"))
     }
 
     /// Client CPU seconds of the run-level steps.
@@ -203,16 +248,22 @@ public enum RunStore {
 
     /// Bytes the run's rows take, once it is published.
     static func recordBytes(_ id: Int64, on connection: Connection) throws {
-        try connection.execute(Query("""
-            UPDATE forecast.runs SET bytes_stored = forecast.run_bytes(\(id)) WHERE id = \(id)
-            """).named("record_bytes"))
+        try connection.execute(
+            Query(
+                """
+                UPDATE forecast.runs SET bytes_stored = forecast.run_bytes(\(id)) WHERE id = \(id)
+                """
+            ).named("record_bytes"))
     }
 
     public static func recordTiming(_ id: Int64, _ key: String, seconds: Double, on connection: Connection) throws {
-        try connection.execute(Query("""
-            UPDATE forecast.runs SET timings = timings || jsonb_build_object(\(key)::text, round(\(seconds)::numeric, 3))
-            WHERE id = \(id)
-            """).named("record_timing"))
+        try connection.execute(
+            Query(
+                """
+                UPDATE forecast.runs SET timings = timings || jsonb_build_object(\(key)::text, round(\(seconds)::numeric, 3))
+                WHERE id = \(id)
+                """
+            ).named("record_timing"))
     }
 }
 

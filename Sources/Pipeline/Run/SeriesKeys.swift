@@ -5,7 +5,8 @@ import Postgres
 enum SeriesKeys {
     /// `WITH RECURSIVE keys (item_id, location_id) AS (...)` for sales dated by `cutoff` and loaded by `asOf`.
     static func recursiveCTE(schema: SQLIdentifier, cutoff: PostgresDate, asOf: PostgresTimestamp) -> Query {
-        Query("""
+        Query(
+            """
             WITH RECURSIVE keys AS (
                 (SELECT item_id, location_id FROM \(ident: schema).sales
                  WHERE ds <= \(cutoff) AND loaded_at <= \(asOf) AND item_id IS NOT NULL AND location_id IS NOT NULL

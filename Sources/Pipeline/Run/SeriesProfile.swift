@@ -7,15 +7,20 @@ import Postgres
 /// read these compact rows instead of the raw history. Written by the worker in the transaction
 /// that writes the series' forecasts.
 enum SeriesProfile {
-    static let layout = CopyLayout(schema: SQLIdentifier("forecast"), table: "series_stats", columns: [
-        "run_id", "item_id", "location_id", "periods", "recent_mean", "recent_sd", "recent_zero_share", "recent_stockout_share",
-        "mase_scale", "demand_class", "served_model", "forecast_mean", "forecast_width"])
+    static let layout = CopyLayout(
+        schema: SQLIdentifier("forecast"), table: "series_stats",
+        columns: [
+            "run_id", "item_id", "location_id", "periods", "recent_mean", "recent_sd", "recent_zero_share", "recent_stockout_share",
+            "mase_scale", "demand_class", "served_model", "forecast_mean", "forecast_width",
+        ])
 
     /// Periods of the "recent" window: four weeks of days, a quarter of weeks.
     static func window(_ frequency: Frequency) -> Int { frequency == .day ? 28 : 13 }
 
-    static func encode(_ series: SeriesInput, served: ChunkForecaster.Served, runID: Int64, frequency: Frequency,
-                       into writer: inout BinaryCopyWriter) {
+    static func encode(
+        _ series: SeriesInput, served: ChunkForecaster.Served, runID: Int64, frequency: Frequency,
+        into writer: inout BinaryCopyWriter
+    ) {
         let training = Censoring.impute(series.values, censored: series.censored)
         let n = min(window(frequency), series.values.count)
         let recent = series.values.suffix(n)

@@ -47,8 +47,10 @@ public struct SeriesReader: Sendable {
     /// and of the target periods, nothing else (`promotionDays(horizon:)`).
     public var promotionDays: ClosedRange<PostgresDate>?
 
-    public init(runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, frequency: Frequency,
-                schema: SQLIdentifier, source: Source = .run) {
+    public init(
+        runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, frequency: Frequency,
+        schema: SQLIdentifier, source: Source = .run
+    ) {
         self.runID = runID
         self.cutoff = cutoff
         self.asOf = asOf
@@ -74,34 +76,41 @@ public struct SeriesReader: Sendable {
         try connection.transaction { tx in
             // COPY takes no bind parameters: pass the values as transaction-local settings, each
             // read once per statement through a scalar subquery (not once per row).
-            try tx.query(Query("""
-                SELECT set_config('forecast.run_id', \(String(runID)), true),
-                       set_config('forecast.chunk', \(String(chunk)), true),
-                       set_config('forecast.cutoff', \(cutoff.postgresText), true),
-                       set_config('forecast.as_of', \(asOf.postgresText), true),
-                       set_config('forecast.promotions_from', \(promotionDays?.lowerBound.postgresText ?? "-infinity"), true),
-                       set_config('forecast.promotions_to', \((promotionDays?.upperBound ?? PostgresDate(unixDays: cutoff.unixDays + 400)).postgresText), true)
-                """).named("set_chunk_parameters"))
+            try tx.query(
+                Query(
+                    """
+                    SELECT set_config('forecast.run_id', \(String(runID)), true),
+                           set_config('forecast.chunk', \(String(chunk)), true),
+                           set_config('forecast.cutoff', \(cutoff.postgresText), true),
+                           set_config('forecast.as_of', \(asOf.postgresText), true),
+                           set_config('forecast.promotions_from', \(promotionDays?.lowerBound.postgresText ?? "-infinity"), true),
+                           set_config('forecast.promotions_to', \((promotionDays?.upperBound ?? PostgresDate(unixDays: cutoff.unixDays + 400)).postgresText), true)
+                    """
+                ).named("set_chunk_parameters"))
             // COPY takes no binds: only quoted identifiers and fixed fragments are interpolated.
-            try tx.copyOut(Query("""
-                COPY (SELECT r.series_no, r.item_id, r.location_id, a.ds, a.qty,
-                             (SELECT array_agg(i.ds - date '2000-01-01')
-                              FROM \(ident: schema).inventory i
-                              WHERE i.item_id = r.item_id AND i.location_id = r.location_id AND i.stockout
-                                AND i.ds <= (SELECT current_setting('forecast.cutoff')::date)) AS stockouts
-                             \(plannedInputs ? Self.plannedColumns : "")
-                      FROM \(source.table) r
-                      CROSS JOIN LATERAL (
-                          SELECT array_agg(s.ds - date '2000-01-01') AS ds, array_agg(s.qty) AS qty
-                          FROM \(ident: schema).sales s
-                          WHERE s.item_id = r.item_id AND s.location_id = r.location_id
-                            AND s.ds <= (SELECT current_setting('forecast.cutoff')::date)
-                            AND s.loaded_at <= (SELECT current_setting('forecast.as_of')::timestamptz)) a
-                      \(plannedInputs ? Self.plannedJoins(schema) : "")
-                      WHERE r.\(source.owner) = (SELECT current_setting('forecast.run_id')::bigint)
-                        AND r.chunk = (SELECT current_setting('forecast.chunk')::int)
-                ) TO STDOUT (FORMAT binary)
-                """).named("copy_chunk_sales")) { row in
+            try tx.copyOut(
+                Query(
+                    """
+                    COPY (SELECT r.series_no, r.item_id, r.location_id, a.ds, a.qty,
+                                 (SELECT array_agg(i.ds - date '2000-01-01')
+                                  FROM \(ident: schema).inventory i
+                                  WHERE i.item_id = r.item_id AND i.location_id = r.location_id AND i.stockout
+                                    AND i.ds <= (SELECT current_setting('forecast.cutoff')::date)) AS stockouts
+                                 \(plannedInputs ? Self.plannedColumns : "")
+                          FROM \(source.table) r
+                          CROSS JOIN LATERAL (
+                              SELECT array_agg(s.ds - date '2000-01-01') AS ds, array_agg(s.qty) AS qty
+                              FROM \(ident: schema).sales s
+                              WHERE s.item_id = r.item_id AND s.location_id = r.location_id
+                                AND s.ds <= (SELECT current_setting('forecast.cutoff')::date)
+                                AND s.loaded_at <= (SELECT current_setting('forecast.as_of')::timestamptz)) a
+                          \(plannedInputs ? Self.plannedJoins(schema) : "")
+                          WHERE r.\(source.owner) = (SELECT current_setting('forecast.run_id')::bigint)
+                            AND r.chunk = (SELECT current_setting('forecast.chunk')::int)
+                    ) TO STDOUT (FORMAT binary)
+                    """
+                ).named("copy_chunk_sales")
+            ) { row in
                 guard let no = try row.readInt32(), let item = try row.readString(), let location = try row.readString() else {
                     throw PostgresError(kind: .decoding, message: "malformed series row in chunk \(chunk)")
                 }
@@ -147,8 +156,9 @@ public struct SeriesReader: Sendable {
                 let t = period(d)
                 if t >= 0 && t < values.count && values[t] == 0 { censored[t] = true }
             }
-            return SeriesInput(seriesNo: r.no, itemID: r.item, locationID: r.location, start: start, values: values,
-                               censored: censored, planned: plannedByNo[r.no], rowsRead: r.ds.count, checksum: key.value ^ rows)
+            return SeriesInput(
+                seriesNo: r.no, itemID: r.item, locationID: r.location, start: start, values: values,
+                censored: censored, planned: plannedByNo[r.no], rowsRead: r.ds.count, checksum: key.value ^ rows)
         }
     }
 

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Logging
 import Postgres
 
@@ -28,8 +28,10 @@ public final class Worker: @unchecked Sendable {
     /// Throws `Stopping` once SIGTERM/SIGINT asked the process to stop.
     func checkStop() throws { if StopSignal.shared.requested != nil { throw Stopping() } }
 
-    public init(name: String, run: RunRecord, throttleSeconds: Double = 0, logger: Logger,
-                connect: @escaping @Sendable () throws -> Connection) throws {
+    public init(
+        name: String, run: RunRecord, throttleSeconds: Double = 0, logger: Logger,
+        connect: @escaping @Sendable () throws -> Connection
+    ) throws {
         self.name = name
         self.connect = connect
         self.connection = try connect()
@@ -37,8 +39,9 @@ public final class Worker: @unchecked Sendable {
         self.logger = logger
         self.throttle = throttleSeconds
         queue = WorkQueue(runID: run.id, leaseSeconds: run.config.leaseSeconds, workerName: name)
-        var reader = SeriesReader(runID: run.id, cutoff: run.cutoff, asOf: run.asOf, frequency: run.config.frequency,
-                                  schema: run.config.schema)
+        var reader = SeriesReader(
+            runID: run.id, cutoff: run.cutoff, asOf: run.asOf, frequency: run.config.frequency,
+            schema: run.config.schema)
         reader.plannedInputs = run.config.readsPlannedInputs
         forecaster = try Self.forecaster(run.config, modelVersion: run.modelVersion, run: run, reader: reader, on: connection)
         var side: [ChunkForecaster] = []
@@ -64,15 +67,18 @@ public final class Worker: @unchecked Sendable {
     }
 
     /// The forecaster of the run's served configuration, or of its shadow version.
-    static func forecaster(_ config: RunConfig, modelVersion: String, run: RunRecord, reader: SeriesReader,
-                           on connection: Connection) throws -> ChunkForecaster {
+    static func forecaster(
+        _ config: RunConfig, modelVersion: String, run: RunRecord, reader: SeriesReader,
+        on connection: Connection
+    ) throws -> ChunkForecaster {
         var calibrations: [String: ConformalCalibration] = [:]
         if let backtest = config.calibrationBacktestID {
             calibrations = try Calibrations.load(backtestID: backtest, level: config.intervalLevel, on: connection)
         }
-        var f = ChunkForecaster(runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
-                                modelVersion: modelVersion, config: config, chooser: try ModelChooser.from(config),
-                                reader: reader, calibrations: calibrations)
+        var f = ChunkForecaster(
+            runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
+            modelVersion: modelVersion, config: config, chooser: try ModelChooser.from(config),
+            reader: reader, calibrations: calibrations)
         if config.usesGlobalModel {
             f.globals = try GlobalTraining.loadAll(runID: run.id, config: config, on: connection)
         }
@@ -141,16 +147,20 @@ public final class Worker: @unchecked Sendable {
             let segments = run.config.needsGlobalStep ? try GlobalTraining.segments(.run, id: run.id, chunk: claim.chunk, on: connection) : [:]
             let predicted = forecaster.globalForecasts(series, segments: segments)
             // The competing items' prices of this item's groups, for the price regression's cross-price term.
-            let competitors = run.config.readsPlannedHistory
-                ? CompetitorPrices.indexes(try CompetitorPrices.read(.run, id: run.id, chunk: claim.chunk, through: reader.promotionDays(horizon: run.config.horizon).upperBound,
-                                                                     schema: run.config.schema, on: connection),
-                                           cutoff: reader.cutoff, horizon: run.config.horizon, frequency: run.config.frequency)
+            let competitors =
+                run.config.readsPlannedHistory
+                ? CompetitorPrices.indexes(
+                    try CompetitorPrices.read(
+                        .run, id: run.id, chunk: claim.chunk, through: reader.promotionDays(horizon: run.config.horizon).upperBound,
+                        schema: run.config.schema, on: connection),
+                    cutoff: reader.cutoff, horizon: run.config.horizon, frequency: run.config.frequency)
                 : [:]
             let sidePredicted = sideForecasters.map { $0.globalForecasts(series, segments: segments) }
             for s in series {
                 try checkStop()
-                let served = try forecaster.encode(s, segment: segments[s.seriesNo], predicted: predicted[s.seriesNo],
-                                                   competitors: competitors[s.seriesNo], into: &writer)
+                let served = try forecaster.encode(
+                    s, segment: segments[s.seriesNo], predicted: predicted[s.seriesNo],
+                    competitors: competitors[s.seriesNo], into: &writer)
                 SeriesProfile.encode(s, served: served, runID: run.id, frequency: run.config.frequency, into: &statsWriter)
                 for (side, p) in zip(sideForecasters, sidePredicted) {
                     try side.encode(s, segment: segments[s.seriesNo], predicted: p[s.seriesNo], competitors: competitors[s.seriesNo], into: &sideWriter)
@@ -175,16 +185,22 @@ public final class Worker: @unchecked Sendable {
             try connection.prepare(for: .write, run.config.timeouts)
             try connection.transaction { tx in
                 let checksum = series.reduce(UInt64(0)) { $0 ^ $1.checksum }
-                guard try queue.complete(claim, rows: writer.rowCount, rowsRead: series.reduce(0) { $0 + $1.rowsRead },
-                                         readChecksum: checksum, cpuSeconds: CPUTime.thread() - cpu0, in: tx) else { throw LeaseLost() }
+                guard
+                    try queue.complete(
+                        claim, rows: writer.rowCount, rowsRead: series.reduce(0) { $0 + $1.rowsRead },
+                        readChecksum: checksum, cpuSeconds: CPUTime.thread() - cpu0, in: tx)
+                else { throw LeaseLost() }
                 try tx.copyIn(ChunkForecaster.layout, data: writer)
                 if sideWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.sideLayout, data: sideWriter) }
                 if statsWriter.rowCount > 0 { try tx.copyIn(SeriesProfile.layout, data: statsWriter) }
             }
-            logger.info("work item done", metadata: [
-                "chunk": "\(claim.chunk)", "series": "\(series.count)", "rows": "\(writer.rowCount)",
-                "read_ms": "\(Int(t1.timeIntervalSince(t0) * 1000))", "forecast_ms": "\(Int(t2.timeIntervalSince(t1) * 1000))",
-                "write_ms": "\(Int(Date().timeIntervalSince(t2) * 1000))"])
+            logger.info(
+                "work item done",
+                metadata: [
+                    "chunk": "\(claim.chunk)", "series": "\(series.count)", "rows": "\(writer.rowCount)",
+                    "read_ms": "\(Int(t1.timeIntervalSince(t0) * 1000))", "forecast_ms": "\(Int(t2.timeIntervalSince(t1) * 1000))",
+                    "write_ms": "\(Int(Date().timeIntervalSince(t2) * 1000))",
+                ])
         } catch is Stopping {
             try queue.release(claim, reason: "worker stopping (signal \(StopSignal.shared.requested ?? 0))", on: connection)
             logger.info("handed back work item", metadata: ["item": "\(claim.id)", "chunk": "\(claim.chunk)"])

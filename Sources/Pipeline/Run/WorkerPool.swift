@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Logging
 import Postgres
 
@@ -8,8 +8,10 @@ public enum WorkerPool {
     /// Runs `count` workers to completion; returns the run's final status.
     /// If every worker failed, the first error of a worker that ran is thrown (else the first
     /// start failure): a run can still finish elsewhere.
-    public static func run(_ run: RunRecord, count: Int, namePrefix: String, throttleSeconds: Double = 0,
-                           logger: Logger, connect: @escaping @Sendable () throws -> Connection) throws -> RunRecord.Status {
+    public static func run(
+        _ run: RunRecord, count: Int, namePrefix: String, throttleSeconds: Double = 0,
+        logger: Logger, connect: @escaping @Sendable () throws -> Connection
+    ) throws -> RunRecord.Status {
         let outcomes = Mutex<[Result<RunRecord.Status, Error>]>([])
         let notStarted = Mutex<[Error]>([])
         let group = DispatchGroup()
@@ -19,14 +21,16 @@ public enum WorkerPool {
                 defer { group.leave() }
                 let worker: Worker
                 do {
-                    worker = try Worker(name: "\(namePrefix)-\(i + 1)", run: run, throttleSeconds: throttleSeconds,
-                                        logger: logger, connect: connect)
+                    worker = try Worker(
+                        name: "\(namePrefix)-\(i + 1)", run: run, throttleSeconds: throttleSeconds,
+                        logger: logger, connect: connect)
                 } catch {
                     notStarted.withLock { $0.append(error) }
                     if notStarted.withLock({ $0.count }) == 1 {
                         // Say it once, at the default log level: fewer workers is slower, not silent.
-                        logger.warning("a worker could not start; the run continues with the others",
-                                       metadata: ["run": "\(run.id)", "error": "\(error)"])
+                        logger.warning(
+                            "a worker could not start; the run continues with the others",
+                            metadata: ["run": "\(run.id)", "error": "\(error)"])
                     }
                     return
                 }
@@ -41,8 +45,9 @@ public enum WorkerPool {
         group.wait()
         let failedToStart = notStarted.withLock { $0 }
         if !failedToStart.isEmpty {
-            logger.warning("\(count - failedToStart.count) of \(count) workers ran; \(failedToStart.count) could not start",
-                           metadata: ["run": "\(run.id)", "error": "\(failedToStart[0])"])
+            logger.warning(
+                "\(count - failedToStart.count) of \(count) workers ran; \(failedToStart.count) could not start",
+                metadata: ["run": "\(run.id)", "error": "\(failedToStart[0])"])
         }
         let results = outcomes.withLock { $0 }
         if let status = results.compactMap({ try? $0.get() }).first { return status }

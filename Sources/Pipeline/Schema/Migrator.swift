@@ -17,9 +17,10 @@ public struct Migrator: Sendable {
         public let sql: String
         /// Checksums of earlier texts of this file that count as applied (`-- previous-checksum:` lines).
         public var previousChecksums: Set<String> {
-            Set(sql.split(separator: "\n").compactMap { line in
-                line.hasPrefix("-- previous-checksum:") ? line.dropFirst("-- previous-checksum:".count).trimmed : nil
-            })
+            Set(
+                sql.split(separator: "\n").compactMap { line in
+                    line.hasPrefix("-- previous-checksum:") ? line.dropFirst("-- previous-checksum:".count).trimmed : nil
+                })
         }
     }
 
@@ -59,22 +60,24 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(_ connection: Connection) throws -> Report {
         try connection.withAdvisoryLock(Self.lockKey) {
-            try connection.executeScript(unsafeSQL: """
-                CREATE SCHEMA IF NOT EXISTS forecast;
-                CREATE TABLE IF NOT EXISTS forecast.schema_migrations (
-                    version    integer PRIMARY KEY,
-                    name       text NOT NULL,
-                    checksum   text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
-                );
-                """, name: "bootstrap_schema_migrations")
+            try connection.executeScript(
+                unsafeSQL: """
+                    CREATE SCHEMA IF NOT EXISTS forecast;
+                    CREATE TABLE IF NOT EXISTS forecast.schema_migrations (
+                        version    integer PRIMARY KEY,
+                        name       text NOT NULL,
+                        checksum   text NOT NULL,
+                        applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
+                    );
+                    """, name: "bootstrap_schema_migrations")
             let applied = try appliedChecksums(connection)
             var report = Report()
             for migration in migrations {
                 let checksum = try md5(connection, migration.sql)
                 if let existing = applied[migration.version] {
                     guard existing == checksum || migration.previousChecksums.contains(existing) else {
-                        throw PipelineError.migration(version: migration.version,
+                        throw PipelineError.migration(
+                            version: migration.version,
                             message: "\(migration.name) was changed after it was applied (checksum \(existing) != \(checksum)); add a new migration instead")
                     }
                     report.alreadyApplied += 1
@@ -83,10 +86,13 @@ public struct Migrator: Sendable {
                 do {
                     try connection.transaction { tx in
                         try tx.executeScript(unsafeSQL: migration.sql, name: migration.name)
-                        try tx.execute(Query("""
-                            INSERT INTO forecast.schema_migrations (version, name, checksum)
-                            VALUES (\(migration.version), \(migration.name), \(checksum))
-                            """).named("record_migration"))
+                        try tx.execute(
+                            Query(
+                                """
+                                INSERT INTO forecast.schema_migrations (version, name, checksum)
+                                VALUES (\(migration.version), \(migration.name), \(checksum))
+                                """
+                            ).named("record_migration"))
                     }
                 } catch let error as PostgresError {
                     throw PipelineError.migration(version: migration.version, message: "\(migration.name): \(error)")
@@ -101,15 +107,24 @@ public struct Migrator: Sendable {
     /// Creates missing roles when permitted, then applies the grants once both roles exist.
     func applyRoles(_ connection: Connection, into report: inout Report) throws {
         func missing() throws -> [String] {
-            try connection.query(Query("""
-                SELECT r AS role FROM unnest(\(Self.roles)::text[]) r WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) ORDER BY r
-                """).named("missing_roles")).rows.map { try $0.decode("role", as: String.self) }
+            try connection.query(
+                Query(
+                    """
+                    SELECT r AS role FROM unnest(\(Self.roles)::text[]) r WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) ORDER BY r
+                    """
+                ).named("missing_roles")
+            ).rows.map { try $0.decode("role", as: String.self) }
         }
         var absent = try missing()
         if !absent.isEmpty {
-            let mayCreate = try connection.query(Query("""
-                SELECT rolsuper OR rolcreaterole AS ok FROM pg_roles WHERE rolname = current_user
-                """).named("may_create_roles")).first?.decode("ok", as: Bool.self) ?? false
+            let mayCreate =
+                try connection.query(
+                    Query(
+                        """
+                        SELECT rolsuper OR rolcreaterole AS ok FROM pg_roles WHERE rolname = current_user
+                        """
+                    ).named("may_create_roles")
+                ).first?.decode("ok", as: Bool.self) ?? false
             if mayCreate {
                 try connection.executeScript(unsafeSQL: try directory.text(of: "roles/create_roles.sql"), name: "create_roles.sql")
                 report.createdRoles = absent
@@ -129,8 +144,11 @@ public struct Migrator: Sendable {
 
     /// Fails with a clear message when the database is behind this binary's migrations.
     public func requireUpToDate(_ connection: Connection) throws {
-        let exists = try connection.query(Query("SELECT to_regclass('forecast.schema_migrations') IS NOT NULL AS ok")
-            .named("check_migrations_table")).first?.decode("ok", as: Bool.self) ?? false
+        let exists =
+            try connection.query(
+                Query("SELECT to_regclass('forecast.schema_migrations') IS NOT NULL AS ok")
+                    .named("check_migrations_table")
+            ).first?.decode("ok", as: Bool.self) ?? false
         guard exists else {
             throw PipelineError.migration(version: nil, message: "database is not migrated; run `forecastctl migrate` first")
         }

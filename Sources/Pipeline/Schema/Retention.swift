@@ -33,7 +33,10 @@ public enum Retention {
         switch kind {
         case .run:
             return try connection.query("SELECT unnest(forecast.run_partitioned_tables()) AS t").rows
-                .map { let t = try $0.decode("t", as: String.self); return (t, "\(t)_r\(key)") }
+                .map {
+                    let t = try $0.decode("t", as: String.self)
+                    return (t, "\(t)_r\(key)")
+                }
         case .backtest:
             return [("backtest_results", "backtest_results_b\(key)")]
         }
@@ -46,21 +49,28 @@ public enum Retention {
     }
 
     public static func plan(rollbackDepth: Int, today: PostgresDate?, on connection: Connection) throws -> [Decision] {
-        try connection.query(Query("""
-            SELECT kind, key, frequency, cutoff, status, keep, reason
-            FROM forecast.retention_plan(\(rollbackDepth), coalesce(\(today)::date, current_date))
-            ORDER BY kind DESC, key
-            """).named("retention_plan")).rows.map { row in
-            Decision(kind: Kind(rawValue: try row.decode("kind", as: String.self)) ?? .run, key: try row.decode("key"),
-                     frequency: try row.decode("frequency"), date: try row.decode("cutoff"), status: try row.decode("status"),
-                     keep: try row.decode("keep"), reason: try row.decode("reason"))
+        try connection.query(
+            Query(
+                """
+                SELECT kind, key, frequency, cutoff, status, keep, reason
+                FROM forecast.retention_plan(\(rollbackDepth), coalesce(\(today)::date, current_date))
+                ORDER BY kind DESC, key
+                """
+            ).named("retention_plan")
+        ).rows.map { row in
+            Decision(
+                kind: Kind(rawValue: try row.decode("kind", as: String.self)) ?? .run, key: try row.decode("key"),
+                frequency: try row.decode("frequency"), date: try row.decode("cutoff"), status: try row.decode("status"),
+                keep: try row.decode("keep"), reason: try row.decode("reason"))
         }
     }
 
     /// Drops the partitions of every decision that may go, one run or backtest at a time; each is
     /// checked against a fresh plan first (a run pinned or published meanwhile is kept).
-    public static func apply(_ decisions: [Decision], rollbackDepth: Int, today: PostgresDate?, on connection: Connection,
-                             progress: (Dropped) -> Void = { _ in }) throws -> [Dropped] {
+    public static func apply(
+        _ decisions: [Decision], rollbackDepth: Int, today: PostgresDate?, on connection: Connection,
+        progress: (Dropped) -> Void = { _ in }
+    ) throws -> [Dropped] {
         var dropped: [Dropped] = []
         for decision in decisions where !decision.keep {
             guard try claim(decision, rollbackDepth: rollbackDepth, today: today, on: connection) else { continue }
@@ -82,9 +92,12 @@ public enum Retention {
             let fresh = try plan(rollbackDepth: rollbackDepth, today: today, on: tx)
             guard fresh.contains(where: { $0.kind == decision.kind && $0.key == decision.key && !$0.keep }) else { return false }
             if decision.kind == .run {
-                try tx.execute(Query("""
-                    UPDATE forecast.runs SET purge_started_at = coalesce(purge_started_at, clock_timestamp()) WHERE id = \(decision.key)
-                    """).named("claim_run_for_purge"))
+                try tx.execute(
+                    Query(
+                        """
+                        UPDATE forecast.runs SET purge_started_at = coalesce(purge_started_at, clock_timestamp()) WHERE id = \(decision.key)
+                        """
+                    ).named("claim_run_for_purge"))
             }
             return true
         }
@@ -98,21 +111,31 @@ public enum Retention {
         for (index, part) in parts.enumerated() {
             let schema = SQLIdentifier("forecast"), child = SQLIdentifier(part.child), parent = SQLIdentifier(part.parent)
             let qualified = SQLIdentifier.qualified(schema, part.child)
-            guard let state = try connection.query(Query("""
-                SELECT pg_total_relation_size(c.oid) AS bytes, i.inhdetachpending AS pending, i.inhrelid IS NOT NULL AS attached
-                FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
-                WHERE c.oid = to_regclass(\(qualified))
-                """).named("partition_state")).first else { continue }  // dropped by an earlier, interrupted pass
+            guard
+                let state = try connection.query(
+                    Query(
+                        """
+                        SELECT pg_total_relation_size(c.oid) AS bytes, i.inhdetachpending AS pending, i.inhrelid IS NOT NULL AS attached
+                        FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+                        WHERE c.oid = to_regclass(\(qualified))
+                        """
+                    ).named("partition_state")
+                ).first
+            else { continue }  // dropped by an earlier, interrupted pass
             bytes += try state.decode("bytes", as: Int64.self)
             if index == 0 {
-                rows = try connection.query(Query("SELECT count(*) AS n FROM \(ident: schema).\(ident: child)").named("partition_rows"))
+                rows =
+                    try connection.query(Query("SELECT count(*) AS n FROM \(ident: schema).\(ident: child)").named("partition_rows"))
                     .first?.decode("n", as: Int64.self) ?? 0
             }
             if try state.decode("attached", as: Bool.self) {
                 let finalize = try state.decodeIfPresent("pending", as: Bool.self) == true
-                try connection.execute(Query("""
-                    ALTER TABLE \(ident: schema).\(ident: parent) DETACH PARTITION \(ident: schema).\(ident: child) \(finalize ? Query("FINALIZE") : Query("CONCURRENTLY"))
-                    """).named("detach_partition"))
+                try connection.execute(
+                    Query(
+                        """
+                        ALTER TABLE \(ident: schema).\(ident: parent) DETACH PARTITION \(ident: schema).\(ident: child) \(finalize ? Query("FINALIZE") : Query("CONCURRENTLY"))
+                        """
+                    ).named("detach_partition"))
             }
             try connection.execute(Query("DROP TABLE \(ident: schema).\(ident: child)").named("drop_partition"))
             done += 1
@@ -120,10 +143,13 @@ public enum Retention {
         let table = decision.kind == .run ? Query("forecast.runs") : Query("forecast.backtests")
         try connection.transaction { tx in
             try tx.execute(Query("UPDATE \(table) SET purged_at = clock_timestamp() WHERE id = \(decision.key)").named("mark_purged"))
-            try tx.execute(Query("""
-                INSERT INTO forecast.retention_events (kind, key, reason, rows, bytes, os_user)
-                VALUES (\(decision.kind.rawValue), \(decision.key), \(decision.reason), \(rows), \(bytes), \(AuditIdentity.osUser))
-                """).named("retention_event"))
+            try tx.execute(
+                Query(
+                    """
+                    INSERT INTO forecast.retention_events (kind, key, reason, rows, bytes, os_user)
+                    VALUES (\(decision.kind.rawValue), \(decision.key), \(decision.reason), \(rows), \(bytes), \(AuditIdentity.osUser))
+                    """
+                ).named("retention_event"))
         }
         return Dropped(kind: decision.kind, key: decision.key, reason: decision.reason, rows: rows, bytes: bytes, partitions: done)
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import GradientBoosting
 import Postgres
 
@@ -39,25 +39,33 @@ extension GlobalTraining {
     }
 
     /// Loads and verifies one artifact; throws `ArtifactRefused` when it must not be used.
-    public static func load(_ owner: ArtifactOwner, name: String, runInputs runID: Int64?, schema: SQLIdentifier,
-                            on connection: Connection) throws -> Predictor {
+    public static func load(
+        _ owner: ArtifactOwner, name: String, runInputs runID: Int64?, schema: SQLIdentifier,
+        on connection: Connection
+    ) throws -> Predictor {
         let (column, id, what): (Query, Int64, String) = {
             switch owner {
             case .run(let id): return ("run_id", id, "run \(id)'s \(name) artifact")
             case .version(let id): return ("model_version_id", id, "the \(name) artifact of model version id \(id)")
             }
         }()
-        guard let row = try connection.query(Query("""
-            SELECT a.format, encode(a.artifact, 'hex') AS hex, to_json(a.features)::text AS features,
-                   md5(a.artifact) = a.md5 AS intact, a.feature_schema_hash, i.category_prices::text AS prices,
-                   -- The run's own competing prices replace the artifact's: not decoded twice.
-                   (CASE WHEN i.category_prices IS NULL THEN a.encodings
-                         ELSE jsonb_set(a.encodings, '{categoryPrices}', '{"table": {}}') END)::text AS encodings
-            FROM forecast.model_artifacts a
-            LEFT JOIN forecast.run_model_inputs i
-              ON i.run_id = \(runID) AND i.model_version_id = a.model_version_id AND i.model_name = a.model_name
-            WHERE a.\(column) = \(id) AND a.model_name = \(name)
-            """).named("load_model_artifact")).first else {
+        guard
+            let row = try connection.query(
+                Query(
+                    """
+                    SELECT a.format, encode(a.artifact, 'hex') AS hex, to_json(a.features)::text AS features,
+                           md5(a.artifact) = a.md5 AS intact, a.feature_schema_hash, i.category_prices::text AS prices,
+                           -- The run's own competing prices replace the artifact's: not decoded twice.
+                           (CASE WHEN i.category_prices IS NULL THEN a.encodings
+                                 ELSE jsonb_set(a.encodings, '{categoryPrices}', '{"table": {}}') END)::text AS encodings
+                    FROM forecast.model_artifacts a
+                    LEFT JOIN forecast.run_model_inputs i
+                      ON i.run_id = \(runID) AND i.model_version_id = a.model_version_id AND i.model_name = a.model_name
+                    WHERE a.\(column) = \(id) AND a.model_name = \(name)
+                    """
+                ).named("load_model_artifact")
+            ).first
+        else {
             throw PipelineError.configuration("\(what) does not exist")
         }
         guard try row.decode("intact", as: Bool.self) else {
@@ -74,16 +82,25 @@ extension GlobalTraining {
             throw ArtifactRefused(artifact: what, reason: "its encodings cannot be read by this build: \(error)")
         }
         // The features this code builds for the artifact's data layout, compared with what it was trained on.
-        let expected = FeatureSpec(frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes,
-                                   featureSet: encodings.featureSet ?? .base).names
+        let expected = FeatureSpec(
+            frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes,
+            featureSet: encodings.featureSet ?? .base
+        ).names
         let stored = try JSONDecoder().decode([String].self, from: Data(try row.decode("features", as: String.self).utf8))
-        let expectedHash = try connection.query(Query("SELECT md5(array_to_string(\(expected)::text[], \("\n"))) AS h")
-            .named("feature_schema_hash")).first!.decode("h", as: String.self)
+        let expectedHash = try connection.query(
+            Query("SELECT md5(array_to_string(\(expected)::text[], \("\n"))) AS h")
+                .named("feature_schema_hash")
+        ).first!.decode("h", as: String.self)
         if let hash = try row.decodeIfPresent("feature_schema_hash", as: String.self), hash != expectedHash {
-            throw ArtifactRefused(artifact: what, reason: "feature-schema hash \(hash) differs from \(expectedHash), what this build (code \(CodeVersion.current)) computes for its \(expected.count) features")
+            throw ArtifactRefused(
+                artifact: what,
+                reason:
+                    "feature-schema hash \(hash) differs from \(expectedHash), what this build (code \(CodeVersion.current)) computes for its \(expected.count) features"
+            )
         }
         guard stored == expected, encodings.features == expected else {
-            throw ArtifactRefused(artifact: what, reason: "it was trained on \(stored.count) features that differ from the \(expected.count) this build computes")
+            throw ArtifactRefused(
+                artifact: what, reason: "it was trained on \(stored.count) features that differ from the \(expected.count) this build computes")
         }
         if let prices = try row.decodeIfPresent("prices", as: String.self) {
             encodings.categoryPrices = try JSONDecoder().decode(CategoryPrices.self, from: Data(prices.utf8))
@@ -108,8 +125,10 @@ extension GlobalTraining {
     /// only the price rows that decide a target period's price as known at the cutoff (the newest
     /// one on or before the first target day, and those after it up to the last), not the series.
     /// Prices count as known when the cutoff's day closes, as for the workers' features.
-    static func prepareInputs(runID: Int64, versionID: Int64, name: String, cutoff: PostgresDate, config: RunConfig,
-                              on connection: Connection) throws {
+    static func prepareInputs(
+        runID: Int64, versionID: Int64, name: String, cutoff: PostgresDate, config: RunConfig,
+        on connection: Connection
+    ) throws {
         let predictor = try load(.version(versionID), name: name, runInputs: nil, schema: config.schema, on: connection)
         let frequency = config.frequency
         let targets = (1...predictor.encodings.horizon).map { frequency.advance(frequency.periodStart(cutoff), by: $0).unixDays }
@@ -120,41 +139,53 @@ extension GlobalTraining {
         var current: (no: Int, category: Int, location: Int, rows: [PlannedInputs.Price])?
         func flush() {
             guard let c = current, !c.rows.isEmpty else { return }
-            prices.add(PlannedInputs(promotions: [], prices: c.rows), category: c.category, location: c.location, owner: c.no,
-                       originDay: cutoff.unixDays, targetDays: targets)
+            prices.add(
+                PlannedInputs(promotions: [], prices: c.rows), category: c.category, location: c.location, owner: c.no,
+                originDay: cutoff.unixDays, targetDays: targets)
         }
-        for row in try connection.query(Query("""
-            WITH k AS (SELECT (\(cutoff)::date + 1)::timestamp AT TIME ZONE 'UTC' AS known_by)
-            SELECT r.series_no, coalesce(r.category, '?') AS category, r.location_id, p.ds, p.price,
-                   (extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint AS known_us
-            FROM forecast.run_series r
-            CROSS JOIN k
-            CROSS JOIN LATERAL (
-                SELECT max(q.ds) AS from_ds FROM \(ident: schema).prices q
-                WHERE q.item_id = r.item_id AND q.location_id = r.location_id AND q.ds <= \(first) AND q.known_at <= k.known_by) f
-            CROSS JOIN LATERAL (
-                SELECT p.ds, p.price, p.known_at FROM \(ident: schema).prices p
-                WHERE p.item_id = r.item_id AND p.location_id = r.location_id AND p.ds >= coalesce(f.from_ds, '-infinity'::date)
-                  AND p.ds <= \(last) AND p.known_at <= k.known_by) p
-            WHERE r.run_id = \(runID)
-            ORDER BY r.series_no, p.ds, known_us
-            """).named("run_target_prices")).rows {
+        for row in try connection.query(
+            Query(
+                """
+                WITH k AS (SELECT (\(cutoff)::date + 1)::timestamp AT TIME ZONE 'UTC' AS known_by)
+                SELECT r.series_no, coalesce(r.category, '?') AS category, r.location_id, p.ds, p.price,
+                       (extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint AS known_us
+                FROM forecast.run_series r
+                CROSS JOIN k
+                CROSS JOIN LATERAL (
+                    SELECT max(q.ds) AS from_ds FROM \(ident: schema).prices q
+                    WHERE q.item_id = r.item_id AND q.location_id = r.location_id AND q.ds <= \(first) AND q.known_at <= k.known_by) f
+                CROSS JOIN LATERAL (
+                    SELECT p.ds, p.price, p.known_at FROM \(ident: schema).prices p
+                    WHERE p.item_id = r.item_id AND p.location_id = r.location_id AND p.ds >= coalesce(f.from_ds, '-infinity'::date)
+                      AND p.ds <= \(last) AND p.known_at <= k.known_by) p
+                WHERE r.run_id = \(runID)
+                ORDER BY r.series_no, p.ds, known_us
+                """
+            ).named("run_target_prices")
+        ).rows {
             let no = try row.decode("series_no", as: Int.self)
             if current?.no != no {
                 flush()
-                current = (no, categories.code(try row.decode("category", as: String.self)) ?? -1,
-                           locations.code(try row.decode("location_id", as: String.self)) ?? -1, [])
+                current = (
+                    no, categories.code(try row.decode("category", as: String.self)) ?? -1,
+                    locations.code(try row.decode("location_id", as: String.self)) ?? -1, []
+                )
             }
-            current!.rows.append(.init(day: try row.decode("ds", as: PostgresDate.self).unixDays,
-                                       price: try row.decode("price", as: Double.self),
-                                       knownAt: try row.decode("known_us", as: Int64.self)))
+            current!.rows.append(
+                .init(
+                    day: try row.decode("ds", as: PostgresDate.self).unixDays,
+                    price: try row.decode("price", as: Double.self),
+                    knownAt: try row.decode("known_us", as: Int64.self)))
         }
         flush()
         let json = String(decoding: try JSONEncoder.sorted.encode(prices), as: UTF8.self)
-        try connection.execute(Query("""
-            INSERT INTO forecast.run_model_inputs (run_id, model_version_id, model_name, category_prices)
-            VALUES (\(runID), \(versionID), \(name), \(json)::jsonb)
-            ON CONFLICT ON CONSTRAINT run_model_inputs_pkey DO NOTHING
-            """).named("store_run_model_inputs"))
+        try connection.execute(
+            Query(
+                """
+                INSERT INTO forecast.run_model_inputs (run_id, model_version_id, model_name, category_prices)
+                VALUES (\(runID), \(versionID), \(name), \(json)::jsonb)
+                ON CONFLICT ON CONSTRAINT run_model_inputs_pkey DO NOTHING
+                """
+            ).named("store_run_model_inputs"))
     }
 }

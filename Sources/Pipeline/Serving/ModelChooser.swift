@@ -27,8 +27,9 @@ public struct ModelChoice: Sendable {
         case .xgboost: return try .global(spec)
         case .priceRegression: return ModelChoice(model: Naive(), primaryName: PriceRegression.name, usesPrices: true)
         case .combination:
-            return ModelChoice(model: Naive(), primaryName: try spec.primaryName(), usesGlobal: true, usesPrices: spec.combinesPrices,
-                               globalNames: try spec.globalMembers.map { try $0.primaryName() }, combination: spec)
+            return ModelChoice(
+                model: Naive(), primaryName: try spec.primaryName(), usesGlobal: true, usesPrices: spec.combinesPrices,
+                globalNames: try spec.globalMembers.map { try $0.primaryName() }, combination: spec)
         default: return ModelChoice(model: try spec.build(), primaryName: try spec.primaryName())
         }
     }

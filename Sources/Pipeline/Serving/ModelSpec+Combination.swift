@@ -17,8 +17,10 @@ import GradientBoosting
 extension ModelSpec {
     /// What `combination` means for new policies.
     static func defaultCombination(seasonLength: Int, window: Int) -> [ModelSpec] {
-        [ModelSpec(kind: .xgboost, seasonLength: seasonLength, window: window, objective: .logLevel),
-         ModelSpec(kind: .priceRegression, seasonLength: seasonLength, window: window)]
+        [
+            ModelSpec(kind: .xgboost, seasonLength: seasonLength, window: window, objective: .logLevel),
+            ModelSpec(kind: .priceRegression, seasonLength: seasonLength, window: window),
+        ]
     }
 
     /// The members of `combination:<member>+<member>...` (e.g. `xgboost:log+xgboost:log_depth+price_regression`):
@@ -29,7 +31,9 @@ extension ModelSpec {
         let members = try text.split(separator: "+", omittingEmptySubsequences: false).map { part -> ModelSpec in
             let spec = try? ModelSpec(parsing: part, seasonLength: seasonLength, window: window)
             guard let spec, spec.kind == .priceRegression || (spec.kind == .xgboost && spec.objective.map { $0.point == .median } == true) else {
-                throw PipelineError.invalidArgument("combination member '\(part)': members are medians combined on the log scale: xgboost:log, xgboost:log_depth, xgboost:log_cat, xgboost:l1 or price_regression")
+                throw PipelineError.invalidArgument(
+                    "combination member '\(part)': members are medians combined on the log scale: xgboost:log, xgboost:log_depth, xgboost:log_cat, xgboost:l1 or price_regression"
+                )
             }
             return spec
         }
@@ -61,8 +65,10 @@ extension ModelSpec {
 
     /// The members (a stored policy from before issue 28: XGBoost (Tweedie) and the price regression).
     var combinationMembers: [ModelSpec] {
-        members ?? [ModelSpec(kind: .xgboost, seasonLength: seasonLength, window: window),
-                    ModelSpec(kind: .priceRegression, seasonLength: seasonLength, window: window)]
+        members ?? [
+            ModelSpec(kind: .xgboost, seasonLength: seasonLength, window: window),
+            ModelSpec(kind: .priceRegression, seasonLength: seasonLength, window: window),
+        ]
     }
 
     /// The members are combined on the log scale (else, stored before issue 28, arithmetically).

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import GradientBoosting
 import Postgres
 
@@ -76,7 +76,9 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public init(parsing text: some StringProtocol, seasonLength: Int, window: Int) throws {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first, let kind = Kind(rawValue: first) else {
-            throw PipelineError.invalidArgument("unknown model '\(text)'; choose from \(Kind.allCases.map(\.rawValue).joined(separator: ", ")), optionally with :log1p (local models) or :l1 / :tweedie (xgboost)")
+            throw PipelineError.invalidArgument(
+                "unknown model '\(text)'; choose from \(Kind.allCases.map(\.rawValue).joined(separator: ", ")), optionally with :log1p (local models) or :l1 / :tweedie (xgboost)"
+            )
         }
         self.init(kind: kind, seasonLength: seasonLength, window: window)
         guard parts.count == 2 else { return }
@@ -87,7 +89,9 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         } else if !usesPlannedInputs && kind != .selected, let transform = TargetTransform(rawValue: parts[1]) {
             self.transform = transform
         } else {
-            throw PipelineError.invalidArgument("model '\(text)': unknown variant '\(parts[1])'; local models take :log1p, xgboost takes :tweedie, :l1, :log, :log_depth or :log_cat, combination takes its members joined by '+' (e.g. combination:xgboost:log+xgboost:log_depth+price_regression)")
+            throw PipelineError.invalidArgument(
+                "model '\(text)': unknown variant '\(parts[1])'; local models take :log1p, xgboost takes :tweedie, :l1, :log, :log_depth or :log_cat, combination takes its members joined by '+' (e.g. combination:xgboost:log+xgboost:log_depth+price_regression)"
+            )
         }
     }
 
@@ -119,7 +123,8 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case .xgboost:
             throw PipelineError.invalidArgument("xgboost is a global model: it is trained once per run, not per series")
         case .priceRegression, .combination:
-            throw PipelineError.invalidArgument("\(kind.rawValue) fits each series on its prices and promotions: it is served from the series' planned inputs, not built as a local model")
+            throw PipelineError.invalidArgument(
+                "\(kind.rawValue) fits each series on its prices and promotions: it is served from the series' planned inputs, not built as a local model")
         case .naive: return Naive()
         case .seasonalNaive: return try FallbackChain([try SeasonalNaive(seasonLength: seasonLength), Naive()])
         case .movingAverage: return try FallbackChain([try MovingAverage(window: window), Naive()])
@@ -131,8 +136,10 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case .autoTheta: return try FallbackChain([try AutoTheta(seasonLength: seasonLength), Naive()])
         case .ensemble:
             return try FallbackChain([
-                try MedianEnsemble([try AutoETS(seasonLength: seasonLength), try SimpleExponentialSmoothing(alpha: 0.1),
-                                    try SeasonalNaive(seasonLength: seasonLength), try MovingAverage(window: window)]),
+                try MedianEnsemble([
+                    try AutoETS(seasonLength: seasonLength), try SimpleExponentialSmoothing(alpha: 0.1),
+                    try SeasonalNaive(seasonLength: seasonLength), try MovingAverage(window: window),
+                ]),
                 Naive(),
             ])
         }

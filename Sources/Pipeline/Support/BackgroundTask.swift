@@ -16,7 +16,7 @@ final class BackgroundTask<T>: @unchecked Sendable {
 
     func value() throws -> T {
         done.wait()
-        done.signal() // later calls return at once
+        done.signal()  // later calls return at once
         return try result!.get()
     }
 }

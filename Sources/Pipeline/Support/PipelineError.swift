@@ -28,32 +28,33 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case let .contractsBlocked(outcomes):
+        case .contractsBlocked(let outcomes):
             let blocked = outcomes.filter { $0.blocks }
             return "blocked by \(blocked.count) data contract\(blocked.count == 1 ? "" : "s"): "
                 + blocked.map { $0.summaryLine }.joined(separator: "; ")
                 + (blocked.contains { $0.contract.waiver == Contract.acceptEmptyPeriod }
-                   ? " (load the period first; if it is genuinely empty, e.g. a closure, run with --accept-empty-period)" : "")
-        case let .configuration(message):
+                    ? " (load the period first; if it is genuinely empty, e.g. a closure, run with --accept-empty-period)" : "")
+        case .configuration(let message):
             return "configuration error: \(message)"
-        case let .migration(version, message):
+        case .migration(let version, let message):
             return version.map { "migration \($0) failed: \(message)" } ?? "migrations: \(message)"
-        case let .noSeries(cutoff):
+        case .noSeries(let cutoff):
             return "no series to forecast: no sales on or before \(cutoff) for items and locations valid on that date"
-        case let .runFailed(id, reason):
+        case .runFailed(let id, let reason):
             return "run \(id) failed: \(reason)"
-        case let .invalidArgument(message):
+        case .invalidArgument(let message):
             return message
-        case let .interrupted(signal, runID):
+        case .interrupted(let signal, let runID):
             let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : signal == SIGHUP ? "SIGHUP" : "signal \(signal)"
-            return "stopped by \(name)" + (runID.map { ": run \($0)'s held work items were handed back; it goes on with other workers or the next `forecastctl run`" } ?? "")
-        case let .cutoffLocked(message):
+            return "stopped by \(name)"
+                + (runID.map { ": run \($0)'s held work items were handed back; it goes on with other workers or the next `forecastctl run`" } ?? "")
+        case .cutoffLocked(let message):
             return message
-        case let .output(message):
+        case .output(let message):
             return message
-        case let .backtestEnded(id, reason):
+        case .backtestEnded(let id, let reason):
             return "backtest \(id) was failed while it ran (\(reason)); its results are not used"
-        case let .runInFlight(id, reason):
+        case .runInFlight(let id, let reason):
             return "run \(id) for this cutoff is in flight with \(reason); it was left alone: wait for it (`forecastctl status`) and run again with --force"
         }
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Postgres
 
 /// Prints queue progress to stderr every few seconds while a run is in flight:
@@ -35,8 +35,10 @@ public final class ProgressReporter: @unchecked Sendable {
                 guard let c = try? queue.counts(on: connection) else { return }
                 let elapsed = Date().timeIntervalSince(started)
                 let rate = elapsed > 0 ? Double(c.rowsWritten) / elapsed : 0
-                FileHandle.standardError.write(Data(
-                    "run \(runID): items \(c.completed)/\(c.total) (\(c.running) running, \(c.failed) failed), series \(c.completedSeries)/\(totalSeries), \(c.rowsWritten) rows, \(Int(rate)) rows/s\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "run \(runID): items \(c.completed)/\(c.total) (\(c.running) running, \(c.failed) failed), series \(c.completedSeries)/\(totalSeries), \(c.rowsWritten) rows, \(Int(rate)) rows/s\n"
+                            .utf8))
             }
         }
         thread.start()

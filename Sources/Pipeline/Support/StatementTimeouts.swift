@@ -45,8 +45,9 @@ public struct StatementTimeouts: Codable, Sendable, Equatable {
         for part in text.split(separator: ",") {
             let kv = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
             guard kv.count == 2, let c = QueryClass(rawValue: kv[0]), let seconds = Double(kv[1]) else {
-                throw PipelineError.invalidArgument("--statement-timeouts takes CLASS=SECONDS pairs (classes: "
-                                                    + QueryClass.allCases.map(\.rawValue).joined(separator: ", ") + "), got '\(part)'")
+                throw PipelineError.invalidArgument(
+                    "--statement-timeouts takes CLASS=SECONDS pairs (classes: "
+                        + QueryClass.allCases.map(\.rawValue).joined(separator: ", ") + "), got '\(part)'")
             }
             out[c] = seconds
         }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 
 /// SIGTERM / SIGINT / SIGHUP as a request to stop: workers stop claiming, hand back the item they
 /// hold at once (no lease to wait out) and the process exits with 128 + the signal number. A

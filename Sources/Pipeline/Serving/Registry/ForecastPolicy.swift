@@ -18,8 +18,10 @@ public struct ForecastPolicy: Codable, Sendable, Equatable {
     public var calibrationBacktestID: Int64?
     public var attributes: [String]?
 
-    public init(frequency: Frequency, horizon: Int, model: ModelSpec, selection: [String: ModelSpec]? = nil,
-                intervalLevel: Double, calibrationBacktestID: Int64? = nil, attributes: [String]? = nil) {
+    public init(
+        frequency: Frequency, horizon: Int, model: ModelSpec, selection: [String: ModelSpec]? = nil,
+        intervalLevel: Double, calibrationBacktestID: Int64? = nil, attributes: [String]? = nil
+    ) {
         self.frequency = frequency
         self.horizon = horizon
         self.model = model
@@ -42,7 +44,9 @@ public struct ForecastPolicy: Codable, Sendable, Equatable {
         c.served = version
         c.shadow = nil
         if c.usesGlobalModel && c.horizon > self.horizon {
-            throw PipelineError.invalidArgument("model version \(version.version) was trained for \(self.horizon) periods ahead; a horizon of \(c.horizon) needs a version trained for it (forecastctl train --horizon \(c.horizon))")
+            throw PipelineError.invalidArgument(
+                "model version \(version.version) was trained for \(self.horizon) periods ahead; a horizon of \(c.horizon) needs a version trained for it (forecastctl train --horizon \(c.horizon))"
+            )
         }
         return c
     }

@@ -1,6 +1,6 @@
 import Escaping
-import Foundation
 import Forecasting
+import Foundation
 import GradientBoosting
 import Postgres
 
@@ -34,9 +34,15 @@ public enum ModelCard {
         line()
         line("## Intended use and users")
         line()
-        line("- **What it forecasts:** units sold per item x location per \(period), 1 to \(v.horizon) \(period)s after the cutoff, with an interval (`yhat_lower`, `yhat_upper`) of \(Int(v.policy.intervalLevel * 100))% nominal coverage.")
-        line("- **Users:** demand planners and finance operations (purchasing, staffing, working capital) through `forecast.latest`; ERP jobs and BI dashboards read the same view.")
-        line("- **Not for:** price or promotion what-if analysis (the model sees planned prices and promotions but is not causal), new items before they have sales, horizons beyond \(v.horizon) \(period)s, or series outside the training catalogue's categories without review.")
+        line(
+            "- **What it forecasts:** units sold per item x location per \(period), 1 to \(v.horizon) \(period)s after the cutoff, with an interval (`yhat_lower`, `yhat_upper`) of \(Int(v.policy.intervalLevel * 100))% nominal coverage."
+        )
+        line(
+            "- **Users:** demand planners and finance operations (purchasing, staffing, working capital) through `forecast.latest`; ERP jobs and BI dashboards read the same view."
+        )
+        line(
+            "- **Not for:** price or promotion what-if analysis (the model sees planned prices and promotions but is not causal), new items before they have sales, horizons beyond \(v.horizon) \(period)s, or series outside the training catalogue's categories without review."
+        )
         line()
         line("## Policy")
         line()
@@ -45,7 +51,8 @@ public enum ModelCard {
         line("| Model | \(md(v.policy.summary)) |")
         if let selection = v.policy.selection {
             for key in selection.keys.sorted() {
-                line("| Demand class \(md(key)) | \(md(try selection[key]!.primaryName()))\(selection[key]!.transform.map { " on \(md($0.rawValue))" } ?? "") |")
+                line(
+                    "| Demand class \(md(key)) | \(md(try selection[key]!.primaryName()))\(selection[key]!.transform.map { " on \(md($0.rawValue))" } ?? "") |")
             }
         }
         let served = ModelSpec.served(v.policy.model, v.policy.selection)
@@ -53,7 +60,9 @@ public enum ModelCard {
             line("| Global model loss | \((first.objective ?? .tweedie).rawValue) |")
         }
         line("| Frequency, horizon | \(v.frequency.rawValue), \(v.horizon) \(period)s |")
-        line("| Intervals | conformal, calibrated by backtest \(v.policy.calibrationBacktestID.map(String.init) ?? "none") at \(Int(v.policy.intervalLevel * 100))% |")
+        line(
+            "| Intervals | conformal, calibrated by backtest \(v.policy.calibrationBacktestID.map(String.init) ?? "none") at \(Int(v.policy.intervalLevel * 100))% |"
+        )
         line("| Attributes | \(md(v.policy.attributes?.joined(separator: ", ") ?? "none")) |")
         line("| Fallback | a series whose model fails or lacks history is served by the naive forecast (`model_name` says so) |")
         line()
@@ -61,25 +70,38 @@ public enum ModelCard {
         line("## Data window and sources")
         line()
         line("- Training cutoff **\(v.trainingCutoff)**, as of **\(v.asOf)** (rows loaded later were not seen).")
-        line("- Qualifying backtest \(v.backtestID): \(m.cutoffs.count) fold cutoffs \(m.cutoffs.first ?? "?") ... \(m.cutoffs.last ?? "?"), horizon \(m.horizon).")
-        line("- Sources: `demand.sales` (history), `demand.inventory` (stockouts), `demand.items` and `demand.locations` (SCD2, as valid at the cutoff), `demand.calendar`, `demand.prices` and `demand.promotions` (only rows with `known_at` at or before each origin).")
+        line(
+            "- Qualifying backtest \(v.backtestID): \(m.cutoffs.count) fold cutoffs \(m.cutoffs.first ?? "?") ... \(m.cutoffs.last ?? "?"), horizon \(m.horizon)."
+        )
+        line(
+            "- Sources: `demand.sales` (history), `demand.inventory` (stockouts), `demand.items` and `demand.locations` (SCD2, as valid at the cutoff), `demand.calendar`, `demand.prices` and `demand.promotions` (only rows with `known_at` at or before each origin)."
+        )
         line("- Input manifest: \(md(v.manifestJSON))")
         line()
         line("## Features and lineage")
         line()
-        let artifacts = try connection.query(Query("""
-            SELECT model_name, md5, feature_schema_hash, training_rows, length(artifact) AS bytes, to_json(features)::text AS features,
-                   encodings::text AS encodings
-            FROM forecast.model_artifacts WHERE model_version_id = \(v.id) ORDER BY model_name
-            """).named("card_artifacts")).rows
+        let artifacts = try connection.query(
+            Query(
+                """
+                SELECT model_name, md5, feature_schema_hash, training_rows, length(artifact) AS bytes, to_json(features)::text AS features,
+                       encodings::text AS encodings
+                FROM forecast.model_artifacts WHERE model_version_id = \(v.id) ORDER BY model_name
+                """
+            ).named("card_artifacts")
+        ).rows
         if artifacts.isEmpty {
-            line("Local models only: each series is fitted on its own history (sales up to the cutoff, stockout periods imputed) at every run; no stored artifact.")
+            line(
+                "Local models only: each series is fitted on its own history (sales up to the cutoff, stockout periods imputed) at every run; no stored artifact."
+            )
         }
         for a in artifacts {
             let encodings = try JSONDecoder().decode(GlobalBoostedModel.Encodings.self, from: Data(try a.decode("encodings", as: String.self).utf8))
-            let spec = FeatureSpec(frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes,
-                                   featureSet: encodings.featureSet ?? .base)
-            line("Artifact **\(md(try a.decode("model_name", as: String.self)))**: \(try a.decode("bytes", as: Int.self)) bytes, md5 \(md(try a.decode("md5", as: String.self))), feature-schema hash \(md(try a.decodeIfPresent("feature_schema_hash", as: String.self) ?? "-")), \(try a.decode("training_rows", as: Int.self)) training rows\(encodings.originCounts.map { " from \(md($0.summary))" } ?? ""). Runs reuse it; they do not retrain.")
+            let spec = FeatureSpec(
+                frequency: encodings.frequency, promoTypes: encodings.promoTypes, attributes: encodings.attributes,
+                featureSet: encodings.featureSet ?? .base)
+            line(
+                "Artifact **\(md(try a.decode("model_name", as: String.self)))**: \(try a.decode("bytes", as: Int.self)) bytes, md5 \(md(try a.decode("md5", as: String.self))), feature-schema hash \(md(try a.decodeIfPresent("feature_schema_hash", as: String.self) ?? "-")), \(try a.decode("training_rows", as: Int.self)) training rows\(encodings.originCounts.map { " from \(md($0.summary))" } ?? ""). Runs reuse it; they do not retrain."
+            )
             line()
             line("| # | Feature | Formula | Source | Known at |")
             line("|---|---|---|---|---|")
@@ -89,7 +111,9 @@ public enum ModelCard {
             line()
         }
         if served.contains(where: \.fitsOnPlannedHistory) {
-            line("**\(PriceRegression.name)** (alone or in the combination): fitted per series in every run on its own history up to the cutoff, no stored artifact; ridge least squares, the penalty chosen per series by leave-one-out error; a series without prices is served by the naive forecast.")
+            line(
+                "**\(PriceRegression.name)** (alone or in the combination): fitted per series in every run on its own history up to the cutoff, no stored artifact; ridge least squares, the penalty chosen per series by leave-one-out error; a series without prices is served by the naive forecast."
+            )
             line()
             line("| Input | Formula | Source | Known at |")
             line("|---|---|---|---|")
@@ -100,32 +124,43 @@ public enum ModelCard {
         }
         line("## Accuracy against the baseline (\(md(m.baseline)))")
         line()
-        line("Backtest \(v.backtestID), folds \(m.folds.map(String.init).joined(separator: ", ")) (rolling origin, each fold trained only on data up to its cutoff). Lower is better.")
+        line(
+            "Backtest \(v.backtestID), folds \(m.folds.map(String.init).joined(separator: ", ")) (rolling origin, each fold trained only on data up to its cutoff). Lower is better."
+        )
         line()
         line("| Segment | n | WAPE | baseline WAPE | MASE | baseline MASE | bias | baseline bias |")
         line("|---|---|---|---|---|---|---|---|")
         for s in [m.overall] + m.segments {
-            line("| \(s.kind == "all" ? "overall" : md("\(s.kind) \(s.value)")) | \(s.n) | \(pct(s.wape)) | \(pct(s.baselineWape)) | \(num(s.mase)) | \(num(s.baselineMase)) | \(pct(s.bias)) | \(pct(s.baselineBias)) |")
+            line(
+                "| \(s.kind == "all" ? "overall" : md("\(s.kind) \(s.value)")) | \(s.n) | \(pct(s.wape)) | \(pct(s.baselineWape)) | \(num(s.mase)) | \(num(s.baselineMase)) | \(pct(s.bias)) | \(pct(s.baselineBias)) |"
+            )
         }
         line()
         line("By horizon:")
         line()
         line("| Horizon | WAPE | baseline WAPE | interval coverage |")
         line("|---|---|---|---|")
-        for r in try connection.query(Query("""
-            SELECT horizon,
-                   sum(abs(yhat - actual)) FILTER (WHERE model_name = \(m.model)) / nullif(sum(abs(actual)) FILTER (WHERE model_name = \(m.model)), 0) AS wape,
-                   sum(abs(yhat - actual)) FILTER (WHERE model_name = \(m.baseline)) / nullif(sum(abs(actual)) FILTER (WHERE model_name = \(m.baseline)), 0) AS base,
-                   avg(CASE WHEN actual BETWEEN yhat_lower AND yhat_upper THEN 1.0 ELSE 0.0 END) FILTER (WHERE model_name = \(m.model)) AS coverage
-            FROM forecast.backtest_results
-            WHERE backtest_id = \(v.backtestID) AND actual IS NOT NULL AND fold = ANY(\(m.folds.map { String($0) })::int[])
-            GROUP BY horizon ORDER BY horizon
-            """).named("card_by_horizon")).rows {
-            line("| \(try r.decode("horizon", as: Int.self)) | \(pct(try r.decodeIfPresent("wape", as: Double.self))) | \(pct(try r.decodeIfPresent("base", as: Double.self))) | \(pct(try r.decodeIfPresent("coverage", as: Double.self))) |")
+        for r in try connection.query(
+            Query(
+                """
+                SELECT horizon,
+                       sum(abs(yhat - actual)) FILTER (WHERE model_name = \(m.model)) / nullif(sum(abs(actual)) FILTER (WHERE model_name = \(m.model)), 0) AS wape,
+                       sum(abs(yhat - actual)) FILTER (WHERE model_name = \(m.baseline)) / nullif(sum(abs(actual)) FILTER (WHERE model_name = \(m.baseline)), 0) AS base,
+                       avg(CASE WHEN actual BETWEEN yhat_lower AND yhat_upper THEN 1.0 ELSE 0.0 END) FILTER (WHERE model_name = \(m.model)) AS coverage
+                FROM forecast.backtest_results
+                WHERE backtest_id = \(v.backtestID) AND actual IS NOT NULL AND fold = ANY(\(m.folds.map { String($0) })::int[])
+                GROUP BY horizon ORDER BY horizon
+                """
+            ).named("card_by_horizon")
+        ).rows {
+            line(
+                "| \(try r.decode("horizon", as: Int.self)) | \(pct(try r.decodeIfPresent("wape", as: Double.self))) | \(pct(try r.decodeIfPresent("base", as: Double.self))) | \(pct(try r.decodeIfPresent("coverage", as: Double.self))) |"
+            )
         }
         line()
-        line("Interval coverage by horizon is of the intervals the backtest produced; runs widen them with the conformal calibration, whose cross-fold coverage (nominal \(pct(m.level))) is: "
-             + m.coverage.keys.sorted().map { "\($0) \(pct(m.coverage[$0] ?? nil))" }.joined(separator: ", ") + ".")
+        line(
+            "Interval coverage by horizon is of the intervals the backtest produced; runs widen them with the conformal calibration, whose cross-fold coverage (nominal \(pct(m.level))) is: "
+                + m.coverage.keys.sorted().map { "\($0) \(pct(m.coverage[$0] ?? nil))" }.joined(separator: ", ") + ".")
         line()
         line("## Accuracy gate")
         line()
@@ -135,15 +170,25 @@ public enum ModelCard {
         line()
         line("## Known limitations")
         line()
-        line("- **Censored demand:** periods with a stockout in `demand.inventory` are imputed before fitting and not scored; lost sales beyond them are not observed, so demand under stockouts is underestimated.")
-        line("- **Cold start:** items or locations with no sales by the cutoff get no forecast; series with little history are served by the `new` class model or the naive fallback.")
-        line("- **Series too short for the policy:** seasonal models need a full season (\(v.frequency.defaultSeasonLength) \(period)s) and the global model's long windows a few; shorter series fall back to the naive forecast.")
+        line(
+            "- **Censored demand:** periods with a stockout in `demand.inventory` are imputed before fitting and not scored; lost sales beyond them are not observed, so demand under stockouts is underestimated."
+        )
+        line(
+            "- **Cold start:** items or locations with no sales by the cutoff get no forecast; series with little history are served by the `new` class model or the naive fallback."
+        )
+        line(
+            "- **Series too short for the policy:** seasonal models need a full season (\(v.frequency.defaultSeasonLength) \(period)s) and the global model's long windows a few; shorter series fall back to the naive forecast."
+        )
         line("- **Fixed codes:** categories, regions and locations not seen at training are coded as unknown until a retrained version is promoted.")
-        line("- **Planned inputs:** prices and promotions count only once loaded with `known_at` before the origin; a late promotion feed lowers accuracy on promoted periods.")
+        line(
+            "- **Planned inputs:** prices and promotions count only once loaded with `known_at` before the origin; a late promotion feed lowers accuracy on promoted periods."
+        )
         line()
         line("## Monitoring: what counts as bad")
         line()
-        line("- Accuracy on delayed actuals (rolling 4 weeks): WAPE worse than the baseline's, or more than 10% worse than this card's backtest WAPE (\(pct(m.overall.wape))): retrain and re-qualify.")
+        line(
+            "- Accuracy on delayed actuals (rolling 4 weeks): WAPE worse than the baseline's, or more than 10% worse than this card's backtest WAPE (\(pct(m.overall.wape))): retrain and re-qualify."
+        )
         line("- Bias beyond +-\(pct(abs(m.overall.bias ?? 0) + 0.05)) over 4 weeks: investigate the inputs (promotions, prices, stockouts).")
         line("- Input drift: PSI per feature 0.1 warn, 0.25 critical (overall and per segment); missing or zero rate spikes against the trailing 30 runs.")
         line("- Interval coverage more than 5 points below \(pct(m.level)) over 4 weeks.")
@@ -164,7 +209,9 @@ public enum ModelCard {
         line("| When | From | To | Who | Forced | Why |")
         line("|---|---|---|---|---|---|")
         for e in events {
-            line("| \(e.at) | \(md(e.from ?? "-")) | \(md(e.to)) | \(md(e.dbRole))\(e.osUser.map { " (\(md($0)))" } ?? "") | \(e.forced ? "yes" : "no") | \(md(e.reason)) |")
+            line(
+                "| \(e.at) | \(md(e.from ?? "-")) | \(md(e.to)) | \(md(e.dbRole))\(e.osUser.map { " (\(md($0)))" } ?? "") | \(e.forced ? "yes" : "no") | \(md(e.reason)) |"
+            )
         }
         return out.joined(separator: "\n") + "\n"
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Postgres
 
 /// One registered model version with its stage (`forecast.model_versions`, `forecast.model_stages`).
@@ -93,9 +93,13 @@ public enum ModelRegistry {
 
     /// Every version (of one frequency), newest first.
     public static func list(frequency: Frequency? = nil, on connection: Connection) throws -> [ModelVersion] {
-        try connection.query(Query("""
-            \(columns) WHERE (\(frequency?.rawValue)::text IS NULL OR v.frequency = \(frequency?.rawValue)::text) ORDER BY v.id DESC
-            """).named("list_model_versions")).rows.map(decode)
+        try connection.query(
+            Query(
+                """
+                \(columns) WHERE (\(frequency?.rawValue)::text IS NULL OR v.frequency = \(frequency?.rawValue)::text) ORDER BY v.id DESC
+                """
+            ).named("list_model_versions")
+        ).rows.map(decode)
     }
 
     public static func find(_ version: String, on connection: Connection) throws -> ModelVersion {
@@ -114,30 +118,43 @@ public enum ModelRegistry {
 
     /// The version in `stage` for a frequency (production and shadow: at most one each).
     public static func current(_ stage: ModelVersion.Stage, frequency: Frequency, on connection: Connection) throws -> ModelVersion? {
-        try connection.query(Query("""
-            \(columns) WHERE s.stage = \(stage.rawValue) AND s.frequency = \(frequency.rawValue) ORDER BY s.changed_at DESC LIMIT 1
-            """).named("current_model_version")).first.map(decode)
+        try connection.query(
+            Query(
+                """
+                \(columns) WHERE s.stage = \(stage.rawValue) AND s.frequency = \(frequency.rawValue) ORDER BY s.changed_at DESC LIMIT 1
+                """
+            ).named("current_model_version")
+        ).first.map(decode)
     }
 
     /// The production version, then the earlier ones, newest promotion first: what a run falls back to.
     public static func productionHistory(frequency: Frequency, on connection: Connection) throws -> [ModelVersion] {
-        try connection.query(Query("""
-            \(columns)
-            JOIN (SELECT model_version_id, max(id) AS last_promoted FROM forecast.model_stage_events
-                  WHERE frequency = \(frequency.rawValue) AND to_stage = 'production' GROUP BY model_version_id) e
-              ON e.model_version_id = v.id
-            ORDER BY (s.stage = 'production') DESC, e.last_promoted DESC
-            """).named("production_history")).rows.map(decode)
+        try connection.query(
+            Query(
+                """
+                \(columns)
+                JOIN (SELECT model_version_id, max(id) AS last_promoted FROM forecast.model_stage_events
+                      WHERE frequency = \(frequency.rawValue) AND to_stage = 'production' GROUP BY model_version_id) e
+                  ON e.model_version_id = v.id
+                ORDER BY (s.stage = 'production') DESC, e.last_promoted DESC
+                """
+            ).named("production_history")
+        ).rows.map(decode)
     }
 
     /// The versions that served production before the current one, newest promotion first,
     /// without those a rollback moved away from (known bad): what `rollback` restores and what a
     /// run falls back to when the production version's artifacts are refused.
     public static func earlierProduction(frequency: Frequency, on connection: Connection) throws -> [ModelVersion] {
-        let rolledBack = Set(try connection.query(Query("""
-            SELECT DISTINCT ON (model_version_id) model_version_id, reason FROM forecast.model_stage_events
-            WHERE frequency = \(frequency.rawValue) ORDER BY model_version_id, id DESC
-            """).named("last_stage_events")).rows.compactMap { row -> Int64? in
+        let rolledBack = Set(
+            try connection.query(
+                Query(
+                    """
+                    SELECT DISTINCT ON (model_version_id) model_version_id, reason FROM forecast.model_stage_events
+                    WHERE frequency = \(frequency.rawValue) ORDER BY model_version_id, id DESC
+                    """
+                ).named("last_stage_events")
+            ).rows.compactMap { row -> Int64? in
                 try row.decode("reason", as: String.self).hasPrefix(ModelStages.rolledBackPrefix) ? try row.decode("model_version_id", as: Int64.self) : nil
             })
         return try productionHistory(frequency: frequency, on: connection).filter { $0.stage != .production && !rolledBack.contains($0.id) }
@@ -145,35 +162,48 @@ public enum ModelRegistry {
 
     /// Stage changes (of one version, or of a frequency), oldest first.
     public static func events(versionID: Int64? = nil, frequency: Frequency? = nil, on connection: Connection) throws -> [StageEvent] {
-        try connection.query(Query("""
-            SELECT v.version, e.from_stage, e.to_stage, e.reason, e.forced, e.db_role, e.os_user, e.at
-            FROM forecast.model_stage_events e JOIN forecast.model_versions v ON v.id = e.model_version_id
-            WHERE (\(versionID)::bigint IS NULL OR e.model_version_id = \(versionID)::bigint)
-              AND (\(frequency?.rawValue)::text IS NULL OR e.frequency = \(frequency?.rawValue)::text)
-            ORDER BY e.id
-            """).named("stage_events")).rows.map {
-            StageEvent(version: try $0.decode("version"), from: try $0.decodeIfPresent("from_stage", as: String.self),
-                       to: try $0.decode("to_stage"), reason: try $0.decode("reason"), forced: try $0.decode("forced"),
-                       dbRole: try $0.decode("db_role"), osUser: try $0.decodeIfPresent("os_user", as: String.self),
-                       at: try $0.decode("at"))
+        try connection.query(
+            Query(
+                """
+                SELECT v.version, e.from_stage, e.to_stage, e.reason, e.forced, e.db_role, e.os_user, e.at
+                FROM forecast.model_stage_events e JOIN forecast.model_versions v ON v.id = e.model_version_id
+                WHERE (\(versionID)::bigint IS NULL OR e.model_version_id = \(versionID)::bigint)
+                  AND (\(frequency?.rawValue)::text IS NULL OR e.frequency = \(frequency?.rawValue)::text)
+                ORDER BY e.id
+                """
+            ).named("stage_events")
+        ).rows.map {
+            StageEvent(
+                version: try $0.decode("version"), from: try $0.decodeIfPresent("from_stage", as: String.self),
+                to: try $0.decode("to_stage"), reason: try $0.decode("reason"), forced: try $0.decode("forced"),
+                dbRole: try $0.decode("db_role"), osUser: try $0.decodeIfPresent("os_user", as: String.self),
+                at: try $0.decode("at"))
         }
     }
 
     /// The next version string: a retrain of an existing recipe (same policy hash) bumps the minor
     /// number of that recipe's major line; a new recipe starts the next major line.
     static func nextVersion(policyHash: String, on connection: Connection) throws -> String {
-        let row = try connection.query(Query("""
-            SELECT (SELECT split_part(version, '.', 1)::int FROM forecast.model_versions
-                    WHERE policy_hash = \(policyHash) ORDER BY id DESC LIMIT 1) AS line,
-                   coalesce((SELECT max(split_part(version, '.', 1)::int) FROM forecast.model_versions), 0) AS top
-            """).named("version_lines")).first!
+        let row = try connection.query(
+            Query(
+                """
+                SELECT (SELECT split_part(version, '.', 1)::int FROM forecast.model_versions
+                        WHERE policy_hash = \(policyHash) ORDER BY id DESC LIMIT 1) AS line,
+                       coalesce((SELECT max(split_part(version, '.', 1)::int) FROM forecast.model_versions), 0) AS top
+                """
+            ).named("version_lines")
+        ).first!
         guard let line = try row.decodeIfPresent("line", as: Int.self) else {
             return "\(try row.decode("top", as: Int.self) + 1).0.0"
         }
-        let minor = try connection.query(Query("""
-            SELECT coalesce(max(split_part(version, '.', 2)::int), -1) AS m FROM forecast.model_versions
-            WHERE split_part(version, '.', 1)::int = \(line)
-            """).named("version_minor")).first!.decode("m", as: Int.self)
+        let minor = try connection.query(
+            Query(
+                """
+                SELECT coalesce(max(split_part(version, '.', 2)::int), -1) AS m FROM forecast.model_versions
+                WHERE split_part(version, '.', 1)::int = \(line)
+                """
+            ).named("version_minor")
+        ).first!.decode("m", as: Int.self)
         return "\(line).\(minor + 1).0"
     }
 }

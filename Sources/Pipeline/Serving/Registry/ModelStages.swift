@@ -1,5 +1,5 @@
-import Foundation
 import Forecasting
+import Foundation
 import Postgres
 
 /// Stage changes of model versions: promotion (candidate -> shadow -> production), archiving and
@@ -29,8 +29,10 @@ public enum ModelStages {
         }
     }
 
-    public static func promote(_ versionName: String, to stage: ModelVersion.Stage, force: Bool, reason: String?,
-                               inputSchema: SQLIdentifier = SQLIdentifier("demand"), on connection: Connection) throws -> Change {
+    public static func promote(
+        _ versionName: String, to stage: ModelVersion.Stage, force: Bool, reason: String?,
+        inputSchema: SQLIdentifier = SQLIdentifier("demand"), on connection: Connection
+    ) throws -> Change {
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         if force && (reason ?? "").isEmpty {
             throw PipelineError.invalidArgument("--force needs --reason \"...\": say why the gate is overridden (it is recorded)")
@@ -46,7 +48,8 @@ public enum ModelStages {
             var replaced: ModelVersion?
             switch stage {
             case .candidate:
-                throw PipelineError.invalidArgument("a version goes back to candidate only when another replaces it in shadow; use --to shadow, production or archived")
+                throw PipelineError.invalidArgument(
+                    "a version goes back to candidate only when another replaces it in shadow; use --to shadow, production or archived")
             case .shadow:
                 guard current.stage != .production else {
                     throw PipelineError.invalidArgument("model version \(versionName) is in production; `forecastctl rollback` replaces it")
@@ -71,15 +74,19 @@ public enum ModelStages {
                 }
             case .archived:
                 if current.stage == .production && !force {
-                    throw PipelineError.invalidArgument("model version \(versionName) is in production: archiving it leaves runs on the bootstrap seasonal naive; use `forecastctl rollback`, or --force --reason")
+                    throw PipelineError.invalidArgument(
+                        "model version \(versionName) is in production: archiving it leaves runs on the bootstrap seasonal naive; use `forecastctl rollback`, or --force --reason"
+                    )
                 }
             }
             let passed = checks.allSatisfy(\.passed)
-            let why = reason.flatMap { $0.isEmpty ? nil : $0 }
+            let why =
+                reason.flatMap { $0.isEmpty ? nil : $0 }
                 ?? (stage == .production ? "promoted: the accuracy gate passed" : "promoted to \(stage.rawValue)")
             try set(current, stage, reason: why, forced: force && !passed, checks: checks, in: tx)
-            return Change(version: try ModelRegistry.find(id: version.id, on: tx), from: current.stage, to: stage,
-                          replaced: replaced, checks: checks, forced: force && !passed)
+            return Change(
+                version: try ModelRegistry.find(id: version.id, on: tx), from: current.stage, to: stage,
+                replaced: replaced, checks: checks, forced: force && !passed)
         }
     }
 
@@ -92,13 +99,16 @@ public enum ModelStages {
                 throw PipelineError.invalidArgument("no model version is in production for frequency \(frequency.rawValue): nothing to roll back")
             }
             guard let previous = try ModelRegistry.earlierProduction(frequency: frequency, on: tx).first else {
-                throw PipelineError.invalidArgument("no earlier production version of frequency \(frequency.rawValue) to roll back to from \(current.version) (versions already rolled back from are skipped; promote one explicitly)")
+                throw PipelineError.invalidArgument(
+                    "no earlier production version of frequency \(frequency.rawValue) to roll back to from \(current.version) (versions already rolled back from are skipped; promote one explicitly)"
+                )
             }
             let why = reason.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? "rollback"
             try set(current, .archived, reason: "\(rolledBackPrefix)\(previous.version): \(why)", in: tx)
             try set(previous, .production, reason: "rollback from \(current.version): \(why)", in: tx)
-            return Change(version: try ModelRegistry.find(id: previous.id, on: tx), from: previous.stage, to: .production,
-                          replaced: current, checks: [], forced: false)
+            return Change(
+                version: try ModelRegistry.find(id: previous.id, on: tx), from: previous.stage, to: .production,
+                replaced: current, checks: [], forced: false)
         }
     }
 
@@ -107,21 +117,29 @@ public enum ModelStages {
 
     /// Serializes stage changes of one frequency (the unique indexes are the last line of defence).
     static func lock(_ frequency: Frequency, in tx: Connection) throws {
-        try tx.execute(Query("SELECT pg_advisory_xact_lock(hashtext('forecast.model_stages'), hashtext(\(frequency.rawValue)))")
-            .named("lock_model_stages"))
+        try tx.execute(
+            Query("SELECT pg_advisory_xact_lock(hashtext('forecast.model_stages'), hashtext(\(frequency.rawValue)))")
+                .named("lock_model_stages"))
     }
 
-    static func set(_ version: ModelVersion, _ stage: ModelVersion.Stage, reason: String, forced: Bool = false,
-                    checks: [GateCheckRecord] = [], in tx: Connection) throws {
+    static func set(
+        _ version: ModelVersion, _ stage: ModelVersion.Stage, reason: String, forced: Bool = false,
+        checks: [GateCheckRecord] = [], in tx: Connection
+    ) throws {
         let gate = checks.isEmpty ? nil : String(decoding: try JSONEncoder.sorted.encode(checks), as: UTF8.self)
         do {
-            try tx.execute(Query("""
-            UPDATE forecast.model_stages SET stage = \(stage.rawValue), reason = \(reason), forced = \(forced),
-                   gate = \(gate)::jsonb, os_user = \(AuditIdentity.osUser)
-            WHERE model_version_id = \(version.id)
-            """).named("set_model_stage"))
+            try tx.execute(
+                Query(
+                    """
+                    UPDATE forecast.model_stages SET stage = \(stage.rawValue), reason = \(reason), forced = \(forced),
+                           gate = \(gate)::jsonb, os_user = \(AuditIdentity.osUser)
+                    WHERE model_version_id = \(version.id)
+                    """
+                ).named("set_model_stage"))
         } catch let error as PostgresError where error.sqlState?.code == "42501" {
-            throw PipelineError.configuration("promoting to production or archiving needs the owner of the forecast schema (the worker role registers candidates and puts them in shadow): \(error)")
+            throw PipelineError.configuration(
+                "promoting to production or archiving needs the owner of the forecast schema (the worker role registers candidates and puts them in shadow): \(error)"
+            )
         }
     }
 }

@@ -102,7 +102,8 @@ public enum RegistryServing {
     /// Why a version may not serve a run at `cutoff`: its global artifact learned from later data.
     static func trainedAfter(_ cutoff: PostgresDate, _ version: ModelVersion) -> String? {
         guard !version.policy.globalModels.isEmpty, version.trainingCutoff > cutoff else { return nil }
-        return "model version \(version.version) was trained on data up to \(version.trainingCutoff), after the cutoff \(cutoff): its artifact may not serve this run"
+        return
+            "model version \(version.version) was trained on data up to \(version.trainingCutoff), after the cutoff \(cutoff): its artifact may not serve this run"
     }
 
     /// Loads every artifact the version needs (checksum, format, feature schema, booster).
@@ -113,13 +114,16 @@ public enum RegistryServing {
     }
 
     /// The run-level step of a run serving stored artifacts: the inputs that depend on the run's own data.
-    static func prepare(runID: Int64, cutoff: PostgresDate, config: RunConfig,
-                        on connection: Connection) throws {
+    static func prepare(
+        runID: Int64, cutoff: PostgresDate, config: RunConfig,
+        on connection: Connection
+    ) throws {
         for c in [config] + (config.shadowConfig.map { [$0] } ?? []) {
             guard let served = c.served else { continue }
             for spec in c.globalModels {
-                try GlobalTraining.prepareInputs(runID: runID, versionID: served.id, name: try spec.primaryName(), cutoff: cutoff,
-                                                 config: c, on: connection)
+                try GlobalTraining.prepareInputs(
+                    runID: runID, versionID: served.id, name: try spec.primaryName(), cutoff: cutoff,
+                    config: c, on: connection)
             }
         }
     }

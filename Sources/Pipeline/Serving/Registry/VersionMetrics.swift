@@ -35,11 +35,13 @@ public struct VersionMetrics: Codable, Sendable {
         let window = model == BacktestReport.selectedName ? report.selectedFolds(folds: folds) : Set(0..<folds)
         func num(_ v: Double) -> Double? { v.isFinite ? v : nil }
         func segment(_ kind: String, _ value: String, _ a: ErrorAccumulator, _ b: ErrorAccumulator) -> Segment {
-            Segment(kind: kind, value: value, n: a.count, wape: num(a.wape), mase: num(a.mase), bias: num(a.bias),
-                    baselineWape: num(b.wape), baselineMase: num(b.mase), baselineBias: num(b.bias))
+            Segment(
+                kind: kind, value: value, n: a.count, wape: num(a.wape), mase: num(a.mase), bias: num(a.bias),
+                baselineWape: num(b.wape), baselineMase: num(b.mase), baselineBias: num(b.bias))
         }
-        let overall = segment("all", "all", report.accumulator(model: model, folds: window),
-                              report.accumulator(model: report.baseline, folds: window))
+        let overall = segment(
+            "all", "all", report.accumulator(model: model, folds: window),
+            report.accumulator(model: report.baseline, folds: window))
         var segments: [Segment] = []
         for value in report.values(kind: "class") {
             let a = report.accumulator(model: model, demandClass: value, folds: window)
@@ -50,14 +52,16 @@ public struct VersionMetrics: Codable, Sendable {
             for kind in ["category", "region"] {
                 for value in report.values(kind: kind) {
                     guard let a = report.groups[.init(model: model, kind: kind, value: value)],
-                          let b = report.groups[.init(model: report.baseline, kind: kind, value: value)] else { continue }
+                        let b = report.groups[.init(model: report.baseline, kind: kind, value: value)]
+                    else { continue }
                     segments.append(segment(kind, value, a, b))
                 }
             }
         }
         var coverage: [String: Double?] = [:]
         for name in served { coverage[name] = num(report.calibratedCoverage[name] ?? .nan) }
-        return VersionMetrics(model: model, baseline: report.baseline, folds: window.sorted(), cutoffs: report.cutoffs,
-                              horizon: horizon, level: level, overall: overall, segments: segments, coverage: coverage)
+        return VersionMetrics(
+            model: model, baseline: report.baseline, folds: window.sorted(), cutoffs: report.cutoffs,
+            horizon: horizon, level: level, overall: overall, segments: segments, coverage: coverage)
     }
 }
