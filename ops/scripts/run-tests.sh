@@ -14,35 +14,34 @@
 set -uo pipefail
 TESTS="$1"
 : "${TEST_DATABASE_URL:?TEST_DATABASE_URL is not set}" "${FORECASTCTL_BIN:?FORECASTCTL_BIN is not set}"
-names=(exclusive a b)
-args=(
-  "--filter IntegrationTests\.(Exclusive|Timed)"
-  "--filter IntegrationTests\.Integration/[A-P]"
-  "--skip IntegrationTests\.(Exclusive|Timed|Alone)|IntegrationTests\.Integration/[A-P]"
-)
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
-start=$(date +%s)
-pids=()
-for i in "${!names[@]}"; do
-  read -r flag pattern <<<"${args[$i]}"
-  "$TESTS" --testing-library swift-testing "$flag" "$pattern" >"$logs/${names[$i]}" 2>&1 &
-  pids+=($!)
-done
-echo "run-tests: ${#names[@]} test processes started (${names[*]}); their output follows when all have ended" >&2
-statuses=()
+names=() statuses=() pids=()
 failed=0
-for i in "${!pids[@]}"; do
-  status=0
-  wait "${pids[$i]}" || status=$?
-  statuses+=("${names[$i]}=$status")
-  [[ $status -eq 0 ]] || failed=1
-done
-alone=0
-"$TESTS" --testing-library swift-testing --filter 'IntegrationTests\.Alone' >"$logs/alone" 2>&1 || alone=$?
-names+=(alone)
-statuses+=("alone=$alone")
-[[ $alone -eq 0 ]] || failed=1
+# launch NAME FLAG PATTERN: one test process in the background, its output in $logs/NAME.
+launch() {
+  "$TESTS" --testing-library swift-testing "$2" "$3" >"$logs/$1" 2>&1 &
+  names+=("$1")
+  pids+=($!)
+}
+# settle: wait for every launched process not yet waited for, recording its status.
+settle() {
+  local i status
+  for (( i = ${#statuses[@]}; i < ${#pids[@]}; i++ )); do
+    status=0
+    wait "${pids[$i]}" || status=$?
+    statuses+=("${names[$i]}=$status")
+    [[ $status -eq 0 ]] || failed=1
+  done
+}
+start=$(date +%s)
+launch exclusive --filter 'IntegrationTests\.(Exclusive|Timed)'
+launch a --filter 'IntegrationTests\.Integration/[A-P]'
+launch b --skip 'IntegrationTests\.(Exclusive|Timed|Alone)|IntegrationTests\.Integration/[A-P]'
+echo "run-tests: ${#names[@]} test processes started (${names[*]}); their output follows when all have ended" >&2
+settle
+launch alone --filter 'IntegrationTests\.Alone'
+settle
 for name in "${names[@]}"; do
   echo "== test process '$name'"
   cat "$logs/$name"
