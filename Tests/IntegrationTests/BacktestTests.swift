@@ -94,7 +94,7 @@ extension Integration {
                 let spy = SpyModel()
                 let cutoff = PostgresDate(iso: newestCutoff)!
                 let evaluator = FoldEvaluator(
-                    plan: try BacktestPlan(folds: 1, step: 7, horizon: 7), models: [spy], modelNames: ["Spy"],
+                    plan: try BacktestPlan(folds: 1, step: 7, horizon: 7), models: [.local(spy, primaryName: "Spy")], modelNames: ["Spy"],
                     cutoffs: [cutoff], newestCutoff: cutoff, reader: reader, level: 0.8,
                     seasonLength: 7, backtestID: report.id)
                 var writer = BinaryCopyWriter()
@@ -130,7 +130,8 @@ extension Integration {
                 schema: SQLIdentifier("demand"), source: .backtest)
             let series = try reader.read(chunk: 0, on: c)
             let evaluator = FoldEvaluator(
-                plan: try BacktestPlan(folds: 2, step: 7, horizon: 7), models: [FailingModel(), Naive()],
+                plan: try BacktestPlan(folds: 2, step: 7, horizon: 7),
+                models: [.local(FailingModel(), primaryName: "Failing"), .local(Naive(), primaryName: "Naive")],
                 modelNames: ["Failing", "Naive"], cutoffs: [-14, -7].map { PostgresDate(unixDays: Fixtures.end.unixDays + $0) },
                 newestCutoff: PostgresDate(unixDays: Fixtures.end.unixDays - 7), reader: reader, level: 0.8,
                 seasonLength: 7, backtestID: report.id)
@@ -143,7 +144,7 @@ extension Integration {
                 let twin = naive[BacktestReport.Key(model: "Naive", kind: key.kind, value: key.value)]
                 #expect(acc.count > 0 && acc == twin, "\(key)")
             }
-            #expect(ChunkForecaster.fallbackName == "Naive[fallback]")
+            #expect(ServedModel.fallbackName == "Naive[fallback]")
         }
 
         @Test func firstFoldSelectionKeepsEachSeriesFormAndFoldZeroIsAFullSelection() throws {

@@ -24,7 +24,7 @@ struct SeriesIsolation {
             schema: SQLIdentifier("demand"))
         let forecaster = ChunkForecaster(
             runID: 1, cutoff: PostgresDate(iso: "2026-11-27")!, generatedAt: PostgresTimestamp(text: "2026-11-28T06:00:00Z")!, modelVersion: "test",
-            config: config, chooser: .single(ModelChoice(model: Refusing(), primaryName: "Refusing")),
+            config: config, chooser: .single(.local(Refusing(), primaryName: "Refusing")),
             reader: reader)
         let series = SeriesInput(
             seriesNo: 0, itemID: "I1", locationID: "L1", start: PostgresDate(iso: "2026-11-01")!,
@@ -34,7 +34,7 @@ struct SeriesIsolation {
         try forecaster.encode(series, into: &writer)
         #expect(writer.rowCount == 3)
         let bytes = writer.bytes
-        let name = Array(ChunkForecaster.fallbackName.utf8)
+        let name = Array(ServedModel.fallbackName.utf8)
         let occurrences = (0...(bytes.count - name.count)).filter { Array(bytes[$0..<($0 + name.count)]) == name }.count
         #expect(occurrences == 3)
     }

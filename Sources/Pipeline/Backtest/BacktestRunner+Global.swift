@@ -48,6 +48,7 @@ extension BacktestRunner {
         let globals = globalSeries([:])
         let foldGlobals = foldAttributes.map { globalSeries($0) }
         let plan = options.plan
+        let settings = ServedModel.Settings(horizon: plan.reach, level: options.intervalLevel, seasonLength: options.frequency.defaultSeasonLength)
         let firstIndex = evaluator.modelNames.count - specs.count
         typealias Scored = (rows: Int, groups: [BacktestReport.Key: ErrorAccumulator], scores: ScoreSample)
         let contexts: [[Int: FoldEvaluator.FoldContext]] = plan.foldOffsets.map { fold in
@@ -115,25 +116,27 @@ extension BacktestRunner {
                     let globals = foldGlobals.isEmpty ? globals : foldGlobals[f]
                     let contexts = contexts[f]
                     let scored = ordered.indices.filter { contexts[$0] != nil }
-                    // Each member's forecasts of the fold, in `scored` order: every XGBoost objective ...
-                    var boosted: [BoostingObjective: [Forecast]] = [:]
+                    // Each member's forecasts of the fold, in `scored` order: every XGBoost objective (by name) ...
+                    var boosted: [String: [Forecast]] = [:]
                     for (model, trained) in zip(models, trained) {
-                        boosted[model.objective] = try trained.forecast(
+                        boosted[model.name] = try trained.forecast(
                             scored.map { (globals[$0], contexts[$0]!.cutoffIndex) },
                             level: options.intervalLevel)
                     }
                     // ... and the price regression, fitted per series on its history and planned inputs up to
-                    // the fold's cutoff (nil where it cannot fit: no prices, too short a history).
+                    // the fold's cutoff (a failure where it cannot fit: no prices, too short a history).
                     let model = PriceRegression(horizon: plan.reach, frequency: options.frequency)
                     let competitors = CompetitorPrices.indexes(
                         competitorGroups, cutoff: evaluator.cutoffs[f], horizon: plan.reach,
                         frequency: options.frequency)
-                    let regressions: [Forecast?] =
+                    let regressions: [Result<Forecast, Error>] =
                         regression
                         ? scored.map { i in
-                            try? model.forecast(
-                                globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel,
-                                competitors: competitors[ordered[i].seriesNo])
+                            Result {
+                                try model.forecast(
+                                    globals[i], origin: contexts[i]!.cutoffIndex, level: options.intervalLevel,
+                                    competitors: competitors[ordered[i].seriesNo])
+                            }
                         } : []
                     let conn = try connections.withLock { $0.popLast() } ?? connect()
                     defer { connections.withLock { $0.append(conn) } }
@@ -145,29 +148,20 @@ extension BacktestRunner {
                         var written = 0
                         var groups: [BacktestReport.Key: ErrorAccumulator] = [:]
                         var scores = ScoreSample(expectedPoints: expectedPoints)
+                        let served = try ServedModel(spec)
                         for (k, i) in scored.enumerated() {
                             let ctx = contexts[i]!
-                            let served: String, forecast: Forecast
-                            switch spec.kind {
-                            case .xgboost:
-                                let objective = spec.objective ?? .tweedie
-                                (served, forecast) = (GlobalBoostedModel.name(objective), boosted[objective]![k])
-                            case .combination:
-                                // As in runs: its boosters, and the price regression where it fits.
-                                (served, forecast) = try spec.combine(
-                                    globals: spec.globalMembers.map { boosted[$0.objective ?? .tweedie]![k] },
-                                    regression: regression ? regressions[k] : nil)
-                            default:
-                                // Where the regression cannot fit, the naive forecast serves, as in runs.
-                                if let r = regressions[k] {
-                                    (served, forecast) = (PriceRegression.name, r)
-                                } else {
-                                    let training = evaluator.training(ordered[i], fold: ctx.fold) ?? []
-                                    (served, forecast) = ("Naive", try Naive().forecast(training, horizon: plan.reach, level: options.intervalLevel))
-                                }
+                            // What a run at the fold's cutoff serves (`ServedModel.forecast`), from this
+                            // fold's boosters and regression.
+                            var at = SeriesAtOrigin(training: { evaluator.training(ordered[i], fold: ctx.fold) ?? [] })
+                            at.global = { name in
+                                guard let f = boosted[name] else { throw PipelineError.configuration("the fold's global model \(name) was not trained") }
+                                return f[k]
                             }
+                            if regression { at.regression = { try regressions[k].get() } }
+                            let (name, forecast) = try served.forecast(at, settings)
                             evaluator.record(
-                                ordered[i], ctx, modelIndex: specIndex, served: served, forecast: forecast,
+                                ordered[i], ctx, modelIndex: specIndex, served: name, forecast: forecast,
                                 into: &writer, groups: &groups, scores: &scores)
                             if writer.bytes.count >= Self.copyBytes {
                                 written += try conn.copyIn(FoldEvaluator.layout, data: writer)

@@ -57,7 +57,7 @@ public struct BacktestRunner: Sendable {
         // Per-series models first; the models that read prices and promotions (global or not) last.
         let orderedSpecs = specs.filter { !$0.usesPlannedInputs } + specs.filter(\.usesPlannedInputs)
         let modelNames = try orderedSpecs.map { try $0.primaryName() }
-        let models = try orderedSpecs.filter { !$0.usesPlannedInputs }.map { try $0.build() }
+        let models = try orderedSpecs.filter { !$0.usesPlannedInputs }.map(ServedModel.init)
         let configJSON = String(decoding: try JSONEncoder.sorted.encode(specs), as: UTF8.self)
         let windowLength: Int? = {
             if case .sliding(let n) = plan.window { return n }
@@ -158,7 +158,7 @@ public struct BacktestRunner: Sendable {
 
     func evaluate(
         id: Int64, end: PostgresDate, asOf: PostgresTimestamp, newestCutoff: PostgresDate, cutoffs: [PostgresDate],
-        models: [any ForecastModel], modelNames: [String], options: BacktestOptions, schema: SQLIdentifier,
+        models: [ServedModel], modelNames: [String], options: BacktestOptions, schema: SQLIdentifier,
         heartbeat: BacktestHeartbeat? = nil, on connection: Connection
     ) throws -> BacktestReport {
         /// Cancelled or failed as abandoned meanwhile: stop at the next chunk, not at the end.

@@ -4,7 +4,8 @@ import Postgres
 /// Scores every model on every fold of one series and encodes the result rows.
 struct FoldEvaluator: Sendable {
     let plan: BacktestPlan
-    let models: [any ForecastModel]
+    /// The per-series models (`ServedModel.local`), in `modelNames` order.
+    let models: [ServedModel]
     let modelNames: [String]
     let cutoffs: [PostgresDate]
     let newestCutoff: PostgresDate
@@ -13,6 +14,9 @@ struct FoldEvaluator: Sendable {
     let seasonLength: Int
     let backtestID: Int64
     var structureSelection = StructureSelection.firstFold
+
+    /// How the fold's models forecast: over gap + horizon, at the backtest's level, uncalibrated.
+    var settings: ServedModel.Settings { ServedModel.Settings(horizon: plan.reach, level: level, seasonLength: seasonLength) }
 
     /// The backtest rows' COPY target, in the order `record` writes the fields.
     static let layout = CopyLayout(
@@ -92,22 +96,14 @@ struct FoldEvaluator: Sendable {
         for fold in plan.foldOffsets {
             guard let ctx = context(s, fold: fold, category: category, region: region) else { continue }
             var reusable: [String: any FittedModel] = [:]
+            let before = previous
+            var at = SeriesAtOrigin(training: { ctx.training })
+            at.fit = { model, y in try fit(model, y, reusing: &reusable, previous: before) }
             for (m, model) in models.enumerated() {
-                let served: String, forecast: Forecast
-                if let fitted = try? fit(model, ctx.training, reusing: &reusable, previous: previous),
-                    let full = try? fitted.predict(horizon: plan.reach, level: level)
-                {
-                    (served, forecast) = (fitted.modelName, full)
-                } else if let naive = try? ChunkForecaster.fallback(ctx.training, horizon: plan.reach, level: level) {
-                    // As in a run (`ChunkForecaster.encode`): a series whose model (and its fallback
-                    // chain) fails is served the naive forecast, so the gate scores what runs serve.
-                    (served, forecast) = (ChunkForecaster.fallbackName, naive)
-                } else {
-                    continue
-                }
-                record(
-                    s, ctx, modelIndex: m, served: served, forecast: forecast.clampedNonNegative(),
-                    into: &writer, groups: &groups, scores: &scores)
+                // As in a run (`ServedModel.forecast`): a series whose model (and its fallback
+                // chain) fails is served the naive forecast, so the gate scores what runs serve.
+                guard let (served, forecast) = try? model.forecast(at, settings) else { continue }
+                record(s, ctx, modelIndex: m, served: served, forecast: forecast, into: &writer, groups: &groups, scores: &scores)
             }
             previous = reusable
         }

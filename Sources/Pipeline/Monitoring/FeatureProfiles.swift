@@ -61,7 +61,7 @@ public enum FeatureProfiles {
                                                 ('price', price), ('promo_share', promo_share),
                                                 ('forecast_mean', forecast_mean),
                                                 ('forecast_spread', forecast_width / nullif(forecast_mean, 0)),
-                                                ('fallback', CASE WHEN served_model = \(ChunkForecaster.fallbackName) THEN 1.0 ELSE 0.0 END)) v(feature, value))
+                                                ('fallback', CASE WHEN served_model = \(ServedModel.fallbackName) THEN 1.0 ELSE 0.0 END)) v(feature, value))
                     INSERT INTO forecast.feature_profiles (run_id, segment_kind, segment, feature, series, missing, zeros, mean, sd, quantiles)
                     SELECT \(runID), g.kind, g.segment, feature, count(*), count(*) FILTER (WHERE value IS NULL),
                            count(*) FILTER (WHERE value = 0), avg(value), stddev_samp(value),

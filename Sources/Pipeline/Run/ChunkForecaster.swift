@@ -77,9 +77,8 @@ public struct ChunkForecaster: Sendable {
         guard !globals.isEmpty else { return [:] }
         var byModel: [String: [(no: Int, series: GlobalSeries, origin: Int)]] = [:]
         for s in series {
-            let choice = chooser.choose(Censoring.impute(s.values, censored: s.censored), frequency: config.frequency)
-            guard choice.usesGlobal else { continue }
-            for name in choice.globalNames {
+            let model = chooser.choose(Censoring.impute(s.values, censored: s.censored), frequency: config.frequency)
+            for name in model.globalNames {
                 guard let global = globals[name] else { continue }
                 let g = GlobalTraining.global(
                     s, segment: segments[s.seriesNo] ?? GlobalTraining.Segment(), codes: global.codes,
@@ -97,112 +96,59 @@ public struct ChunkForecaster: Sendable {
         return out
     }
 
-    /// Appends `horizon` rows for one series. Demand forecasts are clamped at zero.
-    /// `predicted`: this series' global forecasts from `globalForecasts` by model name, when its
-    /// choice uses global models.
+    /// How this run's models forecast: its horizon, interval level and calibrations.
+    var settings: ServedModel.Settings {
+        ServedModel.Settings(
+            horizon: config.horizon, level: config.intervalLevel, seasonLength: config.frequency.defaultSeasonLength,
+            calibrations: calibrations)
+    }
+
+    /// Appends `horizon` rows for one series (`ServedModel.forecast`: clamped at zero, the
+    /// naive forecast where its model fails). `predicted`: this series' global forecasts from
+    /// `globalForecasts` by model name, when its model uses global models. `competitors`: the
+    /// price index of the series' category at its location (`CompetitorPrices`), for the price regression.
     @discardableResult
-    /// `competitors`: the price index of the series' category at its location (`CompetitorPrices`), for the price regression.
     public func encode(
         _ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [String: Forecast]? = nil,
         competitors: CompetitorIndex? = nil, into writer: inout BinaryCopyWriter
     ) throws -> Served {
-        let forecast: Forecast
-        let modelName: String
         do {
             // Stockout periods are unknown demand, not zeros: impute them before fitting.
             let training = Censoring.impute(series.values, censored: series.censored)
-            let choice = chooser.choose(training, frequency: config.frequency)
-            if choice.usesGlobal {
-                let forecasts = try choice.globalNames.map { name -> Forecast in
-                    guard let global = globals[name] else {
-                        throw PipelineError.configuration("the run's global model \(name) is not loaded")
-                    }
-                    if let f = predicted?[name] { return f }
-                    let g = GlobalTraining.global(
-                        series, segment: segment ?? GlobalTraining.Segment(),
-                        codes: global.codes, frequency: config.frequency)
-                    return try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
-                }
-                var (served, f) = (choice.globalNames[0], forecasts[0])
-                if let combination = choice.combination {
-                    // The price regression joins where it fits (`ModelSpec.combine`, as in backtests).
-                    let regression = choice.usesPrices ? (try? priceRegression(series, training: training, fallback: nil, competitors: competitors))?.0 : nil
-                    (served, f) = try combination.combine(globals: forecasts, regression: regression)
-                }
-                return try write(
-                    series, forecast: calibrated(f, name: served, training: training).clampedNonNegative(),
-                    modelName: served, into: &writer)
-            }
-            if choice.usesPrices {
-                let (f, name) = try priceRegression(series, training: training, fallback: choice.model, competitors: competitors)
-                return try write(
-                    series, forecast: calibrated(f, name: name, training: training).clampedNonNegative(),
-                    modelName: name, into: &writer)
-            }
-            let fitted = try choice.model.fit(training)
-            var f = try fitted.predict(horizon: config.horizon, level: config.intervalLevel)
-            if let calibration = calibrations[fitted.modelName] ?? calibrations[choice.primaryName] {
-                let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)
-                (f.lower, f.upper) = calibration.interval(mean: f.mean, scale: scale)
-            }
-            forecast = f.clampedNonNegative()
-            modelName = fitted.modelName
-        } catch let error as PostgresError {
-            throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
-        } catch let error as PipelineError {  // e.g. the run's global model is not loaded: not this series' fault
-            throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
+            let model = chooser.choose(training, frequency: config.frequency)
+            let (name, forecast) = try model.forecast(
+                at(series, training: training, segment: segment, predicted: predicted, competitors: competitors), settings)
+            return try write(series, forecast: forecast, modelName: name, into: &writer)
         } catch {
-            // The series' own model failed (not the infrastructure): one series does not fail the
-            // work item. The naive forecast serves it, named so on the row and counted in the summary.
-            do {
-                let training = Censoring.impute(series.values, censored: series.censored)
-                let f = try Self.fallback(training, horizon: config.horizon, level: config.intervalLevel)
-                return try write(series, forecast: f.clampedNonNegative(), modelName: Self.fallbackName, into: &writer)
-            } catch {
-                throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
+            throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)
+        }
+    }
+
+    /// The series at the run's cutoff, as `ServedModel.forecast` reads it.
+    func at(
+        _ series: SeriesInput, training: [Double], segment: GlobalTraining.Segment?, predicted: [String: Forecast]?,
+        competitors: CompetitorIndex?
+    ) -> SeriesAtOrigin {
+        var at = SeriesAtOrigin(training: { training })
+        let (globals, config) = (globals, config)
+        at.global = { name in
+            guard let global = globals[name] else {
+                throw PipelineError.configuration("the run's global model \(name) is not loaded")
             }
+            if let f = predicted?[name] { return f }
+            let g = GlobalTraining.global(
+                series, segment: segment ?? GlobalTraining.Segment(), codes: global.codes, frequency: config.frequency)
+            return try global.trained.forecast(g, origin: series.values.count - 1, level: config.intervalLevel)
         }
-        return try write(series, forecast: forecast, modelName: modelName, into: &writer)
-    }
-
-    /// The price regression's forecast from the cutoff, or, where it cannot fit (no prices, too
-    /// short a history), the choice's fallback model's, named as such (as a fallback chain does).
-    func priceRegression(
-        _ series: SeriesInput, training: [Double], fallback: (any ForecastModel)?,
-        competitors: CompetitorIndex? = nil
-    ) throws -> (Forecast, String) {
-        let g = GlobalSeries(
-            id: series.seriesNo, values: series.values, censored: series.censored,
-            startDay: series.start.unixDays, category: -1, region: -1, planned: series.planned,
-            frequency: config.frequency)
-        do {
-            let model = PriceRegression(horizon: config.horizon, frequency: config.frequency)
-            return (
-                try model.forecast(g, origin: series.values.count - 1, level: config.intervalLevel, competitors: competitors),
-                PriceRegression.name
-            )
-        } catch let error as ForecastError {
-            guard let fallback else { throw error }
-            let fitted = try fallback.fit(training)
-            return (try fitted.predict(horizon: config.horizon, level: config.intervalLevel), fitted.modelName)
+        at.regression = {
+            let g = GlobalSeries(
+                id: series.seriesNo, values: series.values, censored: series.censored,
+                startDay: series.start.unixDays, category: -1, region: -1, planned: series.planned,
+                frequency: config.frequency)
+            return try PriceRegression(horizon: config.horizon, frequency: config.frequency)
+                .forecast(g, origin: series.values.count - 1, level: config.intervalLevel, competitors: competitors)
         }
-    }
-
-    /// The conformal interval of the model's calibration, when the run has one for it.
-    func calibrated(_ f: Forecast, name: String, training: [Double]) -> Forecast {
-        guard let calibration = calibrations[name] else { return f }
-        var f = f
-        let scale = conformalScale(training, seasonLength: config.frequency.defaultSeasonLength)
-        (f.lower, f.upper) = calibration.interval(mean: f.mean, scale: scale)
-        return f
-    }
-
-    /// `model_name` of a series served by the naive forecast because its own model failed.
-    public static let fallbackName = "Naive[fallback]"
-
-    /// The forecast of a series whose own model failed (`fallbackName`), in runs and backtests alike.
-    static func fallback(_ training: [Double], horizon: Int, level: Double) throws -> Forecast {
-        try Naive().forecast(training, horizon: horizon, level: level)
+        return at
     }
 
     func write(_ series: SeriesInput, forecast: Forecast, modelName: String, into writer: inout BinaryCopyWriter) throws -> Served {

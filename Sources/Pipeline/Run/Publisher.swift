@@ -85,7 +85,7 @@ public enum Publisher {
                        count(*) FILTER (WHERE yhat < 0)::bigint AS negative,
                        count(*) FILTER (WHERE NOT (yhat_lower <= yhat AND yhat <= yhat_upper))::bigint AS misordered,
                        count(*) FILTER (WHERE horizon < 1 OR horizon > \(horizon))::bigint AS bad_horizon,
-                       count(*) FILTER (WHERE horizon = 1 AND model_name = \(ChunkForecaster.fallbackName))::bigint AS fallbacks
+                       count(*) FILTER (WHERE horizon = 1 AND model_name = \(ServedModel.fallbackName))::bigint AS fallbacks
                 FROM forecast.forecasts WHERE run_id = \(runID)
                 """
             ).named("output_checks")

@@ -1,8 +1,8 @@
 import Forecasting
 import GradientBoosting
 
-/// The combination (`ModelSpec.Kind.combination`): one rule, used by runs (`ChunkForecaster`) and
-/// backtests (`BacktestRunner+Global`) alike, so that what a backtest scores is what a run serves.
+/// The combination (`ModelSpec.Kind.combination`): one rule, applied by `ServedModel.forecast` in
+/// runs and backtests alike, so that what a backtest scores is what a run serves.
 ///
 /// Members with different biases, each a median: the global booster on the log level
 /// (`xgboost:log`, trained across all series) and the price regression (a log-log regression per
