@@ -96,6 +96,7 @@ public struct WorkerDaemon: Sendable {
         config.frequency = request.frequency
         config.horizon = request.horizon ?? config.horizon
         config.staleSLAHours = RunConfig.defaultStaleSLAHours(request.frequency)
+        // What serves when the registry has no version for the cutoff (`Serving.bootstrap`).
         config.model = ModelSpec(kind: .seasonalNaive, seasonLength: request.frequency.defaultSeasonLength, window: 28)
         var run = RunCoordinator.Options(
             cutoff: request.cutoff, config: config, workers: options.workers,

@@ -44,13 +44,6 @@ public struct RunConfig: Codable, Sendable, Equatable {
         return try? shadow.policy.applied(to: self, version: shadow.version, horizon: horizon)
     }
 
-    /// True when the run serves the registry (a version, or the bootstrap when none is in
-    /// production); nil or false: an ad-hoc `--model` run.
-    public var registry: Bool?
-
-    /// How the run chose what it serves (`forecast.runs.serving`).
-    public var serving: String { served != nil ? "version" : registry == true ? "bootstrap" : "ad hoc" }
-
     /// The seasonal-naive baseline a run serving a registry version also writes, for evaluation
     /// (a bootstrap run serves it already; ad-hoc runs are experiments).
     public var baselineConfig: RunConfig? {
@@ -60,7 +53,6 @@ public struct RunConfig: Codable, Sendable, Equatable {
         c.selection = nil
         c.served = nil
         c.shadow = nil
-        c.registry = nil
         return c
     }
 

@@ -86,31 +86,10 @@ public struct RunCoordinator: Sendable {
         let asOf = try RunStore.asOf(options.asOf, on: connection)
         try ContractCheck.validate(cutoff: options.cutoff, asOf: asOf, config: options.config)
 
+        // What the run serves, its selection and calibration: resolved once, before its row is written.
+        let resolution = try RunResolution.resolve(options, logger: logger, on: connection)
         var options = options
-        var servingNotes: [String] = []
-        var bootstrap: RegistryServing.Bootstrap?
-        if options.serveRegistry {
-            let resolution = try RegistryServing.resolve(options.config, cutoff: options.cutoff, horizon: options.explicitHorizon, on: connection)
-            options.config = resolution.config
-            servingNotes = resolution.notes
-            bootstrap = resolution.bootstrap
-            for note in servingNotes { logger.notice("\(note)") }
-        }
-        if options.config.served == nil && options.config.model.kind == .selected && options.config.selection == nil {
-            guard let (backtest, selection) = try Calibrations.newestSelection(for: options.config, on: connection) else {
-                throw PipelineError.invalidArgument(
-                    "--model selected needs a finished backtest (frequency \(options.config.frequency.rawValue), gap 0, horizon >= \(options.config.horizon), level \(options.config.intervalLevel)); run `forecastctl backtest` first"
-                )
-            }
-            options.config.selection = selection
-            if options.conformal { options.config.calibrationBacktestID = backtest }
-        }
-        if options.config.served == nil && options.conformal && options.config.calibrationBacktestID == nil {
-            options.config.calibrationBacktestID = try Calibrations.newest(for: options.config, on: connection)
-            if options.config.calibrationBacktestID == nil {
-                logger.info("no backtest calibration matches this model, level and horizon: using residual intervals; run `forecastctl backtest` to calibrate")
-            }
-        }
+        options.config = resolution.config
         let runID: Int64
         var summary: Summary
         switch try RunStore.createOrJoin(cutoff: options.cutoff, asOf: asOf, config: options.config, force: options.force, on: connection) {
@@ -130,21 +109,18 @@ public struct RunCoordinator: Sendable {
             defer { try? RunStore.recordCPU(id, seconds: CPUTime.thread() - cpu0, on: connection) }
             summary = Summary(outcome: .failed, runID: id)
             defer { RunStore.releasePlannerLock(id, on: connection) }
-            try RunStore.recordServing(id, config: options.config, notes: servingNotes, on: connection)
-            summary.warnings = try checkContractsAndPlan(
-                runID: id, cutoff: options.cutoff, asOf: asOf, config: options.config,
-                contracts: contracts, workers: options.workers, main: connection)
+            try RunStore.recordServing(id, resolution, on: connection)
+            let run = RunContext(id: id, cutoff: options.cutoff, asOf: asOf, config: options.config)
+            summary.warnings = try checkContractsAndPlan(run, contracts: contracts, workers: options.workers, main: connection)
             if options.config.trainsGlobalModelInRun {
                 // Train the run's global model once (and prepare a stored shadow version); workers
                 // wait (run still queued) until it is done. Stored versions alone were prepared while planning.
                 let t0 = Date()
                 do {
                     let say = ProgressReporter.lines(prefix: "run \(id): global model: ", when: options.showProgress)
-                    let artifacts = try GlobalTraining.trainAndStore(
-                        runID: id, cutoff: options.cutoff, asOf: asOf,
-                        config: options.config, progress: say, on: connection)
+                    let artifacts = try GlobalTraining.trainAndStore(run, progress: say, on: connection)
                     logger.info("trained global models", metadata: ["run": "\(id)", "artifacts": "\(artifacts)"])
-                    try RegistryServing.prepare(runID: id, cutoff: options.cutoff, config: options.config, on: connection)
+                    try RegistryServing.prepare(run, on: connection)
                 } catch {
                     try? RunLifecycle.fail(id, error: "preparing the global model failed: \(error)", on: connection)
                     throw error
@@ -197,15 +173,15 @@ public struct RunCoordinator: Sendable {
         summary.calibrationBacktestID = record.config.calibrationBacktestID
         summary.modelVersion = record.modelVersion
         summary.shadowVersion = record.config.shadow?.version.version
-        summary.servingNotes = summary.joined ? [] : servingNotes
-        summary.bootstrap = summary.joined ? nil : bootstrap
+        summary.servingNotes = summary.joined ? [] : resolution.notes
+        if !summary.joined, case .bootstrap(let reason) = resolution.serving { summary.bootstrap = reason }
         summary.horizon = record.config.horizon
         switch status {
         case .published, .superseded:
             summary.outcome = .published
             if !summary.joined { try? RunStore.recordBytes(runID, on: after) }
             // Nightly runs (serving the registry) end with a monitor pass; it never fails a published run.
-            if record.config.registry == true && !summary.joined {
+            if resolution.serving.isRegistry && !summary.joined {
                 do {
                     summary.monitor = try Monitor(config: options.monitor).run(runID: runID, on: after)
                 } catch {
@@ -227,12 +203,10 @@ public struct RunCoordinator: Sendable {
     /// the run serves (competing prices at the cutoff) in the same transaction. The plan commits only
     /// if no contract blocks; otherwise it rolls back and the run is marked failed. Nothing is
     /// written to forecasts here.
-    func checkContractsAndPlan(
-        runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
-        contracts: [Contract], workers: Int, main: Connection
-    ) throws -> [ContractOutcome] {
+    func checkContractsAndPlan(_ run: RunContext, contracts: [Contract], workers: Int, main: Connection) throws -> [ContractOutcome] {
         let t0 = Date()
-        let parameters = ContractParameters(cutoff: cutoff, asOf: asOf, config: config)
+        let (runID, config) = (run.id, run.config)
+        let parameters = ContractParameters(cutoff: run.cutoff, asOf: run.asOf, config: config)
         let plannerConnection = try connect()
         defer { plannerConnection.close() }
         try plannerConnection.begin()
@@ -241,13 +215,11 @@ public struct RunCoordinator: Sendable {
         let prepares = config.needsGlobalStep && !config.trainsGlobalModelInRun
         let planning = BackgroundTask(name: "planner") { () throws -> (plan: RunPlanner.Plan, seconds: Double, preparing: Double?) in
             let started = Date()
-            let plan = try RunPlanner.planUncommitted(
-                runID: runID, cutoff: cutoff, asOf: asOf, config: config,
-                startRunning: !config.needsGlobalStep || prepares, in: plannerConnection)
+            let plan = try RunPlanner.planUncommitted(run, startRunning: !config.needsGlobalStep || prepares, in: plannerConnection)
             let planned = Date()
             guard prepares else { return (plan, planned.timeIntervalSince(started), nil) }
             do {
-                try RegistryServing.prepare(runID: runID, cutoff: cutoff, config: config, on: plannerConnection)
+                try RegistryServing.prepare(run, on: plannerConnection)
             } catch {
                 throw PreparingFailed(underlying: error)
             }

@@ -17,10 +17,8 @@ public enum RunPlanner {
     /// Inside the caller's open transaction, so that it can run while the data contracts are
     /// checked and be committed only if none blocks.
     /// With `startRunning` false the run stays `queued` (workers wait) until a global model is trained.
-    public static func planUncommitted(
-        runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
-        startRunning: Bool = true, in tx: Connection
-    ) throws -> Plan {
+    public static func planUncommitted(_ run: RunContext, startRunning: Bool = true, in tx: Connection) throws -> Plan {
+        let (runID, cutoff, asOf, config) = (run.id, run.cutoff, run.asOf, run.config)
         let s = config.schema
         do {
             // The series list by a loose index scan: one descent of sales_series_ds_key per series

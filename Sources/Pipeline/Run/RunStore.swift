@@ -229,11 +229,12 @@ public enum RunStore {
 
     /// Which registry version the run serves, which shadow it also writes, and why (a bootstrap,
     /// a fallback after a refused artifact).
-    static func recordServing(_ id: Int64, config: RunConfig, notes: [String], on connection: Connection) throws {
+    static func recordServing(_ id: Int64, _ resolution: RunResolution, on connection: Connection) throws {
+        let notes = resolution.notes, config = resolution.config
         try connection.execute(
             Query(
                 """
-                UPDATE forecast.runs SET serving = \(config.serving), model_version_id = \(config.served?.id),
+                UPDATE forecast.runs SET serving = \(resolution.serving.label), model_version_id = \(config.served?.id),
                        shadow_version_id = \(config.shadow?.version.id),
                        serving_note = \(notes.isEmpty ? nil : notes.joined(separator: "; "))
                 WHERE id = \(id)

@@ -145,11 +145,9 @@ public enum GlobalTraining {
 
     /// Trains and stores every global model the run uses; returns the artifact ids.
     /// `progress`: lines for people, as `train` gives them.
-    public static func trainAndStore(
-        runID: Int64, cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig,
-        progress: ((String) -> Void)? = nil, on connection: Connection
-    ) throws -> [Int64] {
-        try train(
+    public static func trainAndStore(_ run: RunContext, progress: ((String) -> Void)? = nil, on connection: Connection) throws -> [Int64] {
+        let (runID, cutoff, asOf, config) = (run.id, run.cutoff, run.asOf, run.config)
+        return try train(
             config.globalModels, source: .run, id: runID, cutoff: cutoff, asOf: asOf, horizon: config.horizon,
             frequency: config.frequency, level: config.intervalLevel, schema: config.schema,
             attributes: config.attributes ?? [], progress: progress, on: connection

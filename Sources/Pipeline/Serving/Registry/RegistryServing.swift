@@ -9,8 +9,8 @@ public enum RegistryServing {
         public var config: RunConfig
         /// What the run serves and why, for the output and `forecast.runs.serving_note`.
         public var notes: [String]
-        /// Why the bootstrap seasonal naive serves; nil when a model version does.
-        public var bootstrap: Bootstrap?
+        /// The version that serves, or the bootstrap seasonal naive and why.
+        public var serving: Serving
     }
 
     /// `base`: the run's settings (schema, chunking, timeouts, ...); `horizon` nil: the version's.
@@ -73,13 +73,13 @@ public enum RegistryServing {
                 notes.append("shadow version \(shadow.version) not run: \(error)")
             }
         }
-        config.registry = true
-        return Resolution(config: config, notes: notes, bootstrap: reason)
+        let serving: Serving = reason.map { .bootstrap($0) } ?? config.served.map { .version($0) } ?? .bootstrap(.noneLoads)
+        return Resolution(config: config, notes: notes, serving: serving)
     }
 
     /// Why a run serves the bootstrap seasonal naive: `note` starts its serving note, `label` is
     /// what `run` prints beside the model.
-    public enum Bootstrap: Sendable {
+    public enum Bootstrap: Sendable, Equatable {
         case noProduction, trainedLater, noneLoads
 
         var note: String {
@@ -114,11 +114,9 @@ public enum RegistryServing {
     }
 
     /// The run-level step of a run serving stored artifacts: the inputs that depend on the run's own data.
-    static func prepare(
-        runID: Int64, cutoff: PostgresDate, config: RunConfig,
-        on connection: Connection
-    ) throws {
-        for c in [config] + (config.shadowConfig.map { [$0] } ?? []) {
+    static func prepare(_ run: RunContext, on connection: Connection) throws {
+        let (runID, cutoff) = (run.id, run.cutoff)
+        for c in [run.config] + (run.config.shadowConfig.map { [$0] } ?? []) {
             guard let served = c.served else { continue }
             for spec in c.globalModels {
                 try GlobalTraining.prepareInputs(
