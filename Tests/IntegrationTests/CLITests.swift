@@ -119,7 +119,8 @@ extension Timed {
             #expect(migrate.status == 0)
             #expect(
                 migrate.stdout.hasSuffix(
-                    "migrate: 33 applied, 0 already applied\nmigrate: granted forecast_reader and forecast_worker their privileges (sql/roles/grants.sql)\n"),
+                    "migrate: \(TestDatabase.migrationCount) applied, 0 already applied\nmigrate: granted forecast_reader and forecast_worker their privileges (sql/roles/grants.sql)\n"
+                ),
                 "\(migrate.stdout)")
             // Every item discontinued on the cutoff (its empty day accepted): contracts pass, nothing to forecast.
             let c = try db.connect()

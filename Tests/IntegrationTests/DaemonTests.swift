@@ -106,7 +106,7 @@ extension Exclusive {
                           AND errors::text LIKE '%worker stopping%'
                         """), as: Int.self) >= 1)
             try Self.waitFor("the request to be done", seconds: 20) {
-                try db.scalar("SELECT status || ' ' || (run_id IS NOT NULL) FROM forecast.run_requests", as: String.self) == "done true"
+                try db.scalar("SELECT state || ' ' || (run_id IS NOT NULL) FROM forecast.run_requests", as: String.self) == "completed true"
             }
             // B's /metrics match the database; /healthz and /readyz answer, and readiness fails when
             // a migration is missing.
@@ -138,7 +138,7 @@ extension Exclusive {
             defer { if daemon.0.isRunning { daemon.0.terminate() } }
             let request = try db.scalar("SELECT forecast.enqueue_run('2026-11-27', 'day', 7)", as: Int64.self)
             try Self.waitFor("the request to fail", seconds: 60) {
-                try db.scalar(Query("SELECT status FROM forecast.run_requests WHERE id = \(request)"), as: String.self) == "failed"
+                try db.scalar(Query("SELECT state FROM forecast.run_requests WHERE id = \(request)"), as: String.self) == "failed"
             }
             let error = try db.scalar(Query("SELECT error FROM forecast.run_requests WHERE id = \(request)"), as: String.self)
             #expect(error.hasPrefix("blocked by 1 data contract: sales_stale_source (demand.sales)"), "\(error)")

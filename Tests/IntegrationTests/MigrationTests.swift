@@ -23,12 +23,12 @@ extension Integration {
                     "021_service_objectives.sql", "022_run_requests.sql", "023_partitions_and_retention.sql", "024_contract_indexes.sql",
                     "025_side_forecast_paths.sql", "026_run_series_statistics.sql", "027_planned_input_date_indexes.sql", "028_registry_guards.sql",
                     "029_purge_serializes_with_pins.sql", "030_input_completeness_and_validity.sql", "031_backtest_heartbeats.sql",
-                    "032_planned_input_known_at.sql", "033_backtest_global_refits.sql",
+                    "032_planned_input_known_at.sql", "033_backtest_global_refits.sql", "034_one_queue_vocabulary.sql",
                 ])
             let second = try migrator.migrate(c)
             #expect(second.applied.isEmpty)
-            #expect(second.alreadyApplied == 33)
-            #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == 33)
+            #expect(second.alreadyApplied == TestDatabase.migrationCount)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == TestDatabase.migrationCount)
             try migrator.requireUpToDate(c)
         }
 
@@ -46,7 +46,7 @@ extension Integration {
                 }
             }
             #expect(errors.withLock { $0 } == [])
-            #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == 33)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == TestDatabase.migrationCount)
         }
 
         @Test func editedMigrationIsRefusedWithItsVersion() throws {

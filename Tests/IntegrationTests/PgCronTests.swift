@@ -50,8 +50,8 @@ extension Integration {
             }
             #expect(fired >= 2, "pg_cron did not fire both jobs within 75 s")
             #expect(
-                try db.scalar("SELECT count(*) || ' ' || min(status) || ' ' || min(cutoff) FROM forecast.run_requests", as: String.self)
-                    == "1 pending 2026-11-27")
+                try db.scalar("SELECT count(*) || ' ' || min(state) || ' ' || min(cutoff) FROM forecast.run_requests", as: String.self)
+                    == "1 available 2026-11-27")
         }
     }
 }

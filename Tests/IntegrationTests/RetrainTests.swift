@@ -31,8 +31,8 @@ extension Integration {
             let second = try nightly("2026-11-27")
             #expect(second.monitor?.retrainRequests == [])
             #expect(
-                try db.scalar("SELECT count(*) || ' ' || min(occurrences) || ' ' || min(status) FROM forecast.retrain_requests", as: String.self)
-                    == "1 2 open")
+                try db.scalar("SELECT count(*) || ' ' || min(occurrences) || ' ' || min(state) FROM forecast.retrain_requests", as: String.self)
+                    == "1 2 available")
 
             // The worker role works the request: a candidate with the production recipe, judged by its gate.
             let worker = try db.workerURL()
@@ -42,9 +42,9 @@ extension Integration {
             #expect(
                 try db.scalar(
                     """
-                    SELECT r.status || ' ' || v.version || ' ' || v.label FROM forecast.retrain_requests r
+                    SELECT r.state || ' ' || v.version || ' ' || v.label FROM forecast.retrain_requests r
                     JOIN forecast.model_versions v ON v.id = r.candidate_version_id
-                    """, as: String.self) == "done 1.1.0 retrain (schedule) of 1.0.0")
+                    """, as: String.self) == "completed 1.1.0 retrain (schedule) of 1.0.0")
             #expect(try Registry.stage(db, "1.1.0") == "candidate" && (try Registry.stage(db, "1.0.0")) == "production")
             // Same recipe: the same model, horizon and backtest plan as 1.0.0.
             let candidate = try ModelRegistry.find("1.1.0", on: try db.connect())

@@ -26,6 +26,12 @@ final class TestDatabase: @unchecked Sendable {
         return SQLDirectory(url: root.appendingPathComponent("sql"))
     }()
 
+    /// The number of migrations in sql/migrations.
+    static let migrationCount: Int = {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: sql.url.appendingPathComponent("migrations").path)) ?? []
+        return files.filter { $0.hasSuffix(".sql") }.count
+    }()
+
     init(migrate: Bool = true) throws {
         adminURL = try Self.adminURL
         name = "ft_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)

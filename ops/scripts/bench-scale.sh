@@ -71,13 +71,13 @@ nightly() { # daemons cutoff
   "${PSQL[@]}" -c "DO \$\$ BEGIN
       LOOP
         EXIT WHEN EXISTS (SELECT 1 FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id
-                          WHERE q.id = $request AND (q.status = 'failed' OR r.status IN ('published', 'failed')));
+                          WHERE q.id = $request AND (q.state = 'failed' OR r.status IN ('published', 'failed')));
         COMMIT;
         PERFORM pg_sleep(0.1);
       END LOOP;
     END \$\$"
   t1=$(now)
-  status=$("${PSQL[@]}" -tAc "SELECT CASE WHEN q.status = 'failed' THEN 'failed' ELSE coalesce(r.status, 'waiting') END FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = $request")
+  status=$("${PSQL[@]}" -tAc "SELECT CASE WHEN q.state = 'failed' THEN 'failed' ELSE coalesce(r.status, 'waiting') END FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = $request")
   [[ "$status" == "published" ]] || { echo "bench-scale: the run failed: $("${PSQL[@]}" -tAc "SELECT error FROM forecast.run_requests WHERE id = $request")" >&2; tail -5 "$TMP"/daemon-"$n"-*.log >&2; exit 1; }
   for p in "${PIDS[@]}"; do
     local hwm; hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)

@@ -96,7 +96,7 @@ for ((i = 0; i < DAYS; i++)); do
   say "   run $RUN_ID (cutoff $CUTOFF): latest serves $SERVED, shadow $SHADOW; evaluate: $EVAL"
   ALERTS="$(Q "SELECT string_agg(tier || ' ' || rule || ' [' || scope || '] x' || occurrences, '; ' ORDER BY id) FROM forecast.alerts WHERE status = 'open'")"
   if [[ "$ALERTS" != "$last_alerts" ]]; then say "   open alerts: ${ALERTS:-none}"; last_alerts="$ALERTS"; fi
-  REQUESTS="$(Q "SELECT string_agg(rule || ': ' || reason, '; ') FROM forecast.retrain_requests WHERE status = 'open'")"
+  REQUESTS="$(Q "SELECT string_agg(rule || ': ' || reason, '; ') FROM forecast.retrain_requests WHERE state = 'available'")"
   if [[ -n "$REQUESTS" ]]; then
     say "   retrain requested: $REQUESTS"
     "$BIN" retrain 2>&1 | sed 's/^/   /'

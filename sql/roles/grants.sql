@@ -54,6 +54,8 @@ GRANT SELECT ON forecast.service_objectives, forecast.source_objectives, forecas
 -- 022 (daemons take requests; the scheduler's role enqueues)
 GRANT SELECT, INSERT, UPDATE ON forecast.run_requests TO forecast_worker;
 GRANT EXECUTE ON FUNCTION forecast.enqueue_run(date, text, integer) TO forecast_worker;
+-- 034 (the three queues in one vocabulary)
+GRANT SELECT ON forecast.queues TO forecast_reader, forecast_worker;
 -- 025 (side forecasts as one row per series; forecast.side_forecasts is a view of them)
 GRANT SELECT, INSERT ON forecast.side_forecast_paths TO forecast_worker;
 GRANT SELECT ON forecast.side_forecasts TO forecast_worker;

@@ -100,7 +100,7 @@ public enum OpsMetrics {
         ).first!.decode("age", as: Double.self)
         gauge(r, "forecast_oldest_heartbeat_age_seconds", "Age of the oldest heartbeat among items being worked on.", [], lease)
         let pending = try connection.query(
-            Query("SELECT count(*)::float8 AS n FROM forecast.run_requests WHERE status = 'pending'")
+            Query("SELECT count(*)::float8 AS n FROM forecast.run_requests WHERE state = \(QueueState.available)")
                 .named("metrics_requests")
         ).first!.decode("n", as: Double.self)
         gauge(r, "forecast_pending_run_requests", "Run requests no daemon has taken yet.", [], pending)

@@ -64,7 +64,7 @@ public enum RetrainRequests {
     }
 
     /// Opens a request per trigger unless the trigger already has one for the current production
-    /// version (pending, or done: its candidate waits for a person's decision); then that one is
+    /// version (available, running, or completed: its candidate waits for a person's decision); then that one is
     /// updated. One retrain per trigger and production version, not one per night.
     static func raise(_ triggers: [Trigger], frequency: String, runID: Int64, on connection: Connection) throws -> [Trigger] {
         var opened: [Trigger] = []
@@ -75,7 +75,7 @@ public enum RetrainRequests {
                     UPDATE forecast.retrain_requests SET last_seen = clock_timestamp(), occurrences = occurrences + 1, reason = \(t.reason),
                            last_run_id = \(runID)
                     WHERE id = (SELECT q.id FROM forecast.retrain_requests q
-                                WHERE q.frequency = \(frequency) AND q.rule = \(t.rule) AND q.status <> 'failed'
+                                WHERE q.frequency = \(frequency) AND q.rule = \(t.rule) AND q.state <> \(QueueState.failed)
                                   AND q.requested_at >= coalesce((SELECT s.changed_at FROM forecast.model_stages s
                                                                   WHERE s.frequency = \(frequency) AND s.stage = 'production'), '-infinity')
                                 ORDER BY q.id DESC LIMIT 1)
@@ -104,7 +104,7 @@ public enum RetrainRequests {
         public let error: String?
     }
 
-    /// Takes the oldest open request (any process may run this; one takes each request), trains
+    /// Takes the oldest available request (any process may run this; one takes each request), trains
     /// the production recipe again, and puts the candidate in shadow when its gate passes.
     public static func work(trainer: ModelTrainer, on connection: Connection) throws -> Outcome? {
         guard
@@ -112,8 +112,9 @@ public enum RetrainRequests {
                 try tx.query(
                     Query(
                         """
-                        UPDATE forecast.retrain_requests SET status = 'training', started_at = clock_timestamp()
-                        WHERE id = (SELECT id FROM forecast.retrain_requests WHERE status = 'open' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                        UPDATE forecast.retrain_requests SET state = \(QueueState.running), started_at = clock_timestamp()
+                        WHERE id = (SELECT id FROM forecast.retrain_requests WHERE state = \(QueueState.available)
+                                    ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
                         RETURNING id, frequency, rule, reason
                         """
                     ).named("claim_retrain_request")
@@ -144,7 +145,7 @@ public enum RetrainRequests {
             try connection.execute(
                 Query(
                     """
-                    UPDATE forecast.retrain_requests SET status = 'done', finished_at = clock_timestamp(),
+                    UPDATE forecast.retrain_requests SET state = \(QueueState.completed), finished_at = clock_timestamp(),
                            candidate_version_id = \(result.version.id)
                     WHERE id = \(id)
                     """
@@ -154,7 +155,7 @@ public enum RetrainRequests {
             try connection.execute(
                 Query(
                     """
-                    UPDATE forecast.retrain_requests SET status = 'failed', finished_at = clock_timestamp(), error = \("\(error)")
+                    UPDATE forecast.retrain_requests SET state = \(QueueState.failed), finished_at = clock_timestamp(), error = \("\(error)")
                     WHERE id = \(id)
                     """
                 ).named("fail_retrain_request"))

@@ -11,13 +11,14 @@ public enum RunRequests {
         public let horizon: Int?
     }
 
-    /// Takes the oldest pending request (one daemon gets each).
+    /// Takes the oldest available request (one daemon gets each).
     static func take(by worker: String, on connection: Connection) throws -> Request? {
         try connection.query(
             Query(
                 """
-                UPDATE forecast.run_requests SET status = 'taken', taken_by = \(worker), taken_at = clock_timestamp()
-                WHERE id = (SELECT id FROM forecast.run_requests WHERE status = 'pending' ORDER BY cutoff, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                UPDATE forecast.run_requests SET state = \(QueueState.running), taken_by = \(worker), taken_at = clock_timestamp()
+                WHERE id = (SELECT id FROM forecast.run_requests WHERE state = \(QueueState.available)
+                            ORDER BY cutoff, id LIMIT 1 FOR UPDATE SKIP LOCKED)
                 RETURNING id, frequency, cutoff, horizon
                 """
             ).named("take_run_request")
@@ -38,7 +39,7 @@ public enum RunRequests {
         try connection.execute(
             Query(
                 """
-                UPDATE forecast.run_requests SET status = CASE WHEN \(error)::text IS NULL THEN 'done' ELSE 'failed' END,
+                UPDATE forecast.run_requests SET state = \(error == nil ? QueueState.completed : .failed),
                        run_id = coalesce(\(runID)::bigint, run_id), error = \(error)::text, finished_at = clock_timestamp()
                 WHERE id = \(id)
                 """
@@ -50,28 +51,29 @@ public enum RunRequests {
         try connection.execute(
             Query(
                 """
-                UPDATE forecast.run_requests SET status = 'pending', taken_by = NULL, taken_at = NULL WHERE id = \(id) AND status = 'taken'
+                UPDATE forecast.run_requests SET state = \(QueueState.available), taken_by = NULL, taken_at = NULL
+                WHERE id = \(id) AND state = \(QueueState.running)
                 """
             ).named("release_run_request"))
     }
 
     /// Requests whose daemon died: done once their cutoff is published (another daemon finished
-    /// the run), pending again when no run for the cutoff is in flight after `staleSeconds`.
+    /// the run), available again when no run for the cutoff is in flight after `staleSeconds`.
     static func reconcile(staleSeconds: Double, on connection: Connection) throws {
         try connection.execute(
             Query(
                 """
-                UPDATE forecast.run_requests q SET status = 'done', finished_at = clock_timestamp(),
+                UPDATE forecast.run_requests q SET state = \(QueueState.completed), finished_at = clock_timestamp(),
                        run_id = (SELECT r.id FROM forecast.runs r WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff AND r.status = 'published')
-                WHERE q.status = 'taken' AND EXISTS (SELECT 1 FROM forecast.runs r
+                WHERE q.state = \(QueueState.running) AND EXISTS (SELECT 1 FROM forecast.runs r
                                                       WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff AND r.status = 'published')
                 """
             ).named("reconcile_done_requests"))
         try connection.execute(
             Query(
                 """
-                UPDATE forecast.run_requests q SET status = 'pending', taken_by = NULL, taken_at = NULL
-                WHERE q.status = 'taken' AND q.taken_at < clock_timestamp() - make_interval(secs => \(staleSeconds))
+                UPDATE forecast.run_requests q SET state = \(QueueState.available), taken_by = NULL, taken_at = NULL
+                WHERE q.state = \(QueueState.running) AND q.taken_at < clock_timestamp() - make_interval(secs => \(staleSeconds))
                   AND NOT EXISTS (SELECT 1 FROM forecast.runs r WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff
                                   AND r.status IN ('queued', 'running', 'published'))
                 """
@@ -86,7 +88,7 @@ public enum RunRequests {
                 SELECT r.id FROM forecast.runs r
                 WHERE r.status = 'running' AND EXISTS (
                     SELECT 1 FROM forecast.work_items w WHERE w.run_id = r.id
-                      AND (w.state = 'available' OR (w.state = 'running' AND w.lease_expires_at < clock_timestamp())))
+                      AND (w.state = \(QueueState.available) OR (w.state = \(QueueState.running) AND w.lease_expires_at < clock_timestamp())))
                 ORDER BY r.cutoff, r.id LIMIT 1
                 """
             ).named("joinable_run")

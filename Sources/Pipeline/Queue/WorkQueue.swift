@@ -41,14 +41,14 @@ public struct WorkQueue: Sendable {
                             WITH next AS MATERIALIZED (
                                 SELECT id FROM forecast.work_items
                                 WHERE run_id = \(runID)
-                                  AND ((state = 'available' AND scheduled_at <= clock_timestamp())
-                                       OR (state = 'running' AND lease_expires_at < clock_timestamp()))
+                                  AND ((state = \(QueueState.available) AND scheduled_at <= clock_timestamp())
+                                       OR (state = \(QueueState.running) AND lease_expires_at < clock_timestamp()))
                                   AND attempt < max_attempts
                                 ORDER BY chunk
                                 LIMIT 1
                                 FOR UPDATE SKIP LOCKED)
                             UPDATE forecast.work_items w
-                            SET state = 'running', attempt = w.attempt + 1, attempted_at = clock_timestamp(),
+                            SET state = \(QueueState.running), attempt = w.attempt + 1, attempted_at = clock_timestamp(),
                                 attempted_by = \(workerName), heartbeat_at = clock_timestamp(),
                                 lease_expires_at = clock_timestamp() + \(lease)::interval
                             FROM next WHERE w.id = next.id
@@ -70,7 +70,7 @@ public struct WorkQueue: Sendable {
                 """
                 UPDATE forecast.work_items
                 SET heartbeat_at = clock_timestamp(), lease_expires_at = clock_timestamp() + \(lease)::interval
-                WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = 'running'
+                WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = \(QueueState.running)
                 """
             ).named("heartbeat_work_item")) == 1
     }
@@ -85,9 +85,9 @@ public struct WorkQueue: Sendable {
             Query(
                 """
                 UPDATE forecast.work_items
-                SET state = 'completed', finalized_at = clock_timestamp(), rows_written = \(rows), lease_expires_at = NULL,
+                SET state = \(QueueState.completed), finalized_at = clock_timestamp(), rows_written = \(rows), lease_expires_at = NULL,
                     rows_read = \(rowsRead), read_checksum = \(Int64(bitPattern: readChecksum)), cpu_seconds = \(cpuSeconds)
-                WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = 'running'
+                WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = \(QueueState.running)
                 """
             ).named("complete_work_item")) == 1
     }
@@ -101,11 +101,11 @@ public struct WorkQueue: Sendable {
                 UPDATE forecast.work_items
                 SET errors = errors || jsonb_build_array(jsonb_build_object(
                         'attempt', \(claim.attempt)::int, 'worker', \(workerName)::text, 'error', \(error)::text)),
-                    state = CASE WHEN \(retryable) AND attempt < max_attempts THEN 'available' ELSE 'failed' END,
+                    state = CASE WHEN \(retryable) AND attempt < max_attempts THEN \(QueueState.available) ELSE \(QueueState.failed) END,
                     finalized_at = CASE WHEN \(retryable) AND attempt < max_attempts THEN NULL ELSE clock_timestamp() END,
                     scheduled_at = clock_timestamp() + least(power(2, attempt), 60) * interval '1 second',
                     lease_expires_at = NULL
-                WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = 'running'
+                WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = \(QueueState.running)
                 """
             ).named("fail_work_item"))
     }
@@ -118,10 +118,10 @@ public struct WorkQueue: Sendable {
             Query(
                 """
                 UPDATE forecast.work_items
-                SET state = 'available', attempt = attempt - 1, scheduled_at = clock_timestamp(), lease_expires_at = NULL,
+                SET state = \(QueueState.available), attempt = attempt - 1, scheduled_at = clock_timestamp(), lease_expires_at = NULL,
                     errors = errors || jsonb_build_array(jsonb_build_object(
                         'attempt', \(claim.attempt)::int, 'worker', \(workerName)::text, 'released', \(reason)::text))
-                WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = 'running'
+                WHERE id = \(claim.id) AND attempt = \(claim.attempt) AND state = \(QueueState.running)
                 """
             ).named("release_work_item"))
     }
@@ -131,10 +131,10 @@ public struct WorkQueue: Sendable {
             Query(
                 """
                 UPDATE forecast.work_items
-                SET state = 'failed', finalized_at = clock_timestamp(), lease_expires_at = NULL,
+                SET state = \(QueueState.failed), finalized_at = clock_timestamp(), lease_expires_at = NULL,
                     errors = errors || jsonb_build_array(jsonb_build_object(
                         'attempt', attempt, 'worker', attempted_by, 'error', 'lease expired: worker stopped heartbeating'))
-                WHERE run_id = \(runID) AND state = 'running' AND lease_expires_at < clock_timestamp() AND attempt >= max_attempts
+                WHERE run_id = \(runID) AND state = \(QueueState.running) AND lease_expires_at < clock_timestamp() AND attempt >= max_attempts
                 """
             ).named("fail_exhausted_work_items"))
     }
@@ -151,14 +151,14 @@ public struct WorkQueue: Sendable {
             ).named("count_work_items")
         ).rows {
             let n = try row.decode("n", as: Int.self)
-            switch try row.decode("state", as: String.self) {
-            case "available": c.available = n
-            case "running": c.running = n
-            case "completed":
+            switch try row.decode("state", as: QueueState.self) {
+            case .available: c.available = n
+            case .running: c.running = n
+            case .completed:
                 c.completed = n
                 c.completedSeries = try row.decode("series")
                 c.rowsWritten = try row.decode("rows")
-            default: c.failed = n
+            case .failed: c.failed = n
             }
         }
         return c
