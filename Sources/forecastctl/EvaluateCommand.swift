@@ -42,7 +42,7 @@ struct EvaluateCommand: ParsableCommand {
         var table = TextTable(header: ["frequency", "role", "forecasts", "WAPE", "MASE", "bias", "coverage", "versions"])
         for l in summary.lines {
             table.add([
-                l.frequency, l.role, String(l.forecasts), pct(l.wape), l.mase.map { String(format: "%.3f", $0) } ?? "-",
+                l.frequency.rawValue, l.role, String(l.forecasts), pct(l.wape), l.mase.map { String(format: "%.3f", $0) } ?? "-",
                 pct(l.bias), pct(l.coverage), l.versions,
             ])
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Forecasting
 import Foundation
 import Pipeline
 import Postgres
@@ -23,7 +24,7 @@ struct MonitorCommand: ParsableCommand {
     var runID: Int64?
 
     @Option(help: "day or week.")
-    var frequency = "day"
+    var frequency = Frequency.day
 
     @Option(help: "Thresholds (JSON like ops/monitoring.json; default: the same values built in).")
     var thresholds: String?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Forecasting
 import Pipeline
 
 struct PublishCommand: ParsableCommand {
@@ -20,7 +21,7 @@ struct PublishCommand: ParsableCommand {
     var unpin = false
 
     @Option(help: "With --unpin: the frequency to unpin (day or week).")
-    var frequency = "day"
+    var frequency = Frequency.day
 
     @Option(help: "Why (required; recorded with your database role and OS user).")
     var reason = ""

@@ -49,7 +49,7 @@ struct RetentionCommand: ParsableCommand {
         for d in plan where d.keep { kept["\(d.kind.rawValue)s: \(d.reason)", default: 0] += 1 }
         let drops = plan.filter { !$0.keep }
         var table = TextTable(header: ["kind", "id", "frequency", "date", "status", "reason"])
-        for d in drops { table.add([d.kind.rawValue, String(d.key), d.frequency, "\(d.date)", d.status, d.reason]) }
+        for d in drops { table.add([d.kind.rawValue, String(d.key), d.frequency.rawValue, "\(d.date)", d.status, d.reason]) }
         print("retention: \(plan.count - drops.count) kept, \(drops.count) may go")
         for (reason, n) in kept.sorted(by: { $0.key < $1.key }) { print("  kept \(n) \(reason)") }
         if !drops.isEmpty { print(table.render()) }

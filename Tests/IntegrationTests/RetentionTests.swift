@@ -94,7 +94,7 @@ extension Integration {
             var refused: String?
             do { _ = try OutputPins.pin(runID: oldest, reason: "too old", on: c) } catch let e as PostgresError { refused = e.sqlState?.code }
             #expect(refused == "FC006")
-            _ = try OutputPins.unpin(frequency: "day", reason: "drill over", on: c)
+            _ = try OutputPins.unpin(frequency: .day, reason: "drill over", on: c)
             // A second pass has nothing left to do; new runs still get their partitions.
             #expect(try Retention.plan(rollbackDepth: 2, today: today, on: c).filter { !$0.keep }.isEmpty)
             let next = try coordinator.run(Fixtures.options(horizon: 7, force: true, cutoff: PostgresDate(iso: "2026-11-26")!))
@@ -146,7 +146,7 @@ extension Integration {
             _ = try OutputPins.pin(runID: pinnedFirst, reason: "numbers of the 9th", on: c)
             #expect(try Retention.apply(plan.filter { $0.key == pinnedFirst }, rollbackDepth: 1, today: today, on: c).isEmpty)
             #expect(try db.scalar(Query("SELECT count(*)::int FROM forecast.latest WHERE run_id = \(pinnedFirst)"), as: Int.self) == 12 * 7)
-            _ = try OutputPins.unpin(frequency: "day", reason: "back to the newest", on: c)
+            _ = try OutputPins.unpin(frequency: .day, reason: "back to the newest", on: c)
 
             // A BI reader holds a snapshot: retention claims the run, then waits in the detach.
             let reader = try db.connect()

@@ -1,3 +1,4 @@
+import Forecasting
 import Foundation
 import Postgres
 
@@ -36,7 +37,7 @@ public enum Alerts {
 
     /// `judged`: rule prefixes this pass evaluated (open alerts of other rules are left alone).
     public static func reconcile(
-        _ conditions: [AlertCondition], frequency: String, runID: Int64?, judged: [String],
+        _ conditions: [AlertCondition], frequency: Frequency, runID: Int64?, judged: [String],
         on connection: Connection
     ) throws -> Outcome {
         try connection.transaction { tx in

@@ -1,3 +1,4 @@
+import Forecasting
 import Foundation
 import Postgres
 
@@ -134,7 +135,7 @@ public enum Evaluator {
 /// The rolling 4-week accuracy `evaluate` prints (`forecast.accuracy_4w`, `forecast.forecast_value_added`).
 public struct AccuracySummary: Sendable {
     public struct Line: Sendable {
-        public let frequency: String, role: String, forecasts: Int
+        public let frequency: Frequency, role: String, forecasts: Int
         public let wape: Double?, mase: Double?, bias: Double?, coverage: Double?
         public let versions: String
     }

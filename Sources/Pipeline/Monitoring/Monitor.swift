@@ -15,7 +15,7 @@ public struct Monitor: Sendable {
 
     public struct Report: Sendable {
         public let runID: Int64
-        public let frequency: String
+        public let frequency: Frequency
         public var drift: [DriftResult] = []
         public var conditions: [AlertCondition] = []
         public var alerts = Alerts.Outcome()
@@ -34,7 +34,7 @@ public struct Monitor: Sendable {
     }
 
     /// The newest published run of `frequency` when `runID` is nil.
-    public func run(runID: Int64?, frequency: String = "day", on connection: Connection) throws -> Report {
+    public func run(runID: Int64?, frequency: Frequency = .day, on connection: Connection) throws -> Report {
         guard
             let run = try connection.query(
                 Query(
@@ -49,7 +49,7 @@ public struct Monitor: Sendable {
             throw PipelineError.invalidArgument(runID.map { "run \($0) is not a published run" } ?? "no published \(frequency) run to monitor")
         }
         let id = try run.decode("id", as: Int64.self)
-        let freq = try run.decode("frequency", as: String.self)
+        let freq = try run.decode("frequency", as: Frequency.self)
         let cutoff = try run.decode("cutoff", as: PostgresDate.self)
         let schema = try run.decodeIfPresent("schema", as: String.self) ?? "demand"
         try FeatureProfiles.write(runID: id, on: connection)
@@ -275,7 +275,7 @@ public struct Monitor: Sendable {
 
     /// Sustained degradation only: the last 4 weeks of landed targets, with enough forecasts over
     /// enough days; one bad day is not an accuracy alert.
-    func accuracy(frequency: String, on connection: Connection) throws -> [AlertCondition] {
+    func accuracy(frequency: Frequency, on connection: Connection) throws -> [AlertCondition] {
         var out: [AlertCondition] = []
         func pct(_ v: Double) -> String { String(format: "%.1f%%", 100 * v) }
         let days =

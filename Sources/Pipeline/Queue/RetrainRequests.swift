@@ -19,11 +19,11 @@ public enum RetrainRequests {
 
     /// The triggers that hold after a monitor pass of `runID`.
     static func triggers(
-        runID: Int64, frequency: String, cutoff: PostgresDate, conditions: [AlertCondition],
+        runID: Int64, frequency: Frequency, cutoff: PostgresDate, conditions: [AlertCondition],
         config: MonitorConfig, on connection: Connection
     ) throws -> [Trigger] {
         var out: [Trigger] = []
-        guard let production = try ModelRegistry.current(.production, frequency: Frequency(rawValue: frequency) ?? .day, on: connection) else {
+        guard let production = try ModelRegistry.current(.production, frequency: frequency, on: connection) else {
             return []
         }
         let age = cutoff.unixDays - production.trainingCutoff.unixDays
@@ -66,7 +66,7 @@ public enum RetrainRequests {
     /// Opens a request per trigger unless the trigger already has one for the current production
     /// version (available, running, or completed: its candidate waits for a person's decision); then that one is
     /// updated. One retrain per trigger and production version, not one per night.
-    static func raise(_ triggers: [Trigger], frequency: String, runID: Int64, on connection: Connection) throws -> [Trigger] {
+    static func raise(_ triggers: [Trigger], frequency: Frequency, runID: Int64, on connection: Connection) throws -> [Trigger] {
         var opened: [Trigger] = []
         for t in triggers {
             let updated = try connection.execute(

@@ -25,8 +25,7 @@ public enum OpsReport {
 
     static func day(_ unixDay: Double) -> String { PostgresDate(unixDays: Int(unixDay)).description }
 
-    public static func render(frequency: Frequency, on connection: Connection) throws -> String {
-        let f = frequency.rawValue
+    public static func render(frequency f: Frequency, on connection: Connection) throws -> String {
         let served = try connection.query(
             Query(
                 """
@@ -35,9 +34,9 @@ public enum OpsReport {
                 """
             ).named("report_served")
         ).first
-        var body = "<h1>Demand forecast: operations report (\(Escape.htmlText(f)))</h1>"
+        var body = "<h1>Demand forecast: operations report (\(Escape.htmlText(f.rawValue)))</h1>"
         guard let served else {
-            return page(body + "<p>No published \(Escape.htmlText(f)) run yet.</p>")
+            return page(body + "<p>No published \(Escape.htmlText(f.rawValue)) run yet.</p>")
         }
         let runID = try served.decode("id", as: Int64.self)
         let cutoff = try served.decode("cutoff", as: PostgresDate.self)
@@ -47,7 +46,7 @@ public enum OpsReport {
             + (try served.decode("pinned", as: Bool.self) ? " (pinned)" : "")
             + ", published \(Escape.htmlText(try served.decode("published_at", as: PostgresTimestamp.self).description)).</p>"
         body += try alertsSection(f, on: connection)
-        body += try seriesSection(f, runID: runID, cutoff: cutoff, schema: schema, frequency: frequency, on: connection)
+        body += try seriesSection(f, runID: runID, cutoff: cutoff, schema: schema, on: connection)
         body += try accuracySection(f, on: connection)
         body += try driftSection(f, runID: runID, on: connection)
         body += try serviceSection(on: connection)
@@ -80,7 +79,7 @@ public enum OpsReport {
         """
     }
 
-    static func alertsSection(_ f: String, on connection: Connection) throws -> String {
+    static func alertsSection(_ f: Frequency, on connection: Connection) throws -> String {
         let rows = try connection.query(
             Query(
                 """
@@ -100,7 +99,7 @@ public enum OpsReport {
     }
 
     static func seriesSection(
-        _ f: String, runID: Int64, cutoff: PostgresDate, schema: SQLIdentifier, frequency: Frequency,
+        _ f: Frequency, runID: Int64, cutoff: PostgresDate, schema: SQLIdentifier,
         on connection: Connection
     ) throws -> String {
         let offenders = try connection.query(
@@ -119,7 +118,7 @@ public enum OpsReport {
         ).rows.map { (try $0.decode("item_id", as: String.self), try $0.decode("location_id", as: String.self), false) }
         var picked: [(String, String, Bool)] = offenders
         for s in samples where picked.count < 6 && !picked.contains(where: { $0.0 == s.0 && $0.1 == s.1 }) { picked.append(s) }
-        let step = frequency == .day ? 1 : 7
+        let step = f == .day ? 1 : 7
         var charts: [String] = []
         for (item, location, offender) in picked {
             let actual = try connection.query(
@@ -179,7 +178,7 @@ public enum OpsReport {
             + charts.joined() + "</div>"
     }
 
-    static func accuracySection(_ f: String, on connection: Connection) throws -> String {
+    static func accuracySection(_ f: Frequency, on connection: Connection) throws -> String {
         let rows = try connection.query(
             Query(
                 """
@@ -233,7 +232,7 @@ public enum OpsReport {
 
     /// The drift of the served run (issue 29, finding 15: it showed the newest monitored run, which
     /// after a backfill was another cutoff's).
-    static func driftSection(_ f: String, runID: Int64, on connection: Connection) throws -> String {
+    static func driftSection(_ f: Frequency, runID: Int64, on connection: Connection) throws -> String {
         let rows = try connection.query(
             Query(
                 """

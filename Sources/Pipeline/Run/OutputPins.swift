@@ -1,3 +1,4 @@
+import Forecasting
 import Foundation
 import Postgres
 
@@ -7,7 +8,7 @@ import Postgres
 public enum OutputPins {
     public struct Pinned: Sendable {
         public let runID: Int64
-        public let frequency: String
+        public let frequency: Frequency
         public let cutoff: PostgresDate
         public let rows: Int
         /// The run served before the switch.
@@ -33,7 +34,7 @@ public enum OutputPins {
             guard status == "published" || status == "superseded" else {
                 throw PipelineError.invalidArgument("run \(runID) is \(status); only a run that was published can be pinned")
             }
-            let frequency = try run.decode("frequency", as: String.self)
+            let frequency = try run.decode("frequency", as: Frequency.self)
             let previous = try served(frequency, in: tx)
             try tx.execute(
                 Query(
@@ -54,7 +55,7 @@ public enum OutputPins {
 
     /// Removes the pin of `frequency`: `latest` serves the newest published run again. Returns the
     /// run served now (nil when there is none), or throws when nothing was pinned.
-    public static func unpin(frequency: String, reason: String, on connection: Connection) throws -> Int64? {
+    public static func unpin(frequency: Frequency, reason: String, on connection: Connection) throws -> Int64? {
         let reason = try required(reason)
         return try connection.transaction { tx in
             guard try tx.execute(Query("DELETE FROM forecast.output_pins WHERE frequency = \(frequency)").named("unpin_output")) == 1 else {
@@ -65,12 +66,12 @@ public enum OutputPins {
         }
     }
 
-    static func served(_ frequency: String, in tx: Connection) throws -> Int64? {
+    static func served(_ frequency: Frequency, in tx: Connection) throws -> Int64? {
         try tx.query(Query("SELECT run_id FROM forecast.served_runs WHERE frequency = \(frequency)").named("served_run"))
             .first?.decodeIfPresent("run_id", as: Int64.self)
     }
 
-    static func event(_ frequency: String, _ action: String, runID: Int64?, reason: String, in tx: Connection) throws {
+    static func event(_ frequency: Frequency, _ action: String, runID: Int64?, reason: String, in tx: Connection) throws {
         try tx.execute(
             Query(
                 """

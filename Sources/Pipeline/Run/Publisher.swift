@@ -1,3 +1,4 @@
+import Forecasting
 import Postgres
 
 /// Closes a run once every work item is done: runs the output checks and publishes atomically,
@@ -64,7 +65,7 @@ public enum Publisher {
             }
             try RunLifecycle.publish(
                 runID, cutoff: try run.decode("cutoff", as: PostgresDate.self),
-                frequency: try run.decode("frequency", as: String.self), rows: check.rows,
+                frequency: try run.decode("frequency", as: Frequency.self), rows: check.rows,
                 fallbackSeries: check.fallbackSeries, in: tx)
             return .published
         }

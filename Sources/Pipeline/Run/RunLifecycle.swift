@@ -1,3 +1,4 @@
+import Forecasting
 import Postgres
 
 /// Every status change of a run, in one place. The transitions are those the database enforces
@@ -62,7 +63,7 @@ public enum RunLifecycle {
     /// publisher's transaction. Records the rows, the fallback count, what the workers read and
     /// the contract warnings.
     static func publish(
-        _ id: Int64, cutoff: PostgresDate, frequency: String, rows: Int, fallbackSeries: Int,
+        _ id: Int64, cutoff: PostgresDate, frequency: Frequency, rows: Int, fallbackSeries: Int,
         in tx: Connection
     ) throws {
         try tx.execute(

@@ -1,3 +1,4 @@
+import Forecasting
 import Foundation
 import Postgres
 
@@ -11,7 +12,7 @@ public enum Retention {
     public struct Decision: Sendable {
         public let kind: Kind
         public let key: Int64
-        public let frequency: String
+        public let frequency: Frequency
         public let date: PostgresDate
         public let status: String
         public let keep: Bool

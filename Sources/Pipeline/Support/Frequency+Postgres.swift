@@ -27,3 +27,9 @@ extension PostgresDate {
     public var civil: CivilDay { CivilDay(unixDay: unixDays) }
     public init(_ day: CivilDay) { self.init(unixDays: day.unixDay) }
 }
+
+/// Bound and read as its name (`day`, `week`), as every `frequency` column stores it.
+extension Frequency: PostgresCodable {
+    public var postgresText: String { rawValue }
+    public init?(postgresText: String) { self.init(rawValue: postgresText) }
+}
