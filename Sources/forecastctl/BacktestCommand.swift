@@ -73,15 +73,15 @@ struct BacktestCommand: ParsableCommand {
     )
     var attributes: String?
 
-    @Option(name: .customLong("select-metric"), help: "Metric that picks each demand class's model: wape, mase, rmsse or mae.")
-    var selectMetric = "wape"
+    @Option(name: .customLong("select-metric"), help: "Metric that picks each demand class's model.")
+    var selectMetric = SelectionMetric.wape
 
     @Option(
         name: .customLong("structure-selection"),
         help:
             "How AutoETS and AutoTheta are refitted across folds: first-fold (the oldest fold picks each series' structure or variant, later folds re-estimate it) or every-fold (all forms compared at every fold, as nightly runs do; slower)."
     )
-    var structureSelection = "first-fold"
+    var structureSelection = StructureSelection.firstFold
 
     @Option(
         name: .customLong("refit-days"), parsing: .unconditional,
@@ -130,12 +130,7 @@ struct BacktestCommand: ParsableCommand {
         options.leaseSeconds = lease
         options.refitDays = refitDays
         options.attributes = attributes.map { $0.split(separator: ",").map(String.init) } ?? []
-        guard let selectionMode = StructureSelection(rawValue: structureSelection) else {
-            throw ValidationError(
-                "unknown --structure-selection '\(structureSelection)'; choose \(StructureSelection.allCases.map(\.rawValue).joined(separator: " or "))")
-        }
-        options.structureSelection = selectionMode
-        _ = try SelectionMetric.resolve(selectMetric)
+        options.structureSelection = structureSelection
         let report = try runner.run(options)
         for w in report.warnings { printErr("warning: \(w.summaryLine)") }
         print(BacktestPrinter(report: report, plan: plan, level: level).render())

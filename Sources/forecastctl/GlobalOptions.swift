@@ -74,6 +74,8 @@ extension PostgresTimestamp: ExpressibleByArgument {
 
 extension Frequency: ExpressibleByArgument {}
 extension ModelSpec.Kind: ExpressibleByArgument {}
+extension SelectionMetric: ExpressibleByArgument {}
+extension StructureSelection: ExpressibleByArgument {}
 
 /// One line on stderr. Warnings and notes quote values from the tables (contract samples, segment
 /// names): JSON escapes C0 controls but not C1 ones (U+009B is a CSI) or bidi overrides, so every

@@ -12,7 +12,7 @@ import Testing
 enum Registry {
     /// A gate every sensible policy passes on the demo data (the stage rules are tested, not the model).
     static let lenientGate = AccuracyGate(
-        primaryMetric: "wape", candidate: "selected", minImprovement: -10, lastFolds: 3,
+        primaryMetric: .wape, candidate: "selected", minImprovement: -10, lastFolds: 3,
         maxAbsBias: 10, noWorseSegments: [], coverageTolerance: 1)
     /// `lenientGate` as a JSON file for `forecastctl train --gate` (the caller removes it).
     static func lenientGateFile() throws -> URL {
@@ -22,7 +22,7 @@ enum Registry {
     }
     /// A gate nothing passes: the candidate must be 99% better than seasonal naive.
     static let strictGate = AccuracyGate(
-        primaryMetric: "wape", candidate: "selected", minImprovement: 0.99, lastFolds: 3,
+        primaryMetric: .wape, candidate: "selected", minImprovement: 0.99, lastFolds: 3,
         maxAbsBias: 10, noWorseSegments: [], coverageTolerance: 1)
 
     static func train(

@@ -9,7 +9,7 @@ import Foundation
 /// - conformal interval coverage must be within a tolerance of its nominal level.
 public struct AccuracyGate: Codable, Sendable {
     /// wape, mase, rmsse or mae.
-    public var primaryMetric: String
+    public var primaryMetric: SelectionMetric
     /// "selected" (the per-class selection of this backtest) or a model name as printed, e.g. "AutoETS".
     public var candidate: String
     /// E.g. 0.15: the candidate's primary metric must be at most 85% of seasonal naive's.
@@ -28,12 +28,12 @@ public struct AccuracyGate: Codable, Sendable {
 
     /// The gate of ops/metrics-contract.json, used by `train` when no --gate file is given.
     public static let standard = AccuracyGate(
-        primaryMetric: "wape", candidate: "selected", minImprovement: 0.15, lastFolds: 4,
+        primaryMetric: .wape, candidate: "selected", minImprovement: 0.15, lastFolds: 4,
         maxAbsBias: 0.05, noWorseSegments: ["class:fast", "class:slow", "class:intermittent", "class:new"],
         coverageTolerance: 0.03)
 
     public init(
-        primaryMetric: String, candidate: String, minImprovement: Double, lastFolds: Int, maxAbsBias: Double,
+        primaryMetric: SelectionMetric, candidate: String, minImprovement: Double, lastFolds: Int, maxAbsBias: Double,
         noWorseSegments: [String], coverageTolerance: Double
     ) {
         self.primaryMetric = primaryMetric
@@ -65,7 +65,7 @@ public struct AccuracyGate: Codable, Sendable {
     }
 
     public func evaluate(_ report: BacktestReport, folds: Int) throws -> [Check] {
-        let metric = try SelectionMetric.resolve(primaryMetric)
+        let metric = primaryMetric.score
         let baseline = report.baseline
         let selected = candidate == "selected"
         // "selected" is the out-of-sample Selected forecast (nested rolling origin), scored from

@@ -31,8 +31,8 @@ public struct BacktestOptions: Sendable {
     public var chunkSize: Int
     public var inputSchema: String
     public var showProgress: Bool
-    /// Metric that picks each demand class's model: wape, mase, rmsse or mae.
-    public var selectionMetric = "wape"
+    /// Metric that picks each demand class's model.
+    public var selectionMetric = SelectionMetric.wape
     /// How AutoETS and AutoTheta are refitted from one fold to the next.
     public var structureSelection = StructureSelection.firstFold
     /// Days between refits of the global models across folds (`GlobalRefits`); 0: every fold.
@@ -72,7 +72,7 @@ public struct BacktestOptions: Sendable {
 /// How a backtest refits the searching models (AutoETS over its structures, AutoTheta over its
 /// variants) across folds. Either way every search starts from the previous fold's optimum (same
 /// criterion, shorter search) and sees only data up to its fold's cutoff.
-public enum StructureSelection: String, Sendable, CaseIterable {
+public enum StructureSelection: String, Codable, Sendable, CaseIterable {
     /// Every fold compares all forms again, as a nightly run does.
     case everyFold = "every-fold"
     /// The oldest fold chooses each series' form; later folds re-estimate its parameters on their
@@ -80,14 +80,17 @@ public enum StructureSelection: String, Sendable, CaseIterable {
     case firstFold = "first-fold"
 }
 
-public enum SelectionMetric {
-    public static func resolve(_ name: String) throws -> (ErrorAccumulator) -> Double {
-        switch name {
-        case "wape": return { $0.wape }
-        case "mase": return { $0.mase }
-        case "rmsse": return { $0.rmsse }
-        case "mae": return { $0.mae }
-        default: throw PipelineError.invalidArgument("unknown metric '\(name)'; choose wape, mase, rmsse or mae")
+/// The metrics that choose a model (a backtest's per-class selection) or judge one (the accuracy gate).
+public enum SelectionMetric: String, Codable, Sendable, CaseIterable {
+    case wape, mase, rmsse, mae
+
+    /// The metric's value of an accumulator (lower is better).
+    public func score(_ a: ErrorAccumulator) -> Double {
+        switch self {
+        case .wape: return a.wape
+        case .mase: return a.mase
+        case .rmsse: return a.rmsse
+        case .mae: return a.mae
         }
     }
 }

@@ -52,7 +52,7 @@ public struct BacktestRunner: Sendable {
         // Cutoffs close periods: the end of the period `reach` periods before the end's.
         let newestCutoff = frequency.lastDay(ofStep: -plan.reach, after: end)
         let cutoffs = plan.foldOffsets.map { frequency.lastDay(ofStep: $0.cutoffOffset, after: newestCutoff) }
-        let metric = try SelectionMetric.resolve(options.selectionMetric)
+        let metric = options.selectionMetric.score
         let specs = options.modelsWithBaseline()
         // Per-series models first; the models that read prices and promotions (global or not) last.
         let orderedSpecs = specs.filter { !$0.usesPlannedInputs } + specs.filter(\.usesPlannedInputs)
@@ -115,7 +115,7 @@ public struct BacktestRunner: Sendable {
                     Query(
                         """
                         INSERT INTO forecast.model_selections (backtest_id, segment, model_name, model_spec, metric, metric_value, baseline_value)
-                        VALUES (\(id), \(segment), \(model), \(spec)::jsonb, \(options.selectionMetric),
+                        VALUES (\(id), \(segment), \(model), \(spec)::jsonb, \(options.selectionMetric.rawValue),
                                 \(value.flatMap { $0.isFinite ? $0 : nil }), \(base.flatMap { $0.isFinite ? $0 : nil }))
                         """
                     ).named("store_selection"))
@@ -296,7 +296,7 @@ public struct BacktestRunner: Sendable {
         report.baseline = modelNames[0]
         report.models = modelNames
         // The out-of-sample "Selected" forecast (nested rolling origin), stored like any model's.
-        let metric = try SelectionMetric.resolve(options.selectionMetric)
+        let metric = options.selectionMetric.score
         let perFold = BacktestReport.minimumClassSeries * options.plan.horizon
         let choices = report.nestedSelection(
             metric, candidates: modelNames, folds: options.plan.folds,

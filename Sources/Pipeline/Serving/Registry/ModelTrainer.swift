@@ -113,7 +113,7 @@ public struct ModelTrainer: Sendable {
 
     /// How a version was trained (`model_versions.train_config`): what a retrain repeats.
     struct TrainConfig: Codable {
-        let recipe: Recipe, folds: Int, step: Int, gap: Int, window: Int?, selectionMetric: String, structureSelection: String
+        let recipe: Recipe, folds: Int, step: Int, gap: Int, window: Int?, selectionMetric: SelectionMetric, structureSelection: StructureSelection
         let gate: AccuracyGate, inputSchema: String
         /// Days between the backtest's refits of the global models (nil: versions trained before it was recorded, every fold).
         var refitDays: Int?
@@ -129,7 +129,7 @@ public struct ModelTrainer: Sendable {
                 intervalLevel: recipe.level, inputSchema: inputSchema, showProgress: false)
             backtest.attributes = recipe.attributes
             backtest.selectionMetric = selectionMetric
-            backtest.structureSelection = StructureSelection(rawValue: structureSelection) ?? .firstFold
+            backtest.structureSelection = structureSelection
             backtest.refitDays = refitDays ?? 0
             return Options(backtest: backtest, model: recipe.model, label: label, gate: gate)
         }
@@ -151,7 +151,7 @@ public struct ModelTrainer: Sendable {
         let config = TrainConfig(
             recipe: recipe, folds: backtest.plan.folds, step: backtest.plan.step, gap: backtest.plan.gap,
             window: windowLength, selectionMetric: backtest.selectionMetric,
-            structureSelection: backtest.structureSelection.rawValue, gate: options.gate,
+            structureSelection: backtest.structureSelection, gate: options.gate,
             inputSchema: backtest.inputSchema, refitDays: backtest.refitDays)
         let recipeJSON = String(decoding: try JSONEncoder.sorted.encode(recipe), as: UTF8.self)
         let configJSON = String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self)
