@@ -32,7 +32,7 @@ struct BacktestPrinter {
             "pinball", "WAPE x/SN", "MASE x/SN", "conformal cov.", "conformal width",
         ])
         for model in report.models {
-            let key = BacktestReport.Key(model: model, kind: "all", value: "all")
+            let key = BacktestReport.Key(model: model, kind: .all, value: "all")
             guard let a = report.groups[key] else { continue }
             overall.add([
                 model, String(a.count), f(a.mae), pct(a.wape), f(a.mape, 1), f(a.mase), f(a.rmsse), pct(a.bias),
@@ -44,14 +44,14 @@ struct BacktestPrinter {
         out.append(overall.render())
         out.append("coverage/width: the models' own residual intervals; conformal: per-horizon intervals calibrated on the")
         out.append("other folds' scaled errors (cross-conformal), what `run` uses once this backtest exists.")
-        for (kind, title) in [
-            ("fold", "per fold"), ("category", "per category"), ("region", "per region"),
-            ("class", "per demand class (fast / slow / intermittent / new)"),
+        for (kind, title): (BacktestReport.Group, String) in [
+            (.fold, "per fold"), (.category, "per category"), (.region, "per region"),
+            (.demandClass, "per demand class (fast / slow / intermittent / new)"),
         ] {
             out.append("")
             out.append("\(title): WAPE (x/SN), MASE, coverage")
             let values = report.values(kind: kind)
-            var table = TextTable(header: ["model"] + values.map { kind == "fold" ? "fold \($0) (\(report.cutoffs[Int($0) ?? 0]))" : $0 })
+            var table = TextTable(header: ["model"] + values.map { kind == .fold ? "fold \($0) (\(report.cutoffs[Int($0) ?? 0]))" : $0 })
             for model in report.models {
                 table.add(
                     [model]

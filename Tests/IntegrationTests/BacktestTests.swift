@@ -68,7 +68,7 @@ extension Integration {
                 SELECT sum(abs(yhat - actual)) / sum(abs(actual)) FROM forecast.backtest_results
                 WHERE model_name = 'Naive' AND actual IS NOT NULL
                 """, as: Double.self)
-            let key = BacktestReport.Key(model: "Naive", kind: "all", value: "all")
+            let key = BacktestReport.Key(model: "Naive", kind: .all, value: "all")
             #expect(abs(sqlWAPE - report.groups[key]!.wape) < 1e-9)
             #expect(try db.scalar("SELECT jsonb_array_length(summary) > 20 FROM forecast.backtests", as: Bool.self))
         }

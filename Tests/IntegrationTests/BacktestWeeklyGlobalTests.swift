@@ -53,8 +53,8 @@ extension Integration.Backtests {
         try db.loadDemo(items: 20, locations: 3, days: 200)
         let report = try Self.runner(db).run(try Self.options(folds: 2, horizon: 7, models: [.xgboost]))
         #expect(report.models == ["SeasonalNaive(7)", "XGBoost", "Selected"])
-        let xgb = try #require(report.groups[BacktestReport.Key(model: "XGBoost", kind: "all", value: "all")])
-        let sn = try #require(report.groups[BacktestReport.Key(model: "SeasonalNaive(7)", kind: "all", value: "all")])
+        let xgb = try #require(report.groups[BacktestReport.Key(model: "XGBoost", kind: .all, value: "all")])
+        let sn = try #require(report.groups[BacktestReport.Key(model: "SeasonalNaive(7)", kind: .all, value: "all")])
         #expect(xgb.count == sn.count && xgb.count > 0)
         #expect(xgb.wape < 1.2 * sn.wape, "XGBoost WAPE \(xgb.wape) vs seasonal naive \(sn.wape)")
         #expect(

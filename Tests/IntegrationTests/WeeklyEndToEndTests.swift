@@ -36,7 +36,7 @@ extension Integration {
                     == 0)
             // Selected is scored from the second fold on, each fold with a choice made on earlier folds.
             #expect(try db.scalar("SELECT min(fold) FROM forecast.backtest_results WHERE model_name = 'Selected'", as: Int.self) == 1)
-            let selected = try #require(report.groups[BacktestReport.Key(model: "Selected", kind: "all", value: "all")])
+            let selected = try #require(report.groups[BacktestReport.Key(model: "Selected", kind: .all, value: "all")])
             let naive = report.accumulator(model: "SeasonalNaive(52)", folds: [1, 2, 3])
             #expect(selected.count == naive.count && selected.count > 0)
             #expect(selected.wape < naive.wape, "Selected \(selected.wape) vs seasonal naive \(naive.wape)")

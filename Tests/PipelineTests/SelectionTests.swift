@@ -20,7 +20,7 @@ struct SelectionTests {
         for fold in 0..<3 {
             for (model, error) in [("Steady", 2.0), ("Spy", fold == 2 ? 0.0 : 5.0)] {
                 let a = acc(error)
-                for (kind, value) in [("fold", "\(fold)"), ("foldclass", "\(fold)|fast"), ("cell", "\(fold)|fast|c|r")] {
+                for (kind, value): (BacktestReport.Group, String) in [(.fold, "\(fold)"), (.foldClass, "\(fold)|fast"), (.cell, "\(fold)|fast|c|r")] {
                     report.groups[BacktestReport.Key(model: model, kind: kind, value: value)] = a
                 }
             }
@@ -32,7 +32,7 @@ struct SelectionTests {
         // In-sample selection (all folds) would still pick Steady here, but judged on fold 2 alone the spy wins:
         #expect(report.accumulator(model: "Spy", folds: [2]).wape == 0)
         report.addSelected(choices)
-        let selected = report.groups[BacktestReport.Key(model: "Selected", kind: "fold", value: "2")]
+        let selected = report.groups[BacktestReport.Key(model: "Selected", kind: .fold, value: "2")]
         #expect(selected?.wape == report.accumulator(model: "Steady", folds: [2]).wape)
     }
 
@@ -60,7 +60,9 @@ struct SelectionTests {
                 ]
                 for (model, error) in errors {
                     let a = acc(error)
-                    for (kind, value) in [("foldclass", "\(fold)|\(demandClass)"), ("fold", "\(fold)"), ("class", demandClass), ("all", "all")] {
+                    for (kind, value): (BacktestReport.Group, String) in [
+                        (.foldClass, "\(fold)|\(demandClass)"), (.fold, "\(fold)"), (.demandClass, demandClass), (.all, "all"),
+                    ] {
                         report.groups[BacktestReport.Key(model: model, kind: kind, value: value), default: ErrorAccumulator()].merge(a)
                     }
                 }
@@ -89,7 +91,7 @@ struct SelectionTests {
         }
         for fold in 0..<3 {
             for (model, error) in [("Lucky", 1.0), ("Combination", 2.0)] {
-                for (kind, value) in [("foldclass", "\(fold)|fast"), ("all", "all")] {
+                for (kind, value): (BacktestReport.Group, String) in [(.foldClass, "\(fold)|fast"), (.all, "all")] {
                     report.groups[BacktestReport.Key(model: model, kind: kind, value: value), default: ErrorAccumulator()].merge(acc(error))
                 }
             }
@@ -123,9 +125,9 @@ struct SelectionTests {
         for fold in 0..<3 {
             for (model, big, tiny) in [("Steady", 1.0, 3.0), ("Lucky", 4.0, 0.0)] {
                 for (demandClass, a) in [("big", acc(big, points: 40)), ("tiny", acc(tiny, points: 2))] {
-                    report.groups[BacktestReport.Key(model: model, kind: "foldclass", value: "\(fold)|\(demandClass)")] = a
-                    report.groups[BacktestReport.Key(model: model, kind: "class", value: demandClass), default: ErrorAccumulator()].merge(a)
-                    report.groups[BacktestReport.Key(model: model, kind: "all", value: "all"), default: ErrorAccumulator()].merge(a)
+                    report.groups[BacktestReport.Key(model: model, kind: .foldClass, value: "\(fold)|\(demandClass)")] = a
+                    report.groups[BacktestReport.Key(model: model, kind: .demandClass, value: demandClass), default: ErrorAccumulator()].merge(a)
+                    report.groups[BacktestReport.Key(model: model, kind: .all, value: "all"), default: ErrorAccumulator()].merge(a)
                 }
             }
         }

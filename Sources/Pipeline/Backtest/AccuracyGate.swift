@@ -96,11 +96,15 @@ public struct AccuracyGate: Codable, Sendable {
         for segment in noWorseSegments {
             let parts = segment.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw PipelineError.configuration("gate segment '\(segment)' must look like class:fast") }
-            let (kind, value) = (parts[0], parts[1])
+            // A typo in a gate must not pass as "no data": the kind is one of the groups a backtest scores.
+            guard let kind = BacktestReport.Group(rawValue: parts[0]), [.demandClass, .category, .region, .fold].contains(kind) else {
+                throw PipelineError.configuration("gate segment '\(segment)': the kind before ':' must be class, category, region or fold")
+            }
+            let value = parts[1]
             let model = selected ? BacktestReport.selectedName : candidate
             let pair: (ErrorAccumulator, ErrorAccumulator)?
             if selected {
-                guard kind == "class" else {
+                guard kind == .demandClass else {
                     throw PipelineError.configuration("with candidate 'selected' only class:... segments can be gated, got \(segment)")
                 }
                 let folds = report.selectedFolds(folds: folds)

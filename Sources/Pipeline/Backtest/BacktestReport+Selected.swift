@@ -89,7 +89,7 @@ extension BacktestReport {
             for model in candidates {
                 var all = ErrorAccumulator()
                 var perClass: [String: ErrorAccumulator] = [:]
-                for (key, acc) in groups where key.model == model && key.kind == "foldclass" {
+                for (key, acc) in groups where key.model == model && key.kind == .foldClass {
                     guard let (f, c) = Self.foldClassParts(key.value), earlier.contains(f) else { continue }
                     perClass[c, default: ErrorAccumulator()].merge(acc)
                     all.merge(acc)
@@ -112,7 +112,7 @@ extension BacktestReport {
     /// category, region, class and fold x class. Cells are merged in key order, so the sums do not
     /// depend on which worker finished first. Call once, after every result is merged.
     mutating func expandCells() {
-        merge(Self.expanded(groups.filter { $0.key.kind == "cell" }.sorted { $0.key < $1.key }, as: nil))
+        merge(Self.expanded(groups.filter { $0.key.kind == .cell }.sorted { $0.key < $1.key }, as: nil))
     }
 
     /// The coarser groups of `cells` (and, with a name, the cells themselves) under `name` or each cell's own model.
@@ -121,10 +121,11 @@ extension BacktestReport {
         for (key, acc) in cells {
             guard let (fold, c, category, region) = cellParts(key.value) else { continue }
             let f = String(fold)
-            var kinds = [
-                ("all", "all"), ("fold", f), ("category", category), ("region", region), ("class", c), ("foldclass", foldClass(fold: fold, demandClass: c)),
+            var kinds: [(Group, String)] = [
+                (.all, "all"), (.fold, f), (.category, category), (.region, region), (.demandClass, c),
+                (.foldClass, foldClass(fold: fold, demandClass: c)),
             ]
-            if name != nil { kinds.append(("cell", key.value)) }
+            if name != nil { kinds.append((.cell, key.value)) }
             for (kind, value) in kinds {
                 out[Key(model: name ?? key.model, kind: kind, value: value), default: ErrorAccumulator()].merge(acc)
             }
@@ -135,7 +136,7 @@ extension BacktestReport {
     /// Adds the "Selected" model's groups from the chosen models' cells.
     mutating func addSelected(_ choices: [Int: [String: String]]) {
         let chosen = groups.filter { key, _ in
-            guard key.kind == "cell", let cell = Self.cellParts(key.value), let choice = choices[cell.fold] else { return false }
+            guard key.kind == .cell, let cell = Self.cellParts(key.value), let choice = choices[cell.fold] else { return false }
             return key.model == (choice[cell.demandClass] ?? choice["all"])
         }.sorted { $0.key < $1.key }
         let added = Self.expanded(chosen, as: Self.selectedName)

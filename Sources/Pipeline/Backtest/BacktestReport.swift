@@ -4,20 +4,34 @@ import Foundation
 /// Accuracy of every model per group: overall, per fold, and per segment (category, region,
 /// demand class), each also relative to seasonal naive on the same group.
 public struct BacktestReport: Sendable {
+    /// How a backtest's rows are grouped for scoring (`backtests.summary.group`).
+    public enum Group: String, Sendable, CaseIterable {
+        /// Every row (value `all`).
+        case all
+        case fold, category, region
+        case demandClass = "class"
+        /// A fold and a demand class (`foldClass(fold:demandClass:)`): what nested selection reads.
+        case foldClass = "foldclass"
+        /// The finest group (fold, class, category, region), merged into the others once.
+        case cell
+    }
+
     public struct Key: Hashable, Sendable, Comparable {
         public let model: String
-        /// "all", "fold", "category", "region", "class".
-        public let kind: String
+        public let kind: Group
         public let value: String
 
-        public init(model: String, kind: String, value: String) {
+        public init(model: String, kind: Group, value: String) {
             self.model = model
             self.kind = kind
             self.value = value
         }
 
+        /// A model's key over every row.
+        public static func overall(_ model: String) -> Key { Key(model: model, kind: .all, value: "all") }
+
         public static func < (a: Key, b: Key) -> Bool {
-            (a.kind, a.value, a.model) < (b.kind, b.value, b.model)
+            (a.kind.rawValue, a.value, a.model) < (b.kind.rawValue, b.value, b.model)
         }
     }
 
@@ -110,20 +124,20 @@ public struct BacktestReport: Sendable {
         thin: (points: Int, model: String?) = (0, nil)
     ) -> [String: String] {
         var out: [String: String] = [:]
-        for (kind, segments) in [("class", values(kind: "class")), ("all", ["all"])] {
+        for (kind, segments) in [(Group.demandClass, values(kind: .demandClass)), (.all, ["all"])] {
             for segment in segments {
                 var scored: [(model: String, value: Double)] = []
                 var evidence = 0
                 for model in models where model != Self.selectedName {
                     guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0,
-                        kind == "all" || a.count >= minimumClassPoints
+                        kind == .all || a.count >= minimumClassPoints
                     else { continue }
                     scored.append((model, metric(a)))
                     evidence = max(evidence, a.count)
                 }
-                let best = kind == "all" ? Self.overallChoice(scored, evidence: evidence, thin: thin) : Self.choose(scored)
+                let best = kind == .all ? Self.overallChoice(scored, evidence: evidence, thin: thin) : Self.choose(scored)
                 guard let best else { continue }
-                out[kind == "all" ? "all" : segment] = best
+                out[kind == .all ? "all" : segment] = best
             }
         }
         return out
@@ -133,7 +147,7 @@ public struct BacktestReport: Sendable {
     /// given folds (nil = all).
     public func accumulator(selection: [String: String], folds: Set<Int>? = nil) -> ErrorAccumulator {
         var total = ErrorAccumulator()
-        for key in groups.keys where key.kind == "foldclass" {
+        for key in groups.keys where key.kind == .foldClass {
             guard let (fold, demandClass) = Self.foldClassParts(key.value) else { continue }
             if let folds, !folds.contains(fold) { continue }
             let chosen = selection[demandClass] ?? selection["all"]
@@ -146,7 +160,7 @@ public struct BacktestReport: Sendable {
     public func accumulator(model: String, demandClass: String, folds: Set<Int>) -> ErrorAccumulator {
         var total = ErrorAccumulator()
         for f in folds {
-            if let a = groups[Key(model: model, kind: "foldclass", value: Self.foldClass(fold: f, demandClass: demandClass))] { total.merge(a) }
+            if let a = groups[Key(model: model, kind: .foldClass, value: Self.foldClass(fold: f, demandClass: demandClass))] { total.merge(a) }
         }
         return total
     }
@@ -154,7 +168,7 @@ public struct BacktestReport: Sendable {
     /// One model's errors over the given folds (nil = all).
     public func accumulator(model: String, folds: Set<Int>? = nil) -> ErrorAccumulator {
         var total = ErrorAccumulator()
-        for key in groups.keys where key.kind == "fold" && key.model == model {
+        for key in groups.keys where key.kind == .fold && key.model == model {
             if let folds, let f = Int(key.value), !folds.contains(f) { continue }
             total.merge(groups[key]!)
         }
@@ -168,7 +182,7 @@ public struct BacktestReport: Sendable {
         return b > 0 ? metric(mine) / b : .nan
     }
 
-    public func values(kind: String) -> [String] {
+    public func values(kind: Group) -> [String] {
         Array(Set(groups.keys.filter { $0.kind == kind }.map(\.value))).sorted { a, b in
             if let x = Int(a), let y = Int(b) { return x < y }
             return a < b
@@ -207,10 +221,10 @@ public struct BacktestReport: Sendable {
     /// JSONEncoder (keys sorted) and bound as one value.
     public func summaryJSON() throws -> String {
         func num(_ v: Double) -> Double? { v.isFinite ? v : nil }
-        let rows = groups.keys.filter { $0.kind != "cell" }.sorted().map { k -> SummaryRow in
+        let rows = groups.keys.filter { $0.kind != .cell }.sorted().map { k -> SummaryRow in
             let a = groups[k]!
             return SummaryRow(
-                model: k.model, group: k.kind, value: k.value, n: a.count, mae: num(a.mae), rmse: num(a.rmse),
+                model: k.model, group: k.kind.rawValue, value: k.value, n: a.count, mae: num(a.mae), rmse: num(a.rmse),
                 wape: num(a.wape), mape: num(a.mape), mase: num(a.mase), rmsse: num(a.rmsse), bias: num(a.bias),
                 coverage: num(a.coverage), width: num(a.meanWidth), pinball: num(a.meanPinball),
                 wapeVsBaseline: num(relative(k, \.wape)), maseVsBaseline: num(relative(k, \.mase)))

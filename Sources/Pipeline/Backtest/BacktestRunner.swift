@@ -108,7 +108,7 @@ public struct BacktestRunner: Sendable {
             for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) {
                 guard let index = modelNames.firstIndex(of: model) else { continue }
                 let spec = String(decoding: try JSONEncoder.sorted.encode(orderedSpecs[index]), as: UTF8.self)
-                let key = segment == "all" ? ("all", "all") : ("class", segment)
+                let key: (BacktestReport.Group, String) = segment == "all" ? (.all, "all") : (.demandClass, segment)
                 let value = report.groups[BacktestReport.Key(model: model, kind: key.0, value: key.1)].map(metric)
                 let base = report.groups[BacktestReport.Key(model: modelNames[0], kind: key.0, value: key.1)].map(metric)
                 try connection.execute(
@@ -370,7 +370,7 @@ public struct BacktestRunner: Sendable {
         var folds: [String] = [], classes: [String] = [], models: [String] = []
         // Every series and fold has a baseline row, so the baseline's groups list every (fold, class) scored.
         for (fold, choice) in choices.sorted(by: { $0.key < $1.key }) {
-            for key in report.groups.keys where key.kind == "foldclass" && key.model == report.baseline {
+            for key in report.groups.keys where key.kind == .foldClass && key.model == report.baseline {
                 guard let (f, c) = BacktestReport.foldClassParts(key.value), f == fold,
                     let model = choice[c] ?? choice["all"]
                 else { continue }

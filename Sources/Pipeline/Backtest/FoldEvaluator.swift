@@ -161,7 +161,7 @@ struct FoldEvaluator: Sendable {
         let name = modelNames[m]
         // Only the finest group; `BacktestReport.expandCells()` merges the others from it once.
         let cell = BacktestReport.cell(fold: ctx.fold.index, demandClass: ctx.demandClass, category: ctx.category, region: ctx.region)
-        groups[BacktestReport.Key(model: name, kind: "cell", value: cell), default: ErrorAccumulator()].merge(acc)
+        groups[BacktestReport.Key(model: name, kind: .cell, value: cell), default: ErrorAccumulator()].merge(acc)
         for h in 0..<plan.horizon {
             let target = reader.frequency.advance(s.start, by: ctx.cutoffIndex + plan.gap + h + 1)
             writer.beginRow(Self.layout)

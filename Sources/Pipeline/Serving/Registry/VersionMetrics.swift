@@ -43,18 +43,18 @@ public struct VersionMetrics: Codable, Sendable {
             "all", "all", report.accumulator(model: model, folds: window),
             report.accumulator(model: report.baseline, folds: window))
         var segments: [Segment] = []
-        for value in report.values(kind: "class") {
+        for value in report.values(kind: .demandClass) {
             let a = report.accumulator(model: model, demandClass: value, folds: window)
             guard a.count > 0 else { continue }
             segments.append(segment("class", value, a, report.accumulator(model: report.baseline, demandClass: value, folds: window)))
         }
         if model != BacktestReport.selectedName {
-            for kind in ["category", "region"] {
+            for kind in [BacktestReport.Group.category, .region] {
                 for value in report.values(kind: kind) {
                     guard let a = report.groups[.init(model: model, kind: kind, value: value)],
                         let b = report.groups[.init(model: report.baseline, kind: kind, value: value)]
                     else { continue }
-                    segments.append(segment(kind, value, a, b))
+                    segments.append(segment(kind.rawValue, value, a, b))
                 }
             }
         }
