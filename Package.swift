@@ -46,13 +46,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         // The CLI: parses arguments, prints, maps errors to exit codes.
-        .executableTarget(
-            name: "forecastctl",
+        .target(
+            name: "ForecastCLI",
             dependencies: [
                 "Pipeline", "Postgres", "Forecasting", "Escaping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .executableTarget(name: "forecastctl", dependencies: ["ForecastCLI"]),
+        // The same commands for failure drills (tests, `make faults`): work items held a while before they commit.
+        .executableTarget(name: "forecastctl-drill", dependencies: ["ForecastCLI", "Pipeline"]),
         // Fixtures/ holds statsforecast reference values and the script that made them.
         // Model-speed benchmarks (`make bench-models`): pure Swift, no database.
         .executableTarget(name: "forecast-bench", dependencies: ["Forecasting"]),
@@ -63,7 +66,7 @@ let package = Package(
         .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting", "Forecasting"], exclude: ["Fixtures"]),
         // Pipeline logic without a database: selection arithmetic, configuration checks, fallbacks, codes.
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "GradientBoosting"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "Escaping", "forecastctl"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "Escaping", "forecastctl", "forecastctl-drill"]),
     ],
     swiftLanguageModes: [.v6]
 )

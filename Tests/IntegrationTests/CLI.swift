@@ -1,11 +1,17 @@
 import Foundation
 
-/// Runs the real `forecastctl` binary ($FORECASTCTL_BIN, set by `make test`; else next to the test bundle).
+/// Runs the real `forecastctl` binary ($FORECASTCTL_BIN, set by `make test`; else next to the test
+/// bundle), or for failure drills `forecastctl-drill` beside it (the same commands, every work item
+/// held a while before it commits: `WorkerSeam`).
 struct CLI {
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["FORECASTCTL_BIN"], !b.isEmpty { return b }
         let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         return testBundle.appendingPathComponent("forecastctl").path
+    }
+
+    static var drillBinary: String {
+        URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("forecastctl-drill").path
     }
 
     struct Result {
@@ -15,14 +21,17 @@ struct CLI {
     }
 
     /// Starts the process; call `wait` on it. `launcher`: a command that execs the binary (e.g.
-    /// `ip netns exec NS`), so that the process id is the binary's.
-    static func start(_ arguments: [String], databaseURL: String, launcher: [String] = []) throws -> (Process, Pipe, Pipe) {
+    /// `ip netns exec NS`), so that the process id is the binary's. `holdMs`: run the drill binary,
+    /// holding each work item this long before it commits.
+    static func start(_ arguments: [String], databaseURL: String, launcher: [String] = [], holdMs: Int? = nil) throws -> (Process, Pipe, Pipe) {
+        let binary = holdMs == nil ? binary : drillBinary
         let p = Process()
         p.executableURL = URL(fileURLWithPath: launcher.first ?? binary)
         p.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary] + arguments
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = databaseURL
         env["FORECAST_SQL_DIR"] = TestDatabase.sql.url.path
+        if let holdMs { env["FORECAST_DRILL_HOLD_MS"] = String(holdMs) }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

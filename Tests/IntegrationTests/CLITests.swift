@@ -27,13 +27,13 @@ extension Timed {
             let leader = try CLI.start(
                 Self.runArgs + [
                     "--workers", "1", "--chunk-size", "5", "--lease-seconds", "2",
-                    "--heartbeat-seconds", "0.5", "--throttle-ms", "150",
-                ], databaseURL: db.url)
+                    "--heartbeat-seconds", "0.5",
+                ], databaseURL: db.url, holdMs: 150)
             try Self.waitFor("the run to start") {
                 (try? db.scalar("SELECT count(*) FROM forecast.runs WHERE status = 'running'", as: Int.self)) == 1
             }
             let runID = try db.scalar("SELECT id FROM forecast.runs", as: Int64.self)
-            let victim = try CLI.start(["work", "--run", String(runID), "--workers", "1", "--throttle-ms", "60000"], databaseURL: db.url)
+            let victim = try CLI.start(["work", "--run", String(runID), "--workers", "1"], databaseURL: db.url, holdMs: 60000)
             let pid = victim.0.processIdentifier
             try Self.waitFor("the joiner to hold an item") {
                 try db.scalar(Query("SELECT count(*) FROM forecast.work_items WHERE state = 'running' AND attempted_by LIKE \("%:\(pid)-%")"), as: Int.self)

@@ -70,10 +70,10 @@ extension Exclusive {
             try db.loadDemo(items: 8, locations: 2)
             try db.moveLoads()
             // Two idle daemons, small work items held 1.5 s each so that one can be stopped mid-item.
-            let args = ["worker", "--workers", "1", "--poll-seconds", "30", "--chunk-size", "2", "--throttle-ms", "1500"]
+            let args = ["worker", "--workers", "1", "--poll-seconds", "30", "--chunk-size", "2"]
             let port = 20000 + Int(getpid() % 20000)
-            let a = try CLI.start(args, databaseURL: db.url)
-            let b = try CLI.start(args + ["--http-port", String(port)], databaseURL: db.url)
+            let a = try CLI.start(args, databaseURL: db.url, holdMs: 1500)
+            let b = try CLI.start(args + ["--http-port", String(port)], databaseURL: db.url, holdMs: 1500)
             defer { [a, b].forEach { if $0.0.isRunning { $0.0.terminate() } } }
             Thread.sleep(forTimeInterval: 1.5)
             // The schedule: enqueued twice (a scheduler firing twice), one request, woken by NOTIFY.

@@ -14,7 +14,7 @@ extension Timed {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo()
-            let run = try CLI.start(CommandLine.runArgs + ["--workers", "1", "--chunk-size", "10", "--throttle-ms", "40"], databaseURL: db.url)
+            let run = try CLI.start(CommandLine.runArgs + ["--workers", "1", "--chunk-size", "10"], databaseURL: db.url, holdMs: 40)
             try CommandLine.waitFor("the run to start") {
                 (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'running'", as: Int.self)) == 1
             }
@@ -41,7 +41,7 @@ extension Timed {
             try db.loadDemo()
             // 9 items of a second each: still in flight when the second command has started, even
             // with the other tests loading the cores.
-            let first = try CLI.start(CommandLine.runArgs + ["--workers", "1", "--chunk-size", "10", "--throttle-ms", "1000"], databaseURL: db.url)
+            let first = try CLI.start(CommandLine.runArgs + ["--workers", "1", "--chunk-size", "10"], databaseURL: db.url, holdMs: 1000)
             try CommandLine.waitFor("the run to start") {
                 (try? db.scalar("SELECT count(*) FROM forecast.runs WHERE status = 'running'", as: Int.self)) == 1
             }
@@ -70,8 +70,7 @@ extension Timed {
             let slow = try CLI.start(
                 CommandLine.runArgs + [
                     "--workers", "1", "--chunk-size", "10", "--lease-seconds", "600",
-                    "--throttle-ms", "60000",
-                ], databaseURL: db.url)
+                ], databaseURL: db.url, holdMs: 60000)
             try CommandLine.waitFor("an item to be held") {
                 (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'running'", as: Int.self)) == 1
             }
@@ -97,7 +96,7 @@ extension Timed {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo()
-            let slow = try CLI.start(CommandLine.runArgs + ["--workers", "1", "--chunk-size", "10", "--throttle-ms", "400"], databaseURL: db.url)
+            let slow = try CLI.start(CommandLine.runArgs + ["--workers", "1", "--chunk-size", "10"], databaseURL: db.url, holdMs: 400)
             try CommandLine.waitFor("two items to complete") {
                 (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'completed'", as: Int.self)) ?? 0 >= 2
             }
@@ -129,8 +128,8 @@ extension Timed {
             let victim = try CLI.start(
                 CommandLine.runArgs + [
                     "--workers", "1", "--chunk-size", "10", "--lease-seconds", "1",
-                    "--heartbeat-seconds", "0.3", "--throttle-ms", "60000",
-                ], databaseURL: db.url)
+                    "--heartbeat-seconds", "0.3",
+                ], databaseURL: db.url, holdMs: 60000)
             try CommandLine.waitFor("an item to be held") {
                 (try? db.scalar("SELECT count(*) FROM forecast.work_items WHERE state = 'running'", as: Int.self)) == 1
             }

@@ -56,8 +56,8 @@ extension Alone {
 
             // Stuck run: its process was killed mid-item; nobody works it.
             let stuck = try CLI.start(
-                ["run", "--cutoff", "2026-11-27", "--workers", "1", "--chunk-size", "2", "--throttle-ms", "3000", "--no-progress"],
-                databaseURL: db.url)
+                ["run", "--cutoff", "2026-11-27", "--workers", "1", "--chunk-size", "2", "--no-progress"],
+                databaseURL: db.url, holdMs: 3000)
             try Exclusive.DaemonTests.waitFor("the run to hold an item", seconds: 60) {
                 try db.scalar(
                     "SELECT count(*)::int FROM forecast.work_items w JOIN forecast.runs r ON r.id = w.run_id WHERE r.cutoff = '2026-11-27' AND w.state = 'running'",

@@ -39,8 +39,8 @@ extension Exclusive {
 
         static func daemon(on host: Host, url: String) throws -> (Process, Pipe, Pipe) {
             try CLI.start(
-                ["worker", "--workers", "1", "--poll-seconds", "1", "--chunk-size", "2", "--throttle-ms", "400"],
-                databaseURL: url, launcher: ["/usr/sbin/ip", "netns", "exec", host.namespace])
+                ["worker", "--workers", "1", "--poll-seconds", "1", "--chunk-size", "2"],
+                databaseURL: url, launcher: ["/usr/sbin/ip", "netns", "exec", host.namespace], holdMs: 400)
         }
 
         @Test func daemonsInTwoNetworkNamespacesShareARunWithNoMissingOrDuplicateRows() throws {

@@ -29,7 +29,7 @@ struct DocsTests {
 
     /// The exit-code table has a row for every code `ExitCodes` defines, and no other.
     @Test func theExitCodeTableMatchesTheCode() throws {
-        let source = try Self.text("Sources/forecastctl/ExitCodes.swift")
+        let source = try Self.text("Sources/ForecastCLI/ExitCodes.swift")
         let defined = Set(
             source.split(separator: "\n").compactMap { line -> Int? in
                 guard let range = line.range(of: #"static let \w+: Int32 = \d+"#, options: .regularExpression) else { return nil }

@@ -6,8 +6,8 @@ in the drill's database sleep there while public.faults_pause names the phase.
 
 Usage: faults.py path/to/forecastctl [trials-per-kill-fault]
 
-Every trial starts a forced run of one cutoff (a demo catalogue, work items slowed with the
-hidden --throttle-ms so that faults land while work is in flight, short leases), injects one
+Every trial starts a forced run of one cutoff (a demo catalogue, work items slowed by
+the drill binary, forecastctl-drill, so that faults land while work is in flight, short leases), injects one
 fault at a random moment, waits for the process, and then does what an operator would: a plain
 `run` of the cutoff (which joins or finishes the run in flight), and `run --force` only if the
 run had failed. A trial "completed correctly" when the cutoff's served run then has exactly the
@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 
-from faults_cluster import (ADMIN, BIN, FINGERPRINT, KILLS, PG, RUN, SLOW, STATE, URL, Result, ctl, phase, psql,
+from faults_cluster import (ADMIN, BIN, FINGERPRINT, KILLS, PG, RUN, STATE, URL, Result, ctl, phase, psql,
                             results, server_started, sh, start, trial_loop, wait_until)
 
 
@@ -37,7 +37,7 @@ def inject_during_run(action, proof):
     """`action(p)` injects the fault into run process p; `proof(p, before)` says whether it
     happened (before: the server's start time before the action)."""
     def one():
-        p = start(RUN + SLOW + ["--force"])
+        p = start(RUN + ["--force"], slow=True)
         time.sleep(random.uniform(0.3, 4.5))
         where = phase()
         if p.poll() is not None or where in ("published", "superseded"):
@@ -69,10 +69,10 @@ def killed_by(sig):
 
 def kill_worker(sig):
     def one():
-        p = start(RUN + SLOW + ["--force", "--workers", "1"])
+        p = start(RUN + ["--force", "--workers", "1"], slow=True)
         wait_until("the run to start", lambda: psql("SELECT count(*) FROM forecast.runs WHERE status = 'running'") == "1")
         run_id = psql("SELECT max(id) FROM forecast.runs")
-        w = start(["work", "--run", run_id, "--workers", "1"] + SLOW)
+        w = start(["work", "--run", run_id, "--workers", "1"], slow=True)
         time.sleep(random.uniform(0.2, 3.0))
         where = phase()
         if w.poll() is not None or where in ("published", "superseded"):
@@ -152,7 +152,7 @@ def main():
     # The lock is taken once the run's partition exists and its items are in work (taken before,
     # it only delayed the planner's ATTACH PARTITION, and no write ever waited).
     def lock_timeout():
-        p = start(RUN + SLOW + ["--force", "--statement-timeouts", "write=1", "--max-attempts", "8"])
+        p = start(RUN + ["--force", "--statement-timeouts", "write=1", "--max-attempts", "8"], slow=True)
         wait_until("items in work", lambda: psql("""SELECT count(*) FROM forecast.work_items
             WHERE run_id = (SELECT max(id) FROM forecast.runs) AND state = 'running'""") != "0", timeout=90)
         blocker = subprocess.Popen(["psql", URL, "-Xq", "-c", "BEGIN; LOCK TABLE forecast.forecasts IN SHARE MODE; SELECT pg_sleep(4); COMMIT;"],
@@ -180,7 +180,7 @@ def main():
 
     # Two runs of the cutoff at once (the second joins), and a different run while one is in flight.
     def concurrent():
-        a = start(RUN + SLOW + ["--force"])
+        a = start(RUN + ["--force"], slow=True)
         wait_until("the run to start", lambda: psql("SELECT count(*) FROM forecast.runs WHERE status = 'running'") == "1")
         c = ctl(RUN[:RUN.index("14")] + ["7"] + RUN[RUN.index("14") + 1:] + ["--force"])
         b = ctl(RUN)

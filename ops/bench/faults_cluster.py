@@ -14,7 +14,9 @@ PG = [os.path.join(ROOT, "ops/scripts/pg-local.sh")]
 ENV = dict(os.environ, PG_LOCAL_DIR="/tmp/forecast-faults", PG_LOCAL_PORT="54391", PG_LOCAL_DURABLE="1")
 RUN = ["run", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--horizon", "14", "--chunk-size", "8",
        "--lease-seconds", "3", "--heartbeat-seconds", "1", "--no-progress"]
-SLOW = ["--throttle-ms", "250"]
+# Work slowed for the drills: the drill binary beside forecastctl holds each item 250 ms (WorkerSeam).
+DRILL = os.path.join(os.path.dirname(BIN), "forecastctl-drill")
+SLOW_ENV = dict(ENV, FORECAST_DRILL_HOLD_MS="250")
 random.seed(int(os.environ.get("FAULTS_SEED", "8")))
 
 
@@ -38,9 +40,9 @@ def ctl(args, url=None, timeout=180):
     return sh([BIN] + args + ["--database-url", url or URL], timeout=timeout)
 
 
-def start(args, url=None):
-    return subprocess.Popen([BIN] + args + ["--database-url", url or URL], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=ENV)
+def start(args, url=None, slow=False):
+    return subprocess.Popen([DRILL if slow else BIN] + args + ["--database-url", url or URL], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=SLOW_ENV if slow else ENV)
 
 
 def wait_until(what, check, timeout=60):

@@ -16,7 +16,6 @@ public struct WorkerDaemon: Sendable {
         /// The settings of the runs this daemon creates (schema, chunking, leases, timeouts, monitor thresholds).
         public var template = RunConfig()
         public var monitor = MonitorConfig()
-        public var throttleSeconds = 0.0
         public init() {}
     }
 
@@ -60,8 +59,7 @@ public struct WorkerDaemon: Sendable {
                     let record = try RunStore.load(runID, on: listener)
                     logger.info("joining run", metadata: ["run": "\(runID)"])
                     _ = try WorkerPool.run(
-                        record, count: options.workers, namePrefix: name, throttleSeconds: options.throttleSeconds,
-                        logger: logger, connect: connect)
+                        record, count: options.workers, namePrefix: name, logger: logger, connect: connect)
                     tally.joined += 1
                     Counter(label: "forecast_daemon_runs_joined_total").increment()
                     continue
@@ -99,8 +97,7 @@ public struct WorkerDaemon: Sendable {
         // What serves when the registry has no version for the cutoff (`Serving.bootstrap`).
         config.model = ModelSpec(kind: .seasonalNaive, seasonLength: request.frequency.defaultSeasonLength, window: 28)
         var run = RunCoordinator.Options(
-            cutoff: request.cutoff, config: config, workers: options.workers,
-            throttleSeconds: options.throttleSeconds, showProgress: false)
+            cutoff: request.cutoff, config: config, workers: options.workers, showProgress: false)
         run.serveRegistry = true
         run.explicitHorizon = request.horizon
         run.requestID = request.id

@@ -11,7 +11,6 @@ public struct RunCoordinator: Sendable {
         public var config: RunConfig
         public var workers: Int
         public var force: Bool
-        public var throttleSeconds: Double
         public var showProgress: Bool
         /// Use conformal intervals from the newest matching backtest when one exists.
         public var conformal = true
@@ -26,14 +25,13 @@ public struct RunCoordinator: Sendable {
 
         public init(
             cutoff: PostgresDate, asOf: PostgresTimestamp? = nil, config: RunConfig, workers: Int = 2,
-            force: Bool = false, throttleSeconds: Double = 0, showProgress: Bool = true
+            force: Bool = false, showProgress: Bool = true
         ) {
             self.cutoff = cutoff
             self.asOf = asOf
             self.config = config
             self.workers = workers
             self.force = force
-            self.throttleSeconds = throttleSeconds
             self.showProgress = showProgress
         }
     }
@@ -140,8 +138,7 @@ public struct RunCoordinator: Sendable {
         let status: RunRecord.Status
         do {
             status = try WorkerPool.run(
-                record, count: options.workers, namePrefix: WorkerPool.processName,
-                throttleSeconds: options.throttleSeconds, logger: logger, connect: connect)
+                record, count: options.workers, namePrefix: WorkerPool.processName, logger: logger, connect: connect)
         } catch {
             progress?.stop()
             throw error

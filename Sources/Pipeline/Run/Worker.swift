@@ -19,8 +19,6 @@ public final class Worker: @unchecked Sendable {
     /// evaluation (runs serving a registry version).
     let sideForecasters: [ChunkForecaster]
     let logger: Logger
-    /// Test hook for failure drills: hold each item this long (heartbeating) before committing.
-    let throttle: Double
 
     struct LeaseLost: Error {}
     struct Stopping: Error {}
@@ -29,7 +27,7 @@ public final class Worker: @unchecked Sendable {
     func checkStop() throws { if StopSignal.shared.requested != nil { throw Stopping() } }
 
     public init(
-        name: String, run: RunRecord, throttleSeconds: Double = 0, logger: Logger,
+        name: String, run: RunRecord, logger: Logger,
         connect: @escaping @Sendable () throws -> Connection
     ) throws {
         self.name = name
@@ -37,7 +35,6 @@ public final class Worker: @unchecked Sendable {
         self.connection = try connect()
         self.run = run
         self.logger = logger
-        self.throttle = throttleSeconds
         queue = WorkQueue(runID: run.id, leaseSeconds: run.config.leaseSeconds, workerName: name)
         var reader = SeriesReader(
             runID: run.id, cutoff: run.cutoff, asOf: run.asOf, frequency: run.config.frequency,
@@ -170,8 +167,10 @@ public final class Worker: @unchecked Sendable {
                     lastBeat = Date()
                 }
             }
-            if throttle > 0 {
-                let until = Date().addingTimeInterval(throttle)
+            // Failure drills only (`WorkerSeam`, zero in `forecastctl`): hold the item, heartbeating.
+            let hold = WorkerSeam.hold.withLock { $0 }
+            if hold > 0 {
+                let until = Date().addingTimeInterval(hold)
                 while Date() < until {
                     try checkStop()
                     Thread.sleep(forTimeInterval: min(0.05, max(0, until.timeIntervalSinceNow)))

@@ -9,7 +9,7 @@ public enum WorkerPool {
     /// If every worker failed, the first error of a worker that ran is thrown (else the first
     /// start failure): a run can still finish elsewhere.
     public static func run(
-        _ run: RunRecord, count: Int, namePrefix: String, throttleSeconds: Double = 0,
+        _ run: RunRecord, count: Int, namePrefix: String,
         logger: Logger, connect: @escaping @Sendable () throws -> Connection
     ) throws -> RunRecord.Status {
         let outcomes = Mutex<[Result<RunRecord.Status, Error>]>([])
@@ -22,8 +22,7 @@ public enum WorkerPool {
                 let worker: Worker
                 do {
                     worker = try Worker(
-                        name: "\(namePrefix)-\(i + 1)", run: run, throttleSeconds: throttleSeconds,
-                        logger: logger, connect: connect)
+                        name: "\(namePrefix)-\(i + 1)", run: run, logger: logger, connect: connect)
                 } catch {
                     notStarted.withLock { $0.append(error) }
                     if notStarted.withLock({ $0.count }) == 1 {

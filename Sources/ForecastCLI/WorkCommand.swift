@@ -15,9 +15,6 @@ struct WorkCommand: ParsableCommand {
     @Option(help: "Worker threads in this process.")
     var workers = 2
 
-    @Option(name: .customLong("throttle-ms"), help: .hidden)
-    var throttleMs = 0.0
-
     func run() throws {
         StopSignal.shared.install()
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
@@ -25,8 +22,7 @@ struct WorkCommand: ParsableCommand {
         defer { connection.close() }
         let record = try RunStore.load(runID, on: connection)
         let status = try WorkerPool.run(
-            record, count: workers, namePrefix: WorkerPool.processName,
-            throttleSeconds: throttleMs / 1000, logger: global.logger("forecastctl.work"),
+            record, count: workers, namePrefix: WorkerPool.processName, logger: global.logger("forecastctl.work"),
             connect: global.connector())
         let final = try RunStore.load(runID, on: connection)
         switch status {

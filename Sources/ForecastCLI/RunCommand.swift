@@ -33,9 +33,6 @@ struct RunCommand: ParsableCommand {
         help: "Thresholds of the monitor pass that ends a run without --model (JSON like ops/monitoring.json; default: the same values built in).")
     var monitorThresholds: String?
 
-    @Option(name: .customLong("throttle-ms"), help: .hidden)
-    var throttleMs = 0.0
-
     func run() throws {
         StopSignal.shared.install()
         let coordinator = RunCoordinator(
@@ -43,7 +40,7 @@ struct RunCommand: ParsableCommand {
             connect: global.connector())
         var runOptions = RunCoordinator.Options(
             cutoff: options.cutoff, asOf: options.asOf, config: try options.config,
-            workers: workers, force: force, throttleSeconds: throttleMs / 1000,
+            workers: workers, force: force,
             showProgress: !noProgress)
         runOptions.conformal = !noConformal
         runOptions.serveRegistry = options.model == nil

@@ -4,9 +4,12 @@ import Foundation
 import Pipeline
 import Postgres
 
-@main
-struct Forecastctl: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `forecastctl` command line, run by the `forecastctl` executable (and by
+/// `forecastctl-drill`, the same commands with the drills' seam set).
+public struct Forecastctl: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "forecastctl",
         abstract: "Demand forecasting worker for PostgreSQL.",
         discussion: """
@@ -29,7 +32,7 @@ struct Forecastctl: ParsableCommand {
         ]
     )
 
-    static func main() {
+    public static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -44,9 +44,6 @@ struct WorkerCommand: ParsableCommand {
         help: "Close an HTTP connection idle (or sending its request) this long; at most \(HealthServer.maxConnections) are open at once.")
     var httpIdleSeconds = 10.0
 
-    @Option(name: .customLong("throttle-ms"), help: .hidden)
-    var throttleMs = 0.0
-
     func run() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
         guard pollSeconds > 0 && pollSeconds <= 3600 else { throw ValidationError("--poll-seconds must be between 0 and 3600, got \(pollSeconds)") }
@@ -54,7 +51,6 @@ struct WorkerCommand: ParsableCommand {
         options.workers = workers
         options.pollSeconds = pollSeconds
         options.template = RunConfig(chunkSize: chunkSize, inputSchema: inputSchema)
-        options.throttleSeconds = throttleMs / 1000
         if let monitorThresholds { options.monitor = try MonitorConfig.load(monitorThresholds) }
         var logger = global.logger("forecastctl.worker")
         logger.logLevel = global.verbose ? .info : .notice
