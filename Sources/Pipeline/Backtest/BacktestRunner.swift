@@ -11,16 +11,9 @@ import Postgres
 /// (`BacktestPlan.trainingRange`), with stockout periods imputed, and is scored on the periods
 /// after the gap, stockout periods masked. Results go to `forecast.backtest_results`; the
 /// accuracy summary to `forecast.backtests.summary`.
-public struct BacktestRunner: Sendable {
-    public let sql: SQLDirectory
-    public let logger: Logger
-    public let connect: @Sendable () throws -> Connection
-
-    public init(sql: SQLDirectory, logger: Logger, connect: @escaping @Sendable () throws -> Connection) {
-        self.sql = sql
-        self.logger = logger
-        self.connect = connect
-    }
+public struct BacktestRunner: MadeWithServices {
+    public let services: Services
+    public init(services: Services) { self.services = services }
 
     public func run(_ options: BacktestOptions) throws -> BacktestReport {
         let started = Date()

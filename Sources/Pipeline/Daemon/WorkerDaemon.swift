@@ -8,7 +8,7 @@ import Postgres
 /// model, preparing the run when it is the first), joins every running run that has items left,
 /// and on SIGTERM / SIGINT stops claiming, hands back the item it holds and returns. Any number
 /// of daemons on any hosts share every run; none is special.
-public struct WorkerDaemon: Sendable {
+public struct WorkerDaemon: MadeWithServices {
     public struct Options: Sendable {
         public var workers = 2
         /// Poll the database at least this often even without a notification.
@@ -25,15 +25,8 @@ public struct WorkerDaemon: Sendable {
         public init() {}
     }
 
-    public let sql: SQLDirectory
-    public let logger: Logger
-    public let connect: @Sendable () throws -> Connection
-
-    public init(sql: SQLDirectory, logger: Logger, connect: @escaping @Sendable () throws -> Connection) {
-        self.sql = sql
-        self.logger = logger
-        self.connect = connect
-    }
+    public let services: Services
+    public init(services: Services) { self.services = services }
 
     public func run(_ options: Options) throws -> Tally {
         var tally = Tally()
@@ -103,7 +96,7 @@ public struct WorkerDaemon: Sendable {
         run.requestID = request.id
         run.monitor = options.monitor
         do {
-            let summary = try RunCoordinator(sql: sql, logger: logger, connect: connect).run(run)
+            let summary = try RunCoordinator(services: services).run(run)
             try RunRequests.finish(request.id, runID: summary.runID, error: nil, on: connection)
             logger.notice("run published", metadata: ["request": "\(request.id)", "run": "\(summary.runID)", "rows": "\(summary.rows)"])
         } catch PipelineError.interrupted(let signal, let runID) {

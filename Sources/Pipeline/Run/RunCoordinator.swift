@@ -4,7 +4,7 @@ import Postgres
 
 /// `forecastctl run`: create (or join) the run for a cutoff, check the data contracts, plan the
 /// work, run the local worker pool, and publish.
-public struct RunCoordinator: Sendable {
+public struct RunCoordinator: MadeWithServices {
     public struct Options: Sendable {
         public var cutoff: PostgresDate
         public var asOf: PostgresTimestamp?
@@ -62,15 +62,8 @@ public struct RunCoordinator: Sendable {
         public var monitor: Monitor.Report?
     }
 
-    public let sql: SQLDirectory
-    public let logger: Logger
-    public let connect: @Sendable () throws -> Connection
-
-    public init(sql: SQLDirectory, logger: Logger, connect: @escaping @Sendable () throws -> Connection) {
-        self.sql = sql
-        self.logger = logger
-        self.connect = connect
-    }
+    public let services: Services
+    public init(services: Services) { self.services = services }
 
     public func run(_ options: Options) throws -> Summary {
         let started = Date()

@@ -7,7 +7,7 @@ import Postgres
 /// accuracy gate, trains its global artifacts (if any) on all data up to the newest date, and
 /// registers the result as a candidate model version with its lineage. Nothing is served until
 /// the version is promoted.
-public struct ModelTrainer: Sendable {
+public struct ModelTrainer: MadeWithServices {
     public struct Options: Sendable {
         /// The backtest that qualifies the policy (its models: the policy's own, or the
         /// candidates a per-class selection chooses from).
@@ -35,15 +35,8 @@ public struct ModelTrainer: Sendable {
         public let artifacts: [String]
     }
 
-    public let sql: SQLDirectory
-    public let logger: Logger
-    public let connect: @Sendable () throws -> Connection
-
-    public init(sql: SQLDirectory, logger: Logger, connect: @escaping @Sendable () throws -> Connection) {
-        self.sql = sql
-        self.logger = logger
-        self.connect = connect
-    }
+    public let services: Services
+    public init(services: Services) { self.services = services }
 
     public func train(_ options: Options) throws -> Result {
         let label = options.label.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -59,7 +52,7 @@ public struct ModelTrainer: Sendable {
         var backtest = options.backtest
         if options.model.kind != .selected { backtest.models = [options.model] }
         let frequency = backtest.frequency
-        let report = try BacktestRunner(sql: sql, logger: logger, connect: connect).run(backtest)
+        let report = try BacktestRunner(services: services).run(backtest)
         let connection = try connect()
         defer { connection.close() }
 
