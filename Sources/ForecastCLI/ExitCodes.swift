@@ -41,6 +41,7 @@ enum ExitCodes {
             case .noSeries: return (e.description, noInput)
             case .runFailed, .backtestEnded: return (e.description, runFailed)
             case .invalidArgument: return (e.description, usage)
+            case .invalidSetting(let setting, let problem): return ("\(setting.flag) \(problem)", usage)
             case .configuration, .migration: return (e.description, config)
             case .runInFlight, .cutoffLocked: return (e.description, tempFail)
             case .interrupted(let signal, _): return (e.description, interrupted(signal))

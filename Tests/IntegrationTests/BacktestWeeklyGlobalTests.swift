@@ -140,7 +140,9 @@ extension Integration.Backtests {
         var bad = cadence
         bad.refitDays = -1
         let error = #expect(throws: PipelineError.self) { _ = try Self.runner(db).run(bad) }
-        #expect(error?.description == "--refit-days must be between 0 (every fold) and 3660, got -1")
+        // The error carries the setting; the command line words it as its flag (`--refit-days ...`).
+        #expect(error?.description == "refit days must be between 0 (every fold) and 3660, got -1")
+        if case .invalidSetting(let setting, _) = error { #expect(setting == .refitDays) } else { Issue.record("\(String(describing: error))") }
     }
 
     @Test func stockoutPeriodsAreNotScoredAndNotLearnedAsZeros() throws {

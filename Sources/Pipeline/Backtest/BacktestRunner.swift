@@ -17,9 +17,9 @@ public struct BacktestRunner: MadeWithServices {
 
     public func run(_ options: BacktestOptions) throws -> BacktestReport {
         let started = Date()
-        guard options.workers >= 1 else { throw PipelineError.invalidArgument("--workers must be at least 1, got \(options.workers)") }
+        guard options.workers >= 1 else { throw PipelineError.invalidSetting(.workers, "must be at least 1, got \(options.workers)") }
         guard options.intervalLevel > 0 && options.intervalLevel < 1 else {
-            throw PipelineError.invalidArgument("--level must be between 0 and 1, got \(options.intervalLevel)")
+            throw PipelineError.invalidSetting(.level, "must be between 0 and 1, got \(options.intervalLevel)")
         }
         try SeriesAttributes.validate(options.attributes)
         let connection = try connect()
@@ -58,10 +58,10 @@ public struct BacktestRunner: MadeWithServices {
         }()
 
         guard (0...3660).contains(options.refitDays) else {
-            throw PipelineError.invalidArgument("--refit-days must be between 0 (every fold) and 3660, got \(options.refitDays)")
+            throw PipelineError.invalidSetting(.refitDays, "must be between 0 (every fold) and 3660, got \(options.refitDays)")
         }
         guard options.leaseSeconds.isFinite && options.leaseSeconds > 0 else {
-            throw PipelineError.invalidArgument("--lease must be a positive number of seconds, got \(options.leaseSeconds)")
+            throw PipelineError.invalidSetting(.backtestLease, "must be a positive number of seconds, got \(options.leaseSeconds)")
         }
         // Backtests whose process died (killed `train` or `backtest`) end as failed first.
         for abandoned in try BacktestHeartbeat.failAbandoned(on: connection) {

@@ -9,7 +9,7 @@ public enum ContractCheck {
         try config.validate()
         try config.frequency.validateCutoff(cutoff)
         guard asOf.date >= cutoff else {
-            throw PipelineError.invalidArgument("--as-of \(asOf) is before the cutoff \(cutoff)")
+            throw PipelineError.invalidSetting(.asOf, "\(asOf) is before the cutoff \(cutoff)")
         }
     }
 

@@ -35,7 +35,7 @@ public struct HealthServer: Sendable {
     ) throws {
         var probe = in_addr()
         guard inet_pton(AF_INET, address, &probe) == 1 else {
-            throw PipelineError.invalidArgument("--http-address must be an IPv4 address, got \(address)")
+            throw PipelineError.invalidSetting(.httpAddress, "must be an IPv4 address, got \(address)")
         }
         self.address = address
         self.port = port

@@ -96,32 +96,28 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public static func defaultStaleSLAHours(_ frequency: Frequency) -> Double { frequency == .day ? 36 : 192 }
 
     public func validate() throws {
-        func check(_ ok: Bool, _ message: String) throws { if !ok { throw PipelineError.invalidArgument(message) } }
-        try check(horizon >= 1 && horizon <= 3660, "--horizon must be between 1 and 3660, got \(horizon)")
-        try check(intervalLevel.isFinite && intervalLevel > 0 && intervalLevel < 1, "--level must be between 0 and 1, got \(intervalLevel)")
-        try check(chunkSize >= 1, "--chunk-size must be at least 1, got \(chunkSize)")
+        func check(_ ok: Bool, _ setting: Setting, _ problem: @autoclosure () -> String) throws {
+            if !ok { throw PipelineError.invalidSetting(setting, problem()) }
+        }
+        try check(horizon >= 1 && horizon <= 3660, .horizon, "must be between 1 and 3660, got \(horizon)")
+        try check(intervalLevel.isFinite && intervalLevel > 0 && intervalLevel < 1, .level, "must be between 0 and 1, got \(intervalLevel)")
+        try check(chunkSize >= 1, .chunkSize, "must be at least 1, got \(chunkSize)")
         // Every number is finite and in range before anything is written (a lease of 1e17 s once
         // reached Postgres as an interval it could not parse and wedged the cutoff).
+        try check(leaseSeconds.isFinite && leaseSeconds >= 1 && leaseSeconds <= 86_400, .leaseSeconds, "must be between 1 and 86400, got \(leaseSeconds)")
         try check(
-            leaseSeconds.isFinite && leaseSeconds >= 1 && leaseSeconds <= 86_400,
-            "--lease-seconds must be between 1 and 86400, got \(leaseSeconds)")
+            heartbeatSeconds.isFinite && heartbeatSeconds > 0 && heartbeatSeconds < leaseSeconds, .heartbeatSeconds,
+            "(\(heartbeatSeconds) s) must be shorter than the lease (\(leaseSeconds) s)")
         try check(
-            heartbeatSeconds.isFinite && heartbeatSeconds > 0 && heartbeatSeconds < leaseSeconds,
-            "heartbeat (\(heartbeatSeconds) s) must be shorter than the lease (\(leaseSeconds) s)")
-        try check(
-            staleSLAHours.isFinite && staleSLAHours > 0 && staleSLAHours <= 8_760,
-            "--stale-sla-hours must be between 0 and 8760 (a year), got \(staleSLAHours)")
-        try check(
-            minVolumeRatio.isFinite && minVolumeRatio >= 0 && minVolumeRatio <= 1,
-            "--min-volume-ratio must be between 0 and 1, got \(minVolumeRatio)")
-        try check(
-            landedShare.isFinite && landedShare >= 0 && landedShare <= 1,
-            "--min-landed-share must be between 0 and 1, got \(landedShare)")
-        try check(maxAttempts <= 100, "--max-attempts must be at most 100, got \(maxAttempts)")
-        try check(maxAttempts >= 1, "--max-attempts must be at least 1, got \(maxAttempts)")
-        try check(model.seasonLength >= 1, "--season must be at least 1, got \(model.seasonLength)")
-        try check(model.window >= 1, "--window must be at least 1, got \(model.window)")
-        try check(!inputSchema.isEmpty, "--input-schema must not be empty")
+            staleSLAHours.isFinite && staleSLAHours > 0 && staleSLAHours <= 8_760, .staleSLAHours,
+            "must be between 0 and 8760 (a year), got \(staleSLAHours)")
+        try check(minVolumeRatio.isFinite && minVolumeRatio >= 0 && minVolumeRatio <= 1, .minVolumeRatio, "must be between 0 and 1, got \(minVolumeRatio)")
+        try check(landedShare.isFinite && landedShare >= 0 && landedShare <= 1, .minLandedShare, "must be between 0 and 1, got \(landedShare)")
+        try check(maxAttempts <= 100, .maxAttempts, "must be at most 100, got \(maxAttempts)")
+        try check(maxAttempts >= 1, .maxAttempts, "must be at least 1, got \(maxAttempts)")
+        try check(model.seasonLength >= 1, .season, "must be at least 1, got \(model.seasonLength)")
+        try check(model.window >= 1, .window, "must be at least 1, got \(model.window)")
+        try check(!inputSchema.isEmpty, .inputSchema, "must not be empty")
         try SeriesAttributes.validate(attributes ?? [])
         try statementTimeouts?.validate()
     }

@@ -68,7 +68,7 @@ public struct RunCoordinator: MadeWithServices {
     public func run(_ options: Options) throws -> Summary {
         let started = Date()
         try options.config.validate()
-        guard options.workers >= 1 else { throw PipelineError.invalidArgument("--workers must be at least 1, got \(options.workers)") }
+        guard options.workers >= 1 else { throw PipelineError.invalidSetting(.workers, "must be at least 1, got \(options.workers)") }
         try options.config.frequency.validateCutoff(options.cutoff)
         let connection = try connect()
         defer { connection.close() }

@@ -32,10 +32,10 @@ public enum SeriesAttributes {
         for name in names {
             let parts = name.split(separator: ".", maxSplits: 1)
             guard parts.count == 2, parts[0] == "item" || parts[0] == "location", !parts[1].isEmpty else {
-                throw PipelineError.invalidArgument("--attributes: '\(name)' is not item.<key> or location.<key>")
+                throw PipelineError.invalidSetting(.attributes, "names '\(name)', which is not item.<key> or location.<key>")
             }
         }
-        guard Set(names).count == names.count else { throw PipelineError.invalidArgument("--attributes names an attribute twice") }
+        guard Set(names).count == names.count else { throw PipelineError.invalidSetting(.attributes, "names an attribute twice") }
     }
 
     /// SQL: the named attributes of item row `i` and location row `l` as one JSON object (NULL when none are named).

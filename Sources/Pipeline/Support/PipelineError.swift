@@ -15,6 +15,9 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
     case runFailed(runID: Int64, reason: String)
     /// Bad demo-data or run parameters.
     case invalidArgument(String)
+    /// A setting out of its range, with what is wrong (`must be at least 1, got 0`): the command
+    /// line names the setting by its flag, other front ends by `Setting`'s words.
+    case invalidSetting(Setting, String)
     /// A run for the cutoff is in flight with another definition; it was left alone.
     case runInFlight(runID: Int64, reason: String)
     /// Another session holds the cutoff's lock for longer than a run waits.
@@ -44,6 +47,8 @@ public enum PipelineError: Error, CustomStringConvertible, Sendable {
             return "run \(id) failed: \(reason)"
         case .invalidArgument(let message):
             return message
+        case .invalidSetting(let setting, let problem):
+            return "\(setting.rawValue) \(problem)"
         case .interrupted(let signal, let runID):
             let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : signal == SIGHUP ? "SIGHUP" : "signal \(signal)"
             return "stopped by \(name)"

@@ -57,7 +57,7 @@ public struct StatementTimeouts: Codable, Sendable, Equatable {
 
     public func validate() throws {
         for c in QueryClass.allCases where !(self[c].isFinite && self[c] >= 0.001 && self[c] <= 86_400) {
-            throw PipelineError.invalidArgument("--statement-timeouts \(c.rawValue) must be between 0.001 and 86400 seconds, got \(self[c])")
+            throw PipelineError.invalidSetting(.statementTimeouts, "\(c.rawValue) must be between 0.001 and 86400 seconds, got \(self[c])")
         }
     }
 }

@@ -41,10 +41,10 @@ public struct ModelTrainer: MadeWithServices {
     public func train(_ options: Options) throws -> Result {
         let label = options.label.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !label.isEmpty, label.count <= 80 else {
-            throw PipelineError.invalidArgument("--label must be 1 to 80 characters: a short human name, e.g. \"weekly xgboost with prices\"")
+            throw PipelineError.invalidSetting(.label, "must be 1 to 80 characters: a short human name, e.g. \"weekly xgboost with prices\"")
         }
         if let v = options.version, v.range(of: #"^[0-9]+\.[0-9]+\.[0-9]+$"#, options: .regularExpression) == nil {
-            throw PipelineError.invalidArgument("--version must be a semantic version MAJOR.MINOR.PATCH, got '\(v)'")
+            throw PipelineError.invalidSetting(.version, "must be a semantic version MAJOR.MINOR.PATCH, got '\(v)'")
         }
         guard options.backtest.plan.gap == 0 else {
             throw PipelineError.invalidArgument("train backtests without a gap: runs forecast from their cutoff")
