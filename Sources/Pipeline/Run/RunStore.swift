@@ -140,20 +140,13 @@ public enum RunStore {
     }
 
     /// Joining a run in flight is only right when it makes the rows the caller asked for: a
-    /// different horizon, model, level, input schema or attribute list is refused (the run in
-    /// flight is left alone) rather than silently served with its own definition.
+    /// different recipe (horizon, model or selection, served or shadow version, calibration,
+    /// level, input schema, attributes) is refused (the run in flight is left alone) rather than
+    /// silently served with its own definition.
     static func requireSameOutput(_ id: Int64, running json: String, requested: RunConfig) throws {
         let running = try JSONDecoder().decode(RunConfig.self, from: Data(json.utf8))
-        var differences: [String] = []
-        if running.horizon != requested.horizon { differences.append("horizon \(running.horizon) (asked \(requested.horizon))") }
-        if running.model != requested.model {
-            differences.append("model \((try? running.modelVersion()) ?? "?") (asked \((try? requested.modelVersion()) ?? "?"))")
-        }
-        if running.intervalLevel != requested.intervalLevel {
-            differences.append("level \(running.intervalLevel) (asked \(requested.intervalLevel))")
-        }
-        if running.inputSchema != requested.inputSchema { differences.append("input schema \(running.inputSchema) (asked \(requested.inputSchema))") }
-        if (running.attributes ?? []) != (requested.attributes ?? []) { differences.append("other --attributes") }
+        // The recipe, not the operations: a join with another chunk size or lease serves the same rows.
+        let differences = running.recipe.differences(from: requested.recipe)
         if !differences.isEmpty { throw PipelineError.runInFlight(runID: id, reason: differences.joined(separator: ", ")) }
     }
 

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import Forecasting
+@testable import Pipeline
+
+/// A run in flight is joined only by a caller that asks for the same rows: the recipe decides,
+/// the operations do not.
+struct RecipeTests {
+    static func json(_ config: RunConfig) throws -> String {
+        String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self)
+    }
+
+    @Test func joiningNeedsTheSameRecipeNotTheSameOperations() throws {
+        var running = RunConfig(horizon: 14)
+        running.served = ServedVersion(id: 3, version: "1.2.0")
+        running.calibrationBacktestID = 7
+        // Other chunking, leases, attempts and timeouts: the same rows, so a join is right.
+        var operations = running
+        operations.chunkSize = 17
+        operations.leaseSeconds = 300
+        operations.heartbeatSeconds = 30
+        operations.maxAttempts = 9
+        operations.statementTimeouts = StatementTimeouts()
+        #expect(operations.operations != running.operations && operations.recipe == running.recipe)
+        try RunStore.requireSameOutput(1, running: Self.json(running), requested: operations)
+        // Each of these makes other rows: refused, named.
+        let changes: [(String, (inout RunConfig) -> Void)] = [
+            ("asked version 1.3.0", { $0.served = ServedVersion(id: 4, version: "1.3.0") }),
+            ("residual intervals", { $0.calibrationBacktestID = nil }),
+            ("per class", { $0.selection = ["all": ModelSpec(kind: .naive, seasonLength: 7, window: 28)] }),
+            ("horizon 14 (asked 28)", { $0.horizon = 28 }),
+            ("level", { $0.intervalLevel = 0.95 }),
+            (
+                "shadow none (asked version 2.0.0)",
+                {
+                    $0.shadow = ShadowServing(
+                        version: ServedVersion(id: 9, version: "2.0.0"),
+                        policy: ForecastPolicy(frequency: .day, horizon: 14, model: $0.model, intervalLevel: 0.8))
+                }
+            ),
+        ]
+        for (words, change) in changes {
+            var requested = running
+            change(&requested)
+            let error = #expect(throws: PipelineError.self) { try RunStore.requireSameOutput(1, running: Self.json(running), requested: requested) }
+            #expect(error?.description.contains(words) == true, "\(words): \(String(describing: error))")
+        }
+    }
+}
