@@ -22,10 +22,30 @@ struct GlobalOptions: ParsableArguments {
 
     func connector() -> @Sendable () throws -> Connection {
         let info = conninfo
-        return { try Connection.connect(info) }
+        let unsaid = Self.nothingSaysWhere(databaseURL: databaseURL)
+        return { try Self.connect(info, unsaid: unsaid) }
     }
 
-    func connect() throws -> Connection { try Connection.connect(conninfo) }
+    func connect() throws -> Connection { try Self.connect(conninfo, unsaid: Self.nothingSaysWhere(databaseURL: databaseURL)) }
+
+    /// Neither a flag, nor $DATABASE_URL, nor a PG* variable says which database: libpq then tries
+    /// its default socket, and its error names only that socket.
+    static func nothingSaysWhere(databaseURL: String?) -> Bool {
+        let env = ProcessInfo.processInfo.environment
+        let named = [databaseURL, env["DATABASE_URL"]] + ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGSERVICE"].map { env[$0] }
+        return named.allSatisfy { ($0 ?? "").isEmpty }
+    }
+
+    /// Connects; when nothing said where, a failure says how to say it.
+    static func connect(_ conninfo: String, unsaid: Bool) throws -> Connection {
+        do {
+            return try Connection.connect(conninfo)
+        } catch var error as PostgresError where error.kind == .connection && unsaid {
+            error.detail = [error.detail, "no database was given: set DATABASE_URL or pass --database-url, e.g. postgresql://user@host:5432/db"]
+                .compactMap { $0 }.joined(separator: "; ")
+            throw error
+        }
+    }
 
     /// A connection to a database whose migrations are all applied (else exit 78 naming `migrate`).
     func migratedConnection() throws -> Connection {

@@ -18,15 +18,16 @@ struct RetrainCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(parsing: .unconditional, help: "Requests to work at most (default: all open ones).")
-    var limit = Int.max
+    @Option(parsing: .unconditional, help: "Requests to work at most (default: every available one).")
+    var limit: Int?
 
     func run() throws {
         let connection = try global.migratedConnection()
         defer { connection.close() }
         let trainer = ModelTrainer(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.retrain"), connect: global.connector())
         var done = 0, failed = 0
-        while done + failed < limit, let outcome = try RetrainRequests.work(trainer: trainer, on: connection) {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        while done + failed < (limit ?? .max), let outcome = try RetrainRequests.work(trainer: trainer, on: connection) {
             if let version = outcome.version {
                 done += 1
                 print(

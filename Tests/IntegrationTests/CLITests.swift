@@ -114,13 +114,18 @@ extension Timed {
             let badHorizon = try CLI.run(["run", "--cutoff", "2026-11-27", "--horizon", "0"], databaseURL: db.url)
             #expect(badHorizon.status == 64)
             #expect(badHorizon.stderr == "forecastctl: error: --horizon must be between 1 and 3660, got 0\n")
+            // No database named anywhere: libpq's error names its default socket; the line says how to name one.
+            let unnamed = try CLI.run(["status"], databaseURL: "")
+            #expect(unnamed.status == 69)
+            #expect(unnamed.stderr.contains("no database was given: set DATABASE_URL or pass --database-url"), "\(unnamed.stderr)")
+            #expect(refused.stderr.contains("no database was given") == false)
             // Closed sets are parsed by the CLI, which lists the choices (no database is reached).
             let badMetric = try CLI.run(["backtest", "--select-metric", "mape\u{0301}"], databaseURL: db.url)
             #expect(badMetric.status == 64)
             #expect(badMetric.stderr.contains("Please provide one of 'wape', 'mase', 'rmsse' or 'mae'"), "\(badMetric.stderr)")
             let badStructure = try CLI.run(["backtest", "--structure-selection", "sometimes"], databaseURL: db.url)
             #expect(badStructure.status == 64 && badStructure.stderr.contains("Please provide one of 'every-fold'"), "\(badStructure.stderr)")
-            for r in [notMigrated, badURL, refused, badFlag, badHorizon, badMetric, badStructure] { #expect(!r.stderr.contains("Backtrace")) }
+            for r in [notMigrated, badURL, refused, badFlag, badHorizon, badMetric, badStructure, unnamed] { #expect(!r.stderr.contains("Backtrace")) }
             let migrate = try CLI.run(["migrate"], databaseURL: db.url)
             #expect(migrate.status == 0)
             #expect(
