@@ -87,7 +87,7 @@ extension Integration {
             #expect(!card.stdout.contains("| Selected |") && card.stdout.contains("`Selected`, the per-class choice made for each fold"), "\(card.stdout)")
             for (segment, spec) in version.policy.selection ?? [:] {
                 let row = card.stdout.split(separator: "\n").first { $0.hasPrefix("| \(Escape.markdown((try? spec.primaryName()) ?? "?")) | ") }
-                #expect(row?.contains(Escape.markdown(segment)) == true, "\(segment): \(String(describing: row))")
+                #expect(row?.contains(Escape.markdown(segment.rawValue)) == true, "\(segment): \(String(describing: row))")
             }
             #expect(
                 card.stdout.contains("**PriceRegression** (alone or in the combination)") && card.stdout.contains("| log\\_price\\_ratio |"), "\(card.stdout)")

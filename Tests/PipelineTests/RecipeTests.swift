@@ -28,7 +28,7 @@ struct RecipeTests {
         let changes: [(String, (inout RunConfig) -> Void)] = [
             ("asked version 1.3.0", { $0.served = ServedVersion(id: 4, version: "1.3.0") }),
             ("residual intervals", { $0.calibrationBacktestID = nil }),
-            ("per class", { $0.selection = ["all": ModelSpec(kind: .naive, seasonLength: 7, window: 28)] }),
+            ("per class", { $0.selection = [.all: ModelSpec(kind: .naive, seasonLength: 7, window: 28)] }),
             ("horizon 14 (asked 28)", { $0.horizon = 28 }),
             ("level", { $0.intervalLevel = 0.95 }),
             (
@@ -46,5 +46,25 @@ struct RecipeTests {
             let error = #expect(throws: PipelineError.self) { try RunStore.requireSameOutput(1, running: Self.json(running), requested: requested) }
             #expect(error?.description.contains(words) == true, "\(words): \(String(describing: error))")
         }
+    }
+}
+
+/// Selections are keyed by a type now; stored ones (runs' configs, versions' policies) read and
+/// write the same JSON as when the keys were strings.
+struct SelectionSegmentTests {
+    @Test func typedKeysKeepTheStoredJSON() throws {
+        let naive = ModelSpec(kind: .naive, seasonLength: 7, window: 28)
+        let ets = ModelSpec(kind: .autoETS, seasonLength: 7, window: 28, transform: .log1p)
+        let untyped: [String: ModelSpec] = ["all": naive, "fast": ets, "intermittent": naive]
+        let typed: [SelectionSegment: ModelSpec] = [.all: naive, .fast: ets, .intermittent: naive]
+        let stored = try JSONEncoder.sorted.encode(untyped)
+        #expect(try JSONEncoder.sorted.encode(typed) == stored)
+        #expect(try JSONDecoder().decode([SelectionSegment: ModelSpec].self, from: stored) == typed)
+        // A segment that is not a demand class or `all` is refused, not dropped.
+        let odd = try JSONEncoder.sorted.encode(["all": naive, "fats": ets])
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([SelectionSegment: ModelSpec].self, from: odd) }
+        // Names sort as the strings did (the version string lists them in this order).
+        #expect(SelectionSegment.allCases.sorted().map(\.rawValue) == ["all", "fast", "intermittent", "new", "slow"])
+        #expect(DemandClass.allCases.map { SelectionSegment($0).rawValue } == DemandClass.allCases.map(\.rawValue))
     }
 }

@@ -23,7 +23,7 @@ public enum Calibrations {
 
     /// The newest finished backtest that selected models for this frequency and level, without a
     /// gap, over at least the run's horizon; returns its id and the selection.
-    public static func newestSelection(for config: RunConfig, on connection: Connection) throws -> (Int64, [String: ModelSpec])? {
+    public static func newestSelection(for config: RunConfig, on connection: Connection) throws -> (Int64, [SelectionSegment: ModelSpec])? {
         guard
             let id = try connection.query(
                 Query(
@@ -41,8 +41,8 @@ public enum Calibrations {
     }
 
     /// Demand class -> model, as a backtest selected them.
-    public static func selection(backtestID id: Int64, on connection: Connection) throws -> [String: ModelSpec] {
-        var selection: [String: ModelSpec] = [:]
+    public static func selection(backtestID id: Int64, on connection: Connection) throws -> [SelectionSegment: ModelSpec] {
+        var selection: [SelectionSegment: ModelSpec] = [:]
         for row in try connection.query(
             Query(
                 """
@@ -51,9 +51,13 @@ public enum Calibrations {
             ).named("load_selection")
         ).rows {
             let text = try row.decode("spec", as: String.self)
-            selection[try row.decode("segment")] = try JSONDecoder().decode(ModelSpec.self, from: Data(text.utf8))
+            let name = try row.decode("segment", as: String.self)
+            guard let segment = SelectionSegment(rawValue: name) else {
+                throw PipelineError.configuration("backtest \(id) selected a model for '\(name)', not a demand class or 'all'")
+            }
+            selection[segment] = try JSONDecoder().decode(ModelSpec.self, from: Data(text.utf8))
         }
-        guard selection["all"] != nil else {
+        guard selection[.all] != nil else {
             throw PipelineError.configuration("backtest \(id) selected no overall ('all') model")
         }
         return selection

@@ -10,7 +10,7 @@ extension RunConfig {
         public var horizon: Int
         public var frequency: Frequency
         public var model: ModelSpec
-        public var selection: [String: ModelSpec]?
+        public var selection: [SelectionSegment: ModelSpec]?
         public var intervalLevel: Double
         public var inputSchema: String
         public var attributes: [String]

@@ -29,7 +29,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Resolved when the run is created, so every worker and any rerun uses the same one.
     public var calibrationBacktestID: Int64?
     /// With `--model selected`: demand class ("fast", "slow", "intermittent", "new", "all") -> model.
-    public var selection: [String: ModelSpec]?
+    public var selection: [SelectionSegment: ModelSpec]?
     /// Extra item/location attributes the global model uses (`item.<key>`, `location.<key>`); nil: none.
     public var attributes: [String]?
 
@@ -150,7 +150,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
             return "\(try name(model))@\(CodeVersion.current)"
         }
         if let selection {
-            let parts = try selection.keys.sorted().map { "\($0)=\(try name(selection[$0]!))" }
+            let parts = try selection.keys.sorted().map { "\($0.rawValue)=\(try name(selection[$0]!))" }
             return "Selected{\(parts.joined(separator: ";"))}@\(CodeVersion.current)"
         }
         return "\(try model.build().name)@\(CodeVersion.current)"

@@ -5,15 +5,15 @@ import GradientBoosting
 /// (the class judged on the series' own history up to the cutoff, as in the backtest).
 public enum ModelChooser: Sendable {
     case single(ServedModel)
-    case byClass([String: ServedModel])
+    case byClass([SelectionSegment: ServedModel])
 
     public static func from(_ config: RunConfig) throws -> ModelChooser {
         if let selection = config.selection {
-            var out: [String: ServedModel] = [:]
+            var out: [SelectionSegment: ServedModel] = [:]
             for (segment, spec) in selection {
                 out[segment] = try ServedModel(spec)
             }
-            guard out["all"] != nil else {
+            guard out[.all] != nil else {
                 throw PipelineError.configuration("the model selection has no overall ('all') model")
             }
             return .byClass(out)
@@ -25,7 +25,7 @@ public enum ModelChooser: Sendable {
         switch self {
         case .single(let model): return model
         case .byClass(let table):
-            return table[DemandClass.classify(history, frequency: frequency).rawValue] ?? table["all"]!
+            return table[SelectionSegment(DemandClass.classify(history, frequency: frequency))] ?? table[.all]!
         }
     }
 }

@@ -39,7 +39,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     }
 
     /// The served specs of a model and its selection (by segment name), in a stable order.
-    static func served(_ model: ModelSpec, _ selection: [String: ModelSpec]?) -> [ModelSpec] {
+    static func served(_ model: ModelSpec, _ selection: [SelectionSegment: ModelSpec]?) -> [ModelSpec] {
         [model] + (selection.map { s in s.keys.sorted().map { s[$0]! } } ?? [])
     }
 

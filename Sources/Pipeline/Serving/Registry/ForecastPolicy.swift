@@ -12,14 +12,14 @@ public struct ForecastPolicy: Codable, Sendable, Equatable {
     /// One model for every series, or `selected` with `selection`.
     public var model: ModelSpec
     /// Demand class ("fast", "slow", "intermittent", "new", "all") -> model, chosen by the qualifying backtest.
-    public var selection: [String: ModelSpec]?
+    public var selection: [SelectionSegment: ModelSpec]?
     public var intervalLevel: Double
     /// The backtest whose conformal calibration the intervals use (nil: model residual intervals).
     public var calibrationBacktestID: Int64?
     public var attributes: [String]?
 
     public init(
-        frequency: Frequency, horizon: Int, model: ModelSpec, selection: [String: ModelSpec]? = nil,
+        frequency: Frequency, horizon: Int, model: ModelSpec, selection: [SelectionSegment: ModelSpec]? = nil,
         intervalLevel: Double, calibrationBacktestID: Int64? = nil, attributes: [String]? = nil
     ) {
         self.frequency = frequency
@@ -54,7 +54,7 @@ public struct ForecastPolicy: Codable, Sendable, Equatable {
     /// One line: `XGBoost`, `Selected{fast=AutoETS; ...}`.
     public var summary: String {
         if let selection {
-            return "Selected{" + selection.keys.sorted().map { "\($0)=\((try? selection[$0]!.primaryName()) ?? "?")" }.joined(separator: "; ") + "}"
+            return "Selected{" + selection.keys.sorted().map { "\($0.rawValue)=\((try? selection[$0]!.primaryName()) ?? "?")" }.joined(separator: "; ") + "}"
         }
         return (try? model.primaryName()) ?? model.argument
     }

@@ -34,7 +34,7 @@ extension ModelCard {
             ).rows.first?.decodeIfPresent("metric", as: String.self) ?? "wape"
         var chosenFor: [String: [String]] = [:]
         for (segment, spec) in (v.policy.selection ?? [:]).sorted(by: { $0.key < $1.key }) {
-            chosenFor[try spec.primaryName(), default: []].append(segment)
+            chosenFor[try spec.primaryName(), default: []].append(segment.rawValue)
         }
         if v.policy.selection == nil { chosenFor[try v.policy.model.primaryName(), default: []].append("every series") }
         var out = [

@@ -52,7 +52,8 @@ public enum ModelCard {
         if let selection = v.policy.selection {
             for key in selection.keys.sorted() {
                 line(
-                    "| Demand class \(md(key)) | \(md(try selection[key]!.primaryName()))\(selection[key]!.transform.map { " on \(md($0.rawValue))" } ?? "") |")
+                    "| Demand class \(md(key.rawValue)) | \(md(try selection[key]!.primaryName()))\(selection[key]!.transform.map { " on \(md($0.rawValue))" } ?? "") |"
+                )
             }
         }
         let served = ModelSpec.served(v.policy.model, v.policy.selection)
