@@ -15,8 +15,3 @@ public struct RunContext: Sendable {
         self.config = config
     }
 }
-
-extension RunRecord {
-    /// The run's context, as its row stores it.
-    public var context: RunContext { RunContext(id: id, cutoff: cutoff, asOf: asOf, config: config) }
-}
