@@ -81,7 +81,7 @@ extension Integration {
             #expect(opened.first?.tier == .critical && opened.first?.message.contains("category \(category)") == true, "\(opened)")
             // Quality rules do not fire for a changed world.
             #expect(drifted.monitor?.conditions.contains { $0.kind == .quality } == false)
-            let notes = try listener.notifications()
+            let notes = try listener.notifications(waitingUpTo: 10)
             #expect(notes.count == 1 && notes[0].channel == "forecast_alerts" && notes[0].payload.contains("\"event\" : \"opened\""), "\(notes)")
             #expect(notes.first?.payload.contains("\"tier\" : \"critical\"") == true, "\(notes)")
 
@@ -93,7 +93,7 @@ extension Integration {
             let recovered = try Self.nightly(db, "2026-11-21")
             #expect(recovered.monitor?.alerts.resolved == ["drift.price price"], "\(recovered.monitor?.conditions ?? [])")
             #expect(try Self.alerts(db, "drift.price") == ["critical resolved x2"])
-            #expect(try listener.notifications().map(\.payload).contains { $0.contains("\"event\" : \"resolved\"") })
+            #expect(try listener.notifications(waitingUpTo: 10).map(\.payload).contains { $0.contains("\"event\" : \"resolved\"") })
             #expect(try db.scalar("SELECT count(*) FROM forecast.open_alerts WHERE rule = 'drift.price'", as: Int.self) == 0)
             listener.close()
             listener = try db.connect()

@@ -104,5 +104,21 @@ extension Integration {
             #expect(try c.query("SELECT count(*) AS n FROM v").first?.decode("n", as: Int.self) == 0)
             #expect(try c.tryAdvisoryLock(42))
         }
+
+        @Test func aListenerWaitsForANotificationAndQuotesItsChannel() throws {
+            let db = try TestDatabase(migrate: false)
+            defer { db.drop() }
+            let listener = try db.connect()
+            defer { listener.close() }
+            let sender = try db.connect()
+            defer { sender.close() }
+            let channel = "alerts \"é\u{301}\u{7}"
+            try listener.listen(channel)
+            #expect(try listener.notifications(waitingUpTo: 0.05) == [])
+            try sender.execute(Query("SELECT pg_notify(\(channel), \("payload ☃"))"))
+            let notes = try listener.notifications(waitingUpTo: 10)
+            #expect(notes.map(\.channel) == [channel] && notes.map(\.payload) == ["payload ☃"], "\(notes)")
+            #expect(try listener.notifications() == [])
+        }
     }
 }

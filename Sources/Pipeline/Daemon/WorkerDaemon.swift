@@ -60,8 +60,7 @@ public struct WorkerDaemon: MadeWithServices {
                 // Idle: wake on a notification, or poll.
                 let until = Date().addingTimeInterval(options.pollSeconds)
                 while Date() < until && StopSignal.shared.requested == nil {
-                    if !(try listener.notifications()).isEmpty { break }
-                    Thread.sleep(forTimeInterval: 0.1)
+                    if !(try listener.notifications(waitingUpTo: 0.1)).isEmpty { break }
                 }
             } catch PipelineError.interrupted {
                 break
