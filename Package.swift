@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         // Property-based tests of every encoder (random Unicode, combining marks, controls, lone surrogates).
         .testTarget(name: "EscapingTests", dependencies: ["Escaping", "Postgres", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting", "Forecasting"], exclude: ["Fixtures"]),
+        .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting", "Forecasting"]),
         // Pipeline logic without a database: selection arithmetic, configuration checks, fallbacks, codes.
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "GradientBoosting"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "Escaping", "forecastctl", "forecastctl-drill"]),

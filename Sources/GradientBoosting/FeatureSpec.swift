@@ -31,12 +31,7 @@ public enum FeatureSet: String, Codable, Sendable, CaseIterable {
 /// Windows are counted in periods of the series' frequency (`FeatureWindows`); every promotion
 /// type in the data is a feature of its own, so the list depends on the data: `FeatureSpec(layout)`.
 public struct FeatureSpec: Sendable {
-    public struct Feature: Sendable {
-        public let name: String
-        public let formula: String
-        public let source: String
-        public let knownAt: String
-    }
+    public typealias Feature = FeatureDescription
 
     public let features: [Feature]
     public var names: [String] { features.map(\.name) }

@@ -1,4 +1,3 @@
-import Forecasting
 import Foundation
 
 /// A local dynamic price-response regression, one per series: the classic retail promotion model
@@ -44,25 +43,25 @@ public struct PriceRegression: Sendable {
     }
 
     /// What the regression reads, for lineage (the model card): one row per design column.
-    public static func inputs(frequency: Frequency) -> [FeatureSpec.Feature] {
+    public static func inputs(frequency: Frequency) -> [FeatureDescription] {
         let p = frequency.noun
         let window = PriceRegression(horizon: 1, frequency: frequency).regularWindow
         var out = [
-            FeatureSpec.Feature(
+            FeatureDescription(
                 name: "target", formula: "log(1 + y(p)), every uncensored \(p) up to the origin",
                 source: "demand.sales, demand.inventory (stockouts left out)", knownAt: "origin"),
-            FeatureSpec.Feature(
+            FeatureDescription(
                 name: "log_price_ratio", formula: "log(price(p) / regular(p)), regular = the highest price in force over the \(window) \(p)s ending at p",
                 source: "demand.prices", knownAt: "planned, known_at <= origin"),
-            FeatureSpec.Feature(
+            FeatureDescription(
                 name: "log_price_ratio_before", formula: "log_price_ratio(p - 1): the dip after a deal",
                 source: "demand.prices", knownAt: "planned, known_at <= origin"),
-            FeatureSpec.Feature(
+            FeatureDescription(
                 name: "promo_<type>", formula: "highest intensity of each promotion type in \(p) p (one column per type)",
                 source: "demand.promotions", knownAt: "planned, known_at <= origin"),
         ]
         out.append(
-            FeatureSpec.Feature(
+            FeatureDescription(
                 name: "competitor_price_index",
                 formula:
                     "mean over the other items of the category at the location of log(price(p) / regular(p)), each as the series' own ratio; kept only where its coefficient says substitutes and it lowers the leave-one-out error",
@@ -70,11 +69,11 @@ public struct PriceRegression: Sendable {
             ))
         if frequency == .day {
             out.append(
-                FeatureSpec.Feature(name: "weekday", formula: "one column per weekday (Monday the reference)", source: "calendar arithmetic", knownAt: "always")
+                FeatureDescription(name: "weekday", formula: "one column per weekday (Monday the reference)", source: "calendar arithmetic", knownAt: "always")
             )
         }
         out.append(
-            FeatureSpec.Feature(
+            FeatureDescription(
                 name: "level", formula: "exponential smoothing (alpha 0.1) of the fit's residuals up to the origin",
                 source: "demand.sales", knownAt: "origin"))
         return out

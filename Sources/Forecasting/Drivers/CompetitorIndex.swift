@@ -1,4 +1,3 @@
-import Forecasting
 import Foundation
 
 /// The competing items' price index of one category at one location (SCAN*PRO's cross-price

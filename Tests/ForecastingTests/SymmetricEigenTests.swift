@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import GradientBoosting
+@testable import Forecasting
 
 /// `SymmetricEigen`: Jacobi eigendecomposition of the price regression's Gram matrices.
 struct SymmetricEigenTests {

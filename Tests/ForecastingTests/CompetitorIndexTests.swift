@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 @testable import Forecasting
-@testable import GradientBoosting
 
 /// The price regression's cross-price term (`CompetitorIndex`, issue 28 item 5): the other items'
 /// deals at the location, kept per series only where they help; and what was not known at the

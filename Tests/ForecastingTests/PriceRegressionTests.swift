@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 @testable import Forecasting
-@testable import GradientBoosting
 
 /// `PriceRegression`: the log-log price and promotion regression with a local level, per series.
 struct PriceRegressionTests {
