@@ -45,7 +45,7 @@ struct BacktestCommand: ParsableCommand {
 
     @Option(
         help:
-            "Comma-separated models (seasonal naive is always included as the reference). Local models take :log1p (fitted on log(1 + y), the median served), xgboost takes :tweedie (the mean, default), :l1 (absolute error, the median), :log (pseudo-Huber on the log level, leaf-wise, the median), :log_depth (the same, depth-wise) or :log_cat (the same as :log, with the item and the location as categorical features). price_regression: per series, log demand on its price against the regular price and its promotions, with a local level (the median); combination: the log-scale mean of xgboost:log and price_regression (a median too); other members joined by '+', e.g. combination:xgboost:log+xgboost:log_depth+price_regression."
+            "Comma-separated models (seasonal naive is always included as the reference). \(ModelHelp.choices)"
     )
     var models = BacktestOptions.defaultModels
 

@@ -19,7 +19,7 @@ struct RunOptions: ParsableArguments {
 
     @Option(
         help:
-            "Default: the model version in production for the frequency (forecastctl models list; the bootstrap seasonal naive when there is none), and its shadow beside it. Ad hoc: seasonal_naive, naive, moving_average, ses, croston, croston_sba, tsb, auto_ets, auto_theta, ensemble, xgboost, price_regression, combination (the log-scale mean of xgboost:log and price_regression; other members joined by '+', e.g. combination:xgboost:log+xgboost:log_depth+price_regression) or selected (Naive serves series too short for it); local models take :log1p, xgboost :tweedie, :l1, :log, :log_depth or :log_cat (e.g. auto_ets:log1p, xgboost:log)."
+            "Default: the model version in production for the frequency (forecastctl models list; the bootstrap seasonal naive when there is none), and its shadow beside it. Ad hoc, one model; selected serves per demand class what the newest backtest chose (Naive serves series too short for a model). \(ModelHelp.choices)"
     )
     var model: String?
 

@@ -21,12 +21,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A short human label for the version, e.g. \"weekly xgboost with prices\" (required).")
     var label: String
 
-    @Option(help: "The policy: selected (per demand class, the best of --candidates in the backtest) or one model, e.g. xgboost, auto_ets:log1p.")
+    @Option(help: "The policy: selected (per demand class, the best of --candidates in the backtest) or one model. \(ModelHelp.choices)")
     var model = "selected"
 
     @Option(
         help:
-            "With --model selected: the comma-separated models each demand class chooses from (the default is the backtest's: the global model in four settings, the price regression and two combinations of members included)."
+            "With --model selected: the comma-separated models each demand class chooses from (the default is the backtest's: the global model in four settings, the price regression and two combinations of members included); the same names as --model."
     )
     var candidates = BacktestOptions.defaultModels
 

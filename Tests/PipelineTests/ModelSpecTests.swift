@@ -24,6 +24,39 @@ struct ModelSpecTests {
         }
     }
 
+    /// One catalogue of names (issue 31, item 3): every spelling parses and writes itself back, and
+    /// the name the tables show (`XGBoost[log]`, `AutoETS[log1p]`, a combination's members) reads
+    /// as the same model; near misses (another case, a combining mark, a control character) do not.
+    @Test func everySpellingAndEveryShownNameReadsAsItsModel() throws {
+        func spec(_ text: String) throws -> ModelSpec { try ModelSpec(parsing: text, seasonLength: 52, window: 4) }
+        #expect(ModelSpec.spellings.count == 28 && Set(ModelSpec.spellings).count == 28)
+        #expect(ModelSpec.spellings.contains("xgboost:log") && ModelSpec.spellings.contains("auto_theta:log1p"))
+        for spelling in ModelSpec.spellings {
+            let parsed = try spec(spelling)
+            #expect(parsed.argument == spelling)
+            let shown = try parsed.primaryName()
+            #expect(try spec(shown) == parsed, "\(spelling) shown as \(shown)")
+        }
+        #expect(try spec("XGBoost[log,depth]").argument == "xgboost:log_depth")
+        #expect(try spec("SeasonalNaive(52)").kind == .seasonalNaive)
+        #expect(try spec(" AutoETS[log1p] ").argument == "auto_ets:log1p")
+        let three = "Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]"
+        #expect(try spec(three).argument == "combination:xgboost:log+xgboost:log_depth+price_regression")
+        #expect(try spec("Combination").argument == "combination")
+        for bad in [
+            "xgboost[log]", "XGBOOST", "XGBoost[log]\u{301}", "X\u{7}GBoost", "SeasonalNaive(7)",
+            "Combination[XGBoost[log]]", "Combination[PriceRegression+XGBoost[log]]", "Combination[XGBoost[log]+Bogus]", "",
+        ] {
+            #expect(throws: PipelineError.self, "\(bad)") { try spec(bad) }
+        }
+        do {
+            _ = try spec("XGBoost[log]]")
+            Issue.record("a near miss was read")
+        } catch let error as PipelineError {
+            #expect("\(error)".contains("xgboost (also :l1, :log, :log_depth, :log_cat)"), "\(error)")
+        }
+    }
+
     @Test func badAttributeNamesAreRefused() throws {
         #expect(throws: PipelineError.self) { try SeriesAttributes.validate(["store.sqft"]) }
         #expect(throws: PipelineError.self) { try SeriesAttributes.validate(["item.pack", "item.pack"]) }

@@ -76,8 +76,12 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public init(parsing text: some StringProtocol, seasonLength: Int, window: Int) throws {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first, let kind = Kind(rawValue: first) else {
+            if let shown = Self.shown(text.trimmingCharacters(in: .whitespaces), seasonLength: seasonLength, window: window) {
+                self = shown
+                return
+            }
             throw PipelineError.invalidArgument(
-                "unknown model '\(text)'; choose from \(Kind.allCases.map(\.rawValue).joined(separator: ", ")), optionally with :log1p (local models) or :l1 / :tweedie (xgboost)"
+                "unknown model '\(text)'; choose from \(Self.spellingList), or a name as backtest shows it (e.g. XGBoost[log])"
             )
         }
         self.init(kind: kind, seasonLength: seasonLength, window: window)
