@@ -52,7 +52,7 @@ demo: release
 	echo "== train (the per-class selection over the same models: backtest, gate ops/metrics-contract.json, the global model's artifact, a candidate version)"; \
 	"$$BIN" train --label "demo per-class selection" --candidates $(DEMO_MODELS) --horizon 28 --folds 3 --end $(DEMO_END) --gate ops/metrics-contract.json --no-progress \
 	  | sed -n -e '/^selected per demand class/p' -e '/^train:/,$$p'; \
-	VERSION="$$("$$BIN" models list | awk 'NR==3 {print $$1}')"; \
+	VERSION="$$("$$BIN" models list --format csv | awk -F, 'NR==2 {print $$1}')"; \
 	echo "== promote $$VERSION to production (the gate must have passed)"; \
 	"$$BIN" promote "$$VERSION" --to production --reason "make demo" | tail -2; \
 	echo "== run (serves the production version: its stored artifact predicts, conformal intervals from its backtest)"; \

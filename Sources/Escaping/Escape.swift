@@ -147,6 +147,33 @@ public enum Escape {
         return "\\u" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
+    // MARK: CSV
+
+    /// One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line break or leading
+    /// or trailing space, quotes doubled; NUL, which many readers stop at, replaced. A text field
+    /// that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, tab or
+    /// carriage return and is not a plain number) gets a leading `'`, as OWASP advises against
+    /// CSV injection: a planner opens these files in a spreadsheet. Pass `isText: false` for
+    /// numbers the program wrote itself.
+    public static func csvField(_ s: String, isText: Bool = true) -> String {
+        var scalars = String.UnicodeScalarView(s.unicodeScalars.map { $0 == "\0" ? replacement : $0 })
+        if isText, let first = scalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(String(scalars))?.isFinite != true {
+            scalars.insert("'", at: scalars.startIndex)
+        }
+        let needsQuotes =
+            scalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+            || scalars.first == " " || scalars.last == " "
+        guard needsQuotes else { return String(scalars) }
+        var out = String.UnicodeScalarView()
+        out.append("\"")
+        for u in scalars {
+            out.append(u)
+            if u == "\"" { out.append(u) }
+        }
+        out.append("\"")
+        return String(out)
+    }
+
     // MARK: Terminal
 
     /// Text for a terminal: every scalar that could move the cursor, change colours or the title,

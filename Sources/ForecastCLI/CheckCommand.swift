@@ -9,6 +9,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: RunOptions
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let config = try options.config
@@ -19,16 +20,27 @@ struct CheckCommand: ParsableCommand {
         let outcomes = try ContractCheck.run(
             sql: try global.sqlDirectory(), cutoff: options.cutoff, asOf: options.asOf,
             config: config, on: connection)
-        var table = TextTable(header: ["contract", "table", "severity", "violations", "ms", "result"])
+        var listing = Listing(
+            "contracts",
+            columns: [
+                .init("contract"), .init("table"), .init("severity"), .init("violations"), .init("duration_ms", "ms"), .init("result"),
+                .init("sample_keys", "sample keys"),
+            ])
         for o in outcomes {
-            table.add([
-                o.contract.name, o.contract.table, o.contract.severity.rawValue, String(o.violations),
-                String(Int(o.durationMs.rounded())), o.passed ? "ok" : (o.blocks ? "BLOCK" : o.waivedBy != nil ? "waived" : "warn"),
+            listing.add([
+                .text(o.contract.name), .text(o.contract.table), .text(o.contract.severity.rawValue), .integer(o.violations),
+                .number(o.durationMs, shown: String(Int(o.durationMs.rounded()))),
+                .term(
+                    o.passed ? "ok" : (o.blocks ? "block" : o.waivedBy != nil ? "waived" : "warn"),
+                    shown: o.passed ? "ok" : (o.blocks ? "BLOCK" : o.waivedBy != nil ? "waived" : "warn")),
+                .term(o.samples.joined(separator: "; "), shown: o.samples.isEmpty ? "" : "\(o.samples.count)"),
             ])
         }
-        print(table.render())
-        for o in outcomes where !o.passed { print("\(o.blocks ? "BLOCK" : o.waivedBy != nil ? "waived" : "warn"): \(o.summaryLine)") }
+        var notes = outcomes.filter { !$0.passed }.map { "\($0.blocks ? "BLOCK" : $0.waivedBy != nil ? "waived" : "warn"): \($0.summaryLine)" }
+        if !outcomes.contains(where: \.blocks) {
+            notes.append("check: \(outcomes.count) contracts, \(outcomes.filter { !$0.passed }.count) with violations, none blocking")
+        }
+        try output.emit([listing], notes: notes, command: "check")
         if outcomes.contains(where: \.blocks) { throw PipelineError.contractsBlocked(outcomes) }
-        print("check: \(outcomes.count) contracts, \(outcomes.filter { !$0.passed }.count) with violations, none blocking")
     }
 }

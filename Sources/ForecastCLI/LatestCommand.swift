@@ -14,13 +14,12 @@ struct LatestCommand: ParsableCommand {
     @Option(help: "Only this item.")
     var item: String?
 
+    @OptionGroup var output: OutputOptions
+
     func run() throws {
         let connection = try global.connect()
         defer { connection.close() }
         let (sample, total) = try StatusReport.latest(item: item, limit: limit, on: connection)
-        var table = TextTable(header: sample.header)
-        for r in sample.rows { table.add(r) }
-        print(table.render())
-        print("(\(sample.rows.count) of \(total) rows in forecast.latest)")
+        try output.emit([sample], notes: ["(\(sample.rows.count) of \(total) rows in forecast.latest)"], command: "latest")
     }
 }

@@ -16,26 +16,29 @@ struct ModelsCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this frequency (day or week).")
         var frequency: Frequency?
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let connection = try global.migratedConnection()
             defer { connection.close() }
             let versions = try ModelRegistry.list(frequency: frequency, on: connection)
-            guard !versions.isEmpty else {
-                print("models: no model versions yet; register one with `forecastctl train --label ...`")
-                return
-            }
-            var table = TextTable(header: ["version", "stage", "frequency", "label", "policy", "trained to", "WAPE", "baseline", "gate", "created"])
+            var listing = Listing(
+                "models",
+                columns: [
+                    .init("version"), .init("stage"), .init("frequency"), .init("label"), .init("policy"), .init("training_cutoff", "trained to"),
+                    .init("wape", "WAPE"), .init("baseline_wape", "baseline"), .init("gate_passed", "gate"), .init("created_at", "created"),
+                ])
             for v in versions {
                 let m = try? v.metrics
-                func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
-                table.add([
-                    v.version, v.stage.rawValue, v.frequency.rawValue, v.label, v.policy.summary, v.trainingCutoff.description,
-                    pct(m?.overall.wape), pct(m?.overall.baselineWape), v.gatePassed ? "pass" : "FAIL",
-                    String(v.createdAt.description.prefix(16)),
+                listing.add([
+                    .text(v.version), .text(v.stage.rawValue), .text(v.frequency.rawValue), .text(v.label), .term(v.policy.summary, shown: v.policy.summary),
+                    .text(v.trainingCutoff.description), .percent(m?.overall.wape), .percent(m?.overall.baselineWape),
+                    .flag(v.gatePassed, shown: v.gatePassed ? "pass" : "FAIL"),
+                    .term(v.createdAt.description, shown: String(v.createdAt.description.prefix(16))),
                 ])
             }
-            print(table.render())
+            let empty = versions.isEmpty ? ["models: no model versions yet; register one with `forecastctl train --label ...`"] : []
+            if empty.isEmpty || output.format != .text { try output.emit([listing], notes: empty, command: "models list") } else { print(empty[0]) }
         }
     }
 

@@ -21,27 +21,19 @@ struct ObjectivesCommand: ParsableCommand {
     @Option(help: "Store the service and cost objectives of this metrics contract first.")
     var apply: String?
 
+    @OptionGroup var output: OutputOptions
+
     func run() throws {
         let connection = try global.migratedConnection()
         defer { connection.close() }
         if let apply {
             let applied = try ServiceObjectives.load(apply).apply(on: connection)
-            print("objectives: applied \(apply) (\(applied.joined(separator: ", ")))")
+            let line = "objectives: applied \(apply) (\(applied.joined(separator: ", ")))"
+            if output.format == .text { print(line) } else { printErr(line) }
         }
-        var table = TextTable(header: [
-            "frequency", "run", "cutoff", "published", "deadline", "on time", "due cutoff", "published",
-            "seconds", "CPU s/1k series", "bytes", "inputs fresh", "ok",
-        ])
-        let rows = try ServiceObjectives.status(on: connection)
-        for r in rows {
-            table.add(
-                [
-                    "frequency", "run", "cutoff", "published", "deadline", "on_time", "due", "due_published", "seconds", "cpu", "bytes",
-                    "fresh", "ok",
-                ].map { r[$0] ?? "-" })
-        }
-        print(table.render())
-        if rows.contains(where: { $0["ok"] == "false" }) {
+        let status = try ServiceObjectives.status(on: connection)
+        try output.emit([status], command: "objectives")
+        if status.rows.contains(where: { $0.last == .flag(false, shown: "false") }) {
             printErr("objectives: not met: SELECT * FROM forecast.service_status WHERE NOT ok")
             throw ExitCode(ExitCodes.objectivesMissed)
         }

@@ -111,6 +111,49 @@ enum Decode {
     }
 
     /// What the markup encoders keep of `s`: unsafe scalars become U+FFFD.
+    /// One CSV record (RFC 4180) read back into its fields; nil if it is not well formed.
+    static func csvRecord(_ line: String) -> [String]? {
+        var fields: [String] = []
+        var field = String.UnicodeScalarView()
+        var scalars = line.unicodeScalars.makeIterator()
+        var quoted = false, wasQuoted = false
+        while let u = scalars.next() {
+            if quoted {
+                if u == "\"" {
+                    guard let next = scalars.next() else {
+                        quoted = false
+                        break
+                    }
+                    if next == "\"" {
+                        field.append(u)
+                        continue
+                    }
+                    quoted = false
+                    guard next == "," else { return nil }
+                    fields.append(String(field))
+                    field = .init()
+                    wasQuoted = false
+                } else {
+                    field.append(u)
+                }
+            } else if u == "\"" {
+                guard field.isEmpty, !wasQuoted else { return nil }
+                quoted = true
+                wasQuoted = true
+            } else if u == "," {
+                fields.append(String(field))
+                field = .init()
+                wasQuoted = false
+            } else {
+                guard !wasQuoted, u != "\n", u != "\r" else { return nil }
+                field.append(u)
+            }
+        }
+        guard !quoted else { return nil }
+        fields.append(String(field))
+        return fields
+    }
+
     static func markupSanitised(_ s: String) -> String {
         String(String.UnicodeScalarView(s.unicodeScalars.map { Escape.isMarkupSafe($0) ? $0 : Escape.replacement }))
     }

@@ -85,6 +85,30 @@ struct EscapePropertyTests {
         }
     }
 
+    /// CSV (issue 31, item 1): every field reads back as one field, the value itself but for NUL
+    /// and the `'` that keeps a spreadsheet from reading text as a formula; nothing a spreadsheet
+    /// runs is left at the start of a field.
+    @Test func csvFieldsReadBackAndStartNoFormula() async {
+        await propertyCheck(count: HostileText.cases, input: HostileText.gen.array(of: 1...3)) { values in
+            let line = values.map { Escape.csvField($0) }.joined(separator: ",")
+            guard let back = Decode.csvRecord(line) else {
+                Issue.record("not one record: \(line.debugDescription)")
+                return
+            }
+            #expect(back.count == values.count, "\(line.debugDescription)")
+            for (value, field) in zip(values, back) {
+                let clean = String(String.UnicodeScalarView(value.unicodeScalars.map { $0 == "\0" ? Escape.replacement : $0 }))
+                #expect(field == clean || field == "'" + clean, "\(value.debugDescription) -> \(field.debugDescription)")
+                if let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) {
+                    #expect(Double(field)?.isFinite == true, "\(field.debugDescription) starts a formula")
+                }
+            }
+        }
+        #expect(Escape.csvField("=HYPERLINK(\"http://x\")") == "\"'=HYPERLINK(\"\"http://x\"\")\"")
+        #expect(Escape.csvField("-12.5") == "-12.5" && Escape.csvField("-inf") == "'-inf" && Escape.csvField("@SUM(A1)") == "'@SUM(A1)")
+        #expect(Escape.csvField(" padded") == "\" padded\"" && Escape.csvField("a\u{0}b") == "a\u{FFFD}b")
+    }
+
     /// The cases the probe found, as fixed examples.
     @Test func theReportedCases() {
         let quoteMark = "\"\u{301} onload=alert(1) x=\"\u{301}"

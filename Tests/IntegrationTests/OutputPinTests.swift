@@ -51,7 +51,13 @@ extension Integration {
                     """, as: String.self) == "pin \(first.runID) by postgres: promo feed tripled last week's sales")
 
             let status = try CLI.run(["status"], databaseURL: db.url)
-            #expect(status.stdout.contains("\(first.runID) (pinned)"), "\(status.stdout)")
+            #expect(
+                status.stdout.split(separator: "\n").contains { $0.hasPrefix("day  ") && $0.contains("  \(first.runID)  ") && $0.contains("pinned") },
+                "\(status.stdout)")
+            let fresh =
+                try JSONSerialization.jsonObject(with: Data(try CLI.run(["status", "--format", "json"], databaseURL: db.url).stdout.utf8))
+                as? [String: [[String: Any]]]
+            #expect(fresh?["freshness"]?.first?["run"] as? Int == Int(first.runID) && fresh?["freshness"]?.first?["pinned"] as? Bool == true)
             // A new run publishes but is not served while the pin holds.
             let third = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 5, force: true))
             #expect(third.outcome == .published)

@@ -253,9 +253,8 @@ public enum OpsReport {
     }
 
     static func serviceSection(on connection: Connection) throws -> String {
-        let rows = try ServiceObjectives.status(on: connection)
-        let keys = ["frequency", "run", "cutoff", "published", "deadline", "on_time", "due", "due_published", "seconds", "cpu", "bytes", "fresh", "ok"]
-        let cells = rows.map { r in keys.map { r[$0] ?? "-" } }
+        let status = try ServiceObjectives.status(on: connection)
+        let cells = status.rows.map { $0.map(\.shown) }
         let fresh = try connection.query(
             Query(
                 """
@@ -267,11 +266,7 @@ public enum OpsReport {
         ).rows
         let freshCells = try fresh.map { r in try ["source", "newest", "age", "max_age", "ok"].map { try r.decode($0, as: String.self) } }
         return "<h2>Service objectives and cost</h2>"
-            + HTML.table(
-                [
-                    "frequency", "run", "cutoff", "published", "deadline", "on time", "due cutoff", "published", "seconds",
-                    "CPU s / 1k series (budget)", "bytes (budget)", "inputs fresh", "ok",
-                ], cells, classes: cells.map { $0[12] == "false" ? "bad" : "" })
+            + HTML.table(status.columns.map(\.header), cells, classes: status.rows.map { $0.last == .flag(false, shown: "false") ? "bad" : "" })
             + HTML.table(["input", "newest row", "age", "max age", "ok"], freshCells, classes: freshCells.map { $0[4] == "false" ? "bad" : "" })
     }
 }

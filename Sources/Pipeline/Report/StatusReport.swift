@@ -1,73 +1,123 @@
 import Postgres
 
 /// What `forecastctl status` and `latest` show, read from the database's own views
-/// (`forecast.run_summary`, `forecast.freshness`, `forecast.latest`) as rows of display text:
-/// the CLI only prints them.
+/// (`forecast.run_summary`, `forecast.freshness`, `forecast.latest`) as listings with stable field
+/// names (text for people, JSON or CSV for scripts): the CLI only prints them.
 public enum StatusReport {
-    public struct Table: Sendable {
-        public let header: [String]
-        public let rows: [[String]]
-    }
-
     /// The newest `limit` runs: status (abandoned runs marked), counts, held items, heartbeat age.
-    public static func runs(limit: Int, on connection: Connection) throws -> Table {
+    public static func runs(limit: Int, on connection: Connection) throws -> Listing {
         let rows = try connection.query(
             Query(
                 """
-                SELECT id, cutoff, frequency,
-                       CASE WHEN abandoned THEN 'ABANDONED (idle ' || round(extract(epoch FROM idle))::text || ' s)'
-                            WHEN status = 'running' THEN 'running (idle ' || round(extract(epoch FROM idle))::text || ' s)'
-                            ELSE status END AS status,
-                       coalesce(series_count, 0) AS series, coalesce(row_count, 0) AS rows,
-                       items_completed || '/' || coalesce(items_total, 0) AS items,
-                       CASE WHEN status = 'running' THEN held_items::text ELSE '' END AS held,
-                       coalesce(round(extract(epoch FROM oldest_heartbeat_age)::numeric, 1)::text || ' s ago', '') AS heartbeat,
-                       warning_count,
-                       coalesce(round(extract(epoch FROM duration)::numeric, 1)::text || ' s', '') AS duration, coalesce(error, '') AS error
+                SELECT id, cutoff::text, frequency, CASE WHEN abandoned THEN 'abandoned' ELSE status END AS status,
+                       extract(epoch FROM idle)::float8 AS idle, coalesce(series_count, 0) AS series, coalesce(row_count, 0) AS rows,
+                       items_completed, coalesce(items_total, 0) AS items_total,
+                       CASE WHEN status = 'running' THEN held_items END AS held,
+                       extract(epoch FROM oldest_heartbeat_age)::float8 AS heartbeat_age, warning_count,
+                       extract(epoch FROM duration)::float8 AS duration, error
                 FROM forecast.run_summary ORDER BY id DESC LIMIT \(limit)
                 """
-            ).named("status_runs")
-        ).rows.map { $0.values.map { $0 ?? "" } }
-        return Table(
-            header: ["run", "cutoff", "freq", "status", "series", "rows", "items", "held", "heartbeat", "warnings", "duration", "error"],
-            rows: rows)
+            ).named("status_runs"))
+        var listing = Listing(
+            "runs",
+            columns: [
+                .init("run"), .init("cutoff"), .init("frequency", "freq"), .init("status"), .init("series"), .init("rows"),
+                .init("items_completed", "done"), .init("items_total", "items"), .init("held_items", "held"),
+                .init("heartbeat_age_seconds", "heartbeat"), .init("warnings"), .init("duration_seconds", "duration"), .init("error"),
+            ])
+        for r in rows.rows {
+            let status = try r.decode("status", as: String.self)
+            let idle = try r.decodeIfPresent("idle", as: Double.self)
+            let shownStatus: String
+            switch status {
+            case "abandoned": shownStatus = "ABANDONED (idle \(Int((idle ?? 0).rounded())) s)"
+            case "running": shownStatus = "running (idle \(Int((idle ?? 0).rounded())) s)"
+            default: shownStatus = status
+            }
+            let heartbeat = try r.decodeIfPresent("heartbeat_age", as: Double.self)
+            let duration = try r.decodeIfPresent("duration", as: Double.self)
+            let error = try r.decodeIfPresent("error", as: String.self)
+            listing.add([
+                .integer(try r.decode("id")), .text(try r.decode("cutoff", as: String.self)), .text(try r.decode("frequency", as: String.self)),
+                .term(status, shown: shownStatus), .integer(try r.decode("series")), .integer(try r.decode("rows")),
+                .integer(try r.decode("items_completed")), .integer(try r.decode("items_total")),
+                (try r.decodeIfPresent("held", as: Int.self)).map { .integer($0) } ?? .missing(shown: ""),
+                heartbeat.map { .number($0, shown: Listing.Cell.fixed($0, 1) + " s ago") } ?? .missing(shown: ""),
+                .integer(try r.decode("warning_count")),
+                duration.map { .number($0, shown: Listing.Cell.fixed($0, 1) + " s") } ?? .missing(shown: ""),
+                error.map { .term($0, shown: $0.count > 60 ? String($0.prefix(57)) + "..." : $0) } ?? .missing(shown: ""),
+            ])
+        }
+        return listing
     }
 
     /// Freshness per frequency: the served run (marked when pinned), its age against the SLA.
-    public static func freshness(on connection: Connection) throws -> Table {
+    public static func freshness(on connection: Connection) throws -> Listing {
         let rows = try connection.query(
             Query(
                 """
-                SELECT frequency,
-                       coalesce(run_id::text, '-') || CASE WHEN EXISTS (SELECT 1 FROM forecast.output_pins p WHERE p.frequency = f.frequency)
-                                                          THEN ' (pinned)' ELSE '' END AS run,
-                       coalesce(cutoff::text, '-') AS cutoff,
-                       coalesce(to_char(published_at, 'YYYY-MM-DD HH24:MI:SS'), '-') AS published,
-                       coalesce(justify_interval(date_trunc('second', age))::text, '-') AS age, max_age::text AS sla,
-                       CASE WHEN is_stale THEN 'STALE' ELSE 'ok' END AS stale
+                SELECT frequency, run_id, EXISTS (SELECT 1 FROM forecast.output_pins p WHERE p.frequency = f.frequency) AS pinned,
+                       cutoff::text, to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS published_at,
+                       extract(epoch FROM age)::float8 AS age_seconds, justify_interval(date_trunc('second', age))::text AS age,
+                       extract(epoch FROM max_age)::float8 AS sla_seconds, max_age::text AS sla, is_stale
                 FROM forecast.freshness f ORDER BY frequency
                 """
-            ).named("status_freshness")
-        ).rows.map { $0.values.map { $0 ?? "" } }
-        return Table(header: ["frequency", "run", "cutoff", "published_at", "age", "sla", "stale"], rows: rows)
+            ).named("status_freshness"))
+        var listing = Listing(
+            "freshness",
+            columns: [
+                .init("frequency"), .init("run"), .init("pinned"), .init("cutoff"), .init("published_at"), .init("age_seconds", "age"),
+                .init("sla_seconds", "sla"), .init("stale"),
+            ])
+        for r in rows.rows {
+            let stale = try r.decodeIfPresent("is_stale", as: Bool.self) ?? false
+            let age = try r.decodeIfPresent("age_seconds", as: Double.self)
+            let sla = try r.decodeIfPresent("sla_seconds", as: Double.self)
+            listing.add([
+                .text(try r.decode("frequency", as: String.self)),
+                (try r.decodeIfPresent("run_id", as: Int.self)).map { .integer($0) } ?? .missing(shown: "-"),
+                .flag(try r.decode("pinned"), shown: try r.decode("pinned", as: Bool.self) ? "pinned" : ""),
+                .text(try r.decodeIfPresent("cutoff", as: String.self)), .text(try r.decodeIfPresent("published_at", as: String.self)),
+                try age.map { .number($0, shown: try r.decode("age", as: String.self)) } ?? .missing(shown: "-"),
+                try sla.map { .number($0, shown: try r.decode("sla", as: String.self)) } ?? .missing(shown: "-"),
+                .flag(stale, shown: stale ? "STALE" : "ok"),
+            ])
+        }
+        return listing
     }
 
     /// A sample of `forecast.latest` (one item, or the first rows) and the view's row count.
-    public static func latest(item: String?, limit: Int, on connection: Connection) throws -> (Table, total: Int) {
+    public static func latest(item: String?, limit: Int, on connection: Connection) throws -> (Listing, total: Int) {
         let rows = try connection.query(
             Query(
                 """
-                SELECT item_id, location_id, ds::text, horizon::text, round(yhat::numeric, 2)::text, round(yhat_lower::numeric, 2)::text,
-                       round(yhat_upper::numeric, 2)::text, interval_level::text, model_name, run_id::text, cutoff::text
+                SELECT item_id, location_id, ds::text, horizon, yhat, yhat_lower, yhat_upper, interval_level, model_name, run_id, cutoff::text
                 FROM forecast.latest
                 WHERE \(item)::text IS NULL OR item_id = \(item)::text
                 ORDER BY item_id, location_id, ds LIMIT \(limit)
                 """
-            ).named("latest_sample")
-        ).rows.map { $0.values.map { $0 ?? "" } }
+            ).named("latest_sample"))
+        var listing = Listing(
+            "latest",
+            columns: [
+                .init("item_id", "item"), .init("location_id", "location"), .init("ds"), .init("horizon", "h"), .init("yhat"),
+                .init("yhat_lower", "lower"), .init("yhat_upper", "upper"), .init("interval_level", "level"), .init("model_name", "model"),
+                .init("run_id", "run"), .init("cutoff"),
+            ])
+        for r in rows.rows {
+            func value(_ column: String) throws -> Listing.Cell {
+                .number(try r.decodeIfPresent(column, as: Double.self), digits: 2)
+            }
+            listing.add([
+                .text(try r.decode("item_id", as: String.self)), .text(try r.decode("location_id", as: String.self)),
+                .text(try r.decode("ds", as: String.self)), .integer(try r.decode("horizon")), try value("yhat"), try value("yhat_lower"),
+                try value("yhat_upper"), .number(try r.decodeIfPresent("interval_level", as: Double.self), digits: 2),
+                .text(try r.decode("model_name", as: String.self)), .integer(try r.decode("run_id")), .text(try r.decode("cutoff", as: String.self)),
+            ])
+        }
         let total =
             try connection.query(Query("SELECT count(*) AS n FROM forecast.latest").named("latest_count"))
             .first?.decode("n", as: Int.self) ?? 0
-        return (Table(header: ["item", "location", "ds", "h", "yhat", "lower", "upper", "level", "model", "run", "cutoff"], rows: rows), total)
+        return (listing, total)
     }
 }

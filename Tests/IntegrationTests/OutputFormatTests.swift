@@ -1,0 +1,67 @@
+import Foundation
+import Postgres
+import Testing
+
+@testable import Pipeline
+
+/// Issue 31, item 1: what the commands list is machine-readable (`--format json|csv`), with stable
+/// field names and typed values, and a hostile id reaches a spreadsheet as text, not a formula.
+extension Integration {
+    @Suite struct OutputFormatTests {
+        static func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+        @Test func listingsAreJSONAndCSVWithStableFieldNames() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 4, locations: 2)
+            // One item id a spreadsheet would run as a formula, with a comma, a quote and a combining mark.
+            let hostile = "=HYPERLINK(\"http://x\",\"é\u{301}\")"
+            let c = try db.connect()
+            defer { c.close() }
+            for table in try c.query(
+                """
+                SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
+                WHERE c.table_schema = 'demand' AND c.column_name = 'item_id' AND t.table_type = 'BASE TABLE'
+                """
+            ).rows.map({ try $0.decode("table_name", as: String.self) }) {
+                try c.execute(Query("UPDATE demand.\(ident: SQLIdentifier(table)) SET item_id = \(hostile) WHERE item_id = 'I000001'"))
+            }
+            let version = try Registry.train(db, "naive", label: "naive, \"quoted\"")
+            _ = try ModelStages.promote(version.version, to: .production, force: false, reason: nil, on: c)
+            let run = try Registry.serve(db, horizon: 2)
+
+            let latest = try CLI.run(["latest", "--item", hostile, "--limit", "3", "--format", "csv"], databaseURL: db.url)
+            #expect(latest.status == 0, "\(latest.stderr)")
+            let lines = latest.stdout.split(separator: "\n")
+            #expect(lines.first == "item_id,location_id,ds,horizon,yhat,yhat_lower,yhat_upper,interval_level,model_name,run_id,cutoff")
+            #expect(
+                lines.count == 4 && lines.dropFirst().allSatisfy { $0.hasPrefix("\"'=HYPERLINK(\"\"http://x\"\",\"\"é\u{301}\"\")\",L000") }, "\(latest.stdout)"
+            )
+            #expect(latest.stderr.contains("(3 of "), "\(latest.stderr)")
+
+            let rows = try #require(try Self.json(try CLI.run(["latest", "--limit", "2", "--format", "json"], databaseURL: db.url).stdout) as? [[String: Any]])
+            #expect(rows.count == 2 && rows[0]["run_id"] as? Int == Int(run.runID) && rows[0]["horizon"] as? Int == 1)
+            #expect(rows[0]["yhat"] is Double && rows[0]["interval_level"] as? Double == 0.8)
+
+            let status = try #require(try Self.json(try CLI.run(["status", "--format", "json"], databaseURL: db.url).stdout) as? [String: [[String: Any]]])
+            #expect(status["runs"]?.first?["run"] as? Int == Int(run.runID) && status["runs"]?.first?["status"] as? String == "published")
+            #expect(status["freshness"]?.first?["frequency"] as? String == "day" && status["freshness"]?.first?["stale"] is Bool)
+            let csv = try CLI.run(["status", "--format", "csv"], databaseURL: db.url)
+            #expect(
+                csv.status == 64 && csv.stderr.hasPrefix("forecastctl: error: --format csv prints one table; status prints runs and freshness"), "\(csv.stderr)"
+            )
+
+            let models = try #require(try Self.json(try CLI.run(["models", "list", "--format", "json"], databaseURL: db.url).stdout) as? [[String: Any]])
+            #expect(models.map { $0["version"] as? String } == [version.version] && models[0]["stage"] as? String == "production")
+            #expect(models[0]["label"] as? String == "naive, \"quoted\"" && models[0]["gate_passed"] as? Bool == true && models[0]["wape"] is Double)
+
+            let check = try CLI.run(["check", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--format", "json"], databaseURL: db.url)
+            let contracts = try #require(try Self.json(check.stdout) as? [[String: Any]], "\(check.stdout)\(check.stderr)")
+            #expect(contracts.count >= 20 && contracts.allSatisfy { $0["contract"] is String && $0["violations"] is Int && $0["result"] is String })
+            #expect(check.stderr.contains("none blocking"), "\(check.stderr)")
+
+            let objectives = try CLI.run(["objectives", "--format", "csv"], databaseURL: db.url)
+            #expect(objectives.stdout.hasPrefix("frequency,run,cutoff,published_at,deadline,on_time,"), "\(objectives.stdout)")
+        }
+    }
+}
