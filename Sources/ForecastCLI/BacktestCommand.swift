@@ -8,14 +8,15 @@ struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backtest",
         abstract: "Rolling-origin backtest of the models straight from the database.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Fold k trains only on data dated on or before its cutoff (stockout periods imputed) and
             forecasts the periods gap+1 ... gap+horizon after it (stockout periods are not scored).
             Cutoffs step back --step periods from the newest, which is --end minus gap+horizon.
             Every forecast and actual goes to forecast.backtest_results; the summary (overall, per
             fold, per category, region and demand class, each relative to seasonal naive) is printed
             and stored in forecast.backtests.summary.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 
@@ -101,14 +102,11 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "Do not print progress lines.")
     var noProgress = false
 
+    @OptionGroup var output: OutputOptions
+
     func run() throws {
-        let specs: [ModelSpec]
-        do {
-            specs = try models.split(separator: ",").map {
-                try ModelSpec(parsing: $0, seasonLength: season ?? frequency.defaultSeasonLength, window: window)
-            }
-        } catch {
-            throw ValidationError("\(error)")
+        let specs = try models.split(separator: ",").map {
+            try ModelSpec(parsing: $0, seasonLength: season ?? frequency.defaultSeasonLength, window: window)
         }
         let plan: BacktestPlan
         do {
@@ -116,7 +114,7 @@ struct BacktestCommand: ParsableCommand {
                 folds: folds, step: step ?? BacktestPlan.defaultStep(frequency), horizon: horizon, gap: gap,
                 window: windowLength.map { .sliding($0) } ?? .expanding)
         } catch {
-            throw ValidationError("\(error)")
+            throw PipelineError.invalidArgument("\(error)")
         }
         let gateContract = try gate.map(AccuracyGate.load)
         let runner = BacktestRunner(
@@ -133,19 +131,26 @@ struct BacktestCommand: ParsableCommand {
         options.structureSelection = structureSelection
         let report = try runner.run(options)
         for w in report.warnings { printErr("warning: \(w.summaryLine)") }
-        print(BacktestPrinter(report: report, plan: plan, level: level).render())
-        guard let gateContract else { return }
-        let checks = try gateContract.evaluate(report, folds: plan.folds)
-        var table = TextTable(header: ["gate check", "required", "actual", "result"])
-        for c in checks { table.add([c.name, c.required, c.actual, c.passed ? "pass" : "FAIL"]) }
-        print("")
-        print("accuracy gate (\(gate ?? "")), candidate \(gateContract.candidate)")
-        print(table.render())
+        let printer = BacktestPrinter(report: report, plan: plan, level: level)
+        let checks = try gateContract.map { try $0.evaluate(report, folds: plan.folds) }
+        if output.format == .text {
+            print(printer.render())
+            if let checks, let gateContract {
+                var table = TextTable(header: ["gate check", "required", "actual", "result"])
+                for c in checks { table.add([c.name, c.required, c.actual, c.passed ? "pass" : "FAIL"]) }
+                print("")
+                print("accuracy gate (\(gate ?? "")), candidate \(gateContract.candidate)")
+                print(table.render())
+            }
+        } else {
+            try output.emit(printer.listings(gate: checks), command: "backtest")
+        }
+        guard let checks else { return }
         let failed = checks.filter { !$0.passed }
         if !failed.isEmpty {
             printErr("forecastctl: error: accuracy gate failed: \(failed.count) of \(checks.count) checks: " + failed.map(\.name).joined(separator: "; "))
             throw ExitCode(ExitCodes.gateFailed)
         }
-        print("accuracy gate: all \(checks.count) checks pass")
+        if output.format == .text { print("accuracy gate: all \(checks.count) checks pass") }
     }
 }

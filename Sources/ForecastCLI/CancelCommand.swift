@@ -5,10 +5,11 @@ struct CancelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Fail a queued or running run, or a running backtest, cleanly (the recovery for a stuck one); forecast.latest is untouched.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             A backtest whose process died (a killed `train` or `backtest`) is failed on its own two leases after its \
             last heartbeat (by the next backtest, retention, a worker daemon or this command); --backtest fails one at once.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

@@ -8,13 +8,14 @@ struct DemoDataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-data",
         abstract: "Replace the input tables with a synthetic catalogue (deterministic per seed and end date).",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Weekly and yearly seasonality, trend, fast movers and intermittent slow movers,
             promotions announced 14 days ahead, price changes planned 30 days ahead, stockout spells
             (no sales, flagged in demand.inventory), new and discontinued items, re-categorised items
             (a second SCD version), a location that changed region, and a few returns.
             WARNING: truncates every table of the input schema first.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

@@ -7,14 +7,15 @@ struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Score published forecasts against the actuals that have landed since the last pass.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Joins every published run's forecasts (served, shadow and the seasonal-naive baseline) with the
             sales of their target periods once those have landed (a missing sales row counts as 0) into
             forecast.evaluations. Incremental and idempotent: run it after every sales load. A restated actual
             (a sales row reloaded with another quantity) replaces its evaluation; the replaced row is kept with
             replaced_at set. Read the results in forecast.accuracy_4w, forecast.forecast_value_added and
             forecast.top_offenders.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

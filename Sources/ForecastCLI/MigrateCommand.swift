@@ -5,11 +5,12 @@ struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Apply the numbered migrations in sql/migrations (each once, in one transaction, under a lock), then the roles' grants.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Roles (cluster-wide) are created with sql/roles/create_roles.sql when this user has CREATEROLE; \
             otherwise migrate says so and exits 0, and a DBA runs that file. sql/roles/grants.sql is applied \
             at every migrate once both roles exist.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

@@ -8,7 +8,8 @@ struct MonitorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "monitor",
         abstract: "Profile a published run's inputs and predictions, check drift, data quality and accuracy, and update the alerts.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Runs at the end of every nightly run (a run without --model); run it by hand for another run or
             after `forecastctl evaluate`. Drift: PSI per feature, overall and per segment (category, region,
             demand class), against the trailing runs and against the production version's training window.
@@ -16,7 +17,7 @@ struct MonitorCommand: ParsableCommand {
             the last 4 weeks of evaluated forecasts against seasonal naive and the version's backtest.
             Alerts: forecast.open_alerts (one per rule and scope, updated while it lasts, resolved when it
             clears), announced on the NOTIFY channel forecast_alerts. Exit 0 even when alerts are open.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

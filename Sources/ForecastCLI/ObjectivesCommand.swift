@@ -7,14 +7,15 @@ struct ObjectivesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "objectives",
         abstract: "Show the service and cost objectives' status, or --apply the metrics contract's.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             The metrics contract (ops/metrics-contract.json) states accuracy (the gate of `train`, `backtest --gate`,
             `promote`), service (publish deadline per frequency, maximum run duration, maximum age of each input source)
             and cost (client CPU seconds per 1,000 series, bytes per run, retention). `--apply FILE` stores the
             service and cost objectives in the database, where forecast.service_status judges the last published run
             against them: SELECT * FROM forecast.service_status WHERE NOT ok is the query to alert on.
             Exit 3 when an objective is not met.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

@@ -11,14 +11,15 @@ struct PromoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promote",
         abstract: "Move a model version to shadow, production or archived.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             --to shadow: the next runs also write its forecasts to forecast.side_forecasts (never to
             forecast.latest); compare in forecast.shadow_comparison. The shadow it replaces goes back to candidate.
             --to production: only if the accuracy gate passed on its backtest and, once its shadow forecasts
             have actuals, it is not worse than the served version on them; --force --reason overrides (recorded).
             The production version it replaces is archived; `forecastctl rollback` brings it back.
             Every change is recorded in forecast.model_stage_events with your database role and OS user.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 
@@ -76,12 +77,13 @@ struct RollbackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
         abstract: "Make the previous production model version production again.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Archives the current production version of the frequency and restores the one that was in
             production before it, in one transaction (recorded in forecast.model_stage_events). The next run
             serves it. Numbers already published are not changed: to serve an earlier run's rows now, use
             `forecastctl publish --run ID --reason "..."`.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

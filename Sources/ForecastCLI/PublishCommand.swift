@@ -6,11 +6,12 @@ struct PublishCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
         abstract: "Pin forecast.latest to an earlier published run (rollback of outputs), or --unpin.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             `publish --run ID --reason "..."` makes forecast.latest and forecast.freshness serve run ID (published \
             or superseded) for its frequency, in one transaction; new runs still publish but are not served until \
             `publish --unpin --reason "..."`. Every pin and unpin is recorded in forecast.output_pin_events.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

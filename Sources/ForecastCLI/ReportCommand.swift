@@ -8,12 +8,13 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write a self-contained HTML operations report (inline SVG, no network).",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             DIR/index.html: open alerts; forecast against actuals with intervals for the top offenders and sample
             series; weekly accuracy against seasonal naive by segment and the last 4 weeks' forecast value added;
             the drift table of the newest monitored run; service objectives, cost and input freshness. Run
             `forecastctl evaluate` and `forecastctl monitor` first for current numbers.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

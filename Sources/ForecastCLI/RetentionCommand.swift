@@ -7,7 +7,8 @@ struct RetentionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retention",
         abstract: "Show, and with --apply carry out, the retention plan: drop the partitions of old runs and backtests.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Every run's rows (forecasts, side forecasts, series stats, run series, evaluations) and every
             backtest's results live in their own partitions; retention drops whole partitions (DETACH
             PARTITION CONCURRENTLY, then DROP TABLE), so it never blocks readers and leaves no bloat.
@@ -18,7 +19,7 @@ struct RetentionCommand: ParsableCommand {
             (forecast.service_objectives, set with `objectives --apply`). The run or backtest row stays,
             with purged_at; forecast.retention_events records what went. Without --apply nothing changes.
             Run as the schema owner; schedule it daily outside the nightly run window.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

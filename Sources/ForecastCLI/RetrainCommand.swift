@@ -7,14 +7,15 @@ struct RetrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retrain",
         abstract: "Work the open retrain requests: train a candidate, judge it, put it in shadow when the gate passes.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Monitor passes raise retrain requests (forecast.retrain_requests): on schedule, on sustained drift of an
             important feature, or when accuracy falls behind the baseline or the version's own backtest. Each request
             trains the production version's recipe on the newest data (its backtest and gate), registers a candidate
             and, when the gate passes, makes it the shadow version. Production stays a decision:
             `forecastctl promote VERSION --to production` (gated on the shadow's actuals). Schedule it after the
             nightly run (cron); several processes may run it, each request is taken once.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

@@ -6,12 +6,13 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Forecast every series for a cutoff and publish the run.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Creates the run (or joins the one already in flight for this cutoff), runs the data
             contracts (a blocking violation stops the run before anything is written), plans work
             items, runs --workers workers, checks the output and publishes atomically. Running it
             again for a published cutoff does nothing unless --force is given.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: RunOptions

@@ -23,7 +23,7 @@ extension Setting {
         case .statementTimeouts: return "--statement-timeouts"
         case .asOf: return "--as-of"
         case .label: return "--label"
-        case .version: return "--version"
+        case .version: return "--model-version"
         case .httpAddress: return "--http-address"
         }
     }

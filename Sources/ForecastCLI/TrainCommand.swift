@@ -8,13 +8,14 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Backtest a forecasting policy and register it as a candidate model version.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Runs a rolling-origin backtest of the policy against seasonal naive (every fold sees only data up to
             its cutoff), judges it with the accuracy gate, trains the global model's artifact (if the policy uses
             one) on all data up to --end, and registers everything as an immutable candidate version with its
             lineage (forecast.model_versions). Nothing is served until `forecastctl promote VERSION`.
             Schedule it (cron) to retrain: what it registers goes through the same stages and gate.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 
@@ -66,7 +67,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Accuracy gate (JSON like ops/metrics-contract.json; default: the same values built in). Its candidate is set to the policy.")
     var gate: String?
 
-    @Option(help: "Version string MAJOR.MINOR.PATCH (default: a retrain of the same recipe bumps MINOR, a new recipe the next MAJOR).")
+    @Option(
+        name: .customLong("model-version"),
+        help:
+            "Version string MAJOR.MINOR.PATCH (default: a retrain of the same recipe bumps MINOR, a new recipe the next MAJOR). (--version shows the program's version, as on every command.)"
+    )
     var version: String?
 
     @Option(

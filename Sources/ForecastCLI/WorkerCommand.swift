@@ -6,7 +6,8 @@ struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run as a worker daemon until stopped: take scheduled runs and join runs in flight.",
-        discussion: """
+        discussion: HelpText.paragraphs(
+            """
             Waits for work in the database (LISTEN forecast_work, polling every --poll-seconds as a fallback).
             A run request (SELECT forecast.enqueue_run('2026-11-28'), e.g. from pg_cron) is taken by one daemon,
             which runs it like `forecastctl run --cutoff ...` without --model (the production model version,
@@ -14,7 +15,7 @@ struct WorkerCommand: ParsableCommand {
             left. SIGTERM or SIGINT (swift-service-lifecycle graceful shutdown): stop claiming, hand back the item in
             hand, stop the HTTP server, exit 0. SIGQUIT, or a shutdown still going after 5 minutes, exits at once
             (143). Run as many as you like, on any hosts.
-            """)
+            """))
 
     @OptionGroup var global: GlobalOptions
 

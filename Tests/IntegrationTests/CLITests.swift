@@ -125,7 +125,24 @@ extension Timed {
             #expect(badMetric.stderr.contains("Please provide one of 'wape', 'mase', 'rmsse' or 'mae'"), "\(badMetric.stderr)")
             let badStructure = try CLI.run(["backtest", "--structure-selection", "sometimes"], databaseURL: db.url)
             #expect(badStructure.status == 64 && badStructure.stderr.contains("Please provide one of 'every-fold'"), "\(badStructure.stderr)")
-            for r in [notMigrated, badURL, refused, badFlag, badHorizon, badMetric, badStructure, unnamed] { #expect(!r.stderr.contains("Backtrace")) }
+            // Usage errors are one line like every other error, naming where help is (issue 31, item 3).
+            let unknownFlag = try CLI.run(["backtest", "--bogus"], databaseURL: db.url)
+            #expect(unknownFlag.status == 64)
+            #expect(
+                unknownFlag.stderr == "forecastctl: error: Unknown option '--bogus'. Did you mean '--folds'? (forecastctl backtest --help)\n",
+                "\(unknownFlag.stderr)")
+            let badFolds = try CLI.run(["backtest", "--folds", "0"], databaseURL: db.url)
+            #expect(badFolds.status == 64 && badFolds.stderr.hasPrefix("forecastctl: error: ") && !badFolds.stderr.contains("Usage"), "\(badFolds.stderr)")
+            let hostileFlag = try CLI.run(["status", "--format", "json\u{1B}[2J"], databaseURL: db.url)
+            #expect(
+                hostileFlag.status == 64 && hostileFlag.stderr.contains("json\\u{1b}[2J") && hostileFlag.stderr.split(separator: "\n").count == 1,
+                "\(hostileFlag.stderr)")
+            // --version is the program's version on every command; train names a version with --model-version.
+            let version = try CLI.run(["train", "--version"], databaseURL: db.url)
+            #expect(version.status == 0 && version.stdout == CodeVersion.current + "\n", "\(version.stdout)\(version.stderr)")
+            for r in [notMigrated, badURL, refused, badFlag, badHorizon, badMetric, badStructure, unnamed, unknownFlag, badFolds, hostileFlag] {
+                #expect(!r.stderr.contains("Backtrace"))
+            }
             let migrate = try CLI.run(["migrate"], databaseURL: db.url)
             #expect(migrate.status == 0)
             #expect(

@@ -60,6 +60,20 @@ extension Integration {
             #expect(contracts.count >= 20 && contracts.allSatisfy { $0["contract"] is String && $0["violations"] is Int && $0["result"] is String })
             #expect(check.stderr.contains("none blocking"), "\(check.stderr)")
 
+            let backtest = try CLI.run(
+                [
+                    "backtest", "--end", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--folds", "2", "--horizon", "3", "--models", "naive,moving_average",
+                    "--no-progress", "--format", "json",
+                ], databaseURL: db.url)
+            let tables = try #require(try Self.json(backtest.stdout) as? [String: [[String: Any]]], "\(backtest.stdout)\(backtest.stderr)")
+            #expect(tables.keys.sorted() == ["backtest", "groups", "overall", "selection"])
+            #expect(tables["backtest"]?.first?["folds"] as? Int == 2 && tables["backtest"]?.first?["series"] as? Int == 8)
+            #expect(Set(tables["overall"]?.compactMap { $0["model"] as? String } ?? []) == ["Naive", "MovingAverage(28)", "SeasonalNaive(7)", "Selected"])
+            // 8 series x 2 folds x 3 horizons; Selected is scored out of sample, on the second fold only.
+            #expect(tables["overall"]?.allSatisfy { $0["wape"] is Double && $0["n"] as? Int == ($0["model"] as? String == "Selected" ? 24 : 48) } == true)
+            #expect(tables["overall"]?.first { $0["model"] as? String == "Selected" }?["conformal_coverage"] is NSNull)
+            #expect(tables["groups"]?.contains { $0["group"] as? String == "fold" && $0["value"] as? String == "1" } == true)
+
             let objectives = try CLI.run(["objectives", "--format", "csv"], databaseURL: db.url)
             #expect(objectives.stdout.hasPrefix("frequency,run,cutoff,published_at,deadline,on_time,"), "\(objectives.stdout)")
         }
