@@ -48,9 +48,9 @@ demo: release
 	"$$BIN" demo-data --items $(DEMO_ITEMS) --locations $(DEMO_LOCATIONS) --days $(DEMO_DAYS) --end $(DEMO_END) --seed 42; \
 	echo "== check"; "$$BIN" check --cutoff $(DEMO_END); \
 	echo "== backtest (3 folds; the full model list is the default of 'forecastctl backtest')"; \
-	"$$BIN" backtest --end $(DEMO_END) --folds 3 --models $(DEMO_MODELS) --no-progress | sed -n '1,16p'; \
+	"$$BIN" backtest --cutoff $(DEMO_END) --folds 3 --models $(DEMO_MODELS) --no-progress | sed -n '1,16p'; \
 	echo "== train (the per-class selection over the same models: backtest, gate ops/metrics-contract.json, the global model's artifact, a candidate version)"; \
-	"$$BIN" train --label "demo per-class selection" --candidates $(DEMO_MODELS) --horizon 28 --folds 3 --end $(DEMO_END) --gate ops/metrics-contract.json --no-progress \
+	"$$BIN" train --label "demo per-class selection" --candidates $(DEMO_MODELS) --horizon 28 --folds 3 --cutoff $(DEMO_END) --gate ops/metrics-contract.json --no-progress \
 	  | sed -n -e '/^selected per demand class/p' -e '/^train:/,$$p'; \
 	VERSION="$$("$$BIN" models list --format csv | awk -F, 'NR==2 {print $$1}')"; \
 	echo "== promote $$VERSION to production (the gate must have passed)"; \

@@ -20,7 +20,9 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Last date with actuals to score (default: newest sales date loaded by --as-of).")
+    @Option(
+        name: [.customLong("cutoff"), .customLong("end")],
+        help: "Last date with actuals to score, the newest fold's cutoff + horizon (default: newest sales date loaded by --as-of). --end is the older name.")
     var end: PostgresDate?
 
     @Option(name: .customLong("as-of"), help: "Only rows loaded by then are read (default: now).")
@@ -32,8 +34,8 @@ struct BacktestCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Periods between fold cutoffs (default: 7 for days, 2 for weeks, as train).")
     var step: Int?
 
-    @Option(parsing: .unconditional, help: "Periods scored per fold.")
-    var horizon = 28
+    @Option(parsing: .unconditional, help: "Periods scored per fold (default 28 for days, 13 for weeks).")
+    var horizon: Int?
 
     @Option(parsing: .unconditional, help: "Lead time: periods between the cutoff and the first scored period.")
     var gap = 0
@@ -111,7 +113,7 @@ struct BacktestCommand: ParsableCommand {
         let plan: BacktestPlan
         do {
             plan = try BacktestPlan(
-                folds: folds, step: step ?? BacktestPlan.defaultStep(frequency), horizon: horizon, gap: gap,
+                folds: folds, step: step ?? BacktestPlan.defaultStep(frequency), horizon: horizon ?? frequency.defaultHorizon, gap: gap,
                 window: windowLength.map { .sliding($0) } ?? .expanding)
         } catch {
             throw PipelineError.invalidArgument("\(error)")

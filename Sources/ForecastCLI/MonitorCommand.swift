@@ -27,7 +27,9 @@ struct MonitorCommand: ParsableCommand {
     @Option(help: "day or week.")
     var frequency = Frequency.day
 
-    @Option(help: "Thresholds (JSON like ops/monitoring.json; default: the same values built in).")
+    @Option(
+        name: [.customLong("thresholds"), .customLong("monitor-thresholds")],
+        help: "Thresholds (JSON like ops/monitoring.json; default: the same values built in); --monitor-thresholds as on run and worker.")
     var thresholds: String?
 
     func run() throws {

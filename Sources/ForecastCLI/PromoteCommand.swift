@@ -90,10 +90,13 @@ struct RollbackCommand: ParsableCommand {
     @Option(help: "day or week.")
     var frequency: Frequency = .day
 
-    @Option(help: "Why (recorded).")
-    var reason: String?
+    @Option(help: "Why (required, as for publish; recorded with your database role and OS user).")
+    var reason: String
 
     func run() throws {
+        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw PipelineError.invalidArgument("--reason is required: say why the model changes (it is recorded)")
+        }
         let connection = try global.migratedConnection()
         defer { connection.close() }
         let change = try ModelStages.rollback(frequency: frequency, reason: reason, on: connection)
@@ -116,7 +119,7 @@ struct ModelCardCommand: ParsableCommand {
     @Argument(help: "The version, e.g. 1.2.0.")
     var version: String
 
-    @Option(name: .shortAndLong, help: "Write to this file (default: stdout).")
+    @Option(name: [.customShort("o"), .customLong("out"), .customLong("output")], help: "Write to this file (default: stdout); --output is the older name.")
     var output: String?
 
     func run() throws {

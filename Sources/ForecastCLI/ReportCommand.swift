@@ -18,7 +18,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Directory to write index.html into.")
+    @Option(name: [.customShort("o"), .customLong("out"), .customLong("output")], help: "Directory to write index.html into (--output as on model-card).")
     var out: String
 
     @Option(help: "day or week.")

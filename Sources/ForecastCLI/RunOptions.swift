@@ -11,7 +11,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("as-of"), help: "Knowledge time: only rows loaded and plans known by then are read (default: now).")
     var asOf: PostgresTimestamp?
 
-    @Option(parsing: .unconditional, help: "Periods to forecast (default: the served model version's horizon, else 28).")
+    @Option(parsing: .unconditional, help: "Periods to forecast (default: the served model version's horizon, else 28 for days and 13 for weeks).")
     var horizon: Int?
 
     @Option(help: "Series frequency: day or week.")
@@ -86,7 +86,7 @@ struct RunOptions: ParsableArguments {
     var config: RunConfig {
         get throws {
             var config = RunConfig(
-                horizon: horizon ?? 28, frequency: frequency,
+                horizon: horizon ?? frequency.defaultHorizon, frequency: frequency,
                 model: try ModelSpec(parsing: model ?? "seasonal_naive", seasonLength: season ?? frequency.defaultSeasonLength, window: window),
                 intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
                 maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours ?? RunConfig.defaultStaleSLAHours(frequency),

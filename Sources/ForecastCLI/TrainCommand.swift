@@ -26,6 +26,7 @@ struct TrainCommand: ParsableCommand {
     var model = "selected"
 
     @Option(
+        name: [.customLong("candidates"), .customLong("models")],
         help:
             "With --model selected: the comma-separated models each demand class chooses from (the default is the backtest's: the global model in four settings, the price regression and two combinations of members included); the same names as --model."
     )
@@ -34,12 +35,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Series frequency: day or week.")
     var frequency: Frequency = .day
 
-    @Option(parsing: .unconditional, help: "Periods the version forecasts (and the backtest scores).")
-    var horizon = 28
+    @Option(parsing: .unconditional, help: "Periods the version forecasts (and the backtest scores; default 28 for days, 13 for weeks).")
+    var horizon: Int?
 
     @Option(
+        name: [.customLong("cutoff"), .customLong("end")],
         help:
-            "Newest date with actuals: the last fold is scored up to it and the artifact trained on all data up to it (default: the newest sales date loaded by --as-of)."
+            "Newest date with actuals: the last fold is scored up to it and the artifact trained on all data up to it (default: the newest sales date loaded by --as-of). --end is the older name."
     )
     var end: PostgresDate?
 
@@ -98,7 +100,8 @@ struct TrainCommand: ParsableCommand {
         do {
             policy = try ModelSpec(parsing: model, seasonLength: seasonLength, window: window)
             specs = try candidates.split(separator: ",").map { try ModelSpec(parsing: $0, seasonLength: seasonLength, window: window) }
-            plan = try BacktestPlan(folds: folds, step: step ?? BacktestPlan.defaultStep(frequency), horizon: horizon, gap: 0, window: .expanding)
+            plan = try BacktestPlan(
+                folds: folds, step: step ?? BacktestPlan.defaultStep(frequency), horizon: horizon ?? frequency.defaultHorizon, gap: 0, window: .expanding)
         } catch {
             throw ValidationError("\(error)")
         }

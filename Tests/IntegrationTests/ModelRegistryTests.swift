@@ -238,7 +238,9 @@ extension Integration {
             let afterRows = try db.forecastRows(run: after.runID)
             #expect(after.modelVersion == "2.0.0" && afterRows == rows)
             // 1.0.0 was rolled back from: another rollback has nowhere to go.
-            let nowhere = try CLI.run(["rollback"], databaseURL: db.url)
+            let unexplained = try CLI.run(["rollback"], databaseURL: db.url)
+            #expect(unexplained.status == 64 && unexplained.stderr.contains("Missing expected argument '--reason <reason>'"), "\(unexplained.stderr)")
+            let nowhere = try CLI.run(["rollback", "--reason", "again"], databaseURL: db.url)
             #expect(
                 nowhere.status == 64 && nowhere.stderr.contains("no earlier production version of frequency day to roll back to from 2.0.0"),
                 "\(nowhere.stderr)")

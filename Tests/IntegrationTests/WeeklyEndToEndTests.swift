@@ -60,6 +60,15 @@ extension Integration {
                 ["check", "--frequency", "week", "--cutoff", "2026-11-22", "--horizon", "4", "--as-of", "2026-11-28T06:00:00Z"], databaseURL: db.url)
             #expect(good.status == 0, "\(good.stdout) \(good.stderr)")
             #expect(!good.stdout.contains("warn: sales_volume_drop"), "\(good.stdout)")
+            // An ad-hoc weekly run without --horizon forecasts a quarter (13 weeks), not 28.
+            let quarter = try CLI.run(
+                ["run", "--frequency", "week", "--cutoff", "2026-11-22", "--model", "naive", "--as-of", "2026-11-28T06:00:00Z", "--force", "--no-progress"],
+                databaseURL: db.url)
+            #expect(quarter.status == 0, "\(quarter.stderr)")
+            #expect(
+                try db.scalar(
+                    "SELECT max(horizon) FROM forecast.forecasts WHERE run_id = (SELECT max(id) FROM forecast.runs WHERE frequency = 'week')", as: Int.self)
+                    == 13)
         }
 
     }

@@ -9,6 +9,10 @@ public enum Frequency: String, Sendable, Codable, CaseIterable {
     /// Default season length: a week of days, a year of weeks.
     public var defaultSeasonLength: Int { self == .day ? 7 : 52 }
 
+    /// Default horizon of ad-hoc runs, backtests and training: four weeks of days, a quarter of
+    /// weeks (a weekly run forecast 28 weeks by default before; issue 31, item 3).
+    public var defaultHorizon: Int { self == .day ? 28 : 13 }
+
     /// Periods in a year (for yearly calendar features and seasonality guards).
     public var periodsPerYear: Double { self == .day ? 365.25 : 365.25 / 7 }
 
