@@ -22,6 +22,7 @@ extension Setting {
         case .attributes: return "--attributes"
         case .statementTimeouts: return "--statement-timeouts"
         case .asOf: return "--as-of"
+        case .cutoff: return "--cutoff"
         case .label: return "--label"
         case .version: return "--model-version"
         case .httpAddress: return "--http-address"

@@ -159,6 +159,18 @@ extension Timed {
             let empty = try CLI.run(Self.runArgs + ["--accept-empty-period"], databaseURL: db.url)
             #expect(empty.status == 66, "\(empty.stderr)")
             #expect(empty.stderr == "forecastctl: error: no series to forecast: no sales on or before 2026-11-27 for items and locations valid on that date\n")
+            // A cutoff in the future blames the cutoff, not an --as-of nobody gave (issue 31, item 4);
+            // a backtest past the newest sales is refused instead of scoring empty periods as zeros.
+            let future = try CLI.run(["run", "--cutoff", "2099-01-01", "--model", "naive"], databaseURL: db.url)
+            #expect(future.status == 64 && future.stderr.hasPrefix("forecastctl: error: --cutoff 2099-01-01 is in the future"), "\(future.stderr)")
+            let given = try CLI.run(["check", "--cutoff", "2026-11-27", "--as-of", "2026-11-20T00:00:00Z"], databaseURL: db.url)
+            #expect(
+                given.status == 64 && given.stderr.hasPrefix("forecastctl: error: --as-of 2026-11-20T00:00:00.000000Z is before the cutoff"), "\(given.stderr)")
+            let pastSales = try CLI.run(["backtest", "--cutoff", "2026-12-31", "--as-of", "2026-11-28T06:00:00Z", "--folds", "1"], databaseURL: db.url)
+            #expect(pastSales.status == 64, "\(pastSales.stderr)")
+            #expect(
+                pastSales.stderr.contains("--cutoff 2026-12-31 is after the newest sales (2026-11-26, loaded by 2026-11-28T06:00:00.000000Z)"),
+                "\(pastSales.stderr)")
         }
 
         @Test func everyCommandHasHelp() throws {

@@ -27,13 +27,13 @@ enum Registry {
 
     static func train(
         _ db: TestDatabase, _ model: String, label: String, gate: AccuracyGate = lenientGate,
-        horizon: Int = 7
+        horizon: Int = 7, asOf: PostgresTimestamp = Fixtures.asOf
     ) throws -> ModelVersion {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let spec = try ModelSpec(parsing: model, seasonLength: 7, window: 14)
         let backtest = BacktestOptions(
-            end: Fixtures.end, asOf: Fixtures.asOf, plan: try BacktestPlan(folds: 3, step: 7, horizon: horizon),
+            end: Fixtures.end, asOf: asOf, plan: try BacktestPlan(folds: 3, step: 7, horizon: horizon),
             models: [spec], workers: 2, chunkSize: 20, showProgress: false)
         return try ModelTrainer(sql: TestDatabase.sql, logger: logger, connect: db.connector)
             .train(ModelTrainer.Options(backtest: backtest, model: spec, label: label, gate: gate)).version

@@ -115,9 +115,9 @@ extension Alone {
             #expect(try Integration.MonitoringTests.alerts(db, "drift.price") == ["critical resolved x1"])
 
             // Accuracy degradation: production 1.1.0 replaced a better 1.0.0.
-            let good = try Registry.train(db, "moving_average", label: "good")
+            let good = try Registry.train(db, "moving_average", label: "good", asOf: now)
             _ = try ModelStages.promote(good.version, to: .production, force: false, reason: "drill", on: try db.connect())
-            let worse = try Registry.train(db, "naive", label: "worse")
+            let worse = try Registry.train(db, "naive", label: "worse", asOf: now)
             _ = try ModelStages.promote(worse.version, to: .production, force: true, reason: "drill", on: try db.connect())
             _ = try Registry.serve(db, horizon: 7, cutoff: PostgresDate(iso: "2026-11-20")!, asOf: now)
             runner.values["yesterday"] = "2026-11-20"

@@ -28,19 +28,27 @@ public struct BacktestRunner: MadeWithServices {
         let schema = SQLIdentifier(options.inputSchema)
         let asOf = try RunStore.asOf(options.asOf, on: connection)
         guard
-            let end = try options.end
-                ?? connection.query(
-                    Query(
-                        """
-                        SELECT max(ds) AS d FROM \(ident: schema).sales WHERE loaded_at <= \(asOf)
-                        """
-                    ).named("backtest_end")
-                ).first?.decodeIfPresent("d", as: PostgresDate.self)
+            let newest = try connection.query(
+                Query(
+                    """
+                    SELECT max(ds) AS d FROM \(ident: schema).sales WHERE loaded_at <= \(asOf)
+                    """
+                ).named("backtest_end")
+            ).first?.decodeIfPresent("d", as: PostgresDate.self)
         else {
             throw PipelineError.noSeries(cutoff: asOf.date)
         }
         let frequency = options.frequency
+        let end = options.end ?? newest
         try frequency.validateCutoff(end, subject: "weekly backtests need an end date")
+        // A backtest scores actuals: an end past the newest period with sales would score empty
+        // periods as zeros (and say nothing about accuracy).
+        let newestPeriodEnd = frequency.lastDay(ofStep: 0, after: newest)
+        guard end <= newestPeriodEnd else {
+            throw PipelineError.invalidSetting(
+                .cutoff,
+                "\(end) is after the newest sales (\(newest), loaded by \(asOf)): a backtest scores actuals; use \(newestPeriodEnd) or earlier")
+        }
         let plan = options.plan
         // Cutoffs close periods: the end of the period `reach` periods before the end's.
         let newestCutoff = frequency.lastDay(ofStep: -plan.reach, after: end)

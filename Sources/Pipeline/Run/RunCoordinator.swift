@@ -75,7 +75,7 @@ public struct RunCoordinator: MadeWithServices {
         try Migrator(directory: sql).requireUpToDate(connection)
         let contracts = try Contract.loadAll(from: sql)
         let asOf = try RunStore.asOf(options.asOf, on: connection)
-        try ContractCheck.validate(cutoff: options.cutoff, asOf: asOf, config: options.config)
+        try ContractCheck.validate(cutoff: options.cutoff, asOf: asOf, asOfGiven: options.asOf != nil, config: options.config)
 
         // What the run serves, its selection and calibration: resolved once, before its row is written.
         let resolution = try RunResolution.resolve(options, logger: logger, on: connection)

@@ -21,6 +21,7 @@ public enum Setting: String, Sendable, CaseIterable {
     case attributes
     case statementTimeouts = "statement timeouts"
     case asOf = "as-of time"
+    case cutoff
     case label
     case version
     case httpAddress = "HTTP address"
