@@ -16,7 +16,9 @@ PG := ops/scripts/pg-local.sh
 DEMO_ITEMS ?= 200
 DEMO_LOCATIONS ?= 10
 DEMO_DAYS ?= 730
-DEMO_END ?= $(shell date -u -d yesterday +%F)
+# The newest day whose sales have landed: the demo loads each day at 02:00 UTC the day after, so
+# before 02:00 it is the day before yesterday (a demo at 1 a.m. is not blocked by a missing load).
+DEMO_END ?= $(shell date -u -d '-1 day -2 hours' +%F)
 DEMO_MODELS ?= seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost,price_regression,combination
 
 .PHONY: deps build release demo demo-ops test test-unit lint format bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-models faults db-start db-stop db-destroy clean

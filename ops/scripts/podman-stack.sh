@@ -23,6 +23,10 @@ BUILDER=localhost/swift-local:6.3.1-bookworm
 IMAGE=localhost/forecastctl:local
 
 pm() { unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null || true; exec podman "$@"' podman "$@"; }
+# The newest day whose sales have landed (the demo loads a day at 02:00 UTC the day after), so that
+# the run is not blocked by sales_stale_source on any later day (issue 31, item 9: a fixed date
+# passed only on the day it was written).
+END="${PODMAN_END:-$(date -u -d '-1 day -2 hours' +%F)}"
 RUN_OPTS=(--cgroups=disabled --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network=host)
 
 images() {
@@ -64,7 +68,7 @@ run() {
   local opts=("${RUN_OPTS[@]}" -e DATABASE_URL="$DATABASE_URL" -e PGPASSFILE=/run/secrets/pgpass
               -e OMP_WAIT_POLICY=passive -v "$WORK/secrets/pgpass:/run/secrets/pgpass:ro")
   pm run --rm "${opts[@]}" "$IMAGE" migrate
-  pm run --rm "${opts[@]}" "$IMAGE" demo-data --items 60 --locations 10 --days 400 --end 2026-11-27 --seed 11
+  pm run --rm "${opts[@]}" "$IMAGE" demo-data --items 60 --locations 10 --days 400 --end "$END" --seed 11
   local names=() i
   for i in $(seq 1 "$n"); do
     pm rm -f "forecast-worker-$i" >/dev/null 2>&1 || true
@@ -77,7 +81,7 @@ run() {
     echo "worker $i /readyz: $(curl -sS "http://127.0.0.1:$((9470 + i))/readyz")"
   done
   local request status
-  request=$(psql "$DATABASE_URL" -X -tAc "SELECT forecast.enqueue_run('2026-11-27', 'day', 14)")
+  request=$(psql "$DATABASE_URL" -X -tAc "SELECT forecast.enqueue_run('$END', 'day', 14)")
   for _ in $(seq 1 600); do
     status=$(psql "$DATABASE_URL" -X -tAc "SELECT coalesce(r.status, 'waiting') FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = $request")
     [[ "$status" == published || "$status" == failed ]] && break
