@@ -117,6 +117,17 @@ extension Exclusive {
             #expect(metrics.body.contains("forecast_runs{frequency=\"day\",status=\"published\"} 1.0"))
             #expect(metrics.body.contains("forecast_work_items{state=\"completed\"} \(Double(series / 2))"))
             #expect(metrics.body.contains("forecast_daemon_"), "B's own counters (requests taken or runs joined)")
+            // Issue 31, item 6: every metric has its HELP line (promtool's lint rule), the build and
+            // the process are described, and freshness is a gauge per frequency.
+            let lines = metrics.body.split(separator: "\n").map(String.init)
+            let typed = lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
+            let helped = Set(lines.filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] })
+            #expect(typed.count >= 20 && typed.allSatisfy(helped.contains), "without HELP: \(typed.filter { !helped.contains($0) })")
+            #expect(metrics.body.contains("forecast_build_info{version=\"\(CodeVersion.current)\"} 1.0"), "\(metrics.body)")
+            for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_start_time_seconds", "process_open_fds"] {
+                #expect(lines.contains { $0.hasPrefix(name + " ") }, "\(name)")
+            }
+            #expect(metrics.body.contains("forecast_freshness_stale{frequency=\"day\"} 0.0"), "\(metrics.body)")
             #expect(try Self.get(port: port, "/healthz").status == 200)
             #expect(try Self.get(port: port, "/readyz").status == 200)
             try db.execute("DELETE FROM forecast.schema_migrations WHERE version = (SELECT max(version) FROM forecast.schema_migrations)")

@@ -91,6 +91,13 @@ extension Integration {
                 try db.scalar("SELECT string_agg(role, ',' ORDER BY role) FROM forecast.accuracy_4w WHERE segment_kind = 'all'", as: String.self)
                     == "baseline,served")
             #expect(try Self.count(db, "SELECT count(*) FROM forecast.accuracy_4w WHERE segment_kind = 'horizon' AND role = 'served'") == 7)
+            // The same accuracy on /metrics, per frequency and role (issue 31, item 6).
+            let wape = try db.scalar("SELECT wape FROM forecast.accuracy_4w WHERE segment_kind = 'all' AND role = 'served'", as: Double.self)
+            let scraper = try db.connect()
+            defer { scraper.close() }
+            let scraped = try OpsMetrics.scrape(on: scraper)
+            #expect(scraped.contains("forecast_accuracy_wape_4w{frequency=\"day\",role=\"served\"} \(wape)"), "\(scraped)")
+            #expect(scraped.contains("forecast_accuracy_forecasts_4w{frequency=\"day\",role=\"baseline\"}"))
             let added = try db.scalar(
                 """
                 SELECT round((1 - served_wape / baseline_wape - value_added)::numeric, 9)::float8 FROM forecast.forecast_value_added WHERE segment_kind = 'all'

@@ -28,6 +28,8 @@ public struct HealthServer: Sendable {
     let sql: SQLDirectory
     let connect: @Sendable () throws -> Connection
     let logger: Logger
+    /// This server's accuracy gauges, refreshed at most every 5 minutes.
+    let accuracy = OpsMetrics.AccuracyCache()
 
     public init(
         address: String, port: Int, idleSeconds: Double = 10, sql: SQLDirectory, logger: Logger,
@@ -83,7 +85,7 @@ public struct HealthServer: Sendable {
             defer { c.close() }
             switch path {
             case "/metrics":
-                return (.ok, "text/plain; version=0.0.4; charset=utf-8", try OpsMetrics.scrape(on: c))
+                return (.ok, "text/plain; version=0.0.4; charset=utf-8", try OpsMetrics.scrape(on: c, accuracy: accuracy))
             case "/healthz":
                 _ = try c.query(Query("SELECT 1").named("healthz"))
                 return (.ok, text, "ok\n")

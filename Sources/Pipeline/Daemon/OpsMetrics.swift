@@ -1,3 +1,4 @@
+import Forecasting
 import Foundation
 import Metrics
 import Postgres
@@ -16,6 +17,29 @@ public enum OpsMetrics {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     }
 
+    /// The daemon's own counters, each with its HELP line (a swift-metrics `Counter(label:)` has
+    /// none, which promtool's linter flags).
+    public enum Daemon {
+        static func counter(_ name: String, _ help: String) -> Prometheus.Counter {
+            registry.makeCounter(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help))
+        }
+        public static let requestsTaken = counter(
+            "forecast_daemon_requests_taken_total", "Run requests this daemon took from the queue and started.")
+        public static let runsJoined = counter("forecast_daemon_runs_joined_total", "Runs in flight this daemon joined as extra workers.")
+    }
+
+    struct Accuracy: Sendable {
+        let frequency: String, role: String, wape: Double?, bias: Double?, coverage: Double?, n: Double
+    }
+
+    /// Accuracy is read from the evaluations at most every `seconds` (a scrape every 15 s must not
+    /// scan weeks of evaluated rows each time): one cache per daemon's HTTP server.
+    public final class AccuracyCache: Sendable {
+        let seconds: TimeInterval
+        let state = Mutex<(at: Date, rows: [Accuracy])?>(nil)
+        public init(seconds: TimeInterval = 300) { self.seconds = seconds }
+    }
+
     static func gauge(
         _ r: PrometheusCollectorRegistry, _ name: String, _ help: String, _ labels: [(String, String)] = [],
         _ value: Double
@@ -25,8 +49,36 @@ public enum OpsMetrics {
     }
 
     /// The database's view, as gauges.
-    public static func scrape(on connection: Connection) throws -> String {
+    public static func scrape(on connection: Connection, accuracy cache: AccuracyCache = AccuracyCache()) throws -> String {
         let r = PrometheusCollectorRegistry()
+        gauge(r, "forecast_build_info", "The running forecastctl's version (value 1).", [("version", CodeVersion.current)], 1)
+        ProcessMetrics.emit(into: r)
+        for row in try connection.query(
+            Query(
+                """
+                SELECT frequency, extract(epoch FROM age)::float8 AS age, extract(epoch FROM max_age)::float8 AS sla, is_stale
+                FROM forecast.freshness
+                """
+            ).named("metrics_freshness")
+        ).rows {
+            let labels = [("frequency", try row.decode("frequency", as: String.self))]
+            if let age = try row.decodeIfPresent("age", as: Double.self) {
+                gauge(r, "forecast_freshness_age_seconds", "Age of the forecast forecast.latest serves, by frequency.", labels, age)
+            }
+            gauge(r, "forecast_freshness_sla_seconds", "The freshness SLA by frequency.", labels, try row.decodeIfPresent("sla", as: Double.self) ?? 0)
+            gauge(
+                r, "forecast_freshness_stale", "1 when no run was published within the SLA (forecast.freshness.is_stale).", labels,
+                try row.decodeIfPresent("is_stale", as: Bool.self) == true ? 1 : 0)
+        }
+        for a in try accuracy(on: connection, cache: cache) {
+            let labels = [("frequency", a.frequency), ("role", a.role)]
+            if let wape = a.wape { gauge(r, "forecast_accuracy_wape_4w", "WAPE over the last 4 weeks of landed actuals (forecast.accuracy_4w).", labels, wape) }
+            if let bias = a.bias { gauge(r, "forecast_accuracy_bias_4w", "Bias over the last 4 weeks of landed actuals.", labels, bias) }
+            if let coverage = a.coverage {
+                gauge(r, "forecast_accuracy_coverage_4w", "Interval coverage over the last 4 weeks of landed actuals.", labels, coverage)
+            }
+            gauge(r, "forecast_accuracy_forecasts_4w", "Forecasts scored over the last 4 weeks.", labels, a.n)
+        }
         for row in try connection.query(
             Query(
                 """
@@ -105,5 +157,28 @@ public enum OpsMetrics {
         ).first!.decode("n", as: Double.self)
         gauge(r, "forecast_pending_run_requests", "Run requests no daemon has taken yet.", [], pending)
         return registry.emitToString() + r.emitToString()
+    }
+
+    /// Overall 4-week accuracy per frequency and role, from the cache when it is recent.
+    static func accuracy(on connection: Connection, cache: AccuracyCache) throws -> [Accuracy] {
+        if let cached = cache.state.withLock({ $0 }), Date().timeIntervalSince(cached.at) < cache.seconds { return cached.rows }
+        let rows = try connection.query(
+            Query(
+                """
+                SELECT frequency, role, sum(abs(yhat - actual)) / nullif(sum(abs(actual)), 0) AS wape,
+                       sum(yhat - actual) / nullif(sum(abs(actual)), 0) AS bias,
+                       avg(CASE WHEN actual BETWEEN yhat_lower AND yhat_upper THEN 1.0 ELSE 0.0 END)::float8 AS coverage,
+                       count(*)::float8 AS n
+                FROM forecast.evaluation_current WHERE in_last_4_weeks GROUP BY frequency, role
+                """
+            ).named("metrics_accuracy")
+        ).rows.map {
+            Accuracy(
+                frequency: try $0.decode("frequency", as: String.self), role: try $0.decode("role", as: String.self),
+                wape: try $0.decodeIfPresent("wape", as: Double.self), bias: try $0.decodeIfPresent("bias", as: Double.self),
+                coverage: try $0.decodeIfPresent("coverage", as: Double.self), n: try $0.decode("n", as: Double.self))
+        }
+        cache.state.withLock { $0 = (Date(), rows) }
+        return rows
     }
 }

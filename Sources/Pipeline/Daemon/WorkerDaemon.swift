@@ -43,7 +43,7 @@ public struct WorkerDaemon: MadeWithServices {
                     logger.warning("backtest abandoned (no heartbeat for two leases): marked failed", metadata: ["backtest": "\(abandoned)"])
                 }
                 if let request = try RunRequests.take(by: name, on: listener) {
-                    Counter(label: "forecast_daemon_requests_taken_total").increment()
+                    OpsMetrics.Daemon.requestsTaken.increment()
                     try handle(request, options: options, on: listener)
                     tally.requests += 1
                     continue
@@ -54,7 +54,7 @@ public struct WorkerDaemon: MadeWithServices {
                     _ = try WorkerPool.run(
                         record, count: options.workers, namePrefix: name, logger: logger, connect: connect)
                     tally.joined += 1
-                    Counter(label: "forecast_daemon_runs_joined_total").increment()
+                    OpsMetrics.Daemon.runsJoined.increment()
                     continue
                 }
                 // Idle: wake on a notification, or poll.
