@@ -16,6 +16,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: RunOptions
+    @OptionGroup var operations: OperationOptions
 
     @Option(parsing: .unconditional, help: "Worker threads in this process, each with its own connection.")
     var workers = 2
@@ -34,13 +35,20 @@ struct RunCommand: ParsableCommand {
         help: "Thresholds of the monitor pass that ends a run without --model (JSON like ops/monitoring.json; default: the same values built in).")
     var monitorThresholds: String?
 
+    /// The recipe from the run's options, the operating settings from their own.
+    func runConfig() throws -> RunConfig {
+        var config = try options.config
+        try operations.apply(to: &config)
+        return config
+    }
+
     func run() throws {
         StopSignal.shared.install()
         let coordinator = RunCoordinator(
             sql: try global.sqlDirectory(), logger: global.logger("forecastctl.run"),
             connect: global.connector())
         var runOptions = RunCoordinator.Options(
-            cutoff: options.cutoff, asOf: options.asOf, config: try options.config,
+            cutoff: options.cutoff, asOf: options.asOf, config: try runConfig(),
             workers: workers, force: force,
             showProgress: !noProgress)
         runOptions.conformal = !noConformal

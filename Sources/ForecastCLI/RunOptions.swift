@@ -64,37 +64,18 @@ struct RunOptions: ParsableArguments {
     )
     var attributes: String?
 
-    @Option(name: .customLong("chunk-size"), parsing: .unconditional, help: "Series per work item.")
-    var chunkSize = 250
-
-    @Option(name: .customLong("lease-seconds"), parsing: .unconditional, help: "A work item whose worker stops heartbeating for this long is claimed again.")
-    var leaseSeconds = 60.0
-
-    @Option(name: .customLong("heartbeat-seconds"), parsing: .unconditional, help: "How often a busy worker renews its lease.")
-    var heartbeatSeconds = 10.0
-
-    @Option(name: .customLong("max-attempts"), parsing: .unconditional, help: "Attempts per work item before the run fails.")
-    var maxAttempts = 3
-
-    @Option(
-        name: .customLong("statement-timeouts"),
-        help: ArgumentHelp(
-            "Seconds one statement of each class may run before the server cancels it (the attempt is retried): CLASS=SECONDS pairs, classes claim, read, write, publish.",
-            valueName: "claim=15,read=300,write=300,publish=600"))
-    var statementTimeouts: String?
-
     var config: RunConfig {
         get throws {
             var config = RunConfig(
                 horizon: horizon ?? frequency.defaultHorizon, frequency: frequency,
                 model: try ModelSpec(parsing: model ?? "seasonal_naive", seasonLength: season ?? frequency.defaultSeasonLength, window: window),
-                intervalLevel: level, chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds,
-                maxAttempts: maxAttempts, inputSchema: inputSchema, staleSLAHours: staleSLAHours ?? RunConfig.defaultStaleSLAHours(frequency),
+                intervalLevel: level, chunkSize: OperationOptions.defaultChunkSize, leaseSeconds: OperationOptions.defaultLeaseSeconds,
+                heartbeatSeconds: OperationOptions.defaultHeartbeatSeconds, maxAttempts: OperationOptions.defaultMaxAttempts, inputSchema: inputSchema,
+                staleSLAHours: staleSLAHours ?? RunConfig.defaultStaleSLAHours(frequency),
                 minVolumeRatio: minVolumeRatio)
             config.minLandedShare = minLandedShare
             config.acceptEmptyPeriod = acceptEmptyPeriod ? true : nil
             config.attributes = attributes.map { $0.split(separator: ",").map(String.init) }
-            config.statementTimeouts = try statementTimeouts.map(StatementTimeouts.parse)
             return config
         }
     }

@@ -101,8 +101,7 @@ public struct ServiceObjectives: Decodable, Sendable {
                 SELECT frequency, run_id, cutoff::text, to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS published,
                        to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS deadline, met_deadline, due_cutoff::text AS due,
                        due_cutoff_published, extract(epoch FROM duration)::float8 AS seconds, cpu_seconds_per_1000_series::float8 AS cpu,
-                       cpu_budget::float8 AS cpu_budget, bytes_stored, pg_size_pretty(bytes_stored) AS bytes_shown, max_bytes_per_run,
-                       pg_size_pretty(max_bytes_per_run) AS max_bytes_shown, inputs_fresh, ok
+                       cpu_budget::float8 AS cpu_budget, bytes_stored, max_bytes_per_run, inputs_fresh, ok
                 FROM forecast.service_status ORDER BY frequency
                 """
             ).named("service_status"))
@@ -115,20 +114,15 @@ public struct ServiceObjectives: Decodable, Sendable {
                 .init("bytes_stored", "bytes"), .init("max_bytes_per_run", "budget"), .init("inputs_fresh", "inputs fresh"), .init("ok"),
             ])
         func flag(_ b: Bool?, missing: String = "-") -> Listing.Cell { b.map { .flag($0, shown: String($0)) } ?? .missing(shown: missing) }
-        func bytes(_ n: Int?, _ shown: String?) -> Listing.Cell {
-            guard let n else { return .missing(shown: "-") }
-            return .number(Double(n), shown: shown ?? String(n))
-        }
         for r in rows.rows {
             listing.add([
                 .text(try r.decode("frequency", as: String.self)), (try r.decodeIfPresent("run_id", as: Int.self)).map { .integer($0) } ?? .missing(shown: "-"),
                 .text(try r.decodeIfPresent("cutoff", as: String.self)), .text(try r.decodeIfPresent("published", as: String.self)),
                 .text(try r.decodeIfPresent("deadline", as: String.self)), flag(try r.decodeIfPresent("met_deadline", as: Bool.self)),
                 .text(try r.decodeIfPresent("due", as: String.self)), flag(try r.decodeIfPresent("due_cutoff_published", as: Bool.self)),
-                .number(try r.decodeIfPresent("seconds", as: Double.self), digits: 1), .number(try r.decodeIfPresent("cpu", as: Double.self), digits: 2),
+                .duration(try r.decodeIfPresent("seconds", as: Double.self)), .number(try r.decodeIfPresent("cpu", as: Double.self), digits: 2),
                 .number(try r.decodeIfPresent("cpu_budget", as: Double.self), digits: 2),
-                bytes(try r.decodeIfPresent("bytes_stored", as: Int.self), try r.decodeIfPresent("bytes_shown", as: String.self)),
-                bytes(try r.decodeIfPresent("max_bytes_per_run", as: Int.self), try r.decodeIfPresent("max_bytes_shown", as: String.self)),
+                .bytes(try r.decodeIfPresent("bytes_stored", as: Int.self)), .bytes(try r.decodeIfPresent("max_bytes_per_run", as: Int.self)),
                 flag(try r.decodeIfPresent("inputs_fresh", as: Bool.self)), flag(try r.decodeIfPresent("ok", as: Bool.self), missing: "not in service"),
             ])
         }

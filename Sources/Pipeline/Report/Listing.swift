@@ -40,6 +40,31 @@ public struct Listing: Sendable {
             guard let x, x.isFinite else { return .missing(shown: "-") }
             return .number(x, shown: fixed(100 * x, digits) + "%")
         }
+        /// A length of time in seconds, shown as people read it (`45 s`, `12 min`, `3 h 05 min`,
+        /// `2 d 04 h`); a negative one (a load stamped ahead of the clock) says so, `in 3 h 05 min`,
+        /// instead of PostgreSQL's `-368 days -00:05:47.382092`.
+        public static func duration(_ seconds: Double?) -> Cell {
+            guard let seconds, seconds.isFinite else { return .missing(shown: "-") }
+            return .number(seconds, shown: durationText(seconds))
+        }
+        /// Bytes, shown in one unit for every row (MB with one decimal), not a mix of kB and MB.
+        public static func bytes(_ n: Int?) -> Cell {
+            guard let n else { return .missing(shown: "-") }
+            return .number(Double(n), shown: fixed(Double(n) / 1_048_576, 1) + " MB")
+        }
+
+        public static func durationText(_ seconds: Double) -> String {
+            if seconds < 0 { return "in " + durationText(-seconds) }
+            let s = Int(seconds.rounded())
+            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            switch s {
+            case ..<60: return "\(s) s"
+            case ..<3600: return "\(s / 60) min"
+            case ..<86_400: return "\(s / 3600) h \(two(s % 3600 / 60)) min"
+            default: return "\(s / 86_400) d \(two(s % 86_400 / 3600)) h"
+            }
+        }
+
         /// A number with `digits` decimals in the text; nil or not finite: missing.
         public static func number(_ x: Double?, digits: Int) -> Cell {
             guard let x, x.isFinite else { return .missing(shown: "-") }

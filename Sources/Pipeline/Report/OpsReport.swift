@@ -258,15 +258,21 @@ public enum OpsReport {
         let fresh = try connection.query(
             Query(
                 """
-                SELECT source, coalesce(to_char(newest, 'YYYY-MM-DD HH24:MI'), '-') AS newest, coalesce(justify_hours(age)::text, '-') AS age,
-                       max_age::text AS max_age, coalesce(ok::text, 'false') AS ok
+                SELECT source, coalesce(to_char(newest AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), '-') AS newest,
+                       extract(epoch FROM age)::float8 AS age, extract(epoch FROM max_age)::float8 AS max_age, coalesce(ok::text, 'false') AS ok
                 FROM forecast.input_freshness ORDER BY source
                 """
             ).named("report_freshness")
         ).rows
-        let freshCells = try fresh.map { r in try ["source", "newest", "age", "max_age", "ok"].map { try r.decode($0, as: String.self) } }
+        let freshCells = try fresh.map { r in
+            [
+                try r.decode("source", as: String.self), try r.decode("newest", as: String.self),
+                Listing.Cell.duration(try r.decodeIfPresent("age", as: Double.self)).shown,
+                Listing.Cell.duration(try r.decodeIfPresent("max_age", as: Double.self)).shown, try r.decode("ok", as: String.self),
+            ]
+        }
         return "<h2>Service objectives and cost</h2>"
             + HTML.table(status.columns.map(\.header), cells, classes: status.rows.map { $0.last == .flag(false, shown: "false") ? "bad" : "" })
-            + HTML.table(["input", "newest row", "age", "max age", "ok"], freshCells, classes: freshCells.map { $0[4] == "false" ? "bad" : "" })
+            + HTML.table(["input", "newest row (UTC)", "age", "max age", "ok"], freshCells, classes: freshCells.map { $0[4] == "false" ? "bad" : "" })
     }
 }

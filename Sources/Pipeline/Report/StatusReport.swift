@@ -58,8 +58,7 @@ public enum StatusReport {
                 """
                 SELECT frequency, run_id, EXISTS (SELECT 1 FROM forecast.output_pins p WHERE p.frequency = f.frequency) AS pinned,
                        cutoff::text, to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS published_at,
-                       extract(epoch FROM age)::float8 AS age_seconds, justify_interval(date_trunc('second', age))::text AS age,
-                       extract(epoch FROM max_age)::float8 AS sla_seconds, max_age::text AS sla, is_stale
+                       extract(epoch FROM age)::float8 AS age_seconds, extract(epoch FROM max_age)::float8 AS sla_seconds, is_stale
                 FROM forecast.freshness f ORDER BY frequency
                 """
             ).named("status_freshness"))
@@ -78,8 +77,7 @@ public enum StatusReport {
                 (try r.decodeIfPresent("run_id", as: Int.self)).map { .integer($0) } ?? .missing(shown: "-"),
                 .flag(try r.decode("pinned"), shown: try r.decode("pinned", as: Bool.self) ? "pinned" : ""),
                 .text(try r.decodeIfPresent("cutoff", as: String.self)), .text(try r.decodeIfPresent("published_at", as: String.self)),
-                try age.map { .number($0, shown: try r.decode("age", as: String.self)) } ?? .missing(shown: "-"),
-                try sla.map { .number($0, shown: try r.decode("sla", as: String.self)) } ?? .missing(shown: "-"),
+                .duration(age), .duration(sla),
                 .flag(stale, shown: stale ? "STALE" : "ok"),
             ])
         }
