@@ -33,8 +33,8 @@ struct ListingTests {
     /// Issue 31, item 7: ages and sizes in one readable form each.
     @Test func durationsAndSizesReadAsPeopleSayThem() {
         #expect(
-            [45, 720, 11_100, 187_200, -31_795_547.4].map { Listing.Cell.duration($0).shown }
-                == ["45 s", "12 min", "3 h 05 min", "2 d 04 h", "in 368 d 00 h"])
+            [0.14, 45, 720, 11_100, 187_200, -31_795_547.4].map { Listing.Cell.duration($0).shown }
+                == ["0.1 s", "45 s", "12 min", "3 h 05 min", "2 d 04 h", "in 368 d 00 h"])
         #expect(Listing.Cell.duration(93_600).json == "93600" && Listing.Cell.duration(nil).json == "null")
         #expect(Listing.Cell.bytes(933_888).shown == "0.9 MB" && Listing.Cell.bytes(2_000_000_000).shown == "1907.3 MB")
         #expect(Listing.Cell.bytes(2_000_000_000).json == "2000000000")

@@ -55,6 +55,7 @@ public struct Listing: Sendable {
 
         public static func durationText(_ seconds: Double) -> String {
             if seconds < 0 { return "in " + durationText(-seconds) }
+            if seconds < 9.95 { return fixed(seconds, 1) + " s" }
             let s = Int(seconds.rounded())
             func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
             switch s {
