@@ -119,6 +119,17 @@ public enum OpsReport {
         var picked: [(String, String, Bool)] = offenders
         for s in samples where picked.count < 6 && !picked.contains(where: { $0.0 == s.0 && $0.1 == s.1 }) { picked.append(s) }
         let step = f == .day ? 1 : 7
+        // Where the served model version changed: the first published cutoff of each version.
+        let changes = try connection.query(
+            Query(
+                """
+                SELECT model_version, min(cutoff) AS first FROM forecast.runs
+                WHERE frequency = \(f) AND status IN ('published', 'superseded') GROUP BY model_version
+                HAVING min(cutoff) > (SELECT min(cutoff) FROM forecast.runs WHERE frequency = \(f) AND status IN ('published', 'superseded'))
+                ORDER BY 2
+                """
+            ).named("report_version_changes")
+        ).rows.map { (x: Double(try $0.decode("first", as: PostgresDate.self).unixDays), label: "→ " + (try $0.decode("model_version", as: String.self))) }
         var charts: [String] = []
         for (item, location, offender) in picked {
             let actual = try connection.query(
@@ -162,6 +173,7 @@ public enum OpsReport {
             }
             var chart = SVGChart(title: "\(item) @ \(location)\(offender ? " (top offender)" : "")")
             chart.xLabel = { day($0) }
+            chart.yUnit = "units"
             chart.bands = [
                 SVGChart.Band(label: "interval", color: "#1f77b4", points: made.map { ($0.x, $0.lower, $0.upper) } + future.map { ($0.x, $0.lower, $0.upper) })
             ]
@@ -170,7 +182,8 @@ public enum OpsReport {
                 SVGChart.Line(label: "forecast as made (1 step ahead)", color: "#1f77b4", points: made.map { ($0.x, $0.y) }, dashed: true),
                 SVGChart.Line(label: "latest forecast", color: "#d62728", points: future.map { ($0.x, $0.y) }),
             ]
-            chart.marker = (Double(cutoff.unixDays), "cutoff \(cutoff)")
+            let shown = (actual.map(\.x) + future.map(\.x)).min() ?? 0
+            chart.markers = [(Double(cutoff.unixDays), "cutoff \(cutoff)")] + changes.filter { $0.x >= shown && $0.x < Double(cutoff.unixDays) }
             charts.append(chart.render())
         }
         return
@@ -202,6 +215,7 @@ public enum OpsReport {
             guard let roles = series[segment] else { continue }
             var chart = SVGChart(title: "WAPE % by target week: \(segment)", width: 380, height: 170)
             chart.xLabel = { day($0) }
+            chart.yUnit = "WAPE %"
             chart.lines = roles.keys.sorted().map {
                 SVGChart.Line(
                     label: $0 == "baseline" ? "seasonal naive" : $0, color: colors[$0] ?? "#9467bd",

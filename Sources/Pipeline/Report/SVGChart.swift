@@ -2,7 +2,10 @@ import Escaping
 import Foundation
 
 /// A small line chart rendered as inline SVG (no scripts, no network): lines, a shaded band
-/// (forecast intervals) and dots, over a date or index axis, with min/max labels and a legend.
+/// (forecast intervals), over a date or index axis, with gridlines at round values, labelled ticks
+/// on both axes, the unit of the values, vertical markers (the cutoff, a model version change) and
+/// a legend whose swatches look like what they stand for (a band is a shaded box, a dashed line a
+/// dashed stroke). Dashed lines are drawn last, so a baseline under the served line stays visible.
 struct SVGChart {
     struct Line {
         let label: String
@@ -23,8 +26,30 @@ struct SVGChart {
     /// Formats x values for the axis labels (e.g. a date).
     var xLabel: (Double) -> String = { String(format: "%.0f", $0) }
     var yFormat = "%.1f"
-    /// A vertical marker (e.g. the cutoff), with its label.
-    var marker: (x: Double, label: String)?
+    /// What the values are counted in, shown above the y axis (e.g. "units", "WAPE %").
+    var yUnit: String?
+    /// Vertical markers (the cutoff, where the served model version changed), with their labels.
+    var markers: [(x: Double, label: String)] = []
+    /// A single marker (the cutoff).
+    var marker: (x: Double, label: String)? {
+        get { markers.first }
+        set { markers = newValue.map { [$0] } ?? [] }
+    }
+
+    /// Round tick values covering `lo...hi` (about `count` of them, steps of 1, 2 or 5 × 10^k).
+    static func ticks(_ lo: Double, _ hi: Double, count: Int = 5) -> [Double] {
+        guard hi > lo, lo.isFinite, hi.isFinite else { return [lo] }
+        let raw = (hi - lo) / Double(max(1, count))
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        var out: [Double] = []
+        var v = (lo / step).rounded(.up) * step
+        while v <= hi + step * 1e-9 {
+            out.append(abs(v) < step * 1e-9 ? 0 : v)
+            v += step
+        }
+        return out
+    }
 
     func render() -> String {
         let left = 44.0, right = 10.0, top = 24.0, bottom = 34.0
@@ -44,33 +69,51 @@ struct SVGChart {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(Escape.svg(title))\">"
         out += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>"
         out += "<text x=\"\(f(left))\" y=\"14\" font-size=\"12\" font-weight=\"bold\">\(Escape.svg(title))</text>"
-        // Axes and labels.
+        // Gridlines at round values with their labels, then the axes.
+        for y in Self.ticks(yMin, yMax) {
+            out += "<line x1=\"\(f(left))\" y1=\"\(f(py(y)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(y)))\" stroke=\"#e6e6e6\"/>"
+            out += "<text x=\"\(f(left - 4))\" y=\"\(f(py(y) + 3))\" font-size=\"10\" text-anchor=\"end\">\(String(format: yFormat, y))</text>"
+        }
+        if let yUnit {
+            out += "<text x=\"\(f(left - 4))\" y=\"\(f(top - 4))\" font-size=\"9\" text-anchor=\"end\" fill=\"#555\">\(Escape.svg(yUnit))</text>"
+        }
         out += "<line x1=\"\(f(left))\" y1=\"\(f(py(yMin)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(yMin)))\" stroke=\"#999\"/>"
         out += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(py(yMin)))\" stroke=\"#999\"/>"
-        out += "<text x=\"\(f(left - 4))\" y=\"\(f(py(yMax) + 4))\" font-size=\"10\" text-anchor=\"end\">\(String(format: yFormat, yMax))</text>"
-        out += "<text x=\"\(f(left - 4))\" y=\"\(f(py(yMin)))\" font-size=\"10\" text-anchor=\"end\">\(String(format: yFormat, yMin))</text>"
-        out += "<text x=\"\(f(left))\" y=\"\(f(height - bottom + 14))\" font-size=\"10\">\(Escape.svg(xLabel(x0)))</text>"
-        out += "<text x=\"\(f(width - right))\" y=\"\(f(height - bottom + 14))\" font-size=\"10\" text-anchor=\"end\">\(Escape.svg(xLabel(x1)))</text>"
-        if let marker {
+        let xTicks = (0...4).map { x0 + Double($0) * spanX / 4 }
+        for (i, x) in xTicks.enumerated() where i == 0 || i == 4 || spanX > 4 {
+            let anchor = i == 0 ? "start" : i == 4 ? "end" : "middle"
+            out += "<line x1=\"\(f(px(x)))\" y1=\"\(f(py(yMin)))\" x2=\"\(f(px(x)))\" y2=\"\(f(py(yMin) + 3))\" stroke=\"#999\"/>"
+            out +=
+                "<text x=\"\(f(px(x)))\" y=\"\(f(height - bottom + 14))\" font-size=\"10\" text-anchor=\"\(anchor)\">\(Escape.svg(xLabel(x.rounded())))</text>"
+        }
+        for (i, marker) in markers.enumerated() {
             out += "<line x1=\"\(f(px(marker.x)))\" y1=\"\(f(top))\" x2=\"\(f(px(marker.x)))\" y2=\"\(f(py(yMin)))\" stroke=\"#666\" stroke-dasharray=\"3,3\"/>"
-            out += "<text x=\"\(f(px(marker.x) + 3))\" y=\"\(f(top + 10))\" font-size=\"10\" fill=\"#666\">\(Escape.svg(marker.label))</text>"
+            out +=
+                "<text x=\"\(f(px(marker.x) + 3))\" y=\"\(f(top + 10 + Double(i % 2) * 11))\" font-size=\"10\" fill=\"#666\">\(Escape.svg(marker.label))</text>"
         }
         for band in bands where !band.points.isEmpty {
             let upper = band.points.map { "\(f(px($0.x))),\(f(py($0.upper)))" }
             let lower = band.points.reversed().map { "\(f(px($0.x))),\(f(py($0.lower)))" }
             out += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(Escape.svg(band.color))\" fill-opacity=\"0.25\" stroke=\"none\"/>"
         }
-        for line in lines where !line.points.isEmpty {
+        for line in lines.filter({ !$0.dashed }) + lines.filter(\.dashed) where !line.points.isEmpty {
             let d = line.points.filter { $0.y.isFinite }.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             out +=
                 "<polyline points=\"\(d)\" fill=\"none\" stroke=\"\(Escape.svg(line.color))\" stroke-width=\"1.6\"\(line.dashed ? " stroke-dasharray=\"5,3\"" : "")/>"
         }
-        // Legend.
+        // Legend: a line's swatch is a stroke (dashed when the line is), a band's a shaded box.
         var lx = left
-        for (label, color) in lines.map({ ($0.label, $0.color) }) + bands.map({ ($0.label, $0.color) }) {
-            out += "<rect x=\"\(f(lx))\" y=\"\(f(height - 12))\" width=\"10\" height=\"8\" fill=\"\(Escape.svg(color))\"/>"
-            out += "<text x=\"\(f(lx + 14))\" y=\"\(f(height - 4))\" font-size=\"10\">\(Escape.svg(label))</text>"
-            lx += 22 + Double(label.count) * 6
+        for line in lines {
+            out +=
+                "<line x1=\"\(f(lx))\" y1=\"\(f(height - 8))\" x2=\"\(f(lx + 14))\" y2=\"\(f(height - 8))\" stroke=\"\(Escape.svg(line.color))\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"4,2\"" : "")/>"
+            out += "<text x=\"\(f(lx + 18))\" y=\"\(f(height - 4))\" font-size=\"10\">\(Escape.svg(line.label))</text>"
+            lx += 26 + Double(line.label.count) * 5.5
+        }
+        for band in bands {
+            out +=
+                "<rect x=\"\(f(lx))\" y=\"\(f(height - 12))\" width=\"14\" height=\"8\" fill=\"\(Escape.svg(band.color))\" fill-opacity=\"0.25\" stroke=\"\(Escape.svg(band.color))\" stroke-opacity=\"0.5\"/>"
+            out += "<text x=\"\(f(lx + 18))\" y=\"\(f(height - 4))\" font-size=\"10\">\(Escape.svg(band.label))</text>"
+            lx += 26 + Double(band.label.count) * 5.5
         }
         return out + "</svg>"
     }
