@@ -29,7 +29,7 @@ public struct Forecastctl: ParsableCommand {
             WorkCommand.self, StatusCommand.self, LatestCommand.self, CancelCommand.self, PruneCommand.self,
             PublishCommand.self, TrainCommand.self, ModelsCommand.self, PromoteCommand.self, RollbackCommand.self,
             ModelCardCommand.self, EvaluateCommand.self, MonitorCommand.self, RetrainCommand.self,
-            ObjectivesCommand.self, ReportCommand.self, WorkerCommand.self, RetentionCommand.self,
+            ObjectivesCommand.self, ReportCommand.self, WorkerCommand.self, RetentionCommand.self, RequeueCommand.self,
         ]
     )
 

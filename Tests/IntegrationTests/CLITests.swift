@@ -177,7 +177,7 @@ extension Timed {
             for command in [
                 "migrate", "demo-data", "check", "run", "backtest", "work", "status", "latest", "cancel", "prune", "publish",
                 "train", "models list", "models show", "promote", "rollback", "model-card", "evaluate", "monitor", "retrain",
-                "objectives", "report", "worker",
+                "objectives", "report", "worker", "requeue",
             ] {
                 let r = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"], databaseURL: "")
                 #expect(r.status == 0, "\(command)")

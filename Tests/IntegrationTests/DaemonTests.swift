@@ -161,6 +161,29 @@ extension Exclusive {
                         WHERE q.id = \(request)
                         """), as: String.self) == "failed true 2026-11-27")
             #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
+            // Issue 31, item 5: the feed is fixed, the request is put back without SQL, and the daemon publishes it.
+            let early = try CLI.run(["requeue", "--run-request", String(request + 1)], databaseURL: db.url)
+            #expect(early.status == 64 && early.stderr.contains("no run request \(request + 1)"), "\(early.stderr)")
+            try db.moveLoads()
+            let requeued = try CLI.run(["requeue", "--run-request", String(request)], databaseURL: db.url)
+            #expect(requeued.status == 0 && requeued.stdout == "requeue: run request \(request) was failed, now available\n", "\(requeued.stderr)")
+            try Self.waitFor("the requeued request to be done", seconds: 60) {
+                try db.scalar(Query("SELECT state FROM forecast.run_requests WHERE id = \(request)"), as: String.self) == "completed"
+            }
+            #expect(
+                try db.scalar(
+                    Query("SELECT r.status FROM forecast.run_requests q JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = \(request)"), as: String.self)
+                    == "published")
+            let twice = try CLI.run(["requeue", "--run-request", String(request)], databaseURL: db.url)
+            #expect(twice.status == 64 && twice.stderr.contains("run request \(request) is completed, not failed"), "\(twice.stderr)")
+            // A retrain request left running by a dead process needs --stuck; then it waits again.
+            let retrain = try db.scalar(
+                "INSERT INTO forecast.retrain_requests (frequency, rule, reason, state, started_at) VALUES ('day', 'schedule', 'test', 'running', now()) RETURNING id",
+                as: Int64.self)
+            let unsure = try CLI.run(["requeue", "--retrain-request", String(retrain)], databaseURL: db.url)
+            #expect(unsure.status == 64 && unsure.stderr.contains("is running, not failed: if its process died, say so with --stuck"), "\(unsure.stderr)")
+            #expect(try CLI.run(["requeue", "--retrain-request", String(retrain), "--stuck"], databaseURL: db.url).status == 0)
+            #expect(try db.scalar(Query("SELECT state FROM forecast.retrain_requests WHERE id = \(retrain)"), as: String.self) == "available")
             kill(daemon.0.processIdentifier, SIGTERM)
             #expect(CLI.finish(daemon).status == 0)
         }

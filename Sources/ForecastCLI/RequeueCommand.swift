@@ -1,0 +1,38 @@
+import ArgumentParser
+import Pipeline
+
+struct RequeueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "requeue",
+        abstract: "Put a failed run request or retrain request back on its queue, once its cause is fixed.",
+        discussion: HelpText.paragraphs(
+            """
+            A failed run request keeps its error and names its run (forecastctl status, forecast.contract_results say why). \
+            After fixing the cause, `requeue --run-request N` makes it available again: the next daemon takes it. \
+            A retrain request still running after its process died (retrain requests have no heartbeat) needs --stuck. \
+            A request that is waiting, running (without --stuck) or completed is refused with its state. \
+            The queues side by side: SELECT * FROM forecast.queues.
+            """))
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("run-request"), help: "The run request (forecast.run_requests.id).")
+    var runRequest: Int64?
+
+    @Option(name: .customLong("retrain-request"), help: "The retrain request (forecast.retrain_requests.id).")
+    var retrainRequest: Int64?
+
+    @Flag(help: "With --retrain-request: it is running but its process died.")
+    var stuck = false
+
+    func run() throws {
+        guard (runRequest == nil) != (retrainRequest == nil) else {
+            throw PipelineError.invalidArgument("give one of --run-request ID or --retrain-request ID")
+        }
+        let connection = try global.migratedConnection()
+        defer { connection.close() }
+        let (queue, id): (Requeue.Queue, Int64) = runRequest.map { (.runRequests, $0) } ?? (.retrainRequests, retrainRequest!)
+        let was = try Requeue.requeue(queue, id: id, stuck: stuck, on: connection)
+        print("requeue: \(queue.rawValue) \(id) was \(was.rawValue), now available")
+    }
+}
