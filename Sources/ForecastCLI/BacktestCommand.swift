@@ -16,6 +16,11 @@ struct BacktestCommand: ParsableCommand {
             Every forecast and actual goes to forecast.backtest_results; the summary (overall, per
             fold, per category, region and demand class, each relative to seasonal naive) is printed
             and stored in forecast.backtests.summary.
+
+            Examples:
+              forecastctl backtest --cutoff 2026-12-04 --folds 3 \\
+                --models seasonal_naive,auto_ets,xgboost:log
+              forecastctl backtest --gate ops/metrics-contract.json --format json
             """))
 
     @OptionGroup var global: GlobalOptions

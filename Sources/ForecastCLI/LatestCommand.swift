@@ -4,7 +4,15 @@ import Pipeline
 struct LatestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latest",
-        abstract: "Print a sample of forecast.latest (what BI and ERP read).")
+        abstract: "Print a sample of forecast.latest (what BI and ERP read).",
+        discussion: HelpText.paragraphs(
+            """
+            BI and ERP jobs read the view itself: SELECT * FROM forecast.latest WHERE item_id = '...'.
+
+            Examples:
+              forecastctl latest --item I000042 --limit 28
+              forecastctl latest --limit 1000 --format csv > sample.csv
+            """))
 
     @OptionGroup var global: GlobalOptions
 

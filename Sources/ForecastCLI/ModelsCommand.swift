@@ -47,12 +47,17 @@ struct ModelsCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The version, e.g. 1.2.0.")
         var version: String
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let connection = try global.migratedConnection()
             defer { connection.close() }
             let v = try ModelRegistry.find(version, on: connection)
             let m = try v.metrics
+            if output.format != .text {
+                try output.emit(try Self.listings(v, m, on: connection), command: "models show")
+                return
+            }
             func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
             func t(_ s: String) -> String { Escape.terminal(s) }
             print(

@@ -12,6 +12,14 @@ struct RunCommand: ParsableCommand {
             contracts (a blocking violation stops the run before anything is written), plans work
             items, runs --workers workers, checks the output and publishes atomically. Running it
             again for a published cutoff does nothing unless --force is given.
+
+            Examples:
+              # the production version, as the nightly job does:
+              forecastctl run --cutoff yesterday
+              # one model ad hoc, again for a published cutoff:
+              forecastctl run --cutoff 2026-12-04 --model auto_ets:log1p --force
+              # weekly: the cutoff is a Sunday:
+              forecastctl run --frequency week --cutoff 2026-11-29
             """))
 
     @OptionGroup var global: GlobalOptions

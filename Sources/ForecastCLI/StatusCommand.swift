@@ -4,7 +4,14 @@ import Pipeline
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show recent runs and forecast freshness.")
+        abstract: "Show recent runs and forecast freshness.",
+        discussion: HelpText.paragraphs(
+            """
+            Examples:
+              forecastctl status --limit 5
+              # the stale frequencies:
+              forecastctl status --format json | jq '.freshness[] | select(.stale)'
+            """))
 
     @OptionGroup var global: GlobalOptions
 

@@ -15,6 +15,12 @@ struct TrainCommand: ParsableCommand {
             one) on all data up to --end, and registers everything as an immutable candidate version with its
             lineage (forecast.model_versions). Nothing is served until `forecastctl promote VERSION`.
             Schedule it (cron) to retrain: what it registers goes through the same stages and gate.
+
+            Examples:
+              forecastctl train --label "nightly selection" --cutoff 2026-12-04 \\
+                --gate ops/metrics-contract.json
+              forecastctl train --label "weekly booster" --frequency week \\
+                --model xgboost:log
             """))
 
     @OptionGroup var global: GlobalOptions

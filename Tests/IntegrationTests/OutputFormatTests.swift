@@ -55,6 +55,13 @@ extension Integration {
             #expect(models.map { $0["version"] as? String } == [version.version] && models[0]["stage"] as? String == "production")
             #expect(models[0]["label"] as? String == "naive, \"quoted\"" && models[0]["gate_passed"] as? Bool == true && models[0]["wape"] is Double)
 
+            let shown = try #require(
+                try Self.json(try CLI.run(["models", "show", version.version, "--format", "json"], databaseURL: db.url).stdout) as? [String: [[String: Any]]])
+            #expect(shown.keys.sorted() == ["artifacts", "gate", "history", "version"])
+            #expect(shown["version"]?.first?["stage"] as? String == "production" && shown["version"]?.first?["horizon"] as? Int == 7)
+            #expect(shown["history"]?.contains { $0["to"] as? String == "production" && $0["forced"] as? Bool == false } == true)
+            #expect(shown["gate"]?.allSatisfy { $0["passed"] is Bool } == true && shown["gate"]?.isEmpty == false)
+
             let check = try CLI.run(["check", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--format", "json"], databaseURL: db.url)
             let contracts = try #require(try Self.json(check.stdout) as? [[String: Any]], "\(check.stdout)\(check.stderr)")
             #expect(contracts.count >= 20 && contracts.allSatisfy { $0["contract"] is String && $0["violations"] is Int && $0["result"] is String })
