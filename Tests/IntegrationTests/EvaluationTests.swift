@@ -130,6 +130,12 @@ extension Integration {
                 second.stderr.contains("evaluate: warning: 1 sales row of this pass's loads had a NaN or infinite quantity and were not used as actuals"),
                 "\(second.stderr)")
             #expect(try db.scalar("SELECT non_finite_actuals FROM forecast.evaluation_passes ORDER BY id DESC LIMIT 1", as: Int.self) == 1)
+            // The same pass for scripts (issue 31, item 1): a third pass finds nothing new, and says so in JSON.
+            let third = try CLI.run(["evaluate", "--format", "json"], databaseURL: worker)
+            let tables = try JSONSerialization.jsonObject(with: Data(third.stdout.utf8)) as? [String: [[String: Any]]]
+            #expect(tables?.keys.sorted() == ["accuracy", "pass", "value_added"], "\(third.stdout)\(third.stderr)")
+            #expect(tables?["pass"]?.first?["id"] as? Int == 3 && tables?["pass"]?.first?["evaluated"] as? Int == 0)
+            #expect(tables?["accuracy"]?.contains { $0["role"] as? String == "served" && $0["wape"] is Double } == true)
             #expect(try db.scalar(Query(unsafeSQL: "SELECT actual FROM forecast.evaluations WHERE replaced_at IS NULL AND \(key)"), as: Double.self) == before)
             #expect(
                 try db.scalar(
