@@ -12,10 +12,7 @@ extension BacktestPrinter {
                 .init("id"), .init("series"), .init("folds"), .init("cutoffs"), .init("horizon"), .init("gap"), .init("window"),
                 .init("rows"), .init("seconds"), .init("interval_level"), .init("baseline"), .init("global_refits"),
             ])
-        let window: String = {
-            if case .sliding(let n) = plan.window { return "sliding \(n)" }
-            return "expanding"
-        }()
+        let window = windowText
         run.add([
             .integer(Int(report.id)), .integer(report.seriesCount), .integer(plan.folds), .text(report.cutoffs.joined(separator: ",")),
             .integer(plan.horizon), .integer(plan.gap), .text(window), .integer(report.rows), .number(report.seconds, digits: 1),

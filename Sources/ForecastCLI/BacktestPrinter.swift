@@ -11,12 +11,15 @@ struct BacktestPrinter {
     func f(_ v: Double, _ digits: Int = 3) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "-" }
     func pct(_ v: Double) -> String { v.isFinite ? String(format: "%.1f%%", 100 * v) : "-" }
 
+    /// The plan's window as the text and the JSON say it: `expanding` or `sliding N`.
+    var windowText: String {
+        if case .sliding(let n) = plan.window { return "sliding \(n)" }
+        return "expanding"
+    }
+
     func render() -> String {
         var out: [String] = []
-        let window: String = {
-            if case .sliding(let n) = plan.window { return "sliding \(n)" }
-            return "expanding"
-        }()
+        let window = windowText
         out.append(
             "backtest \(report.id): \(report.seriesCount) series, \(plan.folds) folds (cutoffs \(report.cutoffs.joined(separator: ", "))), "
                 + "horizon \(plan.horizon), gap \(plan.gap), \(window) window; \(report.rows) rows in \(f(report.seconds, 1)) s")
