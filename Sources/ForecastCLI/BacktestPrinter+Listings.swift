@@ -16,7 +16,7 @@ extension BacktestPrinter {
         run.add([
             .integer(Int(report.id)), .integer(report.seriesCount), .integer(plan.folds), .text(report.cutoffs.joined(separator: ",")),
             .integer(plan.horizon), .integer(plan.gap), .text(window), .integer(report.rows), .number(report.seconds, digits: 1),
-            .number(level, digits: 2), .text(report.baseline), .text(report.globalRefits.joined(separator: ",")),
+            .number(level, digits: 2), .text(report.baseline.text), .text(report.globalRefits.joined(separator: ",")),
         ])
         var overall = Listing(
             "overall",
@@ -29,7 +29,7 @@ extension BacktestPrinter {
             let key = BacktestReport.Key.overall(model)
             guard let a = report.groups[key] else { continue }
             overall.add([
-                .text(model), .integer(a.count), .number(a.mae, digits: 3), .percent(a.wape), .number(a.mape, digits: 1),
+                .text(model.text), .integer(a.count), .number(a.mae, digits: 3), .percent(a.wape), .number(a.mape, digits: 1),
                 .number(a.mase, digits: 3), .number(a.rmsse, digits: 3), .percent(a.bias), .percent(a.coverage),
                 .number(a.meanWidth, digits: 2), .number(a.meanPinball, digits: 3), .number(report.relative(key, \.wape), digits: 3),
                 .number(report.relative(key, \.mase), digits: 3), .percent(report.calibratedCoverage[model]),
@@ -48,14 +48,14 @@ extension BacktestPrinter {
                     let key = BacktestReport.Key(model: model, kind: kind, value: value)
                     guard let a = report.groups[key] else { continue }
                     groups.add([
-                        .text(model), .text(kind.rawValue), .text(value), .integer(a.count), .percent(a.wape),
+                        .text(model.text), .text(kind.rawValue), .text(value), .integer(a.count), .percent(a.wape),
                         .number(report.relative(key, \.wape), digits: 3), .number(a.mase, digits: 3), .percent(a.coverage),
                     ])
                 }
             }
         }
         var selection = Listing("selection", columns: [.init("segment"), .init("model")])
-        for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) { selection.add([.text(segment), .text(model)]) }
+        for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) { selection.add([.text(segment.rawValue), .text(model.text)]) }
         var out = [run, overall, groups, selection]
         if let gate {
             var checks = Listing("gate", columns: [.init("check"), .init("required"), .init("actual"), .init("passed")])

@@ -38,7 +38,7 @@ struct BacktestPrinter {
             let key = BacktestReport.Key(model: model, kind: .all, value: "all")
             guard let a = report.groups[key] else { continue }
             overall.add([
-                model, String(a.count), f(a.mae), pct(a.wape), f(a.mape, 1), f(a.mase), f(a.rmsse), pct(a.bias),
+                model.text, String(a.count), f(a.mae), pct(a.wape), f(a.mape, 1), f(a.mase), f(a.rmsse), pct(a.bias),
                 pct(a.coverage), f(a.meanWidth, 2), f(a.meanPinball), f(report.relative(key, \.wape)),
                 f(report.relative(key, \.mase)), pct(report.calibratedCoverage[model] ?? .nan),
                 f(report.calibratedWidth[model] ?? .nan, 2),
@@ -57,7 +57,7 @@ struct BacktestPrinter {
             var table = TextTable(header: ["model"] + values.map { kind == .fold ? "fold \($0) (\(report.cutoffs[Int($0) ?? 0]))" : $0 })
             for model in report.models {
                 table.add(
-                    [model]
+                    [model.text]
                         + values.map { value in
                             let key = BacktestReport.Key(model: model, kind: kind, value: value)
                             guard let a = report.groups[key] else { return "-" }

@@ -66,7 +66,7 @@ struct ModelsCommand: ParsableCommand {
                   stage          \(v.stage.rawValue)
                   policy         \(t(v.policy.summary)), \(v.frequency.rawValue), horizon \(v.horizon), level \(v.policy.intervalLevel)
                   training       data up to \(v.trainingCutoff), as of \(v.asOf)
-                  backtest       \(v.backtestID): WAPE \(pct(m.overall.wape)) vs \(t(m.baseline)) \(pct(m.overall.baselineWape)), bias \(pct(m.overall.bias))
+                  backtest       \(v.backtestID): WAPE \(pct(m.overall.wape)) vs \(t(m.baseline.text)) \(pct(m.overall.baselineWape)), bias \(pct(m.overall.bias))
                   gate           \(v.gatePassed ? "passed" : "failed")
                   code           \(t(v.codeVersion))\(v.gitCommit.map { ", commit \(t($0))" } ?? "")
                   config hash    \(t(v.configHash))

@@ -17,7 +17,7 @@ extension ModelsCommand.Show {
         version.add([
             .text(v.version), .integer(Int(v.id)), .text(v.label), .text(v.stage.rawValue), .text(v.frequency.rawValue),
             .text(v.policy.summary), .integer(v.horizon), .number(v.policy.intervalLevel, digits: 2), .text(v.trainingCutoff.description),
-            .text(v.asOf.description), .integer(Int(v.backtestID)), .percent(m.overall.wape), .text(m.baseline),
+            .text(v.asOf.description), .integer(Int(v.backtestID)), .percent(m.overall.wape), .text(m.baseline.text),
             .percent(m.overall.baselineWape), .percent(m.overall.bias), .flag(v.gatePassed, shown: v.gatePassed ? "passed" : "failed"),
             .text(v.codeVersion), .text(v.gitCommit), .text(v.configHash), .text(v.policyHash), .text(v.createdAt.description),
             .text(v.createdBy), .text(v.osUser),

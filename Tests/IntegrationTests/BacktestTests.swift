@@ -196,7 +196,7 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 40, locations: 3, days: 200)
             let report = try Self.runner(db).run(try Self.options(folds: 4, horizon: 14, models: [.seasonalNaive, .ses]))
-            for model in report.models where model != BacktestReport.selectedName {
+            for model in report.models where model != .selected {
                 let coverage = try #require(report.calibratedCoverage[model])
                 #expect(abs(coverage - 0.8) <= 0.05, "\(model): conformal coverage \(coverage)")
             }
@@ -236,7 +236,7 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 40, locations: 3, days: 200)
             let report = try Self.runner(db).run(try Self.options(folds: 2, horizon: 14, models: [.naive, .ses, .crostonSBA]))
-            #expect(report.selection["all"] != nil)
+            #expect(report.selection[.all] != nil)
             #expect(
                 try db.scalar(Query("SELECT count(*) FROM forecast.model_selections WHERE backtest_id = \(report.id)"), as: Int.self)
                     == report.selection.count)
@@ -250,7 +250,7 @@ extension Integration {
             let served = Set(
                 try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
                     .components(separatedBy: "|"))
-            let allowed = Set(report.selection.values).union(["Naive"])
+            let allowed = Set(report.selection.values.map(\.text)).union(["Naive"])
             #expect(served.isSubset(of: allowed), "\(served) not within \(allowed)")
         }
 
@@ -259,7 +259,7 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 30, locations: 3, days: 200)
             let report = try Self.runner(db).run(try Self.options(folds: 2, horizon: 14, models: [.naive, .xgboost]))
-            let globalClasses = report.selection.filter { $0.value == GlobalBoostedModel.name(.tweedie) }.map(\.key)
+            let globalClasses = report.selection.filter { $0.value.text == GlobalBoostedModel.name(.tweedie) }.map(\.key)
             #expect(!globalClasses.isEmpty, "XGBoost won no class against Naive: \(report.selection)")
             #expect(
                 try db.scalar(
@@ -281,7 +281,7 @@ extension Integration {
                 try db.scalar("SELECT string_agg(DISTINCT model_name, '|') FROM forecast.latest", as: String.self)
                     .components(separatedBy: "|"))
             #expect(served.contains(GlobalBoostedModel.name(.tweedie)))
-            #expect(served.isSubset(of: Set(report.selection.values).union(["Naive"])), "\(served)")
+            #expect(served.isSubset(of: Set(report.selection.values.map(\.text)).union(["Naive"])), "\(served)")
             // Each series gets the model of its demand class (classified on its history, as in the backtest).
             if !report.selection.values.contains("Naive") {
                 #expect(served == [GlobalBoostedModel.name(.tweedie)])

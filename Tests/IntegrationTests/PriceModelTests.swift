@@ -89,7 +89,7 @@ extension Integration {
             #expect(Double(gap[0])! < 1e-12 && Int(gap[1])! == report.accumulator(model: "Combination", folds: [0, 1, 2, 3]).count, "\(gap)")
             // On this catalogue (prices and promotions drive demand) both beat seasonal naive.
             let sn = report.accumulator(model: "SeasonalNaive(52)", folds: [0, 1, 2, 3])
-            for model in ["PriceRegression", "Combination"] {
+            for model: ModelName in ["PriceRegression", "Combination"] {
                 let acc = report.accumulator(model: model, folds: [0, 1, 2, 3])
                 #expect(acc.count == sn.count && acc.wape < sn.wape, "\(model) WAPE \(acc.wape) vs seasonal naive \(sn.wape)")
             }
@@ -128,8 +128,8 @@ extension Integration {
             try Self.load(db)
             let bare = try db.scalar("SELECT item_id || '/' || location_id FROM demand.sales ORDER BY 1 LIMIT 1", as: String.self)
             let three = "combination:xgboost:log+xgboost:log_depth+price_regression"
-            let name = "Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]"
-            let boosters = "Combination[XGBoost[log]+XGBoost[log,depth]]"
+            let name: ModelName = "Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]"
+            let boosters: ModelName = "Combination[XGBoost[log]+XGBoost[log,depth]]"
             let models = try ["xgboost:log", "xgboost:log_depth", "price_regression", "combination", three, "combination:xgboost:log+xgboost:log_depth"]
                 .map { try ModelSpec(parsing: $0, seasonLength: 52, window: 4) }
             let options = BacktestOptions(

@@ -60,7 +60,7 @@ extension Integration {
                 "on this catalogue (36 series, a year, prices and promotions) a global member wins some class: \(selection)")
             // The artifacts stored with the version are exactly the global models its policy serves.
             let version = try ModelRegistry.find("1.0.0", on: try db.connect())
-            let globals = try version.policy.globalModels.map { try $0.primaryName() }
+            let globals = try version.policy.globalModels.map { try $0.primaryName().text }
             #expect(!globals.isEmpty)
             #expect(
                 try db.scalar(
@@ -86,7 +86,7 @@ extension Integration {
             // Selected is not a candidate: its out-of-sample score is a line of its own.
             #expect(!card.stdout.contains("| Selected |") && card.stdout.contains("`Selected`, the per-class choice made for each fold"), "\(card.stdout)")
             for (segment, spec) in version.policy.selection ?? [:] {
-                let row = card.stdout.split(separator: "\n").first { $0.hasPrefix("| \(Escape.markdown((try? spec.primaryName()) ?? "?")) | ") }
+                let row = card.stdout.split(separator: "\n").first { $0.hasPrefix("| \(Escape.markdown((try? spec.primaryName().text) ?? "?")) | ") }
                 #expect(row?.contains(Escape.markdown(segment.rawValue)) == true, "\(segment): \(String(describing: row))")
             }
             #expect(

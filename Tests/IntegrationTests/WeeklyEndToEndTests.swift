@@ -51,7 +51,7 @@ extension Integration {
             #expect(summary.rows == summary.seriesCount * 3)
             #expect(try db.scalar("SELECT min(ds)::text || ' ' || max(ds)::text FROM forecast.latest", as: String.self) == "2026-11-23 2026-12-07")
             let global = try db.scalar("SELECT count(*) FROM forecast.model_artifacts", as: Int.self)
-            #expect(global == Set(report.selection.values.filter { $0.hasPrefix("XGBoost") }).count)
+            #expect(global == Set(report.selection.values.filter { $0.text.hasPrefix("XGBoost") }).count)
             // check validates a weekly cutoff exactly as run does.
             let bad = try CLI.run(["check", "--frequency", "week", "--cutoff", "2026-11-25", "--as-of", "2026-11-28T06:00:00Z"], databaseURL: db.url)
             #expect(bad.status == 64)

@@ -34,7 +34,7 @@ struct SeriesIsolation {
         try forecaster.encode(series, into: &writer)
         #expect(writer.rowCount == 3)
         let bytes = writer.bytes
-        let name = Array(ServedModel.fallbackName.utf8)
+        let name = Array(ServedModel.fallbackName.text.utf8)
         let occurrences = (0...(bytes.count - name.count)).filter { Array(bytes[$0..<($0 + name.count)]) == name }.count
         #expect(occurrences == 3)
     }

@@ -34,7 +34,7 @@ struct ModelSpecTests {
         for spelling in ModelSpec.spellings {
             let parsed = try spec(spelling)
             #expect(parsed.argument == spelling)
-            let shown = try parsed.primaryName()
+            let shown = try parsed.primaryName().text
             #expect(try spec(shown) == parsed, "\(spelling) shown as \(shown)")
         }
         #expect(try spec("XGBoost[log,depth]").argument == "xgboost:log_depth")

@@ -72,11 +72,13 @@ public struct AccuracyGate: Codable, Sendable {
         // the second fold on: the baseline is judged on the same folds.
         var window = Set(max(0, folds - lastFolds)..<folds)
         if selected { window.formIntersection(report.selectedFolds(folds: folds)) }
-        guard selected || report.models.contains(candidate) else {
-            throw PipelineError.invalidArgument("gate candidate '\(candidate)' is not among the backtest's models: \(report.models.joined(separator: ", "))")
+        let candidateName: ModelName = selected ? .selected : ModelName(candidate)
+        guard selected || report.models.contains(candidateName) else {
+            throw PipelineError.invalidArgument(
+                "gate candidate '\(candidate)' is not among the backtest's models: \(report.models.map(\.text).joined(separator: ", "))")
         }
         func candidateAcc(_ folds: Set<Int>?) -> ErrorAccumulator {
-            report.accumulator(model: selected ? BacktestReport.selectedName : candidate, folds: folds)
+            report.accumulator(model: candidateName, folds: folds)
         }
         func f(_ v: Double) -> String { v.isFinite ? String(format: "%.4f", v) : "n/a" }
         func pct(_ v: Double) -> String { v.isFinite ? String(format: "%.1f%%", 100 * v) : "n/a" }
@@ -101,7 +103,7 @@ public struct AccuracyGate: Codable, Sendable {
                 throw PipelineError.configuration("gate segment '\(segment)': the kind before ':' must be class, category, region or fold")
             }
             let value = parts[1]
-            let model = selected ? BacktestReport.selectedName : candidate
+            let model = candidateName
             let pair: (ErrorAccumulator, ErrorAccumulator)?
             if selected {
                 guard kind == .demandClass else {
@@ -127,7 +129,7 @@ public struct AccuracyGate: Codable, Sendable {
                     name: "segment \(segment) (\(model))", required: "\(primaryMetric) <= \(baseline)'s",
                     actual: "\(f(metric(a))) vs \(f(metric(b)))", passed: metric(a) <= metric(b)))
         }
-        let models = selected ? Array(Set(report.selection.values)).sorted() : [candidate]
+        let models = selected ? Array(Set(report.selection.values)).sorted() : [candidateName]
         let level = report.calibrations.values.first?.level ?? .nan
         for model in models {
             let coverage = report.calibratedCoverage[model] ?? .nan

@@ -10,7 +10,6 @@ import Forecasting
 /// comparison with it uses the same folds. This is what `run --model selected` will serve: a
 /// choice made on the past, applied to the future.
 extension BacktestReport {
-    public static let selectedName = "Selected"
     /// A demand class gets a model of its own only when about this many series judged it; a class
     /// of a few series follows the overall choice (a per-class pick on 7 series chases noise).
     public static let minimumClassSeries = 10
@@ -19,8 +18,8 @@ extension BacktestReport {
     /// combination the default unless another model was 5% better was tried: better on the real
     /// panels (cheese Selected 19.7 -> 19.5 WAPE, tuna 48.3 -> 46.4), worse on the daily demo
     /// (XGBoost 18.4% but Selected 19.2%, whose bias then failed the gate); not kept.
-    static func choose(_ scored: [(model: String, value: Double)]) -> String? {
-        var best: (model: String, value: Double)?
+    static func choose(_ scored: [(model: ModelName, value: Double)]) -> ModelName? {
+        var best: (model: ModelName, value: Double)?
         for s in scored where s.value.isFinite && (best == nil || s.value < best!.value) { best = s }
         return best?.model
     }
@@ -34,7 +33,7 @@ extension BacktestReport {
     /// What serves when the evidence is thin: the first combination among the candidates (members
     /// with different biases, combined: the hedge when no one model has shown it is better); nil
     /// (no combination among them): the lowest error still decides.
-    static func thinEvidenceDefault(_ candidates: [ModelSpec]) -> String? {
+    static func thinEvidenceDefault(_ candidates: [ModelSpec]) -> ModelName? {
         candidates.first { $0.kind == .combination }.flatMap { try? $0.primaryName() }
     }
 
@@ -42,9 +41,9 @@ extension BacktestReport {
     /// (`choose`), unless fewer than `thin.points` points were scored (`evidence`) and `thin.model`
     /// is a candidate, which then serves (`minimumOverallPoints`, `thinEvidenceDefault`).
     static func overallChoice(
-        _ scored: [(model: String, value: Double)], evidence: Int,
-        thin: (points: Int, model: String?)
-    ) -> String? {
+        _ scored: [(model: ModelName, value: Double)], evidence: Int,
+        thin: (points: Int, model: ModelName?)
+    ) -> ModelName? {
         guard let best = choose(scored) else { return nil }
         if evidence < thin.points, let model = thin.model, scored.contains(where: { $0.model == model }) { return model }
         return best
@@ -76,15 +75,15 @@ extension BacktestReport {
     /// ties: earlier). `minimumClassPoints(k)`: the points a class needs over folds 0..<k for a choice of its own.
     /// `thin`: below `points` scored points over folds 0..<k, the overall choice is `model` (when it is a candidate).
     func nestedSelection(
-        _ metric: (ErrorAccumulator) -> Double, candidates: [String], folds: Int,
+        _ metric: (ErrorAccumulator) -> Double, candidates: [ModelName], folds: Int,
         minimumClassPoints: (Int) -> Int = { _ in 0 },
-        thin: (points: Int, model: String?) = (0, nil)
-    ) -> [Int: [String: String]] {
-        var out: [Int: [String: String]] = [:]
+        thin: (points: Int, model: ModelName?) = (0, nil)
+    ) -> [Int: [SelectionSegment: ModelName]] {
+        var out: [Int: [SelectionSegment: ModelName]] = [:]
         for k in 1..<max(1, folds) {
             let earlier = Set(0..<k)
-            var byClass: [String: [(model: String, value: Double)]] = [:]
-            var overall: [(model: String, value: Double)] = []
+            var byClass: [SelectionSegment: [(model: ModelName, value: Double)]] = [:]
+            var overall: [(model: ModelName, value: Double)] = []
             var evidence = 0
             for model in candidates {
                 var all = ErrorAccumulator()
@@ -97,12 +96,13 @@ extension BacktestReport {
                 if all.count > 0 { overall.append((model, metric(all))) }
                 evidence = max(evidence, all.count)
                 for (c, acc) in perClass.sorted(by: { $0.key < $1.key }) where acc.count > 0 && acc.count >= minimumClassPoints(k) {
-                    byClass[c, default: []].append((model, metric(acc)))
+                    guard let segment = SelectionSegment(rawValue: c) else { continue }
+                    byClass[segment, default: []].append((model, metric(acc)))
                 }
             }
             guard let all = Self.overallChoice(overall, evidence: evidence, thin: thin) else { continue }
             var choice = byClass.compactMapValues(Self.choose)
-            choice["all"] = all
+            choice[.all] = all
             out[k] = choice
         }
         return out
@@ -116,7 +116,7 @@ extension BacktestReport {
     }
 
     /// The coarser groups of `cells` (and, with a name, the cells themselves) under `name` or each cell's own model.
-    static func expanded(_ cells: [(key: Key, value: ErrorAccumulator)], as name: String?) -> [Key: ErrorAccumulator] {
+    static func expanded(_ cells: [(key: Key, value: ErrorAccumulator)], as name: ModelName?) -> [Key: ErrorAccumulator] {
         var out: [Key: ErrorAccumulator] = [:]
         for (key, acc) in cells {
             guard let (fold, c, category, region) = cellParts(key.value) else { continue }
@@ -134,14 +134,14 @@ extension BacktestReport {
     }
 
     /// Adds the "Selected" model's groups from the chosen models' cells.
-    mutating func addSelected(_ choices: [Int: [String: String]]) {
+    mutating func addSelected(_ choices: [Int: [SelectionSegment: ModelName]]) {
         let chosen = groups.filter { key, _ in
             guard key.kind == .cell, let cell = Self.cellParts(key.value), let choice = choices[cell.fold] else { return false }
-            return key.model == (choice[cell.demandClass] ?? choice["all"])
+            return key.model == (SelectionSegment(rawValue: cell.demandClass).flatMap { choice[$0] } ?? choice[.all])
         }.sorted { $0.key < $1.key }
-        let added = Self.expanded(chosen, as: Self.selectedName)
+        let added = Self.expanded(chosen, as: .selected)
         merge(added)
-        if !added.isEmpty && !models.contains(Self.selectedName) { models.append(Self.selectedName) }
+        if !added.isEmpty && !models.contains(.selected) { models.append(.selected) }
     }
 
     /// Folds on which "Selected" is scored (all but the oldest).

@@ -17,18 +17,18 @@ public struct BacktestReport: Sendable {
     }
 
     public struct Key: Hashable, Sendable, Comparable {
-        public let model: String
+        public let model: ModelName
         public let kind: Group
         public let value: String
 
-        public init(model: String, kind: Group, value: String) {
+        public init(model: ModelName, kind: Group, value: String) {
             self.model = model
             self.kind = kind
             self.value = value
         }
 
         /// A model's key over every row.
-        public static func overall(_ model: String) -> Key { Key(model: model, kind: .all, value: "all") }
+        public static func overall(_ model: ModelName) -> Key { Key(model: model, kind: .all, value: "all") }
 
         public static func < (a: Key, b: Key) -> Bool {
             (a.kind.rawValue, a.value, a.model) < (b.kind.rawValue, b.value, b.model)
@@ -42,20 +42,20 @@ public struct BacktestReport: Sendable {
     public var seconds = 0.0
     /// Data contracts that warned on the backtest's snapshot.
     public var warnings: [ContractOutcome] = []
-    public var baseline = ""
-    public var models: [String] = []
+    public var baseline: ModelName = ""
+    public var models: [ModelName] = []
     /// The cutoffs the global models were refit at (`GlobalRefits`; empty: no global model).
     public var globalRefits: [String] = []
     public var groups: [Key: ErrorAccumulator] = [:]
     /// Demand class (and "all") -> the model with the lowest selection metric.
-    public var selection: [String: String] = [:]
+    public var selection: [SelectionSegment: ModelName] = [:]
     /// Conformal calibration per model from all folds (what runs use).
-    public var calibrations: [String: ConformalCalibration] = [:]
+    public var calibrations: [ModelName: ConformalCalibration] = [:]
     /// Cross-conformal check per model: each fold scored with quantiles from the other folds.
-    public var calibratedCoverage: [String: Double] = [:]
-    public var calibratedWidth: [String: Double] = [:]
+    public var calibratedCoverage: [ModelName: Double] = [:]
+    public var calibratedWidth: [ModelName: Double] = [:]
     /// Per model and fold.
-    public var calibratedCoverageByFold: [String: [Double]] = [:]
+    public var calibratedCoverageByFold: [ModelName: [Double]] = [:]
 
     /// Fits the calibrations and measures their coverage honestly: fold k is judged with
     /// quantiles computed from the other folds only (with a single fold, from itself).
@@ -121,14 +121,15 @@ public struct BacktestReport: Sendable {
     /// Below `thin.points` scored points overall, "all" is `thin.model` (when it is a candidate): `nestedSelection`'s rule.
     public func selection(
         _ metric: (ErrorAccumulator) -> Double, minimumClassPoints: Int = 0,
-        thin: (points: Int, model: String?) = (0, nil)
-    ) -> [String: String] {
-        var out: [String: String] = [:]
+        thin: (points: Int, model: ModelName?) = (0, nil)
+    ) -> [SelectionSegment: ModelName] {
+        var out: [SelectionSegment: ModelName] = [:]
         for (kind, segments) in [(Group.demandClass, values(kind: .demandClass)), (.all, ["all"])] {
             for segment in segments {
-                var scored: [(model: String, value: Double)] = []
+                guard let choiceKey = SelectionSegment(rawValue: segment) else { continue }
+                var scored: [(model: ModelName, value: Double)] = []
                 var evidence = 0
-                for model in models where model != Self.selectedName {
+                for model in models where model != .selected {
                     guard let a = groups[Key(model: model, kind: kind, value: segment)], a.count > 0,
                         kind == .all || a.count >= minimumClassPoints
                     else { continue }
@@ -137,7 +138,7 @@ public struct BacktestReport: Sendable {
                 }
                 let best = kind == .all ? Self.overallChoice(scored, evidence: evidence, thin: thin) : Self.choose(scored)
                 guard let best else { continue }
-                out[kind == .all ? "all" : segment] = best
+                out[choiceKey] = best
             }
         }
         return out
@@ -145,19 +146,19 @@ public struct BacktestReport: Sendable {
 
     /// The selected combination's errors: each class scored with its selected model, over the
     /// given folds (nil = all).
-    public func accumulator(selection: [String: String], folds: Set<Int>? = nil) -> ErrorAccumulator {
+    public func accumulator(selection: [SelectionSegment: ModelName], folds: Set<Int>? = nil) -> ErrorAccumulator {
         var total = ErrorAccumulator()
         for key in groups.keys where key.kind == .foldClass {
             guard let (fold, demandClass) = Self.foldClassParts(key.value) else { continue }
             if let folds, !folds.contains(fold) { continue }
-            let chosen = selection[demandClass] ?? selection["all"]
+            let chosen = SelectionSegment(rawValue: demandClass).flatMap { selection[$0] } ?? selection[.all]
             if key.model == chosen { total.merge(groups[key]!) }
         }
         return total
     }
 
     /// One model's errors on one demand class over the given folds.
-    public func accumulator(model: String, demandClass: String, folds: Set<Int>) -> ErrorAccumulator {
+    public func accumulator(model: ModelName, demandClass: String, folds: Set<Int>) -> ErrorAccumulator {
         var total = ErrorAccumulator()
         for f in folds {
             if let a = groups[Key(model: model, kind: .foldClass, value: Self.foldClass(fold: f, demandClass: demandClass))] { total.merge(a) }
@@ -166,7 +167,7 @@ public struct BacktestReport: Sendable {
     }
 
     /// One model's errors over the given folds (nil = all).
-    public func accumulator(model: String, folds: Set<Int>? = nil) -> ErrorAccumulator {
+    public func accumulator(model: ModelName, folds: Set<Int>? = nil) -> ErrorAccumulator {
         var total = ErrorAccumulator()
         for key in groups.keys where key.kind == .fold && key.model == model {
             if let folds, let f = Int(key.value), !folds.contains(f) { continue }
@@ -191,7 +192,7 @@ public struct BacktestReport: Sendable {
 
     /// One group's metrics in `forecast.backtests.summary` (non-finite values are null).
     struct SummaryRow: Encodable {
-        let model: String, group: String, value: String, n: Int
+        let model: ModelName, group: String, value: String, n: Int
         let mae: Double?, rmse: Double?, wape: Double?, mape: Double?, mase: Double?, rmsse: Double?, bias: Double?
         let coverage: Double?, width: Double?, pinball: Double?
         let wapeVsBaseline: Double?, maseVsBaseline: Double?

@@ -117,9 +117,9 @@ extension BacktestRunner {
                     let contexts = contexts[f]
                     let scored = ordered.indices.filter { contexts[$0] != nil }
                     // Each member's forecasts of the fold, in `scored` order: every XGBoost objective (by name) ...
-                    var boosted: [String: [Forecast]] = [:]
+                    var boosted: [ModelName: [Forecast]] = [:]
                     for (model, trained) in zip(models, trained) {
-                        boosted[model.name] = try trained.forecast(
+                        boosted[ModelName(model.name)] = try trained.forecast(
                             scored.map { (globals[$0], contexts[$0]!.cutoffIndex) },
                             level: options.intervalLevel)
                     }

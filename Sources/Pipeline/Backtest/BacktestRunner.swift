@@ -82,7 +82,7 @@ public struct BacktestRunner: MadeWithServices {
                                                 interval_level, config, code_version, structure_selection, lease_seconds,
                                                 global_refit_days)
                 VALUES (\(asOf), \(frequency.rawValue), \(end), \(cutoffs.map(\.description))::date[],
-                        \(plan.horizon), \(plan.gap), \(plan.step), \(windowLength), \(modelNames)::text[],
+                        \(plan.horizon), \(plan.gap), \(plan.step), \(windowLength), \(modelNames.map(\.text))::text[],
                         \(options.intervalLevel), \(configJSON)::jsonb, \(CodeVersion.current), \(options.structureSelection.rawValue),
                         \(options.leaseSeconds), \(options.refitDays))
                 RETURNING id
@@ -109,14 +109,14 @@ public struct BacktestRunner: MadeWithServices {
             for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) {
                 guard let index = modelNames.firstIndex(of: model) else { continue }
                 let spec = String(decoding: try JSONEncoder.sorted.encode(orderedSpecs[index]), as: UTF8.self)
-                let key: (BacktestReport.Group, String) = segment == "all" ? (.all, "all") : (.demandClass, segment)
+                let key: (BacktestReport.Group, String) = segment == .all ? (.all, "all") : (.demandClass, segment.rawValue)
                 let value = report.groups[BacktestReport.Key(model: model, kind: key.0, value: key.1)].map(metric)
                 let base = report.groups[BacktestReport.Key(model: modelNames[0], kind: key.0, value: key.1)].map(metric)
                 try connection.execute(
                     Query(
                         """
                         INSERT INTO forecast.model_selections (backtest_id, segment, model_name, model_spec, metric, metric_value, baseline_value)
-                        VALUES (\(id), \(segment), \(model), \(spec)::jsonb, \(options.selectionMetric.rawValue),
+                        VALUES (\(id), \(segment.rawValue), \(model), \(spec)::jsonb, \(options.selectionMetric.rawValue),
                                 \(value.flatMap { $0.isFinite ? $0 : nil }), \(base.flatMap { $0.isFinite ? $0 : nil }))
                         """
                     ).named("store_selection"))
@@ -159,7 +159,7 @@ public struct BacktestRunner: MadeWithServices {
 
     func evaluate(
         id: Int64, end: PostgresDate, asOf: PostgresTimestamp, newestCutoff: PostgresDate, cutoffs: [PostgresDate],
-        models: [ServedModel], modelNames: [String], options: BacktestOptions, schema: SQLIdentifier,
+        models: [ServedModel], modelNames: [ModelName], options: BacktestOptions, schema: SQLIdentifier,
         heartbeat: BacktestHeartbeat? = nil, on connection: Connection
     ) throws -> BacktestReport {
         /// Cancelled or failed as abandoned meanwhile: stop at the next chunk, not at the end.
@@ -365,15 +365,15 @@ public struct BacktestRunner: MadeWithServices {
 
     /// Copies each fold's chosen rows as model "Selected" (served_model keeps who produced them).
     func storeSelected(
-        _ choices: [Int: [String: String]], report: BacktestReport, backtestID id: Int64,
+        _ choices: [Int: [SelectionSegment: ModelName]], report: BacktestReport, backtestID id: Int64,
         on connection: Connection
     ) throws -> Int {
-        var folds: [String] = [], classes: [String] = [], models: [String] = []
+        var folds: [String] = [], classes: [String] = [], models: [ModelName] = []
         // Every series and fold has a baseline row, so the baseline's groups list every (fold, class) scored.
         for (fold, choice) in choices.sorted(by: { $0.key < $1.key }) {
             for key in report.groups.keys where key.kind == .foldClass && key.model == report.baseline {
                 guard let (f, c) = BacktestReport.foldClassParts(key.value), f == fold,
-                    let model = choice[c] ?? choice["all"]
+                    let model = SelectionSegment(rawValue: c).flatMap({ choice[$0] }) ?? choice[.all]
                 else { continue }
                 folds.append(String(f))
                 classes.append(c)
@@ -385,9 +385,9 @@ public struct BacktestRunner: MadeWithServices {
             Query(
                 """
                 INSERT INTO forecast.backtest_results (\(FoldEvaluator.layout.columnList))
-                SELECT r.backtest_id, \(BacktestReport.selectedName), r.served_model, r.fold, r.cutoff, r.item_id, r.location_id, r.ds,
+                SELECT r.backtest_id, \(ModelName.selected), r.served_model, r.fold, r.cutoff, r.item_id, r.location_id, r.ds,
                        r.horizon, r.yhat, r.yhat_lower, r.yhat_upper, r.actual, r.demand_class
-                FROM unnest(\(folds)::text[]::int[], \(classes)::text[], \(models)::text[]) AS c(fold, demand_class, model_name)
+                FROM unnest(\(folds)::text[]::int[], \(classes)::text[], \(models.map(\.text))::text[]) AS c(fold, demand_class, model_name)
                 JOIN forecast.backtest_results r ON r.backtest_id = \(id) AND r.fold = c.fold AND r.demand_class = c.demand_class
                                                  AND r.model_name = c.model_name
                 """

@@ -6,7 +6,7 @@ struct FoldEvaluator: Sendable {
     let plan: BacktestPlan
     /// The per-series models (`ServedModel.local`), in `modelNames` order.
     let models: [ServedModel]
-    let modelNames: [String]
+    let modelNames: [ModelName]
     let cutoffs: [PostgresDate]
     let newestCutoff: PostgresDate
     let reader: SeriesReader
@@ -143,7 +143,7 @@ struct FoldEvaluator: Sendable {
 
     /// Scores one model's forecast (covering gap + horizon steps) and encodes its rows.
     func record(
-        _ s: SeriesInput, _ ctx: FoldContext, modelIndex m: Int, served: String, forecast f: Forecast,
+        _ s: SeriesInput, _ ctx: FoldContext, modelIndex m: Int, served: ModelName, forecast f: Forecast,
         into writer: inout BinaryCopyWriter, groups: inout [BacktestReport.Key: ErrorAccumulator],
         scores: inout ScoreSample
     ) {
@@ -166,8 +166,8 @@ struct FoldEvaluator: Sendable {
             let target = reader.frequency.advance(s.start, by: ctx.cutoffIndex + plan.gap + h + 1)
             writer.beginRow(Self.layout)
             writer.append(backtestID)
-            writer.append(name)
-            writer.append(served)
+            writer.append(name.text)
+            writer.append(served.text)
             writer.append(Int32(ctx.fold.index))
             writer.append(cutoffs[ctx.fold.index])
             writer.append(s.itemID)

@@ -63,8 +63,8 @@ public enum Calibrations {
         return selection
     }
 
-    public static func load(backtestID: Int64, level: Double, on connection: Connection) throws -> [String: ConformalCalibration] {
-        var out: [String: ConformalCalibration] = [:]
+    public static func load(backtestID: Int64, level: Double, on connection: Connection) throws -> [ModelName: ConformalCalibration] {
+        var out: [ModelName: ConformalCalibration] = [:]
         for row in try connection.query(
             Query(
                 """
@@ -77,7 +77,7 @@ public enum Calibrations {
             let lo = try row.decode("lo", as: String.self).split(separator: ",").compactMap { Double(postgresText: String($0)) }
             let hi = try row.decode("hi", as: String.self).split(separator: ",").compactMap { Double(postgresText: String($0)) }
             guard !lo.isEmpty, lo.count == hi.count else { continue }
-            out[try row.decode("model_name")] = ConformalCalibration(level: level, lower: lo, upper: hi)
+            out[try row.decode("model_name", as: ModelName.self)] = ConformalCalibration(level: level, lower: lo, upper: hi)
         }
         return out
     }

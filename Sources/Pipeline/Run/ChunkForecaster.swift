@@ -12,9 +12,9 @@ public struct ChunkForecaster: Sendable {
     public let chooser: ModelChooser
     public let reader: SeriesReader
     /// Conformal calibrations by model name (empty: residual intervals).
-    public var calibrations: [String: ConformalCalibration] = [:]
+    public var calibrations: [ModelName: ConformalCalibration] = [:]
     /// The run's trained global models by name, when the run uses any.
-    public var globals: [String: GlobalTraining.Predictor] = [:]
+    public var globals: [ModelName: GlobalTraining.Predictor] = [:]
     /// Where the rows go: `forecast.forecasts` (one row per period), or with this role ("shadow",
     /// "baseline") `forecast.side_forecast_paths` (one row per series, the horizon in arrays).
     public var role: String?
@@ -23,7 +23,7 @@ public struct ChunkForecaster: Sendable {
 
     public init(
         runID: Int64, cutoff: PostgresDate, generatedAt: PostgresTimestamp, modelVersion: String, config: RunConfig,
-        chooser: ModelChooser, reader: SeriesReader, calibrations: [String: ConformalCalibration] = [:]
+        chooser: ModelChooser, reader: SeriesReader, calibrations: [ModelName: ConformalCalibration] = [:]
     ) {
         self.runID = runID
         self.cutoff = cutoff
@@ -62,7 +62,7 @@ public struct ChunkForecaster: Sendable {
 
     /// What served a series: the model's name and its mean point forecast over the horizon.
     public struct Served: Sendable {
-        public let modelName: String
+        public let modelName: ModelName
         public let meanForecast: Double
         /// Mean width of the interval over the horizon.
         public let meanWidth: Double
@@ -73,9 +73,9 @@ public struct ChunkForecaster: Sendable {
     /// includes reading the cgroup CPU limits, is paid once, not once per series). Empty when no
     /// series chooses a global model, or when a prediction call fails (`encode` then predicts
     /// series by series, and a failing series falls back as usual).
-    public func globalForecasts(_ series: [SeriesInput], segments: [Int: GlobalTraining.Segment]) -> [Int: [String: Forecast]] {
+    public func globalForecasts(_ series: [SeriesInput], segments: [Int: GlobalTraining.Segment]) -> [Int: [ModelName: Forecast]] {
         guard !globals.isEmpty else { return [:] }
-        var byModel: [String: [(no: Int, series: GlobalSeries, origin: Int)]] = [:]
+        var byModel: [ModelName: [(no: Int, series: GlobalSeries, origin: Int)]] = [:]
         for s in series {
             let model = chooser.choose(Censoring.impute(s.values, censored: s.censored), frequency: config.frequency)
             for name in model.globalNames {
@@ -86,7 +86,7 @@ public struct ChunkForecaster: Sendable {
                 byModel[name, default: []].append((s.seriesNo, g, s.values.count - 1))
             }
         }
-        var out: [Int: [String: Forecast]] = [:]
+        var out: [Int: [ModelName: Forecast]] = [:]
         for (name, items) in byModel {
             guard let global = globals[name],
                 let forecasts = try? global.trained.forecast(items.map { ($0.series, $0.origin) }, level: config.intervalLevel)
@@ -109,7 +109,7 @@ public struct ChunkForecaster: Sendable {
     /// price index of the series' category at its location (`CompetitorPrices`), for the price regression.
     @discardableResult
     public func encode(
-        _ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [String: Forecast]? = nil,
+        _ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [ModelName: Forecast]? = nil,
         competitors: CompetitorIndex? = nil, into writer: inout BinaryCopyWriter
     ) throws -> Served {
         do {
@@ -126,7 +126,7 @@ public struct ChunkForecaster: Sendable {
 
     /// The series at the run's cutoff, as `ServedModel.forecast` reads it.
     func at(
-        _ series: SeriesInput, training: [Double], segment: GlobalTraining.Segment?, predicted: [String: Forecast]?,
+        _ series: SeriesInput, training: [Double], segment: GlobalTraining.Segment?, predicted: [ModelName: Forecast]?,
         competitors: CompetitorIndex?
     ) -> SeriesAtOrigin {
         var at = SeriesAtOrigin(training: { training })
@@ -151,14 +151,14 @@ public struct ChunkForecaster: Sendable {
         return at
     }
 
-    func write(_ series: SeriesInput, forecast: Forecast, modelName: String, into writer: inout BinaryCopyWriter) throws -> Served {
+    func write(_ series: SeriesInput, forecast: Forecast, modelName: ModelName, into writer: inout BinaryCopyWriter) throws -> Served {
         if let role {
             writer.beginRow(Self.sideLayout)
             writer.append(runID)
             writer.append(role)
             writer.append(series.itemID)
             writer.append(series.locationID)
-            writer.append(modelName)
+            writer.append(modelName.text)
             writer.append(modelVersion)
             writer.append(cutoff)
             writer.append(generatedAt)
@@ -178,7 +178,7 @@ public struct ChunkForecaster: Sendable {
                 writer.append(forecast.lower[h])
                 writer.append(forecast.upper[h])
                 writer.append(config.intervalLevel)
-                writer.append(modelName)
+                writer.append(modelName.text)
                 writer.append(modelVersion)
                 writer.append(runID)
                 writer.append(cutoff)

@@ -37,7 +37,7 @@ enum SeriesProfile {
         writer.append(n > 0 ? Double(series.censored.suffix(n).filter { $0 }.count) / Double(n) : 0)
         writer.append(conformalScale(training, seasonLength: frequency.defaultSeasonLength))
         writer.append(DemandClass.classify(training, frequency: frequency).rawValue)
-        writer.append(served.modelName)
+        writer.append(served.modelName.text)
         writer.append(served.meanForecast)
         writer.append(served.meanWidth)
     }

@@ -68,7 +68,7 @@ public final class Worker: @unchecked Sendable {
         _ config: RunConfig, modelVersion: String, run: RunRecord, reader: SeriesReader,
         on connection: Connection
     ) throws -> ChunkForecaster {
-        var calibrations: [String: ConformalCalibration] = [:]
+        var calibrations: [ModelName: ConformalCalibration] = [:]
         if let backtest = config.calibrationBacktestID {
             calibrations = try Calibrations.load(backtestID: backtest, level: config.intervalLevel, on: connection)
         }

@@ -28,8 +28,8 @@ extension GlobalTraining {
 
     /// Every global model the run uses, by name: the run's own artifacts, or those of the model
     /// version it serves (with the inputs prepared for this run, `run_model_inputs`).
-    public static func loadAll(runID: Int64, config: RunConfig, on connection: Connection) throws -> [String: Predictor] {
-        var out: [String: Predictor] = [:]
+    public static func loadAll(runID: Int64, config: RunConfig, on connection: Connection) throws -> [ModelName: Predictor] {
+        var out: [ModelName: Predictor] = [:]
         let owner: ArtifactOwner = config.served.map { .version($0.id) } ?? .run(runID)
         for spec in config.globalModels {
             let name = try spec.primaryName()
@@ -40,7 +40,7 @@ extension GlobalTraining {
 
     /// Loads and verifies one artifact; throws `ArtifactRefused` when it must not be used.
     public static func load(
-        _ owner: ArtifactOwner, name: String, runInputs runID: Int64?, schema: SQLIdentifier,
+        _ owner: ArtifactOwner, name: ModelName, runInputs runID: Int64?, schema: SQLIdentifier,
         on connection: Connection
     ) throws -> Predictor {
         let (column, id, what): (Query, Int64, String) = {
@@ -126,7 +126,7 @@ extension GlobalTraining {
     /// one on or before the first target day, and those after it up to the last), not the series.
     /// Prices count as known when the cutoff's day closes, as for the workers' features.
     static func prepareInputs(
-        runID: Int64, versionID: Int64, name: String, cutoff: PostgresDate, config: RunConfig,
+        runID: Int64, versionID: Int64, name: ModelName, cutoff: PostgresDate, config: RunConfig,
         on connection: Connection
     ) throws {
         let predictor = try load(.version(versionID), name: name, runInputs: nil, schema: config.schema, on: connection)

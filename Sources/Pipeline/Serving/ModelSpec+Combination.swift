@@ -58,9 +58,9 @@ extension ModelSpec {
 
     /// `model_name` of a combination: `Combination` for the default members (and for stored
     /// policies from before issue 28), else its members', e.g. `Combination[XGBoost[log]+XGBoost[log,depth]+PriceRegression]`.
-    func combinationPrimaryName() throws -> String {
-        guard let members, !isDefaultCombination else { return Self.combinationName }
-        return "\(Self.combinationName)[" + (try members.map { try $0.primaryName() }).joined(separator: "+") + "]"
+    func combinationPrimaryName() throws -> ModelName {
+        guard let members, !isDefaultCombination else { return ModelName(Self.combinationName) }
+        return ModelName("\(Self.combinationName)[" + (try members.map { try $0.primaryName().text }).joined(separator: "+") + "]")
     }
 
     /// The members (a stored policy from before issue 28: XGBoost (Tweedie) and the price regression).
@@ -81,7 +81,7 @@ extension ModelSpec {
     /// the price regression's (nil where it cannot fit), with the name of what served it. On the
     /// log scale every member there is joins; the arithmetic form of stored policies needs the
     /// price regression, else its booster serves alone under its own name.
-    func combine(globals: [Forecast], regression: Forecast?) throws -> (served: String, forecast: Forecast) {
+    func combine(globals: [Forecast], regression: Forecast?) throws -> (served: ModelName, forecast: Forecast) {
         guard kind == .combination, !globals.isEmpty else {
             throw PipelineError.configuration("\(argument) has no global member to combine")
         }

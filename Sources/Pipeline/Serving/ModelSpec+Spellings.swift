@@ -52,11 +52,11 @@ extension ModelSpec {
             guard members.allSatisfy({ $0 != nil }) else { return nil }
             let spec = try? ModelSpec(
                 parsing: "combination:" + members.map { $0! }.joined(separator: "+"), seasonLength: seasonLength, window: window)
-            return spec.flatMap { (try? $0.primaryName()) == name ? $0 : nil }
+            return spec.flatMap { (try? $0.primaryName()) == ModelName(name) ? $0 : nil }
         }
         for spelling in spellings {
             guard let spec = try? ModelSpec(parsing: spelling, seasonLength: seasonLength, window: window) else { continue }
-            if (try? spec.primaryName()) == name { return spec }
+            if (try? spec.primaryName()) == ModelName(name) { return spec }
         }
         return nil
     }

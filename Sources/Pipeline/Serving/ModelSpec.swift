@@ -155,13 +155,13 @@ extension ModelSpec {
     public static let combinationName = "Combination"
 
     /// The model's own name without its fallback, e.g. `SeasonalNaive(7)`.
-    public func primaryName() throws -> String {
-        if kind == .selected { return "Selected" }
-        if kind == .xgboost { return GlobalBoostedModel.name(objective ?? .tweedie) }
-        if kind == .priceRegression { return PriceRegression.name }
+    public func primaryName() throws -> ModelName {
+        if kind == .selected { return .selected }
+        if kind == .xgboost { return ModelName(GlobalBoostedModel.name(objective ?? .tweedie)) }
+        if kind == .priceRegression { return ModelName(PriceRegression.name) }
         if kind == .combination { return try combinationPrimaryName() }
         let model = try build()
-        if let chain = model as? FallbackChain { return chain.models[0].name }
-        return model.name
+        if let chain = model as? FallbackChain { return ModelName(chain.models[0].name) }
+        return ModelName(model.name)
     }
 }

@@ -10,17 +10,17 @@ import Postgres
 public enum ServedModel: Sendable {
     /// A per-series model fitted on the history alone: a baseline, a statistical model, the
     /// median ensemble, each with its fallback chain and, for `:log1p`, its transform.
-    case local(any ForecastModel, primaryName: String)
+    case local(any ForecastModel, primaryName: ModelName)
     /// One of the run's global boosters (trained across its series), by name.
-    case global(name: String)
+    case global(name: ModelName)
     /// The per-series regression on the series' own prices and promotions; the naive forecast
     /// serves where it cannot fit (no prices, too short a history), named `Naive`.
     case priceRegression
     /// Several members combined period by period (`ModelSpec+Combination.swift`).
-    case combination(ModelSpec, primaryName: String, globalNames: [String])
+    case combination(ModelSpec, primaryName: ModelName, globalNames: [ModelName])
 
     /// `model_name` of a series served by the naive forecast because its own model failed.
-    public static let fallbackName = "Naive[fallback]"
+    public static let fallbackName: ModelName = "Naive[fallback]"
 
     public init(_ spec: ModelSpec) throws {
         switch spec.kind {
@@ -33,15 +33,15 @@ public enum ServedModel: Sendable {
     }
 
     /// The model's own name without its fallback, whose calibration applies.
-    public var primaryName: String {
+    public var primaryName: ModelName {
         switch self {
         case .local(_, let name), .global(let name), .combination(_, let name, _): return name
-        case .priceRegression: return PriceRegression.name
+        case .priceRegression: return ModelName(PriceRegression.name)
         }
     }
 
     /// The run's global boosters this model needs, by name (`GlobalTraining.Predictor`).
-    public var globalNames: [String] {
+    public var globalNames: [ModelName] {
         switch self {
         case .global(let name): return [name]
         case .combination(_, _, let names): return names
@@ -70,7 +70,7 @@ public struct SeriesAtOrigin {
     /// The history up to the origin, stockout periods imputed (the leakage guard: nothing later).
     public let training: () -> [Double]
     /// A run's or a fold's global booster's forecast of this series, by name.
-    public var global: (String) throws -> Forecast = { name in
+    public var global: (ModelName) throws -> Forecast = { name in
         throw PipelineError.configuration("the global model \(name) is not loaded")
     }
     /// The price regression's forecast; throws `ForecastError` where it cannot fit.
@@ -87,8 +87,8 @@ extension ServedModel {
     /// How far ahead, at which interval level, with which conformal calibrations (runs only).
     public struct Settings: Sendable {
         public var horizon: Int, level: Double, seasonLength: Int
-        public var calibrations: [String: ConformalCalibration] = [:]
-        public init(horizon: Int, level: Double, seasonLength: Int, calibrations: [String: ConformalCalibration] = [:]) {
+        public var calibrations: [ModelName: ConformalCalibration] = [:]
+        public init(horizon: Int, level: Double, seasonLength: Int, calibrations: [ModelName: ConformalCalibration] = [:]) {
             self.horizon = horizon
             self.level = level
             self.seasonLength = seasonLength
@@ -100,7 +100,7 @@ extension ServedModel {
     /// series whose model fails is served the naive forecast (`fallbackName`): one series does
     /// not fail the work item. Errors of the infrastructure (`PostgresError`, `PipelineError`:
     /// e.g. a global model not loaded) are not the series' fault and are thrown.
-    public func forecast(_ series: SeriesAtOrigin, _ settings: Settings) throws -> (name: String, forecast: Forecast) {
+    public func forecast(_ series: SeriesAtOrigin, _ settings: Settings) throws -> (name: ModelName, forecast: Forecast) {
         do {
             let (name, f) = try unclamped(series, settings)
             return (name, calibrated(f, names: isLocal ? [name, primaryName] : [name], series, settings).clampedNonNegative())
@@ -114,19 +114,19 @@ extension ServedModel {
         }
     }
 
-    private func unclamped(_ series: SeriesAtOrigin, _ settings: Settings) throws -> (String, Forecast) {
+    private func unclamped(_ series: SeriesAtOrigin, _ settings: Settings) throws -> (ModelName, Forecast) {
         switch self {
         case .local(let model, _):
             let fitted = try series.fit(model, series.training())
-            return (fitted.modelName, try fitted.predict(horizon: settings.horizon, level: settings.level))
+            return (ModelName(fitted.modelName), try fitted.predict(horizon: settings.horizon, level: settings.level))
         case .global(let name):
             return (name, try series.global(name))
         case .priceRegression:
             do {
-                return (PriceRegression.name, try series.regression())
+                return (ModelName(PriceRegression.name), try series.regression())
             } catch is ForecastError {
                 let fitted = try Naive().fit(series.training())
-                return (fitted.modelName, try fitted.predict(horizon: settings.horizon, level: settings.level))
+                return (ModelName(fitted.modelName), try fitted.predict(horizon: settings.horizon, level: settings.level))
             }
         case .combination(let spec, _, let names):
             // The price regression joins where it fits (`ModelSpec.combine`).
@@ -136,7 +136,7 @@ extension ServedModel {
     }
 
     /// The conformal interval of the first of `names` the run has a calibration for.
-    private func calibrated(_ f: Forecast, names: [String], _ series: SeriesAtOrigin, _ settings: Settings) -> Forecast {
+    private func calibrated(_ f: Forecast, names: [ModelName], _ series: SeriesAtOrigin, _ settings: Settings) -> Forecast {
         guard let calibration = names.lazy.compactMap({ settings.calibrations[$0] }).first else { return f }
         var f = f
         let scale = conformalScale(series.training(), seasonLength: settings.seasonLength)

@@ -54,9 +54,10 @@ public struct ForecastPolicy: Codable, Sendable, Equatable {
     /// One line: `XGBoost`, `Selected{fast=AutoETS; ...}`.
     public var summary: String {
         if let selection {
-            return "Selected{" + selection.keys.sorted().map { "\($0.rawValue)=\((try? selection[$0]!.primaryName()) ?? "?")" }.joined(separator: "; ") + "}"
+            return "Selected{" + selection.keys.sorted().map { "\($0.rawValue)=\((try? selection[$0]!.primaryName().text) ?? "?")" }.joined(separator: "; ")
+                + "}"
         }
-        return (try? model.primaryName()) ?? model.argument
+        return (try? model.primaryName().text) ?? model.argument
     }
 
     /// The global models the policy needs artifacts for.

@@ -21,8 +21,8 @@ extension ModelCard {
                 """
             ).named("card_candidates")
         ).rows
-        let selected = rows.first { (try? $0.decode("model_name", as: String.self)) == BacktestReport.selectedName }
-        let candidates = rows.filter { (try? $0.decode("model_name", as: String.self)) != BacktestReport.selectedName }
+        let selected = rows.first { (try? $0.decode("model_name", as: ModelName.self)) == .selected }
+        let candidates = rows.filter { (try? $0.decode("model_name", as: ModelName.self)) != .selected }
         guard candidates.count > 1 else { return [] }
         let metric =
             try connection.query(
@@ -32,7 +32,7 @@ extension ModelCard {
                     """
                 ).named("card_selection_metric")
             ).rows.first?.decodeIfPresent("metric", as: String.self) ?? "wape"
-        var chosenFor: [String: [String]] = [:]
+        var chosenFor: [ModelName: [String]] = [:]
         for (segment, spec) in (v.policy.selection ?? [:]).sorted(by: { $0.key < $1.key }) {
             chosenFor[try spec.primaryName(), default: []].append(segment.rawValue)
         }
@@ -46,9 +46,9 @@ extension ModelCard {
             "| Candidate | n | WAPE | chosen for |", "|---|---|---|---|",
         ]
         for r in candidates {
-            let name = try r.decode("model_name", as: String.self)
+            let name = try r.decode("model_name", as: ModelName.self)
             let chosen = chosenFor[name].map { $0.map(md).joined(separator: ", ") } ?? ""
-            out.append("| \(md(name)) | \(try r.decode("n", as: Int.self)) | \(pct(try r.decodeIfPresent("wape", as: Double.self))) | \(chosen) |")
+            out.append("| \(md(name.text)) | \(try r.decode("n", as: Int.self)) | \(pct(try r.decodeIfPresent("wape", as: Double.self))) | \(chosen) |")
         }
         if let selected {
             out += [

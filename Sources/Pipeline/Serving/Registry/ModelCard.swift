@@ -52,7 +52,7 @@ public enum ModelCard {
         if let selection = v.policy.selection {
             for key in selection.keys.sorted() {
                 line(
-                    "| Demand class \(md(key.rawValue)) | \(md(try selection[key]!.primaryName()))\(selection[key]!.transform.map { " on \(md($0.rawValue))" } ?? "") |"
+                    "| Demand class \(md(key.rawValue)) | \(md(try selection[key]!.primaryName().text))\(selection[key]!.transform.map { " on \(md($0.rawValue))" } ?? "") |"
                 )
             }
         }
@@ -123,7 +123,7 @@ public enum ModelCard {
             }
             line()
         }
-        line("## Accuracy against the baseline (\(md(m.baseline)))")
+        line("## Accuracy against the baseline (\(md(m.baseline.text)))")
         line()
         line(
             "Backtest \(v.backtestID), folds \(m.folds.map(String.init).joined(separator: ", ")) (rolling origin, each fold trained only on data up to its cutoff). Lower is better."

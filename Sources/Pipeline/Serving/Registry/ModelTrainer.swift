@@ -61,14 +61,14 @@ public struct ModelTrainer: MadeWithServices {
             intervalLevel: backtest.intervalLevel, calibrationBacktestID: report.id,
             attributes: backtest.attributes.isEmpty ? nil : backtest.attributes)
         var gate = options.gate
-        let modelName: String
+        let modelName: ModelName
         if options.model.kind == .selected {
             policy.selection = try Calibrations.selection(backtestID: report.id, on: connection)
             gate.candidate = "selected"
-            modelName = BacktestReport.selectedName
+            modelName = .selected
         } else {
             modelName = try options.model.primaryName()
-            gate.candidate = modelName
+            gate.candidate = modelName.text
         }
         let checks = try gate.evaluate(report, folds: backtest.plan.folds)
         let served = policy.selection.map { s in Array(Set(s.values.compactMap { try? $0.primaryName() })).sorted() } ?? [modelName]

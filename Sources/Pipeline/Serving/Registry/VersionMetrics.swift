@@ -19,8 +19,8 @@ public struct VersionMetrics: Codable, Sendable {
     }
 
     /// The backtest's name for the policy's forecast ("Selected" or the model's name).
-    public let model: String
-    public let baseline: String
+    public let model: ModelName
+    public let baseline: ModelName
     /// Folds the figures cover (for "Selected", the out-of-sample folds from the second on).
     public let folds: [Int]
     public let cutoffs: [String]
@@ -29,10 +29,10 @@ public struct VersionMetrics: Codable, Sendable {
     public let overall: Segment
     public let segments: [Segment]
     /// Cross-fold coverage of the conformal intervals, per model the policy serves.
-    public let coverage: [String: Double?]
+    public let coverage: [ModelName: Double?]
 
-    static func from(_ report: BacktestReport, model: String, served: [String], folds: Int, horizon: Int, level: Double) -> VersionMetrics {
-        let window = model == BacktestReport.selectedName ? report.selectedFolds(folds: folds) : Set(0..<folds)
+    static func from(_ report: BacktestReport, model: ModelName, served: [ModelName], folds: Int, horizon: Int, level: Double) -> VersionMetrics {
+        let window = model == .selected ? report.selectedFolds(folds: folds) : Set(0..<folds)
         func num(_ v: Double) -> Double? { v.isFinite ? v : nil }
         func segment(_ kind: String, _ value: String, _ a: ErrorAccumulator, _ b: ErrorAccumulator) -> Segment {
             Segment(
@@ -48,7 +48,7 @@ public struct VersionMetrics: Codable, Sendable {
             guard a.count > 0 else { continue }
             segments.append(segment("class", value, a, report.accumulator(model: report.baseline, demandClass: value, folds: window)))
         }
-        if model != BacktestReport.selectedName {
+        if model != .selected {
             for kind in [BacktestReport.Group.category, .region] {
                 for value in report.values(kind: kind) {
                     guard let a = report.groups[.init(model: model, kind: kind, value: value)],
@@ -58,7 +58,7 @@ public struct VersionMetrics: Codable, Sendable {
                 }
             }
         }
-        var coverage: [String: Double?] = [:]
+        var coverage: [ModelName: Double?] = [:]
         for name in served { coverage[name] = num(report.calibratedCoverage[name] ?? .nan) }
         return VersionMetrics(
             model: model, baseline: report.baseline, folds: window.sorted(), cutoffs: report.cutoffs,
