@@ -24,12 +24,81 @@ extension Integration {
                     "025_side_forecast_paths.sql", "026_run_series_statistics.sql", "027_planned_input_date_indexes.sql", "028_registry_guards.sql",
                     "029_purge_serializes_with_pins.sql", "030_input_completeness_and_validity.sql", "031_backtest_heartbeats.sql",
                     "032_planned_input_known_at.sql", "033_backtest_global_refits.sql", "034_one_queue_vocabulary.sql",
+                    "035_run_recipe_checks_operations.sql",
                 ])
             let second = try migrator.migrate(c)
             #expect(second.applied.isEmpty)
             #expect(second.alreadyApplied == TestDatabase.migrationCount)
             #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == TestDatabase.migrationCount)
             try migrator.requireUpToDate(c)
+        }
+
+        /// Migration 035 splits the configuration of runs stored before it exactly as the worker
+        /// splits a new run's (`RunConfig.partsJSON`), and from then on no role edits what made a run's rows.
+        @Test func runsStoredBeforeTheSplitGetTheirRecipeChecksAndOperations() throws {
+            let db = try TestDatabase(migrate: false)
+            defer { db.drop() }
+            let c = try db.connect()
+            defer { c.close() }
+            // The schema as it was before 035: a copy of the migrations up to 034 and the roles.
+            let old = FileManager.default.temporaryDirectory.appendingPathComponent("sql-034-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: old) }
+            for folder in ["migrations", "roles"] {
+                try FileManager.default.createDirectory(at: old.appendingPathComponent(folder), withIntermediateDirectories: true)
+                let from = TestDatabase.sql.url.appendingPathComponent(folder)
+                for name in try FileManager.default.contentsOfDirectory(atPath: from.path) where folder == "roles" || name < "035" {
+                    try FileManager.default.copyItem(at: from.appendingPathComponent(name), to: old.appendingPathComponent(folder).appendingPathComponent(name))
+                }
+            }
+            try Migrator(directory: SQLDirectory(url: old)).migrate(c)
+            var config = RunConfig(horizon: 14, chunkSize: 40, leaseSeconds: 90)
+            config.served = ServedVersion(id: 3, version: "1.2.0")
+            config.shadow = ShadowServing(
+                version: ServedVersion(id: 4, version: "1.3.0"),
+                policy: ForecastPolicy(frequency: .day, horizon: 14, model: ModelSpec(kind: .naive, seasonLength: 7, window: 28), intervalLevel: 0.8))
+            config.selection = [.all: ModelSpec(kind: .naive, seasonLength: 7, window: 28)]
+            config.calibrationBacktestID = 7
+            config.minLandedShare = 0.4
+            var plain = RunConfig(horizon: 7)  // no optionals set: absent keys stay absent
+            plain.attributes = nil
+            for (cutoff, stored) in [("2026-11-20", config), ("2026-11-21", plain)] {
+                let json = String(decoding: try JSONEncoder.sorted.encode(stored), as: UTF8.self)
+                try c.execute(
+                    Query(
+                        """
+                        INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version)
+                        VALUES (\(cutoff)::date, now(), 'day', \(stored.horizon), \(json)::jsonb, 'test', 'test')
+                        """))
+            }
+            try Migrator(directory: TestDatabase.sql).migrate(c)
+            for (cutoff, made) in [("2026-11-20", config), ("2026-11-21", plain)] {
+                let parts = try made.partsJSON()
+                let row = try c.query(
+                    Query(
+                        """
+                        SELECT recipe = \(parts.recipe)::jsonb AS recipe, checks = \(parts.checks)::jsonb AS checks,
+                               operations = \(parts.operations)::jsonb AS operations, recipe::text AS stored
+                        FROM forecast.runs WHERE cutoff = \(cutoff)::date
+                        """)
+                ).first!
+                let stored = try row.decode("stored", as: String.self)
+                #expect(try row.decode("recipe", as: Bool.self), "\(cutoff): \(stored) vs \(parts.recipe)")
+                #expect(try row.decode("checks", as: Bool.self) && row.decode("operations", as: Bool.self), "\(cutoff)")
+                let recipe = try JSONDecoder().decode(RunConfig.Recipe.self, from: Data(stored.utf8))
+                #expect(recipe == made.recipe)
+            }
+            // What made the rows is fixed, for the worker role (which updates runs' status) too.
+            let worker = try Connection.connect(try db.workerURL())
+            defer { worker.close() }
+            for (who, connection) in [("owner", c), ("worker", worker)] {
+                for change in ["config = config || '{\"horizon\": 1}'", "recipe = '{}'", "checks = '{}'", "operations = '{}'"] {
+                    let error = #expect(throws: PostgresError.self, "\(who): \(change)") {
+                        try connection.execute(Query(unsafeSQL: "UPDATE forecast.runs SET \(change) WHERE cutoff = '2026-11-20'"))
+                    }
+                    #expect(error?.sqlState == SQLState("23000"), "\(who): \(change): \(String(describing: error))")
+                }
+            }
+            try c.execute("UPDATE forecast.runs SET recipe = recipe WHERE cutoff = '2026-11-20'")  // unchanged: allowed
         }
 
         @Test func concurrentMigratorsDoNotRace() throws {

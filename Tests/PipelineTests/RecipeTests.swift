@@ -49,6 +49,34 @@ struct RecipeTests {
     }
 }
 
+/// The three stored parts (`runs.recipe`, `runs.checks`, `runs.operations`) hold every setting of
+/// `runs.config` exactly once: a new setting must be placed in one of them, or this fails.
+struct RunConfigPartsTests {
+    @Test func everySettingIsInExactlyOnePart() throws {
+        var config = RunConfig(horizon: 14)
+        config.served = ServedVersion(id: 3, version: "1.2.0")
+        config.shadow = ShadowServing(
+            version: ServedVersion(id: 4, version: "1.3.0"),
+            policy: ForecastPolicy(frequency: .day, horizon: 14, model: config.model, intervalLevel: 0.8))
+        config.selection = [.all: config.model]
+        config.calibrationBacktestID = 7
+        config.attributes = ["item.brand"]
+        config.minLandedShare = 0.4
+        config.acceptEmptyPeriod = true
+        config.statementTimeouts = StatementTimeouts()
+        func keys(_ json: String) throws -> [String] {
+            (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]).map { Array($0.keys) } ?? []
+        }
+        let whole = try keys(RecipeTests.json(config))
+        let parts = try config.partsJSON()
+        let placed = try keys(parts.recipe) + keys(parts.checks) + keys(parts.operations)
+        #expect(placed.sorted() == whole.sorted())
+        #expect(Set(placed).count == placed.count)
+        // The shadow's part of the recipe is its version; its policy follows from the version.
+        #expect(parts.recipe.contains(#""shadow":{"id":4,"version":"1.3.0"}"#), "\(parts.recipe)")
+    }
+}
+
 /// Selections are keyed by a type now; stored ones (runs' configs, versions' policies) read and
 /// write the same JSON as when the keys were strings.
 struct SelectionSegmentTests {

@@ -1,12 +1,15 @@
 import Forecasting
+import Foundation
 
 /// A run's configuration in its three parts: the recipe (what decides the rows), the checks (the
-/// data contracts' parameters) and the operations (how the work is done, never a row). Stored as
-/// one `runs.config`; read through these views where only one part matters.
+/// data contracts' parameters) and the operations (how the work is done, never a row). Each part
+/// is stored in a column of its own (`runs.recipe`, `runs.checks`, `runs.operations`, migration
+/// 035, with the same keys as `runs.config`), so a DBA can ask which runs made rows the same way
+/// without knowing which settings are operational; `runs.config` keeps the whole, as the workers read it.
 extension RunConfig {
     /// What decides the published rows: from the same snapshot, two runs with the same recipe
     /// publish the same rows (side rows of the shadow included).
-    public struct Recipe: Equatable, Sendable {
+    public struct Recipe: Codable, Equatable, Sendable {
         public var horizon: Int
         public var frequency: Frequency
         public var model: ModelSpec
@@ -19,13 +22,22 @@ extension RunConfig {
         public var shadow: ServedVersion?
     }
 
+    /// The data contracts' parameters: whether the run may start, never what it writes.
+    public struct Checks: Codable, Equatable, Sendable {
+        public var staleSLAHours: Double
+        public var minVolumeRatio: Double
+        public var minLandedShare: Double?
+        public var acceptEmptyPeriod: Bool?
+    }
+
     /// How the work is done: the same rows whatever these are.
-    public struct Operations: Equatable, Sendable {
+    public struct Operations: Codable, Equatable, Sendable {
         public var chunkSize: Int
         public var leaseSeconds: Double
         public var heartbeatSeconds: Double
         public var maxAttempts: Int
-        public var timeouts: StatementTimeouts
+        /// nil: the defaults (`StatementTimeouts()`), as in `runs.config`.
+        public var statementTimeouts: StatementTimeouts?
     }
 
     public var recipe: Recipe {
@@ -35,10 +47,20 @@ extension RunConfig {
             served: served, shadow: shadow?.version)
     }
 
+    public var checks: Checks {
+        Checks(staleSLAHours: staleSLAHours, minVolumeRatio: minVolumeRatio, minLandedShare: minLandedShare, acceptEmptyPeriod: acceptEmptyPeriod)
+    }
+
     public var operations: Operations {
         Operations(
             chunkSize: chunkSize, leaseSeconds: leaseSeconds, heartbeatSeconds: heartbeatSeconds, maxAttempts: maxAttempts,
-            timeouts: timeouts)
+            statementTimeouts: statementTimeouts)
+    }
+
+    /// The three parts as stored (`runs.recipe`, `runs.checks`, `runs.operations`): JSON with sorted keys.
+    func partsJSON() throws -> (recipe: String, checks: String, operations: String) {
+        func json(_ value: some Encodable) throws -> String { String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self) }
+        return (try json(recipe), try json(checks), try json(operations))
     }
 }
 

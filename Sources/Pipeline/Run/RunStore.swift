@@ -80,6 +80,7 @@ public enum RunStore {
         cutoff: PostgresDate, asOf: PostgresTimestamp, config: RunConfig, configJSON: String,
         modelVersion: String, force: Bool, on connection: Connection
     ) throws -> Creation {
+        let parts = try config.partsJSON()
         return try connection.transaction { tx in
             try tx.setLocal("lock_timeout", cutoffLockWait)
             do {
@@ -126,8 +127,10 @@ public enum RunStore {
             let id = try tx.query(
                 Query(
                     """
-                    INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version)
+                    INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, recipe, checks, operations,
+                                               code_version, model_version)
                     VALUES (\(cutoff), \(asOf), \(config.frequency.rawValue), \(config.horizon), \(configJSON)::jsonb,
+                            \(parts.recipe)::jsonb, \(parts.checks)::jsonb, \(parts.operations)::jsonb,
                             \(CodeVersion.current), \(modelVersion))
                     RETURNING id
                     """
