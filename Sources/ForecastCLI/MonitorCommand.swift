@@ -17,6 +17,10 @@ struct MonitorCommand: ParsableCommand {
             the last 4 weeks of evaluated forecasts against seasonal naive and the version's backtest.
             Alerts: forecast.open_alerts (one per rule and scope, updated while it lasts, resolved when it
             clears), announced on the NOTIFY channel forecast_alerts. Exit 0 even when alerts are open.
+
+            Examples:
+              forecastctl monitor --frequency week
+              forecastctl monitor --run 42 --format json | jq '.conditions[] | select(.tier == "critical")'
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -32,11 +36,14 @@ struct MonitorCommand: ParsableCommand {
         help: "Thresholds (JSON like ops/monitoring.json; default: the same values built in); --monitor-thresholds as on run and worker.")
     var thresholds: String?
 
+    @OptionGroup var output: OutputOptions
+
     func run() throws {
         let connection = try global.migratedConnection()
         defer { connection.close() }
         let monitor = Monitor(config: try thresholds.map(MonitorConfig.load) ?? MonitorConfig())
         let report = try monitor.run(runID: runID, frequency: frequency, on: connection)
+        if output.format != .text { return try output.emit(Self.listings(report), command: "monitor") }
         let drifted = report.drift.filter { $0.psi >= $0.warnAt }
         print(
             "monitor: run \(report.runID) (\(report.frequency)): \(report.drift.count) PSI values, \(drifted.count) above their warn level; "
@@ -45,7 +52,7 @@ struct MonitorCommand: ParsableCommand {
             var table = TextTable(header: ["feature", "segment", "reference", "PSI", "warn", "critical"])
             for d in drifted.sorted(by: { $0.psi > $1.psi }).prefix(15) {
                 table.add([
-                    d.feature, d.segmentKind == "all" ? "all" : "\(d.segmentKind) \(d.segment)", d.reference,
+                    d.feature, d.segmentKind == .all ? "all" : d.segmentKind.describing(d.segment), d.reference,
                     String(format: "%.3f", d.psi), String(format: "%.2f", d.warnAt), String(format: "%.2f", d.criticalAt),
                 ])
             }

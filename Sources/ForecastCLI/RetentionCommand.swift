@@ -19,6 +19,11 @@ struct RetentionCommand: ParsableCommand {
             (forecast.service_objectives, set with `objectives --apply`). The run or backtest row stays,
             with purged_at; forecast.retention_events records what went. Without --apply nothing changes.
             Run as the schema owner; schedule it daily outside the nightly run window.
+
+            Examples:
+              forecastctl retention                      # the plan, nothing changes
+              forecastctl retention --apply --rollback-depth 14
+              forecastctl retention --format csv > plan.csv
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -31,6 +36,8 @@ struct RetentionCommand: ParsableCommand {
 
     @Option(help: "Judge ages as of this day (default: the database's current_date).")
     var today: PostgresDate?
+
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard rollbackDepth >= 1 && rollbackDepth <= 10_000 else {
@@ -46,6 +53,7 @@ struct RetentionCommand: ParsableCommand {
             print("retention: backtest \(id) was abandoned (no heartbeat for two leases): marked failed")
         }
         let plan = try Retention.plan(rollbackDepth: rollbackDepth, today: today, on: connection)
+        if output.format != .text { return try emit(plan, on: connection) }
         var kept: [String: Int] = [:]
         for d in plan where d.keep { kept["\(d.kind.rawValue)s: \(d.reason)", default: 0] += 1 }
         let drops = plan.filter { !$0.keep }
@@ -67,5 +75,31 @@ struct RetentionCommand: ParsableCommand {
         print(
             "retention: dropped \(dropped.count) of \(drops.count) (\(rows) rows, \(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB) "
                 + "in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; see forecast.retention_events")
+    }
+}
+
+/// `retention --format json|csv`: every decision of the plan (kept ones with their reason), then,
+/// with `--apply`, what was dropped; progress goes to standard error.
+extension RetentionCommand {
+    func emit(_ plan: [Retention.Decision], on connection: Connection) throws {
+        var decisions = Listing(
+            "plan",
+            columns: [.init("kind"), .init("id"), .init("frequency"), .init("date"), .init("status"), .init("keep"), .init("reason")])
+        for d in plan {
+            decisions.add([
+                .text(d.kind.rawValue), .integer(Int(d.key)), .text(d.frequency.rawValue), .text(d.date.description), .text(d.status),
+                .flag(d.keep, shown: d.keep ? "kept" : "may go"), .text(d.reason),
+            ])
+        }
+        guard apply else { return try output.emit([decisions], command: "retention") }
+        let dropped = try Retention.apply(plan.filter { !$0.keep }, rollbackDepth: rollbackDepth, today: today, on: connection) { d in
+            printErr("retention: dropped \(d.kind.rawValue) \(d.key): \(d.partitions) partitions, \(d.rows) rows")
+        }
+        var done = Listing(
+            "dropped", columns: [.init("kind"), .init("id"), .init("reason"), .init("partitions"), .init("rows"), .init("bytes")])
+        for d in dropped {
+            done.add([.text(d.kind.rawValue), .integer(Int(d.key)), .text(d.reason), .integer(d.partitions), .integer(Int(d.rows)), .bytes(Int(d.bytes))])
+        }
+        try output.emit([decisions, done], command: "retention --apply")
     }
 }

@@ -80,7 +80,7 @@ extension Integration {
                             SELECT count(*) FROM forecast.backtest_results
                             WHERE backtest_id = \(v1.backtestID) AND model_name = 'MovingAverage(14)' AND actual IS NOT NULL
                             """), as: Int.self)))
-            #expect(metrics.overall.wape! > 0 && metrics.segments.contains { $0.kind == "class" })
+            #expect(metrics.overall.wape! > 0 && metrics.segments.contains { $0.kind == .demandClass })
             // The round trip: the stored policy is what was trained, the manifest names the backtest.
             let again = try ModelRegistry.find("1.0.0", on: try db.connect())
             #expect(again.policy == v1.policy && again.configHash == v1.configHash)

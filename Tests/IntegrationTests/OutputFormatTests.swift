@@ -83,6 +83,17 @@ extension Integration {
 
             let objectives = try CLI.run(["objectives", "--format", "csv"], databaseURL: db.url)
             #expect(objectives.stdout.hasPrefix("frequency,run,cutoff,published_at,deadline,on_time,"), "\(objectives.stdout)")
+
+            let monitor = try CLI.run(["monitor", "--run", String(run.runID), "--format", "json"], databaseURL: db.url)
+            let pass = try #require(try Self.json(monitor.stdout) as? [String: [[String: Any]]], "\(monitor.stdout)\(monitor.stderr)")
+            #expect(pass.keys.sorted() == ["conditions", "drift", "pass", "resolved"])
+            #expect(pass["pass"]?.first?["run_id"] as? Int == Int(run.runID) && pass["pass"]?.first?["psi_values"] is Int)
+            #expect(pass["drift"]?.allSatisfy { $0["psi"] is Double && $0["segment_kind"] is String } == true)
+
+            let retention = try CLI.run(["retention", "--format", "csv"], databaseURL: db.url)
+            let plan = retention.stdout.split(separator: "\n")
+            #expect(retention.status == 0 && plan.first == "kind,id,frequency,date,status,keep,reason", "\(retention.stdout)\(retention.stderr)")
+            #expect(plan.contains { $0.hasPrefix("run,\(run.runID),day,") && $0.contains(",true,") }, "\(retention.stdout)")
         }
     }
 }

@@ -17,4 +17,14 @@ struct ModelNameTests {
         // Ordered as the strings were (reports list models and selections in this order).
         #expect((["b", "Selected", "A"] as [ModelName]).sorted().map(\.text) == ["A", "Selected", "b"])
     }
+
+    /// Segment kinds are the names `forecast.feature_profiles`, `drift_results` and the accuracy
+    /// views store (`segment_kind`), and version metrics keep their JSON.
+    @Test func segmentKindsAreTheStoredNames() throws {
+        #expect(SegmentKind.allCases.map(\.rawValue) == ["all", "category", "region", "class", "horizon"])
+        #expect(String(decoding: try JSONEncoder.sorted.encode([SegmentKind.demandClass]), as: UTF8.self) == #"["class"]"#)
+        #expect(SegmentKind(postgresText: "class") == .demandClass && SegmentKind(postgresText: "Class") == nil)
+        #expect(SegmentKind.all.scope("all") == "all" && SegmentKind.demandClass.scope("fast") == "class:fast")
+        #expect(SegmentKind.region.describing("North") == "region North")
+    }
 }

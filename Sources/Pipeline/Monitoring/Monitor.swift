@@ -24,12 +24,12 @@ public struct Monitor: Sendable {
     }
 
     public struct DriftResult: Sendable {
-        public let reference: String, segmentKind: String, segment: String, feature: String
+        public let reference: String, segmentKind: SegmentKind, segment: String, feature: String
         public let psi: Double, warnAt: Double, criticalAt: Double, referenceRuns: Int
     }
 
     struct Profile {
-        let run: Int64, kind: String, segment: String, feature: String
+        let run: Int64, kind: SegmentKind, segment: String, feature: String
         let series: Int, missing: Int, zeros: Int, quantiles: QuantileProfile
     }
 
@@ -109,7 +109,7 @@ public struct Monitor: Sendable {
             let q = try $0.decode("q", as: String.self).split(separator: ",").compactMap { Double(String($0)) }
             let series = try $0.decode("series", as: Int.self), missing = try $0.decode("missing", as: Int.self)
             return Profile(
-                run: try $0.decode("run_id"), kind: try $0.decode("segment_kind"), segment: try $0.decode("segment"),
+                run: try $0.decode("run_id"), kind: try $0.decode("segment_kind", as: SegmentKind.self), segment: try $0.decode("segment"),
                 feature: try $0.decode("feature"), series: series, missing: missing, zeros: try $0.decode("zeros"),
                 quantiles: QuantileProfile(count: q.isEmpty ? 0 : series - missing, quantiles: q))
         }
@@ -146,7 +146,7 @@ public struct Monitor: Sendable {
             normal[try row.decode("k", as: String.self), default: []].append(try row.decode("psi", as: Double.self))
         }
         for (reference, runs) in [("trailing", Set(trailing)), ("training", Set(training))] where !runs.isEmpty {
-            for p in current where (p.quantiles.count >= config.minSegmentSeries || p.kind == "all") && p.feature != "fallback" {
+            for p in current where (p.quantiles.count >= config.minSegmentSeries || p.kind == .all) && p.feature != "fallback" {
                 let window = (byKey["\(p.kind)|\(p.segment)|\(p.feature)"] ?? []).filter { runs.contains($0.run) }
                 let normalRuns = window.filter { !anomalous.contains("\($0.run)|\(p.kind)|\(p.segment)|\(p.feature)") }
                 // Once drifted runs are most of the window, the new level is the new normal.
@@ -178,7 +178,7 @@ public struct Monitor: Sendable {
             Query(
                 """
                 INSERT INTO forecast.drift_results (run_id, reference, segment_kind, segment, feature, psi, warn_at, critical_at, reference_runs)
-                SELECT \(runID), * FROM unnest(\(out.map(\.reference))::text[], \(out.map(\.segmentKind))::text[], \(out.map(\.segment))::text[],
+                SELECT \(runID), * FROM unnest(\(out.map(\.reference))::text[], \(out.map(\.segmentKind.rawValue))::text[], \(out.map(\.segment))::text[],
                                             \(out.map(\.feature))::text[], \(out.map { $0.psi.postgresText })::float8[],
                                             \(out.map { $0.warnAt.postgresText })::float8[], \(out.map { $0.criticalAt.postgresText })::float8[],
                                             \(out.map { String($0.referenceRuns) })::int[])
@@ -198,7 +198,7 @@ public struct Monitor: Sendable {
             let crossed = worst.psi >= worst.criticalAt
             let tier: AlertCondition.Tier = crossed ? (config.criticalFeatures.contains(feature) ? .critical : .warn) : .info
             let segments = results.sorted { $0.psi > $1.psi }.prefix(5)
-                .map { "\($0.segmentKind == "all" ? "all series" : "\($0.segmentKind) \($0.segment)") \(String(format: "%.2f", $0.psi)) vs \($0.reference)" }
+                .map { "\($0.segmentKind.describing($0.segment)) \(String(format: "%.2f", $0.psi)) vs \($0.reference)" }
             out.append(
                 AlertCondition(
                     rule: "drift.\(feature)", kind: .drift, tier: tier, scope: feature, value: worst.psi,
@@ -212,10 +212,10 @@ public struct Monitor: Sendable {
     func quality(_ current: [Profile], trailing: [Int64], profiles: [Profile]) -> [AlertCondition] {
         guard !trailing.isEmpty else { return [] }
         var out: [AlertCondition] = []
-        let previous = profiles.filter { trailing.contains($0.run) && $0.kind == "all" }
+        let previous = profiles.filter { trailing.contains($0.run) && $0.kind == .all }
         func pct(_ v: Double) -> String { String(format: "%.1f%%", 100 * v) }
         // Series count against the trailing median.
-        if let now = current.first(where: { $0.kind == "all" && $0.feature == "recent_mean" }) {
+        if let now = current.first(where: { $0.kind == .all && $0.feature == "recent_mean" }) {
             let counts = previous.filter { $0.feature == "recent_mean" }.map(\.series).sorted()
             if !counts.isEmpty {
                 let median = Double(counts[counts.count / 2])
@@ -231,7 +231,7 @@ public struct Monitor: Sendable {
                 }
             }
         }
-        for now in current where now.kind == "all" && now.series > 0 {
+        for now in current where now.kind == .all && now.series > 0 {
             let earlier = previous.filter { $0.feature == now.feature && $0.series > 0 }
             guard !earlier.isEmpty else { continue }
             let missingNow = Double(now.missing) / Double(now.series)
@@ -300,13 +300,13 @@ public struct Monitor: Sendable {
             let served = try row.decode("served_wape", as: Double.self), base = try row.decode("baseline_wape", as: Double.self)
             let limit = base * (1 + config.accuracyWorseThanBaseline)
             guard n >= config.accuracyMinForecasts, served > limit else { continue }
-            let kind = try row.decode("segment_kind", as: String.self), segment = try row.decode("segment", as: String.self)
+            let kind = try row.decode("segment_kind", as: SegmentKind.self), segment = try row.decode("segment", as: String.self)
             out.append(
                 AlertCondition(
                     rule: "accuracy.below_baseline", kind: .accuracy, tier: .warn,
-                    scope: kind == "all" ? "all" : "\(kind):\(segment)", value: served, threshold: limit,
+                    scope: kind.scope(segment), value: served, threshold: limit,
                     message:
-                        "served forecasts \(kind == "all" ? "" : "for \(kind) \(segment) ")have WAPE \(pct(served)) over the last 4 weeks, worse than seasonal naive's \(pct(base)) on the same \(n) forecasts",
+                        "served forecasts \(kind == .all ? "" : "for \(kind.describing(segment)) ")have WAPE \(pct(served)) over the last 4 weeks, worse than seasonal naive's \(pct(base)) on the same \(n) forecasts",
                     runbook: "Accuracy alerts"))
         }
         // Against the production version's own backtest.

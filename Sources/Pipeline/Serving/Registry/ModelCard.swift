@@ -133,7 +133,7 @@ public enum ModelCard {
         line("|---|---|---|---|---|---|---|---|")
         for s in [m.overall] + m.segments {
             line(
-                "| \(s.kind == "all" ? "overall" : md("\(s.kind) \(s.value)")) | \(s.n) | \(pct(s.wape)) | \(pct(s.baselineWape)) | \(num(s.mase)) | \(num(s.baselineMase)) | \(pct(s.bias)) | \(pct(s.baselineBias)) |"
+                "| \(s.kind == .all ? "overall" : md(s.kind.describing(s.value))) | \(s.n) | \(pct(s.wape)) | \(pct(s.baselineWape)) | \(num(s.mase)) | \(num(s.baselineMase)) | \(pct(s.bias)) | \(pct(s.baselineBias)) |"
             )
         }
         line()

@@ -5,8 +5,8 @@ import Foundation
 /// model version (`forecast.model_versions.metrics`). Non-finite values are null.
 public struct VersionMetrics: Codable, Sendable {
     public struct Segment: Codable, Sendable {
-        /// "all", "class", "category" or "region".
-        public let kind: String
+        /// Every series, or a class, category or region.
+        public let kind: SegmentKind
         public let value: String
         public let n: Int
         public let wape: Double?, mase: Double?, bias: Double?
@@ -34,27 +34,27 @@ public struct VersionMetrics: Codable, Sendable {
     static func from(_ report: BacktestReport, model: ModelName, served: [ModelName], folds: Int, horizon: Int, level: Double) -> VersionMetrics {
         let window = model == .selected ? report.selectedFolds(folds: folds) : Set(0..<folds)
         func num(_ v: Double) -> Double? { v.isFinite ? v : nil }
-        func segment(_ kind: String, _ value: String, _ a: ErrorAccumulator, _ b: ErrorAccumulator) -> Segment {
+        func segment(_ kind: SegmentKind, _ value: String, _ a: ErrorAccumulator, _ b: ErrorAccumulator) -> Segment {
             Segment(
                 kind: kind, value: value, n: a.count, wape: num(a.wape), mase: num(a.mase), bias: num(a.bias),
                 baselineWape: num(b.wape), baselineMase: num(b.mase), baselineBias: num(b.bias))
         }
         let overall = segment(
-            "all", "all", report.accumulator(model: model, folds: window),
+            .all, "all", report.accumulator(model: model, folds: window),
             report.accumulator(model: report.baseline, folds: window))
         var segments: [Segment] = []
         for value in report.values(kind: .demandClass) {
             let a = report.accumulator(model: model, demandClass: value, folds: window)
             guard a.count > 0 else { continue }
-            segments.append(segment("class", value, a, report.accumulator(model: report.baseline, demandClass: value, folds: window)))
+            segments.append(segment(.demandClass, value, a, report.accumulator(model: report.baseline, demandClass: value, folds: window)))
         }
         if model != .selected {
-            for kind in [BacktestReport.Group.category, .region] {
+            for (kind, segmentKind) in [(BacktestReport.Group.category, SegmentKind.category), (.region, .region)] {
                 for value in report.values(kind: kind) {
                     guard let a = report.groups[.init(model: model, kind: kind, value: value)],
                         let b = report.groups[.init(model: report.baseline, kind: kind, value: value)]
                     else { continue }
-                    segments.append(segment(kind.rawValue, value, a, b))
+                    segments.append(segment(segmentKind, value, a, b))
                 }
             }
         }
