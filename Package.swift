@@ -71,6 +71,8 @@ let package = Package(
         .testTarget(name: "GradientBoostingTests", dependencies: ["GradientBoosting", "Forecasting"]),
         // Pipeline logic without a database: selection arithmetic, configuration checks, fallbacks, codes.
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "GradientBoosting"]),
+        // The CLI's own texts without a database: every --help example parses as written.
+        .testTarget(name: "ForecastCLITests", dependencies: ["ForecastCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "IntegrationTests", dependencies: ["Pipeline", "Postgres", "Forecasting", "Escaping", "forecastctl", "forecastctl-drill"]),
     ],
     swiftLanguageModes: [.v6]

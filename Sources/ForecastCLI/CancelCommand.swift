@@ -9,6 +9,10 @@ struct CancelCommand: ParsableCommand {
             """
             A backtest whose process died (a killed `train` or `backtest`) is failed on its own two leases after its \
             last heartbeat (by the next backtest, retention, a worker daemon or this command); --backtest fails one at once.
+
+            Examples:
+              forecastctl cancel --run 42 --reason "wrong price file loaded"
+              forecastctl cancel --backtest 7 --reason "superseded by backtest 8"
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -49,7 +53,12 @@ struct CancelCommand: ParsableCommand {
 struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
-        abstract: "Delete the forecast rows of failed runs (never shown in forecast.latest). Run as the schema owner.")
+        abstract: "Delete the forecast rows of failed runs (never shown in forecast.latest). Run as the schema owner.",
+        discussion: HelpText.paragraphs(
+            """
+            Examples:
+              forecastctl prune
+            """))
 
     @OptionGroup var global: GlobalOptions
 

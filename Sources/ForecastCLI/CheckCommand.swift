@@ -5,7 +5,14 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Run the data contracts alone for a cutoff; exit 65 if a blocking one fails.",
-        discussion: "Results are recorded in forecast.contract_results with run_id NULL.")
+        discussion: HelpText.paragraphs(
+            """
+            Results are recorded in forecast.contract_results with run_id NULL.
+
+            Examples:
+              forecastctl check --cutoff yesterday
+              forecastctl check --cutoff 2026-11-29 --frequency week --format json
+            """))
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: RunOptions

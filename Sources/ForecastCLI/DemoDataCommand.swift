@@ -15,6 +15,10 @@ struct DemoDataCommand: ParsableCommand {
             (no sales, flagged in demand.inventory), new and discontinued items, re-categorised items
             (a second SCD version), a location that changed region, and a few returns.
             WARNING: truncates every table of the input schema first.
+
+            Examples:
+              forecastctl demo-data --items 50 --locations 4 --days 365
+              forecastctl demo-data --frequency week --input-schema demo_weekly
             """))
 
     @OptionGroup var global: GlobalOptions

@@ -15,6 +15,10 @@ struct EvaluateCommand: ParsableCommand {
             (a sales row reloaded with another quantity) replaces its evaluation; the replaced row is kept with
             replaced_at set. Read the results in forecast.accuracy_4w, forecast.forecast_value_added and
             forecast.top_offenders.
+
+            Examples:
+              forecastctl evaluate
+              forecastctl evaluate --format json | jq '.accuracy'
             """))
 
     @OptionGroup var global: GlobalOptions

@@ -10,6 +10,10 @@ struct MigrateCommand: ParsableCommand {
             Roles (cluster-wide) are created with sql/roles/create_roles.sql when this user has CREATEROLE; \
             otherwise migrate says so and exits 0, and a DBA runs that file. sql/roles/grants.sql is applied \
             at every migrate once both roles exist.
+
+            Examples:
+              forecastctl migrate
+              forecastctl migrate --database-url postgresql://owner@db.internal/forecast
             """))
 
     @OptionGroup var global: GlobalOptions

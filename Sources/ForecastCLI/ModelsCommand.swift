@@ -12,7 +12,14 @@ struct ModelsCommand: ParsableCommand {
         subcommands: [List.self, Show.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every model version, newest first, with its stage and backtest accuracy.")
+        static let configuration = CommandConfiguration(
+            abstract: "Every model version, newest first, with its stage and backtest accuracy.",
+            discussion: HelpText.paragraphs(
+                """
+                Examples:
+                  forecastctl models list --frequency week
+                  forecastctl models --format csv > versions.csv
+                """))
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this frequency (day or week).")
         var frequency: Frequency?
@@ -43,7 +50,14 @@ struct ModelsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One version: policy, lineage, artifacts, gate and stage history.")
+        static let configuration = CommandConfiguration(
+            abstract: "One version: policy, lineage, artifacts, gate and stage history.",
+            discussion: HelpText.paragraphs(
+                """
+                Examples:
+                  forecastctl models show 1.2.0
+                  forecastctl models show 1.2.0 --format json | jq '.gate'
+                """))
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The version, e.g. 1.2.0.")
         var version: String

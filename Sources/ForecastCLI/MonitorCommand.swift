@@ -20,7 +20,7 @@ struct MonitorCommand: ParsableCommand {
 
             Examples:
               forecastctl monitor --frequency week
-              forecastctl monitor --run 42 --format json | jq '.conditions[] | select(.tier == "critical")'
+              forecastctl monitor --run 42 --format json | jq '.conditions[]'
             """))
 
     @OptionGroup var global: GlobalOptions

@@ -15,6 +15,11 @@ struct ObjectivesCommand: ParsableCommand {
             service and cost objectives in the database, where forecast.service_status judges the last published run
             against them: SELECT * FROM forecast.service_status WHERE NOT ok is the query to alert on.
             Exit 3 when an objective is not met.
+
+            Examples:
+              forecastctl objectives
+              forecastctl objectives --apply ops/metrics-contract.json
+              forecastctl objectives --format json || echo "exit 3: an objective is missed"
             """))
 
     @OptionGroup var global: GlobalOptions

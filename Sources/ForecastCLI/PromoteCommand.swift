@@ -19,6 +19,11 @@ struct PromoteCommand: ParsableCommand {
             have actuals, it is not worse than the served version on them; --force --reason overrides (recorded).
             The production version it replaces is archived; `forecastctl rollback` brings it back.
             Every change is recorded in forecast.model_stage_events with your database role and OS user.
+
+            Examples:
+              forecastctl promote 1.3.0 --to shadow
+              forecastctl promote 1.3.0 --to production --force \\
+                --reason "gate fails on class new only"
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -83,6 +88,9 @@ struct RollbackCommand: ParsableCommand {
             production before it, in one transaction (recorded in forecast.model_stage_events). The next run
             serves it. Numbers already published are not changed: to serve an earlier run's rows now, use
             `forecastctl publish --run ID --reason "..."`.
+
+            Examples:
+              forecastctl rollback --frequency day --reason "1.3.0 overforecasts promotions"
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -110,9 +118,14 @@ struct ModelCardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model-card",
         abstract: "Write a model version's card (Markdown) from the registry.",
-        discussion:
-            "Intended use, data window and sources, features with lineage, accuracy against the baseline by segment and horizon, interval coverage, the gate, known limitations, monitoring thresholds and stage history."
-    )
+        discussion: HelpText.paragraphs(
+            """
+            Intended use, data window and sources, features with lineage, accuracy against the baseline by segment and
+            horizon, interval coverage, the gate, known limitations, monitoring thresholds and stage history.
+
+            Examples:
+              forecastctl model-card 1.3.0 --out card-1.3.0.md
+            """))
 
     @OptionGroup var global: GlobalOptions
 

@@ -11,6 +11,10 @@ struct PublishCommand: ParsableCommand {
             `publish --run ID --reason "..."` makes forecast.latest and forecast.freshness serve run ID (published \
             or superseded) for its frequency, in one transaction; new runs still publish but are not served until \
             `publish --unpin --reason "..."`. Every pin and unpin is recorded in forecast.output_pin_events.
+
+            Examples:
+              forecastctl publish --run 41 --reason "run 42 read a bad price file"
+              forecastctl publish --unpin --frequency day --reason "run 43 is fixed"
             """))
 
     @OptionGroup var global: GlobalOptions

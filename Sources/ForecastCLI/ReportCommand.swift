@@ -14,6 +14,10 @@ struct ReportCommand: ParsableCommand {
             series; weekly accuracy against seasonal naive by segment and the last 4 weeks' forecast value added;
             the drift table of the newest monitored run; service objectives, cost and input freshness. Run
             `forecastctl evaluate` and `forecastctl monitor` first for current numbers.
+
+            Examples:
+              forecastctl report --out report.html
+              forecastctl report --frequency week -o weekly.html
             """))
 
     @OptionGroup var global: GlobalOptions

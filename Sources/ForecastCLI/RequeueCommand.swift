@@ -12,6 +12,10 @@ struct RequeueCommand: ParsableCommand {
             A retrain request still running after its process died (retrain requests have no heartbeat) needs --stuck. \
             A request that is waiting, running (without --stuck) or completed is refused with its state. \
             The queues side by side: SELECT * FROM forecast.queues.
+
+            Examples:
+              forecastctl requeue --run-request 12
+              forecastctl requeue --retrain-request 3 --stuck
             """))
 
     @OptionGroup var global: GlobalOptions

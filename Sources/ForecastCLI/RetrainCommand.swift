@@ -15,6 +15,10 @@ struct RetrainCommand: ParsableCommand {
             and, when the gate passes, makes it the shadow version. Production stays a decision:
             `forecastctl promote VERSION --to production` (gated on the shadow's actuals). Schedule it after the
             nightly run (cron); several processes may run it, each request is taken once.
+
+            Examples:
+              forecastctl retrain
+              forecastctl retrain --limit 1
             """))
 
     @OptionGroup var global: GlobalOptions

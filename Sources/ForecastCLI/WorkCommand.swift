@@ -5,7 +5,12 @@ import Pipeline
 struct WorkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "work",
-        abstract: "Join a run in flight as extra workers (from this or another host).")
+        abstract: "Join a run in flight as extra workers (from this or another host).",
+        discussion: HelpText.paragraphs(
+            """
+            Examples:
+              forecastctl work --run 42 --workers 4
+            """))
 
     @OptionGroup var global: GlobalOptions
 

@@ -15,6 +15,10 @@ struct WorkerCommand: ParsableCommand {
             left. SIGTERM or SIGINT (swift-service-lifecycle graceful shutdown): stop claiming, hand back the item in
             hand, stop the HTTP server, exit 0. SIGQUIT, or a shutdown still going after 5 minutes, exits at once
             (143). Run as many as you like, on any hosts.
+
+            Examples:
+              forecastctl worker --workers 2 --http-port 9471
+              forecastctl worker --poll-seconds 5 --monitor-thresholds ops/monitoring.json
             """))
 
     @OptionGroup var global: GlobalOptions
