@@ -11,11 +11,12 @@ struct RequeueCommand: ParsableCommand {
             After fixing the cause, `requeue --run-request N` makes it available again: the next daemon takes it. \
             A retrain request still running after its process died (retrain requests have no heartbeat) needs --stuck. \
             A request that is waiting, running (without --stuck) or completed is refused with its state. \
-            The queues side by side: SELECT * FROM forecast.queues.
+            The queues side by side: SELECT * FROM forecast.queues. Every requeue is recorded in \
+            forecast.queue_events with the reason, your database role and OS user, and the error the request had.
 
             Examples:
-              forecastctl requeue --run-request 12
-              forecastctl requeue --retrain-request 3 --stuck
+              forecastctl requeue --run-request 12 --reason "price feed reloaded"
+              forecastctl requeue --retrain-request 3 --stuck --reason "host rebooted"
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -29,6 +30,9 @@ struct RequeueCommand: ParsableCommand {
     @Flag(help: "With --retrain-request: it is running but its process died.")
     var stuck = false
 
+    @Option(help: "Why it may run again (required; recorded in forecast.queue_events).")
+    var reason: String
+
     func run() throws {
         guard (runRequest == nil) != (retrainRequest == nil) else {
             throw PipelineError.invalidArgument("give one of --run-request ID or --retrain-request ID")
@@ -36,7 +40,7 @@ struct RequeueCommand: ParsableCommand {
         let connection = try global.migratedConnection()
         defer { connection.close() }
         let (queue, id): (Requeue.Queue, Int64) = runRequest.map { (.runRequests, $0) } ?? (.retrainRequests, retrainRequest!)
-        let was = try Requeue.requeue(queue, id: id, stuck: stuck, on: connection)
+        let was = try Requeue.requeue(queue, id: id, stuck: stuck, reason: reason, on: connection)
         print("requeue: \(queue.rawValue) \(id) was \(was.rawValue), now available")
     }
 }

@@ -162,11 +162,27 @@ extension Exclusive {
                         """), as: String.self) == "failed true 2026-11-27")
             #expect(try db.scalar("SELECT count(*) FROM forecast.forecasts", as: Int.self) == 0)
             // Issue 31, item 5: the feed is fixed, the request is put back without SQL, and the daemon publishes it.
-            let early = try CLI.run(["requeue", "--run-request", String(request + 1)], databaseURL: db.url)
+            let early = try CLI.run(["requeue", "--run-request", String(request + 1), "--reason", "feed fixed"], databaseURL: db.url)
             #expect(early.status == 64 && early.stderr.contains("no run request \(request + 1)"), "\(early.stderr)")
             try db.moveLoads()
-            let requeued = try CLI.run(["requeue", "--run-request", String(request)], databaseURL: db.url)
+            // Without a reason, or as the reader role, nothing changes.
+            let unexplained = try CLI.run(["requeue", "--run-request", String(request)], databaseURL: db.url)
+            #expect(unexplained.status == 64 && unexplained.stderr.contains("Missing expected argument '--reason <reason>'"), "\(unexplained.stderr)")
+            let reader = try CLI.run(["requeue", "--run-request", String(request), "--reason", "x"], databaseURL: try db.readerURL())
+            #expect(reader.status == 78 && reader.stderr.contains("[42501]") && reader.stderr.contains("permission denied"), "\(reader.stderr)")
+            #expect(try db.scalar(Query("SELECT state FROM forecast.run_requests WHERE id = \(request)"), as: String.self) == "failed")
+            let requeued = try CLI.run(["requeue", "--run-request", String(request), "--reason", "sales feed reloaded, 'é́'"], databaseURL: db.url)
             #expect(requeued.status == 0 && requeued.stdout == "requeue: run request \(request) was failed, now available\n", "\(requeued.stderr)")
+            // The event keeps who, why and the error the requeue cleared.
+            #expect(
+                try db.scalar(
+                    Query(
+                        """
+                        SELECT from_state || '>' || to_state || '|' || reason || '|' || (db_role = session_user) || '|' || (os_user IS NOT NULL) || '|'
+                               || left(previous_error, 40)
+                        FROM forecast.queue_events WHERE queue = 'run_requests' AND request_id = \(request)
+                        """), as: String.self)
+                    == "failed>available|sales feed reloaded, 'é́'|true|true|blocked by 1 data contract: sales_stale_")
             try Self.waitFor("the requeued request to be done", seconds: 60) {
                 try db.scalar(Query("SELECT state FROM forecast.run_requests WHERE id = \(request)"), as: String.self) == "completed"
             }
@@ -174,16 +190,34 @@ extension Exclusive {
                 try db.scalar(
                     Query("SELECT r.status FROM forecast.run_requests q JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = \(request)"), as: String.self)
                     == "published")
-            let twice = try CLI.run(["requeue", "--run-request", String(request)], databaseURL: db.url)
+            let twice = try CLI.run(["requeue", "--run-request", String(request), "--reason", "again"], databaseURL: db.url)
             #expect(twice.status == 64 && twice.stderr.contains("run request \(request) is completed, not failed"), "\(twice.stderr)")
             // A retrain request left running by a dead process needs --stuck; then it waits again.
             let retrain = try db.scalar(
                 "INSERT INTO forecast.retrain_requests (frequency, rule, reason, state, started_at) VALUES ('day', 'schedule', 'test', 'running', now()) RETURNING id",
                 as: Int64.self)
-            let unsure = try CLI.run(["requeue", "--retrain-request", String(retrain)], databaseURL: db.url)
+            let unsure = try CLI.run(["requeue", "--retrain-request", String(retrain), "--reason", "host rebooted"], databaseURL: db.url)
             #expect(unsure.status == 64 && unsure.stderr.contains("is running, not failed: if its process died, say so with --stuck"), "\(unsure.stderr)")
-            #expect(try CLI.run(["requeue", "--retrain-request", String(retrain), "--stuck"], databaseURL: db.url).status == 0)
+            #expect(try CLI.run(["requeue", "--retrain-request", String(retrain), "--stuck", "--reason", "host rebooted"], databaseURL: db.url).status == 0)
             #expect(try db.scalar(Query("SELECT state FROM forecast.retrain_requests WHERE id = \(retrain)"), as: String.self) == "available")
+            // Events: the two requeues only (the daemon's own hand-backs and a refused requeue record nothing);
+            // one by hand-written SQL is recorded too, without a reason it can know.
+            try db.execute(Query("UPDATE forecast.retrain_requests SET state = 'failed' WHERE id = \(retrain)"))
+            try db.execute(Query("UPDATE forecast.retrain_requests SET state = 'available' WHERE id = \(retrain)"))
+            #expect(
+                try db.scalar(
+                    "SELECT string_agg(queue || ':' || from_state || ':' || reason, ', ' ORDER BY id) FROM forecast.queue_events", as: String.self)
+                    == "run_requests:failed:sales feed reloaded, 'é́', retrain_requests:running:host rebooted, "
+                    + "retrain_requests:failed:(no reason given: not requeued by forecastctl)")
+            // Nobody but the owner's trigger writes events, the worker role included.
+            let worker = try Connection.connect(try db.workerURL())
+            defer { worker.close() }
+            #expect(throws: PostgresError.self) {
+                try worker.execute(
+                    "INSERT INTO forecast.queue_events (queue, request_id, from_state, to_state, reason) VALUES ('run_requests', 1, 'failed', 'available', 'forged')"
+                )
+            }
+            #expect(throws: PostgresError.self) { try worker.execute("DELETE FROM forecast.queue_events") }
             kill(daemon.0.processIdentifier, SIGTERM)
             #expect(CLI.finish(daemon).status == 0)
         }

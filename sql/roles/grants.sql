@@ -69,3 +69,5 @@ REVOKE UPDATE, DELETE, TRUNCATE ON forecast.model_versions FROM forecast_worker,
 GRANT USAGE ON SEQUENCE forecast.evaluations_id_seq TO forecast_worker;
 -- 031
 GRANT EXECUTE ON FUNCTION forecast.fail_abandoned_backtests() TO forecast_worker;
+-- 036 (requeues are recorded by a trigger of the owner's; every role may read them)
+GRANT SELECT ON forecast.queue_events TO forecast_reader, forecast_worker;

@@ -5,6 +5,8 @@ import Postgres
 /// is requeued when it failed; a retrain request when it failed, or, with `stuck`, when it is still
 /// `running` after its process died (retrain requests have no heartbeat to tell). Anything else is
 /// refused with the request's state, so a request that is being worked on is never taken twice.
+/// Every requeue is recorded in `forecast.queue_events` (migration 036) with the reason, the
+/// roles and the error the request had, which the requeue clears.
 public enum Requeue {
     public enum Queue: String, Sendable {
         case runRequests = "run request"
@@ -15,8 +17,15 @@ public enum Requeue {
 
     /// Returns the request's previous state.
     @discardableResult
-    public static func requeue(_ queue: Queue, id: Int64, stuck: Bool = false, on connection: Connection) throws -> QueueState {
-        try connection.transaction { tx in
+    public static func requeue(_ queue: Queue, id: Int64, stuck: Bool = false, reason: String, on connection: Connection) throws -> QueueState {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw PipelineError.invalidArgument("--reason must say why the request may run again") }
+        return try connection.transaction { tx in
+            // Read by the trigger that records the event (`forecast.record_requeue`), for this transaction only.
+            try tx.execute(
+                Query(
+                    "SELECT set_config('forecast.reason', \(reason), true), set_config('forecast.os_user', \(AuditIdentity.osUser), true)"
+                ).named("requeue_audit"))
             guard
                 let row = try tx.query(
                     Query("SELECT state FROM forecast.\(ident: queue.table) WHERE id = \(id) FOR UPDATE").named("requeue_state")
