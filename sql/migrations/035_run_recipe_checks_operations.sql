@@ -18,15 +18,16 @@ $$;
 COMMENT ON FUNCTION forecast.jsonb_without_nulls(jsonb) IS
     'The object without its top-level null members (how Swift encodes an absent optional).';
 
--- The split, by the worker's rule (RunConfig+Parts.swift; MigrationTests compares the two).
+-- The split, by the worker's rule (RunConfig+Parts.swift; MigrationTests compares the two). The
+-- checks and the operations are listed; everything else is the recipe, so a setting added later
+-- counts as deciding the rows unless it is declared otherwise (the safe side).
 CREATE FUNCTION forecast.run_recipe(config jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT forecast.jsonb_without_nulls(jsonb_build_object(
-        'horizon', config -> 'horizon', 'frequency', config -> 'frequency', 'model', config -> 'model',
-        'selection', config -> 'selection', 'intervalLevel', config -> 'intervalLevel',
-        'inputSchema', config -> 'inputSchema', 'attributes', coalesce(config -> 'attributes', '[]'::jsonb),
-        'calibrationBacktestID', config -> 'calibrationBacktestID', 'served', config -> 'served',
-        'shadow', config -> 'shadow' -> 'version'))
+    SELECT (config - ARRAY['staleSLAHours', 'minVolumeRatio', 'minLandedShare', 'acceptEmptyPeriod',
+                           'chunkSize', 'leaseSeconds', 'heartbeatSeconds', 'maxAttempts', 'statementTimeouts',
+                           'shadow', 'attributes'])
+        || jsonb_build_object('attributes', coalesce(config -> 'attributes', '[]'::jsonb))
+        || forecast.jsonb_without_nulls(jsonb_build_object('shadow', config -> 'shadow' -> 'version'))
 $$;
 CREATE FUNCTION forecast.run_checks(config jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
