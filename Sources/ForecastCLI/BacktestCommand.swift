@@ -21,6 +21,8 @@ struct BacktestCommand: ParsableCommand {
               forecastctl backtest --cutoff 2026-12-04 --folds 3 \\
                 --models seasonal_naive,auto_ets,xgboost:log
               forecastctl backtest --gate ops/metrics-contract.json --format json
+              # calibrate P25/P75 and P2.5/P97.5 too, for `run --levels 0.5,0.95`:
+              forecastctl backtest --cutoff 2026-12-04 --levels 0.5,0.95
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -65,6 +67,9 @@ struct BacktestCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Nominal interval coverage.")
     var level = 0.8
+
+    @Option(help: ArgumentHelp(LevelsArgument.help + " Each is calibrated and its coverage gated, for runs with the same --levels."))
+    var levels: LevelsArgument?
 
     @Option(parsing: .unconditional, help: "Worker threads, each with its own connection.")
     var workers = 2
@@ -136,6 +141,7 @@ struct BacktestCommand: ParsableCommand {
         options.refitDays = refitDays
         options.attributes = attributes.map { $0.split(separator: ",").map(String.init) } ?? []
         options.structureSelection = structureSelection
+        options.extraLevels = try QuantileLevels.validated(levels?.values ?? [], main: level)
         let report = try runner.run(options)
         for w in report.warnings { printErr("warning: \(w.summaryLine)") }
         let printer = BacktestPrinter(report: report, plan: plan, level: level)

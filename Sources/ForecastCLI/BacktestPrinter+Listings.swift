@@ -57,6 +57,16 @@ extension BacktestPrinter {
         var selection = Listing("selection", columns: [.init("segment"), .init("model")])
         for (segment, model) in report.selection.sorted(by: { $0.key < $1.key }) { selection.add([.text(segment.rawValue), .text(model.text)]) }
         var out = [run, overall, groups, selection]
+        if !report.levelCoverage.isEmpty {
+            var levels = Listing("levels", columns: [.init("model"), .init("interval_level"), .init("conformal_coverage")])
+            for model in report.models where model != .selected {
+                levels.add([.text(model.text), .number(level, digits: 3), .percent(report.calibratedCoverage[model])])
+                for extra in report.levelCoverage.keys.sorted() {
+                    levels.add([.text(model.text), .number(extra, digits: 3), .percent(report.levelCoverage[extra]?[model])])
+                }
+            }
+            out.append(levels)
+        }
         if let gate {
             var checks = Listing("gate", columns: [.init("check"), .init("required"), .init("actual"), .init("passed")])
             for c in gate { checks.add([.text(c.name), .text(c.required), .text(c.actual), .flag(c.passed, shown: c.passed ? "pass" : "FAIL")]) }

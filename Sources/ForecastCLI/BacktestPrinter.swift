@@ -47,6 +47,16 @@ struct BacktestPrinter {
         out.append(overall.render())
         out.append("coverage/width: the models' own residual intervals; conformal: per-horizon intervals calibrated on the")
         out.append("other folds' scaled errors (cross-conformal), what `run` uses once this backtest exists.")
+        if !report.levelCoverage.isEmpty {
+            let levels = report.levelCoverage.keys.sorted()
+            out.append("")
+            out.append("conformal coverage at each level (--levels; runs with the same --levels publish them)")
+            var table = TextTable(header: ["model"] + ([level] + levels).map { pct($0) })
+            for model in report.models where model != .selected {
+                table.add([model.text, pct(report.calibratedCoverage[model] ?? .nan)] + levels.map { pct(report.levelCoverage[$0]?[model] ?? .nan) })
+            }
+            out.append(table.render())
+        }
         for (kind, title): (BacktestReport.Group, String) in [
             (.fold, "per fold"), (.category, "per category"), (.region, "per region"),
             (.demandClass, "per demand class (fast / slow / intermittent / new)"),

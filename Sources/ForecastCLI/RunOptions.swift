@@ -32,6 +32,9 @@ struct RunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Nominal coverage of the stored interval.")
     var level = 0.8
 
+    @Option(help: ArgumentHelp(LevelsArgument.help + " Needs a backtest run with the same --levels (or a version trained with them)."))
+    var levels: LevelsArgument?
+
     @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
     var inputSchema = "demand"
 
@@ -76,6 +79,8 @@ struct RunOptions: ParsableArguments {
             config.minLandedShare = minLandedShare
             config.acceptEmptyPeriod = acceptEmptyPeriod ? true : nil
             config.attributes = attributes.map { $0.split(separator: ",").map(String.init) }
+            let extra = try QuantileLevels.validated(levels?.values ?? [], main: level)
+            config.quantileLevels = extra.isEmpty ? nil : extra
             return config
         }
     }

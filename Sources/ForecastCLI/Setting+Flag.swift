@@ -6,6 +6,7 @@ extension Setting {
         switch self {
         case .horizon: return "--horizon"
         case .level: return "--level"
+        case .levels: return "--levels"
         case .chunkSize: return "--chunk-size"
         case .leaseSeconds: return "--lease-seconds"
         case .heartbeatSeconds: return "--heartbeat-seconds"

@@ -69,6 +69,9 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Nominal interval coverage.")
     var level = 0.8
 
+    @Option(help: ArgumentHelp(LevelsArgument.help + " Calibrated and gated by the qualifying backtest; the version's runs publish them."))
+    var levels: LevelsArgument?
+
     @Option(help: "Extra item/location attributes the xgboost model uses, comma-separated: item.<key>, location.<key>.")
     var attributes: String?
 
@@ -116,6 +119,7 @@ struct TrainCommand: ParsableCommand {
             workers: workers, inputSchema: inputSchema, showProgress: !noProgress)
         backtest.attributes = attributes.map { $0.split(separator: ",").map(String.init) } ?? []
         backtest.refitDays = refitDays
+        backtest.extraLevels = try QuantileLevels.validated(levels?.values ?? [], main: level)
         let trainer = ModelTrainer(sql: try global.sqlDirectory(), logger: global.logger("forecastctl.train"), connect: global.connector())
         let result = try trainer.train(
             ModelTrainer.Options(

@@ -71,3 +71,6 @@ GRANT USAGE ON SEQUENCE forecast.evaluations_id_seq TO forecast_worker;
 GRANT EXECUTE ON FUNCTION forecast.fail_abandoned_backtests() TO forecast_worker;
 -- 036 (requeues are recorded by a trigger of the owner's; every role may read them)
 GRANT SELECT ON forecast.queue_events TO forecast_reader, forecast_worker;
+-- 037 (the workers write a run's extra levels; readers read them per period)
+GRANT SELECT, INSERT ON forecast.forecast_quantiles TO forecast_worker;
+GRANT SELECT ON forecast.latest_quantiles TO forecast_reader, forecast_worker;

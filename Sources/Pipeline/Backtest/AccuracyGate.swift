@@ -138,6 +138,16 @@ public struct AccuracyGate: Codable, Sendable {
                     name: "conformal coverage \(model)", required: "\(pct(level)) +- \(pct(coverageTolerance))",
                     actual: pct(coverage), passed: abs(coverage - level) <= coverageTolerance))
         }
+        // Every extra level the runs will publish (`--levels`) is held to the same tolerance.
+        for extra in report.levelCoverage.keys.sorted() {
+            for model in models {
+                let coverage = report.levelCoverage[extra]?[model] ?? .nan
+                checks.append(
+                    Check(
+                        name: "conformal coverage \(model) at \(pct(extra))", required: "\(pct(extra)) +- \(pct(coverageTolerance))",
+                        actual: pct(coverage), passed: abs(coverage - extra) <= coverageTolerance))
+            }
+        }
         return checks
     }
 }

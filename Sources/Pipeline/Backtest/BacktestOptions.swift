@@ -27,6 +27,9 @@ public struct BacktestOptions: Sendable {
     public var frequency: Frequency
     public var models: [ModelSpec]
     public var intervalLevel: Double
+    /// More interval levels to calibrate besides `intervalLevel` (`--levels`): what runs with
+    /// `--levels` need (`forecast.latest_quantiles`). Sorted, distinct, each in (0, 1).
+    public var extraLevels: [Double] = []
     public var workers: Int
     public var chunkSize: Int
     public var inputSchema: String

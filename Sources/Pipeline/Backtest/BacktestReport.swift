@@ -56,12 +56,39 @@ public struct BacktestReport: Sendable {
     public var calibratedWidth: [ModelName: Double] = [:]
     /// Per model and fold.
     public var calibratedCoverageByFold: [ModelName: [Double]] = [:]
+    /// The extra levels' calibrations and their cross-conformal coverage, per level and model
+    /// (`BacktestOptions.extraLevels`).
+    public var levelCalibrations: [Double: [ModelName: ConformalCalibration]] = [:]
+    public var levelCoverage: [Double: [ModelName: Double]] = [:]
+
+    typealias Calibrated = (calibration: ConformalCalibration?, coverage: Double, width: Double, byFold: [Double])
 
     /// Fits the calibrations and measures their coverage honestly: fold k is judged with
-    /// quantiles computed from the other folds only (with a single fold, from itself).
+    /// quantiles computed from the other folds only (with a single fold, from itself). The
+    /// extra levels are calibrated from the same scores, the same way.
+    mutating func calibrate(scores: ScoreSample, folds: Int, horizon: Int, level: Double, extraLevels: [Double] = []) {
+        let results = calibrated(scores: scores, folds: folds, horizon: horizon, level: level)
+        for (m, name) in models.enumerated() {
+            guard let result = results[m] else { continue }
+            calibrations[name] = result.calibration
+            calibratedCoverage[name] = result.coverage
+            calibratedWidth[name] = result.width
+            calibratedCoverageByFold[name] = result.byFold
+        }
+        for extra in extraLevels {
+            let results = calibrated(scores: scores, folds: folds, horizon: horizon, level: extra)
+            for (m, name) in models.enumerated() {
+                guard let result = results[m] else { continue }
+                levelCalibrations[extra, default: [:]][name] = result.calibration
+                levelCoverage[extra, default: [:]][name] = result.coverage
+            }
+        }
+    }
+
+    /// Per model index, its calibration at `level` and that calibration's cross-conformal coverage.
     /// Models are calibrated in parallel (each sorts its scores once per step and left-out fold).
-    mutating func calibrate(scores: ScoreSample, folds: Int, horizon: Int, level: Double) {
-        typealias Calibrated = (calibration: ConformalCalibration?, coverage: Double, width: Double, byFold: [Double])
+    func calibrated(scores: ScoreSample, folds: Int, horizon: Int, level: Double) -> [Int: Calibrated] {
+        let models = self.models
         let results = Mutex<[Int: Calibrated]>([:])
         DispatchQueue.concurrentPerform(iterations: models.count) { m in
             func scoresFor(step: Int, excluding fold: Int?) -> [Double] {
@@ -95,13 +122,7 @@ public struct BacktestReport: Sendable {
             )
             results.withLock { $0[m] = result }
         }
-        for (m, name) in models.enumerated() {
-            guard let result = results.withLock({ $0[m] }) else { continue }
-            calibrations[name] = result.calibration
-            calibratedCoverage[name] = result.coverage
-            calibratedWidth[name] = result.width
-            calibratedCoverageByFold[name] = result.byFold
-        }
+        return results.withLock { $0 }
     }
 
     mutating func add(_ key: Key, _ acc: ErrorAccumulator) {

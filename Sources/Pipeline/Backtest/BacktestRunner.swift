@@ -319,22 +319,27 @@ public struct BacktestRunner: MadeWithServices {
         }.start()
         report.calibrate(
             scores: mergedScores.withLock { $0 }, folds: options.plan.folds, horizon: options.plan.horizon,
-            level: options.intervalLevel)
+            level: options.intervalLevel, extraLevels: options.extraLevels)
         storing.wait()
         report.rows += try stored.withLock { $0 }.get()
-        for name in modelNames {
-            guard let calibration = report.calibrations[name] else { continue }
-            try connection.execute(
-                Query(
-                    """
-                    INSERT INTO forecast.interval_calibrations (backtest_id, model_name, interval_level, step_lower, step_upper,
-                                                                cross_fold_coverage)
-                    VALUES (\(id), \(name), \(options.intervalLevel),
-                            \(calibration.lower.map(\.postgresText))::float8[],
-                            \(calibration.upper.map(\.postgresText))::float8[],
-                            \(report.calibratedCoverage[name].flatMap { $0.isFinite ? $0 : nil }))
-                    """
-                ).named("store_calibration"))
+        let levels =
+            [(options.intervalLevel, report.calibrations, report.calibratedCoverage)]
+            + options.extraLevels.map { ($0, report.levelCalibrations[$0] ?? [:], report.levelCoverage[$0] ?? [:]) }
+        for (level, calibrations, coverage) in levels {
+            for name in modelNames {
+                guard let calibration = calibrations[name] else { continue }
+                try connection.execute(
+                    Query(
+                        """
+                        INSERT INTO forecast.interval_calibrations (backtest_id, model_name, interval_level, step_lower, step_upper,
+                                                                    cross_fold_coverage)
+                        VALUES (\(id), \(name), \(level),
+                                \(calibration.lower.map(\.postgresText))::float8[],
+                                \(calibration.upper.map(\.postgresText))::float8[],
+                                \(coverage[name].flatMap { $0.isFinite ? $0 : nil }))
+                        """
+                    ).named("store_calibration"))
+            }
         }
         return report
     }

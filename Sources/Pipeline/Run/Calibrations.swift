@@ -4,10 +4,11 @@ import Postgres
 
 /// Finds and loads the conformal interval calibrations that backtests store.
 public enum Calibrations {
-    /// The newest finished backtest that calibrated this model at this level, for this frequency,
-    /// without a gap, over at least the run's horizon.
+    /// The newest finished backtest that calibrated this model at this level (and at each of
+    /// `--levels`), for this frequency, without a gap, over at least the run's horizon.
     public static func newest(for config: RunConfig, on connection: Connection) throws -> Int64? {
-        try connection.query(
+        let levels = (config.quantileLevels ?? []).map(\.postgresText)
+        return try connection.query(
             Query(
                 """
                 SELECT b.id FROM forecast.backtests b
@@ -15,6 +16,10 @@ public enum Calibrations {
                 WHERE b.status = 'finished' AND b.frequency = \(config.frequency.rawValue) AND b.gap = 0
                   AND b.horizon >= \(config.horizon) AND c.model_name = \(try config.model.primaryName())
                   AND abs(c.interval_level - \(config.intervalLevel)) < 1e-9
+                  AND NOT EXISTS (
+                      SELECT 1 FROM unnest(\(levels)::float8[]) l(level)
+                      WHERE NOT EXISTS (SELECT 1 FROM forecast.interval_calibrations e
+                                        WHERE e.backtest_id = b.id AND e.model_name = c.model_name AND abs(e.interval_level - l.level) < 1e-9))
                 ORDER BY b.finished_at DESC, b.id DESC LIMIT 1
                 """
             ).named("newest_calibration")
@@ -80,5 +85,25 @@ public enum Calibrations {
             out[try row.decode("model_name", as: ModelName.self)] = ConformalCalibration(level: level, lower: lo, upper: hi)
         }
         return out
+    }
+
+    /// The extra levels `backtestID` did not calibrate for every model it calibrated at `main`
+    /// (empty: a run may publish all of them).
+    public static func uncalibrated(_ levels: [Double], backtestID: Int64, main: Double, on connection: Connection) throws -> [Double] {
+        try connection.query(
+            Query(
+                """
+                SELECT l.level FROM unnest(\(levels.map(\.postgresText))::float8[]) l(level)
+                WHERE NOT EXISTS (SELECT 1 FROM forecast.interval_calibrations e
+                                  WHERE e.backtest_id = \(backtestID) AND abs(e.interval_level - l.level) < 1e-9)
+                   OR EXISTS (SELECT model_name FROM forecast.interval_calibrations m
+                              WHERE m.backtest_id = \(backtestID) AND abs(m.interval_level - \(main)) < 1e-9
+                              EXCEPT
+                              SELECT model_name FROM forecast.interval_calibrations e
+                              WHERE e.backtest_id = \(backtestID) AND abs(e.interval_level - l.level) < 1e-9)
+                ORDER BY l.level
+                """
+            ).named("uncalibrated_levels")
+        ).rows.map { try $0.decode("level", as: Double.self) }
     }
 }

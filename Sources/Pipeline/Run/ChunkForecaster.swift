@@ -13,6 +13,8 @@ public struct ChunkForecaster: Sendable {
     public let reader: SeriesReader
     /// Conformal calibrations by model name (empty: residual intervals).
     public var calibrations: [ModelName: ConformalCalibration] = [:]
+    /// The extra levels' calibrations (`RunConfig.quantileLevels`), per level and model name.
+    public var quantileCalibrations: [Double: [ModelName: ConformalCalibration]] = [:]
     /// The run's trained global models by name, when the run uses any.
     public var globals: [ModelName: GlobalTraining.Predictor] = [:]
     /// Where the rows go: `forecast.forecasts` (one row per period), or with this role ("shadow",
@@ -52,6 +54,12 @@ public struct ChunkForecaster: Sendable {
             "run_id", "role", "item_id", "location_id", "model_name", "model_version", "cutoff", "generated_at",
             "interval_level", "ds", "yhat", "yhat_lower", "yhat_upper",
         ])
+
+    /// The extra levels' COPY target (`forecast.forecast_quantiles`): one row per series and level,
+    /// the horizon in arrays, in the order `encode` writes them.
+    public static let quantileLayout = CopyLayout(
+        schema: SQLIdentifier("forecast"), table: "forecast_quantiles",
+        columns: ["run_id", "item_id", "location_id", "interval_level", "yhat_lower", "yhat_upper"])
 
     public struct SeriesFailure: Error, CustomStringConvertible {
         public let itemID: String
@@ -112,12 +120,40 @@ public struct ChunkForecaster: Sendable {
         _ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [ModelName: Forecast]? = nil,
         competitors: CompetitorIndex? = nil, into writer: inout BinaryCopyWriter
     ) throws -> Served {
+        var none = BinaryCopyWriter()
+        return try encode(series, segment: segment, predicted: predicted, competitors: competitors, into: &writer, quantilesInto: &none)
+    }
+
+    /// As `encode(_:segment:predicted:competitors:into:)`, and the run's extra levels
+    /// (`RunConfig.quantileLevels`) into `quantiles`: for each level the same model serves the same
+    /// series through `ServedModel.forecast` with that level's calibrations (fallbacks included),
+    /// from the same fit, so the levels differ only in their intervals.
+    @discardableResult
+    public func encode(
+        _ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [ModelName: Forecast]? = nil,
+        competitors: CompetitorIndex? = nil, into writer: inout BinaryCopyWriter, quantilesInto quantiles: inout BinaryCopyWriter
+    ) throws -> Served {
         do {
             // Stockout periods are unknown demand, not zeros: impute them before fitting.
             let training = Censoring.impute(series.values, censored: series.censored)
             let model = chooser.choose(training, frequency: config.frequency)
-            let (name, forecast) = try model.forecast(
-                at(series, training: training, segment: segment, predicted: predicted, competitors: competitors), settings)
+            let levels = role == nil ? config.quantileLevels ?? [] : []
+            var at = at(series, training: training, segment: segment, predicted: predicted, competitors: competitors)
+            if !levels.isEmpty { at = at.reusingResults() }
+            let (name, forecast) = try model.forecast(at, settings)
+            for level in levels {
+                var s = settings
+                s.level = level
+                s.calibrations = quantileCalibrations[level] ?? [:]
+                let (_, band) = try model.forecast(at, s)
+                quantiles.beginRow(Self.quantileLayout)
+                quantiles.append(runID)
+                quantiles.append(series.itemID)
+                quantiles.append(series.locationID)
+                quantiles.append(level)
+                quantiles.append(band.lower.prefix(config.horizon))
+                quantiles.append(band.upper.prefix(config.horizon))
+            }
             return try write(series, forecast: forecast, modelName: name, into: &writer)
         } catch {
             throw SeriesFailure(itemID: series.itemID, locationID: series.locationID, underlying: error)

@@ -15,6 +15,7 @@ extension RunConfig {
         public var model: ModelSpec
         public var selection: [SelectionSegment: ModelSpec]?
         public var intervalLevel: Double
+        public var quantileLevels: [Double]?
         public var inputSchema: String
         public var attributes: [String]
         public var calibrationBacktestID: Int64?
@@ -43,7 +44,7 @@ extension RunConfig {
     public var recipe: Recipe {
         Recipe(
             horizon: horizon, frequency: frequency, model: model, selection: selection, intervalLevel: intervalLevel,
-            inputSchema: inputSchema, attributes: attributes ?? [], calibrationBacktestID: calibrationBacktestID,
+            quantileLevels: quantileLevels, inputSchema: inputSchema, attributes: attributes ?? [], calibrationBacktestID: calibrationBacktestID,
             served: served, shadow: shadow?.version)
     }
 
@@ -77,6 +78,10 @@ extension RunConfig.Recipe {
                 "model \(model.argument)\(selection == nil ? "" : " per class") (asked \(other.model.argument)\(other.selection == nil ? "" : " per class"))")
         }
         if intervalLevel != other.intervalLevel { out.append("level \(intervalLevel) (asked \(other.intervalLevel))") }
+        if quantileLevels != other.quantileLevels {
+            func list(_ l: [Double]?) -> String { l.map { $0.map { "\($0)" }.joined(separator: ",") } ?? "none" }
+            out.append("levels \(list(quantileLevels)) (asked \(list(other.quantileLevels)))")
+        }
         if inputSchema != other.inputSchema { out.append("input schema \(inputSchema) (asked \(other.inputSchema))") }
         if attributes != other.attributes { out.append("other --attributes") }
         if calibrationBacktestID != other.calibrationBacktestID {

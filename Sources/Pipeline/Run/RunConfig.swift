@@ -10,6 +10,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var model: ModelSpec
     /// Nominal coverage of the stored interval.
     public var intervalLevel: Double
+    /// More levels published beside it (`--levels`, `forecast.forecast_quantiles`), each calibrated by
+    /// `calibrationBacktestID` at that level; nil: none (and absent from the stored JSON).
+    public var quantileLevels: [Double]?
     /// Series per work item.
     public var chunkSize: Int
     public var leaseSeconds: Double
@@ -53,6 +56,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
         c.selection = nil
         c.served = nil
         c.shadow = nil
+        c.quantileLevels = nil
         return c
     }
 
@@ -101,6 +105,11 @@ public struct RunConfig: Codable, Sendable, Equatable {
         }
         try check(horizon >= 1 && horizon <= 3660, .horizon, "must be between 1 and 3660, got \(horizon)")
         try check(intervalLevel.isFinite && intervalLevel > 0 && intervalLevel < 1, .level, "must be between 0 and 1, got \(intervalLevel)")
+        if let quantileLevels {
+            try check(
+                try QuantileLevels.validated(quantileLevels, main: intervalLevel) == quantileLevels, .levels,
+                "must be sorted, distinct and other than --level, got \(quantileLevels)")
+        }
         try check(chunkSize >= 1, .chunkSize, "must be at least 1, got \(chunkSize)")
         // Every number is finite and in range before anything is written (a lease of 1e17 s once
         // reached Postgres as an interval it could not parse and wedged the cutoff).

@@ -57,6 +57,20 @@ public struct RunResolution: Sendable {
                 logger.info("no backtest calibration matches this model, level and horizon: using residual intervals; run `forecastctl backtest` to calibrate")
             }
         }
+        if let levels = config.quantileLevels, !levels.isEmpty {
+            let words = levels.map { "\($0)" }.joined(separator: ",")
+            guard let backtest = config.calibrationBacktestID else {
+                throw PipelineError.invalidArgument(
+                    "--levels \(words) needs a backtest that calibrated those levels for this model (level \(config.intervalLevel), horizon >= \(config.horizon)): run `forecastctl backtest --levels \(words)` first"
+                )
+            }
+            let missing = try Calibrations.uncalibrated(levels, backtestID: backtest, main: config.intervalLevel, on: connection)
+            guard missing.isEmpty else {
+                throw PipelineError.invalidArgument(
+                    "--levels: backtest \(backtest) did not calibrate \(missing.map { "\($0)" }.joined(separator: ",")) for every model it calibrated; run `forecastctl backtest --levels \(words)`\(config.served == nil ? "" : " and train a version with them (train --levels)")"
+                )
+            }
+        }
         return RunResolution(config: config, serving: serving, notes: notes)
     }
 }

@@ -69,13 +69,18 @@ public final class Worker: @unchecked Sendable {
         on connection: Connection
     ) throws -> ChunkForecaster {
         var calibrations: [ModelName: ConformalCalibration] = [:]
+        var quantiles: [Double: [ModelName: ConformalCalibration]] = [:]
         if let backtest = config.calibrationBacktestID {
             calibrations = try Calibrations.load(backtestID: backtest, level: config.intervalLevel, on: connection)
+            for level in config.quantileLevels ?? [] {
+                quantiles[level] = try Calibrations.load(backtestID: backtest, level: level, on: connection)
+            }
         }
         var f = ChunkForecaster(
             runID: run.id, cutoff: run.cutoff, generatedAt: run.startedAt ?? run.asOf,
             modelVersion: modelVersion, config: config, chooser: try ModelChooser.from(config),
             reader: reader, calibrations: calibrations)
+        f.quantileCalibrations = quantiles
         if config.usesGlobalModel {
             f.globals = try GlobalTraining.loadAll(runID: run.id, config: config, on: connection)
         }
@@ -140,6 +145,8 @@ public final class Worker: @unchecked Sendable {
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
             var statsWriter = BinaryCopyWriter(reservingCapacity: series.count * 160 + 64)
             var sideWriter = BinaryCopyWriter(reservingCapacity: sideForecasters.count * series.count * run.config.horizon * 120 + 64)
+            var quantileWriter = BinaryCopyWriter(
+                reservingCapacity: (run.config.quantileLevels?.count ?? 0) * series.count * (run.config.horizon * 24 + 120) + 64)
             var lastBeat = Date()
             let segments = run.config.needsGlobalStep ? try GlobalTraining.segments(.run, id: run.id, chunk: claim.chunk, on: connection) : [:]
             let predicted = forecaster.globalForecasts(series, segments: segments)
@@ -157,7 +164,7 @@ public final class Worker: @unchecked Sendable {
                 try checkStop()
                 let served = try forecaster.encode(
                     s, segment: segments[s.seriesNo], predicted: predicted[s.seriesNo],
-                    competitors: competitors[s.seriesNo], into: &writer)
+                    competitors: competitors[s.seriesNo], into: &writer, quantilesInto: &quantileWriter)
                 SeriesProfile.encode(s, served: served, runID: run.id, frequency: run.config.frequency, into: &statsWriter)
                 for (side, p) in zip(sideForecasters, sidePredicted) {
                     try side.encode(s, segment: segments[s.seriesNo], predicted: p[s.seriesNo], competitors: competitors[s.seriesNo], into: &sideWriter)
@@ -191,6 +198,7 @@ public final class Worker: @unchecked Sendable {
                 else { throw LeaseLost() }
                 try tx.copyIn(ChunkForecaster.layout, data: writer)
                 if sideWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.sideLayout, data: sideWriter) }
+                if quantileWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.quantileLayout, data: quantileWriter) }
                 if statsWriter.rowCount > 0 { try tx.copyIn(SeriesProfile.layout, data: statsWriter) }
             }
             logger.info(

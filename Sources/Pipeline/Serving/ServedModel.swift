@@ -144,3 +144,38 @@ extension ServedModel {
         return f
     }
 }
+
+extension SeriesAtOrigin {
+    /// The same series whose fits, global forecasts and price regression are computed once and
+    /// reused: what serving it again at another interval level needs (`ChunkForecaster`, `--levels`),
+    /// where only the calibration differs. Not shared across threads (one series, one worker).
+    func reusingResults() -> SeriesAtOrigin {
+        final class Memo {
+            var fits: [String: any FittedModel] = [:]
+            var globals: [ModelName: Forecast] = [:]
+            var regression: Result<Forecast, Error>?
+        }
+        let memo = Memo()
+        var out = self
+        let (fit, global, regression) = (self.fit, self.global, self.regression)
+        out.fit = { model, y in
+            if let fitted = memo.fits[model.name] { return fitted }
+            let fitted = try fit(model, y)
+            memo.fits[model.name] = fitted
+            return fitted
+        }
+        out.global = { name in
+            if let f = memo.globals[name] { return f }
+            let f = try global(name)
+            memo.globals[name] = f
+            return f
+        }
+        out.regression = {
+            if let r = memo.regression { return try r.get() }
+            let r = Result { try regression() }
+            memo.regression = r
+            return try r.get()
+        }
+        return out
+    }
+}

@@ -5,6 +5,7 @@
 public enum Setting: String, Sendable, CaseIterable {
     case horizon
     case level = "interval level"
+    case levels = "extra interval levels"
     case chunkSize = "chunk size"
     case leaseSeconds = "lease"
     case heartbeatSeconds = "heartbeat"

@@ -17,6 +17,9 @@ public struct ForecastPolicy: Codable, Sendable, Equatable {
     /// The backtest whose conformal calibration the intervals use (nil: model residual intervals).
     public var calibrationBacktestID: Int64?
     public var attributes: [String]?
+    /// More interval levels its runs publish (`train --levels`), calibrated by the same backtest;
+    /// nil: none (and absent from the stored policy, whose hash is then as before).
+    public var quantileLevels: [Double]?
 
     public init(
         frequency: Frequency, horizon: Int, model: ModelSpec, selection: [SelectionSegment: ModelSpec]? = nil,
@@ -41,6 +44,7 @@ public struct ForecastPolicy: Codable, Sendable, Equatable {
         c.intervalLevel = intervalLevel
         c.calibrationBacktestID = calibrationBacktestID
         c.attributes = attributes
+        if let quantileLevels { c.quantileLevels = quantileLevels }
         c.served = version
         c.shadow = nil
         if c.usesGlobalModel && c.horizon > self.horizon {

@@ -60,6 +60,7 @@ public struct ModelTrainer: MadeWithServices {
             frequency: frequency, horizon: backtest.plan.horizon, model: options.model,
             intervalLevel: backtest.intervalLevel, calibrationBacktestID: report.id,
             attributes: backtest.attributes.isEmpty ? nil : backtest.attributes)
+        policy.quantileLevels = backtest.extraLevels.isEmpty ? nil : backtest.extraLevels
         var gate = options.gate
         let modelName: ModelName
         if options.model.kind == .selected {
