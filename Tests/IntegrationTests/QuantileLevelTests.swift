@@ -110,6 +110,25 @@ extension Integration {
             #expect(
                 try db.scalar("SELECT recipe -> 'quantileLevels' = '[0.5, 0.95]'::jsonb FROM forecast.runs", as: Bool.self),
                 "the levels are part of the recipe")
+            // A version trained with levels publishes them in the nightly (registry) run, without --levels.
+            let train = try CLI.run(
+                ["train", "--label", "levels", "--model", "naive", "--candidates", "naive"] + when
+                    + ["--folds", "2", "--horizon", "7", "--levels", "0.5,0.95", "--no-progress"], databaseURL: db.url)
+            #expect(train.status == 0 || train.status == 2, "\(train.stdout)\(train.stderr)")
+            #expect(
+                try db.scalar("SELECT policy -> 'quantileLevels' = '[0.5, 0.95]'::jsonb FROM forecast.model_versions", as: Bool.self),
+                "\(train.stdout)")
+            let version = try db.scalar("SELECT version FROM forecast.model_versions", as: String.self)
+            let promoted = try CLI.run(["promote", version, "--to", "production", "--force", "--reason", "levels test"], databaseURL: db.url)
+            #expect(promoted.status == 0, "\(promoted.stderr)")
+            let nightly = try CLI.run(["run"] + when + ["--force"], databaseURL: db.url)
+            #expect(nightly.status == 0, "\(nightly.stderr)")
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT count(DISTINCT q.interval_level) FROM forecast.latest_quantiles q JOIN forecast.runs r ON r.id = q.run_id
+                    WHERE r.serving = 'version'
+                    """, as: Int.self) == 3)
             for (levels, words) in [("0.5,1.5", "--levels must each be between 0 and 1, got 1.5"), ("0.5,x", "--levels")] {
                 let bad = try CLI.run(["run"] + when + ["--model", "naive", "--levels", levels, "--force"], databaseURL: db.url)
                 #expect(bad.status == 64 && bad.stderr.contains(words), "\(levels): \(bad.stderr)")
