@@ -13,6 +13,7 @@ struct CancelCommand: ParsableCommand {
             Examples:
               forecastctl cancel --run 42 --reason "wrong price file loaded"
               forecastctl cancel --backtest 7 --reason "superseded by backtest 8"
+              forecastctl cancel --job 5 --reason "evaluated by hand already"
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -23,16 +24,26 @@ struct CancelCommand: ParsableCommand {
     @Option(name: .customLong("backtest"), help: "The backtest to cancel (forecast.backtests.id).")
     var backtestID: Int64?
 
-    @Option(help: "Why (recorded in forecast.runs.error or forecast.backtests.error).")
+    @Option(name: .customLong("job"), help: "A waiting job of the schedule (forecast.job_requests.id: evaluate, monitor, retrain).")
+    var jobID: Int64?
+
+    @Option(help: "Why (recorded in forecast.runs.error, forecast.backtests.error or forecast.job_requests.error).")
     var reason = "no reason given"
 
     func validate() throws {
-        guard (runID == nil) != (backtestID == nil) else { throw ValidationError("give one of --run ID or --backtest ID") }
+        guard [runID, backtestID, jobID].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give one of --run ID, --backtest ID or --job ID")
+        }
     }
 
     func run() throws {
         let connection = try global.connect()
         defer { connection.close() }
+        if let jobID {
+            let kind = try JobRequests.cancel(jobID, reason: reason, on: connection)
+            print("cancel: \(kind.rawValue) job \(jobID) was waiting, now failed")
+            return
+        }
         if let backtestID {
             let done = try RunMaintenance.cancelBacktest(backtestID, reason: reason, on: connection)
             for id in done.abandoned where id != backtestID { print("cancel: backtest \(id) was abandoned (no heartbeat for two leases), now failed") }

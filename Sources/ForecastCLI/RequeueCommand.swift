@@ -4,7 +4,7 @@ import Pipeline
 struct RequeueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "requeue",
-        abstract: "Put a failed run request or retrain request back on its queue, once its cause is fixed.",
+        abstract: "Put a failed run request, retrain request or job back on its queue, once its cause is fixed.",
         discussion: HelpText.paragraphs(
             """
             A failed run request keeps its error and names its run (forecastctl status, forecast.contract_results say why). \
@@ -17,6 +17,7 @@ struct RequeueCommand: ParsableCommand {
             Examples:
               forecastctl requeue --run-request 12 --reason "price feed reloaded"
               forecastctl requeue --retrain-request 3 --stuck --reason "host rebooted"
+              forecastctl requeue --job 5 --reason "actuals reloaded"
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -27,6 +28,9 @@ struct RequeueCommand: ParsableCommand {
     @Option(name: .customLong("retrain-request"), help: "The retrain request (forecast.retrain_requests.id).")
     var retrainRequest: Int64?
 
+    @Option(name: .customLong("job"), help: "A failed job of the schedule (forecast.job_requests.id); its attempts start over.")
+    var job: Int64?
+
     @Flag(help: "With --retrain-request: it is running but its process died.")
     var stuck = false
 
@@ -34,12 +38,13 @@ struct RequeueCommand: ParsableCommand {
     var reason: String
 
     func run() throws {
-        guard (runRequest == nil) != (retrainRequest == nil) else {
-            throw PipelineError.invalidArgument("give one of --run-request ID or --retrain-request ID")
+        guard [runRequest, retrainRequest, job].compactMap({ $0 }).count == 1 else {
+            throw PipelineError.invalidArgument("give one of --run-request ID, --retrain-request ID or --job ID")
         }
         let connection = try global.migratedConnection()
         defer { connection.close() }
-        let (queue, id): (Requeue.Queue, Int64) = runRequest.map { (.runRequests, $0) } ?? (.retrainRequests, retrainRequest!)
+        let (queue, id): (Requeue.Queue, Int64) =
+            runRequest.map { (.runRequests, $0) } ?? retrainRequest.map { (.retrainRequests, $0) } ?? (.jobRequests, job ?? 0)
         let was = try Requeue.requeue(queue, id: id, stuck: stuck, reason: reason, on: connection)
         print("requeue: \(queue.rawValue) \(id) was \(was.rawValue), now available")
     }

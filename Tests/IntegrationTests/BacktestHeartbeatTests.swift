@@ -72,7 +72,7 @@ extension Timed {
             let again = try CLI.run(["cancel", "--backtest", String(id)], databaseURL: db.url)
             #expect(again.status == 64 && again.stderr.contains("backtest \(id) is failed; only a running backtest can be cancelled"), "\(again.stderr)")
             let neither = try CLI.run(["cancel"], databaseURL: db.url)
-            #expect(neither.status == 64 && neither.stderr.contains("give one of --run ID or --backtest ID"), "\(neither.stderr)")
+            #expect(neither.status == 64 && neither.stderr.contains("give one of --run ID, --backtest ID or --job ID"), "\(neither.stderr)")
         }
     }
 }

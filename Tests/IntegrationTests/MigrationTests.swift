@@ -24,7 +24,7 @@ extension Integration {
                     "025_side_forecast_paths.sql", "026_run_series_statistics.sql", "027_planned_input_date_indexes.sql", "028_registry_guards.sql",
                     "029_purge_serializes_with_pins.sql", "030_input_completeness_and_validity.sql", "031_backtest_heartbeats.sql",
                     "032_planned_input_known_at.sql", "033_backtest_global_refits.sql", "034_one_queue_vocabulary.sql",
-                    "035_run_recipe_checks_operations.sql", "036_queue_events.sql", "037_forecast_quantiles.sql",
+                    "035_run_recipe_checks_operations.sql", "036_queue_events.sql", "037_forecast_quantiles.sql", "038_job_requests.sql",
                 ])
             let second = try migrator.migrate(c)
             #expect(second.applied.isEmpty)

@@ -23,14 +23,17 @@ extension Integration {
             var jobs: [Int64] = []
             // By id: a bare parameter would pick unschedule(text), the job *name*, and leave the job behind.
             defer { for job in jobs { _ = try? admin.execute(Query("SELECT cron.unschedule(\(job)::bigint)")) } }
-            for copy in ["a", "b"] {
-                jobs.append(
-                    try admin.query(
-                        Query(
-                            """
-                            SELECT cron.schedule_in_database(\("forecast-daily-\(db.name)-\(copy)"), '* * * * *', \(command), \(db.name))
-                            """)
-                    ).first!.decode(at: 0, as: Int64.self))
+            // The nightly run and the evaluate job, each registered twice (the rest of the schedule is the same call).
+            for (name, sql) in [("daily", command), ("evaluate", "SELECT forecast.enqueue_job('evaluate')")] {
+                for copy in ["a", "b"] {
+                    jobs.append(
+                        try admin.query(
+                            Query(
+                                """
+                                SELECT cron.schedule_in_database(\("forecast-\(name)-\(db.name)-\(copy)"), '* * * * *', \(sql), \(db.name))
+                                """)
+                        ).first!.decode(at: 0, as: Int64.self))
+                }
             }
             // pg_cron fires at the next minute boundary.
             let deadline = Date().addingTimeInterval(75)
@@ -42,16 +45,18 @@ extension Integration {
                         SELECT count(*)::int FROM cron.job_run_details WHERE jobid = ANY(\(jobs.map(String.init))::bigint[]) AND status = 'succeeded'
                         """)
                 ).first!.decode(at: 0, as: Int.self)
-                if fired >= 2 || Date() >= deadline { break }
+                if fired >= 4 || Date() >= deadline { break }
                 // Waits without holding a thread of the test pool: the minute passes beside other
                 // tests (which may keep this task waiting for a thread past the deadline, so the
                 // count is always read once after the wait).
                 try await Task.sleep(for: .milliseconds(500))
             }
-            #expect(fired >= 2, "pg_cron did not fire both jobs within 75 s")
+            #expect(fired >= 4, "pg_cron did not fire the four jobs within 75 s")
             #expect(
                 try db.scalar("SELECT count(*) || ' ' || min(state) || ' ' || min(cutoff) FROM forecast.run_requests", as: String.self)
                     == "1 available 2026-11-27")
+            #expect(
+                try db.scalar("SELECT count(*) || ' ' || min(kind) || ' ' || min(state) FROM forecast.job_requests", as: String.self) == "1 evaluate available")
         }
     }
 }

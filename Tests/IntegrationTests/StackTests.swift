@@ -28,7 +28,10 @@ extension Exclusive {
                 var cronDatabase = URLComponents(string: db.adminURL)
                 cronDatabase?.path = "/postgres"
                 if let url = cronDatabase?.string, let admin = try? Connection.connect(url) {
-                    _ = try? admin.execute(Query("SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = \("forecast-daily-\(db.name)")"))
+                    _ = try? admin.execute(
+                        Query(
+                            "SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = ANY(\(["daily", "evaluate", "monitor", "retrain"].map { "forecast-\($0)-\(db.name)" }))"
+                        ))
                     admin.close()
                 }
                 c.close()
@@ -37,8 +40,23 @@ extension Exclusive {
             let started = try Shell.run(["ops/scripts/stack.sh", "start", "2", CLI.binary], env: env)
             #expect(started.status == 0, "\(started.stdout)\(started.stderr)")
             #expect(started.stdout.contains("worker 1 pid") && started.stdout.contains("worker 2 pid"), "\(started.stdout)")
-            // The nightly schedule is a pg_cron job of this database (the test cluster preloads pg_cron).
-            #expect(started.stdout.contains("nightly run scheduled with pg_cron (job forecast-daily-\(db.name)"), "\(started.stdout)")
+            // The schedule is pg_cron jobs of this database (the test cluster preloads pg_cron).
+            #expect(
+                started.stdout.contains(
+                    "scheduled with pg_cron: the nightly run 02:30, evaluate 06:00, monitor 06:30, retrain Sundays 04:00 (UTC; jobs forecast-*-\(db.name))"),
+                "\(started.stdout)")
+            if let url = Optional(db.adminURL).flatMap({ u -> String? in
+                var cron = URLComponents(string: u)
+                cron?.path = "/postgres"
+                return cron?.string
+            }) {
+                let admin = try Connection.connect(url)
+                defer { admin.close() }
+                #expect(
+                    try admin.query(Query("SELECT count(*)::int AS n FROM cron.job WHERE jobname LIKE \("forecast-%-\(db.name)")")).first!.decode(
+                        "n", as: Int.self)
+                        == 4)
+            }
 
             let request = try c.query("SELECT forecast.enqueue_run('2026-11-27', 'day', 7) AS id").first!.decode("id", as: Int64.self)
             let status = try RunRequests.waitForOutcome(request, seconds: 90, on: c)

@@ -39,8 +39,11 @@ start() {
       local crondb; crondb=$(psql "$DATABASE_URL" -XtAc "SHOW cron.database_name")
       local db; db=$(psql "$DATABASE_URL" -XtAc "SELECT current_database()")
       psql "${DATABASE_URL%/*}/$crondb" -Xq -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pg_cron" \
-        -c "SELECT cron.schedule_in_database('forecast-daily-$db', '30 2 * * *', 'SELECT forecast.enqueue_run(current_date - 1)', '$db')" >/dev/null
-      echo "stack: nightly run scheduled with pg_cron (job forecast-daily-$db, 02:30 UTC)"
+        -c "SELECT cron.schedule_in_database('forecast-daily-$db', '30 2 * * *', 'SELECT forecast.enqueue_run(current_date - 1)', '$db')" \
+        -c "SELECT cron.schedule_in_database('forecast-evaluate-$db', '0 6 * * *', \$\$SELECT forecast.enqueue_job('evaluate')\$\$, '$db')" \
+        -c "SELECT cron.schedule_in_database('forecast-monitor-$db', '30 6 * * *', \$\$SELECT forecast.enqueue_job('monitor')\$\$, '$db')" \
+        -c "SELECT cron.schedule_in_database('forecast-retrain-$db', '0 4 * * 0', \$\$SELECT forecast.enqueue_job('retrain')\$\$, '$db')" >/dev/null
+      echo "stack: scheduled with pg_cron: the nightly run 02:30, evaluate 06:00, monitor 06:30, retrain Sundays 04:00 (UTC; jobs forecast-*-$db)"
     else
       echo "stack: pg_cron is not loaded on this server: schedule 'SELECT forecast.enqueue_run(current_date - 1)' from cron or ops/systemd/forecast-enqueue.timer"
     fi

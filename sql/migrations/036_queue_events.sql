@@ -17,7 +17,7 @@ CREATE TABLE forecast.queue_events (
     db_role        text NOT NULL DEFAULT session_user,
     os_user        text,
     at             timestamptz NOT NULL DEFAULT clock_timestamp(),
-    CONSTRAINT queue_event_queue CHECK (queue IN ('run_requests', 'retrain_requests'))
+    CONSTRAINT queue_event_queue CHECK (queue IN ('run_requests', 'retrain_requests', 'job_requests'))
 );
 CREATE INDEX queue_events_by_request ON forecast.queue_events (queue, request_id, at);
 COMMENT ON TABLE forecast.queue_events IS

@@ -74,3 +74,7 @@ GRANT SELECT ON forecast.queue_events TO forecast_reader, forecast_worker;
 -- 037 (the workers write a run's extra levels; readers read them per period)
 GRANT SELECT, INSERT ON forecast.forecast_quantiles TO forecast_worker;
 GRANT SELECT ON forecast.latest_quantiles TO forecast_reader, forecast_worker;
+-- 038 (the daemons take, finish and retry jobs; anyone may read them)
+GRANT SELECT, INSERT, UPDATE ON forecast.job_requests TO forecast_worker;
+GRANT SELECT ON forecast.job_requests TO forecast_reader;
+GRANT EXECUTE ON FUNCTION forecast.enqueue_job(text, text, integer) TO forecast_worker;

@@ -22,6 +22,7 @@ public struct WorkerDaemon: MadeWithServices {
     public struct Tally: Sendable {
         public var requests = 0
         public var joined = 0
+        public var jobs = 0
         public init() {}
     }
 
@@ -57,6 +58,15 @@ public struct WorkerDaemon: MadeWithServices {
                     OpsMetrics.Daemon.runsJoined.increment()
                     continue
                 }
+                // Runs first; then the schedule's other jobs (evaluate, monitor, retrain).
+                for rescued in try JobRequests.rescue(on: listener) {
+                    logger.warning("job lost its daemon: retried or failed", metadata: ["job": "\(rescued)"])
+                }
+                if let job = try JobRequests.take(by: name, on: listener) {
+                    try perform(job, worker: name, options: options, on: listener)
+                    tally.jobs += 1
+                    continue
+                }
                 // Idle: wake on a notification, or poll.
                 let until = Date().addingTimeInterval(options.pollSeconds)
                 while Date() < until && StopSignal.shared.requested == nil {
@@ -78,6 +88,42 @@ public struct WorkerDaemon: MadeWithServices {
         }
         logger.notice("worker daemon stopping", metadata: ["worker": "\(name)", "signal": "\(StopSignal.shared.requested ?? 0)"])
         return tally
+    }
+
+    /// Works one job and records its outcome; a failure is the job's (retried with backoff), not the daemon's.
+    func perform(_ job: JobRequests.Job, worker: String, options: Options, on connection: Connection) throws {
+        logger.notice(
+            "job taken", metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "frequency": "\(job.frequency.rawValue)", "attempt": "\(job.attempt)"])
+        do {
+            let result: String
+            switch job.kind {
+            case .evaluate:
+                let pass = try Evaluator.evaluate(inputSchema: options.template.inputSchema, on: connection)
+                result = "evaluation \(pass.id): \(pass.evaluated) forecasts evaluated, \(pass.restated) restated actuals followed"
+            case .monitor:
+                let report = try Monitor(config: options.monitor).run(runID: nil, frequency: job.frequency, on: connection)
+                result =
+                    "run \(report.runID): \(report.drift.count) PSI values; alerts \(report.alerts.opened.count) opened, "
+                    + "\(report.alerts.updated.count) still open, \(report.alerts.resolved.count) resolved"
+            case .retrain:
+                let trainer = ModelTrainer(services: services)
+                var outcomes: [String] = []
+                while let outcome = try RetrainRequests.work(trainer: trainer, on: connection) {
+                    outcomes.append(
+                        "request \(outcome.requestID): "
+                            + (outcome.version.map { "candidate \($0.version)\(outcome.shadow ? ", now shadow" : "")" } ?? "failed: \(outcome.error ?? "?")"))
+                }
+                result = outcomes.isEmpty ? "no open retrain requests" : outcomes.joined(separator: "; ")
+            }
+            try JobRequests.finish(job, worker: worker, result: result, error: nil, on: connection)
+            logger.notice("job completed", metadata: ["job": "\(job.id)", "result": "\(result)"])
+        } catch let error as PostgresError where error.kind == .connection {
+            throw error  // the lock went with the connection: another daemon's rescue retries the job
+        } catch {
+            try JobRequests.finish(job, worker: worker, result: nil, error: "\(error)", on: connection)
+            logger.error("job failed", metadata: ["job": "\(job.id)", "attempt": "\(job.attempt)", "error": "\(error)"])
+            if case PipelineError.interrupted = error { throw error }
+        }
     }
 
     func handle(_ request: RunRequests.Request, options: Options, on connection: Connection) throws {

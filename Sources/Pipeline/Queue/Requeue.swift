@@ -11,8 +11,15 @@ public enum Requeue {
     public enum Queue: String, Sendable {
         case runRequests = "run request"
         case retrainRequests = "retrain request"
+        case jobRequests = "job"
 
-        var table: SQLIdentifier { SQLIdentifier(self == .runRequests ? "run_requests" : "retrain_requests") }
+        var table: SQLIdentifier {
+            switch self {
+            case .runRequests: return SQLIdentifier("run_requests")
+            case .retrainRequests: return SQLIdentifier("retrain_requests")
+            case .jobRequests: return SQLIdentifier("job_requests")
+            }
+        }
     }
 
     /// Returns the request's previous state.
@@ -59,6 +66,16 @@ public enum Requeue {
                         WHERE id = \(id)
                         """
                     ).named("requeue_retrain_request"))
+            case .jobRequests:
+                // Its attempts start over: the cause was fixed, so it gets its retries again.
+                try tx.execute(
+                    Query(
+                        """
+                        UPDATE forecast.job_requests SET state = \(QueueState.available), error = NULL, result = NULL, taken_by = NULL,
+                               taken_at = NULL, finished_at = NULL, attempt = 0, scheduled_at = clock_timestamp()
+                        WHERE id = \(id)
+                        """
+                    ).named("requeue_job"))
             }
             return state
         }

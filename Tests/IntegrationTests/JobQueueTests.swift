@@ -1,0 +1,97 @@
+import Foundation
+import Postgres
+import Testing
+
+@testable import Pipeline
+
+/// Issue 31, item 5: the operating schedule's other jobs (evaluate, monitor, retrain) are requests
+/// in the database that the worker daemons take: idempotent while one waits, retried with backoff,
+/// cancelled or requeued by command (recorded), and rescued when their daemon dies.
+extension Integration {
+    @Suite struct JobQueueTests {
+        static func state(_ db: TestDatabase, _ id: Int64) throws -> String {
+            try db.scalar(Query("SELECT state || '/' || attempt FROM forecast.job_requests WHERE id = \(id)"), as: String.self)
+        }
+
+        @Test func daemonsTakeRetryCancelRequeueAndRescueJobs() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 4, locations: 2)
+            let worker = try db.workerURL()
+            var daemon = try CLI.start(["worker", "--workers", "1", "--poll-seconds", "1"], databaseURL: worker)
+            defer { if daemon.0.isRunning { daemon.0.terminate() } }
+
+            // Evaluate: taken and done.
+            let evaluate = try db.scalar("SELECT forecast.enqueue_job('evaluate')", as: Int64.self)
+            try Exclusive.DaemonTests.waitFor("the evaluate job", seconds: 60) { try Self.state(db, evaluate) == "completed/1" }
+            #expect(try db.scalar(Query("SELECT result FROM forecast.job_requests WHERE id = \(evaluate)"), as: String.self).contains("forecasts evaluated"))
+
+            // Monitor with no published run fails: retried after a minute, then failed for good.
+            let monitor = try db.scalar("SELECT forecast.enqueue_job('monitor', 'day', 2)", as: Int64.self)
+            try Exclusive.DaemonTests.waitFor("the first attempt", seconds: 60) { try Self.state(db, monitor) == "available/1" }
+            #expect(
+                try db.scalar(
+                    Query(
+                        "SELECT scheduled_at > clock_timestamp() + interval '30 seconds' AND error IS NOT NULL FROM forecast.job_requests WHERE id = \(monitor)"
+                    ),
+                    as: Bool.self))
+            try db.execute(Query("UPDATE forecast.job_requests SET scheduled_at = clock_timestamp() WHERE id = \(monitor)"))  // the minute passes
+            try Exclusive.DaemonTests.waitFor("the last attempt", seconds: 60) { try Self.state(db, monitor) == "failed/2" }
+            let error = try db.scalar(Query("SELECT error FROM forecast.job_requests WHERE id = \(monitor)"), as: String.self)
+
+            // The cause is fixed (a run is published); requeued with a reason, the job runs again with its attempts anew.
+            let when = ["--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z"]
+            #expect(try CLI.run(["run"] + when + ["--model", "naive", "--horizon", "7"], databaseURL: db.url).status == 0)
+            let requeued = try CLI.run(["requeue", "--job", String(monitor), "--reason", "a run is published now"], databaseURL: worker)
+            #expect(requeued.status == 0 && requeued.stdout == "requeue: job \(monitor) was failed, now available\n", "\(requeued.stderr)")
+            try Exclusive.DaemonTests.waitFor("the requeued job", seconds: 60) { try Self.state(db, monitor) == "completed/1" }
+            #expect(try db.scalar(Query("SELECT result FROM forecast.job_requests WHERE id = \(monitor)"), as: String.self).hasPrefix("run "))
+            #expect(
+                try db.scalar(
+                    Query("SELECT reason || '|' || previous_error FROM forecast.queue_events WHERE queue = 'job_requests' AND request_id = \(monitor)"),
+                    as: String.self) == "a run is published now|\(error)")
+
+            // Cancelled while it waits (no daemon running), refused once it is not waiting.
+            kill(daemon.0.processIdentifier, SIGTERM)
+            #expect(CLI.finish(daemon).status == 0)
+            let retrain = try db.scalar("SELECT forecast.enqueue_job('retrain')", as: Int64.self)
+            // A scheduler firing twice asks once while the job waits; another frequency is another job.
+            #expect(try db.scalar("SELECT forecast.enqueue_job('retrain')", as: Int64.self) == retrain)
+            #expect(try db.scalar("SELECT forecast.enqueue_job('retrain', 'week')", as: Int64.self) != retrain)
+            #expect(throws: PostgresError.self) { try db.execute("SELECT forecast.enqueue_job('vacuum')") }
+            let cancelled = try CLI.run(["cancel", "--job", String(retrain), "--reason", "no retraining this week"], databaseURL: worker)
+            #expect(cancelled.status == 0 && cancelled.stdout == "cancel: retrain job \(retrain) was waiting, now failed\n", "\(cancelled.stderr)")
+            #expect(
+                try db.scalar(Query("SELECT state || ': ' || error FROM forecast.job_requests WHERE id = \(retrain)"), as: String.self)
+                    .hasSuffix(": no retraining this week"))
+            let again = try CLI.run(["cancel", "--job", String(retrain), "--reason", "x"], databaseURL: worker)
+            #expect(again.status == 64 && again.stderr.contains("job \(retrain) is failed, not waiting"), "\(again.stderr)")
+            // The reader role may read the queue, not change it.
+            let reader = try CLI.run(["cancel", "--job", String(retrain), "--reason", "x"], databaseURL: try db.readerURL())
+            #expect(reader.status == 78 && reader.stderr.contains("[42501]"), "\(reader.stderr)")
+
+            // A job left running by a daemon that died (no lock held) is rescued by the next daemon.
+            let orphan = try db.scalar(
+                "INSERT INTO forecast.job_requests (kind, state, attempt, taken_by, taken_at) VALUES ('evaluate', 'running', 1, 'gone', now()) RETURNING id",
+                as: Int64.self)
+            daemon = try CLI.start(["worker", "--workers", "1", "--poll-seconds", "1"], databaseURL: worker)
+            try Exclusive.DaemonTests.waitFor("the rescued job", seconds: 60) { try Self.state(db, orphan) == "completed/2" }
+            #expect(
+                try db.scalar(Query("SELECT error FROM forecast.job_requests WHERE id = \(orphan)"), as: String.self)
+                    == "its daemon (gone) stopped while it ran")
+            // The weekly retrain job asked for above is done too (no retrain request is open: nothing to train).
+            try Exclusive.DaemonTests.waitFor("the queue to drain", seconds: 60) {
+                try db.scalar("SELECT count(*) FROM forecast.job_requests WHERE state IN ('available', 'running')", as: Int.self) == 0
+            }
+            #expect(
+                try db.scalar(
+                    "SELECT string_agg(state || ':' || entries, ',' ORDER BY state) FROM forecast.queues WHERE queue = 'job_requests'", as: String.self)
+                    == "completed:4,failed:1")
+            #expect(
+                try db.scalar("SELECT result FROM forecast.job_requests WHERE kind = 'retrain' AND frequency = 'week'", as: String.self)
+                    == "no open retrain requests")
+            kill(daemon.0.processIdentifier, SIGTERM)
+            #expect(CLI.finish(daemon).status == 0)
+        }
+    }
+}
