@@ -91,6 +91,27 @@ extension Integration {
                 try db.scalar("SELECT string_agg(role, ',' ORDER BY role) FROM forecast.accuracy_4w WHERE segment_kind = 'all'", as: String.self)
                     == "baseline,served")
             #expect(try Self.count(db, "SELECT count(*) FROM forecast.accuracy_4w WHERE segment_kind = 'horizon' AND role = 'served'") == 7)
+            // The exception rate (issue 31, item 8): a series' 4-week total off by more than the tolerance,
+            // the same in accuracy_4w as counted from forecast.exceptions_4w by hand; null per horizon.
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT a.exception_rate = (SELECT avg(CASE WHEN abs(forecast_total - actual_total) > 0.3 * greatest(actual_total, 1) THEN 1.0 ELSE 0.0 END)
+                                               FROM forecast.exceptions_4w WHERE role = 'served')
+                    FROM forecast.accuracy_4w a WHERE a.segment_kind = 'all' AND a.role = 'served'
+                    """, as: Bool.self))
+            #expect(try Self.count(db, "SELECT count(*) FROM forecast.accuracy_4w WHERE segment_kind = 'horizon' AND exception_rate IS NOT NULL") == 0)
+            #expect(try Self.count(db, "SELECT count(*) FROM forecast.accuracy_4w WHERE segment_kind <> 'horizon' AND exception_rate IS NULL") == 0)
+            // The tolerance comes from the metrics contract: a wider one makes fewer exceptions.
+            let contract = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: contract) }
+            try String(contentsOf: TestDatabase.sql.url.deletingLastPathComponent().appendingPathComponent("ops/metrics-contract.json"), encoding: .utf8)
+                .replacingOccurrences(of: "\"exception_tolerance\": 0.3", with: "\"exception_tolerance\": 10")
+                .write(to: contract, atomically: true, encoding: .utf8)
+            let applied = try CLI.run(["objectives", "--apply", contract.path, "--format", "json"], databaseURL: db.url)
+            #expect([0, 3].contains(applied.status), "\(applied.stderr)")
+            #expect(try Self.count(db, "SELECT count(*) FROM forecast.service_objectives WHERE exception_tolerance = 10") == 2)
+            #expect(try Self.count(db, "SELECT count(*) FROM forecast.exceptions_4w WHERE exception AND actual_total >= 1") == 0)
             // The same accuracy on /metrics, per frequency and role (issue 31, item 6).
             let wape = try db.scalar("SELECT wape FROM forecast.accuracy_4w WHERE segment_kind = 'all' AND role = 'served'", as: Double.self)
             let scraper = try db.connect()

@@ -22,13 +22,16 @@ extension Integration {
             #expect(result.status == 0, "\(result.stderr)")
             let html = try String(contentsOf: dir.appendingPathComponent("index.html"), encoding: .utf8)
             for section in [
-                "Open alerts", "Forecast against actuals", "Accuracy against the baseline", "Drift (served run",
-                "Service objectives and cost",
+                "Open alerts", "Forecast against actuals", "Accuracy against the baseline", "Accuracy and coverage by horizon",
+                "Exceptions", "Volume by region", "Drift (served run", "Service objectives and cost",
             ] {
                 #expect(html.contains("<h2>\(section)"), "\(section)")
             }
             #expect(html.contains("model version <b>1.0.0</b>") && html.contains("(top offender)"))
-            #expect(html.components(separatedBy: "<svg ").count - 1 >= 7)
+            #expect(html.components(separatedBy: "<svg ").count - 1 >= 10)
+            // Planner sections (issue 31, item 7): horizon-wise error and coverage against the nominal level, regions' volume.
+            #expect(html.contains("WAPE % by horizon (days ahead)") && html.contains("Interval coverage % by horizon") && html.contains("nominal 80 %"))
+            #expect(html.contains("Region ") && html.contains("units per target week") && html.contains("exception rate"))
             // Self-contained: nothing fetched from anywhere.
             #expect(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<script"))
             #expect(result.stdout.hasPrefix("report: wrote \(dir.path)/index.html ("))

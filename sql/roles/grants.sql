@@ -78,3 +78,5 @@ GRANT SELECT ON forecast.latest_quantiles TO forecast_reader, forecast_worker;
 GRANT SELECT, INSERT, UPDATE ON forecast.job_requests TO forecast_worker;
 GRANT SELECT ON forecast.job_requests TO forecast_reader;
 GRANT EXECUTE ON FUNCTION forecast.enqueue_job(text, text, integer) TO forecast_worker;
+-- 039 (the exceptions a planner reviews)
+GRANT SELECT ON forecast.exceptions_4w TO forecast_reader, forecast_worker;

@@ -22,8 +22,16 @@ public struct ServiceObjectives: Decodable, Sendable {
     public let service: [String: Service]
     public let inputMaxAge: [String: String]
     public let cost: [String: Cost]
+    /// The business section: a series is an exception when its 4-week forecast total misses its
+    /// actual total by more than this share (`forecast.exceptions_4w`); nil: the stored one stays.
+    public let exceptionTolerance: Double?
 
-    enum Keys: String, CodingKey { case service, cost }
+    struct Business: Decodable {
+        let exceptionTolerance: Double?
+        enum CodingKeys: String, CodingKey { case exceptionTolerance = "exception_tolerance" }
+    }
+
+    enum Keys: String, CodingKey { case service, cost, business }
     struct DynamicKey: CodingKey {
         var stringValue: String
         init?(stringValue: String) { self.stringValue = stringValue }
@@ -46,6 +54,10 @@ public struct ServiceObjectives: Decodable, Sendable {
         self.service = s
         inputMaxAge = ages
         cost = try c.decode([String: Cost].self, forKey: .cost)
+        exceptionTolerance = try c.decodeIfPresent(Business.self, forKey: .business)?.exceptionTolerance
+        if let t = exceptionTolerance, !(t.isFinite && t > 0 && t <= 10) {
+            throw PipelineError.configuration("business.exception_tolerance must be a share between 0 and 10, got \(t)")
+        }
     }
 
     public static func load(_ path: String) throws -> ServiceObjectives {
@@ -76,6 +88,11 @@ public struct ServiceObjectives: Decodable, Sendable {
                             max_bytes_per_run = excluded.max_bytes_per_run, retention_days = excluded.retention_days
                         """
                     ).named("apply_service_objective"))
+                if let exceptionTolerance {
+                    try tx.execute(
+                        Query("UPDATE forecast.service_objectives SET exception_tolerance = \(exceptionTolerance) WHERE frequency = \(frequency)")
+                            .named("apply_exception_tolerance"))
+                }
                 applied.append(frequency)
             }
             for (source, age) in inputMaxAge.sorted(by: { $0.key < $1.key }) {
