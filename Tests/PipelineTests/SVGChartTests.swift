@@ -1,3 +1,4 @@
+import Postgres
 import Testing
 
 @testable import Pipeline
@@ -32,5 +33,19 @@ struct SVGChartTests {
         // The band's swatch is a shaded box, the lines' are strokes.
         #expect(svg.contains("width=\"14\" height=\"8\" fill=\"#1f77b4\" fill-opacity=\"0.25\""))
         #expect(svg.contains("stroke=\"#7f7f7f\" stroke-width=\"2\" stroke-dasharray=\"4,2\"/>"))
+    }
+
+    /// The x axis has whole, round ticks whose labels fit side by side: horizons 1...7 are not
+    /// labelled 3 where 2.5 is, and dates on a narrow chart do not run into each other.
+    @Test func xTicksAreWholeRoundAndFitTheirLabels() {
+        var horizons = SVGChart(title: "h", width: 380, height: 170)
+        #expect(horizons.xTicks(1, 7) == [2, 4, 6] || horizons.xTicks(1, 7) == [1, 2, 3, 4, 5, 6, 7])
+        horizons.width = 200
+        #expect(horizons.xTicks(1, 3).allSatisfy { $0 == $0.rounded() })
+        var dates = SVGChart(title: "d", width: 380, height: 170)
+        dates.xLabel = { PostgresDate(unixDays: Int($0)).description }
+        let ticks = dates.xTicks(20_400, 20_428)
+        #expect(ticks.count >= 2 && ticks.count <= 4 && ticks.allSatisfy { $0 == $0.rounded() }, "\(ticks)")
+        #expect(dates.xTicks(20_400, 20_400) == [20_400])
     }
 }

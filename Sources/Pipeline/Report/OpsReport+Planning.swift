@@ -37,7 +37,7 @@ extension OpsReport {
             SVGChart.Line(label: $0 == "baseline" ? "seasonal naive" : $0, color: roleColors[$0] ?? "#9467bd", points: wape[$0]!, dashed: $0 == "baseline")
         }
         var covered = SVGChart(title: "Interval coverage % by horizon", width: 380, height: 170)
-        covered.yUnit = "% of actuals inside"
+        covered.yUnit = "%"
         covered.lines = ["served", "shadow"].compactMap { role in
             coverage[role].map { SVGChart.Line(label: role, color: roleColors[role]!, points: $0) }
         }

@@ -51,6 +51,15 @@ struct SVGChart {
         return out
     }
 
+    /// The x axis's ticks: whole, round values (x is a day or a horizon), as many as their labels
+    /// fit side by side (a label is about 6 px a character), at least the two ends.
+    func xTicks(_ x0: Double, _ x1: Double) -> [Double] {
+        let labelWidth = Double(max(xLabel(x0).count, xLabel(x1).count)) * 6 + 14
+        let fit = max(2, Int((width - 54) / labelWidth))
+        let round = Self.ticks(x0, x1, count: min(fit, 6)).filter { $0 == $0.rounded() }
+        return round.count >= 2 ? round : (x1 > x0 ? [x0, x1] : [x0])
+    }
+
     func render() -> String {
         let left = 44.0, right = 10.0, top = 24.0, bottom = 34.0
         let xs = lines.flatMap { $0.points.map(\.x) } + bands.flatMap { $0.points.map(\.x) }
@@ -79,12 +88,12 @@ struct SVGChart {
         }
         out += "<line x1=\"\(f(left))\" y1=\"\(f(py(yMin)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(yMin)))\" stroke=\"#999\"/>"
         out += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(py(yMin)))\" stroke=\"#999\"/>"
-        let xTicks = (0...4).map { x0 + Double($0) * spanX / 4 }
-        for (i, x) in xTicks.enumerated() where i == 0 || i == 4 || spanX > 4 {
-            let anchor = i == 0 ? "start" : i == 4 ? "end" : "middle"
+        for x in xTicks(x0, x1) {
+            // Labels near an edge are anchored to it, so that none is cut off.
+            let anchor = px(x) - left < 24 ? "start" : width - right - px(x) < 24 ? "end" : "middle"
             out += "<line x1=\"\(f(px(x)))\" y1=\"\(f(py(yMin)))\" x2=\"\(f(px(x)))\" y2=\"\(f(py(yMin) + 3))\" stroke=\"#999\"/>"
             out +=
-                "<text x=\"\(f(px(x)))\" y=\"\(f(height - bottom + 14))\" font-size=\"10\" text-anchor=\"\(anchor)\">\(Escape.svg(xLabel(x.rounded())))</text>"
+                "<text x=\"\(f(px(x)))\" y=\"\(f(height - bottom + 14))\" font-size=\"10\" text-anchor=\"\(anchor)\">\(Escape.svg(xLabel(x)))</text>"
         }
         for (i, marker) in markers.enumerated() {
             out += "<line x1=\"\(f(px(marker.x)))\" y1=\"\(f(top))\" x2=\"\(f(px(marker.x)))\" y2=\"\(f(py(yMin)))\" stroke=\"#666\" stroke-dasharray=\"3,3\"/>"
