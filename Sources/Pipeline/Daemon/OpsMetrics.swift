@@ -156,6 +156,20 @@ public enum OpsMetrics {
                 .named("metrics_requests")
         ).first!.decode("n", as: Double.self)
         gauge(r, "forecast_pending_run_requests", "Run requests no daemon has taken yet.", [], pending)
+        // The schedule's jobs (migration 038), every kind and state reported, zero included, so that an alert can see a failure appear.
+        var jobs: [String: Double] = [:]
+        for row in try connection.query(
+            Query("SELECT kind, state, count(*)::float8 AS n FROM forecast.job_requests GROUP BY kind, state").named("metrics_jobs")
+        ).rows {
+            jobs["\(try row.decode("kind", as: String.self))|\(try row.decode("state", as: String.self))"] = try row.decode("n", as: Double.self)
+        }
+        for kind in JobRequests.Kind.allCases {
+            for state in QueueState.allCases {
+                gauge(
+                    r, "forecast_jobs", "Jobs of the schedule (evaluate, monitor, retrain) by kind and state.",
+                    [("kind", kind.rawValue), ("state", state.rawValue)], jobs["\(kind.rawValue)|\(state.rawValue)"] ?? 0)
+            }
+        }
         return registry.emitToString() + r.emitToString()
     }
 
