@@ -82,11 +82,27 @@ extension Integration {
             }
             #expect(throws: PostgresError.self) { try worker.execute(Query("DELETE FROM forecast.forecast_quantiles WHERE run_id = \(run.runID)")) }
 
+            // Once actuals land, each level's coverage is measured (a run two weeks back, then evaluate).
+            var earlier = options
+            earlier.cutoff = PostgresDate(iso: "2026-11-13")!
+            #expect(try Fixtures.coordinator(db).run(earlier).outcome == .published)
+            _ = try Evaluator.evaluate(inputSchema: "demand", on: try db.connect())
+            let coverage = try db.scalar(
+                """
+                SELECT string_agg(interval_level || ':' || forecasts || ':' || (coverage BETWEEN 0 AND 1), ',' ORDER BY interval_level)
+                FROM forecast.quantile_coverage_4w WHERE frequency = 'day'
+                """, as: String.self)
+            #expect(coverage == "0.5:\(series * 7):true,0.8:\(series * 7):true,0.95:\(series * 7):true", "\(coverage)")
+            #expect(
+                try db.scalar(
+                    "SELECT max(coverage) FILTER (WHERE interval_level = 0.95) >= max(coverage) FILTER (WHERE interval_level = 0.5) FROM forecast.quantile_coverage_4w",
+                    as: Bool.self))
+
             // A level no backtest calibrated is refused before anything is written.
             options.config.quantileLevels = [0.99]
             let error = #expect(throws: PipelineError.self) { try Fixtures.coordinator(db).run(options) }
             #expect(error?.description.contains("run `forecastctl backtest --levels 0.99` first") == true, "\(String(describing: error))")
-            #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 2)
+            #expect(try db.scalar("SELECT count(*) FROM forecast.runs", as: Int.self) == 3)
         }
 
         /// The same through the command line: `backtest --levels` prints each level's coverage,

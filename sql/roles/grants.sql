@@ -80,3 +80,5 @@ GRANT SELECT ON forecast.job_requests TO forecast_reader;
 GRANT EXECUTE ON FUNCTION forecast.enqueue_job(text, text, integer) TO forecast_worker;
 -- 039 (the exceptions a planner reviews)
 GRANT SELECT ON forecast.exceptions_4w TO forecast_reader, forecast_worker;
+-- 040
+GRANT SELECT ON forecast.quantile_coverage_4w TO forecast_reader, forecast_worker;

@@ -46,9 +46,23 @@ extension OpsReport {
                 SVGChart.Line(
                     label: "nominal \(Int((100 * level).rounded())) %", color: "#1f77b4", points: [(lo, 100 * level), (hi, 100 * level)], dashed: true))
         }
+        let levels = try connection.query(
+            Query(
+                """
+                SELECT interval_level, forecasts, coverage FROM forecast.quantile_coverage_4w WHERE frequency = \(f) ORDER BY interval_level
+                """
+            ).named("report_level_coverage")
+        ).rows.map { r -> [String] in
+            let level = try r.decode("interval_level", as: Double.self), coverage = try r.decode("coverage", as: Double.self)
+            return [String(format: "%.1f %%", 100 * level), String(try r.decode("forecasts", as: Int.self)), String(format: "%.1f %%", 100 * coverage)]
+        }
+        let levelTable =
+            levels.count > 1
+            ? "<p class=\"meta\">Every published interval level (<code>forecast.quantile_coverage_4w</code>): a level should hold about its share of the actuals.</p>"
+                + HTML.table(["interval level", "forecasts", "actuals inside"], levels) : ""
         return
             "<h2>Accuracy and coverage by horizon</h2><p class=\"meta\">Evaluated forecasts of the last 4 weeks by how far ahead they were made: the error should grow slowly with the horizon and the served interval should hold its nominal coverage at every horizon.</p><div class=\"charts\">"
-            + byHorizon.render() + covered.render() + "</div>"
+            + byHorizon.render() + covered.render() + "</div>" + levelTable
     }
 
     static func regionSection(_ f: Frequency, on connection: Connection) throws -> String {
