@@ -8,8 +8,9 @@ set -euo pipefail
 # deployment check ops/scripts/compose-check.py (StackTests). libxml2: FoundationXML, which the
 # escaping tests parse SVG with (postgresql-15 depends on it too; named so that it does not hinge on that).
 # prometheus: its promtool checks the alert rules and a real /metrics scrape (MetricsLintTests); the
-# server it also ships is not started (no init system in CI; nothing enables it).
-PKGS=(postgresql postgresql-15-cron libpq-dev pkg-config libxgboost-dev chromium fonts-dejavu-core python3 python3-yaml iproute2 systemd libxml2 prometheus)
+# server it also ships is not started (no init system in CI; nothing enables it). faketime: a
+# PostgreSQL whose clock is a month ahead, for the container script's path (TimeTravelTests).
+PKGS=(postgresql postgresql-15-cron libpq-dev pkg-config libxgboost-dev chromium fonts-dejavu-core python3 python3-yaml iproute2 systemd libxml2 prometheus faketime)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
