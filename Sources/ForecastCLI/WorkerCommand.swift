@@ -16,9 +16,15 @@ struct WorkerCommand: ParsableCommand {
             hand, stop the HTTP server, exit 0. SIGQUIT, or a shutdown still going after 5 minutes, exits at once
             (143). Run as many as you like, on any hosts.
 
+            The schedule's other jobs (SELECT forecast.enqueue_job('evaluate'), 'monitor', 'retrain', 'retention') are
+            taken when no run needs the daemon; --jobs says which kinds. Retention drops partitions and needs the schema
+            owner, so only a daemon logged in as the owner and started with --jobs retention takes it.
+
             Examples:
               forecastctl worker --workers 2 --http-port 9471
               forecastctl worker --poll-seconds 5 --monitor-thresholds ops/monitoring.json
+              # as the schema owner, for retention jobs alone:
+              forecastctl worker --jobs retention --no-runs
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -49,6 +55,15 @@ struct WorkerCommand: ParsableCommand {
         help: "Close an HTTP connection idle (or sending its request) this long; at most \(HealthServer.maxConnections) are open at once.")
     var httpIdleSeconds = 10.0
 
+    @Option(help: "The schedule's job kinds this daemon takes, comma-separated: evaluate, monitor, retrain, retention (the owner's).")
+    var jobs = JobRequests.Kind.workerRole.map(\.rawValue).joined(separator: ",")
+
+    @Flag(name: .customLong("no-runs"), help: "Take no run requests and join no runs: a daemon for jobs alone.")
+    var noRuns = false
+
+    @Option(name: .customLong("rollback-depth"), parsing: .unconditional, help: "Published cutoffs per frequency a retention job keeps for output rollback.")
+    var rollbackDepth = 7
+
     func run() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
         guard pollSeconds > 0 && pollSeconds <= 3600 else { throw ValidationError("--poll-seconds must be between 0 and 3600, got \(pollSeconds)") }
@@ -56,6 +71,15 @@ struct WorkerCommand: ParsableCommand {
         options.workers = workers
         options.pollSeconds = pollSeconds
         options.template = RunConfig(chunkSize: chunkSize, inputSchema: inputSchema)
+        options.jobKinds = try jobs.split(separator: ",").filter { !$0.isEmpty }.map { word in
+            guard let kind = JobRequests.Kind(rawValue: String(word).trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--jobs: '\(word)' is not a job kind (evaluate, monitor, retrain, retention)")
+            }
+            return kind
+        }
+        options.takesRuns = !noRuns
+        guard rollbackDepth >= 1 && rollbackDepth <= 10_000 else { throw ValidationError("--rollback-depth must be between 1 and 10000") }
+        options.rollbackDepth = rollbackDepth
         if let monitorThresholds { options.monitor = try MonitorConfig.load(monitorThresholds) }
         var logger = global.logger("forecastctl.worker")
         logger.logLevel = global.verbose ? .info : .notice

@@ -90,8 +90,24 @@ extension Integration {
             #expect(
                 try db.scalar("SELECT result FROM forecast.job_requests WHERE kind = 'retrain' AND frequency = 'week'", as: String.self)
                     == "no open retrain requests")
+            // Retention needs the owner: the worker role's daemon leaves it; an owner's daemon for jobs alone takes
+            // it, and takes no run request.
+            let retention = try db.scalar("SELECT forecast.enqueue_job('retention')", as: Int64.self)
+            Thread.sleep(forTimeInterval: 3)
+            #expect(try Self.state(db, retention) == "available/0")
             kill(daemon.0.processIdentifier, SIGTERM)
             #expect(CLI.finish(daemon).status == 0)
+            let request = try db.scalar("SELECT forecast.enqueue_run('2026-11-20', 'day', 7)", as: Int64.self)
+            let owner = try CLI.start(["worker", "--workers", "1", "--poll-seconds", "1", "--jobs", "retention", "--no-runs"], databaseURL: db.url)
+            defer { if owner.0.isRunning { owner.0.terminate() } }
+            try Exclusive.DaemonTests.waitFor("the retention job", seconds: 60) { try Self.state(db, retention) == "completed/1" }
+            #expect(
+                try db.scalar(Query("SELECT result FROM forecast.job_requests WHERE id = \(retention)"), as: String.self).hasSuffix("0 dropped (0.0 MB)"))
+            #expect(try db.scalar(Query("SELECT state FROM forecast.run_requests WHERE id = \(request)"), as: String.self) == "available")
+            kill(owner.0.processIdentifier, SIGTERM)
+            #expect(CLI.finish(owner).status == 0)
+            let unknown = try CLI.run(["worker", "--jobs", "evaluate,vacuum"], databaseURL: worker)
+            #expect(unknown.status == 64 && unknown.stderr.contains("'vacuum' is not a job kind"), "\(unknown.stderr)")
         }
     }
 }

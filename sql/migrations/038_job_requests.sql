@@ -3,18 +3,22 @@
 --   evaluate  join the actuals that landed to the forecasts made for them (forecastctl evaluate)
 --   monitor   a monitor pass over the newest published run, accuracy alerts included (forecastctl monitor)
 --   retrain   train candidates for the open retrain requests (forecastctl retrain)
+--   retention drop the partitions the retention plan lets go (forecastctl retention --apply)
 -- forecast.enqueue_job(kind, frequency) is idempotent per kind and frequency while one waits or
 -- runs (a scheduler firing twice asks once). A failed job is retried with backoff (1, 2, 4 ...
 -- minutes, at most an hour) until max_attempts, then stays failed with its error; `forecastctl
 -- cancel --job N` and `forecastctl requeue --job N` end or retry one by hand, recorded in
 -- forecast.queue_events. The daemon that takes a job holds an advisory lock on it while it works:
 -- a running job whose lock is free lost its daemon and is made available again (after River's
--- rescuer). Retention is not a job: it detaches partitions CONCURRENTLY, which needs the schema
--- owner outside a transaction, so it stays the owner's timer (ops/systemd/forecast-retention.timer).
+-- rescuer). Retention detaches partitions CONCURRENTLY, which needs the schema owner: only a daemon
+-- that says so takes it (`forecastctl worker --jobs retention --no-runs`, logged in as the owner);
+-- the worker role's daemons never do (least privilege), and the owner's timer
+-- (ops/systemd/forecast-retention.timer) remains the alternative to a long-running owner process.
 -- With pg_cron:
 --   SELECT cron.schedule('forecast-evaluate', '0 6 * * *', $$SELECT forecast.enqueue_job('evaluate')$$);
 --   SELECT cron.schedule('forecast-monitor', '30 6 * * *', $$SELECT forecast.enqueue_job('monitor')$$);
 --   SELECT cron.schedule('forecast-retrain', '0 4 * * 0', $$SELECT forecast.enqueue_job('retrain')$$);
+--   SELECT cron.schedule('forecast-retention', '0 5 * * *', $$SELECT forecast.enqueue_job('retention')$$);
 CREATE TABLE forecast.job_requests (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind         text NOT NULL,
@@ -30,7 +34,7 @@ CREATE TABLE forecast.job_requests (
     finished_at  timestamptz,
     result       text,
     error        text,
-    CONSTRAINT job_kind_is_known CHECK (kind IN ('evaluate', 'monitor', 'retrain')),
+    CONSTRAINT job_kind_is_known CHECK (kind IN ('evaluate', 'monitor', 'retrain', 'retention')),
     CONSTRAINT job_frequency_is_known CHECK (frequency IN ('day', 'week')),
     CONSTRAINT job_state_is_known CHECK (state IN ('available', 'running', 'completed', 'failed')),
     CONSTRAINT job_attempts_in_range CHECK (max_attempts BETWEEN 1 AND 100 AND attempt >= 0)
@@ -38,7 +42,7 @@ CREATE TABLE forecast.job_requests (
 CREATE UNIQUE INDEX one_waiting_job_per_kind ON forecast.job_requests (kind, frequency) WHERE state IN ('available', 'running');
 CREATE INDEX job_requests_to_take ON forecast.job_requests (scheduled_at, id) WHERE state = 'available';
 COMMENT ON TABLE forecast.job_requests IS
-    'Jobs asked for by the schedule (forecast.enqueue_job: evaluate, monitor, retrain), taken by the worker daemons, retried with backoff; one waiting or running per kind and frequency.';
+    'Jobs asked for by the schedule (forecast.enqueue_job: evaluate, monitor, retrain, retention), taken by the worker daemons that take that kind, retried with backoff; one waiting or running per kind and frequency.';
 
 CREATE FUNCTION forecast.enqueue_job(p_kind text, p_frequency text DEFAULT 'day', p_max_attempts integer DEFAULT 3)
 RETURNS bigint LANGUAGE plpgsql AS $$
@@ -57,7 +61,7 @@ BEGIN
     RETURN job;
 END $$;
 COMMENT ON FUNCTION forecast.enqueue_job(text, text, integer) IS
-    'Asks the worker daemons for a job (evaluate, monitor or retrain) of a frequency; idempotent while one waits or runs; returns the job id.';
+    'Asks the worker daemons for a job (evaluate, monitor, retrain or retention) of a frequency; idempotent while one waits or runs; returns the job id.';
 
 -- Requeues by hand are recorded like those of the other queues (migration 036).
 CREATE TRIGGER job_request_requeued AFTER UPDATE OF state ON forecast.job_requests

@@ -16,6 +16,12 @@ public struct WorkerDaemon: MadeWithServices {
         /// The settings of the runs this daemon creates (schema, chunking, leases, timeouts, monitor thresholds).
         public var template = RunConfig()
         public var monitor = MonitorConfig()
+        /// The schedule's job kinds this daemon takes (`--jobs`); retention only when asked (the owner's).
+        public var jobKinds = JobRequests.Kind.workerRole
+        /// Takes run requests and joins runs (`--no-runs`: a daemon for jobs alone, e.g. the owner's retention).
+        public var takesRuns = true
+        /// Partitions kept for output rollback by a retention job (`retention --rollback-depth`).
+        public var rollbackDepth = 7
         public init() {}
     }
 
@@ -43,13 +49,13 @@ public struct WorkerDaemon: MadeWithServices {
                 for abandoned in try BacktestHeartbeat.failAbandoned(on: listener) {
                     logger.warning("backtest abandoned (no heartbeat for two leases): marked failed", metadata: ["backtest": "\(abandoned)"])
                 }
-                if let request = try RunRequests.take(by: name, on: listener) {
+                if options.takesRuns, let request = try RunRequests.take(by: name, on: listener) {
                     OpsMetrics.Daemon.requestsTaken.increment()
                     try handle(request, options: options, on: listener)
                     tally.requests += 1
                     continue
                 }
-                if let runID = try RunRequests.joinable(on: listener) {
+                if options.takesRuns, let runID = try RunRequests.joinable(on: listener) {
                     let record = try RunStore.load(runID, on: listener)
                     logger.info("joining run", metadata: ["run": "\(runID)"])
                     _ = try WorkerPool.run(
@@ -62,7 +68,7 @@ public struct WorkerDaemon: MadeWithServices {
                 for rescued in try JobRequests.rescue(on: listener) {
                     logger.warning("job lost its daemon: retried or failed", metadata: ["job": "\(rescued)"])
                 }
-                if let job = try JobRequests.take(by: name, on: listener) {
+                if let job = try JobRequests.take(by: name, kinds: options.jobKinds, on: listener) {
                     try perform(job, worker: name, options: options, on: listener)
                     tally.jobs += 1
                     continue
@@ -114,6 +120,12 @@ public struct WorkerDaemon: MadeWithServices {
                             + (outcome.version.map { "candidate \($0.version)\(outcome.shadow ? ", now shadow" : "")" } ?? "failed: \(outcome.error ?? "?")"))
                 }
                 result = outcomes.isEmpty ? "no open retrain requests" : outcomes.joined(separator: "; ")
+            case .retention:
+                _ = try Retention.failAbandonedBacktests(on: connection)
+                let plan = try Retention.plan(rollbackDepth: options.rollbackDepth, today: nil, on: connection)
+                let dropped = try Retention.apply(plan.filter { !$0.keep }, rollbackDepth: options.rollbackDepth, today: nil, on: connection)
+                let bytes = dropped.reduce(Int64(0)) { $0 + $1.bytes }
+                result = "\(plan.filter(\.keep).count) kept, \(dropped.count) dropped (\(String(format: "%.1f", Double(bytes) / 1_048_576)) MB)"
             }
             try JobRequests.finish(job, worker: worker, result: result, error: nil, on: connection)
             logger.notice("job completed", metadata: ["job": "\(job.id)", "result": "\(result)"])

@@ -7,7 +7,10 @@ import Postgres
 /// lost its daemon (`rescue`).
 public enum JobRequests {
     public enum Kind: String, Sendable, CaseIterable, PostgresCodable {
-        case evaluate, monitor, retrain
+        case evaluate, monitor, retrain, retention
+
+        /// What a daemon takes unless told otherwise: retention needs the schema owner.
+        public static let workerRole: [Kind] = [.evaluate, .monitor, .retrain]
 
         public var postgresText: String { rawValue }
         public init?(postgresText: String) { self.init(rawValue: postgresText) }
@@ -25,13 +28,15 @@ public enum JobRequests {
     static func lockKey(_ id: Int64) -> Query { Query("hashtextextended('forecast job ' || \(id)::text, 0)") }
 
     /// Takes the oldest job that is due, counts the attempt and locks it for this session, in one statement.
-    static func take(by worker: String, on connection: Connection) throws -> Job? {
-        try connection.query(
+    static func take(by worker: String, kinds: [Kind], on connection: Connection) throws -> Job? {
+        guard !kinds.isEmpty else { return nil }
+        return try connection.query(
             Query(
                 """
                 UPDATE forecast.job_requests SET state = \(QueueState.running), taken_by = \(worker), taken_at = clock_timestamp(),
                        attempt = attempt + 1
                 WHERE id = (SELECT id FROM forecast.job_requests WHERE state = \(QueueState.available) AND scheduled_at <= clock_timestamp()
+                              AND kind = ANY(\(kinds.map(\.rawValue))::text[])
                             ORDER BY scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
                 RETURNING id, kind, frequency, attempt, max_attempts,
                           pg_advisory_lock(hashtextextended('forecast job ' || id::text, 0)) AS locked
