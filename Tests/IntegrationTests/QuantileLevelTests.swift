@@ -81,6 +81,16 @@ extension Integration {
                 try worker.execute(Query("UPDATE forecast.forecast_quantiles SET yhat_upper = yhat_lower WHERE run_id = \(run.runID)"))
             }
             #expect(throws: PostgresError.self) { try worker.execute(Query("DELETE FROM forecast.forecast_quantiles WHERE run_id = \(run.runID)")) }
+            // Nor can it add a level (or a series) to the published run: rows only while a run is running (FC003).
+            let added = #expect(throws: PostgresError.self) {
+                try worker.execute(
+                    Query(
+                        """
+                        INSERT INTO forecast.forecast_quantiles (run_id, item_id, location_id, interval_level, yhat_lower, yhat_upper)
+                        VALUES (\(run.runID), 'I000001', 'L0001', 0.99, '{0}', '{1000000}')
+                        """))
+            }
+            #expect(added?.sqlState == SQLState("FC003"), "\(String(describing: added))")
 
             // Once actuals land, each level's coverage is measured (a run two weeks back, then evaluate).
             var earlier = options

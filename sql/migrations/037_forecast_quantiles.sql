@@ -27,6 +27,11 @@ $$;
 -- Runs made before this migration get their (empty) partition too, so that every run has the same parts.
 SELECT forecast.attach_partition('forecast_quantiles', id) FROM forecast.runs WHERE purged_at IS NULL;
 
+-- Rows are added only while their run is running (FC003), as for forecast.forecasts (migration 012):
+-- the worker role, which must INSERT them, cannot add bands to a published run.
+CREATE TRIGGER quantile_rows_only_while_running AFTER INSERT ON forecast.forecast_quantiles
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION forecast.guard_forecast_rows();
+
 -- Published output is not edited afterwards, as for forecast.forecasts (migration 012).
 CREATE FUNCTION forecast.refuse_published_quantile_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
