@@ -24,6 +24,10 @@ extension Integration {
             defer { c.close() }
             let scrape = try OpsMetrics.scrape(on: c)
             #expect(scrape.contains("forecast_jobs{kind=\"monitor\",state=\"available\"} 1"), "\(scrape)")
+            let rows = try db.scalar("SELECT row_count::text FROM forecast.runs WHERE status = 'published' ORDER BY published_at DESC LIMIT 1", as: String.self)
+            #expect(
+                scrape.contains("forecast_last_run_rows{frequency=\"day\"} \(rows)")
+                    && scrape.contains("forecast_last_run_fallback_series{frequency=\"day\"} 0"), "\(scrape)")
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("scrape-\(UUID().uuidString).txt")
             defer { try? FileManager.default.removeItem(at: file) }
             try scrape.write(to: file, atomically: true, encoding: .utf8)

@@ -108,7 +108,11 @@ public enum OpsMetrics {
                 SELECT frequency, extract(epoch FROM max(published_at))::float8 AS last_publish,
                        extract(epoch FROM max(published_at - created_at) FILTER (WHERE published_at = (SELECT max(published_at) FROM forecast.runs x WHERE x.frequency = r.frequency)))::float8 AS duration,
                        (SELECT coalesce(sum(row_count), 0) / nullif(extract(epoch FROM max(y.published_at - y.started_at)), 0)
-                        FROM forecast.runs y WHERE y.frequency = r.frequency AND y.published_at = max(r.published_at))::float8 AS rows_per_second
+                        FROM forecast.runs y WHERE y.frequency = r.frequency AND y.published_at = max(r.published_at))::float8 AS rows_per_second,
+                       (SELECT coalesce(sum(row_count), 0) FROM forecast.runs y
+                        WHERE y.frequency = r.frequency AND y.published_at = max(r.published_at))::float8 AS rows,
+                       (SELECT coalesce(sum(fallback_series), 0) FROM forecast.runs y
+                        WHERE y.frequency = r.frequency AND y.published_at = max(r.published_at))::float8 AS fallbacks
                 FROM forecast.runs r WHERE status IN ('published', 'superseded') GROUP BY frequency
                 """
             ).named("metrics_publish")
@@ -123,6 +127,10 @@ public enum OpsMetrics {
             gauge(
                 r, "forecast_last_run_rows_per_second", "Rows per second of the newest run's work.", labels,
                 try row.decodeIfPresent("rows_per_second", as: Double.self) ?? 0)
+            gauge(r, "forecast_last_run_rows", "Forecast rows the newest published run wrote.", labels, try row.decodeIfPresent("rows", as: Double.self) ?? 0)
+            gauge(
+                r, "forecast_last_run_fallback_series", "Series of the newest published run served by the naive fallback because their model failed.",
+                labels, try row.decodeIfPresent("fallbacks", as: Double.self) ?? 0)
         }
         for row in try connection.query(
             Query(
