@@ -120,24 +120,24 @@ public struct ChunkForecaster: Sendable {
         _ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [ModelName: Forecast]? = nil,
         competitors: CompetitorIndex? = nil, into writer: inout BinaryCopyWriter
     ) throws -> Served {
-        var none = BinaryCopyWriter()
+        var none: BinaryCopyWriter?
         return try encode(series, segment: segment, predicted: predicted, competitors: competitors, into: &writer, quantilesInto: &none)
     }
 
     /// As `encode(_:segment:predicted:competitors:into:)`, and the run's extra levels
-    /// (`RunConfig.quantileLevels`) into `quantiles`: for each level the same model serves the same
+    /// (`RunConfig.quantileLevels`) into `quantiles` (nil: none are written or computed): for each level the same model serves the same
     /// series through `ServedModel.forecast` with that level's calibrations (fallbacks included),
     /// from the same fit, so the levels differ only in their intervals.
     @discardableResult
     public func encode(
         _ series: SeriesInput, segment: GlobalTraining.Segment? = nil, predicted: [ModelName: Forecast]? = nil,
-        competitors: CompetitorIndex? = nil, into writer: inout BinaryCopyWriter, quantilesInto quantiles: inout BinaryCopyWriter
+        competitors: CompetitorIndex? = nil, into writer: inout BinaryCopyWriter, quantilesInto quantiles: inout BinaryCopyWriter?
     ) throws -> Served {
         do {
             // Stockout periods are unknown demand, not zeros: impute them before fitting.
             let training = Censoring.impute(series.values, censored: series.censored)
             let model = chooser.choose(training, frequency: config.frequency)
-            let levels = role == nil ? config.quantileLevels ?? [] : []
+            let levels = role == nil && quantiles != nil ? config.quantileLevels ?? [] : []
             var at = at(series, training: training, segment: segment, predicted: predicted, competitors: competitors)
             if !levels.isEmpty { at = at.reusingResults() }
             let (name, forecast) = try model.forecast(at, settings)
@@ -146,13 +146,13 @@ public struct ChunkForecaster: Sendable {
                 s.level = level
                 s.calibrations = quantileCalibrations[level] ?? [:]
                 let (_, band) = try model.forecast(at, s)
-                quantiles.beginRow(Self.quantileLayout)
-                quantiles.append(runID)
-                quantiles.append(series.itemID)
-                quantiles.append(series.locationID)
-                quantiles.append(level)
-                quantiles.append(band.lower.prefix(config.horizon))
-                quantiles.append(band.upper.prefix(config.horizon))
+                quantiles?.beginRow(Self.quantileLayout)
+                quantiles?.append(runID)
+                quantiles?.append(series.itemID)
+                quantiles?.append(series.locationID)
+                quantiles?.append(level)
+                quantiles?.append(band.lower.prefix(config.horizon))
+                quantiles?.append(band.upper.prefix(config.horizon))
             }
             return try write(series, forecast: forecast, modelName: name, into: &writer)
         } catch {

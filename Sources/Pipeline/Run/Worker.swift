@@ -145,8 +145,10 @@ public final class Worker: @unchecked Sendable {
             var writer = BinaryCopyWriter(reservingCapacity: series.count * run.config.horizon * 110 + 64)
             var statsWriter = BinaryCopyWriter(reservingCapacity: series.count * 160 + 64)
             var sideWriter = BinaryCopyWriter(reservingCapacity: sideForecasters.count * series.count * run.config.horizon * 120 + 64)
-            var quantileWriter = BinaryCopyWriter(
-                reservingCapacity: (run.config.quantileLevels?.count ?? 0) * series.count * (run.config.horizon * 24 + 120) + 64)
+            // Only a run with --levels computes and writes them.
+            var quantileWriter = run.config.quantileLevels.map {
+                BinaryCopyWriter(reservingCapacity: $0.count * series.count * (run.config.horizon * 24 + 120) + 64)
+            }
             var lastBeat = Date()
             let segments = run.config.needsGlobalStep ? try GlobalTraining.segments(.run, id: run.id, chunk: claim.chunk, on: connection) : [:]
             let predicted = forecaster.globalForecasts(series, segments: segments)
@@ -198,7 +200,7 @@ public final class Worker: @unchecked Sendable {
                 else { throw LeaseLost() }
                 try tx.copyIn(ChunkForecaster.layout, data: writer)
                 if sideWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.sideLayout, data: sideWriter) }
-                if quantileWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.quantileLayout, data: quantileWriter) }
+                if let quantileWriter, quantileWriter.rowCount > 0 { try tx.copyIn(ChunkForecaster.quantileLayout, data: quantileWriter) }
                 if statsWriter.rowCount > 0 { try tx.copyIn(SeriesProfile.layout, data: statsWriter) }
             }
             logger.info(
