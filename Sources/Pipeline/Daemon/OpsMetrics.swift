@@ -105,15 +105,12 @@ public enum OpsMetrics {
         for row in try connection.query(
             Query(
                 """
-                SELECT frequency, extract(epoch FROM max(published_at))::float8 AS last_publish,
-                       extract(epoch FROM max(published_at - created_at) FILTER (WHERE published_at = (SELECT max(published_at) FROM forecast.runs x WHERE x.frequency = r.frequency)))::float8 AS duration,
-                       (SELECT coalesce(sum(row_count), 0) / nullif(extract(epoch FROM max(y.published_at - y.started_at)), 0)
-                        FROM forecast.runs y WHERE y.frequency = r.frequency AND y.published_at = max(r.published_at))::float8 AS rows_per_second,
-                       (SELECT coalesce(sum(row_count), 0) FROM forecast.runs y
-                        WHERE y.frequency = r.frequency AND y.published_at = max(r.published_at))::float8 AS rows,
-                       (SELECT coalesce(sum(fallback_series), 0) FROM forecast.runs y
-                        WHERE y.frequency = r.frequency AND y.published_at = max(r.published_at))::float8 AS fallbacks
-                FROM forecast.runs r WHERE status IN ('published', 'superseded') GROUP BY frequency
+                SELECT DISTINCT ON (frequency) frequency, extract(epoch FROM published_at)::float8 AS last_publish,
+                       extract(epoch FROM published_at - created_at)::float8 AS duration,
+                       (coalesce(row_count, 0) / nullif(extract(epoch FROM published_at - started_at), 0))::float8 AS rows_per_second,
+                       coalesce(row_count, 0)::float8 AS rows, coalesce(fallback_series, 0)::float8 AS fallbacks
+                FROM forecast.runs WHERE status IN ('published', 'superseded')
+                ORDER BY frequency, published_at DESC NULLS LAST, id DESC
                 """
             ).named("metrics_publish")
         ).rows {

@@ -1,4 +1,5 @@
 import Forecasting
+import Foundation
 import Postgres
 
 /// `forecast.job_requests` (migration 038): the evaluate, monitor and retrain jobs the schedule
@@ -52,16 +53,17 @@ public enum JobRequests {
     /// Completed with `result`, or failed with `error`: retried after 1, 2, 4 ... minutes (at
     /// most an hour) while attempts remain, else failed for good. Releases the job's lock.
     static func finish(_ job: Job, worker: String, result: String?, error: String?, on connection: Connection) throws {
+        // The job's attempt count is its own while it runs (taken, counted, locked by this daemon).
+        let retry = error != nil && job.attempt < job.maxAttempts
+        let state: QueueState = error == nil ? .completed : retry ? .available : .failed
+        let backoff = min(3600, 60 * pow(2, Double(job.attempt - 1)))
         try connection.execute(
             Query(
                 """
-                UPDATE forecast.job_requests SET
-                    state = CASE WHEN \(error)::text IS NULL THEN 'completed' WHEN attempt < max_attempts THEN 'available' ELSE 'failed' END,
-                    finished_at = CASE WHEN \(error)::text IS NOT NULL AND attempt < max_attempts THEN NULL ELSE clock_timestamp() END,
-                    scheduled_at = CASE WHEN \(error)::text IS NOT NULL AND attempt < max_attempts
-                                        THEN clock_timestamp() + make_interval(secs => least(3600, 60 * power(2, attempt - 1)))
-                                        ELSE scheduled_at END,
-                    taken_by = CASE WHEN \(error)::text IS NOT NULL AND attempt < max_attempts THEN NULL ELSE taken_by END,
+                UPDATE forecast.job_requests SET state = \(state),
+                    finished_at = CASE WHEN \(retry) THEN NULL ELSE clock_timestamp() END,
+                    scheduled_at = CASE WHEN \(retry) THEN clock_timestamp() + make_interval(secs => \(backoff)) ELSE scheduled_at END,
+                    taken_by = CASE WHEN \(retry) THEN NULL ELSE taken_by END,
                     result = \(result), error = coalesce(\(error), error)
                 WHERE id = \(job.id) AND state = \(QueueState.running) AND taken_by = \(worker)
                 """

@@ -211,7 +211,7 @@ public enum OpsReport {
             series[try r.decode("segment", as: String.self), default: [:]][try r.decode("role", as: String.self), default: []]
                 .append((Double(try r.decode("week", as: PostgresDate.self).unixDays), 100 * wape))
         }
-        let colors = ["served": "#d62728", "baseline": "#7f7f7f", "shadow": "#2ca02c"]
+        let colors = roleColors
         var charts: [String] = []
         let segments = ["all series"] + series.keys.filter { $0 != "all series" }.sorted().prefix(8)
         for segment in segments {
