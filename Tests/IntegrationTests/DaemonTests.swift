@@ -71,7 +71,7 @@ extension Exclusive {
             try db.moveLoads()
             // Two idle daemons, small work items held 1.5 s each so that one can be stopped mid-item.
             let args = ["worker", "--workers", "1", "--poll-seconds", "30", "--chunk-size", "2"]
-            let port = 20000 + Int(getpid() % 20000)
+            let port = try TestPorts.free(.daemonHTTP)
             let a = try CLI.start(args, databaseURL: db.url, holdMs: 1500)
             let b = try CLI.start(args + ["--http-port", String(port)], databaseURL: db.url, holdMs: 1500)
             defer { [a, b].forEach { if $0.0.isRunning { $0.0.terminate() } } }

@@ -65,12 +65,16 @@ extension Exclusive {
         @Test func idleAndSlowClientsDoNotBlockProbesAndHEADAnswers() throws {
             let db = try TestDatabase()
             defer { db.drop() }
-            let port = 21000 + Int(getpid() % 20000)
+            let port = try TestPorts.free(.endpointHTTP)
             let daemon = try CLI.start(
                 ["worker", "--workers", "1", "--poll-seconds", "30", "--http-port", String(port), "--http-idle-seconds", "3"],
                 databaseURL: db.url)
             defer { if daemon.0.isRunning { kill(daemon.0.processIdentifier, SIGKILL) } }
-            try Timed.CommandLine.waitFor("the HTTP server", timeout: 30) { (try? Self.request(port: port, "GET /healthz HTTP/1.0\r\n\r\n")) != nil }
+            try Timed.CommandLine.waitFor("the HTTP server", timeout: 30) {
+                // A daemon that exited (it could not bind the port, say) says why, at once.
+                guard daemon.0.isRunning else { throw PipelineError.configuration("the daemon exited: \(CLI.finish(daemon).stderr)") }
+                return (try? Self.request(port: port, "GET /healthz HTTP/1.0\r\n\r\n")) != nil
+            }
 
             // An idle connection, and one that sent half a request: probes answer beside them.
             let idle = try Socket(port: port)

@@ -16,7 +16,7 @@ extension Exclusive {
             try db.loadDemo(items: 6, locations: 2)
             try db.moveLoads()
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stack-\(getpid())").path
-            let port = 21_000 + Int(getpid() % 2_000) * 2
+            let port = try TestPorts.free(.stackHTTP, count: 2)
             let env = [
                 "DATABASE_URL": db.url, "STACK_DIR": dir, "STACK_HTTP_PORT": String(port), "STACK_POLL_SECONDS": "1",
                 "FORECAST_SQL_DIR": TestDatabase.sql.url.path,

@@ -14,7 +14,7 @@ extension Exclusive {
     @Suite struct TimeTravelTests {
         @Test func theContainerScriptsPathWorksAMonthAhead() throws {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("month-ahead-\(getpid())").path
-            let port = 23_000 + Int(getpid() % 2_000)
+            let port = try TestPorts.free(.monthAheadPostgres)
             let script = #"""
                 set -euo pipefail
                 ahead() { LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME=+30d "$@"; }
