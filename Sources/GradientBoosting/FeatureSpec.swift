@@ -213,7 +213,10 @@ public struct FeatureWindows: Sendable {
     /// left goes a year back, to every series or, when it does not reach every series, to an
     /// evenly spread share of them. Dropping the origins a year back first, as before, left
     /// catalogues of 30k daily series and more without last year's season or a yearly event.
-    /// Even one origin per series may pass the cap for millions of series (at least one).
+    /// When even one origin per series passes the cap (millions of daily series), a sample of the
+    /// series learns, one recent origin each: as many as the cap holds, spread evenly over the
+    /// scope's series list (`OriginPlan.seriesSample`); the others are forecast by the model all
+    /// the same, from their own features.
     public func plan(
         series: Int, horizon: Int, columns: Int, budgetBytes: Int = Self.trainingBytes,
         rowCap: Int = Self.rowCap
@@ -227,7 +230,10 @@ public struct FeatureWindows: Sendable {
         if (recent + maxSeasonalOrigins) * rowsPerOrigin <= rowCap {
             return OriginPlan(recent: recent, seasonal: maxSeasonalOrigins, extraSeasonal: 0, budgeted: budgeted)  // within the cap as it is
         }
-        let slots = rowCap / max(1, horizon)  // series-origins within the cap
+        let slots = max(1, rowCap / max(1, horizon))  // series-origins within the cap
+        if n > slots {
+            return OriginPlan(recent: 1, seasonal: 0, extraSeasonal: 0, budgeted: budgeted.map { _ in 1 }, sampledSeries: slots)
+        }
         let shared = max(1, min(recent, slots * recent / (recent + maxSeasonalOrigins) / n))
         let left = max(0, slots - shared * n)
         let seasonal = min(maxSeasonalOrigins, left / n)
@@ -249,12 +255,16 @@ public struct OriginPlan: Sendable, Equatable {
     /// `recent` of them spread evenly over it, the newest first (`sampled`), instead of the newest
     /// `recent` in a row. Nil: the newest `recent` (daily series: six weekly origins).
     public var budgeted: Int?
+    /// Set when the row cap holds fewer series-origins than there are series: only this many
+    /// series learn (`seriesSample`). Nil: every series in scope.
+    public var sampledSeries: Int?
 
-    public init(recent: Int, seasonal: Int, extraSeasonal: Int, budgeted: Int? = nil) {
+    public init(recent: Int, seasonal: Int, extraSeasonal: Int, budgeted: Int? = nil, sampledSeries: Int? = nil) {
         self.recent = recent
         self.seasonal = seasonal
         self.extraSeasonal = extraSeasonal
         self.budgeted = budgeted
+        self.sampledSeries = sampledSeries
     }
 
     /// Which of a series' `available` recent origins it learns from, as positions counted back
@@ -273,17 +283,30 @@ public struct OriginPlan: Sendable, Equatable {
     /// (whose scopes differ by the series not started yet) then give it to the same series and
     /// build the rows once, and the same series get it at every run.
     public func extraSeries(inScope positions: [Int]) -> Set<Int> {
-        guard extraSeasonal > 0 else { return [] }
+        extraSeasonal > 0 ? Self.spread(positions, count: extraSeasonal) : []
+    }
+
+    /// The series that learn when the cap holds fewer than the scope (`sampledSeries`): chosen as
+    /// `extraSeries` are, so that they are spread evenly over the list and the same at every
+    /// training of the same catalogue; nil: every series in scope.
+    public func seriesSample(inScope positions: [Int]) -> Set<Int>? {
+        guard let sampledSeries, sampledSeries < positions.count else { return nil }
+        return Self.spread(positions, count: sampledSeries)
+    }
+
+    /// `count` of `positions` with the lowest golden-ratio score frac((i + 1) / phi): a low-
+    /// discrepancy choice, even over the list whatever the count, fixed by position alone.
+    static func spread(_ positions: [Int], count: Int) -> Set<Int> {
         func score(_ i: Int) -> Double {
             let x = Double(i + 1) * 0.618_033_988_749_894_8
             return x - x.rounded(.down)
         }
         let ranked = positions.map { ($0, score($0)) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
-        return Set(ranked.prefix(extraSeasonal).map(\.0))
+        return Set(ranked.prefix(count).map(\.0))
     }
 
     /// Series-origins the scope learns from (rows = this x horizon steps, fewer with stockouts and short histories).
-    public func seriesOrigins(series: Int) -> Int { (recent + seasonal) * series + extraSeasonal }
+    public func seriesOrigins(series: Int) -> Int { (recent + seasonal) * min(series, sampledSeries ?? series) + extraSeasonal }
 }
 
 /// The training origins a global model learned from, over the series of its scope (lineage): how
@@ -295,6 +318,12 @@ public struct OriginCounts: Codable, Sendable, Equatable {
     /// many series learned from a sample of their history (every k-th origin) because it did not fit.
     public var budgetBytes: Int?, budgetRows: Int?
     public var sampledSeries = 0, widestStride = 1
+    /// Set when only a sample of the series in scope learned (the row cap held fewer series than
+    /// the scope, one recent origin each, spread evenly over the series list): the scope's size.
+    /// `series` is then the sample's. Nil: every series in scope learned.
+    public var scopeSeries: Int?
+    /// The row cap that decided the sample (with `scopeSeries`).
+    public var rowCap: Int?
 
     public init() {}
 
@@ -324,6 +353,10 @@ public struct OriginCounts: Codable, Sendable, Equatable {
                 sampledSeries == 0
                 ? " (every origin of their history: the \(mib) training budget holds \(budgetRows) rows)"
                 : " (the \(mib) training budget holds \(budgetRows) rows: \(sampledSeries) series learned from a sample of their history, up to every \(widestStride)th origin)"
+        }
+        if let scopeSeries, let rowCap {
+            how +=
+                " (a sample: \(series) of the \(scopeSeries) series in scope, spread evenly over the series list, as many as the cap of \(rowCap) rows holds at one origin each)"
         }
         return "\(series) series: \(near), \(back)\(how)"
     }

@@ -156,14 +156,20 @@ extension GlobalBoostedModel {
                 ?? FeatureWindows(frequency).plan(
                     series: inScope, horizon: horizon, columns: builder.columnCount,
                     budgetBytes: trainingBytes, rowCap: rowCap)
-            let extra = plan.extraSeries(inScope: series.indices.filter { cutoffs[$0] != nil })
+            let inScopePositions = series.indices.filter { cutoffs[$0] != nil }
+            let extra = plan.extraSeries(inScope: inScopePositions)
+            let sample = plan.seriesSample(inScope: inScopePositions)
             var counts = OriginCounts()
+            if sample != nil {
+                counts.scopeSeries = inScopePositions.count
+                counts.rowCap = rowCap
+            }
             if plan.budgeted != nil {
                 counts.budgetBytes = trainingBytes
                 counts.budgetRows = trainingBytes / FeatureWindows.bytesPerRow(columns: builder.columnCount)
             }
             let perSeries = series.indices.map { i -> [Int] in
-                guard let cutoff = cutoffs[i], cutoff < series[i].values.count else { return [] }
+                guard let cutoff = cutoffs[i], cutoff < series[i].values.count, sample?.contains(i) ?? true else { return [] }
                 let seasonal = plan.seasonal + (extra.contains(i) ? 1 : 0)
                 let (recent, yearBack, stride) = originSets(cutoff: cutoff, plan: plan, seasonal: seasonal)
                 counts.add(recent: recent.count, yearBack: yearBack.count, stride: stride)

@@ -81,7 +81,10 @@ struct FeatureWindowsTests {
         #expect(plan(day, 30_000, 28) == [2, 2, 22_857])
         // 100k: one recent origin each, and one a year back for 42,857 of them (before: none).
         #expect(plan(day, 100_000, 28) == [1, 0, 42_857])
+        // A million: one origin each would be 28M rows, so 142,857 series learn (spread evenly).
         #expect(plan(day, 1_000_000, 28) == [1, 0, 0])
+        #expect(day.plan(series: 1_000_000, horizon: 28, columns: 40).sampledSeries == 142_857)
+        #expect(day.plan(series: 100_000, horizon: 28, columns: 40).sampledSeries == nil)
         // Weekly: a short panel learns from its whole history (the weeks a year back are among
         // them), a larger one from 26 recent weeks and 5 a year back, capped alike (26 to 5).
         // Weekly: every origin of five years while the rows fit 16 MiB (83,886 rows of 40 columns),
@@ -92,7 +95,9 @@ struct FeatureWindowsTests {
         #expect(plan(week, 1_000, 3) == [27, 5, 0])
         #expect(plan(week, 1_000, 13) == [26, 5, 0])
         #expect(plan(week, 100_000, 3) == [11, 2, 33_333])
-        for (w, series, horizon) in [(day, 20_000, 28), (day, 30_000, 28), (day, 100_000, 28), (day, 123_457, 28), (week, 100_000, 3)] {
+        for (w, series, horizon) in [
+            (day, 20_000, 28), (day, 30_000, 28), (day, 100_000, 28), (day, 123_457, 28), (week, 100_000, 3), (day, 1_000_000, 28), (week, 3_000_000, 3),
+        ] {
             #expect(w.plan(series: series, horizon: horizon, columns: 40).seriesOrigins(series: series) * horizon <= FeatureWindows.rowCap)
         }
     }
@@ -115,6 +120,34 @@ struct FeatureWindowsTests {
         #expect(fold.count == 300 && fold.isSubset(of: later))
         #expect(fold.intersection(all).count >= 290, "\(fold.intersection(all).count) in common")
         #expect(OriginPlan(recent: 6, seasonal: 5, extraSeasonal: 0).extraSeries(inScope: Array(0..<10)).isEmpty)
+    }
+
+    /// Past the row cap at one origin per series (issue 32: a million daily series would be 28M
+    /// rows, 6 GB), a sample of the series learns: as many as the cap holds, spread evenly, the
+    /// same at every training; the rows stay under the cap and the lineage says how they were chosen.
+    @Test func pastTheCapASampleOfTheSeriesLearnsAndTheLineageSaysSo() throws {
+        let sample = try #require(OriginPlan(recent: 1, seasonal: 0, extraSeasonal: 0, sampledSeries: 250).seriesSample(inScope: Array(0..<1_000)))
+        #expect(sample.count == 250)
+        for quarter in 0..<4 { #expect(abs(sample.filter { $0 / 250 == quarter }.count - 62) <= 3) }
+        #expect(OriginPlan(recent: 1, seasonal: 0, extraSeasonal: 0, sampledSeries: 250).seriesSample(inScope: Array(0..<200)) == nil)
+
+        // 40 series at horizon 7 with room for 10 series-origins: 10 series learn, one origin each.
+        var model = GlobalBoostedModel(horizon: 7)
+        model.rounds = 20
+        model.rowCap = 70
+        let series = GlobalModelTests.catalogue()
+        let set = try model.prepare(series, cutoffIndex: { _ in 185 }, calendar: GlobalModelTests.calendar)
+        #expect(set.rows <= 70 && set.rows >= 63, "\(set.rows)")
+        #expect(set.originCounts.series == 10 && set.originCounts.scopeSeries == 40 && set.originCounts.rowCap == 70)
+        #expect(set.originCounts.summary.contains("a sample: 10 of the 40 series in scope"), "\(set.originCounts.summary)")
+        let again = try model.prepare(series, cutoffIndex: { _ in 185 }, calendar: GlobalModelTests.calendar)
+        #expect(try model.train(set).serialized() == model.train(again).serialized())
+        // Every series is still forecast, those outside the sample too.
+        let trained = try model.train(set)
+        for s in series { #expect(try trained.forecast(s, origin: 185, level: 0.8).mean.allSatisfy(\.isFinite)) }
+        // Stored with the model and read back.
+        let decoded = try JSONDecoder().decode(OriginCounts.self, from: JSONEncoder().encode(set.originCounts))
+        #expect(decoded == set.originCounts)
     }
 }
 

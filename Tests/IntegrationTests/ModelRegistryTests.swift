@@ -172,11 +172,11 @@ extension Integration {
             #expect(try db.scalar("SELECT count(*) FROM forecast.model_artifacts", as: Int.self) == artifacts)
             #expect(try db.scalar(Query("SELECT model_version_id FROM forecast.runs WHERE id = \(first.runID)"), as: Int64.self) == global.id)
             #expect(try db.scalar(Query("SELECT count(*) FROM forecast.run_model_inputs WHERE run_id = \(first.runID)"), as: Int.self) == 1)
-            // Prepared while planning, beside the contracts (no training step; the run started when its plan committed).
+            // Prepared while planning, beside the contracts (no training step; the run started when its plan committed); publish_s: the output checks before publishing.
             #expect(
                 try db.scalar(
                     Query("SELECT array_to_string(ARRAY(SELECT jsonb_object_keys(timings) ORDER BY 1), ',') FROM forecast.runs WHERE id = \(first.runID)"),
-                    as: String.self) == "contracts_s,plan_s,prepare_s,work_s")
+                    as: String.self) == "contracts_s,plan_s,prepare_s,publish_s,work_s")
             // The competitors' prices prepared for the run (read narrowly: the rows that decide each
             // target day) equal those built from every series read in full, as the model was trained.
             let connection = try db.connect()
