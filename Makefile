@@ -9,6 +9,7 @@
 #   make bench-weekly    1,000 weekly series x 120 weeks, 12 origins, every model: seconds (target <= 20)
 #   make bench-latest    forecast.latest by item, by location and whole, at 1 and at 100 runs of history
 #   make bench-scale     100k series x 730 days, the production policy, 1 then 2 worker daemons, against a Postgres-only floor
+#   make bench-million   1M series (MILLION_DAYS, default 365: checks the disk first), two nights by daemons, every phase, night_seconds and ratio
 #   make faults          server restarts, kills, timeouts, exhaustion, disk full on a cluster of its own: the fault table
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -21,7 +22,7 @@ DEMO_DAYS ?= 730
 DEMO_END ?= $(shell date -u -d '-1 day -2 hours' +%F)
 DEMO_MODELS ?= seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost,price_regression,combination
 
-.PHONY: deps build release demo demo-ops test test-unit lint format bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-models faults db-start db-stop db-destroy clean
+.PHONY: deps build release demo demo-ops test test-unit lint format bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-million bench-models faults db-start db-stop db-destroy clean
 
 deps:
 	@ops/scripts/install-deps.sh
@@ -110,6 +111,9 @@ bench-latest: release
 
 bench-scale: release
 	$(call with_database,ops/scripts/bench-scale.sh)
+
+bench-million: release
+	$(call with_database,ops/scripts/bench-million.sh)
 
 faults: release
 	python3 ops/bench/faults.py "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"

@@ -36,8 +36,10 @@ trap cleanup EXIT
 "${ADMIN[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
 export DATABASE_URL="$URL"
 PSQL=(psql "$URL" -X -q -v ON_ERROR_STOP=1)
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+# shellcheck source=ops/scripts/bench-night.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-night.sh"
+now() { bench_now; }
+secs() { bench_secs "$@"; }
 
 echo "bench-scale: $((ITEMS * LOCATIONS)) series x $DAYS days, horizon $HORIZON, $(nproc) cores, $THREADS worker thread(s) per daemon" >&2
 "$BIN" migrate >/dev/null
@@ -54,54 +56,10 @@ VERSION=$(grep -o 'registered model version [0-9.]*' "$TMP/train.out" | awk '{ p
 "$BIN" promote "$VERSION" --to production --force --reason "bench-scale: the production policy, whatever its gate" >/dev/null
 echo "bench-scale: production policy $VERSION ($TRAIN_ARGS) trained in $(secs "$t0" "$(now)") s" >&2
 
-# One nightly run by N daemons: enqueue, wait for publish. Prints "wall series rows peak_kib".
-nightly() { # daemons cutoff
-  local n="$1" cutoff="$2" i request status t0 t1 peak=0
-  PIDS=()
-  for i in $(seq 1 "$n"); do
-    "$BIN" worker --workers "$THREADS" --poll-seconds 1 > "$TMP/daemon-$n-$i.log" 2>&1 &
-    PIDS+=($!)
-  done
-  sleep 2
-  t0=$(now)
-  request=$("${PSQL[@]}" -tAc "SELECT forecast.enqueue_run('$cutoff', 'day', $HORIZON)")
-  # Wait in one session (a psql per poll took ~8% of the 2 cores: Debian's psql is a Perl wrapper,
-  # and each poll was a new connection). Each pass commits, so the waiting session holds no snapshot.
-  # A request that failed before its run was linked (e.g. blocked by a contract) counts as failed.
-  "${PSQL[@]}" -c "DO \$\$ BEGIN
-      LOOP
-        EXIT WHEN EXISTS (SELECT 1 FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id
-                          WHERE q.id = $request AND (q.state = 'failed' OR r.status IN ('published', 'failed')));
-        COMMIT;
-        PERFORM pg_sleep(0.1);
-      END LOOP;
-    END \$\$"
-  t1=$(now)
-  status=$("${PSQL[@]}" -tAc "SELECT CASE WHEN q.state = 'failed' THEN 'failed' ELSE coalesce(r.status, 'waiting') END FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = $request")
-  [[ "$status" == "published" ]] || { echo "bench-scale: the run failed: $("${PSQL[@]}" -tAc "SELECT error FROM forecast.run_requests WHERE id = $request")" >&2; tail -5 "$TMP"/daemon-"$n"-*.log >&2; exit 1; }
-  for p in "${PIDS[@]}"; do
-    local hwm; hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
-    (( hwm > peak )) && peak=$hwm
-    kill -TERM "$p"
-  done
-  wait "${PIDS[@]}" 2>/dev/null || true
-  PIDS=()
-  local run; run=$("${PSQL[@]}" -tAc "SELECT run_id FROM forecast.run_requests WHERE id = $request")
-  echo "$(secs "$t0" "$t1") $("${PSQL[@]}" -tAc "SELECT series_count || ' ' || row_count FROM forecast.runs WHERE id = $run") $peak $run"
-}
-read -r ONE_S ONE_SERIES ONE_ROWS ONE_PEAK _ <<< "$(nightly 1 "$BEFORE")"
-read -r TWO_S TWO_SERIES TWO_ROWS TWO_PEAK RUN <<< "$(nightly 2 "$END")"
+read -r ONE_S ONE_SERIES ONE_ROWS ONE_PEAK _ _ <<< "$(bench_nightly 1 "$BEFORE")"
+read -r TWO_S TWO_SERIES TWO_ROWS TWO_PEAK RUN _ <<< "$(bench_nightly 2 "$END")"
 
-# The floor: PostgreSQL alone reads the same input rows and ingests the same number of forecast rows.
-"${PSQL[@]}" -c "\\copy (SELECT item_id, location_id, ds, qty FROM demand.sales WHERE ds <= '$END') TO '/dev/null' (FORMAT binary)"
-t0=$(now)
-"${PSQL[@]}" -c "\\copy (SELECT item_id, location_id, ds, qty FROM demand.sales WHERE ds <= '$END' ORDER BY item_id, location_id, ds) TO '/dev/null' (FORMAT binary)"
-READ_S=$(secs "$t0" "$(now)")
-"${PSQL[@]}" -c "CREATE TABLE public.bench_forecasts (LIKE forecast.forecasts INCLUDING ALL)"
-"${PSQL[@]}" -c "\\copy (SELECT * FROM forecast.forecasts WHERE run_id = $RUN) TO '$TMP/out.bin' (FORMAT binary)"
-t0=$(now)
-"${PSQL[@]}" -c "\\copy public.bench_forecasts FROM '$TMP/out.bin' (FORMAT binary)"
-WRITE_S=$(secs "$t0" "$(now)")
+read -r READ_S WRITE_S <<< "$(bench_floor "$END" "$RUN")"
 FLOOR_S=$(awk -v a="$READ_S" -v b="$WRITE_S" 'BEGIN { printf "%.2f", a + b }')
 
 row() { awk -v s="$2" -v n="$3" -v r="$4" -v m="$5" -v d="$1" 'BEGIN { printf "%-10s %9.1f %10.0f %12.0f %14.0f\n", d, s, n / s, r / s, m / 1024 }'; }

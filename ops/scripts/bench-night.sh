@@ -1,0 +1,72 @@
+# Sourced by bench-scale.sh and bench-million.sh: one nightly run taken by worker daemons, and the
+# PostgreSQL-only floor for the same rows. Expects BIN, URL, PSQL (an array), TMP, HORIZON and
+# THREADS; fills PIDS (the daemons, for the caller's cleanup).
+
+bench_now() { date +%s.%N; }
+bench_secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# One nightly run by N daemons: enqueue by SQL, wait for publish, then for the request to finish
+# (the coordinator's monitor pass). Prints "wall_to_published series rows peak_kib run monitor_s".
+bench_nightly() { # daemons cutoff
+  local n="$1" cutoff="$2" i request status t0 t1 t2 peak=0
+  PIDS=()
+  for i in $(seq 1 "$n"); do
+    "$BIN" worker --workers "$THREADS" --poll-seconds 1 > "$TMP/daemon-$n-$cutoff-$i.log" 2>&1 &
+    PIDS+=($!)
+  done
+  sleep 2
+  t0=$(bench_now)
+  request=$("${PSQL[@]}" -tAc "SELECT forecast.enqueue_run('$cutoff', 'day', $HORIZON)")
+  # Wait in one session (a psql per poll took ~8% of the 2 cores: Debian's psql is a Perl wrapper,
+  # and each poll was a new connection). Each pass commits, so the waiting session holds no snapshot.
+  # A request that failed before its run was linked (e.g. blocked by a contract) counts as failed.
+  bench_wait_for "$request" "r.status IN ('published', 'failed')"
+  t1=$(bench_now)
+  status=$("${PSQL[@]}" -tAc "SELECT CASE WHEN q.state = 'failed' THEN 'failed' ELSE coalesce(r.status, 'waiting') END FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = $request")
+  [[ "$status" == "published" ]] || {
+    echo "bench: the run failed: $("${PSQL[@]}" -tAc "SELECT coalesce(r.error, q.error) FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = $request")" >&2
+    tail -5 "$TMP"/daemon-"$n"-"$cutoff"-*.log >&2
+    exit 1
+  }
+  bench_wait_for "$request" "q.state = 'completed'"
+  t2=$(bench_now)
+  for p in "${PIDS[@]}"; do
+    local hwm; hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+    (( hwm > peak )) && peak=$hwm
+    kill -TERM "$p"
+  done
+  wait "${PIDS[@]}" 2>/dev/null || true
+  PIDS=()
+  local run; run=$("${PSQL[@]}" -tAc "SELECT run_id FROM forecast.run_requests WHERE id = $request")
+  echo "$(bench_secs "$t0" "$t1") $("${PSQL[@]}" -tAc "SELECT series_count || ' ' || row_count FROM forecast.runs WHERE id = $run") $peak $run $(bench_secs "$t1" "$t2")"
+}
+
+bench_wait_for() { # request condition-on-q-and-r
+  "${PSQL[@]}" -c "DO \$\$ BEGIN
+      LOOP
+        EXIT WHEN EXISTS (SELECT 1 FROM forecast.run_requests q LEFT JOIN forecast.runs r ON r.id = q.run_id
+                          WHERE q.id = $1 AND (q.state = 'failed' OR $2));
+        COMMIT;
+        PERFORM pg_sleep(0.1);
+      END LOOP;
+    END \$\$"
+}
+
+# The floor: PostgreSQL alone reads the same input rows (binary COPY OUT, in the workers' order) and
+# ingests the same number of forecast rows (binary COPY IN of the run's rows into a like table).
+# Prints "read_s write_s".
+bench_floor() { # end run
+  local t0 read_s write_s
+  "${PSQL[@]}" -c "\\copy (SELECT item_id, location_id, ds, qty FROM demand.sales WHERE ds <= '$1') TO '/dev/null' (FORMAT binary)"
+  t0=$(bench_now)
+  "${PSQL[@]}" -c "\\copy (SELECT item_id, location_id, ds, qty FROM demand.sales WHERE ds <= '$1' ORDER BY item_id, location_id, ds) TO '/dev/null' (FORMAT binary)"
+  read_s=$(bench_secs "$t0" "$(bench_now)")
+  "${PSQL[@]}" -c "SET client_min_messages = warning; DROP TABLE IF EXISTS public.bench_forecasts" -c "CREATE TABLE public.bench_forecasts (LIKE forecast.forecasts INCLUDING ALL)"
+  "${PSQL[@]}" -c "\\copy (SELECT * FROM forecast.forecasts WHERE run_id = $2) TO '$TMP/out.bin' (FORMAT binary)"
+  t0=$(bench_now)
+  "${PSQL[@]}" -c "\\copy public.bench_forecasts FROM '$TMP/out.bin' (FORMAT binary)"
+  write_s=$(bench_secs "$t0" "$(bench_now)")
+  rm -f "$TMP/out.bin"
+  "${PSQL[@]}" -c "DROP TABLE public.bench_forecasts"
+  echo "$read_s $write_s"
+}
