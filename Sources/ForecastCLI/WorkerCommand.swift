@@ -35,8 +35,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("poll-seconds"), parsing: .unconditional, help: "Look for work at least this often without a notification.")
     var pollSeconds = 5.0
 
-    @Option(name: .customLong("chunk-size"), parsing: .unconditional, help: "Series per work item of the runs this daemon plans.")
-    var chunkSize = 250
+    /// The operating settings of the runs this daemon plans (chunking, leases, attempts, statement
+    /// timeouts), as on `run`.
+    @OptionGroup var operations: OperationOptions
 
     @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
     var inputSchema = "demand"
@@ -70,7 +71,9 @@ struct WorkerCommand: ParsableCommand {
         var options = WorkerDaemon.Options()
         options.workers = workers
         options.pollSeconds = pollSeconds
-        options.template = RunConfig(chunkSize: chunkSize, inputSchema: inputSchema)
+        options.template = RunConfig(inputSchema: inputSchema)
+        try operations.apply(to: &options.template)
+        try options.template.validate()
         options.jobKinds = try jobs.split(separator: ",").filter { !$0.isEmpty }.map { word in
             guard let kind = JobRequests.Kind(rawValue: String(word).trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--jobs: '\(word)' is not a job kind (evaluate, monitor, retrain, retention)")
