@@ -11,6 +11,7 @@
 #   make bench-scale     100k series x 730 days, the production policy, 1 then 2 worker daemons, against a Postgres-only floor
 #   make bench-million   1M series (MILLION_DAYS, default 365: checks the disk first), two nights by daemons, every phase, night_seconds and ratio
 #   make faults          server restarts, kills, timeouts, exhaustion, disk full on a cluster of its own: the fault table
+#   make soak            SOAK_NIGHTS (50) compressed nights on two namespace hosts, a random fault each: soak_correct=<k>/<n> (root)
 SHELL := /bin/bash
 SWIFT ?= swift
 PG := ops/scripts/pg-local.sh
@@ -22,7 +23,7 @@ DEMO_DAYS ?= 730
 DEMO_END ?= $(shell date -u -d '-1 day -2 hours' +%F)
 DEMO_MODELS ?= seasonal_naive,ses,croston_sba,tsb,auto_theta,xgboost,price_regression,combination
 
-.PHONY: deps build release demo demo-ops test test-unit lint format bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-million bench-models faults db-start db-stop db-destroy clean
+.PHONY: deps build release demo demo-ops test test-unit lint format bench bench-accuracy bench-real bench-weekly bench-latest bench-scale bench-million bench-models faults soak db-start db-stop db-destroy clean
 
 deps:
 	@ops/scripts/install-deps.sh
@@ -117,6 +118,10 @@ bench-million: release
 
 faults: release
 	python3 ops/bench/faults.py "$$($(SWIFT) build -c release --show-bin-path)/forecastctl"
+
+SOAK_NIGHTS ?= 50
+soak: release
+	python3 ops/bench/soak.py "$$($(SWIFT) build -c release --show-bin-path)/forecastctl" $(SOAK_NIGHTS)
 
 bench-models: release
 	"$$($(SWIFT) build -c release --show-bin-path)/forecast-bench" 40 365

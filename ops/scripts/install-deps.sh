@@ -10,7 +10,8 @@ set -euo pipefail
 # prometheus: its promtool checks the alert rules and a real /metrics scrape (MetricsLintTests); the
 # server it also ships is not started (no init system in CI; nothing enables it). faketime: a
 # PostgreSQL whose clock is a month ahead, for the container script's path (TimeTravelTests).
-PKGS=(postgresql postgresql-15-cron libpq-dev pkg-config libxgboost-dev chromium fonts-dejavu-core python3 python3-yaml iproute2 systemd libxml2 prometheus faketime)
+# nftables: packets dropped on a worker host's link (make soak).
+PKGS=(postgresql postgresql-15-cron libpq-dev pkg-config libxgboost-dev chromium fonts-dejavu-core python3 python3-yaml iproute2 systemd libxml2 prometheus faketime nftables)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
