@@ -14,6 +14,9 @@ public enum FeatureProfiles {
         "forecast_spread", "fallback",
     ]
 
+    /// At most about this many series' values form a segment's quantiles (the PSI's bins).
+    public static let quantileSample = 100_000
+
     /// Idempotent: a run's profiles are written once.
     @discardableResult
     public static func write(runID: Int64, on connection: Connection) throws -> Int {
@@ -21,7 +24,8 @@ public enum FeatureProfiles {
             let run = try connection.query(
                 Query(
                     """
-                    SELECT cutoff, as_of, frequency, horizon, config ->> 'inputSchema' AS schema FROM forecast.runs WHERE id = \(runID)
+                    SELECT cutoff, as_of, frequency, horizon, config ->> 'inputSchema' AS schema, coalesce(series_count, 0) AS series
+                    FROM forecast.runs WHERE id = \(runID)
                     """
                 ).named("profile_run")
             ).first
@@ -36,6 +40,10 @@ public enum FeatureProfiles {
         let schema = SQLIdentifier(try run.decodeIfPresent("schema", as: String.self) ?? "demand")
         let asOf = try run.decode("as_of", as: PostgresTimestamp.self)
         let quantiles = (0...20).map { String(Double($0) / 20) }
+        // Quantiles from at most about `quantileSample` series: every m-th by a fixed hash of the
+        // series key, the same series every run. Counts, means and deviations stay exact. At a
+        // million series, sorting all 36M feature values by segment took 74 s of a 90 s monitor pass.
+        let every = max(1, (try run.decode("series", as: Int.self) + Self.quantileSample - 1) / Self.quantileSample)
         // One statement over every series of the run: JIT compilation would cost more than it saves.
         return try connection.transaction { tx in
             try tx.setLocal("jit", "off")
@@ -48,6 +56,7 @@ public enum FeatureProfiles {
                                 WHERE p.item_id = st.item_id AND p.location_id = st.location_id AND p.ds <= \(firstDay)
                                   AND p.known_at <= \(asOf)
                                 ORDER BY p.ds DESC, p.known_at DESC LIMIT 1) AS price,
+                               hashtextextended(st.item_id || '|' || st.location_id, 32) % \(every) = 0 AS sampled,
                                (SELECT count(DISTINCT p.ds)::float8 FROM \(ident: schema).promotions p
                                 WHERE p.item_id = st.item_id AND p.location_id = st.location_id AND p.ds > \(cutoff) AND p.ds <= \(end)
                                   AND p.known_at <= \(asOf)) / (\(end)::date - \(cutoff)::date) AS promo_share
@@ -55,19 +64,26 @@ public enum FeatureProfiles {
                         JOIN forecast.run_series rs ON rs.run_id = st.run_id AND rs.item_id = st.item_id AND rs.location_id = st.location_id
                         WHERE st.run_id = \(runID)),
                     long AS (
-                        SELECT category, region, demand_class, v.feature, v.value
+                        SELECT category, region, demand_class, v.feature, v.value, s.sampled
                         FROM s, LATERAL (VALUES ('recent_mean', recent_mean), ('recent_cv', recent_sd / nullif(recent_mean, 0)),
                                                 ('zero_share', recent_zero_share), ('stockout_share', recent_stockout_share),
                                                 ('price', price), ('promo_share', promo_share),
                                                 ('forecast_mean', forecast_mean),
                                                 ('forecast_spread', forecast_width / nullif(forecast_mean, 0)),
-                                                ('fallback', CASE WHEN served_model = \(ServedModel.fallbackName) THEN 1.0 ELSE 0.0 END)) v(feature, value))
+                                                ('fallback', CASE WHEN served_model = \(ServedModel.fallbackName) THEN 1.0 ELSE 0.0 END)) v(feature, value)),
+                    -- Exact statistics hashed by segment; quantiles sorted over the sample alone.
+                    stats AS (
+                        SELECT g.kind, g.segment, feature, count(*) AS series, count(*) FILTER (WHERE value IS NULL) AS missing,
+                               count(*) FILTER (WHERE value = 0) AS zeros, avg(value) AS mean, stddev_samp(value) AS sd
+                        FROM long, LATERAL (VALUES ('all', 'all'), ('category', category), ('region', region), ('class', demand_class)) g(kind, segment)
+                        GROUP BY g.kind, g.segment, feature),
+                    quantiles AS (
+                        SELECT g.kind, g.segment, feature, percentile_cont(\(quantiles)::text[]::float8[]) WITHIN GROUP (ORDER BY value) AS q
+                        FROM long, LATERAL (VALUES ('all', 'all'), ('category', category), ('region', region), ('class', demand_class)) g(kind, segment)
+                        WHERE sampled GROUP BY g.kind, g.segment, feature)
                     INSERT INTO forecast.feature_profiles (run_id, segment_kind, segment, feature, series, missing, zeros, mean, sd, quantiles)
-                    SELECT \(runID), g.kind, g.segment, feature, count(*), count(*) FILTER (WHERE value IS NULL),
-                           count(*) FILTER (WHERE value = 0), avg(value), stddev_samp(value),
-                           percentile_cont(\(quantiles)::text[]::float8[]) WITHIN GROUP (ORDER BY value)
-                    FROM long, LATERAL (VALUES ('all', 'all'), ('category', category), ('region', region), ('class', demand_class)) g(kind, segment)
-                    GROUP BY g.kind, g.segment, feature
+                    SELECT \(runID), s.kind, s.segment, s.feature, s.series, s.missing, s.zeros, s.mean, s.sd, q.q
+                    FROM stats s LEFT JOIN quantiles q USING (kind, segment, feature)
                     ON CONFLICT ON CONSTRAINT feature_profiles_pkey DO NOTHING
                     """
                 ).named("write_feature_profiles"))
