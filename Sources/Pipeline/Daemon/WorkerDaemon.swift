@@ -140,6 +140,8 @@ public struct WorkerDaemon: MadeWithServices {
 
     func handle(_ request: RunRequests.Request, options: Options, on connection: Connection) throws {
         logger.notice("run requested", metadata: ["request": "\(request.id)", "cutoff": "\(request.cutoff)", "frequency": "\(request.frequency.rawValue)"])
+        // Held since `take`: until the run and its monitor pass are done, no other daemon settles it.
+        defer { try? RunRequests.unlock(request.id, on: connection) }
         var config = options.template
         config.frequency = request.frequency
         config.horizon = request.horizon ?? config.horizon

@@ -11,7 +11,14 @@ public enum RunRequests {
         public let horizon: Int?
     }
 
-    /// Takes the oldest available request (one daemon gets each).
+    /// The advisory lock the daemon that took request `id` holds on its session until it is done
+    /// with it (the run, then its monitor pass): `reconcile` settles only requests whose lock is
+    /// free, that is whose daemon is gone. Before it, a daemon that found a request's cutoff
+    /// published marked it completed while its own daemon was still in the monitor pass (at a
+    /// million series, 100 s of it).
+    static func lockKey(_ id: Query) -> Query { Query("hashtextextended('forecast run request ' || \(id)::text, 0)") }
+
+    /// Takes the oldest available request (one daemon gets each) and locks it for this session.
     static func take(by worker: String, on connection: Connection) throws -> Request? {
         try connection.query(
             Query(
@@ -19,7 +26,7 @@ public enum RunRequests {
                 UPDATE forecast.run_requests SET state = \(QueueState.running), taken_by = \(worker), taken_at = clock_timestamp()
                 WHERE id = (SELECT id FROM forecast.run_requests WHERE state = \(QueueState.available)
                             ORDER BY cutoff, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                RETURNING id, frequency, cutoff, horizon
+                RETURNING id, frequency, cutoff, horizon, pg_advisory_lock(\(lockKey("id"))) AS locked
                 """
             ).named("take_run_request")
         ).first.map {
@@ -46,6 +53,11 @@ public enum RunRequests {
             ).named("finish_run_request"))
     }
 
+    /// Ends this session's hold on request `id` (taken by `take`).
+    static func unlock(_ id: Int64, on connection: Connection) throws {
+        try connection.execute(Query("SELECT pg_advisory_unlock(\(lockKey("\(id)")))").named("unlock_run_request"))
+    }
+
     /// Hands a request back (the daemon was stopped before its run was created).
     static func release(_ id: Int64, on connection: Connection) throws {
         try connection.execute(
@@ -67,6 +79,7 @@ public enum RunRequests {
                        run_id = (SELECT r.id FROM forecast.runs r WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff AND r.status = 'published')
                 WHERE q.state = \(QueueState.running) AND EXISTS (SELECT 1 FROM forecast.runs r
                                                       WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff AND r.status = 'published')
+                  AND pg_try_advisory_xact_lock(\(lockKey("q.id")))
                 """
             ).named("reconcile_done_requests"))
         try connection.execute(
@@ -76,6 +89,7 @@ public enum RunRequests {
                 WHERE q.state = \(QueueState.running) AND q.taken_at < clock_timestamp() - make_interval(secs => \(staleSeconds))
                   AND NOT EXISTS (SELECT 1 FROM forecast.runs r WHERE r.frequency = q.frequency AND r.cutoff = q.cutoff
                                   AND r.status IN ('queued', 'running', 'published'))
+                  AND pg_try_advisory_xact_lock(\(lockKey("q.id")))
                 """
             ).named("reconcile_abandoned_requests"))
     }
