@@ -77,7 +77,7 @@ t0=$(bench_now)
 timed load "$BIN" demo-data --items "$ITEMS" --locations "$LOCATIONS" --days "$DAYS" --end "$END" --seed 3
 "${PSQL[@]}" -c "VACUUM ANALYZE demand.sales"
 LOAD_S=$(bench_secs "$t0" "$(bench_now)")
-say "loaded in $LOAD_S s: $(head -2 "$TMP/load.out" | tail -1)"
+say "loaded in $LOAD_S s: $(grep -v '^demo-data: series' "$TMP/load.out" | head -2 | tr '\n' ' ')"
 
 # shellcheck disable=SC2086
 timed train "$BIN" train --label "bench-million" --horizon "$HORIZON" --end "$BEFORE" $TRAIN_ARGS --no-progress
@@ -127,5 +127,11 @@ echo "database: $("${PSQL[@]}" -tAc "SELECT pg_size_pretty(pg_database_size(curr
     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname IN ('demand', 'forecast')) t
   ORDER BY bytes DESC LIMIT 6"
 echo "floor: read ${READ_S} s + write ${WRITE_S} s = ${FLOOR_S} s (PostgreSQL alone, same rows)"
+echo
+python3 "$(dirname "${BASH_SOURCE[0]}")/../bench/scaleout.py" "$URL" "$RUN" "$READ_S" "$WRITE_S" "$WORK" "$DAEMONS"
+echo
+echo "forecast.latest at this size ($("${PSQL[@]}" -tAc "SELECT count(*) FROM forecast.runs WHERE status = 'published'") nights of runs; a month of them needs about $(awk -v s="$SERIES" -v h="$HORIZON" 'BEGIN { printf "%.0f", 30 * s * h * 210 / 1e9 }') GB more):"
+bash "$(dirname "${BASH_SOURCE[0]}")/latest-probe.sh" "$URL"
+echo
 echo "night_seconds=$(awk -v r="$RUN_S" -v m="$MONITOR_S" -v e="$(wall evaluate)" 'BEGIN { printf "%.1f", r + m + e }') (target <= 1800)"
 echo "ratio=$(awk -v a="$RUN_S" -v b="$FLOOR_S" 'BEGIN { printf "%.2f", a / b }') (target <= 1.3)"
