@@ -3,7 +3,7 @@ import Pipeline
 
 /// How a command prints its tables: `text` for people, `json` or `csv` for scripts.
 enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
-    case text, json, csv
+    case text, json, jsonl, csv
 }
 
 /// `--format` for the commands that list things (`status`, `latest`, `models list`, `check`,
@@ -13,7 +13,7 @@ enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
 struct OutputOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "text (aligned tables), json (an array of objects; an object of arrays when the command prints several tables) or csv (one table: a header of field names, then a line per row).",
+            "text (aligned tables), json (an array of objects; an object of arrays when the command prints several tables), jsonl (one table: an object per line) or csv (one table: a header of field names, then a line per row).",
             valueName: "format"))
     var format: OutputFormat = .text
 
@@ -32,12 +32,13 @@ struct OutputOptions: ParsableArguments {
         case .json:
             print(Listing.json(listings))
             for note in notes { printErr(note) }
-        case .csv:
+        case .csv, .jsonl:
             guard listings.count == 1 else {
                 throw PipelineError.invalidArgument(
-                    "--format csv prints one table; \(command) prints \(listings.map(\.name).joined(separator: " and ")): use --format json")
+                    "--format \(format.rawValue) prints one table; \(command) prints \(listings.map(\.name).joined(separator: " and ")): use --format json")
             }
-            print(listings[0].csv)
+            let body = format == .csv ? listings[0].csv : listings[0].jsonLines
+            if !body.isEmpty { print(body) }
             for note in notes { printErr(note) }
         }
     }

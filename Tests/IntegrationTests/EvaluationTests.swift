@@ -157,6 +157,7 @@ extension Integration {
             #expect(tables?.keys.sorted() == ["accuracy", "pass", "value_added"], "\(third.stdout)\(third.stderr)")
             #expect(tables?["pass"]?.first?["id"] as? Int == 3 && tables?["pass"]?.first?["evaluated"] as? Int == 0)
             #expect(tables?["accuracy"]?.contains { $0["role"] as? String == "served" && $0["wape"] is Double } == true)
+            for (table, rows) in tables ?? [:] { DocumentedFields.expect("evaluate", table, rows: rows) }
             #expect(try db.scalar(Query(unsafeSQL: "SELECT actual FROM forecast.evaluations WHERE replaced_at IS NULL AND \(key)"), as: Double.self) == before)
             #expect(
                 try db.scalar(

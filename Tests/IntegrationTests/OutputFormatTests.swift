@@ -4,8 +4,8 @@ import Testing
 
 @testable import Pipeline
 
-/// Issue 31, item 1: what the commands list is machine-readable (`--format json|csv`), with stable
-/// field names and typed values, and a hostile id reaches a spreadsheet as text, not a formula.
+/// Issue 31, item 1: what the commands list is machine-readable (`--format json|jsonl|csv`), with stable
+/// field names (the ones docs/configuration.md lists) and typed values, and a hostile id reaches a spreadsheet as text, not a formula.
 extension Integration {
     @Suite struct OutputFormatTests {
         static func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
@@ -43,9 +43,19 @@ extension Integration {
             #expect(rows.count == 2 && rows[0]["run_id"] as? Int == Int(run.runID) && rows[0]["horizon"] as? Int == 1)
             #expect(rows[0]["yhat"] is Double && rows[0]["interval_level"] as? Double == 0.8)
 
+            // JSON lines: an object per line, the hostile item id intact.
+            let stream = try CLI.run(["latest", "--item", hostile, "--limit", "3", "--format", "jsonl"], databaseURL: db.url)
+            let objects = try stream.stdout.split(separator: "\n").map { try #require(try Self.json(String($0)) as? [String: Any]) }
+            #expect(objects.count == 3 && objects.allSatisfy { $0["item_id"] as? String == hostile && $0["yhat"] is Double }, "\(stream.stdout)")
+            DocumentedFields.expect("latest", "latest", rows: objects)
+            DocumentedFields.expectHeader("latest", "latest", csv: latest.stdout)
+            let jsonlStatus = try CLI.run(["status", "--format", "jsonl"], databaseURL: db.url)
+            #expect(jsonlStatus.status == 64 && jsonlStatus.stderr.contains("--format jsonl prints one table"), "\(jsonlStatus.stderr)")
+
             let status = try #require(try Self.json(try CLI.run(["status", "--format", "json"], databaseURL: db.url).stdout) as? [String: [[String: Any]]])
             #expect(status["runs"]?.first?["run"] as? Int == Int(run.runID) && status["runs"]?.first?["status"] as? String == "published")
             #expect(status["freshness"]?.first?["frequency"] as? String == "day" && status["freshness"]?.first?["stale"] is Bool)
+            for table in ["runs", "freshness"] { DocumentedFields.expect("status", table, rows: status[table]) }
             let csv = try CLI.run(["status", "--format", "csv"], databaseURL: db.url)
             #expect(
                 csv.status == 64 && csv.stderr.hasPrefix("forecastctl: error: --format csv prints one table; status prints runs and freshness"), "\(csv.stderr)"
@@ -54,6 +64,7 @@ extension Integration {
             let models = try #require(try Self.json(try CLI.run(["models", "list", "--format", "json"], databaseURL: db.url).stdout) as? [[String: Any]])
             #expect(models.map { $0["version"] as? String } == [version.version] && models[0]["stage"] as? String == "production")
             #expect(models[0]["label"] as? String == "naive, \"quoted\"" && models[0]["gate_passed"] as? Bool == true && models[0]["wape"] is Double)
+            DocumentedFields.expect("models list", "models", rows: models)
 
             let shown = try #require(
                 try Self.json(try CLI.run(["models", "show", version.version, "--format", "json"], databaseURL: db.url).stdout) as? [String: [[String: Any]]])
@@ -61,11 +72,13 @@ extension Integration {
             #expect(shown["version"]?.first?["stage"] as? String == "production" && shown["version"]?.first?["horizon"] as? Int == 7)
             #expect(shown["history"]?.contains { $0["to"] as? String == "production" && $0["forced"] as? Bool == false } == true)
             #expect(shown["gate"]?.allSatisfy { $0["passed"] is Bool } == true && shown["gate"]?.isEmpty == false)
+            for (table, rows) in shown { DocumentedFields.expect("models show", table, rows: rows) }
 
             let check = try CLI.run(["check", "--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--format", "json"], databaseURL: db.url)
             let contracts = try #require(try Self.json(check.stdout) as? [[String: Any]], "\(check.stdout)\(check.stderr)")
             #expect(contracts.count >= 20 && contracts.allSatisfy { $0["contract"] is String && $0["violations"] is Int && $0["result"] is String })
             #expect(check.stderr.contains("none blocking"), "\(check.stderr)")
+            DocumentedFields.expect("check", "contracts", rows: contracts)
 
             let backtest = try CLI.run(
                 [
@@ -80,20 +93,24 @@ extension Integration {
             #expect(tables["overall"]?.allSatisfy { $0["wape"] is Double && $0["n"] as? Int == ($0["model"] as? String == "Selected" ? 24 : 48) } == true)
             #expect(tables["overall"]?.first { $0["model"] as? String == "Selected" }?["conformal_coverage"] is NSNull)
             #expect(tables["groups"]?.contains { $0["group"] as? String == "fold" && $0["value"] as? String == "1" } == true)
+            for (table, rows) in tables { DocumentedFields.expect("backtest", table, rows: rows) }
 
             let objectives = try CLI.run(["objectives", "--format", "csv"], databaseURL: db.url)
             #expect(objectives.stdout.hasPrefix("frequency,run,cutoff,published_at,deadline,on_time,"), "\(objectives.stdout)")
+            DocumentedFields.expectHeader("objectives", "objectives", csv: objectives.stdout)
 
             let monitor = try CLI.run(["monitor", "--run", String(run.runID), "--format", "json"], databaseURL: db.url)
             let pass = try #require(try Self.json(monitor.stdout) as? [String: [[String: Any]]], "\(monitor.stdout)\(monitor.stderr)")
             #expect(pass.keys.sorted() == ["conditions", "drift", "pass", "resolved"])
             #expect(pass["pass"]?.first?["run_id"] as? Int == Int(run.runID) && pass["pass"]?.first?["psi_values"] is Int)
             #expect(pass["drift"]?.allSatisfy { $0["psi"] is Double && $0["segment_kind"] is String } == true)
+            for (table, rows) in pass { DocumentedFields.expect("monitor", table, rows: rows) }
 
             let retention = try CLI.run(["retention", "--format", "csv"], databaseURL: db.url)
             let plan = retention.stdout.split(separator: "\n")
             #expect(retention.status == 0 && plan.first == "kind,id,frequency,date,status,keep,reason", "\(retention.stdout)\(retention.stderr)")
             #expect(plan.contains { $0.hasPrefix("run,\(run.runID),day,") && $0.contains(",true,") }, "\(retention.stdout)")
+            DocumentedFields.expectHeader("retention", "plan", csv: retention.stdout)
         }
     }
 }

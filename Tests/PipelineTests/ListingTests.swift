@@ -49,6 +49,16 @@ struct ListingTests {
         #expect(lines[3] == "\",,-3,false,running")
     }
 
+    /// `--format jsonl`: one object per line, the same typed values as JSON, a value's line break escaped.
+    @Test func jsonLinesAreOneObjectPerRow() throws {
+        let lines = Self.sample().jsonLines.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 2)
+        let parsed = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(parsed[0]["wape"] as? Double == 0.18449 && parsed[0]["gate_passed"] as? Bool == true && parsed[0]["note"] is NSNull)
+        #expect(parsed[1]["version"] as? String == "=cmd|' /C calc'!A0, \"x\"\u{301}\n" && parsed[1]["rows"] as? Int == -3)
+        #expect(Listing("empty", columns: [.init("a")]).jsonLines == "")
+    }
+
     @Test func severalListingsAreOneObjectKeyedByName() throws {
         var other = Listing("freshness", columns: [.init("frequency")])
         other.add([.text("day")])

@@ -137,6 +137,13 @@ public struct Listing: Sendable {
         return objects.isEmpty ? "[]" : "[\n  " + objects.joined(separator: ",\n  ") + "\n]"
     }
 
+    /// JSON lines: one object per row, one row per line, no enclosing array, so that a consumer can
+    /// read rows as they come (`jq -c`, a loader's line reader). A value's line breaks are escaped.
+    public var jsonLines: String {
+        rows.map { row in "{" + zip(columns, row).map { "\(Escape.json($0.key)):\($1.json)" }.joined(separator: ",") + "}" }
+            .joined(separator: "\n")
+    }
+
     /// A header line of field names, then one line per row (CRLF-free: `\n`).
     public var csv: String {
         ([columns.map { Escape.csvField($0.key) }.joined(separator: ",")] + rows.map { $0.map(\.csv).joined(separator: ",") })
