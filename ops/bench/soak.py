@@ -216,6 +216,22 @@ FINGERPRINT = """SELECT count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|'
                  WHERE r.status = 'published' AND r.cutoff = '{cutoff}' AND r.frequency = 'day'"""
 
 
+def wait_daemons(url, daemons):
+    """Both hosts' daemons alive and connected (a night comes a day after the one before: a daemon
+    killed then has long been restarted)."""
+    end = time.time() + 60
+    while time.time() < end:
+        alive = all(p.poll() is None for p in daemons.procs.values())
+        try:
+            hosts = int(psql(url, "SELECT count(DISTINCT client_addr) FROM pg_stat_activity WHERE client_addr <<= '10.232.0.0/16'"))
+        except (RuntimeError, subprocess.TimeoutExpired):
+            hosts = 0
+        if alive and hosts == len(HOSTS):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the daemons did not come back within 60 s")
+
+
 def wait_published(url, request, deadline):
     while time.time() < deadline:
         try:
@@ -230,11 +246,27 @@ def wait_published(url, request, deadline):
 
 
 def main():
+    for path in (BIN, DRILL):
+        if not os.access(path, os.X_OK):
+            sys.exit(f"soak: {path} is missing: build every product first (make release)")
+    # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so that the namespaces and the cluster go.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("soak: stopped by SIGTERM"))
     sh(PG + ["destroy"])
     make_hosts()  # first: the server listens on the host side of their links
+    cleanups = []  # what run_nights started, stopped here whichever way it ends
+    try:
+        run_nights(cleanups)
+    finally:
+        for stop in reversed(cleanups):
+            stop()
+        teardown_hosts()
+        if not os.environ.get("SOAK_KEEP"):
+            sh(PG + ["destroy"])
+
+
+def run_nights(cleanups):
     started = sh(PG + ["start"])
     if started.returncode != 0:
-        teardown_hosts()
         sys.exit(f"soak: the cluster did not start: {started.stderr.strip()}")
     admin = started.stdout.strip().splitlines()[-1]
     base = admin.rsplit("/", 1)[0]
@@ -251,6 +283,7 @@ def main():
     # The reference: every night without faults, one daemon on this host.
     ref = subprocess.Popen([BIN] + DAEMON + ["--database-url", urls["soak_ref"]], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, env=ENV)
+    cleanups.append(ref.kill)
     reference = {}
     for cutoff in cutoffs:
         request = psql(urls["soak_ref"], f"SELECT forecast.enqueue_run('{cutoff}', 'day', {HORIZON})")
@@ -264,44 +297,40 @@ def main():
 
     url = urls["soak"]
     daemons = Daemons(url)
+    cleanups.append(daemons.close)
     rows = collections.defaultdict(lambda: collections.Counter())
     seconds = collections.defaultdict(float)
     correct = 0
-    try:
-        for night, cutoff in enumerate(cutoffs):
-            name, inject = random.choice(FAULTS)
-            host = random.choice(HOSTS)
-            t0 = time.time()
-            request = psql(url, f"SELECT forecast.enqueue_run('{cutoff}', 'day', {HORIZON})")
-            time.sleep(random.uniform(0.3, 2.0))
-            hit = inject(daemons, host, url)
-            published = wait_published(url, request, t0 + DEADLINE)
-            took = time.time() - t0
-            got = psql(url, FINGERPRINT.format(cutoff=cutoff)) if published else "0 -"
-            run = psql(url, f"SELECT coalesce(run_id, 0) FROM forecast.run_requests WHERE id = {request}")
-            dup = int(psql(url, f"SELECT count(*) - count(DISTINCT (item_id, location_id, ds)) FROM forecast.forecasts WHERE run_id = {run}"))
-            stuck = int(psql(url, f"SELECT count(*) FROM forecast.work_items WHERE run_id = {run} AND state <> 'completed'"))
-            retried = int(psql(url, f"SELECT count(*) FROM forecast.work_items WHERE run_id = {run} AND attempt > 1"))
-            lost = max(0, int(reference[cutoff].split()[0]) - int(got.split()[0]))
-            ok = bool(hit) and published and got == reference[cutoff] and dup == 0 and stuck == 0
-            correct += ok
-            c = rows[name]
-            c["nights"] += 1
-            c["hit"] += bool(hit)
-            c["published"] += published
-            c["correct"] += ok
-            c["lost"] += lost
-            c["dup"] += dup
-            c["retried"] += retried
-            seconds[name] = max(seconds[name], took)
-            print(f"soak: night {night + 1}/{NIGHTS} {cutoff}: {name} on {host['ns']}: "
-                  f"{'published' if published else 'NOT published'} in {took:.1f} s, {'correct' if ok else 'WRONG'}"
-                  f" ({retried} items retried)", file=sys.stderr, flush=True)
-    finally:
-        daemons.close()
-        teardown_hosts()
-        if not os.environ.get("SOAK_KEEP"):
-            sh(PG + ["destroy"])
+    for night, cutoff in enumerate(cutoffs):
+        name, inject = random.choice(FAULTS)
+        host = random.choice(HOSTS)
+        wait_daemons(url, daemons)
+        t0 = time.time()
+        request = psql(url, f"SELECT forecast.enqueue_run('{cutoff}', 'day', {HORIZON})")
+        time.sleep(random.uniform(0.3, 2.0))
+        hit = inject(daemons, host, url)
+        published = wait_published(url, request, t0 + DEADLINE)
+        took = time.time() - t0
+        got = psql(url, FINGERPRINT.format(cutoff=cutoff)) if published else "0 -"
+        run = psql(url, f"SELECT coalesce(run_id, 0) FROM forecast.run_requests WHERE id = {request}")
+        dup = int(psql(url, f"SELECT count(*) - count(DISTINCT (item_id, location_id, ds)) FROM forecast.forecasts WHERE run_id = {run}"))
+        stuck = int(psql(url, f"SELECT count(*) FROM forecast.work_items WHERE run_id = {run} AND state <> 'completed'"))
+        retried = int(psql(url, f"SELECT count(*) FROM forecast.work_items WHERE run_id = {run} AND attempt > 1"))
+        lost = max(0, int(reference[cutoff].split()[0]) - int(got.split()[0]))
+        ok = bool(hit) and published and got == reference[cutoff] and dup == 0 and stuck == 0
+        correct += ok
+        c = rows[name]
+        c["nights"] += 1
+        c["hit"] += bool(hit)
+        c["published"] += published
+        c["correct"] += ok
+        c["lost"] += lost
+        c["dup"] += dup
+        c["retried"] += retried
+        seconds[name] = max(seconds[name], took)
+        print(f"soak: night {night + 1}/{NIGHTS} {cutoff}: {name} on {host['ns']}: "
+              f"{'published' if published else 'NOT published'} in {took:.1f} s, {'correct' if ok else 'WRONG'}"
+              f" ({retried} items retried)", file=sys.stderr, flush=True)
     print(f"{'fault':<38} {'nights':>6} {'hit':>4} {'published':>9} {'correct':>7} {'lost':>5} {'dup':>4} {'retried':>7} {'slowest s':>9}")
     for name, _ in FAULTS:
         c = rows[name]
