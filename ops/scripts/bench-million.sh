@@ -24,22 +24,9 @@ DAEMONS="${MILLION_DAEMONS:-2}" THREADS=1
 END="${MILLION_END:-$(date -u -d yesterday +%F)}"
 BEFORE="$(date -u -d "$END - 1 day" +%F)"
 : "${DATABASE_URL:?DATABASE_URL must be set}"
-DB=forecast_bench_million
-ADMIN=(psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1)
-base="${DATABASE_URL%%\?*}" query="${DATABASE_URL#"${DATABASE_URL%%\?*}"}"
-URL="${base%/*}/$DB$query"
-TMP="$(mktemp -d)"
-chmod 755 "$TMP"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$TMP"
-  [[ -n "${BENCH_KEEP:-}" ]] || "${ADMIN[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
 # shellcheck source=ops/scripts/bench-night.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench-night.sh"
+bench_database forecast_bench_million
 SERIES=$((ITEMS * LOCATIONS))
 say() { echo "bench-million: $*" >&2; }
 

@@ -1,6 +1,26 @@
-# Sourced by bench-scale.sh and bench-million.sh: one nightly run taken by worker daemons, and the
-# PostgreSQL-only floor for the same rows. Expects BIN, URL, PSQL (an array), TMP, HORIZON and
-# THREADS; fills PIDS (the daemons, for the caller's cleanup).
+# Sourced by bench-scale.sh and bench-million.sh: the benchmark's database, one nightly run taken
+# by worker daemons, and the PostgreSQL-only floor for the same rows. bench_nightly expects BIN,
+# URL, PSQL (an array), TMP, HORIZON and THREADS; it fills PIDS (the daemons, for the cleanup).
+
+# The benchmark's own database beside DATABASE_URL's: sets DB, ADMIN (psql on DATABASE_URL), URL
+# (the benchmark database's), TMP (a scratch folder) and PIDS, and on exit stops the daemons,
+# removes TMP and drops the database (kept with BENCH_KEEP=1). Creating it is the caller's.
+bench_database() { # name
+  DB="$1"
+  ADMIN=(psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1)
+  local base="${DATABASE_URL%%\?*}" query="${DATABASE_URL#"${DATABASE_URL%%\?*}"}"
+  URL="${base%/*}/$DB$query"
+  TMP="$(mktemp -d)"
+  chmod 755 "$TMP"
+  PIDS=()
+  trap bench_cleanup EXIT
+}
+bench_cleanup() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$TMP"
+  [[ -n "${BENCH_KEEP:-}" ]] || "${ADMIN[@]}" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+}
 
 bench_now() { date +%s.%N; }
 bench_secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
