@@ -17,7 +17,7 @@ extension Integration {
             let version = try Registry.train(db, "moving_average", label: "moving average")
             _ = try ModelStages.promote(version.version, to: .production, force: false, reason: nil, on: try db.connect())
             let early = try Registry.serve(db, cutoff: PostgresDate(iso: "2026-11-13")!)
-            _ = try Registry.serve(db, cutoff: PostgresDate(iso: "2026-11-20")!)
+            let late = try Registry.serve(db, cutoff: PostgresDate(iso: "2026-11-20")!)
             let series = try Self.count(db, Query("SELECT series_count FROM forecast.runs WHERE id = \(early.runID)"))
             // Every series' profile was written with its forecasts.
             #expect(try Self.count(db, Query("SELECT count(*) FROM forecast.series_stats WHERE run_id = \(early.runID) AND mase_scale > 0")) == series)
@@ -44,6 +44,28 @@ extension Integration {
             let again = try Evaluator.evaluate(inputSchema: "demand", on: c)
             #expect(again.evaluated == 0 && again.restated == 0)
             #expect(try Self.count(db, "SELECT count(*) FROM forecast.evaluations") == first.evaluated)
+
+            // Partition-local (issue 32): the early run's targets ended a week before the landed day,
+            // so a pass does not open its partitions (held by another session, the pass still goes
+            // through); the late run's it still reads (held, the pass waits out its lock timeout).
+            func held(_ run: Int64, _ body: () throws -> Void) throws {
+                let locker = try db.connect()
+                defer { locker.close() }
+                try locker.begin()
+                try locker.execute(Query(unsafeSQL: "LOCK TABLE forecast.forecasts_r\(run) IN ACCESS EXCLUSIVE MODE"))
+                defer { _ = try? locker.rollback() }
+                try body()
+            }
+            try c.execute("SET lock_timeout = '2s'")
+            try held(early.runID) {
+                let pass = try Evaluator.evaluate(inputSchema: "demand", on: c)
+                #expect(pass.evaluated == 0)
+            }
+            try held(late.runID) {
+                let e = #expect(throws: PostgresError.self) { try Evaluator.evaluate(inputSchema: "demand", on: c) }
+                #expect(e?.sqlState == .lockNotAvailable)
+            }
+            try c.execute("RESET lock_timeout")
 
             // A restated actual: the evaluation follows it and keeps what it replaced.
             try db.execute(

@@ -82,20 +82,35 @@ public enum Evaluator {
                         """
                     ).named("follow_restatements"))
             }
+            // Partition-local: only the runs that can have rows to evaluate, i.e. whose target days
+            // reach past the last pass's landed day (a week's slack), or published since it began.
+            // Their run partitions alone are read; a run whose horizon ended before is never opened.
+            let runs = try tx.query(
+                Query(
+                    """
+                    SELECT id FROM forecast.runs
+                    WHERE status = 'published' AND config ->> 'inputSchema' = \(inputSchema) AND cutoff < \(landed)
+                      AND (\(landedBefore)::date IS NULL OR published_at > \(startedBefore)::timestamptz
+                           OR cutoff + horizon * CASE frequency WHEN 'week' THEN 7 ELSE 1 END + 7 > \(landedBefore)::date)
+                    ORDER BY id
+                    """
+                ).named("runs_to_evaluate")
+            ).rows.map { String(try $0.decode("id", as: Int64.self)) }
             let evaluated = try tx.execute(
                 Query(
                     """
                     WITH rows AS (
                         SELECT 'served' AS role, f.run_id, f.cutoff, f.item_id, f.location_id, f.ds, f.horizon, f.model_version,
                                f.model_name, f.yhat, f.yhat_lower, f.yhat_upper
-                        FROM forecast.forecasts f
+                        FROM forecast.forecasts f WHERE f.run_id = ANY(\(runs)::text[]::bigint[])
                         UNION ALL
                         SELECT role, run_id, cutoff, item_id, location_id, ds, horizon, model_version, model_name, yhat, yhat_lower, yhat_upper
-                        FROM forecast.side_forecasts
+                        FROM forecast.side_forecasts WHERE run_id = ANY(\(runs)::text[]::bigint[])
                         UNION ALL -- a bootstrap run serves the baseline itself
                         SELECT 'baseline', f.run_id, f.cutoff, f.item_id, f.location_id, f.ds, f.horizon, f.model_version,
                                f.model_name, f.yhat, f.yhat_lower, f.yhat_upper
-                        FROM forecast.forecasts f JOIN forecast.runs b ON b.id = f.run_id AND b.serving = 'bootstrap')
+                        FROM forecast.forecasts f JOIN forecast.runs b ON b.id = f.run_id AND b.serving = 'bootstrap'
+                        WHERE f.run_id = ANY(\(runs)::text[]::bigint[]))
                     INSERT INTO forecast.evaluations (run_id, role, frequency, cutoff, item_id, location_id, ds, horizon,
                         model_version, model_name, yhat, yhat_lower, yhat_upper, actual, actual_loaded_at, mase_scale)
                     SELECT x.run_id, x.role, r.frequency, x.cutoff, x.item_id, x.location_id, x.ds, x.horizon, x.model_version,
