@@ -8,6 +8,8 @@ public final class Connection: @unchecked Sendable {
     private var closed = false
     /// The session's `statement_timeout` as last set through `setStatementTimeout` (ms).
     private var statementTimeoutMs: Int?
+    /// Cursors declared so far (`forEachRow`), for names unique on this connection.
+    var cursors = 0
 
     /// Client-side defaults, each overridden by the same key in the connection string (or by
     /// `PGCONNECT_TIMEOUT`): give up connecting after 10 s instead of waiting forever on a listener

@@ -176,7 +176,19 @@ extension Integration {
             #expect(
                 try db.scalar(
                     Query("SELECT array_to_string(ARRAY(SELECT jsonb_object_keys(timings) ORDER BY 1), ',') FROM forecast.runs WHERE id = \(first.runID)"),
-                    as: String.self) == "contracts_s,plan_s,prepare_s,publish_s,work_s")
+                    as: String.self) == "contracts_s,index_s,plan_s,prepare_s,publish_s,work_s")
+            // index_s: once published, the run's partition is indexed by location (migration 041) and
+            // forecast.latest by location reads it through that index; a run not published is refused.
+            #expect(
+                try db.scalar(
+                    Query("SELECT count(*)::int FROM pg_indexes WHERE schemaname = 'forecast' AND indexname = \("forecasts_r\(first.runID)_by_location")"),
+                    as: Int.self) == 1)
+            let reader = try db.connect()
+            defer { reader.close() }
+            try reader.execute("SET enable_seqscan = off")
+            let plan = try reader.query("EXPLAIN SELECT * FROM forecast.latest WHERE location_id = 'L0001'").rows.map { try $0.decode(at: 0, as: String.self) }
+            #expect(plan.contains { $0.contains("forecasts_r\(first.runID)_by_location") }, "\(plan.joined(separator: "\n"))")
+            #expect(try db.scalar(Query("SELECT forecast.index_published_run(\(Int64(999_999)))"), as: Bool.self) == false)
             // The competitors' prices prepared for the run (read narrowly: the rows that decide each
             // target day) equal those built from every series read in full, as the model was trained.
             let connection = try db.connect()

@@ -89,6 +89,42 @@ extension Integration {
             #expect(try c.query("SELECT count(*) AS n FROM u").first?.decode("n", as: Int.self) == 1)
         }
 
+        /// `forEachRow`: every row once, in order, a batch at a time; bind parameters as in `query`;
+        /// the cursor closed and the transaction left as it was found, also when it fails.
+        @Test func aCursorStreamsEveryRowAndCleansUp() throws {
+            let db = try TestDatabase(migrate: false)
+            defer { db.drop() }
+            let c = try db.connect()
+            defer { c.close() }
+            let hostile = "x'); CLOSE ALL; -- é\u{301}\u{7}"
+            var seen: [Int] = [], labels = Set<String>()
+            try c.forEachRow(Query("SELECT g, \(hostile)::text AS label FROM generate_series(1, \(25_003)) g ORDER BY g"), batch: 1_000) { row in
+                seen.append(try row.decode("g", as: Int.self))
+                labels.insert(try row.decode("label", as: String.self))
+            }
+            #expect(seen == Array(1...25_003) && labels == [hostile])
+            #expect(!c.inTransaction)
+            // Inside the caller's transaction: its own writes are read, and it stays open.
+            try c.begin()
+            try c.execute("CREATE TEMP TABLE w AS SELECT generate_series(1, 10) AS n")
+            var total = 0
+            try c.forEachRow("SELECT n FROM w", batch: 3) { total += try $0.decode("n", as: Int.self) }
+            #expect(total == 55 && c.inTransaction)
+            #expect(try c.query("SELECT count(*) AS n FROM pg_cursors WHERE name LIKE 'forecast_rows_%'").first?.decode("n", as: Int.self) == 0)
+            // An error thrown by the body closes the cursor and leaves the transaction usable.
+            struct Stop: Error {}
+            #expect(throws: Stop.self) { try c.forEachRow("SELECT n FROM w", batch: 2) { if try $0.decode("n", as: Int.self) == 5 { throw Stop() } } }
+            #expect(try c.query("SELECT count(*) AS n FROM pg_cursors WHERE name LIKE 'forecast_rows_%'").first?.decode("n", as: Int.self) == 0)
+            try c.commit()
+            // A server error in a later batch carries its SQLSTATE, and no transaction is left open.
+            let e = #expect(throws: PostgresError.self) {
+                try c.forEachRow(Query("SELECT 1 / (g - 1500) AS x FROM generate_series(1, 2000) g").named("divide"), batch: 1_000) { _ in }
+            }
+            #expect(e?.sqlState == SQLState("22012") && e?.queryName == "divide")
+            #expect(!c.inTransaction)
+            #expect(try c.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
+        }
+
         @Test func transactionsRollBackOnError() throws {
             let db = try TestDatabase(migrate: false)
             defer { db.drop() }

@@ -31,7 +31,7 @@ bench_nightly() { # daemons cutoff
   local n="$1" cutoff="$2" i request status t0 t1 peak=0
   PIDS=()
   for i in $(seq 1 "$n"); do
-    "$BIN" worker --workers "$THREADS" --poll-seconds 1 > "$TMP/daemon-$n-$cutoff-$i.log" 2>&1 &
+    "$BIN" worker --workers "$THREADS" --poll-seconds 1 --verbose > "$TMP/daemon-$n-$cutoff-$i.log" 2>&1 &
     PIDS+=($!)
   done
   sleep 2
@@ -56,12 +56,31 @@ bench_nightly() { # daemons cutoff
   done
   wait "${PIDS[@]}" 2>/dev/null || true
   PIDS=()
+  # Where each daemon's peak came from: the peak its own log lines give at each phase (stderr).
+  for i in $(seq 1 "$n"); do
+    bench_memory_phases "$TMP/daemon-$n-$cutoff-$i.log" "daemon $i of $n, $cutoff" >&2
+  done
   local run; run=$("${PSQL[@]}" -tAc "SELECT run_id FROM forecast.run_requests WHERE id = $request")
   # The monitor pass: from publishing to the coordinator's finishing the request (the database's
   # timestamps; the wait above only says when it could be seen).
   local monitor; monitor=$("${PSQL[@]}" -tAc "SELECT round(extract(epoch FROM q.finished_at - r.published_at)::numeric, 2)
     FROM forecast.run_requests q JOIN forecast.runs r ON r.id = q.run_id WHERE q.id = $request")
   echo "$(bench_secs "$t0" "$t1") $("${PSQL[@]}" -tAc "SELECT series_count || ' ' || row_count FROM forecast.runs WHERE id = $run") $peak $run $monitor"
+}
+
+# One daemon's peak resident memory (MiB) as its log lines report it (`peak_mib`, ProcessMemory):
+# after planning, after its first and last work item, after publishing, after the monitor pass.
+bench_memory_phases() { # log label
+  local phase line out=""
+  for phase in "planned run" "work item done:first" "work item done:last" "run published" "monitor pass done"; do
+    case "$phase" in
+      *:first) line=$(grep -F "${phase%:*}" "$1" | head -1) ;;
+      *:last) line=$(grep -F "${phase%:*}" "$1" | tail -1) ;;
+      *) line=$(grep -F "$phase" "$1" | grep -F 'peak_mib' | tail -1) ;;
+    esac
+    [[ -n "$line" ]] && out+="${out:+, }${phase/work item done:/item } $(grep -o 'peak_mib=[0-9]*' <<< "$line" | cut -d= -f2)"
+  done
+  echo "bench: $2 memory peak (MiB) by phase: ${out:-no phase lines}"
 }
 
 bench_wait_for() { # request condition-on-q-and-r

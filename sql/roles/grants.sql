@@ -61,6 +61,8 @@ GRANT SELECT, INSERT ON forecast.side_forecast_paths TO forecast_worker;
 GRANT SELECT ON forecast.side_forecasts TO forecast_worker;
 -- 026 (the planner's statistics of its run's series partition, analyzed as the table owner)
 GRANT EXECUTE ON FUNCTION forecast.analyze_run_series(bigint) TO forecast_worker;
+-- 041 (a published run's partition indexed by location, as the table owner)
+GRANT EXECUTE ON FUNCTION forecast.index_published_run(bigint) TO forecast_worker;
 -- 028 (the stage trigger writes the audit trail as the schema owner; no role writes it by hand,
 -- and earlier databases granted the worker INSERT on it)
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON forecast.model_stage_events FROM forecast_worker, forecast_reader;

@@ -169,11 +169,24 @@ public struct RunCoordinator: MadeWithServices {
         switch status {
         case .published, .superseded:
             summary.outcome = .published
-            if !summary.joined { try? RunStore.recordBytes(runID, on: after) }
+            if !summary.joined {
+                // Readers by location, before the monitor pass: a failure is logged, never the run's.
+                let t = Date()
+                do {
+                    if try RunStore.indexPublished(runID, on: after) {
+                        try RunStore.recordTiming(runID, "index_s", seconds: Date().timeIntervalSince(t), on: after)
+                    }
+                } catch {
+                    logger.warning("indexing the published run by location failed", metadata: ["run": "\(runID)", "error": "\(error)"])
+                }
+                try? RunStore.recordBytes(runID, on: after)
+                logger.info("run published", metadata: ProcessMemory.adding(to: ["run": "\(runID)"]))
+            }
             // Nightly runs (serving the registry) end with a monitor pass; it never fails a published run.
             if resolution.serving.isRegistry && !summary.joined {
                 do {
                     summary.monitor = try Monitor(config: options.monitor).run(runID: runID, on: after)
+                    logger.info("monitor pass done", metadata: ProcessMemory.adding(to: ["run": "\(runID)"]))
                 } catch {
                     logger.warning(
                         "the monitor pass after the run failed; run `forecastctl monitor --run \(runID)`",
@@ -259,10 +272,10 @@ public struct RunCoordinator: MadeWithServices {
             if let preparing { try RunStore.recordTiming(runID, "prepare_s", seconds: preparing, on: main) }
             logger.info(
                 "planned run",
-                metadata: [
+                metadata: ProcessMemory.adding(to: [
                     "run": "\(runID)", "series": "\(plan.seriesCount)",
                     "items": "\(plan.workItemCount)",
-                ])
+                ]))
         }
         return outcomes.filter { !$0.passed }
     }

@@ -253,6 +253,13 @@ public enum RunStore {
             ).named("record_bytes"))
     }
 
+    /// Indexes the published run's forecasts partition by location (migration 041), so that
+    /// `forecast.latest` by location reads only that location's rows; false when it is not published.
+    static func indexPublished(_ id: Int64, on connection: Connection) throws -> Bool {
+        try connection.query(Query("SELECT forecast.index_published_run(\(id)) AS done").named("index_published_run")).first?
+            .decode("done", as: Bool.self) ?? false
+    }
+
     public static func recordTiming(_ id: Int64, _ key: String, seconds: Double, on connection: Connection) throws {
         try connection.execute(
             Query(

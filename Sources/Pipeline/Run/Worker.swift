@@ -205,11 +205,11 @@ public final class Worker: @unchecked Sendable {
             }
             logger.info(
                 "work item done",
-                metadata: [
+                metadata: ProcessMemory.adding(to: [
                     "chunk": "\(claim.chunk)", "series": "\(series.count)", "rows": "\(writer.rowCount)",
                     "read_ms": "\(Int(t1.timeIntervalSince(t0) * 1000))", "forecast_ms": "\(Int(t2.timeIntervalSince(t1) * 1000))",
                     "write_ms": "\(Int(Date().timeIntervalSince(t2) * 1000))",
-                ])
+                ]))
         } catch is Stopping {
             try queue.release(claim, reason: "worker stopping (signal \(StopSignal.shared.requested ?? 0))", on: connection)
             logger.info("handed back work item", metadata: ["item": "\(claim.id)", "chunk": "\(claim.chunk)"])
