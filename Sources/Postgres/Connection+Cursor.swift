@@ -6,8 +6,8 @@ extension Connection {
 
     /// Runs a parameterized SELECT through a server-side cursor and calls `body` once per row,
     /// `batch` rows fetched at a time. `query` keeps every whole result in memory twice (libpq's
-    /// buffer and the copied `QueryResult`): at a million series a per-series result took hundreds
-    /// of megabytes of a daemon's memory; here at most one batch is held. A cursor lives in a
+    /// buffer and the copied `QueryResult`), so a result with a row per series grows a process with
+    /// the series count; here at most one batch is held. A cursor lives in a
     /// transaction: inside one it uses it, otherwise it opens one (read only) and ends it. The
     /// cursor is closed whichever way it ends (an error inside `body` rolls back the transaction
     /// it opened, and leaves the caller's alone for the caller to end).

@@ -143,8 +143,8 @@ extension GlobalTraining {
                 PlannedInputs(promotions: [], prices: c.rows), category: c.category, location: c.location, owner: c.no,
                 originDay: cutoff.unixDays, targetDays: targets)
         }
-        // A row or more per series of the run: streamed (a million series' rows held at once took
-        // about 450 MB of the coordinating daemon's memory).
+        // A row or more per series of the run: streamed through a cursor, so that the coordinating
+        // daemon does not hold every series' rows at once (twice: libpq's result and its copy).
         try connection.forEachRow(
             Query(
                 """
