@@ -180,7 +180,7 @@ extension GlobalTraining {
                     knownAt: try row.decode("known_us", as: Int64.self)))
         }
         flush()
-        let json = String(decoding: try JSONEncoder.sorted.encode(prices), as: UTF8.self)
+        let json = try prices.jsonText()
         try connection.execute(
             Query(
                 """
