@@ -27,10 +27,11 @@ struct CancelCommand: ParsableCommand {
     @Option(name: .customLong("job"), help: "A waiting job of the schedule (forecast.job_requests.id: evaluate, monitor, retrain).")
     var jobID: Int64?
 
-    @Option(help: "Why (recorded in forecast.runs.error, forecast.backtests.error or forecast.job_requests.error).")
-    var reason = "no reason given"
+    @Option(help: "Why (required; recorded in forecast.runs.error, forecast.backtests.error or forecast.job_requests.error).")
+    var reason: String
 
     func validate() throws {
+        guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason must say why") }
         guard [runID, backtestID, jobID].compactMap({ $0 }).count == 1 else {
             throw ValidationError("give one of --run ID, --backtest ID or --job ID")
         }

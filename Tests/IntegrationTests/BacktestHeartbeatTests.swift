@@ -69,10 +69,13 @@ extension Timed {
             #expect(ended.stderr.contains(": wrong model list); its results are not used"), "\(ended.stderr)")
             #expect(try db.scalar(Query("SELECT status FROM forecast.backtests WHERE id = \(id)"), as: String.self) == "failed")
             // Only a running backtest can be cancelled; one of --run or --backtest.
-            let again = try CLI.run(["cancel", "--backtest", String(id)], databaseURL: db.url)
+            let again = try CLI.run(["cancel", "--backtest", String(id), "--reason", "again"], databaseURL: db.url)
             #expect(again.status == 64 && again.stderr.contains("backtest \(id) is failed; only a running backtest can be cancelled"), "\(again.stderr)")
-            let neither = try CLI.run(["cancel"], databaseURL: db.url)
+            let neither = try CLI.run(["cancel", "--reason", "nothing named"], databaseURL: db.url)
             #expect(neither.status == 64 && neither.stderr.contains("give one of --run ID, --backtest ID or --job ID"), "\(neither.stderr)")
+            // A change that is recorded says why (issue 31): no --reason, no cancel.
+            let unexplained = try CLI.run(["cancel", "--backtest", String(id)], databaseURL: db.url)
+            #expect(unexplained.status == 64 && unexplained.stderr.contains("--reason"), "\(unexplained.stderr)")
         }
     }
 }

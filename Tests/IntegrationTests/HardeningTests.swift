@@ -110,7 +110,7 @@ extension Timed {
             #expect(try db.scalar("SELECT count(*) FROM forecast.latest", as: Int.self) == 0)
             let orphans = try db.scalar(Query("SELECT count(*) FROM forecast.forecasts WHERE run_id = \(runID)"), as: Int.self)
             #expect(orphans > 0)
-            let again = try CLI.run(["cancel", "--run", String(runID)], databaseURL: db.url)
+            let again = try CLI.run(["cancel", "--run", String(runID), "--reason", "again"], databaseURL: db.url)
             #expect(again.status == 64)
             #expect(again.stderr == "forecastctl: error: run \(runID) is failed; only a queued or running run can be cancelled\n")
             let prune = try CLI.run(["prune"], databaseURL: db.url)
