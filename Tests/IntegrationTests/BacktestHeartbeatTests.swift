@@ -76,6 +76,8 @@ extension Timed {
             // A change that is recorded says why (issue 31): no --reason, no cancel.
             let unexplained = try CLI.run(["cancel", "--backtest", String(id)], databaseURL: db.url)
             #expect(unexplained.status == 64 && unexplained.stderr.contains("--reason"), "\(unexplained.stderr)")
+            let blank = try CLI.run(["cancel", "--backtest", String(id), "--reason", " \t"], databaseURL: db.url)
+            #expect(blank.status == 64 && blank.stderr.contains("--reason must say why"), "\(blank.stderr)")
         }
     }
 }

@@ -86,5 +86,38 @@ extension Integration {
             #expect(try db.scalar(stats, as: Int.self) > 0)
             #expect(Self.sqlState(c, Query("SELECT forecast.analyze_run_series(-1)")) == "P0001")
         }
+
+        /// Migration 041: the worker role cannot index a partition by hand, but has a published run's
+        /// partition indexed by location through `forecast.index_published_run`; any other run id,
+        /// one not published, unknown or negative, is refused with false and nothing is built.
+        @Test func theWorkerRoleIndexesOnlyAPublishedRunByLocation() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 2, locations: 2)
+            let version = try Registry.train(db, "moving_average", label: "moving average")
+            _ = try ModelStages.promote(version.version, to: .production, force: false, reason: nil, on: try db.connect())
+            let run = try Registry.serve(db, horizon: 2).runID
+            let name = "forecasts_r\(run)_by_location"
+            let indexed = Query("SELECT count(*)::int FROM pg_indexes WHERE schemaname = 'forecast' AND indexname = \(name)")
+            #expect(try db.scalar(indexed, as: Int.self) == 1)  // by the run's coordinator
+            try db.execute(Query("DROP INDEX forecast.\(ident: SQLIdentifier(name))"))
+            let queued = try db.scalar(
+                """
+                INSERT INTO forecast.runs (cutoff, as_of, frequency, horizon, config, code_version, model_version, status)
+                VALUES ('2026-11-20', now(), 'day', 3, '{}', 'test', 'test', 'queued') RETURNING id
+                """, as: Int64.self)
+            let c = try db.connect()
+            defer { c.close() }
+            try c.execute("SET ROLE forecast_worker")
+            #expect(Self.sqlState(c, Query("CREATE INDEX by_hand ON forecast.\(ident: SQLIdentifier("forecasts_r\(run)")) (location_id)")) == "42501")
+            for refused in [queued, -1, Int64.max] {
+                #expect(try c.query(Query("SELECT forecast.index_published_run(\(refused)) AS done")).first?.decode("done", as: Bool.self) == false)
+            }
+            #expect(try db.scalar("SELECT count(*)::int FROM pg_indexes WHERE schemaname = 'forecast' AND indexname LIKE '%_by_location'", as: Int.self) == 0)
+            #expect(try c.query(Query("SELECT forecast.index_published_run(\(run)) AS done")).first?.decode("done", as: Bool.self) == true)
+            #expect(try db.scalar(indexed, as: Int.self) == 1)
+            // Twice is a no-op, not an error.
+            #expect(try c.query(Query("SELECT forecast.index_published_run(\(run)) AS done")).first?.decode("done", as: Bool.self) == true)
+        }
     }
 }
