@@ -1,7 +1,7 @@
-/// Stored as columns, one array per field over the entries in key order: a worker decodes the run's
-/// table (about 22k entries for 100 locations, 8 categories and 28 days) 3x faster than as one JSON
-/// object per entry, and the text is half the size. Models stored before (a "table" object keyed
-/// "category|location|day|origin") still decode.
+/// With a model's encodings (the training origin's table), and a run's prepared before migration
+/// 042 (runs now store theirs as rows, `forecast.run_category_prices`): as columns, one array per
+/// field over the entries in key order, 3x faster to decode than one JSON object per entry and half
+/// the text. Models stored before that (a "table" object keyed "category|location|day|origin") still decode.
 extension CategoryPrices: Codable {
     private enum CodingKeys: String, CodingKey {
         case category, location, day, origin, sum, count, lowest, lowestOwner, second
@@ -54,40 +54,5 @@ extension CategoryPrices: Codable {
         try c.encode(entries.map(\.value.lowest), forKey: .lowest)
         try c.encode(entries.map(\.value.lowestOwner), forKey: .lowestOwner)
         try c.encode(entries.map(\.value.second), forKey: .second)
-    }
-
-    /// The JSON `encode(to:)` gives (the entries' columns in key order), written straight into one
-    /// string. `JSONEncoder` first builds a node per value: for a thousand locations' table (280k
-    /// entries, 2.5M values) that was the coordinating daemon's largest transient while planning a
-    /// run. Throws on a price that is not finite, as the encoder does.
-    public func jsonText() throws -> String {
-        let keys = table.keys.sorted()
-        var out = "{"
-        out.reserveCapacity(keys.count * 90 + 200)
-        func column(_ name: String, first: Bool = false, _ value: (Key, Entry) throws -> String) rethrows {
-            out += (first ? "\"" : ",\"") + name + "\":["
-            for (i, key) in keys.enumerated() {
-                if i > 0 { out += "," }
-                out += try value(key, table[key]!)
-            }
-            out += "]"
-        }
-        func number(_ x: Double?) throws -> String {
-            guard let x else { return "null" }
-            guard x.isFinite else {
-                throw EncodingError.invalidValue(x, .init(codingPath: [], debugDescription: "a category price that is not finite: \(x)"))
-            }
-            return "\(x)"
-        }
-        column("category", first: true) { k, _ in "\(k.category)" }
-        column("location") { k, _ in "\(k.location)" }
-        column("day") { k, _ in "\(k.day)" }
-        column("origin") { k, _ in "\(k.origin)" }
-        try column("sum") { _, e in try number(e.sum) }
-        column("count") { _, e in "\(e.count)" }
-        try column("lowest") { _, e in try number(e.lowest) }
-        column("lowestOwner") { _, e in "\(e.lowestOwner)" }
-        try column("second") { _, e in try number(e.second) }
-        return out + "}"
     }
 }

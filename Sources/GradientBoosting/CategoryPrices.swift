@@ -11,6 +11,12 @@ public struct CategoryPrices: Sendable, Equatable {
         public var lowest: Double?, lowestOwner = -1, second: Double?
         public var average: Double { sum / Double(count) }
 
+        public init() {}
+
+        public init(sum: Double, count: Int, lowest: Double?, lowestOwner: Int, second: Double?) {
+            (self.sum, self.count, self.lowest, self.lowestOwner, self.second) = (sum, count, lowest, lowestOwner, second)
+        }
+
         mutating func add(_ price: Double, owner: Int) {
             sum += price
             count += 1
@@ -32,6 +38,11 @@ public struct CategoryPrices: Sendable, Equatable {
     /// Which entry: a category at a location, the first day of a target period, the origin's closing day.
     public struct Key: Hashable, Sendable, Comparable {
         public var category: Int, location: Int, day: Int, origin: Int
+
+        public init(category: Int, location: Int, day: Int, origin: Int) {
+            (self.category, self.location, self.day, self.origin) = (category, location, day, origin)
+        }
+
         public static func < (a: Key, b: Key) -> Bool {
             (a.category, a.location, a.day, a.origin) < (b.category, b.location, b.day, b.origin)
         }

@@ -226,35 +226,6 @@ struct PlannedInputTests {
             try JSONDecoder().decode(CategoryPrices.self, from: Data(#"{"table": {"1|2": {"sum": 1, "count": 1, "lowestOwner": 1}}}"#.utf8))
         }
     }
-
-    /// `jsonText` (what a run stores, written without the encoder's tree) decodes to the same table
-    /// as the encoder's JSON, for every double it can meet, and refuses a price that is not finite.
-    @Test func categoryPricesWrittenDirectlyDecodeAsTheEncodersDo() throws {
-        var prices = CategoryPrices()
-        let values: [Double] = [4, 0.1 + 0.2, -0.0, 1e-7, 123_456.789, 1e300, 5e-324, .pi, 2.5e15]
-        for (i, price) in values.enumerated() {
-            prices.add(
-                PlannedInputs(promotions: [], prices: [.init(day: 20_100, price: price, knownAt: 0)]), category: i % 3, location: 1_000 + i,
-                owner: i, originDay: 20_099, targetDays: [20_100, 20_101])
-            prices.add(
-                PlannedInputs(promotions: [], prices: [.init(day: 20_100, price: price * 2, knownAt: 0)]), category: i % 3, location: 1_000 + i,
-                owner: 100 + i, originDay: 20_099, targetDays: [20_101])
-        }
-        let direct = try prices.jsonText()
-        let decoded = try JSONDecoder().decode(CategoryPrices.self, from: Data(direct.utf8))
-        #expect(decoded == prices)
-        let encoded = try JSONDecoder().decode(CategoryPrices.self, from: try JSONEncoder.sortedForTests.encode(prices))
-        #expect(decoded == encoded)
-        #expect(decoded.table.values.map(\.sum).map(\.bitPattern).sorted() == prices.table.values.map(\.sum).map(\.bitPattern).sorted())
-        #expect(
-            try CategoryPrices().jsonText()
-                == #"{"category":[],"location":[],"day":[],"origin":[],"sum":[],"count":[],"lowest":[],"lowestOwner":[],"second":[]}"#)
-        var broken = CategoryPrices()
-        broken.add(
-            PlannedInputs(promotions: [], prices: [.init(day: 20_100, price: .nan, knownAt: 0)]), category: 0, location: 0, owner: 0,
-            originDay: 20_099, targetDays: [20_100])
-        #expect(throws: EncodingError.self) { try broken.jsonText() }
-    }
 }
 
 /// The global model on weekly series: windows in weeks, drivers per week, nothing unknown at the origin.

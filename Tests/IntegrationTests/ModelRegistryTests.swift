@@ -193,19 +193,24 @@ extension Integration {
             // target day) equal those built from every series read in full, as the model was trained.
             let connection = try db.connect()
             defer { connection.close() }
-            let stored = try JSONDecoder().decode(
-                CategoryPrices.self,
-                from: Data(
-                    try db.scalar(
-                        Query(
-                            "SELECT category_prices::text FROM forecast.run_model_inputs WHERE run_id = \(first.runID)"), as: String.self
-                    ).utf8))
+            // Stored as rows (migration 042), the inputs row's document null.
+            let stored = try RunCategoryPrices.read(runID: first.runID, versionID: global.id, name: "XGBoost", on: connection)
+            #expect(
+                try db.scalar(Query("SELECT count(*) FROM forecast.run_model_inputs WHERE run_id = \(first.runID) AND category_prices IS NULL"), as: Int.self)
+                    == 1)
+            #expect(
+                try db.scalar(Query("SELECT count(*)::int FROM forecast.run_category_prices WHERE run_id = \(first.runID)"), as: Int.self)
+                    == stored.table.count)
+            #expect(
+                try GlobalTraining.load(.version(global.id), name: "XGBoost", runInputs: first.runID, schema: RunConfig().schema, on: connection)
+                    .encodings.categoryPrices == stored)
             let predictor = try GlobalTraining.load(.version(global.id), name: "XGBoost", runInputs: nil, schema: RunConfig().schema, on: connection)
             let record = try RunStore.load(first.runID, on: connection)
             let (globals, _) = try GlobalTraining.collect(
                 .run, id: first.runID, cutoff: record.cutoff, asOf: record.asOf, frequency: .day,
                 schema: RunConfig().schema, attributes: [], codes: predictor.codes, on: connection)
             #expect(stored.table.count > 50 && stored == CategoryPrices.build(globals, origins: [record.cutoff.unixDays], horizon: 7))
+            try RunCategoryPricesChecks.check(db, runID: first.runID, versionID: global.id)
             // The baseline's forecasts for evaluation, beside the served rows and not in latest.
             #expect(
                 try db.scalar(

@@ -8,7 +8,7 @@ import Testing
 /// every table, verb and column, through login roles (not `SET ROLE`, which keeps the session user).
 extension Integration {
     @Suite struct RegistryGuardTests {
-        static let tables = ["model_versions", "model_stages", "model_stage_events", "model_artifacts", "run_model_inputs"]
+        static let tables = ["model_versions", "model_stages", "model_stage_events", "model_artifacts", "run_model_inputs", "run_category_prices"]
         static let verbs = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE"]
         /// The grants the registry needs, and nothing more.
         static let allowed: [String: Set<String>] = [
@@ -17,6 +17,7 @@ extension Integration {
             "worker.model_stage_events": ["SELECT"],
             "worker.model_artifacts": ["SELECT", "INSERT"],
             "worker.run_model_inputs": ["SELECT", "INSERT"],
+            "worker.run_category_prices": ["SELECT", "INSERT"],
             "reader.model_versions": ["SELECT"],
             "reader.model_stages": ["SELECT"],
             "reader.model_stage_events": ["SELECT"],
@@ -38,7 +39,7 @@ extension Integration {
                     }
                 }
             }
-            #expect(checked == 50)
+            #expect(checked == 60)
             // The reader reads the registry; writing any of it is refused by privileges.
             let reader = try Connection.connect(try db.readerURL())
             defer { reader.close() }

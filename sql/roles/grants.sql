@@ -63,6 +63,8 @@ GRANT SELECT ON forecast.side_forecasts TO forecast_worker;
 GRANT EXECUTE ON FUNCTION forecast.analyze_run_series(bigint) TO forecast_worker;
 -- 041 (a published run's partition indexed by location, as the table owner)
 GRANT EXECUTE ON FUNCTION forecast.index_published_run(bigint) TO forecast_worker;
+-- 042 (the planner prepares a stored model's competing prices; workers read them)
+GRANT SELECT, INSERT ON forecast.run_category_prices TO forecast_worker;
 -- 028 (the stage trigger writes the audit trail as the schema owner; no role writes it by hand,
 -- and earlier databases granted the worker INSERT on it)
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON forecast.model_stage_events FROM forecast_worker, forecast_reader;

@@ -39,9 +39,11 @@ extension GlobalTraining {
     }
 
     /// Loads and verifies one artifact; throws `ArtifactRefused` when it must not be used.
+    /// `artifactPrices` false: the competing prices stored with the artifact (its training
+    /// origin's, as large as a run's) are not read, for a caller that prepares a run's own.
     public static func load(
         _ owner: ArtifactOwner, name: ModelName, runInputs runID: Int64?, schema: SQLIdentifier,
-        on connection: Connection
+        artifactPrices: Bool = true, on connection: Connection
     ) throws -> Predictor {
         let (column, id, what): (Query, Int64, String) = {
             switch owner {
@@ -55,8 +57,9 @@ extension GlobalTraining {
                     """
                     SELECT a.format, encode(a.artifact, 'hex') AS hex, to_json(a.features)::text AS features,
                            md5(a.artifact) = a.md5 AS intact, a.feature_schema_hash, i.category_prices::text AS prices,
+                           i.run_id IS NOT NULL AS prepared, a.model_version_id,
                            -- The run's own competing prices replace the artifact's: not decoded twice.
-                           (CASE WHEN i.category_prices IS NULL THEN a.encodings
+                           (CASE WHEN i.run_id IS NULL AND \(artifactPrices) THEN a.encodings
                                  ELSE jsonb_set(a.encodings, '{categoryPrices}', '{"table": {}}') END)::text AS encodings
                     FROM forecast.model_artifacts a
                     LEFT JOIN forecast.run_model_inputs i
@@ -103,7 +106,11 @@ extension GlobalTraining {
                 artifact: what, reason: "it was trained on \(stored.count) features that differ from the \(expected.count) this build computes")
         }
         if let prices = try row.decodeIfPresent("prices", as: String.self) {
+            // Prepared before migration 042: one document.
             encodings.categoryPrices = try JSONDecoder().decode(CategoryPrices.self, from: Data(prices.utf8))
+        } else if let runID, try row.decode("prepared", as: Bool.self) {
+            encodings.categoryPrices = try RunCategoryPrices.read(
+                runID: runID, versionID: try row.decode("model_version_id", as: Int64.self), name: name, on: connection)
         }
         let hex = Array(try row.decode("hex", as: String.self).utf8)
         var bytes = [UInt8](repeating: 0, count: hex.count / 2)
@@ -129,7 +136,7 @@ extension GlobalTraining {
         runID: Int64, versionID: Int64, name: ModelName, cutoff: PostgresDate, config: RunConfig,
         on connection: Connection
     ) throws {
-        let predictor = try load(.version(versionID), name: name, runInputs: nil, schema: config.schema, on: connection)
+        let predictor = try load(.version(versionID), name: name, runInputs: nil, schema: config.schema, artifactPrices: false, on: connection)
         let frequency = config.frequency
         let targets = (1...predictor.encodings.horizon).map { frequency.advance(frequency.periodStart(cutoff), by: $0).unixDays }
         let categories = predictor.codes.category, locations = predictor.codes.location
@@ -180,14 +187,15 @@ extension GlobalTraining {
                     knownAt: try row.decode("known_us", as: Int64.self)))
         }
         flush()
-        let json = try prices.jsonText()
+        // The row that says the inputs are prepared (its document null: the entries are rows,
+        // migration 042), then the entries. Rows already there (another hand) fail the plan.
         try connection.execute(
             Query(
                 """
                 INSERT INTO forecast.run_model_inputs (run_id, model_version_id, model_name, category_prices)
-                VALUES (\(runID), \(versionID), \(name), \(json)::jsonb)
-                ON CONFLICT ON CONSTRAINT run_model_inputs_pkey DO NOTHING
+                VALUES (\(runID), \(versionID), \(name), NULL)
                 """
             ).named("store_run_model_inputs"))
+        try RunCategoryPrices.write(prices, runID: runID, versionID: versionID, name: name, on: connection)
     }
 }

@@ -106,19 +106,22 @@ public enum RegistryServing {
             "model version \(version.version) was trained on data up to \(version.trainingCutoff), after the cutoff \(cutoff): its artifact may not serve this run"
     }
 
-    /// Loads every artifact the version needs (checksum, format, feature schema, booster).
+    /// Loads every artifact the version needs (checksum, format, feature schema, booster). Not the
+    /// competing prices stored with it: a run serving a version prepares its own (`prepare`).
     static func verify(_ version: ModelVersion, schema: SQLIdentifier, on connection: Connection) throws {
         for spec in version.policy.globalModels {
-            _ = try GlobalTraining.load(.version(version.id), name: try spec.primaryName(), runInputs: nil, schema: schema, on: connection)
+            _ = try GlobalTraining.load(
+                .version(version.id), name: try spec.primaryName(), runInputs: nil, schema: schema, artifactPrices: false, on: connection)
         }
     }
 
     /// The run-level step of a run serving stored artifacts: the inputs that depend on the run's own data.
     static func prepare(_ run: RunContext, on connection: Connection) throws {
         let (runID, cutoff) = (run.id, run.cutoff)
+        var prepared: Set<String> = []
         for c in [run.config] + (run.config.shadowConfig.map { [$0] } ?? []) {
             guard let served = c.served else { continue }
-            for spec in c.globalModels {
+            for spec in c.globalModels where prepared.insert("\(served.id) \(try spec.primaryName())").inserted {
                 try GlobalTraining.prepareInputs(
                     runID: runID, versionID: served.id, name: try spec.primaryName(), cutoff: cutoff,
                     config: c, on: connection)
