@@ -17,7 +17,7 @@ public struct CategoryPrices: Sendable, Equatable {
             (self.sum, self.count, self.lowest, self.lowestOwner, self.second) = (sum, count, lowest, lowestOwner, second)
         }
 
-        mutating func add(_ price: Double, owner: Int) {
+        public mutating func add(_ price: Double, owner: Int) {
             sum += price
             count += 1
             if lowest == nil || price < lowest! || (price == lowest! && owner < lowestOwner) {

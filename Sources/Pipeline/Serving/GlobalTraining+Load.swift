@@ -142,13 +142,11 @@ extension GlobalTraining {
         let categories = predictor.codes.category, locations = predictor.codes.location
         let first = PostgresDate(unixDays: targets.first!), last = PostgresDate(unixDays: targets.last!)
         let schema = config.schema
-        var prices = CategoryPrices()
+        var prices = CategoryPrices.OriginTable(originDay: cutoff.unixDays, targetDays: targets)
         var current: (no: Int, category: Int, location: Int, rows: [PlannedInputs.Price])?
         func flush() {
             guard let c = current, !c.rows.isEmpty else { return }
-            prices.add(
-                PlannedInputs(promotions: [], prices: c.rows), category: c.category, location: c.location, owner: c.no,
-                originDay: cutoff.unixDays, targetDays: targets)
+            prices.add(PlannedInputs(promotions: [], prices: c.rows), category: c.category, location: c.location, owner: c.no)
         }
         // A row or more per series of the run: streamed through a cursor, so that the coordinating
         // daemon does not hold every series' rows at once (twice: libpq's result and its copy).

@@ -22,6 +22,21 @@ enum RunCategoryPrices {
     /// caller's transaction then rolls the rest back).
     @discardableResult
     static func write(_ prices: CategoryPrices, runID: Int64, versionID: Int64, name: ModelName, on connection: Connection) throws -> Int {
+        try write(runID: runID, versionID: versionID, name: name, on: connection) { body in
+            for (key, entry) in prices.table { try body(key, entry) }
+        }
+    }
+
+    /// The same for a run's table built series by series.
+    @discardableResult
+    static func write(_ prices: CategoryPrices.OriginTable, runID: Int64, versionID: Int64, name: ModelName, on connection: Connection) throws -> Int {
+        try write(runID: runID, versionID: versionID, name: name, on: connection) { body in try prices.forEachEntry(body) }
+    }
+
+    private static func write(
+        runID: Int64, versionID: Int64, name: ModelName, on connection: Connection,
+        entries: ((CategoryPrices.Key, CategoryPrices.Entry) throws -> Void) throws -> Void
+    ) throws -> Int {
         var written = 0
         var writer = BinaryCopyWriter()
         var pending = 0
@@ -34,14 +49,15 @@ enum RunCategoryPrices {
             guard value.isFinite else { throw PipelineError.configuration("a competing price that is not finite: \(value)") }
             writer.append(value)
         }
-        for (key, entry) in prices.table {
+        try entries { key, entry in
             writer.beginRow(layout)
             writer.append(runID)
             writer.append(versionID)
             writer.append(name.text)
-            for (value, what) in [(key.category, "category"), (key.location, "location"), (key.day, "day"), (key.origin, "origin")] {
-                writer.append(try int32(value, what))
-            }
+            writer.append(try int32(key.category, "category"))
+            writer.append(try int32(key.location, "location"))
+            writer.append(try int32(key.day, "day"))
+            writer.append(try int32(key.origin, "origin"))
             try price(entry.sum, into: &writer)
             writer.append(try int32(entry.count, "count"))
             try price(entry.lowest, into: &writer)
