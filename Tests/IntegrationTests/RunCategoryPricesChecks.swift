@@ -50,6 +50,13 @@ enum RunCategoryPricesChecks {
             VALUES (\(runID), \(versionID), 'XGBoost', 999, 999, 20100, 20099, 0.01, 1, 0.01, 1)
             """)
         #expect(Integration.Privileges.sqlState(worker, forged) == "42501")
+        // Nor for inputs never prepared (no inputs row).
+        let orphan = Query(
+            """
+            INSERT INTO forecast.run_category_prices (run_id, model_version_id, model_name, category, location, day, origin, price_sum, price_count, lowest, lowest_owner)
+            VALUES (\(runID), \(versionID), 'NeverPrepared', 1, 1, 20100, 20099, 0.01, 1, 0.01, 1)
+            """)
+        #expect(Integration.Privileges.sqlState(worker, orphan) == "42501")
         let nan = Query(
             """
             INSERT INTO forecast.run_category_prices (run_id, model_version_id, model_name, category, location, day, origin, price_sum, price_count, lowest_owner)

@@ -22,19 +22,27 @@ CREATE TABLE forecast.run_category_prices (
     lowest_owner     integer NOT NULL,
     second           double precision,
     CONSTRAINT run_category_prices_pkey PRIMARY KEY (run_id, model_version_id, model_name, category, location, day, origin),
-    CONSTRAINT run_category_prices_inputs_fkey FOREIGN KEY (run_id, model_version_id, model_name)
-        REFERENCES forecast.run_model_inputs (run_id, model_version_id, model_name) ON DELETE CASCADE,
     CONSTRAINT run_category_prices_finite CHECK (
         price_sum NOT IN ('NaN', 'Infinity', '-Infinity') AND lowest NOT IN ('NaN', 'Infinity', '-Infinity')
         AND second NOT IN ('NaN', 'Infinity', '-Infinity'))
-);
+) PARTITION BY LIST (run_id);
 COMMENT ON TABLE forecast.run_category_prices IS
-    'Per run and stored global model: the competing items'' planned prices at the run''s cutoff, by category, location (the model''s codes) and target day: their sum and count, the lowest (with its series number) and the second lowest. Written by the planner, read by the workers for the price-against-category features.';
+    'Per run and stored global model: the competing items'' planned prices at the run''s cutoff, by category, location (the model''s codes) and target day: their sum and count, the lowest (with its series number) and the second lowest. Written by the planner, read by the workers for the price-against-category features. One partition per run (dropped by retention with the run''s other partitions).';
+
+-- One partition per run, as the run's other rows: retention drops it with them. No foreign key to
+-- run_model_inputs (its check per row doubled the planner's copy: 0.7 -> 1.6 s for 112k rows);
+-- the trigger below asks for the inputs row instead, once per statement.
+CREATE OR REPLACE FUNCTION forecast.run_partitioned_tables() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+    SELECT ARRAY['forecasts', 'side_forecast_paths', 'series_stats', 'run_series', 'evaluations', 'forecast_quantiles',
+                 'run_category_prices']
+$$;
+SELECT forecast.attach_partition('run_category_prices', id) FROM forecast.runs WHERE purged_at IS NULL;
 
 -- Only the transaction that prepared a run's inputs writes their entries: a role doing SQL by
 -- hand cannot add an entry to a run already prepared (a competitor price the planner never saw
--- would change what the run serves). Preparing a run whose inputs row is already there fails the
--- plan (primary key), so entries written beforehand by another hand are never served either.
+-- would change what the run serves), nor entries for inputs that were never prepared. Preparing a
+-- run whose inputs row is already there fails the plan (primary key), so entries written
+-- beforehand by another hand are never served either.
 CREATE FUNCTION forecast.run_category_prices_in_preparing_transaction() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -42,8 +50,8 @@ DECLARE
 BEGIN
     SELECT n.run_id, n.model_name INTO stranger
     FROM (SELECT DISTINCT run_id, model_version_id, model_name FROM inserted) n
-    JOIN forecast.run_model_inputs i USING (run_id, model_version_id, model_name)
-    WHERE i.xmin <> pg_current_xact_id()::xid
+    LEFT JOIN forecast.run_model_inputs i USING (run_id, model_version_id, model_name)
+    WHERE i.run_id IS NULL OR i.xmin <> pg_current_xact_id()::xid
     LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'run % model %: competing prices are written only by the transaction that prepares the run''s inputs',

@@ -143,48 +143,62 @@ extension GlobalTraining {
         let first = PostgresDate(unixDays: targets.first!), last = PostgresDate(unixDays: targets.last!)
         let schema = config.schema
         var prices = CategoryPrices.OriginTable(originDay: cutoff.unixDays, targetDays: targets)
-        var current: (no: Int, category: Int, location: Int, rows: [PlannedInputs.Price])?
-        func flush() {
-            guard let c = current, !c.rows.isEmpty else { return }
-            prices.add(PlannedInputs(promotions: [], prices: c.rows), category: c.category, location: c.location, owner: c.no)
-        }
-        // A row or more per series of the run: streamed through a cursor, so that the coordinating
-        // daemon does not hold every series' rows at once (twice: libpq's result and its copy).
-        try connection.forEachRow(
+        // One row per series with a price, its rows in arrays (in order of day, then announcement),
+        // by binary COPY: at a million series about 3M price rows, which as text rows through a
+        // cursor cost the planner more than the query. COPY takes no binds: the values are
+        // transaction-local settings (the planner's transaction), read once per statement.
+        try connection.query(
             Query(
                 """
-                WITH k AS (SELECT (\(cutoff)::date + 1)::timestamp AT TIME ZONE 'UTC' AS known_by)
-                SELECT r.series_no, coalesce(r.category, '?') AS category, r.location_id, p.ds, p.price,
-                       (extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint AS known_us
-                FROM forecast.run_series r
-                CROSS JOIN k
-                CROSS JOIN LATERAL (
-                    SELECT max(q.ds) AS from_ds FROM \(ident: schema).prices q
-                    WHERE q.item_id = r.item_id AND q.location_id = r.location_id AND q.ds <= \(first) AND q.known_at <= k.known_by) f
-                CROSS JOIN LATERAL (
-                    SELECT p.ds, p.price, p.known_at FROM \(ident: schema).prices p
-                    WHERE p.item_id = r.item_id AND p.location_id = r.location_id AND p.ds >= coalesce(f.from_ds, '-infinity'::date)
-                      AND p.ds <= \(last) AND p.known_at <= k.known_by) p
-                WHERE r.run_id = \(runID)
-                ORDER BY r.series_no, p.ds, known_us
+                SELECT set_config('forecast.run_id', \(String(runID)), true),
+                       set_config('forecast.cutoff', \(cutoff.postgresText), true),
+                       set_config('forecast.first_target', \(first.postgresText), true),
+                       set_config('forecast.last_target', \(last.postgresText), true)
                 """
-            ).named("run_target_prices")
+            ).named("set_prepare_parameters"))
+        var malformed = false
+        try connection.copyOut(
+            Query(
+                """
+                COPY (
+                    WITH k AS (SELECT ((SELECT current_setting('forecast.cutoff')::date) + 1)::timestamp AT TIME ZONE 'UTC' AS known_by,
+                                      (SELECT current_setting('forecast.first_target')::date) AS first_target,
+                                      (SELECT current_setting('forecast.last_target')::date) AS last_target)
+                    SELECT r.series_no, coalesce(r.category, '?'), r.location_id, p.ds, p.price, p.known_us
+                    FROM forecast.run_series r
+                    CROSS JOIN k
+                    CROSS JOIN LATERAL (
+                        SELECT max(q.ds) AS from_ds FROM \(ident: schema).prices q
+                        WHERE q.item_id = r.item_id AND q.location_id = r.location_id AND q.ds <= k.first_target AND q.known_at <= k.known_by) f
+                    CROSS JOIN LATERAL (
+                        SELECT array_agg(p.ds - date '2000-01-01' ORDER BY p.ds, p.known_at) AS ds,
+                               array_agg(p.price::float8 ORDER BY p.ds, p.known_at) AS price,
+                               array_agg((extract(epoch FROM p.known_at - timestamptz '2000-01-01 00:00+00') * 1000000)::bigint
+                                         ORDER BY p.ds, p.known_at) AS known_us
+                        FROM \(ident: schema).prices p
+                        WHERE p.item_id = r.item_id AND p.location_id = r.location_id AND p.ds >= coalesce(f.from_ds, '-infinity'::date)
+                          AND p.ds <= k.last_target AND p.known_at <= k.known_by) p
+                    WHERE r.run_id = (SELECT current_setting('forecast.run_id')::bigint) AND p.ds IS NOT NULL
+                    ORDER BY r.series_no  -- the sums add in series order, as in training: the same bits every run
+                ) TO STDOUT (FORMAT binary)
+                """
+            ).named("copy_run_target_prices")
         ) { row in
-            let no = try row.decode("series_no", as: Int.self)
-            if current?.no != no {
-                flush()
-                current = (
-                    no, categories.code(try row.decode("category", as: String.self)) ?? -1,
-                    locations.code(try row.decode("location_id", as: String.self)) ?? -1, []
-                )
+            guard let no = try row.readInt32(), let category = try row.readString(), let location = try row.readString(),
+                let days = try row.readInt32Array(), let values = try row.readDoubleArray(), let known = try row.readInt64Array(),
+                days.count == values.count, days.count == known.count
+            else {
+                malformed = true
+                return
             }
-            current!.rows.append(
-                .init(
-                    day: try row.decode("ds", as: PostgresDate.self).unixDays,
-                    price: try row.decode("price", as: Double.self),
-                    knownAt: try row.decode("known_us", as: Int64.self)))
+            let rows = (0..<days.count).map {
+                PlannedInputs.Price(day: PostgresDate(daysSince2000: days[$0]).unixDays, price: values[$0], knownAt: known[$0])
+            }
+            prices.add(
+                PlannedInputs(promotions: [], prices: rows), category: categories.code(category) ?? -1,
+                location: locations.code(location) ?? -1, owner: Int(no))
         }
-        flush()
+        if malformed { throw PostgresError(kind: .decoding, message: "malformed price row while preparing run \(runID)") }
         // The row that says the inputs are prepared (its document null: the entries are rows,
         // migration 042), then the entries. Rows already there (another hand) fail the plan.
         try connection.execute(
