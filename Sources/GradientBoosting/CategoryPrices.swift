@@ -43,6 +43,12 @@ public struct CategoryPrices: Sendable, Equatable {
             (self.category, self.location, self.day, self.origin) = (category, location, day, origin)
         }
 
+        /// One word hashed instead of four (the feature rows look an entry up per series and
+        /// horizon: 5% of a run's client CPU went to hashing keys); equality still compares all four.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(category &* 0x9E37_79B9 ^ location &* 0x85EB_CA6B ^ (day &<< 24) ^ (origin &<< 44))
+        }
+
         public static func < (a: Key, b: Key) -> Bool {
             (a.category, a.location, a.day, a.origin) < (b.category, b.location, b.day, b.origin)
         }
