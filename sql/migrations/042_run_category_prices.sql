@@ -37,6 +37,7 @@ CREATE OR REPLACE FUNCTION forecast.run_partitioned_tables() RETURNS text[] LANG
                  'run_category_prices']
 $$;
 SELECT forecast.attach_partition('run_category_prices', id) FROM forecast.runs WHERE purged_at IS NULL;
+COMMENT ON COLUMN forecast.runs.purged_at IS 'When forecastctl retention dropped this run''s partitions (forecasts, side forecasts, series stats, run series, evaluations, quantiles, competing prices). The run row stays.';
 
 -- Only the transaction that prepared a run's inputs writes their entries: a role doing SQL by
 -- hand cannot add an entry to a run already prepared (a competitor price the planner never saw
