@@ -156,7 +156,6 @@ extension GlobalTraining {
                        set_config('forecast.last_target', \(last.postgresText), true)
                 """
             ).named("set_prepare_parameters"))
-        var malformed = false
         try connection.copyOut(
             Query(
                 """
@@ -184,21 +183,13 @@ extension GlobalTraining {
                 """
             ).named("copy_run_target_prices")
         ) { row in
-            guard let no = try row.readInt32(), let category = try row.readString(), let location = try row.readString(),
-                let days = try row.readInt32Array(), let values = try row.readDoubleArray(), let known = try row.readInt64Array(),
-                days.count == values.count, days.count == known.count
-            else {
-                malformed = true
-                return
-            }
-            let rows = (0..<days.count).map {
-                PlannedInputs.Price(day: PostgresDate(daysSince2000: days[$0]).unixDays, price: values[$0], knownAt: known[$0])
+            guard let no = try row.readInt32(), let category = try row.readString(), let location = try row.readString() else {
+                throw PostgresError(kind: .decoding, message: "malformed price row while preparing run \(runID)")
             }
             prices.add(
-                PlannedInputs(promotions: [], prices: rows), category: categories.code(category) ?? -1,
+                PlannedInputs(promotions: [], prices: try PlannedInputs.prices(reading: &row)), category: categories.code(category) ?? -1,
                 location: locations.code(location) ?? -1, owner: Int(no))
         }
-        if malformed { throw PostgresError(kind: .decoding, message: "malformed price row while preparing run \(runID)") }
         // The row that says the inputs are prepared (its document null: the entries are rows,
         // migration 042), then the entries. Rows already there (another hand) fail the plan.
         try connection.execute(
