@@ -14,7 +14,9 @@ struct EvaluateCommand: ParsableCommand {
             forecast.evaluations. Incremental and idempotent: run it after every sales load. A restated actual
             (a sales row reloaded with another quantity) replaces its evaluation; the replaced row is kept with
             replaced_at set. Read the results in forecast.accuracy_4w, forecast.forecast_value_added and
-            forecast.top_offenders.
+            forecast.top_offenders. Only the horizons of forecast.service_objectives.evaluated_horizons are
+            scored when it is set (business.evaluated_horizons of the metrics contract, e.g. {"day": [1, 7, 14, 28]}):
+            at a million series every horizon is more than a night can score.
 
             Examples:
               forecastctl evaluate
@@ -47,6 +49,9 @@ struct EvaluateCommand: ParsableCommand {
             "evaluate: pass \(pass.id): actuals landed through \(pass.landedThrough.map { "\($0)" } ?? "-(no sales)"); "
                 + "\(pass.evaluated) forecasts evaluated, \(pass.restated) restated actuals followed in \(String(format: "%.2f", Date().timeIntervalSince(started))) s"
         )
+        if !pass.evaluatedHorizons.isEmpty {
+            print("evaluate: horizons scored (forecast.service_objectives.evaluated_horizons): \(EvaluatedHorizons(pass.evaluatedHorizons).summary)")
+        }
         let summary = try AccuracySummary.load(on: connection)
         guard !summary.lines.isEmpty else { return }
         func pct(_ v: Double?) -> String { v.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
@@ -68,10 +73,14 @@ struct EvaluateCommand: ParsableCommand {
     /// `--format json`: the pass, the 4-week accuracy per frequency and role, and the value added.
     static func listings(_ pass: Evaluator.Pass, seconds: Double, on connection: Connection) throws -> [Listing] {
         var passListing = Listing(
-            "pass", columns: [.init("id"), .init("landed_through"), .init("evaluated"), .init("restated"), .init("non_finite_actuals"), .init("seconds")])
+            "pass",
+            columns: [
+                .init("id"), .init("landed_through"), .init("evaluated"), .init("restated"), .init("non_finite_actuals"), .init("evaluated_horizons"),
+                .init("seconds"),
+            ])
         passListing.add([
             .integer(Int(pass.id)), .text(pass.landedThrough?.description), .integer(pass.evaluated), .integer(pass.restated),
-            .integer(pass.nonFiniteActuals), .number(seconds, digits: 2),
+            .integer(pass.nonFiniteActuals), .text(EvaluatedHorizons(pass.evaluatedHorizons).summary), .number(seconds, digits: 2),
         ])
         let summary = try AccuracySummary.load(on: connection)
         var accuracy = Listing(

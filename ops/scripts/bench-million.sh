@@ -4,8 +4,10 @@
 # production policy (`train` MILLION_TRAIN_ARGS: the global model on a byte-budgeted sample of
 # origins) registered and promoted, then two nights taken by worker daemons (MILLION_DAEMONS, each
 # --workers 1) from requests enqueued by SQL: the night before the newest cutoff, then the newest,
-# followed by `forecastctl evaluate` (which scores the first night's forecasts of the day that has
-# landed since). Prints each phase in seconds (load, train, contracts, planning, prepare, work,
+# followed by `forecastctl evaluate` as a steady night's pass: the day that landed since night 1,
+# at MILLION_EVALUATED_HORIZONS (default 1,7,14,28; empty: every horizon), from night 1's run and,
+# for each evaluated horizon k > 1, a run of cutoff END - k made before the nights (untimed), as a
+# month of kept runs would hold. Prints each phase in seconds (load, train, contracts, planning, prepare, work,
 # publish, monitor pass, evaluate), the peak memory of every process, the database's size, the
 # PostgreSQL-only floor measured in the same run (binary COPY OUT of the input rows, COPY IN of the
 # night's rows), and ends with night_seconds=<contracts to published + monitor + evaluate> and
@@ -21,6 +23,8 @@ BIN="$1"
 ITEMS="${MILLION_ITEMS:-1000}" LOCATIONS="${MILLION_LOCATIONS:-1000}" DAYS="${MILLION_DAYS:-365}" HORIZON=28
 TRAIN_ARGS="${MILLION_TRAIN_ARGS:---model xgboost --folds 1 --step 28}"
 DAEMONS="${MILLION_DAEMONS:-2}" THREADS=1
+EVAL_HORIZONS="${MILLION_EVALUATED_HORIZONS-1,7,14,28}"
+[[ "$EVAL_HORIZONS" =~ ^([0-9]+(,[0-9]+)*)?$ ]] || { echo "bench-million: MILLION_EVALUATED_HORIZONS must be steps like 1,7,14,28, got $EVAL_HORIZONS" >&2; exit 64; }
 END="${MILLION_END:-$(date -u -d yesterday +%F)}"
 BEFORE="$(date -u -d "$END - 1 day" +%F)"
 : "${DATABASE_URL:?DATABASE_URL must be set}"
@@ -30,10 +34,11 @@ bench_database forecast_bench_million
 SERIES=$((ITEMS * LOCATIONS))
 say() { echo "bench-million: $*" >&2; }
 
-# What it needs: sales rows with their indexes, two nights of forecasts (with their baseline paths),
+# What it needs: sales rows with their indexes, the runs' forecasts (with their baseline paths),
 # train's backtest rows (folds x horizon x series x 2 models), and a fifth more for the rest.
-NEED_GB=$(awk -v s="$SERIES" -v d="$DAYS" -v h="$HORIZON" -v f="$(grep -o -- '--folds [0-9]*' <<< "$TRAIN_ARGS" | awk '{ print $2 }')" \
-  'BEGIN { printf "%.0f", 1.2 * (s * d * 170 + 2 * s * h * 210 + (f ? f : 1) * 2 * s * h * 150) / 1e9 }')
+RUNS_KEPT=$((2 + $(tr ',' '\n' <<< "$EVAL_HORIZONS" | awk -v h="$HORIZON" '$1 > 1 && $1 <= h' | wc -l)))
+NEED_GB=$(awk -v s="$SERIES" -v d="$DAYS" -v h="$HORIZON" -v n="$RUNS_KEPT" -v f="$(grep -o -- '--folds [0-9]*' <<< "$TRAIN_ARGS" | awk '{ print $2 }')" \
+  'BEGIN { printf "%.0f", 1.2 * (s * d * 170 + n * s * h * 210 + (f ? f : 1) * 2 * s * h * 150) / 1e9 }')
 DATA_DIR=$("${ADMIN[@]}" -tAc "SELECT setting FROM pg_settings WHERE name = 'data_directory'" 2>/dev/null || true)
 if [[ -n "$DATA_DIR" && -d "$DATA_DIR" ]]; then
   FREE_GB=$(df -BG --output=avail "$DATA_DIR" | tail -1 | tr -dc 0-9)
@@ -72,10 +77,29 @@ VERSION=$(grep -o 'registered model version [0-9.]*' "$TMP/train.out" | awk '{ p
 "$BIN" promote "$VERSION" --to production --force --reason "bench-million: the production policy, whatever its gate" >/dev/null
 say "production policy $VERSION ($TRAIN_ARGS) trained in $(wall train) s, peak $(peak_mib train) MiB"
 
+# The evaluated horizons (the owner sets them, as `objectives --apply` would from the metrics
+# contract), and the earlier runs whose forecasts for the newest day are at one of them.
+EARLIER=0
+if [[ -n "$EVAL_HORIZONS" ]]; then
+  "${PSQL[@]}" -v h="{$EVAL_HORIZONS}" <<< "UPDATE forecast.service_objectives SET evaluated_horizons = :'h'::int[] WHERE frequency = 'day'"
+  t0=$(bench_now)
+  for k in ${EVAL_HORIZONS//,/ }; do
+    (( k > 1 && k <= HORIZON )) || continue
+    "$BIN" run --cutoff "$(date -u -d "$END - $k days" +%F)" --workers 2 --no-progress > "$TMP/earlier-$k.out" 2>&1 \
+      || { tail -5 "$TMP/earlier-$k.out" >&2; exit 1; }
+    EARLIER=$((EARLIER + 1))
+  done
+  say "evaluated horizons $EVAL_HORIZONS: $EARLIER earlier runs published in $(bench_secs "$t0" "$(bench_now)") s (not part of the night)"
+fi
+
 read -r ONE_S _ _ ONE_PEAK ONE_RUN ONE_MONITOR <<< "$(bench_nightly "$DAEMONS" "$BEFORE")"
 say "night 1 (cutoff $BEFORE, run $ONE_RUN): published in $ONE_S s, monitor pass $ONE_MONITOR s"
 read -r RUN_S SERIES_N ROWS PEAK RUN MONITOR_S <<< "$(bench_nightly "$DAEMONS" "$END")"
 say "night 2 (cutoff $END, run $RUN): published in $RUN_S s, monitor pass $MONITOR_S s"
+# The previous night's pass, as it would have been recorded after night 1 (actuals landed through
+# its cutoff): tonight's pass scores the newest day alone, as every night once runs are kept.
+"${PSQL[@]}" -c "INSERT INTO forecast.evaluation_passes (input_schema, landed_through, loaded_through, os_user)
+  SELECT 'demand', max(ds), max(loaded_at), 'bench-million: the previous night' FROM demand.sales WHERE ds <= '$BEFORE'"
 timed evaluate "$BIN" evaluate
 EVALUATED=$(grep -o '[0-9]* forecasts evaluated' "$TMP/evaluate.out" | head -1 || true)
 
@@ -100,7 +124,7 @@ printf "%-34s %10s %s\n" "publish (output checks, flip)" "$PUBLISH" ""
 printf "%-34s %10s %s\n" "index by location" "$INDEX" "after publishing; part of the monitor pass line below"
 printf "%-34s %10s %s\n" "waiting for a daemon" "$QUEUED" "the rest of request to published (taking the request, the first claim)"
 printf "%-34s %10s %s\n" "monitor pass" "$MONITOR_S" "by the coordinator after publishing"
-printf "%-34s %10s %s\n" "evaluate" "$(wall evaluate)" "$EVALUATED"
+printf "%-34s %10s %s\n" "evaluate" "$(wall evaluate)" "$EVALUATED (the newest day, horizons ${EVAL_HORIZONS:-all}: night 1's run and $EARLIER earlier)"
 echo
 printf "%-34s %10s\n" process "peak MiB"
 printf "%-34s %10s\n" "demo-data" "$(peak_mib load)"

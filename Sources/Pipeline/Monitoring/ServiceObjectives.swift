@@ -1,3 +1,4 @@
+import Forecasting
 import Foundation
 import Postgres
 
@@ -25,10 +26,14 @@ public struct ServiceObjectives: Decodable, Sendable {
     /// The business section: a series is an exception when its 4-week forecast total misses its
     /// actual total by more than this share (`forecast.exceptions_4w`); nil: the stored one stays.
     public let exceptionTolerance: Double?
+    /// The business section's horizons `evaluate` scores, per frequency (null: every horizon;
+    /// `forecast.service_objectives.evaluated_horizons`); a frequency not named keeps its stored ones.
+    public let evaluatedHorizons: [Frequency: [Int]?]
 
     struct Business: Decodable {
         let exceptionTolerance: Double?
-        enum CodingKeys: String, CodingKey { case exceptionTolerance = "exception_tolerance" }
+        let evaluatedHorizons: [String: [Int]?]?
+        enum CodingKeys: String, CodingKey { case exceptionTolerance = "exception_tolerance", evaluatedHorizons = "evaluated_horizons" }
     }
 
     enum Keys: String, CodingKey { case service, cost, business }
@@ -54,10 +59,23 @@ public struct ServiceObjectives: Decodable, Sendable {
         self.service = s
         inputMaxAge = ages
         cost = try c.decode([String: Cost].self, forKey: .cost)
-        exceptionTolerance = try c.decodeIfPresent(Business.self, forKey: .business)?.exceptionTolerance
+        let business = try c.decodeIfPresent(Business.self, forKey: .business)
+        exceptionTolerance = business?.exceptionTolerance
         if let t = exceptionTolerance, !(t.isFinite && t > 0 && t <= 10) {
             throw PipelineError.configuration("business.exception_tolerance must be a share between 0 and 10, got \(t)")
         }
+        var horizons: [Frequency: [Int]?] = [:]
+        for (key, steps) in business?.evaluatedHorizons ?? [:] {
+            guard let frequency = Frequency(rawValue: key) else {
+                throw PipelineError.configuration("business.evaluated_horizons names \(key.debugDescription): a frequency is day or week")
+            }
+            if let steps, steps.isEmpty || !steps.allSatisfy({ (1...366).contains($0) }) {
+                throw PipelineError.configuration(
+                    "business.evaluated_horizons.\(key) must list steps from 1 to 366 (null: every horizon), got \(steps)")
+            }
+            horizons.updateValue(steps.map { Array(Set($0)).sorted() }, forKey: frequency)  // a nil value stays: every horizon
+        }
+        evaluatedHorizons = horizons
     }
 
     public static func load(_ path: String) throws -> ServiceObjectives {
@@ -70,7 +88,11 @@ public struct ServiceObjectives: Decodable, Sendable {
 
     /// Stores the objectives (one transaction); returns the frequencies and sources set.
     public func apply(on connection: Connection) throws -> [String] {
-        try connection.transaction { tx in
+        for frequency in evaluatedHorizons.keys where service[frequency.rawValue] == nil {
+            throw PipelineError.configuration(
+                "business.evaluated_horizons names \(frequency.rawValue), which has no service objectives in the metrics contract")
+        }
+        return try connection.transaction { tx in
             var applied: [String] = []
             for (frequency, s) in service.sorted(by: { $0.key < $1.key }) {
                 guard let c = cost[frequency] else {
@@ -92,6 +114,15 @@ public struct ServiceObjectives: Decodable, Sendable {
                     try tx.execute(
                         Query("UPDATE forecast.service_objectives SET exception_tolerance = \(exceptionTolerance) WHERE frequency = \(frequency)")
                             .named("apply_exception_tolerance"))
+                }
+                if let known = Frequency(rawValue: frequency), let steps = evaluatedHorizons[known] {
+                    let parameter = steps.map { $0.map(String.init) }
+                    try tx.execute(
+                        Query(
+                            """
+                            UPDATE forecast.service_objectives SET evaluated_horizons = \(parameter)::text[]::int[] WHERE frequency = \(frequency)
+                            """
+                        ).named("apply_evaluated_horizons"))
                 }
                 applied.append(frequency)
             }
