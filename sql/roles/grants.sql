@@ -36,7 +36,12 @@ GRANT SELECT ON forecast.shadow_comparison, forecast.model_registry TO forecast_
 GRANT SELECT ON forecast.model_versions, forecast.model_stages, forecast.model_stage_events TO forecast_reader;
 -- 019 (evaluate runs as the worker role, e.g. from cron after the sales load)
 GRANT SELECT, INSERT ON forecast.series_stats TO forecast_worker;
-GRANT SELECT, INSERT, UPDATE ON forecast.evaluations, forecast.evaluation_passes TO forecast_worker;
+GRANT SELECT, INSERT, UPDATE ON forecast.evaluation_passes TO forecast_worker;
+-- an evaluation is only ever marked replaced (a restated actual), never edited: its actual, forecast
+-- and key stay as scored (table-level UPDATE is revoked first; that revokes column grants too)
+REVOKE UPDATE ON forecast.evaluations FROM forecast_worker;
+GRANT SELECT, INSERT ON forecast.evaluations TO forecast_worker;
+GRANT UPDATE (replaced_at) ON forecast.evaluations TO forecast_worker;
 GRANT SELECT ON forecast.evaluation_current, forecast.accuracy_4w, forecast.forecast_value_added, forecast.top_offenders
     TO forecast_reader, forecast_worker;
 GRANT SELECT ON forecast.evaluations, forecast.evaluation_passes, forecast.series_stats TO forecast_reader;
