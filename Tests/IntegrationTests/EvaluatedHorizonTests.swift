@@ -18,6 +18,13 @@ extension Integration {
             return url
         }
 
+        /// `service_objectives.evaluated_horizons` as "day={1,3} week=all".
+        static func stored(_ db: TestDatabase) throws -> String {
+            try db.scalar(
+                "SELECT string_agg(frequency || '=' || coalesce(evaluated_horizons::text, 'all'), ' ' ORDER BY frequency) FROM forecast.service_objectives",
+                as: String.self)
+        }
+
         @Test func onlyTheEvaluatedHorizonsAreScoredAndOtherRunsAreNotOpened() throws {
             let db = try TestDatabase()
             defer { db.drop() }
@@ -34,9 +41,7 @@ extension Integration {
             let applied = try CLI.run(["objectives", "--apply", contract.path], databaseURL: db.url)
             #expect([0, 3].contains(applied.status), "\(applied.stderr)")
             #expect(
-                try db.scalar(
-                    "SELECT string_agg(frequency || '=' || coalesce(evaluated_horizons::text, 'all'), ' ' ORDER BY frequency) FROM forecast.service_objectives",
-                    as: String.self)
+                try Self.stored(db)
                     == "day={1,3} week=all")
 
             let c = try db.connect()
@@ -123,6 +128,10 @@ extension Integration {
                 ("{\"month\": [1]}", "business.evaluated_horizons names \"month\": a frequency is day or week"),
                 ("{\"day\": [0, 7]}", "business.evaluated_horizons.day must list steps from 1 to 366 (null: every horizon), got [0, 7]"),
                 ("{\"day\": []}", "business.evaluated_horizons.day must list steps from 1 to 366 (null: every horizon), got []"),
+                // not integers at all: a huge number, a fraction, text
+                ("{\"day\": [1e30]}", "cannot read the service and cost objectives of"),
+                ("{\"day\": [1.5]}", "cannot read the service and cost objectives of"),
+                ("{\"day\": [\"7\\u0000\"]}", "cannot read the service and cost objectives of"),
             ] {
                 let contract = try Self.contract(evaluatedHorizons: json)
                 defer { try? FileManager.default.removeItem(at: contract) }
@@ -136,9 +145,7 @@ extension Integration {
                 let applied = try CLI.run(["objectives", "--apply", contract.path], databaseURL: db.url)
                 #expect([0, 3].contains(applied.status), "\(applied.stderr)")
                 #expect(
-                    try db.scalar(
-                        "SELECT string_agg(frequency || '=' || coalesce(evaluated_horizons::text, 'all'), ' ' ORDER BY frequency) FROM forecast.service_objectives",
-                        as: String.self) == stored)
+                    try Self.stored(db) == stored)
             }
         }
     }

@@ -1,5 +1,6 @@
 import Forecasting
 import Foundation
+import Postgres
 
 /// The horizons `evaluate` scores per frequency (`forecast.service_objectives.evaluated_horizons`),
 /// as a pass stored them (`evaluation_passes.evaluated_horizons`, e.g. `{"day": [1, 7, 14, 28]}`);
@@ -9,6 +10,9 @@ public struct EvaluatedHorizons: Sendable, Equatable {
 
     public init(_ byFrequency: [Frequency: [Int]] = [:]) { self.byFrequency = byFrequency }
 
+    /// What `service_objectives.evaluated_horizons_are_steps` allows: a non-empty list of steps 1-366.
+    static func areSteps(_ horizons: [Int]) -> Bool { !horizons.isEmpty && horizons.allSatisfy { (1...366).contains($0) } }
+
     /// The stored document; a frequency this build does not know, or a horizon that is not a
     /// step (the table's check refuses both), is a configuration error, never ignored.
     init(json: String) throws {
@@ -17,7 +21,7 @@ public struct EvaluatedHorizons: Sendable, Equatable {
         }
         var parsed: [Frequency: [Int]] = [:]
         for (key, horizons) in stored {
-            guard let frequency = Frequency(rawValue: key), !horizons.isEmpty, horizons.allSatisfy({ (1...366).contains($0) }) else {
+            guard let frequency = Frequency(rawValue: key), Self.areSteps(horizons) else {
                 throw PipelineError.configuration("evaluated_horizons names \(key.debugDescription) with \(horizons): a frequency (day, week) and steps 1-366")
             }
             parsed[frequency] = horizons.sorted()
@@ -25,8 +29,11 @@ public struct EvaluatedHorizons: Sendable, Equatable {
         byFrequency = parsed
     }
 
-    /// The SQL parameter for `frequency`: its horizons as text (bound as `text[]`, cast to `int[]`), nil for every horizon.
-    func parameter(_ frequency: Frequency) -> [String]? { byFrequency[frequency].map { $0.map(String.init) } }
+    /// The horizons of the run `r` in SQL (`int[]`, NULL for every horizon), by its frequency, bound as parameters.
+    var ofRun: Query {
+        let (day, week) = (byFrequency[.day].map { $0.map(String.init) }, byFrequency[.week].map { $0.map(String.init) })
+        return Query("CASE r.frequency WHEN 'week' THEN \(week)::text[]::int[] ELSE \(day)::text[]::int[] END")
+    }
 
     /// "day 1,7,14,28; week every horizon", for the pass's summary line.
     public var summary: String {

@@ -67,7 +67,6 @@ public enum Evaluator {
             else {
                 return Pass(id: id, landedThrough: nil, evaluated: 0, restated: 0, nonFiniteActuals: 0, evaluatedHorizons: horizons.byFrequency)
             }
-            let (dayHorizons, weekHorizons) = (horizons.parameter(.day), horizons.parameter(.week))
             // Restated actuals first, so that the evaluations inserted below already use them.
             var restated = 0
             if let loadedBefore {
@@ -102,9 +101,7 @@ public enum Evaluator {
                 Query(
                     """
                     SELECT r.id FROM forecast.runs r
-                    CROSS JOIN LATERAL (SELECT CASE r.frequency WHEN 'week' THEN 7 ELSE 1 END AS step,
-                                               CASE r.frequency WHEN 'week' THEN \(weekHorizons)::text[]::int[]
-                                                    ELSE \(dayHorizons)::text[]::int[] END AS horizons) p
+                    CROSS JOIN LATERAL (SELECT CASE r.frequency WHEN 'week' THEN 7 ELSE 1 END AS step, \(horizons.ofRun) AS horizons) p
                     WHERE r.status = 'published' AND r.config ->> 'inputSchema' = \(inputSchema) AND r.cutoff < \(landed)
                       AND (\(landedBefore)::date IS NULL OR r.published_at > \(startedBefore)::timestamptz
                            OR r.cutoff + r.horizon * p.step + 7 > \(landedBefore)::date)
@@ -142,8 +139,7 @@ public enum Evaluator {
                            x.model_name, x.yhat, x.yhat_lower, x.yhat_upper, coalesce(s.qty, 0), s.loaded_at, st.mase_scale
                     FROM rows x
                     JOIN forecast.runs r ON r.id = x.run_id AND r.status = 'published' AND r.config ->> 'inputSchema' = \(inputSchema)
-                                        AND x.horizon = ANY(coalesce(CASE r.frequency WHEN 'week' THEN \(weekHorizons)::text[]::int[]
-                                                                         ELSE \(dayHorizons)::text[]::int[] END, ARRAY[x.horizon]))
+                                        AND x.horizon = ANY(coalesce(\(horizons.ofRun), ARRAY[x.horizon]))
                     LEFT JOIN \(ident: schema).sales s ON s.item_id = x.item_id AND s.location_id = x.location_id AND s.ds = x.ds
                                                      AND s.loaded_at <= \(loaded)
                     LEFT JOIN forecast.series_stats st ON st.run_id = x.run_id AND st.item_id = x.item_id AND st.location_id = x.location_id

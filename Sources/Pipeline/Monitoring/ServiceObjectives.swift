@@ -69,7 +69,7 @@ public struct ServiceObjectives: Decodable, Sendable {
             guard let frequency = Frequency(rawValue: key) else {
                 throw PipelineError.configuration("business.evaluated_horizons names \(key.debugDescription): a frequency is day or week")
             }
-            if let steps, steps.isEmpty || !steps.allSatisfy({ (1...366).contains($0) }) {
+            if let steps, !EvaluatedHorizons.areSteps(steps) {
                 throw PipelineError.configuration(
                     "business.evaluated_horizons.\(key) must list steps from 1 to 366 (null: every horizon), got \(steps)")
             }
