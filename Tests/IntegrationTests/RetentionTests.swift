@@ -35,8 +35,9 @@ extension Integration {
                 runs[day] = try coordinator.run(Fixtures.options(horizon: 7, cutoff: PostgresDate(iso: day)!)).runID
             }
             let oldest = runs["2026-11-06"]!, served = runs["2026-11-27"]!
-            // Each run has its six partitions (forecasts, side forecasts, series stats, run series, evaluations, quantiles).
-            #expect(try Self.partitions(db, run: oldest) == 7)
+            // Each run has its nine partitions (forecasts, side forecast paths, series stats, run series, evaluations and their
+            // two rollups, quantiles, competing prices).
+            #expect(try Self.partitions(db, run: oldest) == 9)
             #expect(try db.scalar(Query("SELECT count(*)::int FROM forecast.forecasts_r\(unsafeRaw: String(oldest))"), as: Int.self) == 12 * 7)
             // Bytes per run are its partitions' sizes.
             #expect(
@@ -74,7 +75,7 @@ extension Integration {
             let keptEvaluations = try db.scalar(Query("SELECT count(*)::int FROM forecast.evaluations WHERE run_id = \(runs["2026-11-18"]!)"), as: Int.self)
             #expect(keptEvaluations > 0)
             let dropped = try Retention.apply(plan2.filter { !$0.keep }, rollbackDepth: 2, today: today, on: c)
-            #expect(dropped.count == 4 && dropped.allSatisfy { $0.partitions == 7 && $0.rows == 12 * 7 && $0.bytes > 0 })
+            #expect(dropped.count == 4 && dropped.allSatisfy { $0.partitions == 9 && $0.rows == 12 * 7 && $0.bytes > 0 })
             // The partitions are gone, the run rows stay (purged_at), the audit trail says why.
             #expect(try Self.partitions(db, run: oldest) == 0)
             #expect(try db.scalar(Query("SELECT to_regclass('forecast.forecasts_r' || \(String(oldest))) IS NULL"), as: Bool.self))
@@ -98,7 +99,7 @@ extension Integration {
             // A second pass has nothing left to do; new runs still get their partitions.
             #expect(try Retention.plan(rollbackDepth: 2, today: today, on: c).filter { !$0.keep }.isEmpty)
             let next = try coordinator.run(Fixtures.options(horizon: 7, force: true, cutoff: PostgresDate(iso: "2026-11-26")!))
-            #expect(try Self.partitions(db, run: next.runID) == 7)
+            #expect(try Self.partitions(db, run: next.runID) == 9)
         }
 
         @Test func backtestsAModelVersionNamesAreKept() throws {

@@ -18,7 +18,7 @@ enum RunCategoryPricesChecks {
         // Every double a price can be comes back bit for bit; a price that is not finite is refused
         // before anything is sent. Written in a transaction that prepares inputs of its own.
         var edge = CategoryPrices()
-        let values: [Double] = [4, 0.1 + 0.2, -0.0, 1e-7, 123_456.789, 1e300, 5e-324, .pi, 2.5e15]
+        let values: [Double] = [4, 0.1 + 0.2, -0.0, 1e-7, 123_456.789, 1e300, .leastNonzeroMagnitude, .pi, 2.5e15]
         for (i, price) in values.enumerated() {
             for (owner, p) in [(i, price), (100 + i, price * 2)] {
                 edge.add(

@@ -91,3 +91,8 @@ GRANT EXECUTE ON FUNCTION forecast.enqueue_job(text, text, integer) TO forecast_
 GRANT SELECT ON forecast.exceptions_4w TO forecast_reader, forecast_worker;
 -- 040
 GRANT SELECT ON forecast.quantile_coverage_4w TO forecast_reader, forecast_worker;
+-- 044 (evaluate keeps the rollups the 4-week views read, through the owner's functions: no role
+-- writes a rollup by hand)
+GRANT EXECUTE ON FUNCTION forecast.roll_up_evaluations(bigint, date[]), forecast.roll_up_series() TO forecast_worker;
+GRANT SELECT ON forecast.evaluation_rollup, forecast.evaluation_level_rollup, forecast.evaluation_rollup_current,
+                forecast.series_days, forecast.series_day_sources, forecast.series_4w TO forecast_reader, forecast_worker;

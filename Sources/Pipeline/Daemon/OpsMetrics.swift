@@ -184,11 +184,8 @@ public enum OpsMetrics {
         let rows = try connection.query(
             Query(
                 """
-                SELECT frequency, role, sum(abs(yhat - actual)) / nullif(sum(abs(actual)), 0) AS wape,
-                       sum(yhat - actual) / nullif(sum(abs(actual)), 0) AS bias,
-                       avg(CASE WHEN actual BETWEEN yhat_lower AND yhat_upper THEN 1.0 ELSE 0.0 END)::float8 AS coverage,
-                       count(*)::float8 AS n
-                FROM forecast.evaluation_current WHERE in_last_4_weeks GROUP BY frequency, role
+                SELECT frequency, role, wape, bias, coverage::float8 AS coverage, forecasts::float8 AS n
+                FROM forecast.accuracy_4w WHERE segment_kind = 'all'
                 """
             ).named("metrics_accuracy")
         ).rows.map {

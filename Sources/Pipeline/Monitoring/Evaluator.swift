@@ -69,27 +69,33 @@ public enum Evaluator {
             }
             // Restated actuals first, so that the evaluations inserted below already use them.
             var restated = 0
+            var touched = TouchedTargets()
             if let loadedBefore {
-                restated = try tx.execute(
-                    Query(
-                        """
-                        WITH changed AS (
-                            SELECT item_id, location_id, ds, qty, loaded_at FROM \(ident: schema).sales
-                            WHERE loaded_at > \(loadedBefore) AND loaded_at <= \(loaded)
-                              AND (qty IS NULL OR qty NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))),
-                        replaced AS (
-                            UPDATE forecast.evaluations e SET replaced_at = clock_timestamp()
-                            FROM changed c
-                            WHERE e.replaced_at IS NULL AND e.item_id = c.item_id AND e.location_id = c.location_id AND e.ds = c.ds
-                              AND e.actual IS DISTINCT FROM coalesce(c.qty, 0)
-                            RETURNING e.*, coalesce(c.qty, 0) AS new_actual, c.loaded_at AS new_loaded_at)
-                        INSERT INTO forecast.evaluations (run_id, role, frequency, cutoff, item_id, location_id, ds, horizon,
-                            model_version, model_name, yhat, yhat_lower, yhat_upper, actual, actual_loaded_at, mase_scale)
-                        SELECT run_id, role, frequency, cutoff, item_id, location_id, ds, horizon, model_version, model_name,
-                               yhat, yhat_lower, yhat_upper, new_actual, new_loaded_at, mase_scale
-                        FROM replaced
-                        """
-                    ).named("follow_restatements"))
+                restated = try touched.add(
+                    tx.query(
+                        Query(
+                            """
+                            WITH changed AS (
+                                SELECT item_id, location_id, ds, qty, loaded_at FROM \(ident: schema).sales
+                                WHERE loaded_at > \(loadedBefore) AND loaded_at <= \(loaded)
+                                  AND (qty IS NULL OR qty NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))),
+                            replaced AS (
+                                UPDATE forecast.evaluations e SET replaced_at = clock_timestamp()
+                                FROM changed c
+                                WHERE e.replaced_at IS NULL AND e.item_id = c.item_id AND e.location_id = c.location_id AND e.ds = c.ds
+                                  AND e.actual IS DISTINCT FROM coalesce(c.qty, 0)
+                                RETURNING e.*, coalesce(c.qty, 0) AS new_actual, c.loaded_at AS new_loaded_at),
+                            inserted AS (
+                                INSERT INTO forecast.evaluations (run_id, role, frequency, cutoff, item_id, location_id, ds, horizon,
+                                    model_version, model_name, yhat, yhat_lower, yhat_upper, actual, actual_loaded_at, mase_scale)
+                                SELECT run_id, role, frequency, cutoff, item_id, location_id, ds, horizon, model_version, model_name,
+                                       yhat, yhat_lower, yhat_upper, new_actual, new_loaded_at, mase_scale
+                                FROM replaced
+                                RETURNING run_id, ds)
+                            SELECT run_id, ds::text AS ds, count(*)::int AS n FROM inserted GROUP BY run_id, ds
+                            """
+                        ).named("follow_restatements")
+                    ).rows)
             }
             // Partition-local: only the runs that can have rows to evaluate, i.e. whose target days
             // reach past the last pass's landed day (a week's slack), or published since it began.
@@ -114,40 +120,53 @@ public enum Evaluator {
                     """
                 ).named("runs_to_evaluate")
             ).rows.map { String(try $0.decode("id", as: Int64.self)) }
-            let evaluated = try tx.execute(
-                Query(
-                    """
-                    WITH rows AS (
-                        SELECT 'served' AS role, f.run_id, f.cutoff, f.item_id, f.location_id, f.ds, f.horizon, f.model_version,
-                               f.model_name, f.yhat, f.yhat_lower, f.yhat_upper
-                        FROM forecast.forecasts f WHERE f.run_id = ANY(\(runs)::text[]::bigint[])
-                        UNION ALL
-                        -- the side paths' elements by subscript (forecast.side_forecasts unnests all four
-                        -- arrays of every path: 1.8 times the time at 100k series)
-                        SELECT p.role, p.run_id, p.cutoff, p.item_id, p.location_id, p.ds[h], h, p.model_version, p.model_name,
-                               p.yhat[h], p.yhat_lower[h], p.yhat_upper[h]
-                        FROM forecast.side_forecast_paths p CROSS JOIN LATERAL generate_series(1, cardinality(p.ds)) h
-                        WHERE p.run_id = ANY(\(runs)::text[]::bigint[]) AND p.ds[h] <= \(landed)
-                        UNION ALL -- a bootstrap run serves the baseline itself
-                        SELECT 'baseline', f.run_id, f.cutoff, f.item_id, f.location_id, f.ds, f.horizon, f.model_version,
-                               f.model_name, f.yhat, f.yhat_lower, f.yhat_upper
-                        FROM forecast.forecasts f JOIN forecast.runs b ON b.id = f.run_id AND b.serving = 'bootstrap'
-                        WHERE f.run_id = ANY(\(runs)::text[]::bigint[]))
-                    INSERT INTO forecast.evaluations (run_id, role, frequency, cutoff, item_id, location_id, ds, horizon,
-                        model_version, model_name, yhat, yhat_lower, yhat_upper, actual, actual_loaded_at, mase_scale)
-                    SELECT x.run_id, x.role, r.frequency, x.cutoff, x.item_id, x.location_id, x.ds, x.horizon, x.model_version,
-                           x.model_name, x.yhat, x.yhat_lower, x.yhat_upper, coalesce(s.qty, 0), s.loaded_at, st.mase_scale
-                    FROM rows x
-                    JOIN forecast.runs r ON r.id = x.run_id AND r.status = 'published' AND r.config ->> 'inputSchema' = \(inputSchema)
-                                        AND x.horizon = ANY(coalesce(\(horizons.ofRun), ARRAY[x.horizon]))
-                    LEFT JOIN \(ident: schema).sales s ON s.item_id = x.item_id AND s.location_id = x.location_id AND s.ds = x.ds
-                                                     AND s.loaded_at <= \(loaded)
-                    LEFT JOIN forecast.series_stats st ON st.run_id = x.run_id AND st.item_id = x.item_id AND st.location_id = x.location_id
-                    WHERE x.ds <= \(landed) AND (s.qty IS NULL OR s.qty NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))
-                      AND (\(landedBefore)::date IS NULL OR x.ds > \(landedBefore)::date OR r.published_at > \(startedBefore)::timestamptz)
-                    ON CONFLICT (run_id, role, item_id, location_id, ds) WHERE replaced_at IS NULL DO NOTHING
-                    """
-                ).named("evaluate_landed_forecasts"))
+            let evaluated = try touched.add(
+                tx.query(
+                    Query(
+                        """
+                        WITH rows AS (
+                            SELECT 'served' AS role, f.run_id, f.cutoff, f.item_id, f.location_id, f.ds, f.horizon, f.model_version,
+                                   f.model_name, f.yhat, f.yhat_lower, f.yhat_upper
+                            FROM forecast.forecasts f WHERE f.run_id = ANY(\(runs)::text[]::bigint[])
+                            UNION ALL
+                            -- the side paths' elements by subscript (forecast.side_forecasts unnests all four
+                            -- arrays of every path: 1.8 times the time at 100k series)
+                            SELECT p.role, p.run_id, p.cutoff, p.item_id, p.location_id, p.ds[h], h, p.model_version, p.model_name,
+                                   p.yhat[h], p.yhat_lower[h], p.yhat_upper[h]
+                            FROM forecast.side_forecast_paths p CROSS JOIN LATERAL generate_series(1, cardinality(p.ds)) h
+                            WHERE p.run_id = ANY(\(runs)::text[]::bigint[]) AND p.ds[h] <= \(landed)
+                            UNION ALL -- a bootstrap run serves the baseline itself
+                            SELECT 'baseline', f.run_id, f.cutoff, f.item_id, f.location_id, f.ds, f.horizon, f.model_version,
+                                   f.model_name, f.yhat, f.yhat_lower, f.yhat_upper
+                            FROM forecast.forecasts f JOIN forecast.runs b ON b.id = f.run_id AND b.serving = 'bootstrap'
+                            WHERE f.run_id = ANY(\(runs)::text[]::bigint[])),
+                        inserted AS (
+                            INSERT INTO forecast.evaluations (run_id, role, frequency, cutoff, item_id, location_id, ds, horizon,
+                                model_version, model_name, yhat, yhat_lower, yhat_upper, actual, actual_loaded_at, mase_scale)
+                            SELECT x.run_id, x.role, r.frequency, x.cutoff, x.item_id, x.location_id, x.ds, x.horizon, x.model_version,
+                                   x.model_name, x.yhat, x.yhat_lower, x.yhat_upper, coalesce(s.qty, 0), s.loaded_at, st.mase_scale
+                            FROM rows x
+                            JOIN forecast.runs r ON r.id = x.run_id AND r.status = 'published' AND r.config ->> 'inputSchema' = \(inputSchema)
+                                                AND x.horizon = ANY(coalesce(\(horizons.ofRun), ARRAY[x.horizon]))
+                            LEFT JOIN \(ident: schema).sales s ON s.item_id = x.item_id AND s.location_id = x.location_id AND s.ds = x.ds
+                                                             AND s.loaded_at <= \(loaded)
+                            LEFT JOIN forecast.series_stats st ON st.run_id = x.run_id AND st.item_id = x.item_id AND st.location_id = x.location_id
+                            WHERE x.ds <= \(landed) AND (s.qty IS NULL OR s.qty NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))
+                              AND (\(landedBefore)::date IS NULL OR x.ds > \(landedBefore)::date OR r.published_at > \(startedBefore)::timestamptz)
+                            ON CONFLICT (run_id, role, item_id, location_id, ds) WHERE replaced_at IS NULL DO NOTHING
+                            RETURNING run_id, ds)
+                        SELECT run_id, ds::text AS ds, count(*)::int AS n FROM inserted GROUP BY run_id, ds
+                        """
+                    ).named("evaluate_landed_forecasts")
+                ).rows)
+            // The rollups the 4-week views read: the (run, day) pairs this pass scored or restated,
+            // then the per-series window.
+            for (run, days) in touched.byRun.sorted(by: { $0.key < $1.key }) {
+                try tx.execute(
+                    Query("SELECT forecast.roll_up_evaluations(\(run), \(days.sorted().map(\.description))::text[]::date[])")
+                        .named("roll_up_evaluations"))
+            }
+            try tx.execute(Query("SELECT forecast.roll_up_series()").named("roll_up_series"))
             let nonFinite =
                 try tx.query(
                     Query(

@@ -77,7 +77,7 @@ extension Monitor {
             try connection.query(
                 Query(
                     """
-                    SELECT coalesce(max(ds) - min(ds) + 1, 0) AS days FROM forecast.evaluation_current
+                    SELECT coalesce(max(ds) - min(ds) + 1, 0) AS days FROM forecast.evaluation_rollup_current
                     WHERE frequency = \(frequency) AND role = 'served'
                     """
                 ).named("evaluated_days")

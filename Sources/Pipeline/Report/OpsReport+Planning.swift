@@ -13,9 +13,9 @@ extension OpsReport {
         let rows = try connection.query(
             Query(
                 """
-                SELECT role, horizon, sum(abs(yhat - actual)) / nullif(sum(abs(actual)), 0) AS wape,
-                       avg(CASE WHEN actual BETWEEN yhat_lower AND yhat_upper THEN 1.0 ELSE 0.0 END) AS coverage, count(*) AS n
-                FROM forecast.evaluation_current WHERE frequency = \(f) AND in_last_4_weeks
+                SELECT role, horizon, sum(abs_error) / nullif(sum(abs_actual), 0) AS wape,
+                       sum(covered) / nullif(sum(forecasts), 0) AS coverage, sum(forecasts)::bigint AS n
+                FROM forecast.evaluation_rollup_current WHERE frequency = \(f) AND in_last_4_weeks
                 GROUP BY role, horizon ORDER BY role, horizon
                 """
             ).named("report_by_horizon")
@@ -70,8 +70,8 @@ extension OpsReport {
             Query(
                 """
                 WITH weekly AS (
-                    SELECT region, date_trunc('week', ds)::date AS week, sum(actual) AS actual, sum(yhat) AS forecast
-                    FROM forecast.evaluation_current WHERE frequency = \(f) AND role = 'served'
+                    SELECT region, date_trunc('week', ds)::date AS week, sum(actual_total) AS actual, sum(yhat_total) AS forecast
+                    FROM forecast.evaluation_rollup_current WHERE frequency = \(f) AND role = 'served'
                     GROUP BY region, week
                 ), top AS (SELECT region FROM weekly GROUP BY region ORDER BY sum(actual) DESC, region LIMIT 6)
                 SELECT w.* FROM weekly w JOIN top USING (region) ORDER BY region, week

@@ -149,10 +149,12 @@ public enum OpsReport {
             let made = try connection.query(
                 Query(
                     """
-                    SELECT DISTINCT ON (ds) ds, yhat, yhat_lower, yhat_upper FROM forecast.evaluation_current
-                    WHERE frequency = \(f) AND role = 'served' AND item_id = \(item) AND location_id = \(location)
-                      AND ds >= (SELECT max(ds) FROM forecast.evaluation_current WHERE frequency = \(f)) - \(6 * 7 * step)::int
-                    ORDER BY ds, horizon
+                    SELECT DISTINCT ON (e.ds) e.ds, e.yhat, e.yhat_lower, e.yhat_upper
+                    FROM forecast.evaluations e JOIN forecast.runs r ON r.id = e.run_id AND r.status = 'published'
+                    WHERE e.frequency = \(f) AND e.role = 'served' AND e.item_id = \(item) AND e.location_id = \(location)
+                      AND e.replaced_at IS NULL
+                      AND e.ds >= (SELECT max(ds) FROM forecast.evaluation_rollup_current WHERE frequency = \(f)) - \(6 * 7 * step)::int
+                    ORDER BY e.ds, e.horizon
                     """
                 ).named("report_made")
             ).rows.map {
@@ -199,8 +201,8 @@ public enum OpsReport {
             Query(
                 """
                 SELECT CASE WHEN grouping(category) = 0 THEN category ELSE 'all series' END AS segment, role,
-                       date_trunc('week', ds)::date AS week, sum(abs(yhat - actual)) / nullif(sum(abs(actual)), 0) AS wape
-                FROM forecast.evaluation_current WHERE frequency = \(f)
+                       date_trunc('week', ds)::date AS week, sum(abs_error) / nullif(sum(abs_actual), 0) AS wape
+                FROM forecast.evaluation_rollup_current WHERE frequency = \(f)
                 GROUP BY GROUPING SETS ((role, week), (category, role, week))
                 """
             ).named("report_accuracy_trend")
