@@ -219,6 +219,18 @@ extension Integration {
                     #expect(refused?.sqlState == .insufficientPrivilege, "\(role): \(sql)")
                 }
             }
+            // The worker may call the functions with whatever arguments: they only ever recompute
+            // from the evaluations (no run, an unknown run, a day never scored, every day).
+            let worker = try Connection.connect(try db.workerURL())
+            defer { worker.close() }
+            for call in [
+                "forecast.roll_up_evaluations(NULL, NULL)", "forecast.roll_up_evaluations(-1, '{}')",
+                "forecast.roll_up_evaluations(\(rerun.runID), '{1900-01-01}')", "forecast.roll_up_evaluations(\(rerun.runID), NULL)",
+                "forecast.roll_up_series()",
+            ] {
+                try worker.execute(Query(unsafeSQL: "SELECT \(call)"))
+            }
+            try Self.expectSame(db, "after the worker's own calls")
         }
     }
 }
