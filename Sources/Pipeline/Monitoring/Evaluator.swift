@@ -73,11 +73,12 @@ public enum Evaluator {
             if let loadedBefore {
                 // Only days already evaluated can be restated: a night's load of the newest day
                 // probes nothing (at 100k series it probed 100k keys in every run's partition, 6 s).
+                // Per frequency, so that each partition answers from its (frequency, ds) index.
                 let newest = try tx.query(
                     Query(
                         """
-                        SELECT greatest((SELECT max(ds) FROM forecast.evaluations WHERE frequency = 'day' AND replaced_at IS NULL),
-                                        (SELECT max(ds) FROM forecast.evaluations WHERE frequency = 'week' AND replaced_at IS NULL)) AS ds
+                        SELECT max(n.ds) AS ds FROM unnest(\(Frequency.allCases.map(\.rawValue))::text[]) f
+                        CROSS JOIN LATERAL (SELECT max(ds) AS ds FROM forecast.evaluations WHERE frequency = f AND replaced_at IS NULL) n
                         """
                     ).named("newest_evaluated_day")
                 ).first?.decodeIfPresent("ds", as: PostgresDate.self)
