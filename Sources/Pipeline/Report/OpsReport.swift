@@ -146,6 +146,9 @@ public enum OpsReport {
                     """
                 ).named("report_actuals")
             ).rows.map { (x: Double(try $0.decode("ds", as: PostgresDate.self).unixDays), y: try $0.decode("qty", as: Double.self)) }
+            // The current evaluations of one series, read from the table (published runs, not
+            // replaced) rather than through forecast.evaluation_current: that view's window over
+            // every evaluation (in_last_4_weeks) keeps the series filter from reaching the index.
             let made = try connection.query(
                 Query(
                     """
