@@ -146,12 +146,17 @@ extension Timed {
         }
 
         /// Fewer workers than asked for (connections exhausted) is said at the default log level,
-        /// not silent; the run still publishes with the workers that started.
+        /// not silent; the run still publishes with the workers that started. Each item is held
+        /// 300 ms (the drill binary) so that no worker finishes, and frees its connection for a
+        /// late starter, before all six have tried to connect.
         @Test func workersThatCannotConnectAreReported() throws {
             let db = try TestDatabase()
             defer { db.drop() }
             try db.loadDemo(items: 10, locations: 2)
-            let result = try CLI.run(CommandLine.runArgs + ["--workers", "6"], databaseURL: try db.workerURL(options: "CONNECTION LIMIT 3"))
+            let result = CLI.finish(
+                try CLI.start(
+                    CommandLine.runArgs + ["--workers", "6", "--chunk-size", "2"],
+                    databaseURL: try db.workerURL(options: "CONNECTION LIMIT 3"), holdMs: 300))
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("2 of 6 workers ran; 4 could not start"), "\(result.stderr)")
             #expect(result.stderr.contains("too many connections for role"), "\(result.stderr)")
