@@ -118,10 +118,11 @@ extension Integration {
             }
             #expect(e?.sqlState == .insufficientPrivilege)
             #expect(try db.scalar("SELECT count(*)::int FROM forecast.service_objectives WHERE evaluated_horizons IS NOT NULL", as: Int.self) == 0)
-            // Nor edit what was scored: an evaluation may only be marked replaced (a restated actual).
-            let edit = #expect(throws: PostgresError.self) { try worker.execute("UPDATE forecast.evaluations SET actual = 0") }
-            #expect(edit?.sqlState == .insufficientPrivilege)
-            #expect(try worker.execute("UPDATE forecast.evaluations SET replaced_at = NULL WHERE replaced_at IS NOT NULL") == 0)
+            // Nor edit what was scored: only the owner's pass marks an evaluation replaced (migration 045).
+            for sql in ["UPDATE forecast.evaluations SET actual = 0", "UPDATE forecast.evaluations SET replaced_at = NULL WHERE replaced_at IS NOT NULL"] {
+                let edit = #expect(throws: PostgresError.self) { try worker.execute(Query(unsafeSQL: sql)) }
+                #expect(edit?.sqlState == .insufficientPrivilege, "\(sql)")
+            }
 
             // A contract that names an unknown frequency or a non-step is refused with the rule's name.
             for (json, message) in [

@@ -192,6 +192,65 @@ extension Integration {
             #expect(try db.scalar(Query("SELECT count(*)::int FROM forecast.evaluations WHERE run_id = \(run.runID)"), as: Int.self) == 84)
         }
 
+        /// Migration 045: what is scored is computed by the database. The worker role runs the pass
+        /// through `forecast.evaluate_landed` but cannot write an evaluation or a pass itself (a
+        /// flattering row before the real pass would steer the accuracy views, the alerts and
+        /// promotion), nor point the pass at a table of its own.
+        @Test func onlyTheOwnersFunctionWritesEvaluations() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 4, locations: 1)
+            let run = try Fixtures.coordinator(db).run(Fixtures.options(horizon: 7, cutoff: PostgresDate(iso: "2026-11-20")!))
+            let worker = try Connection.connect(try db.workerURL())
+            defer { worker.close() }
+            let state = { (sql: String) in Integration.Privileges.sqlState(worker, Query(unsafeSQL: sql)) }
+            let flattering = """
+                INSERT INTO forecast.evaluations (run_id, role, frequency, cutoff, item_id, location_id, ds, horizon,
+                    model_version, model_name, yhat, yhat_lower, yhat_upper, actual)
+                SELECT run_id, 'served', 'day', cutoff, item_id, location_id, ds, horizon, model_version, model_name,
+                       yhat, yhat_lower, yhat_upper, yhat
+                FROM forecast.forecasts WHERE run_id = \(run.runID)
+                """
+            for sql in [
+                flattering, flattering.replacingOccurrences(of: "INTO forecast.evaluations ", with: "INTO forecast.evaluations_r\(run.runID) "),
+                "INSERT INTO forecast.evaluation_passes (input_schema, landed_through) VALUES ('demand', '2026-12-31')",
+                "UPDATE forecast.evaluation_passes SET landed_through = '2026-12-31'",
+                "UPDATE forecast.evaluations SET replaced_at = clock_timestamp()", "DELETE FROM forecast.evaluations",
+                "SELECT nextval('forecast.evaluations_id_seq')",
+            ] {
+                #expect(state(sql) == "42501", "\(sql)")
+            }
+            // Actuals of its own: a temporary sales table is refused, whatever the schema is called.
+            try worker.execute("CREATE TEMP TABLE sales (item_id text, location_id text, ds date, qty float8, loaded_at timestamptz)")
+            try worker.execute("INSERT INTO sales SELECT item_id, location_id, ds, yhat, now() FROM forecast.forecasts")
+            let tempSchema = try worker.query("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()").first!.decode("nspname", as: String.self)
+            for schema in ["pg_temp", tempSchema] {
+                #expect(state("SELECT forecast.evaluate_landed('\(schema)', NULL)") == "42501", "\(schema)")
+            }
+            // A hostile or unknown name is a name, never SQL.
+            #expect(state("SELECT forecast.evaluate_landed('demand.sales; DROP TABLE demand.sales; --', NULL)") == "42P01")
+            #expect(state("SELECT forecast.evaluate_landed('\"demand\"', NULL)") == "42P01")
+            // The reader role may not run a pass at all.
+            let reader = try Connection.connect(try db.readerURL())
+            defer { reader.close() }
+            #expect(Integration.Privileges.sqlState(reader, "SELECT forecast.evaluate_landed('demand', NULL)") == "42501")
+            #expect(try Self.count(db, "SELECT count(*) FROM forecast.evaluation_passes") == 0)
+
+            // The pass itself, as the worker: the actuals are the input table's (a missing row is 0 sold),
+            // recorded with its login.
+            let pass = try Evaluator.evaluate(inputSchema: "demand", on: worker)
+            #expect(pass.evaluated == 28 && pass.landedThrough == PostgresDate(iso: "2026-11-27"))
+            #expect(
+                try Self.count(
+                    db,
+                    Query(
+                        """
+                        SELECT count(*) FROM forecast.evaluations e LEFT JOIN demand.sales s USING (item_id, location_id, ds)
+                        WHERE e.run_id = \(run.runID) AND e.actual = coalesce(s.qty, 0)
+                        """)) == 28)
+            #expect(try db.scalar("SELECT db_role = current_user FROM forecast.evaluation_passes", as: Bool.self) == false)
+        }
+
         /// Leakage: a version's artifact trained on data after a backfill's cutoff does not serve it.
         @Test func aBackfillIsNotServedByAnArtifactTrainedOnLaterData() throws {
             let db = try TestDatabase()

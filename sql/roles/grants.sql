@@ -34,14 +34,14 @@ GRANT SELECT, INSERT ON forecast.model_stages TO forecast_worker;
 GRANT SELECT ON forecast.model_stage_events TO forecast_worker;
 GRANT SELECT ON forecast.shadow_comparison, forecast.model_registry TO forecast_reader, forecast_worker;
 GRANT SELECT ON forecast.model_versions, forecast.model_stages, forecast.model_stage_events TO forecast_reader;
--- 019 (evaluate runs as the worker role, e.g. from cron after the sales load)
+-- 019 (the worker role runs evaluate, e.g. from cron after the sales load)
 GRANT SELECT, INSERT ON forecast.series_stats TO forecast_worker;
-GRANT SELECT, INSERT, UPDATE ON forecast.evaluation_passes TO forecast_worker;
--- an evaluation is only ever marked replaced (a restated actual), never edited: its actual, forecast
--- and key stay as scored (table-level UPDATE is revoked first; that revokes column grants too)
-REVOKE UPDATE ON forecast.evaluations FROM forecast_worker;
-GRANT SELECT, INSERT ON forecast.evaluations TO forecast_worker;
-GRANT UPDATE (replaced_at) ON forecast.evaluations TO forecast_worker;
+-- 045: evaluations and passes are written only by forecast.evaluate_landed, as the schema owner;
+-- the worker calls it and reads (earlier databases granted INSERT, UPDATE and UPDATE (replaced_at),
+-- which a table-level REVOKE UPDATE removes too)
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON forecast.evaluations, forecast.evaluation_passes FROM forecast_worker, forecast_reader;
+GRANT SELECT ON forecast.evaluations, forecast.evaluation_passes TO forecast_worker;
+GRANT EXECUTE ON FUNCTION forecast.evaluate_landed(text, text) TO forecast_worker;
 GRANT SELECT ON forecast.evaluation_current, forecast.accuracy_4w, forecast.forecast_value_added, forecast.top_offenders
     TO forecast_reader, forecast_worker;
 GRANT SELECT ON forecast.evaluations, forecast.evaluation_passes, forecast.series_stats TO forecast_reader;
@@ -74,8 +74,9 @@ GRANT SELECT, INSERT ON forecast.run_category_prices TO forecast_worker;
 -- and earlier databases granted the worker INSERT on it)
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON forecast.model_stage_events FROM forecast_worker, forecast_reader;
 REVOKE UPDATE, DELETE, TRUNCATE ON forecast.model_versions FROM forecast_worker, forecast_reader;
--- 023 (evaluations take their id from a sequence since the partitioning: evaluate runs as the worker)
-GRANT USAGE ON SEQUENCE forecast.evaluations_id_seq TO forecast_worker;
+-- 023 (evaluations take their id from a sequence since the partitioning; since 045 only the
+-- owner's function inserts them)
+REVOKE USAGE ON SEQUENCE forecast.evaluations_id_seq FROM forecast_worker;
 -- 031
 GRANT EXECUTE ON FUNCTION forecast.fail_abandoned_backtests() TO forecast_worker;
 -- 036 (requeues are recorded by a trigger of the owner's; every role may read them)

@@ -29,12 +29,6 @@ public struct EvaluatedHorizons: Sendable, Equatable {
         byFrequency = parsed
     }
 
-    /// The horizons of the run `r` in SQL (`int[]`, NULL for every horizon), by its frequency, bound as parameters.
-    var ofRun: Query {
-        let (day, week) = (byFrequency[.day].map { $0.map(String.init) }, byFrequency[.week].map { $0.map(String.init) })
-        return Query("CASE r.frequency WHEN 'week' THEN \(week)::text[]::int[] ELSE \(day)::text[]::int[] END")
-    }
-
     /// "day 1,7,14,28; week every horizon", for the pass's summary line.
     public var summary: String {
         Frequency.allCases.map { f in
