@@ -46,6 +46,52 @@ extension Integration {
             ).rows.map { try $0.decode("a", as: String.self) }
         }
 
+        /// The production version is held against its backtest at the horizons the window scored:
+        /// a version stores its errors per horizon step (summing to the backtest overall), and with
+        /// `evaluated_horizons` {1, 7} the reference is the backtest's WAPE at steps 1 and 7 only.
+        @Test func accuracyIsHeldAgainstTheBacktestAtTheHorizonsEvaluated() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 8, locations: 2)
+            let version = try Registry.train(db, "moving_average", label: "ma")
+            let metrics = try version.metrics
+            let steps = try #require(metrics.horizons)
+            #expect(steps.map(\.horizon) == Array(1...7))
+            #expect(steps.reduce(0) { $0 + $1.n } == metrics.overall.n)
+            func pooled(_ s: [VersionMetrics.HorizonErrors]) -> Double {
+                s.reduce(0) { $0 + $1.absError } / s.reduce(0) { $0 + $1.absActual }
+            }
+            let overall = try #require(metrics.overall.wape)
+            #expect(abs(pooled(steps) - overall) < 1e-9 * overall)
+            let atOneAndSeven = pooled(steps.filter { [1, 7].contains($0.horizon) })
+            #expect(abs(atOneAndSeven - overall) > 1e-6, "the mix of horizons must matter for this test")
+
+            _ = try ModelStages.promote(version.version, to: .production, force: false, reason: nil, on: try db.connect())
+            for day in ["2026-11-13", "2026-11-16", "2026-11-20"] { _ = try Registry.serve(db, horizon: 7, cutoff: PostgresDate(iso: day)!) }
+            try db.execute("UPDATE forecast.service_objectives SET evaluated_horizons = '{1,7}' WHERE frequency = 'day'")
+            _ = try Evaluator.evaluate(inputSchema: "demand", on: try db.connect())
+            var config = MonitorConfig()
+            (config.accuracyMinDays, config.accuracyMinForecasts, config.accuracyWorseThanBacktest) = (1, 1, -0.999)
+            func condition() throws -> AlertCondition {
+                try #require(try Monitor(config: config).accuracy(frequency: .day, on: try db.connect()).first { $0.rule == "accuracy.below_backtest" })
+            }
+            let some = try condition()
+            #expect(abs(some.threshold - atOneAndSeven * 0.001) < 1e-12, "\(some)")
+            #expect(
+                some.message.hasSuffix("worse than its backtest's \(String(format: "%.1f%%", 100 * atOneAndSeven)) at the same horizons (1,7): retrain"),
+                "\(some.message)")
+            #expect(some.value == (try db.scalar("SELECT wape FROM forecast.accuracy_4w WHERE role = 'served' AND segment_kind = 'all'", as: Double.self)))
+
+            // Every horizon again: a rerun of the newest cutoff is scored at all seven, and the
+            // reference is the backtest overall.
+            try db.execute("UPDATE forecast.service_objectives SET evaluated_horizons = NULL WHERE frequency = 'day'")
+            _ = try Registry.serve(db, horizon: 7, cutoff: PostgresDate(iso: "2026-11-20")!)
+            _ = try Evaluator.evaluate(inputSchema: "demand", on: try db.connect())
+            let all = try condition()
+            #expect(abs(all.threshold - overall * 0.001) < 1e-12, "\(all)")
+            #expect(all.message.hasSuffix("worse than its backtest's \(String(format: "%.1f%%", 100 * overall)): retrain"), "\(all.message)")
+        }
+
         @Test func aDriftedPriceRaisesOneCriticalAlertThatLastsAndResolves() throws {
             let db = try TestDatabase()
             defer { db.drop() }

@@ -104,30 +104,44 @@ extension Monitor {
                         "served forecasts \(kind == .all ? "" : "for \(kind.describing(segment)) ")have WAPE \(pct(served)) over the last 4 weeks, worse than seasonal naive's \(pct(base)) on the same \(n) forecasts",
                     runbook: "Accuracy alerts"))
         }
-        // Against the production version's own backtest.
+        // Against the production version's own backtest, at the horizons the window scored (with
+        // `evaluated_horizons` set, e.g. 1, 7, 14 and 28, not every step's WAPE: later steps err
+        // more, so the comparison would be off by the mix). Versions registered without their
+        // per-horizon errors are held against the backtest overall.
         if let row = try connection.query(
             Query(
                 """
-                SELECT a.wape AS served, (v.metrics -> 'overall' ->> 'wape')::float8 AS backtest, v.version, a.forecasts::int AS n
+                SELECT a.wape AS served, (v.metrics -> 'overall' ->> 'wape')::float8 AS overall, v.version, a.forecasts::int AS n,
+                       m.wape AS matched, m.horizons, m.matched_steps, jsonb_array_length(CASE jsonb_typeof(v.metrics -> 'horizons') WHEN 'array' THEN v.metrics -> 'horizons' END) AS steps
                 FROM forecast.accuracy_4w a
                 JOIN forecast.model_stages s ON s.frequency = a.frequency AND s.stage = 'production'
                 JOIN forecast.model_versions v ON v.id = s.model_version_id
+                CROSS JOIN LATERAL (
+                    SELECT sum((x ->> 'abs_error')::float8) / nullif(sum((x ->> 'abs_actual')::float8), 0) AS wape,
+                           string_agg(x ->> 'horizon', ',' ORDER BY (x ->> 'horizon')::int) AS horizons, count(*)::int AS matched_steps
+                    FROM jsonb_array_elements(CASE jsonb_typeof(v.metrics -> 'horizons') WHEN 'array' THEN v.metrics -> 'horizons' ELSE '[]' END) x
+                    WHERE (x ->> 'horizon') IN (
+                        SELECT h.segment FROM forecast.accuracy_4w h
+                        WHERE h.frequency = a.frequency AND h.role = 'served' AND h.segment_kind = 'horizon' AND h.forecasts > 0)) m
                 WHERE a.frequency = \(frequency) AND a.role = 'served' AND a.segment_kind = 'all' AND a.model_versions = v.version
                 """
             ).named("served_vs_backtest")
         ).first,
             let served = try row.decodeIfPresent("served", as: Double.self),
-            let backtest = try row.decodeIfPresent("backtest", as: Double.self),
+            let backtest = try row.decodeIfPresent("matched", as: Double.self) ?? row.decodeIfPresent("overall", as: Double.self),
             try row.decode("n", as: Int.self) >= config.accuracyMinForecasts,
             served > backtest * (1 + config.accuracyWorseThanBacktest)
         {
             let version = try row.decode("version", as: String.self)
+            let matched = try row.decodeIfPresent("matched", as: Double.self) != nil
+            let some = try matched && row.decode("matched_steps", as: Int.self) < (row.decodeIfPresent("steps", as: Int.self) ?? 0)
+            let horizons = try some ? " at the same horizons (" + row.decode("horizons", as: String.self) + ")" : ""
             out.append(
                 AlertCondition(
                     rule: "accuracy.below_backtest", kind: .accuracy, tier: .warn, scope: version, value: served,
                     threshold: backtest * (1 + config.accuracyWorseThanBacktest),
                     message:
-                        "model version \(version) has WAPE \(pct(served)) over the last 4 weeks, more than \(pct(config.accuracyWorseThanBacktest)) worse than its backtest's \(pct(backtest)): retrain",
+                        "model version \(version) has WAPE \(pct(served)) over the last 4 weeks, more than \(pct(config.accuracyWorseThanBacktest)) worse than its backtest's \(pct(backtest))\(horizons): retrain",
                     runbook: "Accuracy alerts"))
         }
         return out

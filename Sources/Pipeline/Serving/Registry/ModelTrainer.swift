@@ -73,9 +73,10 @@ public struct ModelTrainer: MadeWithServices {
         }
         let checks = try gate.evaluate(report, folds: backtest.plan.folds)
         let served = policy.selection.map { s in Array(Set(s.values.compactMap { try? $0.primaryName() })).sorted() } ?? [modelName]
-        let metrics = VersionMetrics.from(
+        var metrics = VersionMetrics.from(
             report, model: modelName, served: served, folds: backtest.plan.folds,
             horizon: backtest.plan.horizon, level: backtest.intervalLevel)
+        metrics.horizons = try VersionMetrics.horizonErrors(backtestID: report.id, model: modelName, folds: metrics.folds, on: connection)
         let run = try connection.query(
             Query(
                 """

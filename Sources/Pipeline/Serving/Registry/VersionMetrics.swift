@@ -1,5 +1,6 @@
 import Forecasting
 import Foundation
+import Postgres
 
 /// The qualifying backtest's accuracy of a policy against seasonal naive, as registered with a
 /// model version (`forecast.model_versions.metrics`). Non-finite values are null.
@@ -30,6 +31,22 @@ public struct VersionMetrics: Codable, Sendable {
     public let segments: [Segment]
     /// Cross-fold coverage of the conformal intervals, per model the policy serves.
     public let coverage: [ModelName: Double?]
+    /// The policy's errors per horizon step over the same folds as `overall` (the sums WAPE is
+    /// made of), so that `monitor` holds live accuracy at the horizons `evaluate` scores
+    /// (`evaluated_horizons`) against the backtest at those horizons, not at every step. Nil:
+    /// registered by an older build, or the backtest's rows were purged before training.
+    public var horizons: [HorizonErrors]? = nil
+
+    public struct HorizonErrors: Codable, Sendable, Equatable {
+        public let horizon: Int
+        public let n: Int
+        public let absError: Double, absActual: Double
+
+        enum CodingKeys: String, CodingKey {
+            case horizon, n
+            case absError = "abs_error", absActual = "abs_actual"
+        }
+    }
 
     static func from(_ report: BacktestReport, model: ModelName, served: [ModelName], folds: Int, horizon: Int, level: Double) -> VersionMetrics {
         let window = model == .selected ? report.selectedFolds(folds: folds) : Set(0..<folds)
@@ -63,5 +80,31 @@ public struct VersionMetrics: Codable, Sendable {
         return VersionMetrics(
             model: model, baseline: report.baseline, folds: window.sorted(), cutoffs: report.cutoffs,
             horizon: horizon, level: level, overall: overall, segments: segments, coverage: coverage)
+    }
+}
+
+extension VersionMetrics {
+    /// `model`'s scored rows of backtest `backtestID` on `folds`, summed per horizon step (what
+    /// `ErrorAccumulator` scores: finite actuals only; "Selected" has rows of its own). Summed as
+    /// numeric, so that the figures do not depend on the order a parallel aggregate adds them in.
+    static func horizonErrors(backtestID: Int64, model: ModelName, folds: [Int], on connection: Connection) throws -> [HorizonErrors]? {
+        let rows = try connection.query(
+            Query(
+                """
+                SELECT horizon, count(*)::int AS n, sum(abs(yhat - actual)::numeric)::float8 AS abs_error,
+                       sum(abs(actual)::numeric)::float8 AS abs_actual
+                FROM forecast.backtest_results
+                WHERE backtest_id = \(backtestID) AND model_name = \(model.text) AND fold = ANY(\(folds.map(String.init))::text[]::int[])
+                  AND actual IS NOT NULL AND actual NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
+                GROUP BY horizon ORDER BY horizon
+                """
+            ).named("backtest_horizon_errors")
+        ).rows
+        let steps = try rows.map {
+            HorizonErrors(
+                horizon: try $0.decode("horizon"), n: try $0.decode("n"), absError: try $0.decode("abs_error"),
+                absActual: try $0.decode("abs_actual"))
+        }
+        return steps.isEmpty ? nil : steps
     }
 }
