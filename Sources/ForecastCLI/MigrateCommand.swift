@@ -31,7 +31,7 @@ struct MigrateCommand: ParsableCommand {
         }
         if !report.createdRoles.isEmpty { print("migrate: created roles \(report.createdRoles.joined(separator: ", "))") }
         if report.missingRoles.isEmpty {
-            if report.granted { print("migrate: granted forecast_reader and forecast_worker their privileges (sql/roles/grants.sql)") }
+            if report.granted { print("migrate: granted forecast_reader, forecast_worker and forecast_monitor their privileges (sql/roles/grants.sql)") }
         } else {
             printErr(
                 """

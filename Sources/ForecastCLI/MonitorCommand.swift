@@ -41,6 +41,10 @@ struct MonitorCommand: ParsableCommand {
     func run() throws {
         let connection = try global.migratedConnection()
         defer { connection.close() }
+        guard try Monitor.mayRecord(on: connection) else {
+            throw PipelineError.configuration(
+                "monitor writes feature profiles, drift results and alerts: log in as a member of forecast_monitor (the worker role only reads them)")
+        }
         let monitor = Monitor(config: try thresholds.map(MonitorConfig.load) ?? MonitorConfig())
         let report = try monitor.run(runID: runID, frequency: frequency, on: connection)
         if output.format != .text { return try output.emit(Self.listings(report), command: "monitor") }

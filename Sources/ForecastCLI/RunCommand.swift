@@ -94,5 +94,8 @@ struct RunCommand: ParsableCommand {
             )
             for c in m.conditions where c.tier == .critical { printErr("CRITICAL \(c.rule) [\(c.scope)]: \(c.message) (runbook: \(c.runbook))") }
         }
+        if let job = summary.monitorJob {
+            print("  monitor     queued as job \(job): this login may not record alerts; a daemon in forecast_monitor takes it")
+        }
     }
 }

@@ -56,8 +56,12 @@ struct WorkerCommand: ParsableCommand {
         help: "Close an HTTP connection idle (or sending its request) this long; at most \(HealthServer.maxConnections) are open at once.")
     var httpIdleSeconds = 10.0
 
-    @Option(help: "The schedule's job kinds this daemon takes, comma-separated: evaluate, monitor, retrain, retention (the owner's).")
-    var jobs = JobRequests.Kind.workerRole.map(\.rawValue).joined(separator: ",")
+    @Option(
+        help: """
+            The schedule's job kinds this daemon takes, comma-separated: evaluate, monitor (a login in forecast_monitor), \
+            retrain, retention (the owner's). Default: evaluate, retrain, and monitor when this login may record it.
+            """)
+    var jobs: String?
 
     @Flag(name: .customLong("no-runs"), help: "Take no run requests and join no runs: a daemon for jobs alone.")
     var noRuns = false
@@ -74,11 +78,14 @@ struct WorkerCommand: ParsableCommand {
         options.template = RunConfig(inputSchema: inputSchema)
         try operations.apply(to: &options.template)
         try options.template.validate()
-        options.jobKinds = try jobs.split(separator: ",").filter { !$0.isEmpty }.map { word in
-            guard let kind = JobRequests.Kind(rawValue: String(word).trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--jobs: '\(word)' is not a job kind (evaluate, monitor, retrain, retention)")
+        if let jobs {
+            options.jobKinds = try jobs.split(separator: ",").filter { !$0.isEmpty }.map { word in
+                guard let kind = JobRequests.Kind(rawValue: String(word).trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--jobs: '\(word)' is not a job kind (evaluate, monitor, retrain, retention)")
+                }
+                return kind
             }
-            return kind
+            options.jobKindsGiven = true
         }
         options.takesRuns = !noRuns
         guard rollbackDepth >= 1 && rollbackDepth <= 10_000 else { throw ValidationError("--rollback-depth must be between 1 and 10000") }

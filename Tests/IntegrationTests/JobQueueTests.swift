@@ -18,7 +18,9 @@ extension Integration {
             defer { db.drop() }
             try db.loadDemo(items: 4, locations: 2)
             let worker = try db.workerURL()
-            var daemon = try CLI.start(["worker", "--workers", "1", "--poll-seconds", "1"], databaseURL: worker)
+            // A daemon of the monitor role: it may do what the worker role does, and monitor.
+            let monitorLogin = try db.monitorURL()
+            var daemon = try CLI.start(["worker", "--workers", "1", "--poll-seconds", "1"], databaseURL: monitorLogin)
             defer { if daemon.0.isRunning { daemon.0.terminate() } }
 
             // Evaluate: taken and done.
@@ -108,6 +110,65 @@ extension Integration {
             #expect(CLI.finish(owner).status == 0)
             let unknown = try CLI.run(["worker", "--jobs", "evaluate,vacuum"], databaseURL: worker)
             #expect(unknown.status == 64 && unknown.stderr.contains("'vacuum' is not a job kind"), "\(unknown.stderr)")
+        }
+        /// The login that publishes forecasts cannot record, resolve or hide the alerts about them:
+        /// the worker role reads feature profiles, drift results and alerts, and only
+        /// forecast_monitor writes them. A nightly run as the worker role queues its monitor pass
+        /// as a job; a worker daemon leaves monitor jobs (and refuses `--jobs monitor`); a daemon in
+        /// forecast_monitor takes it.
+        @Test func theLoginThatPublishesQueuesItsMonitorPassAndCannotTouchAlerts() throws {
+            let db = try TestDatabase()
+            defer { db.drop() }
+            try db.loadDemo(items: 4, locations: 2)
+            let when = ["--cutoff", "2026-11-27", "--as-of", "2026-11-28T06:00:00Z", "--horizon", "7", "--no-progress"]
+            // An open alert, as a monitor pass would leave it.
+            try db.execute(
+                """
+                INSERT INTO forecast.alerts (rule, kind, tier, frequency, scope, value, threshold, message, runbook)
+                VALUES ('quality.series_drop', 'quality', 'critical', 'day', 'all', 1, 2, 'series count dropped', 'Data-quality alerts')
+                """)
+            let worker = try db.workerURL()
+            let c = try Connection.connect(worker)
+            defer { c.close() }
+            for sql in [
+                "UPDATE forecast.alerts SET status = 'resolved', resolved_at = now()", "DELETE FROM forecast.alerts",
+                "INSERT INTO forecast.alerts (rule, kind, tier, frequency, scope, value, threshold, message, runbook) SELECT rule, kind, tier, frequency, 'x', value, threshold, message, runbook FROM forecast.alerts",
+                "INSERT INTO forecast.drift_results DEFAULT VALUES",
+                "INSERT INTO forecast.feature_profiles DEFAULT VALUES",
+            ] {
+                #expect(Integration.Privileges.sqlState(c, Query(unsafeSQL: sql)) == "42501", "\(sql)")
+            }
+            #expect(try db.scalar("SELECT status FROM forecast.alerts", as: String.self) == "open")
+
+            let run = try CLI.run(["run"] + when, databaseURL: worker)
+            #expect(run.status == 0, "\(run.stderr)")
+            let job = try db.scalar("SELECT id FROM forecast.job_requests WHERE kind = 'monitor' AND state = 'available'", as: Int64.self)
+            #expect(run.stdout.contains("monitor     queued as job \(job): this login may not record alerts"), "\(run.stdout)")
+            #expect(try db.scalar("SELECT count(*)::int FROM forecast.feature_profiles", as: Int.self) == 0)
+            let monitor = try CLI.run(["monitor"], databaseURL: worker)
+            #expect(monitor.status == 78 && monitor.stderr.contains("log in as a member of forecast_monitor"), "\(monitor.stderr)")
+            let refused = try CLI.run(["worker", "--jobs", "monitor", "--no-runs"], databaseURL: worker)
+            #expect(refused.status == 78 && refused.stderr.contains("--jobs monitor: this login may not record a monitor pass"), "\(refused.stderr)")
+            // A worker daemon takes the other jobs and leaves this one.
+            let evaluate = try db.scalar("SELECT forecast.enqueue_job('evaluate')", as: Int64.self)
+            let daemon = try CLI.start(["worker", "--workers", "1", "--poll-seconds", "1", "--no-runs", "--verbose"], databaseURL: worker)
+            defer { if daemon.0.isRunning { daemon.0.terminate() } }
+            try Exclusive.DaemonTests.waitFor("the evaluate job", seconds: 60) { try Self.state(db, evaluate) == "completed/1" }
+            #expect(try Self.state(db, job) == "available/0")
+            kill(daemon.0.processIdentifier, SIGTERM)
+            let stopped = CLI.finish(daemon)
+            #expect(stopped.status == 0 && stopped.stderr.contains("monitor jobs are left to a daemon in forecast_monitor"), "\(stopped.stderr)")
+            // The monitor role's daemon does the pass.
+            let watcher = try CLI.start(
+                ["worker", "--workers", "1", "--poll-seconds", "1", "--jobs", "monitor", "--no-runs"], databaseURL: try db.monitorURL())
+            defer { if watcher.0.isRunning { watcher.0.terminate() } }
+            try Exclusive.DaemonTests.waitFor("the monitor job", seconds: 60) { try Self.state(db, job) == "completed/1" }
+            #expect(
+                try db.scalar(Query("SELECT result FROM forecast.job_requests WHERE id = \(job)"), as: String.self)
+                    .hasPrefix("run \(try db.scalar("SELECT max(id) FROM forecast.runs", as: Int64.self)):"))
+            #expect(try db.scalar("SELECT count(*)::int FROM forecast.feature_profiles", as: Int.self) > 0)
+            kill(watcher.0.processIdentifier, SIGTERM)
+            #expect(CLI.finish(watcher).status == 0)
         }
     }
 }

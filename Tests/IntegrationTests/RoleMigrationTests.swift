@@ -43,29 +43,27 @@ extension Alone {
             components.user = owner
             let ownerURL = components.string!
 
-            try admin.execute("ALTER ROLE forecast_reader RENAME TO forecast_reader_away")
-            try admin.execute("ALTER ROLE forecast_worker RENAME TO forecast_worker_away")
+            let roles = ["forecast_monitor", "forecast_reader", "forecast_worker"]
+            for role in roles { try admin.execute(Query(unsafeSQL: "ALTER ROLE \(role) RENAME TO \(role)_away")) }
             var renamed = true
             defer {
                 if renamed {
-                    _ = try? admin.execute("ALTER ROLE forecast_reader_away RENAME TO forecast_reader")
-                    _ = try? admin.execute("ALTER ROLE forecast_worker_away RENAME TO forecast_worker")
+                    for role in roles { _ = try? admin.execute(Query(unsafeSQL: "ALTER ROLE \(role)_away RENAME TO \(role)")) }
                 }
             }
             let first = try CLI.run(["migrate"], databaseURL: ownerURL)
             #expect(first.status == 0, "\(first.stderr)")
             #expect(first.stdout.contains("migrate: \(TestDatabase.migrationCount) applied, 0 already applied"))
-            #expect(first.stderr.contains("roles forecast_reader, forecast_worker do not exist and this user may not create them"))
+            #expect(first.stderr.contains("roles forecast_monitor, forecast_reader, forecast_worker do not exist and this user may not create them"))
             #expect(first.stderr.contains("sql/roles/create_roles.sql"))
             #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == TestDatabase.migrationCount)
 
-            try admin.execute("ALTER ROLE forecast_reader_away RENAME TO forecast_reader")
-            try admin.execute("ALTER ROLE forecast_worker_away RENAME TO forecast_worker")
+            for role in roles { try admin.execute(Query(unsafeSQL: "ALTER ROLE \(role)_away RENAME TO \(role)")) }
             renamed = false
             let second = try CLI.run(["migrate"], databaseURL: ownerURL)
             #expect(second.status == 0, "\(second.stderr)")
             #expect(second.stdout.contains("migrate: up to date (\(TestDatabase.migrationCount) migrations already applied)"))
-            #expect(second.stdout.contains("migrate: granted forecast_reader and forecast_worker their privileges"))
+            #expect(second.stdout.contains("migrate: granted forecast_reader, forecast_worker and forecast_monitor their privileges"))
             #expect(second.stderr.isEmpty, "\(second.stderr)")
             #expect(
                 try db.scalar(
@@ -74,6 +72,9 @@ extension Alone {
                        AND NOT has_table_privilege('forecast_worker', 'forecast.forecasts', 'UPDATE')
                        AND has_table_privilege('forecast_reader', 'forecast.latest', 'SELECT')
                        AND NOT has_table_privilege('forecast_reader', 'forecast.runs', 'SELECT')
+                       AND has_table_privilege('forecast_monitor', 'forecast.alerts', 'INSERT, UPDATE')
+                       AND NOT has_table_privilege('forecast_worker', 'forecast.alerts', 'INSERT, UPDATE')
+                       AND pg_has_role('forecast_monitor', 'forecast_worker', 'USAGE')
                     """, as: Bool.self))
         }
     }

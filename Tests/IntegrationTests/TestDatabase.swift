@@ -109,43 +109,40 @@ final class TestDatabase: @unchecked Sendable {
         _ = try? admin.execute(Query(unsafeSQL: "DROP DATABASE IF EXISTS \(SQLIdentifier(name).rendered) WITH (FORCE)"))
         _ = try? admin.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(SQLIdentifier(workerRole).rendered)"))
         _ = try? admin.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(SQLIdentifier(readerRole).rendered)"))
+        _ = try? admin.execute(Query(unsafeSQL: "DROP ROLE IF EXISTS \(SQLIdentifier(monitorRole).rendered)"))
     }
 
     /// A login role in `forecast_worker` for this database (dropped with it).
     var workerRole: String { "\(name)_w" }
 
     /// The database URL as `workerRole`, created on first use (`options`: e.g. "CONNECTION LIMIT 3").
-    func workerURL(options: String = "") throws -> String {
-        try execute(
-            Query(
-                unsafeSQL: """
-                    DO $$ BEGIN
-                        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(workerRole)') THEN
-                            CREATE ROLE \(SQLIdentifier(workerRole).rendered) LOGIN \(options) IN ROLE forecast_worker;
-                        END IF;
-                    END $$
-                    """))
-        var components = URLComponents(string: url)!
-        components.user = workerRole
-        return components.string!
-    }
+    func workerURL(options: String = "") throws -> String { try loginURL(workerRole, in: "forecast_worker", options: options) }
+
+    /// A login role in `forecast_monitor` for this database (dropped with it).
+    var monitorRole: String { "\(name)_m" }
+
+    /// The database URL as `monitorRole`, created on first use.
+    func monitorURL() throws -> String { try loginURL(monitorRole, in: "forecast_monitor") }
 
     /// A login role in `forecast_reader` for this database (dropped with it).
     var readerRole: String { "\(name)_r" }
 
     /// The database URL as `readerRole`, created on first use.
-    func readerURL() throws -> String {
+    func readerURL() throws -> String { try loginURL(readerRole, in: "forecast_reader") }
+
+    /// The database URL as `login`, a login role in `group` created on first use.
+    private func loginURL(_ login: String, in group: String, options: String = "") throws -> String {
         try execute(
             Query(
                 unsafeSQL: """
                     DO $$ BEGIN
-                        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(readerRole)') THEN
-                            CREATE ROLE \(SQLIdentifier(readerRole).rendered) LOGIN IN ROLE forecast_reader;
+                        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(login)') THEN
+                            CREATE ROLE \(SQLIdentifier(login).rendered) LOGIN \(options) IN ROLE \(group);
                         END IF;
                     END $$
                     """))
         var components = URLComponents(string: url)!
-        components.user = readerRole
+        components.user = login
         return components.string!
     }
 

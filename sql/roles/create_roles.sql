@@ -4,17 +4,26 @@
 -- and the next `forecastctl migrate` applies sql/roles/grants.sql.
 --   forecast_reader: BI dashboards and ERP jobs. Reads the views only.
 --   forecast_worker: the worker pool. Reads demand.*, writes runs, queue, results and forecasts.
+--   forecast_monitor: the monitor pass. Everything forecast_worker may do (it is a member), and
+--     alone writes feature profiles, drift results and alerts: the login that publishes forecasts
+--     cannot resolve or hide the alerts about them (its runs queue a monitor job instead).
 DO $$
+DECLARE
+    r text;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'forecast_reader') THEN
-        CREATE ROLE forecast_reader NOLOGIN;
-    END IF;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; -- created concurrently by another database's migration
+    FOREACH r IN ARRAY ARRAY['forecast_reader', 'forecast_worker', 'forecast_monitor'] LOOP
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+                EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+            END IF;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; -- created concurrently by another database's migration
+        END;
+    END LOOP;
 END $$;
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'forecast_worker') THEN
-        CREATE ROLE forecast_worker NOLOGIN;
+    IF NOT pg_has_role('forecast_monitor', 'forecast_worker', 'MEMBER') THEN
+        GRANT forecast_worker TO forecast_monitor;
     END IF;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; -- granted concurrently
 END $$;

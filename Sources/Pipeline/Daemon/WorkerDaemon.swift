@@ -18,6 +18,10 @@ public struct WorkerDaemon: MadeWithServices {
         public var monitor = MonitorConfig()
         /// The schedule's job kinds this daemon takes (`--jobs`); retention only when asked (the owner's).
         public var jobKinds = JobRequests.Kind.workerRole
+        /// Whether `jobKinds` was asked for (`--jobs`): then a kind this login may not do is an
+        /// error at start; by default such a kind (monitor, for a login not in forecast_monitor) is
+        /// left to the daemons that may.
+        public var jobKindsGiven = false
         /// Takes run requests and joins runs (`--no-runs`: a daemon for jobs alone, e.g. the owner's retention).
         public var takesRuns = true
         /// Partitions kept for output rollback by a retention job (`retention --rollback-depth`).
@@ -41,6 +45,15 @@ public struct WorkerDaemon: MadeWithServices {
         defer { listener.close() }
         try Migrator(directory: sql).requireUpToDate(listener)
         try listener.listen("forecast_work")
+        var options = options
+        if options.jobKinds.contains(.monitor), !(try Monitor.mayRecord(on: listener)) {
+            guard !options.jobKindsGiven else {
+                throw PipelineError.configuration(
+                    "--jobs monitor: this login may not record a monitor pass (alerts, drift, profiles); log in as a member of forecast_monitor")
+            }
+            options.jobKinds.removeAll { $0 == .monitor }
+            logger.notice("this login may not record a monitor pass: monitor jobs are left to a daemon in forecast_monitor")
+        }
         let name = WorkerPool.processName
         logger.notice("worker daemon started", metadata: ["worker": "\(name)", "threads": "\(options.workers)"])
         while StopSignal.shared.requested == nil {

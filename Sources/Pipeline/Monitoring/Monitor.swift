@@ -13,6 +13,19 @@ public struct Monitor: Sendable {
 
     public init(config: MonitorConfig = MonitorConfig()) { self.config = config }
 
+    /// Whether this session may record a pass: write feature profiles, drift results and alerts
+    /// (the owner, or a login in forecast_monitor; the worker role only reads them).
+    public static func mayRecord(on connection: Connection) throws -> Bool {
+        try connection.query(
+            Query(
+                """
+                SELECT has_table_privilege('forecast.alerts', 'INSERT, UPDATE') AND has_table_privilege('forecast.drift_results', 'INSERT')
+                       AND has_table_privilege('forecast.feature_profiles', 'INSERT') AS ok
+                """
+            ).named("may_record_monitor")
+        ).first?.decode("ok", as: Bool.self) ?? false
+    }
+
     public struct Report: Sendable {
         public let runID: Int64
         public let frequency: Frequency

@@ -29,6 +29,14 @@ public enum JobRequests {
     static func lockKey(_ id: Int64) -> Query { Query("hashtextextended('forecast job ' || \(id)::text, 0)") }
 
     /// Takes the oldest job that is due, counts the attempt and locks it for this session, in one statement.
+    /// Asks the daemons for a job (`forecast.enqueue_job`: one waiting or running per kind and
+    /// frequency); returns its id.
+    public static func enqueue(_ kind: Kind, frequency: Frequency, on connection: Connection) throws -> Int64 {
+        try connection.query(
+            Query("SELECT forecast.enqueue_job(\(kind.rawValue), \(frequency.rawValue)) AS id").named("enqueue_job")
+        ).first!.decode("id", as: Int64.self)
+    }
+
     static func take(by worker: String, kinds: [Kind], on connection: Connection) throws -> Job? {
         guard !kinds.isEmpty else { return nil }
         return try connection.query(

@@ -58,8 +58,11 @@ public struct RunCoordinator: MadeWithServices {
         /// Why the bootstrap seasonal naive served (a run serving the registry); nil otherwise.
         public var bootstrap: RegistryServing.Bootstrap?
         public var horizon = 0
-        /// The monitor pass at the end of a nightly run (nil: not run, or it failed).
+        /// The monitor pass at the end of a nightly run (nil: not run, queued, or it failed).
         public var monitor: Monitor.Report?
+        /// The monitor job queued instead, when this login may not record a pass (not in
+        /// forecast_monitor): a daemon of that role takes it.
+        public var monitorJob: Int64?
     }
 
     public let services: Services
@@ -185,8 +188,14 @@ public struct RunCoordinator: MadeWithServices {
             // Nightly runs (serving the registry) end with a monitor pass; it never fails a published run.
             if resolution.serving.isRegistry && !summary.joined {
                 do {
-                    summary.monitor = try Monitor(config: options.monitor).run(runID: runID, on: after)
-                    logger.info("monitor pass done", metadata: ProcessMemory.adding(to: ["run": "\(runID)"]))
+                    if try Monitor.mayRecord(on: after) {
+                        summary.monitor = try Monitor(config: options.monitor).run(runID: runID, on: after)
+                        logger.info("monitor pass done", metadata: ProcessMemory.adding(to: ["run": "\(runID)"]))
+                    } else {
+                        let job = try JobRequests.enqueue(.monitor, frequency: options.config.frequency, on: after)
+                        summary.monitorJob = job
+                        logger.info("monitor pass queued for forecast_monitor", metadata: ["run": "\(runID)", "job": "\(job)"])
+                    }
                 } catch {
                     logger.warning(
                         "the monitor pass after the run failed; run `forecastctl monitor --run \(runID)`",

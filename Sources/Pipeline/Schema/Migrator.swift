@@ -7,7 +7,7 @@ import Postgres
 /// amendment that changes nothing for databases that applied the old text, declared in the file).
 ///
 /// Then the roles: created with `sql/roles/create_roles.sql` when missing and this user may
-/// create roles; otherwise reported (a DBA runs that file). Once both exist,
+/// create roles; otherwise reported (a DBA runs that file). Once all three exist,
 /// `sql/roles/grants.sql` is applied (idempotent), so a database owner without CREATEROLE can
 /// migrate, and grants follow as soon as the roles are there.
 public struct Migrator: Sendable {
@@ -25,7 +25,7 @@ public struct Migrator: Sendable {
     }
 
     /// The project's roles (`sql/roles`).
-    public static let roles = ["forecast_reader", "forecast_worker"]
+    public static let roles = ["forecast_monitor", "forecast_reader", "forecast_worker"]
 
     public static let lockKey: Int64 = 0x0F0C_A57_0001
 
@@ -104,7 +104,7 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// Creates missing roles when permitted, then applies the grants once both roles exist.
+    /// Creates missing roles when permitted, then applies the grants once every role exists.
     func applyRoles(_ connection: Connection, into report: inout Report) throws {
         func missing() throws -> [String] {
             try connection.query(
