@@ -175,6 +175,24 @@ public enum OpsMetrics {
                     [("kind", kind.rawValue), ("state", state.rawValue)], jobs["\(kind.rawValue)|\(state.rawValue)"] ?? 0)
             }
         }
+        // How long the oldest due job of each kind has waited for a daemon (0: none): a monitor job
+        // that waits means no daemon in forecast_monitor runs, and no alert is being recorded.
+        var waits: [String: Double] = [:]
+        for row in try connection.query(
+            Query(
+                """
+                SELECT kind, extract(epoch FROM max(clock_timestamp() - scheduled_at))::float8 AS s FROM forecast.job_requests
+                WHERE state = \(QueueState.available) AND scheduled_at <= clock_timestamp() GROUP BY kind
+                """
+            ).named("metrics_job_waits")
+        ).rows {
+            waits[try row.decode("kind", as: String.self)] = try row.decode("s", as: Double.self)
+        }
+        for kind in JobRequests.Kind.allCases {
+            gauge(
+                r, "forecast_job_wait_seconds", "How long the oldest due job of a kind has waited for a daemon to take it (0: none waits).",
+                [("kind", kind.rawValue)], waits[kind.rawValue] ?? 0)
+        }
         return registry.emitToString() + r.emitToString()
     }
 
