@@ -35,11 +35,16 @@ struct OutputOptions: ParsableArguments {
         case .csv, .jsonl:
             guard listings.count == 1 else {
                 throw PipelineError.invalidArgument(
-                    "--format \(format.rawValue) prints one table; \(command) prints \(listings.map(\.name).joined(separator: " and ")): use --format json")
+                    "--format \(format.rawValue) prints one table; \(command) prints \(Self.names(listings.map(\.name))): use --format json")
             }
             let body = format == .csv ? listings[0].csv : listings[0].jsonLines
             if !body.isEmpty { print(body) }
             for note in notes { printErr(note) }
         }
+    }
+
+    /// "runs and freshness", "runs, freshness and jobs".
+    static func names(_ names: [String]) -> String {
+        names.count <= 2 ? names.joined(separator: " and ") : names.dropLast().joined(separator: ", ") + " and " + names.last!
     }
 }

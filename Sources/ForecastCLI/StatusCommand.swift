@@ -4,13 +4,15 @@ import Pipeline
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show recent runs and forecast freshness.",
+        abstract: "Show recent runs, forecast freshness and the schedule's jobs that are not done.",
         discussion: HelpText.paragraphs(
             """
             Examples:
               forecastctl status --limit 5
               # the stale frequencies:
               forecastctl status --format json | jq '.freshness[] | select(.stale)'
+              # the monitor jobs not done yet:
+              forecastctl status --format json | jq '.jobs[] | select(.kind == "monitor")'
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -25,6 +27,7 @@ struct StatusCommand: ParsableCommand {
         defer { connection.close() }
         let runs = try StatusReport.runs(limit: limit, on: connection)
         let freshness = try StatusReport.freshness(on: connection)
-        try output.emit([runs, freshness], command: "status")
+        let jobs = try StatusReport.jobs(on: connection)
+        try output.emit([runs, freshness, jobs], command: "status")
     }
 }

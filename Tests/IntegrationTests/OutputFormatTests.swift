@@ -52,14 +52,22 @@ extension Integration {
             let jsonlStatus = try CLI.run(["status", "--format", "jsonl"], databaseURL: db.url)
             #expect(jsonlStatus.status == 64 && jsonlStatus.stderr.contains("--format jsonl prints one table"), "\(jsonlStatus.stderr)")
 
+            // A monitor job due for an hour that no daemon took: status names it.
+            let job = try db.scalar(
+                "INSERT INTO forecast.job_requests (kind, scheduled_at) VALUES ('monitor', clock_timestamp() - interval '1 hour') RETURNING id", as: Int.self)
             let status = try #require(try Self.json(try CLI.run(["status", "--format", "json"], databaseURL: db.url).stdout) as? [String: [[String: Any]]])
             #expect(status["runs"]?.first?["run"] as? Int == Int(run.runID) && status["runs"]?.first?["status"] as? String == "published")
             #expect(status["freshness"]?.first?["frequency"] as? String == "day" && status["freshness"]?.first?["stale"] is Bool)
-            for table in ["runs", "freshness"] { DocumentedFields.expect("status", table, rows: status[table]) }
+            let waiting = try #require(status["jobs"]?.first)
+            #expect(waiting["job"] as? Int == job && waiting["kind"] as? String == "monitor" && waiting["state"] as? String == "available")
+            #expect((waiting["since_seconds"] as? Double).map { $0 >= 3600 && $0 < 3700 } == true, "\(waiting)")
+            for table in ["runs", "freshness", "jobs"] { DocumentedFields.expect("status", table, rows: status[table]) }
+            let text = try CLI.run(["status"], databaseURL: db.url)
+            #expect(text.stdout.contains("WAITING (no monitor daemon?)"), "\(text.stdout)")
             let csv = try CLI.run(["status", "--format", "csv"], databaseURL: db.url)
             #expect(
-                csv.status == 64 && csv.stderr.hasPrefix("forecastctl: error: --format csv prints one table; status prints runs and freshness"), "\(csv.stderr)"
-            )
+                csv.status == 64 && csv.stderr.hasPrefix("forecastctl: error: --format csv prints one table; status prints runs, freshness and jobs"),
+                "\(csv.stderr)")
 
             let models = try #require(try Self.json(try CLI.run(["models", "list", "--format", "json"], databaseURL: db.url).stdout) as? [[String: Any]])
             #expect(models.map { $0["version"] as? String } == [version.version] && models[0]["stage"] as? String == "production")

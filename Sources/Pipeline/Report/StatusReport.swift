@@ -84,6 +84,48 @@ public enum StatusReport {
         return listing
     }
 
+    /// The schedule's jobs that are not done: waiting (with how long since they were due), running,
+    /// or failed in the last 7 days. A monitor job due for more than 30 minutes says that no
+    /// daemon in forecast_monitor is taking it (no alert is being recorded meanwhile).
+    public static func jobs(on connection: Connection) throws -> Listing {
+        let rows = try connection.query(
+            Query(
+                """
+                SELECT id, kind, frequency, state, attempt, max_attempts, taken_by, error,
+                       extract(epoch FROM clock_timestamp() - CASE state WHEN 'running' THEN taken_at ELSE scheduled_at END)::float8 AS since
+                FROM forecast.job_requests
+                WHERE state IN ('available', 'running') OR (state = 'failed' AND finished_at > clock_timestamp() - interval '7 days')
+                ORDER BY id DESC LIMIT 50
+                """
+            ).named("status_jobs"))
+        var listing = Listing(
+            "jobs",
+            columns: [
+                .init("job"), .init("kind"), .init("frequency", "freq"), .init("state"), .init("since_seconds", "since"),
+                .init("attempt"), .init("max_attempts", "max"), .init("taken_by", "daemon"), .init("error"),
+            ])
+        for r in rows.rows {
+            let kind = try r.decode("kind", as: String.self), state = try r.decode("state", as: String.self)
+            let since = try r.decodeIfPresent("since", as: Double.self)
+            let shown: String
+            switch state {
+            case "available" where (since ?? 0) < 0: shown = try r.decode("attempt", as: Int.self) > 0 ? "retry later" : "scheduled"
+            case "available" where kind == "monitor" && (since ?? 0) > 1800: shown = "WAITING (no monitor daemon?)"
+            case "available" where (since ?? 0) > 3600: shown = "WAITING (no daemon takes \(kind))"
+            case "available": shown = "waiting"
+            default: shown = state
+            }
+            let error = try r.decodeIfPresent("error", as: String.self)
+            listing.add([
+                .integer(try r.decode("id")), .text(kind), .text(try r.decode("frequency", as: String.self)), .term(state, shown: shown),
+                .duration(since), .integer(try r.decode("attempt")), .integer(try r.decode("max_attempts")),
+                .text(try r.decodeIfPresent("taken_by", as: String.self)),
+                error.map { .term($0, shown: $0.count > 60 ? String($0.prefix(57)) + "..." : $0) } ?? .missing(shown: ""),
+            ])
+        }
+        return listing
+    }
+
     /// A sample of `forecast.latest` (one item, or the first rows) and the view's row count.
     public static func latest(item: String?, limit: Int, on connection: Connection) throws -> (Listing, total: Int) {
         let rows = try connection.query(
