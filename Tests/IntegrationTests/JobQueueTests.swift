@@ -145,6 +145,18 @@ extension Integration {
             let job = try db.scalar("SELECT id FROM forecast.job_requests WHERE kind = 'monitor' AND state = 'available'", as: Int64.self)
             #expect(run.stdout.contains("monitor     queued as job \(job): this login may not record alerts"), "\(run.stdout)")
             #expect(try db.scalar("SELECT count(*)::int FROM forecast.feature_profiles", as: Int.self) == 0)
+            // Nor stop the pass without a trace (migration 046): the job cannot be made to look done,
+            // taken, postponed or of another kind; a fake one cannot be put in its way.
+            for sql in [
+                "UPDATE forecast.job_requests SET state = 'completed', result = 'run 1: fine' WHERE id = \(job)",
+                "UPDATE forecast.job_requests SET state = 'running', taken_by = 'nobody' WHERE id = \(job)",
+                "UPDATE forecast.job_requests SET scheduled_at = clock_timestamp() + interval '1 year' WHERE id = \(job)",
+                "UPDATE forecast.job_requests SET kind = 'evaluate' WHERE id = \(job)",
+                "INSERT INTO forecast.job_requests (kind, frequency, state) VALUES ('monitor', 'week', 'running')",
+            ] {
+                #expect(Integration.Privileges.sqlState(c, Query(unsafeSQL: sql)) == "42501", "\(sql)")
+            }
+            #expect(try Self.state(db, job) == "available/0")
             let monitor = try CLI.run(["monitor"], databaseURL: worker)
             #expect(monitor.status == 78 && monitor.stderr.contains("log in as a member of forecast_monitor"), "\(monitor.stderr)")
             let refused = try CLI.run(["worker", "--jobs", "monitor", "--no-runs"], databaseURL: worker)

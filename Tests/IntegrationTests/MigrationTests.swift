@@ -26,7 +26,7 @@ extension Integration {
                     "032_planned_input_known_at.sql", "033_backtest_global_refits.sql", "034_one_queue_vocabulary.sql",
                     "035_run_recipe_checks_operations.sql", "036_queue_events.sql", "037_forecast_quantiles.sql", "038_job_requests.sql",
                     "039_exception_rate.sql", "040_quantile_coverage.sql", "041_latest_by_location.sql", "042_run_category_prices.sql",
-                    "043_evaluated_horizons.sql", "044_evaluation_rollups.sql", "045_evaluate_as_owner.sql",
+                    "043_evaluated_horizons.sql", "044_evaluation_rollups.sql", "045_evaluate_as_owner.sql", "046_monitor_jobs_guard.sql",
                 ])
             let second = try migrator.migrate(c)
             #expect(second.applied.isEmpty)
