@@ -28,6 +28,11 @@ struct StatusCommand: ParsableCommand {
         let runs = try StatusReport.runs(limit: limit, on: connection)
         let freshness = try StatusReport.freshness(on: connection)
         let jobs = try StatusReport.jobs(on: connection)
-        try output.emit([runs, freshness, jobs], command: "status")
+        // People read "none" rather than an empty table; scripts always get the jobs array.
+        if output.format == .text && jobs.rows.isEmpty {
+            try output.emit([runs, freshness], notes: ["", "jobs: none waiting, running or failed in the last 7 days"], command: "status")
+        } else {
+            try output.emit([runs, freshness, jobs], command: "status")
+        }
     }
 }
