@@ -30,9 +30,12 @@ struct MigrateCommand: ParsableCommand {
             print("migrate: \(report.applied.count) applied, \(report.alreadyApplied) already applied")
         }
         if !report.createdRoles.isEmpty { print("migrate: created roles \(report.createdRoles.joined(separator: ", "))") }
-        if report.missingRoles.isEmpty {
-            if report.granted { print("migrate: granted forecast_reader, forecast_worker and forecast_monitor their privileges (sql/roles/grants.sql)") }
-        } else {
+        if report.grantedMonitor {
+            print("migrate: granted forecast_reader, forecast_worker and forecast_monitor their privileges (sql/roles/grants.sql, grants_monitor.sql)")
+        } else if report.granted {
+            print("migrate: granted forecast_reader and forecast_worker their privileges (sql/roles/grants.sql)")
+        }
+        if !report.missingRoles.isEmpty {
             printErr(
                 """
                 migrate: notice: roles \(report.missingRoles.joined(separator: ", ")) do not exist and this user may not create them \

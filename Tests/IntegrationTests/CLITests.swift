@@ -147,7 +147,7 @@ extension Timed {
             #expect(migrate.status == 0)
             #expect(
                 migrate.stdout.hasSuffix(
-                    "migrate: \(TestDatabase.migrationCount) applied, 0 already applied\nmigrate: granted forecast_reader, forecast_worker and forecast_monitor their privileges (sql/roles/grants.sql)\n"
+                    "migrate: \(TestDatabase.migrationCount) applied, 0 already applied\nmigrate: granted forecast_reader, forecast_worker and forecast_monitor their privileges (sql/roles/grants.sql, grants_monitor.sql)\n"
                 ),
                 "\(migrate.stdout)")
             // Every item discontinued on the cutoff (its empty day accepted): contracts pass, nothing to forecast.

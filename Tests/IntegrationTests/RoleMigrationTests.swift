@@ -58,7 +58,21 @@ extension Alone {
             #expect(first.stderr.contains("sql/roles/create_roles.sql"))
             #expect(try db.scalar("SELECT count(*) FROM forecast.schema_migrations", as: Int.self) == TestDatabase.migrationCount)
 
-            for role in roles { try admin.execute(Query(unsafeSQL: "ALTER ROLE \(role)_away RENAME TO \(role)")) }
+            // The reader and the worker back, the monitor role not yet (a DBA of an older cluster):
+            // their grants apply, the monitor's wait; the worker may evaluate and may not write alerts.
+            for role in roles.dropFirst() { try admin.execute(Query(unsafeSQL: "ALTER ROLE \(role)_away RENAME TO \(role)")) }
+            let partial = try CLI.run(["migrate"], databaseURL: ownerURL)
+            #expect(partial.status == 0, "\(partial.stderr)")
+            #expect(
+                partial.stdout.contains("migrate: granted forecast_reader and forecast_worker their privileges (sql/roles/grants.sql)\n"), "\(partial.stdout)")
+            #expect(partial.stderr.contains("roles forecast_monitor do not exist"), "\(partial.stderr)")
+            #expect(
+                try db.scalar(
+                    """
+                    SELECT has_function_privilege('forecast_worker', 'forecast.evaluate_landed(text, text)', 'EXECUTE')
+                       AND NOT has_table_privilege('forecast_worker', 'forecast.alerts', 'UPDATE')
+                    """, as: Bool.self))
+            try admin.execute("ALTER ROLE forecast_monitor_away RENAME TO forecast_monitor")
             renamed = false
             let second = try CLI.run(["migrate"], databaseURL: ownerURL)
             #expect(second.status == 0, "\(second.stderr)")

@@ -1,6 +1,6 @@
--- Every privilege the project's roles have, in one idempotent file: `forecastctl migrate` applies
--- it after the migrations whenever the three roles exist (a migration that adds a table adds its
--- grants here). Run as the owner of the schemas. The worker role may not change published
+-- Every privilege of forecast_reader and forecast_worker, in one idempotent file: `forecastctl
+-- migrate` applies it after the migrations whenever both roles exist (a migration that adds a
+-- table adds its grants here), and grants_monitor.sql once forecast_monitor exists too. Run as the owner of the schemas. The worker role may not change published
 -- output: besides what is granted here, triggers refuse rows into a published run and status
 -- changes outside the run lifecycle (migration 012).
 -- 004
@@ -50,7 +50,7 @@ GRANT SELECT ON forecast.evaluations, forecast.evaluation_passes, forecast.serie
 -- databases granted it INSERT and UPDATE, which let the login that publishes resolve its alerts)
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON forecast.feature_profiles, forecast.drift_results, forecast.alerts FROM forecast_worker;
 GRANT SELECT ON forecast.feature_profiles, forecast.drift_results, forecast.alerts TO forecast_worker;
-GRANT SELECT, INSERT, UPDATE ON forecast.feature_profiles, forecast.drift_results, forecast.alerts TO forecast_monitor;
+-- (forecast_monitor's own grants are in grants_monitor.sql, applied once that role exists)
 GRANT SELECT ON forecast.open_alerts TO forecast_reader, forecast_worker;
 GRANT SELECT ON forecast.alerts, forecast.drift_results, forecast.feature_profiles TO forecast_reader;
 GRANT SELECT, INSERT, UPDATE ON forecast.retrain_requests TO forecast_worker;

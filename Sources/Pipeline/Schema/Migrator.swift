@@ -7,9 +7,10 @@ import Postgres
 /// amendment that changes nothing for databases that applied the old text, declared in the file).
 ///
 /// Then the roles: created with `sql/roles/create_roles.sql` when missing and this user may
-/// create roles; otherwise reported (a DBA runs that file). Once all three exist,
-/// `sql/roles/grants.sql` is applied (idempotent), so a database owner without CREATEROLE can
-/// migrate, and grants follow as soon as the roles are there.
+/// create roles; otherwise reported (a DBA runs that file). Once forecast_reader and
+/// forecast_worker exist, `sql/roles/grants.sql` is applied (idempotent), and
+/// `grants_monitor.sql` once forecast_monitor exists too, so a database owner without CREATEROLE
+/// can migrate, and grants follow as soon as the roles are there.
 public struct Migrator: Sendable {
     public struct Migration: Sendable {
         public let version: Int
@@ -53,8 +54,10 @@ public struct Migrator: Sendable {
         public var createdRoles: [String] = []
         /// Roles that do not exist and this user may not create: grants wait for them.
         public var missingRoles: [String] = []
-        /// Whether `sql/roles/grants.sql` was applied.
+        /// Whether `sql/roles/grants.sql` was applied (forecast_reader and forecast_worker exist).
         public var granted = false
+        /// Whether `sql/roles/grants_monitor.sql` was applied (forecast_monitor exists too).
+        public var grantedMonitor = false
     }
 
     @discardableResult
@@ -104,7 +107,7 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// Creates missing roles when permitted, then applies the grants once every role exists.
+    /// Creates missing roles when permitted, then applies the grants of the roles that exist.
     func applyRoles(_ connection: Connection, into report: inout Report) throws {
         func missing() throws -> [String] {
             try connection.query(
@@ -132,14 +135,21 @@ public struct Migrator: Sendable {
             }
         }
         report.missingRoles = absent
-        guard absent.isEmpty else { return }
-        let grants = try directory.text(of: "roles/grants.sql")
-        do {
-            try connection.transaction { tx in try tx.executeScript(unsafeSQL: grants, name: "grants.sql") }
-        } catch let error as PostgresError {
-            throw PipelineError.migration(version: nil, message: "grants.sql: \(error)")
+        // The reader's and the worker's grants need both; the monitor's need it too. A database
+        // whose DBA has not created forecast_monitor yet keeps the others' grants current.
+        guard !absent.contains("forecast_reader") && !absent.contains("forecast_worker") else { return }
+        var files = ["grants.sql"]
+        if !absent.contains("forecast_monitor") { files.append("grants_monitor.sql") }
+        for file in files {
+            let grants = try directory.text(of: "roles/\(file)")
+            do {
+                try connection.transaction { tx in try tx.executeScript(unsafeSQL: grants, name: file) }
+            } catch let error as PostgresError {
+                throw PipelineError.migration(version: nil, message: "\(file): \(error)")
+            }
         }
         report.granted = true
+        report.grantedMonitor = files.count == 2
     }
 
     /// Fails with a clear message when the database is behind this binary's migrations.
