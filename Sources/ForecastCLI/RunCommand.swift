@@ -40,7 +40,10 @@ struct RunCommand: ParsableCommand {
 
     @Option(
         name: .customLong("monitor-thresholds"),
-        help: "Thresholds of the monitor pass that ends a run without --model (JSON like ops/monitoring.json; default: the same values built in).")
+        help: """
+            Thresholds of the monitor pass that ends a run without --model (JSON like ops/monitoring.json; default: the same values \
+            built in). A login outside forecast_monitor queues the pass instead: the monitor daemon's thresholds apply.
+            """)
     var monitorThresholds: String?
 
     /// The recipe from the run's options, the operating settings from their own.

@@ -18,13 +18,17 @@ struct WorkerCommand: ParsableCommand {
 
             The schedule's other jobs (SELECT forecast.enqueue_job('evaluate'), 'monitor', 'retrain', 'retention') are
             taken when no run needs the daemon; --jobs says which kinds. Retention drops partitions and needs the schema
-            owner, so only a daemon logged in as the owner and started with --jobs retention takes it.
+            owner, so only a daemon logged in as the owner and started with --jobs retention takes it. A monitor pass is
+            recorded only by a login in forecast_monitor: other daemons leave monitor jobs, and queue their own runs'
+            passes as jobs.
 
             Examples:
               forecastctl worker --workers 2 --http-port 9471
               forecastctl worker --poll-seconds 5 --monitor-thresholds ops/monitoring.json
               # as the schema owner, for retention jobs alone:
               forecastctl worker --jobs retention --no-runs
+              # as a login in forecast_monitor, for monitor passes and evaluations:
+              forecastctl worker --workers 1 --jobs evaluate,monitor --no-runs
             """))
 
     @OptionGroup var global: GlobalOptions
@@ -42,7 +46,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .customLong("input-schema"), help: "Schema holding the input contract tables.")
     var inputSchema = "demand"
 
-    @Option(name: .customLong("monitor-thresholds"), help: "Thresholds of the monitor pass that ends each run (JSON like ops/monitoring.json).")
+    @Option(
+        name: .customLong("monitor-thresholds"),
+        help: "Thresholds of the monitor passes this daemon records: its runs' and its monitor jobs' (JSON like ops/monitoring.json).")
     var monitorThresholds: String?
 
     @Option(name: .customLong("http-port"), parsing: .unconditional, help: "Serve /metrics (Prometheus), /healthz and /readyz on this port (default: none).")
