@@ -144,6 +144,10 @@ extension Integration {
             #expect(run.status == 0, "\(run.stderr)")
             let job = try db.scalar("SELECT id FROM forecast.job_requests WHERE kind = 'monitor' AND state = 'available'", as: Int64.self)
             #expect(run.stdout.contains("monitor     queued as job \(job): this login may not record alerts"), "\(run.stdout)")
+            // A second run before the monitor daemon comes: the same job waits, and owes both runs a pass.
+            let earlier = try CLI.run(
+                ["run", "--cutoff", "2026-11-26", "--as-of", "2026-11-27T06:00:00Z", "--horizon", "7", "--no-progress"], databaseURL: worker)
+            #expect(earlier.status == 0 && earlier.stdout.contains("monitor     queued as job \(job):"), "\(earlier.stdout)\(earlier.stderr)")
             #expect(try db.scalar("SELECT count(*)::int FROM forecast.feature_profiles", as: Int.self) == 0)
             // Nor stop the pass without a trace (migration 046): the job cannot be made to look done,
             // taken, postponed or of another kind; a fake one cannot be put in its way.
@@ -175,10 +179,10 @@ extension Integration {
                 ["worker", "--workers", "1", "--poll-seconds", "1", "--jobs", "monitor", "--no-runs"], databaseURL: try db.monitorURL())
             defer { if watcher.0.isRunning { watcher.0.terminate() } }
             try Exclusive.DaemonTests.waitFor("the monitor job", seconds: 60) { try Self.state(db, job) == "completed/1" }
-            #expect(
-                try db.scalar(Query("SELECT result FROM forecast.job_requests WHERE id = \(job)"), as: String.self)
-                    .hasPrefix("run \(try db.scalar("SELECT max(id) FROM forecast.runs", as: Int64.self)):"))
-            #expect(try db.scalar("SELECT count(*)::int FROM forecast.feature_profiles", as: Int.self) > 0)
+            // Oldest cutoff first: the run for 2026-11-26 (run 2), then 2026-11-27's (run 1).
+            let result = try db.scalar(Query("SELECT result FROM forecast.job_requests WHERE id = \(job)"), as: String.self)
+            #expect(result.hasPrefix("run 2: ") && result.contains("; run 1: "), "\(result)")
+            #expect(try db.scalar("SELECT count(DISTINCT run_id)::int FROM forecast.feature_profiles", as: Int.self) == 2)
             kill(watcher.0.processIdentifier, SIGTERM)
             #expect(CLI.finish(watcher).status == 0)
         }

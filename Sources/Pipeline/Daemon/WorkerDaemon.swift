@@ -120,10 +120,17 @@ public struct WorkerDaemon: MadeWithServices {
                 let pass = try Evaluator.evaluate(inputSchema: options.template.inputSchema, on: connection)
                 result = "evaluation \(pass.id): \(pass.evaluated) forecasts evaluated, \(pass.restated) restated actuals followed"
             case .monitor:
-                let report = try Monitor(config: options.monitor).run(runID: nil, frequency: job.frequency, on: connection)
-                result =
-                    "run \(report.runID): \(report.drift.count) PSI values; alerts \(report.alerts.opened.count) opened, "
-                    + "\(report.alerts.updated.count) still open, \(report.alerts.resolved.count) resolved"
+                // Every run published since the last pass, oldest first (their profiles are the
+                // next one's drift reference); else the newest again.
+                let owed = try Monitor.unprofiledRuns(frequency: job.frequency, on: connection)
+                var passes: [String] = []
+                for runID in owed.isEmpty ? [nil] : owed.map(Optional.some) {
+                    let report = try Monitor(config: options.monitor).run(runID: runID, frequency: job.frequency, on: connection)
+                    passes.append(
+                        "run \(report.runID): \(report.drift.count) PSI values; alerts \(report.alerts.opened.count) opened, "
+                            + "\(report.alerts.updated.count) still open, \(report.alerts.resolved.count) resolved")
+                }
+                result = passes.joined(separator: "; ")
             case .retrain:
                 let trainer = ModelTrainer(services: services)
                 var outcomes: [String] = []

@@ -13,6 +13,26 @@ public struct Monitor: Sendable {
 
     public init(config: MonitorConfig = MonitorConfig()) { self.config = config }
 
+    /// The published runs of `frequency` a queued monitor job owes a pass: those newer than the
+    /// newest run with feature profiles that have none (runs by logins outside forecast_monitor
+    /// queue their pass; two can publish before the monitor daemon takes the job), oldest first,
+    /// at most `limit`. Empty: every run is profiled (the schedule's job then watches the newest).
+    public static func unprofiledRuns(frequency: Frequency, limit: Int = 14, on connection: Connection) throws -> [Int64] {
+        try connection.query(
+            Query(
+                """
+                SELECT r.id FROM forecast.runs r
+                WHERE r.status = 'published' AND r.frequency = \(frequency)
+                  AND NOT EXISTS (SELECT 1 FROM forecast.feature_profiles p WHERE p.run_id = r.id)
+                  AND r.cutoff >= coalesce((SELECT max(x.cutoff) FROM forecast.runs x
+                                            WHERE x.frequency = \(frequency)
+                                              AND EXISTS (SELECT 1 FROM forecast.feature_profiles p WHERE p.run_id = x.id)), '-infinity')
+                ORDER BY r.cutoff DESC, r.id DESC LIMIT \(limit)
+                """
+            ).named("unprofiled_runs")
+        ).rows.map { try $0.decode("id", as: Int64.self) }.reversed()
+    }
+
     /// Whether this session may record a pass: write feature profiles, drift results and alerts
     /// (the owner, or a login in forecast_monitor; the worker role only reads them).
     public static func mayRecord(on connection: Connection) throws -> Bool {
