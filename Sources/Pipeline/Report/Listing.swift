@@ -35,6 +35,11 @@ public struct Listing: Sendable {
 
         /// `text`, or `-` when nil.
         public static func text(_ s: String?) -> Cell { s.map { .text($0) } ?? .missing(shown: "-") }
+        /// A long text (an error) whole for scripts, its first 57 characters and `...` for people
+        /// past 60; nil: empty.
+        public static func clipped(_ s: String?) -> Cell {
+            s.map { .term($0, shown: $0.count > 60 ? String($0.prefix(57)) + "..." : $0) } ?? .missing(shown: "")
+        }
         /// A fraction shown as a percentage (`0.184` → `18.4%`); nil or not finite: missing.
         public static func percent(_ x: Double?, digits: Int = 1) -> Cell {
             guard let x, x.isFinite else { return .missing(shown: "-") }

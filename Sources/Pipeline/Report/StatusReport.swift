@@ -45,7 +45,7 @@ public enum StatusReport {
                 heartbeat.map { .number($0, shown: Listing.Cell.fixed($0, 1) + " s ago") } ?? .missing(shown: ""),
                 .integer(try r.decode("warning_count")),
                 duration.map { .number($0, shown: Listing.Cell.fixed($0, 1) + " s") } ?? .missing(shown: ""),
-                error.map { .term($0, shown: $0.count > 60 ? String($0.prefix(57)) + "..." : $0) } ?? .missing(shown: ""),
+                .clipped(error),
             ])
         }
         return listing
@@ -120,7 +120,7 @@ public enum StatusReport {
                 .integer(try r.decode("id")), .text(kind), .text(try r.decode("frequency", as: String.self)), .term(state, shown: shown),
                 .duration(since), .integer(try r.decode("attempt")), .integer(try r.decode("max_attempts")),
                 .text(try r.decodeIfPresent("taken_by", as: String.self)),
-                error.map { .term($0, shown: $0.count > 60 ? String($0.prefix(57)) + "..." : $0) } ?? .missing(shown: ""),
+                .clipped(error),
             ])
         }
         return listing
