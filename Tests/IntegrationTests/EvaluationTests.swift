@@ -230,6 +230,13 @@ extension Integration {
             // A hostile or unknown name is a name, never SQL.
             #expect(state("SELECT forecast.evaluate_landed('demand.sales; DROP TABLE demand.sales; --', NULL)") == "42P01")
             #expect(state("SELECT forecast.evaluate_landed('\"demand\"', NULL)") == "42P01")
+            // A combining mark, control characters, a huge name: each an unknown table, never another one.
+            for hostile in ["demand\u{301}", "\"\u{301}demand", "demand\u{1B}[2J", "demand\nsales", String(repeating: "d", count: 100_000)] {
+                let e = #expect(throws: PostgresError.self) {
+                    _ = try worker.query(Query("SELECT forecast.evaluate_landed(\(hostile), \(hostile))"))
+                }
+                #expect(e?.sqlState == SQLState("42P01"), "\(hostile.prefix(20).debugDescription)")
+            }
             // The reader role may not run a pass at all.
             let reader = try Connection.connect(try db.readerURL())
             defer { reader.close() }
